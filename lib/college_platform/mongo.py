@@ -1,0 +1,199 @@
+"""The MongoDB dependency every service uses: its own database, indexes
+created idempotently at start, transactions that carry outgoing events
+(outbox) and record handled events (inbox)."""
+import logging
+import threading
+
+from nameko.amqp.publish import Publisher
+from nameko.extensions import DependencyProvider
+from nameko.standalone.events import get_event_exchange
+from pymongo import ASCENDING, IndexModel, MongoClient
+from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from college_platform.config import amqp_uri, database_name, mongo_uri, setting
+from college_platform.envelope import new_event, utcnow
+from college_platform.outbox import OUTBOX_INDEXES, OutboxRelay, outbox_record
+
+log = logging.getLogger(__name__)
+
+INBOX_INDEXES = [
+    # the _id (consumer and event id) is the duplicate guard; this keeps it small
+    IndexModel([("received_at", ASCENDING)], name="received_expiry",
+               expireAfterSeconds=30 * 24 * 3600),
+]
+
+
+def ensure_indexes(db, indexes):
+    """Create every declared index; creating an existing one is a no-op."""
+    for collection, models in indexes.items():
+        if models:
+            db[collection].create_indexes(models)
+
+
+class UnitOfWork:
+    """One transaction: ``db`` and ``session`` for the writes, ``emit`` for
+    the events that announce them (committed with them, or not at all)."""
+
+    def __init__(self, db, session, source):
+        self.db = db
+        self.session = session
+        self.source = source
+        self.emitted = []
+
+    def emit(self, event_type, data, schema_version=1):
+        envelope = new_event(event_type, self.source, data, schema_version)
+        self.db.outbox.insert_one(outbox_record(envelope, utcnow()), session=self.session)
+        self.emitted.append(envelope)
+        return envelope
+
+
+class _AlreadyHandled(Exception):
+    pass
+
+
+class Store:
+    """What a worker gets: the database and transactional helpers."""
+
+    def __init__(self, provider, consumer):
+        self._provider = provider
+        self.db = provider.db
+        self.consumer = consumer
+
+    def transact(self, work):
+        """Run ``work(uow)`` in a transaction (retried on transient errors)
+        and wake the outbox relay if it emitted events."""
+        last = {}
+
+        def attempt(session):
+            uow = UnitOfWork(self.db, session, self._provider.source)
+            last["uow"] = uow
+            return work(uow)
+
+        with self._provider.client.start_session() as session:
+            result = session.with_transaction(
+                attempt,
+                read_concern=ReadConcern("snapshot"),
+                write_concern=WriteConcern("majority"),
+            )
+        if last["uow"].emitted:
+            self._provider.wake_relay()
+        return result
+
+    def handle_once(self, event, work):
+        """Apply ``work(uow)`` for ``event`` unless this consumer already did.
+
+        The inbox record and the effect commit together, so a redelivered
+        event finds the record and has no second effect. Returns False for
+        a duplicate.
+        """
+        inbox_id = "%s:%s" % (self.consumer, event["id"])
+
+        def guarded(uow):
+            try:
+                uow.db.inbox.insert_one(
+                    {"_id": inbox_id, "consumer": self.consumer, "event_id": event["id"],
+                     "type": event["type"], "source": event["source"],
+                     "received_at": utcnow()},
+                    session=uow.session,
+                )
+            except DuplicateKeyError:
+                raise _AlreadyHandled()
+            return work(uow)
+
+        try:
+            self.transact(guarded)
+        except _AlreadyHandled:
+            self._provider.duplicates_absorbed += 1
+            log.info("duplicate event %s ignored by %s", event["id"], self.consumer)
+            return False
+        return True
+
+    def outbox_backlog(self):
+        return self._provider.relay.backlog()
+
+
+class MongoStore(DependencyProvider):
+    """``indexes`` maps collection names to pymongo ``IndexModel`` lists."""
+
+    def __init__(self, indexes=None):
+        self.indexes = indexes or {}
+        self.client = None
+
+    def setup(self):
+        self.source = self.container.service_name
+        self.client = MongoClient(
+            mongo_uri(),
+            serverSelectionTimeoutMS=int(setting("MONGO_TIMEOUT_MS", 5000)),
+            tz_aware=True,
+            connect=False,
+        )
+        self.db = self.client[database_name(self.source)]
+        self.duplicates_absorbed = 0
+        exchange = get_event_exchange(self.source)
+        self.publisher = Publisher(amqp_uri(), use_confirms=True, serializer="json",
+                                   declare=[exchange])
+        self.exchange = exchange
+        self.relay = OutboxRelay(self.db.outbox, self._publish)
+        self.poll_interval = float(setting("OUTBOX_POLL_SECONDS", 1.0))
+        self.relay_enabled = bool(setting("OUTBOX_RELAY_ENABLED", True))
+        self._wake = threading.Event()
+        self._running = False
+        self._relay_thread = None
+
+    def start(self):
+        ensure_indexes(self.db, {"outbox": OUTBOX_INDEXES, "inbox": INBOX_INDEXES, **self.indexes})
+        self._running = True
+        if self.relay_enabled:
+            self._relay_thread = self.container.spawn_managed_thread(
+                self._relay_forever, identifier="outbox_relay")
+
+    def _publish(self, envelope):
+        self.publisher.publish(
+            envelope, exchange=self.exchange, routing_key=envelope["type"],
+            message_id=envelope["id"],
+        )
+
+    def wake_relay(self):
+        self._wake.set()
+
+    def _relay_forever(self):
+        while self._running:
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+            try:
+                self.relay.publish_pending()
+            except Exception:  # broker or database away: keep the events, try again
+                log.warning("outbox relay could not publish; will retry", exc_info=True)
+                self._wake.wait(min(5.0, self.poll_interval * 5))
+
+    def _halt_relay(self):
+        self._running = False
+        self._wake.set()
+        if self._relay_thread is not None:
+            try:
+                self._relay_thread.wait()
+            except Exception:
+                pass
+
+    def stop(self):
+        self._halt_relay()
+        self.client.close()
+
+    def kill(self):
+        self._running = False
+        self._wake.set()
+        if self.client is not None:
+            self.client.close()
+
+    def get_dependency(self, worker_ctx):
+        consumer = "%s.%s" % (self.source, worker_ctx.entrypoint.method_name)
+        return Store(self, consumer)
+
+    def ping(self):
+        try:
+            self.client.admin.command("ping")
+            return True, None
+        except PyMongoError as exc:
+            return False, str(exc).split(",")[0][:200]

@@ -1,0 +1,84 @@
+"""Transactional outbox relay.
+
+A service writes its state change and the event announcing it in the same
+MongoDB transaction (see ``mongo.UnitOfWork.emit``). The relay, plain code
+driven by a thread in the service, publishes pending events with broker
+confirms and only then marks them sent. A crash anywhere in between leaves
+the event pending, so it is published later: at least once, never lost;
+consumers absorb the duplicates through their inbox.
+"""
+import logging
+from datetime import datetime, timedelta, timezone
+
+from pymongo import ASCENDING, IndexModel
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+SENT = "sent"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+OUTBOX_INDEXES = [
+    IndexModel([("status", ASCENDING), ("_id", ASCENDING)], name="pending_in_order"),
+    # published events are kept a week for audit, then dropped
+    IndexModel([("sent_at", ASCENDING)], name="sent_expiry", expireAfterSeconds=7 * 24 * 3600),
+]
+
+
+def outbox_record(envelope, now):
+    return {"event": envelope, "status": PENDING, "created_at": now, "lease_until": EPOCH}
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class OutboxRelay:
+    """Publishes pending outbox records in insertion order.
+
+    ``publish(envelope)`` must raise unless the broker confirmed the message.
+    A lease lets several instances of a service share one outbox without
+    publishing the same record at the same time.
+    """
+
+    def __init__(self, collection, publish, lease_seconds=30, batch_size=100, clock=utcnow):
+        self.collection = collection
+        self.publish = publish
+        self.lease = timedelta(seconds=lease_seconds)
+        self.batch_size = batch_size
+        self.clock = clock
+
+    def publish_pending(self):
+        published = 0
+        while True:
+            now = self.clock()
+            batch = list(
+                self.collection.find({"status": PENDING, "lease_until": {"$lt": now}})
+                .sort("_id", ASCENDING)
+                .limit(self.batch_size)
+            )
+            for record in batch:
+                if not self._claim(record, now):
+                    continue
+                self.publish(record["event"])
+                self.collection.update_one(
+                    {"_id": record["_id"]},
+                    {"$set": {"status": SENT, "sent_at": self.clock()}},
+                )
+                published += 1
+            if len(batch) < self.batch_size:
+                return published
+
+    def _claim(self, record, now):
+        result = self.collection.update_one(
+            {"_id": record["_id"], "status": PENDING, "lease_until": record["lease_until"]},
+            {"$set": {"lease_until": now + self.lease}},
+        )
+        return result.modified_count == 1
+
+    def backlog(self):
+        """(number pending, age in seconds of the oldest pending)."""
+        pending = self.collection.count_documents({"status": PENDING})
+        oldest = self.collection.find_one({"status": PENDING}, sort=[("_id", ASCENDING)])
+        age = (self.clock() - oldest["created_at"]).total_seconds() if oldest else 0.0
+        return pending, age

@@ -1,0 +1,53 @@
+"""What every service exposes besides its domain: a health RPC, HTTP
+``/health`` (broker and database reachability) and ``/metrics``."""
+from kombu import Connection
+from nameko.rpc import rpc
+from nameko.web.handlers import http
+
+from college_platform.config import amqp_uri
+from college_platform.http import json_response
+from college_platform.metrics import EntrypointMetrics
+
+
+def broker_status(uri=None, timeout=2.0):
+    try:
+        with Connection(uri or amqp_uri(), connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+        return {"status": "up"}
+    except Exception as exc:
+        return {"status": "down", "error": str(exc)[:200]}
+
+
+def database_status(store_provider):
+    ok, error = store_provider.ping()
+    return {"status": "up"} if ok else {"status": "down", "error": error}
+
+
+class PlatformService:
+    """Mixin for a nameko service class that defines ``name`` and ``store``."""
+
+    metrics = EntrypointMetrics()
+
+    def _health_report(self):
+        report = {
+            "service": self.name,
+            "broker": broker_status(),
+            "database": database_status(self.store._provider),
+        }
+        up = all(part["status"] == "up" for part in (report["broker"], report["database"]))
+        report["status"] = "up" if up else "down"
+        return report
+
+    @rpc
+    def health(self):
+        return self._health_report()
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        report = self._health_report()
+        return json_response(200 if report["status"] == "up" else 503, report)
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        body, content_type = self.metrics.exposition(self.store)
+        return 200, {"Content-Type": content_type}, body
