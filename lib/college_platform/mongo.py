@@ -164,8 +164,9 @@ class MongoStore(DependencyProvider):
             self._wake.clear()
             try:
                 self.relay.publish_pending()
-            except Exception:  # broker or database away: keep the events, try again
-                log.warning("outbox relay could not publish; will retry", exc_info=True)
+            except Exception as exc:  # broker or database away: keep the events, try again
+                log.warning("outbox relay could not publish (%s: %s); will retry",
+                            type(exc).__name__, str(exc)[:200])
                 self._wake.wait(min(5.0, self.poll_interval * 5))
 
     def _halt_relay(self):

@@ -2,7 +2,7 @@
 ``InvalidInput`` carrying the field errors."""
 from marshmallow import ValidationError
 
-from college_platform.errors import InvalidInput
+from college_platform.errors import InvalidInput, PermanentEventError
 
 
 def load(schema, payload, **kwargs):
@@ -13,3 +13,11 @@ def load(schema, payload, **kwargs):
         return schema.load(payload, **kwargs)
     except ValidationError as exc:
         raise InvalidInput("the input has invalid fields", errors=exc.messages)
+
+
+def load_event_data(schema, event):
+    """An event whose data fails its schema will fail every retry too."""
+    try:
+        return load(schema, event["data"])
+    except InvalidInput as exc:
+        raise PermanentEventError("invalid %s data: %s" % (event["type"], exc.errors))

@@ -1,0 +1,234 @@
+"""Run the whole system on this machine in the foreground: ``make run``.
+
+Finds or starts RabbitMQ and a MongoDB-compatible server, starts the four
+services and the gateway, prints their URLs and streams their logs. Ctrl-C
+(or SIGTERM) stops every process it started, gracefully, then for good.
+"""
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+BIN = Path(sys.executable).parent
+DEFAULT_AMQP_URI = "pyamqp://guest:guest@localhost:5672/"
+LOCAL_MONGO_PORT = int(os.environ.get("LOCAL_MONGO_PORT", "27017"))
+
+# (name, config, service class, health URL env var, default address)
+COMPONENTS = [
+    ("enrollment", "services/enrollment", "enrollment.service:EnrollmentService",
+     "ENROLLMENT_HTTP_ADDRESS", "127.0.0.1:8001"),
+    ("projects", "services/projects", "projects.service:ProjectsService",
+     "PROJECTS_HTTP_ADDRESS", "127.0.0.1:8002"),
+    ("mentors", "services/mentors", "mentors.service:MentorsService",
+     "MENTORS_HTTP_ADDRESS", "127.0.0.1:8003"),
+    ("certificates", "services/certificates", "certificates.service:CertificatesService",
+     "CERTIFICATES_HTTP_ADDRESS", "127.0.0.1:8004"),
+    ("gateway", "gateway", "gateway.service:GatewayService",
+     "GATEWAY_HTTP_ADDRESS", "127.0.0.1:8000"),
+]
+
+
+def say(message):
+    print("[run] %s" % message, flush=True)
+
+
+def port_open(host, port, timeout=1.0):
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(host, port, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if port_open(host, port):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def ensure_rabbitmq(env):
+    uri = urlparse(env.setdefault("AMQP_URI", DEFAULT_AMQP_URI))
+    host, port = uri.hostname or "localhost", uri.port or 5672
+    if port_open(host, port):
+        say("RabbitMQ answers at %s:%d" % (host, port))
+        return
+    if host not in ("localhost", "127.0.0.1", "::1"):
+        sys.exit("[run] RabbitMQ at %s:%d does not answer; check AMQP_URI" % (host, port))
+    if not shutil.which("rabbitmq-server"):
+        sys.exit("[run] nothing answers at %s:%d and rabbitmq-server is not installed.\n"
+                 "      Install it (Debian/Ubuntu: sudo apt-get install rabbitmq-server)\n"
+                 "      or point AMQP_URI at a running broker." % (host, port))
+    say("starting the local RabbitMQ (rabbitmq-server -detached)")
+    subprocess.run(["rabbitmq-server", "-detached"], check=False)
+    if not wait_for_port(host, port, 90):
+        sys.exit("[run] rabbitmq-server did not start listening on %d within 90 s" % port)
+
+
+def ensure_mongo(env, started):
+    if env.get("MONGO_URI"):
+        say("using MongoDB at MONGO_URI")
+        return
+    env["MONGO_URI"] = "mongodb://127.0.0.1:%d/?directConnection=true" % LOCAL_MONGO_PORT
+    if port_open("127.0.0.1", LOCAL_MONGO_PORT):
+        say("a MongoDB-compatible server already answers on port %d; using it"
+            % LOCAL_MONGO_PORT)
+        return
+    data = VAR / "mongo"
+    data.mkdir(parents=True, exist_ok=True)
+    say("starting SecantusDB on 127.0.0.1:%d with its data in %s" % (LOCAL_MONGO_PORT, data))
+    started.append(launch("mongo", [str(BIN / "secantusd-py"), "--host", "127.0.0.1",
+                                    "--port", str(LOCAL_MONGO_PORT),
+                                    "--storage-path", str(data), "--log-level", "WARNING"],
+                          env))
+    if not wait_for_port("127.0.0.1", LOCAL_MONGO_PORT, 60):
+        sys.exit("[run] SecantusDB did not start within 60 s")
+
+
+def ensure_jwt_secret(env):
+    if env.get("JWT_SECRET"):
+        return
+    path = VAR / "jwt-secret"
+    if not path.exists():
+        VAR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    env["JWT_SECRET"] = path.read_text().strip()
+
+
+class Flag:
+    """Set from a signal handler, polled by the main loop."""
+
+    def __init__(self):
+        self.raised = False
+        self.parent = os.getppid()
+
+    def is_set(self):
+        # a parent that died without signalling us (make killed) also means stop
+        return self.raised or os.getppid() != self.parent
+
+
+def die_with_parent():
+    """Children get SIGTERM if this launcher itself is killed outright."""
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Child:
+    def __init__(self, name, process):
+        self.name = name
+        self.process = process
+
+
+def launch(name, argv, env):
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True,
+                               preexec_fn=die_with_parent)
+    child = Child(name, process)
+    threading.Thread(target=relay_output, args=(child,), daemon=True).start()
+    return child
+
+
+def relay_output(child):
+    for line in iter(child.process.stdout.readline, b""):
+        sys.stdout.write("%-12s| %s" % (child.name, line.decode("utf-8", "replace")))
+        sys.stdout.flush()
+
+
+def start_component(name, folder, target, env):
+    child_env = dict(env, PYTHONPATH=os.pathsep.join([str(ROOT / "lib"), str(ROOT / folder)]))
+    return launch(name, [str(BIN / "nameko"), "run", "--config", "%s/config.yaml" % folder,
+                         target], child_env)
+
+
+def healthy(address):
+    try:
+        with urllib.request.urlopen("http://%s/health" % address, timeout=3) as response:
+            return response.status == 200
+    except Exception:
+        return False
+
+
+def stop_all(children, grace=15):
+    """Services first, then the database server they write to."""
+    services = [child for child in children if child.name != "mongo"]
+    stop_group(services, grace)
+    stop_group([child for child in children if child.name == "mongo"], grace)
+
+
+def stop_group(children, grace):
+    for child in children:
+        if child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            say("%s did not stop in %d s; killing it" % (child.name, grace))
+            os.killpg(child.process.pid, signal.SIGKILL)
+            child.process.wait()
+
+
+def main():
+    env = dict(os.environ)
+    children = []
+    stopping = Flag()
+
+    def on_signal(signum, frame):
+        stopping.raised = True  # no locks in a signal handler: the main thread may hold them
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        ensure_rabbitmq(env)
+        ensure_mongo(env, children)
+        ensure_jwt_secret(env)
+        for name, folder, target, address_var, default in COMPONENTS:
+            children.append(start_component(name, folder, target, env))
+        addresses = {name: env.get(var, default)
+                     for name, _, _, var, default in COMPONENTS}
+        deadline = time.monotonic() + 90
+        pending = set(addresses)
+        while pending and time.monotonic() < deadline and not stopping.is_set():
+            pending = {name for name in pending if not healthy(addresses[name])}
+            time.sleep(0.5)
+        if pending and not stopping.is_set():
+            say("not healthy after 90 s: %s" % ", ".join(sorted(pending)))
+            return 1
+        if not stopping.is_set():
+            say("all up. Gateway API: http://%s/v1  health: http://%s/health"
+                % (addresses["gateway"], addresses["gateway"]))
+            for name in ("enrollment", "projects", "mentors", "certificates"):
+                say("%-12s http://%s/health  http://%s/metrics"
+                    % (name, addresses[name], addresses[name]))
+            say("create the first administrator with: make admin USERNAME=admin")
+            say("press Ctrl-C to stop")
+        while not stopping.is_set():
+            for child in children:
+                if child.process.poll() is not None:
+                    say("%s exited with code %s; stopping everything"
+                        % (child.name, child.process.returncode))
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        say("stopping")
+        stop_all(children)
+        say("stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Who is calling and what they may do: passwords, tokens and roles.
+
+Plain code, no broker or database, so every rule is unit-tested directly.
+"""
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ALGORITHM = "HS256"  # pinned: tokens with any other "alg" (including "none") are refused
+ISSUER = "industrial-college-gateway"
+AUDIENCE = "industrial-college-api"
+MIN_SECRET_BYTES = 32
+
+ADMIN = "admin"
+ADMISSIONS_OFFICER = "admissions_officer"
+PROJECT_COORDINATOR = "project_coordinator"
+MENTOR_COORDINATOR = "mentor_coordinator"
+CERTIFICATE_OFFICER = "certificate_officer"
+TEACHER = "teacher"
+ENTERPRISE_USER = "enterprise_user"
+STUDENT = "student"
+ROLES = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR,
+         CERTIFICATE_OFFICER, TEACHER, ENTERPRISE_USER, STUDENT)
+STAFF = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR,
+         CERTIFICATE_OFFICER, TEACHER)
+
+_hasher = PasswordHasher()  # argon2id with the library's current parameters
+_DUMMY_HASH = _hasher.hash("no such user")
+
+
+class Unauthorized(Exception):
+    """No valid credentials: answer 401."""
+
+
+class Forbidden(Exception):
+    """Valid credentials, but not allowed: answer 403."""
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash, password):
+    """True when ``password`` matches. A missing user is checked against a
+    dummy hash so both cases take the same time."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class Principal:
+    def __init__(self, subject, role, enterprise_id=None, name=None):
+        self.subject = subject
+        self.role = role
+        self.enterprise_id = enterprise_id
+        self.name = name
+
+    @property
+    def is_enterprise(self):
+        return self.role == ENTERPRISE_USER
+
+    def as_dict(self):
+        return {"username": self.subject, "role": self.role,
+                "enterprise_id": self.enterprise_id, "name": self.name}
+
+
+class TokenIssuer:
+    def __init__(self, secret, lifetime_seconds=3600, clock=lambda: datetime.now(timezone.utc)):
+        if not secret or len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError("JWT_SECRET must be at least %d bytes" % MIN_SECRET_BYTES)
+        self.secret = secret
+        self.lifetime = timedelta(seconds=lifetime_seconds)
+        self.clock = clock
+
+    def issue(self, principal):
+        now = self.clock()
+        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.subject,
+                  "role": principal.role, "iat": now, "nbf": now, "exp": now + self.lifetime}
+        if principal.enterprise_id:
+            claims["enterprise_id"] = principal.enterprise_id
+        if principal.name:
+            claims["name"] = principal.name
+        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+
+    def verify(self, token):
+        try:
+            claims = jwt.decode(
+                token, self.secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("the token has expired")
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("the token is not valid: %s" % exc)
+        if claims.get("role") not in ROLES:
+            raise Unauthorized("the token carries no known role")
+        return Principal(claims["sub"], claims["role"], claims.get("enterprise_id"),
+                         claims.get("name"))
+
+
+def bearer_token(authorization_header):
+    if not authorization_header:
+        raise Unauthorized("this route needs a bearer token in the Authorization header")
+    scheme, _, token = authorization_header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def authorize(principal, allowed_roles):
+    """Deny by default: a route lists the roles it admits."""
+    if principal.role not in allowed_roles:
+        raise Forbidden("the %s role may not use this route" % principal.role)

@@ -1,0 +1,33 @@
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from gateway.auth import ENTERPRISE_USER, ROLES
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class NewUserSchema(Schema):
+    username = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-zA-Z0-9_.@-]{3,64}$", error="Use 3 to 64 letters, digits or _ . @ -."))
+    password = fields.String(required=True, validate=validate.Length(min=12, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    name = fields.String(load_default=None, validate=validate.Length(max=100))
+    enterprise_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def enterprise_scope(self, data, **kwargs):
+        if data["role"] == ENTERPRISE_USER and not data.get("enterprise_id"):
+            raise ValidationError("An enterprise user belongs to one enterprise.", "enterprise_id")
+        if data["role"] != ENTERPRISE_USER and data.get("enterprise_id"):
+            raise ValidationError("Only enterprise users belong to an enterprise.",
+                                  "enterprise_id")
+
+
+class UserSchema(Schema):
+    username = fields.String(attribute="_id")
+    role = fields.String()
+    name = fields.String(allow_none=True)
+    enterprise_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()

@@ -1,0 +1,59 @@
+from marshmallow import (EXCLUDE, Schema, ValidationError, fields, validate,
+                         validates_schema)
+
+
+class NewProjectSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    enterprise_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    brief = fields.String(required=True, validate=validate.Length(min=10, max=20000))
+    required_competencies = fields.List(
+        fields.String(validate=validate.Length(min=1, max=100)),
+        load_default=list, validate=validate.Length(max=50))
+    course_code = fields.String(load_default=None, validate=validate.Length(max=40))
+    credit_weight = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=30))
+    team_size = fields.Integer(required=True, validate=validate.Range(min=1, max=30))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    ip_terms = fields.String(load_default=None, validate=validate.Length(max=5000))
+    confidential = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        if data["end_date"] < data["start_date"]:
+            raise ValidationError("The project must end on or after its start date.", "end_date")
+
+
+class ProjectSchema(Schema):
+    id = fields.String(attribute="_id")
+    title = fields.String()
+    enterprise_id = fields.String()
+    brief = fields.String()
+    required_competencies = fields.List(fields.String())
+    course_code = fields.String(allow_none=True)
+    credit_weight = fields.Float()
+    team_size = fields.Integer()
+    start_date = fields.String()
+    end_date = fields.String()
+    ip_terms = fields.String(allow_none=True)
+    confidential = fields.Boolean()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class ProjectQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    enterprise_id = fields.String(load_default=None)
+
+
+class PartnerRegisteredSchema(Schema):
+    """``data`` of enrollment's ``partner_registered``, as far as projects needs it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    partner_id = fields.String(required=True)
+    legal_name = fields.String(required=True)
