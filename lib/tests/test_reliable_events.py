@@ -1,0 +1,160 @@
+"""The platform's delivery guarantees, on the real broker and database."""
+import pytest
+from nameko.rpc import rpc
+from nameko.testing.services import entrypoint_hook
+
+from college_platform.envelope import new_event
+from college_platform.events import event_handler
+from college_platform.mongo import MongoStore
+from college_platform.outbox import OutboxRelay, outbox_record, utcnow
+from college_platform.service import PlatformService
+from testkit.amqp import bind_probe_queue, drain, publish_event
+from testkit.servers import wait_until
+
+FAILING_QUEUE = "evt-emitter-always_fails--recorder.fail"
+COUNTED_QUEUE = "evt-emitter-counted--recorder.count"
+
+
+class Recorder(PlatformService):
+    name = "recorder"
+    store = MongoStore()
+
+    @event_handler("emitter", "always_fails")
+    def fail(self, event):
+        self.store.db.attempts.insert_one({"event_id": event["id"]})
+        raise RuntimeError("cannot handle %s" % event["data"]["n"])
+
+    @event_handler("emitter", "counted")
+    def count(self, event):
+        self.store.handle_once(event, lambda uow: uow.db.effects.update_one(
+            {"_id": "total"}, {"$inc": {"n": 1}}, upsert=True, session=uow.session))
+
+    @rpc
+    def announce(self, n, then_fail=False):
+        def work(uow):
+            uow.db.things.insert_one({"n": n}, session=uow.session)
+            uow.emit("thing_done", {"n": n})
+            if then_fail:
+                raise ValueError("changed my mind")
+        self.store.transact(work)
+
+
+@pytest.fixture
+def recorder(service_config, container_factory):
+    container = container_factory(Recorder)
+    container.start()
+    return container
+
+
+def total_effects(database):
+    document = database("recorder").effects.find_one({"_id": "total"})
+    return document["n"] if document else 0
+
+
+def test_a_failing_handler_is_retried_then_dead_lettered_while_others_flow(
+        recorder, service_config, database):
+    amqp_uri = service_config["AMQP_URI"]
+    poison = new_event("always_fails", "emitter", {"n": "poison"})
+    publish_event(amqp_uri, "emitter", poison)
+    for n in range(3):
+        publish_event(amqp_uri, "emitter", new_event("counted", "emitter", {"n": n}))
+
+    dead = wait_until(lambda: drain(amqp_uri, FAILING_QUEUE + ".dead"), timeout=20,
+                      message="the poison event in the dead-letter queue")
+
+    assert len(dead) == 1
+    body, headers = dead[0]
+    assert body == poison, "the dead letter keeps the event exactly as published"
+    assert headers["x-dead-letter-reason"] == "RuntimeError: cannot handle poison"
+    assert headers["x-attempts"] == 3  # two retry delays configured: three attempts
+    assert headers["x-original-queue"] == FAILING_QUEUE
+    assert database("recorder").attempts.count_documents({"event_id": poison["id"]}) == 3
+    assert total_effects(database) == 3, "other events kept flowing"
+
+
+def test_the_same_event_delivered_twice_has_one_effect(recorder, service_config, database):
+    amqp_uri = service_config["AMQP_URI"]
+    event = new_event("counted", "emitter", {"n": 1})
+    publish_event(amqp_uri, "emitter", event)
+    publish_event(amqp_uri, "emitter", event)
+    publish_event(amqp_uri, "emitter", new_event("counted", "emitter", {"n": 2}))
+
+    wait_until(lambda: database("recorder").inbox.count_documents({}) == 2,
+               message="both distinct events recorded")
+    wait_until(lambda: recorder.extensions and _duplicates(recorder) == 1,
+               message="the duplicate to be absorbed")
+    assert total_effects(database) == 2
+
+
+def _duplicates(container):
+    return next(ext for ext in container.extensions if isinstance(ext, MongoStore)) \
+        .duplicates_absorbed
+
+
+def test_a_malformed_envelope_is_dead_lettered_at_once_with_its_reason(
+        recorder, service_config, database):
+    amqp_uri = service_config["AMQP_URI"]
+    publish_event(amqp_uri, "emitter", {"type": "counted", "hello": "world"})
+
+    dead = wait_until(lambda: drain(amqp_uri, COUNTED_QUEUE + ".dead"),
+                      message="the malformed event in the dead-letter queue")
+    body, headers = dead[0]
+    assert body == {"type": "counted", "hello": "world"}
+    assert headers["x-dead-letter-reason"].startswith("invalid event envelope")
+    assert headers["x-attempts"] == 1
+    assert total_effects(database) == 0
+
+
+def test_a_committed_change_is_announced_through_the_outbox(recorder, service_config, database):
+    amqp_uri = service_config["AMQP_URI"]
+    bind_probe_queue(amqp_uri, "recorder", "thing_done", "probe-things")
+
+    with entrypoint_hook(recorder, "announce") as announce:
+        announce(7)
+
+    messages = wait_until(lambda: drain(amqp_uri, "probe-things"), message="the event")
+    (event, _), = messages
+    assert (event["type"], event["source"], event["data"]) == ("thing_done", "recorder", {"n": 7})
+    outbox = database("recorder").outbox.find_one({"event.id": event["id"]})
+    wait_until(lambda: database("recorder").outbox.find_one(
+        {"event.id": event["id"]})["status"] == "sent", message="the record marked sent")
+    assert outbox is not None
+
+
+def test_a_rolled_back_change_announces_nothing(recorder, service_config, database):
+    amqp_uri = service_config["AMQP_URI"]
+    bind_probe_queue(amqp_uri, "recorder", "thing_done", "probe-rollback")
+
+    with entrypoint_hook(recorder, "announce") as announce:
+        with pytest.raises(ValueError):
+            announce(8, then_fail=True)
+
+    assert database("recorder").things.count_documents({}) == 0
+    assert database("recorder").outbox.count_documents({}) == 0
+    assert drain(amqp_uri, "probe-rollback") == []
+
+
+def test_the_relay_keeps_an_event_it_could_not_publish(mongo_uri, database):
+    collection = database("relay").outbox
+    collection.insert_one(outbox_record(new_event("thing_done", "relay", {"n": 1}), utcnow()))
+    published = []
+
+    def broker_down(envelope):
+        raise ConnectionError("broker unreachable")
+
+    with pytest.raises(ConnectionError):
+        OutboxRelay(collection, broker_down, lease_seconds=0).publish_pending()
+    assert collection.count_documents({"status": "pending"}) == 1
+
+    assert OutboxRelay(collection, published.append, lease_seconds=0).publish_pending() == 1
+    assert [event["data"] for event in published] == [{"n": 1}]
+    assert collection.count_documents({"status": "pending"}) == 0
+
+
+def test_the_relay_publishes_in_the_order_changes_were_made(mongo_uri, database):
+    collection = database("relay").outbox
+    for n in range(5):
+        collection.insert_one(outbox_record(new_event("thing_done", "relay", {"n": n}), utcnow()))
+    published = []
+    OutboxRelay(collection, published.append, batch_size=2).publish_pending()
+    assert [event["data"]["n"] for event in published] == [0, 1, 2, 3, 4]

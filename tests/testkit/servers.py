@@ -1,0 +1,97 @@
+"""Throwaway servers and processes for tests."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout=15.0, interval=0.1, message="condition"):
+    """Poll ``predicate`` until it returns a truthy value; fail loudly on timeout."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:  # the thing polled may not be ready yet
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError("timed out after %.1fs waiting for %s (last error: %r)"
+                         % (timeout, message, last_error))
+
+
+def port_open(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class SecantusServer:
+    """A private SecantusDB on a free port, data in memory."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="secantusd-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(self.port),
+             "--storage-path", ":memory:", "--log-level", "WARNING"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        wait_until(lambda: port_open(self.port), timeout=60, message="SecantusDB to listen")
+
+    @property
+    def uri(self):
+        return "mongodb://127.0.0.1:%d/?directConnection=true" % self.port
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        os.unlink(self.log.name)
+
+
+class ServiceProcess:
+    """One component under ``nameko run``, as it runs in production."""
+
+    def __init__(self, folder, target, config, env):
+        self.folder = folder
+        self.log = tempfile.NamedTemporaryFile(prefix="%s-" % Path(folder).name, suffix=".log",
+                                               delete=False)
+        process_env = dict(os.environ, **env)
+        process_env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "lib"), str(ROOT / folder)])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", str(config), target],
+            cwd=ROOT, env=process_env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self):
+        with open(self.log.name, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+
+    def kill_hard(self):
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
