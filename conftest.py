@@ -67,3 +67,24 @@ def database(mongo_uri, database_prefix):
     client = MongoClient(mongo_uri, tz_aware=True)
     yield lambda service: client[database_prefix + service]
     client.close()
+
+
+@pytest.fixture(scope="module")
+def module_vhost(rabbit_manager, request):
+    """A RabbitMQ vhost for a whole test module (processes outlive one test)."""
+    from urllib.parse import urlparse
+    uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
+    vhost = "test_%s" % uuid.uuid4().hex[:10]
+    rabbit_manager.create_vhost(vhost)
+    rabbit_manager.set_vhost_permissions(vhost, uri.username, ".*", ".*", ".*")
+    yield "%s://%s/%s" % (uri.scheme, uri.netloc, vhost)
+    rabbit_manager.delete_vhost(vhost)
+
+
+@pytest.fixture(scope="module")
+def system(module_vhost, mongo_uri):
+    """The four services and the gateway as ``nameko run`` processes."""
+    from testkit.system import System
+    running = System(module_vhost, mongo_uri)
+    yield running
+    running.stop()

@@ -6,6 +6,7 @@ to their own enterprise, call the owning service with a timeout, shape JSON.
 import eventlet
 from eventlet.greenpool import GreenPool
 from kombu.exceptions import OperationalError
+from nameko.exceptions import UnknownService
 from nameko.rpc import ClusterRpc
 
 from college_platform.config import setting
@@ -45,6 +46,8 @@ class GatewayService(PlatformService):
             with eventlet.Timeout(timeout, ServiceUnavailable(
                     "the %s service did not answer within %gs" % (service, timeout))):
                 return getattr(getattr(self.rpc_client, service), method)(*args)
+        except UnknownService:  # no queue at all: the service never started on this broker
+            raise ServiceUnavailable("the %s service is not running" % service)
         except (OperationalError, ConnectionError, OSError) as exc:
             raise ServiceUnavailable("the message broker is unreachable: %s" % exc)
 

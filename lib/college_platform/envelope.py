@@ -20,7 +20,10 @@ _schema = EnvelopeSchema()
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    """Now, at the millisecond precision MongoDB stores, so what an API
+    returns on create equals what it returns on every later read."""
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def new_event(event_type, source, data, schema_version=1, now=None):

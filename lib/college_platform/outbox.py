@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 from pymongo import ASCENDING, IndexModel
 
+from college_platform.envelope import utcnow
+
 log = logging.getLogger(__name__)
 
 PENDING = "pending"
@@ -27,10 +29,6 @@ OUTBOX_INDEXES = [
 
 def outbox_record(envelope, now):
     return {"event": envelope, "status": PENDING, "created_at": now, "lease_until": EPOCH}
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
 
 
 class OutboxRelay:

@@ -1,0 +1,53 @@
+"""Each service is its own deployable: it imports no other service's code
+and reaches no database but its own."""
+import ast
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {
+    "enrollment": ROOT / "services/enrollment/enrollment",
+    "projects": ROOT / "services/projects/projects",
+    "mentors": ROOT / "services/mentors/mentors",
+    "certificates": ROOT / "services/certificates/certificates",
+    "gateway": ROOT / "gateway/gateway",
+}
+
+
+def imported_top_level_modules(package):
+    modules = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules.add(node.module.split(".")[0])
+    return modules
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGES))
+def test_a_service_imports_no_other_service(name):
+    others = set(PACKAGES) - {name}
+    assert imported_top_level_modules(PACKAGES[name]) & others == set()
+
+
+def test_the_shared_library_knows_no_service():
+    assert imported_top_level_modules(ROOT / "lib/college_platform") & set(PACKAGES) == set()
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGES))
+def test_a_service_reaches_the_database_only_through_its_store(name):
+    for path in PACKAGES[name].rglob("*.py"):
+        if path.name == "create_admin.py":  # the gateway's own database, before it runs
+            continue
+        assert "MongoClient" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_component_defaults_to_a_database_of_its_own():
+    databases = {}
+    for name, package in PACKAGES.items():
+        config = yaml.safe_load((package.parent / "config.yaml").read_text(encoding="utf-8"))
+        databases[name] = config["MONGO_DATABASE"].split(":")[-1].rstrip("}")
+    assert databases == {name: name for name in PACKAGES}

@@ -1,0 +1,72 @@
+"""The whole system as separate processes, for end-to-end tests."""
+import uuid
+
+import requests
+from pymongo import MongoClient
+
+from gateway.users import create_user
+from testkit.servers import ROOT, ServiceProcess, free_port, wait_until
+
+JWT_SECRET = "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex
+COMPONENTS = {
+    "enrollment": ("services/enrollment", "enrollment.service:EnrollmentService"),
+    "projects": ("services/projects", "projects.service:ProjectsService"),
+    "mentors": ("services/mentors", "mentors.service:MentorsService"),
+    "certificates": ("services/certificates", "certificates.service:CertificatesService"),
+    "gateway": ("gateway", "gateway.service:GatewayService"),
+}
+
+
+class System:
+    def __init__(self, amqp_uri, mongo_uri, names=tuple(COMPONENTS), extra_env=None):
+        self.amqp_uri = amqp_uri
+        self.mongo = MongoClient(mongo_uri, tz_aware=True)
+        self.prefix = "e2e%s_" % uuid.uuid4().hex[:8]
+        self.ports = {name: free_port() for name in COMPONENTS}
+        self.env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "JWT_SECRET": JWT_SECRET,
+                    "LOG_LEVEL": "WARNING", **(extra_env or {})}
+        for name in COMPONENTS:
+            self.env["%s_MONGO_DATABASE" % name.upper()] = self.prefix + name
+            self.env["%s_HTTP_ADDRESS" % name.upper()] = "127.0.0.1:%d" % self.ports[name]
+        self.processes = {}
+        for name in names:
+            self.start(name)
+        for name in names:
+            wait_until(lambda: self.healthy(name), timeout=60, message="%s to be healthy" % name)
+
+    def start(self, name, **env):
+        folder, target = COMPONENTS[name]
+        self.processes[name] = ServiceProcess(folder, target, ROOT / folder / "config.yaml",
+                                              {**self.env, **env})
+        return self.processes[name]
+
+    def url(self, name, path):
+        return "http://127.0.0.1:%d%s" % (self.ports[name], path)
+
+    def healthy(self, name):
+        process = self.processes[name].process
+        if process.poll() is not None:
+            raise AssertionError("%s exited:\n%s" % (name, self.processes[name].output()))
+        response = requests.get(self.url(name, "/health"), timeout=5)
+        if name == "gateway":  # ready when its own part is up, whatever the services say
+            return response.json()["gateway"]["status"] == "up"
+        return response.status_code == 200
+
+    def db(self, name):
+        return self.mongo[self.prefix + name]
+
+    def user(self, username, role, enterprise_id=None, password="a-long-test-password"):
+        """Create an account directly in the gateway's database; return a token."""
+        create_user(self.db("gateway"), username, password, role, enterprise_id=enterprise_id)
+        response = requests.post(self.url("gateway", "/v1/auth/token"),
+                                 json={"username": username, "password": password}, timeout=10)
+        response.raise_for_status()
+        return {"Authorization": "Bearer %s" % response.json()["access_token"]}
+
+    def stop(self):
+        for process in self.processes.values():
+            process.stop()
+        for name in self.mongo.list_database_names():
+            if name.startswith(self.prefix):
+                self.mongo.drop_database(name)
+        self.mongo.close()
