@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Make sure a local RabbitMQ answers on 5672 with its management API on 15672
+# (the test suite creates a throwaway vhost per test through that API).
+# Starts the installed rabbitmq-server when it is down; never installs anything.
+set -euo pipefail
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() {  # port seconds what
+    for _ in $(seq 1 "$2"); do port_open "$1" && return 0; sleep 1; done
+    echo "error: $3 did not answer on port $1 within $2 s" >&2
+    return 1
+}
+
+if ! port_open 5672; then
+    if ! command -v rabbitmq-server >/dev/null; then
+        echo "error: nothing answers on 127.0.0.1:5672 and rabbitmq-server is not installed." >&2
+        echo "       Install it: sudo apt-get install rabbitmq-server" >&2
+        exit 1
+    fi
+    echo "starting rabbitmq-server"
+    rabbitmq-server -detached
+    wait_for 5672 120 "RabbitMQ"
+fi
+
+if ! port_open 15672; then
+    echo "enabling the RabbitMQ management plugin"
+    rabbitmq-plugins enable rabbitmq_management >/dev/null
+    wait_for 15672 60 "the RabbitMQ management API"
+fi
