@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: run test unit install admin clean
+.PHONY: run test unit lint install admin clean
 
 $(VENV)/.installed: requirements.lock
 	python3 -m venv $(VENV)
@@ -15,13 +15,16 @@ run: install
 	$(PYTHON) deploy/run_local.py
 
 # pytest exits 5 when it collected no test: that is a failure too
-test: install
+test: install lint
 	./deploy/ensure_rabbitmq.sh
 	$(VENV)/bin/nameko test; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: no tests ran" >&2; exit 1; fi; exit $$status
 
 unit: install
 	$(VENV)/bin/nameko test -m "not integration and not e2e"
+
+lint: install
+	$(VENV)/bin/ruff check .
 
 admin: install
 	PYTHONPATH=lib:gateway $(PYTHON) -m gateway.create_admin $(or $(USERNAME),admin)

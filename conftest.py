@@ -61,6 +61,16 @@ def service_config(rabbit_config, mongo_uri, database_prefix):
 
 
 @pytest.fixture
+def start_service(service_config, container_factory):
+    """Start a service class in a nameko container on the test's vhost and databases."""
+    def start(service_cls):
+        container = container_factory(service_cls)
+        container.start()
+        return container
+    return start
+
+
+@pytest.fixture
 def database(mongo_uri, database_prefix):
     """Open a service's test database directly: ``database("mentors")``."""
     from pymongo import MongoClient

@@ -68,10 +68,10 @@ def test_each_service_seeds_its_first_entity_through_the_api(system, admin, part
         "brief": "Build a vision quality-control cell", "team_size": 4,
         "start_date": "2027-03-01", "end_date": "2027-06-30"})
     assert project.status_code == 201, project.text
-    certificate = requests.post(system.url("gateway", "/v1/certificates"), headers=admin,
-                                timeout=10, json={"code": "1X-IOT-01", "title": "物联网安装调试与运维",
-                                                  "organisation": "新大陆教育",
-                                                  "levels": ["junior", "intermediate"]})
+    certificate = requests.post(
+        system.url("gateway", "/v1/certificates"), headers=admin, timeout=10,
+        json={"code": "1X-IOT-01", "title": "物联网安装调试与运维", "organisation": "新大陆教育",
+              "levels": ["junior", "intermediate"]})
     assert certificate.status_code == 201, certificate.text
     listed = requests.get(system.url("gateway", "/v1/certificates"), headers=admin, timeout=10)
     assert [c["code"] for c in listed.json()["items"]] == ["1X-IOT-01"]

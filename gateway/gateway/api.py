@@ -9,10 +9,10 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.http import PROBLEM_JSON, dumps
-from college_platform.config import setting
-from gateway.auth import Forbidden, TokenIssuer, Unauthorized, bearer_token, authorize
+from gateway.auth import Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
 
 log = logging.getLogger(__name__)
 

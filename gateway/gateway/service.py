@@ -17,8 +17,17 @@ from college_platform.service import PlatformService, broker_status, database_st
 from college_platform.validation import load
 from gateway import auth
 from gateway.api import ServiceUnavailable, Tokens, route
-from gateway.auth import (ADMIN, ADMISSIONS_OFFICER, CERTIFICATE_OFFICER, ENTERPRISE_USER,
-                          MENTOR_COORDINATOR, PROJECT_COORDINATOR, ROLES, STAFF, TEACHER)
+from gateway.auth import (
+    ADMIN,
+    ADMISSIONS_OFFICER,
+    CERTIFICATE_OFFICER,
+    ENTERPRISE_USER,
+    MENTOR_COORDINATOR,
+    PROJECT_COORDINATOR,
+    ROLES,
+    STAFF,
+    TEACHER,
+)
 from gateway.schemas import LoginSchema, NewUserSchema, UserSchema
 from gateway.users import authenticate, create_user
 

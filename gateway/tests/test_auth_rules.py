@@ -3,8 +3,20 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from gateway.auth import (ADMIN, AUDIENCE, ISSUER, TEACHER, Forbidden, Principal, TokenIssuer,
-                          Unauthorized, authorize, bearer_token, hash_password, verify_password)
+from gateway.auth import (
+    ADMIN,
+    AUDIENCE,
+    ISSUER,
+    TEACHER,
+    Forbidden,
+    Principal,
+    TokenIssuer,
+    Unauthorized,
+    authorize,
+    bearer_token,
+    hash_password,
+    verify_password,
+)
 
 SECRET = "s" * 40
 

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime, timezone
 
-from marshmallow import Schema, fields, validate, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate
 
 from college_platform.errors import PermanentEventError
 

@@ -15,7 +15,7 @@ from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 
-from college_platform.config import amqp_uri, setting
+from college_platform.config import setting
 from college_platform.envelope import parse_event, utcnow
 from college_platform.errors import PermanentEventError
 from college_platform.retry import DEFAULT_DELAYS, RetryPolicy
@@ -114,7 +114,8 @@ def _payload(message):
     try:
         return message.decode()
     except Exception:  # undecodable body: keep it verbatim for inspection
-        return message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body
+        body = message.body
+        return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
 
 
 event_handler = ReliableEventHandler.decorator

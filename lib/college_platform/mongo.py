@@ -61,9 +61,10 @@ class Store:
         self.db = provider.db
         self.consumer = consumer
 
-    def transact(self, work):
+    def transact(self, work, on_duplicate=None):
         """Run ``work(uow)`` in a transaction (retried on transient errors)
-        and wake the outbox relay if it emitted events."""
+        and wake the outbox relay if it emitted events. A unique index
+        violation raises ``on_duplicate`` when given (a ``Conflict``)."""
         last = {}
 
         def attempt(session):
@@ -72,11 +73,16 @@ class Store:
             return work(uow)
 
         with self._provider.client.start_session() as session:
-            result = session.with_transaction(
-                attempt,
-                read_concern=ReadConcern("snapshot"),
-                write_concern=WriteConcern("majority"),
-            )
+            try:
+                result = session.with_transaction(
+                    attempt,
+                    read_concern=ReadConcern("snapshot"),
+                    write_concern=WriteConcern("majority"),
+                )
+            except DuplicateKeyError:
+                if on_duplicate is None:
+                    raise
+                raise on_duplicate
         if last["uow"].emitted:
             self._provider.wake_relay()
         return result

@@ -3,6 +3,7 @@ import uuid
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
 
 MAX_PAGE_SIZE = 100
@@ -19,6 +20,20 @@ def get_or_raise(collection, id_, what, session=None):
     if document is None:
         raise NotFound("%s %s does not exist" % (what, id_), id=id_)
     return document
+
+
+def paged_view(collection, query, params, view):
+    """``page`` with its items dumped through the marshmallow ``view``."""
+    result = page(collection, query, params["offset"], params["limit"])
+    result["items"] = view.dump(result["items"], many=True)
+    return result
+
+
+def remember_copy(uow, collection, id_, fields):
+    """Upsert a local copy of another service's record, learnt from an event."""
+    uow.db[collection].update_one(
+        {"_id": id_}, {"$set": {**fields, "updated_at": utcnow()}},
+        upsert=True, session=uow.session)
 
 
 def page(collection, query, offset=0, limit=20):

@@ -1,8 +1,18 @@
 """Marshmallow at every boundary: one way to turn a schema failure into an
 ``InvalidInput`` carrying the field errors."""
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from college_platform.errors import InvalidInput, PermanentEventError
+
+
+class PageQuerySchema(Schema):
+    """``offset`` and ``limit`` of a list call; services extend it with filters."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 def load(schema, payload, **kwargs):

@@ -1,9 +1,9 @@
 import pytest
+from nameko.exceptions import deserialize, serialize
 
 from college_platform.envelope import new_event, parse_event
 from college_platform.errors import InvalidInput, NotFound, PermanentEventError
 from college_platform.retry import RetryPolicy
-from nameko.exceptions import deserialize, serialize
 
 
 def test_new_event_carries_every_envelope_field():

@@ -3,10 +3,9 @@ import pytest
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
 
-from college_platform.envelope import new_event
+from college_platform.envelope import new_event, utcnow
 from college_platform.events import event_handler
 from college_platform.mongo import MongoStore
-from college_platform.envelope import utcnow
 from college_platform.outbox import OutboxRelay, outbox_record
 from college_platform.service import PlatformService
 from testkit.amqp import bind_probe_queue, drain, publish_event

@@ -1,4 +1,4 @@
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 LEVELS = ("junior", "intermediate", "senior")
 
@@ -36,11 +36,3 @@ class CertificateSchema(Schema):
     levels = fields.List(fields.String())
     alignment = fields.Nested(AlignmentSchema)
     created_at = fields.DateTime()
-
-
-class CatalogueQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -1,16 +1,14 @@
 """Certificates service entrypoints: the 1+X certificate catalogue."""
 from nameko.rpc import rpc
 from pymongo import IndexModel
-from pymongo.errors import DuplicateKeyError
 
+from certificates.schemas import CertificateSchema, NewCertificateSchema
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, NotFound
 from college_platform.mongo import MongoStore
-from college_platform.repository import RECENT_FIRST, new_id, page
+from college_platform.repository import RECENT_FIRST, new_id, paged_view
 from college_platform.service import PlatformService
-from college_platform.validation import load
-
-from certificates.schemas import CatalogueQuerySchema, CertificateSchema, NewCertificateSchema
+from college_platform.validation import PageQuerySchema, load
 
 certificate_view = CertificateSchema()
 
@@ -40,11 +38,9 @@ class CertificatesService(PlatformService):
                 "title": certificate["title"], "levels": certificate["levels"],
             })
 
-        try:
-            self.store.transact(add)
-        except DuplicateKeyError:
-            raise Conflict("certificate code %s is already in the catalogue"
-                           % certificate["code"], field="code")
+        self.store.transact(add, on_duplicate=Conflict(
+            "certificate code %s is already in the catalogue" % certificate["code"],
+            field="code"))
         return certificate_view.dump(certificate)
 
     @rpc
@@ -56,7 +52,5 @@ class CertificatesService(PlatformService):
 
     @rpc
     def list_certificates(self, query=None):
-        params = load(CatalogueQuerySchema(), query or {})
-        result = page(self.store.db.catalogue, {}, params["offset"], params["limit"])
-        result["items"] = certificate_view.dump(result["items"], many=True)
-        return result
+        params = load(PageQuerySchema(), query or {})
+        return paged_view(self.store.db.catalogue, {}, params, certificate_view)

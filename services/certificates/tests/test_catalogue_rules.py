@@ -1,8 +1,8 @@
 import pytest
 
+from certificates.schemas import NewCertificateSchema
 from college_platform.errors import InvalidInput
 from college_platform.validation import load
-from certificates.schemas import NewCertificateSchema
 
 ENTRY = {"code": "iot-01", "title": "物联网安装调试与运维", "organisation": "新大陆教育",
          "levels": ["junior", "intermediate"]}

@@ -1,8 +1,8 @@
 import pytest
-from nameko.testing.services import entrypoint_hook
 
-from college_platform.errors import Conflict, NotFound
 from certificates.service import CertificatesService
+from college_platform.errors import Conflict, NotFound
+from testkit.calls import call
 
 ENTRY = {"code": "1X-IOT-01", "title": "物联网安装调试与运维", "organisation": "新大陆教育",
          "levels": ["junior", "intermediate", "senior"],
@@ -11,15 +11,8 @@ ENTRY = {"code": "1X-IOT-01", "title": "物联网安装调试与运维", "organi
 
 
 @pytest.fixture
-def certificates(service_config, container_factory):
-    container = container_factory(CertificatesService)
-    container.start()
-    return container
-
-
-def call(container, method, *args):
-    with entrypoint_hook(container, method) as entrypoint:
-        return entrypoint(*args)
+def certificates(start_service):
+    return start_service(CertificatesService)
 
 
 def test_a_certificate_is_catalogued_once_and_found_by_code(certificates):

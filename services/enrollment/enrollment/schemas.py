@@ -1,4 +1,4 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates, pre_load, EXCLUDE
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
 from enrollment.domain import credit_code_problem, normalise_credit_code
 
@@ -37,11 +37,3 @@ class PartnerSchema(Schema):
     industry = fields.String()
     contacts = fields.List(fields.Nested(ContactSchema))
     created_at = fields.DateTime()
-
-
-class PageQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

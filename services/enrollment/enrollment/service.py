@@ -1,16 +1,14 @@
 """Enrollment service entrypoints: joint school–enterprise enrolment."""
 from nameko.rpc import rpc
 from pymongo import IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict
 from college_platform.mongo import MongoStore
-from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, page
+from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, paged_view
 from college_platform.service import PlatformService
-from college_platform.validation import load
-
-from enrollment.schemas import NewPartnerSchema, PageQuerySchema, PartnerSchema
+from college_platform.validation import PageQuerySchema, load
+from enrollment.schemas import NewPartnerSchema, PartnerSchema
 
 partner_view = PartnerSchema()
 
@@ -40,11 +38,9 @@ class EnrollmentService(PlatformService):
                 "credit_code": partner["credit_code"], "industry": partner["industry"],
             })
 
-        try:
-            self.store.transact(register)
-        except DuplicateKeyError:
-            raise Conflict("a partner with credit code %s is already registered"
-                           % partner["credit_code"], field="credit_code")
+        self.store.transact(register, on_duplicate=Conflict(
+            "a partner with credit code %s is already registered" % partner["credit_code"],
+            field="credit_code"))
         return partner_view.dump(partner)
 
     @rpc
@@ -54,6 +50,4 @@ class EnrollmentService(PlatformService):
     @rpc
     def list_partners(self, query=None):
         params = load(PageQuerySchema(), query or {})
-        result = page(self.store.db.partners, {}, params["offset"], params["limit"])
-        result["items"] = partner_view.dump(result["items"], many=True)
-        return result
+        return paged_view(self.store.db.partners, {}, params, partner_view)

@@ -1,9 +1,9 @@
 import pytest
-from nameko.testing.services import entrypoint_hook
 
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from enrollment.service import EnrollmentService
 from testkit.amqp import bind_probe_queue, drain
+from testkit.calls import call
 from testkit.servers import wait_until
 
 PARTNER = {"legal_name": "深圳智造科技有限公司", "credit_code": "91350100M000100Y43",
@@ -11,15 +11,8 @@ PARTNER = {"legal_name": "深圳智造科技有限公司", "credit_code": "91350
 
 
 @pytest.fixture
-def enrollment(service_config, container_factory):
-    container = container_factory(EnrollmentService)
-    container.start()
-    return container
-
-
-def call(container, method, *args):
-    with entrypoint_hook(container, method) as entrypoint:
-        return entrypoint(*args)
+def enrollment(start_service):
+    return start_service(EnrollmentService)
 
 
 def test_registering_a_partner_stores_and_announces_it(enrollment, service_config, database):

@@ -1,5 +1,7 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from college_platform.validation import PageQuerySchema
+
 MENTOR_KINDS = ("industry", "teacher")
 
 
@@ -33,12 +35,7 @@ class MentorSchema(Schema):
     created_at = fields.DateTime()
 
 
-class MentorQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class MentorQuerySchema(PageQuerySchema):
     enterprise_id = fields.String(load_default=None)
 
 

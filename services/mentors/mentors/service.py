@@ -6,12 +6,21 @@ from college_platform.envelope import utcnow
 from college_platform.errors import InvalidInput
 from college_platform.events import event_handler
 from college_platform.mongo import MongoStore
-from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, page
+from college_platform.repository import (
+    RECENT_FIRST,
+    get_or_raise,
+    new_id,
+    paged_view,
+    remember_copy,
+)
 from college_platform.service import PlatformService
 from college_platform.validation import load, load_event_data
-
-from mentors.schemas import (MentorQuerySchema, MentorSchema, NewMentorSchema,
-                             PartnerRegisteredSchema)
+from mentors.schemas import (
+    MentorQuerySchema,
+    MentorSchema,
+    NewMentorSchema,
+    PartnerRegisteredSchema,
+)
 
 mentor_view = MentorSchema()
 
@@ -56,9 +65,7 @@ class MentorsService(PlatformService):
     def list_mentors(self, query=None):
         params = load(MentorQuerySchema(), query or {})
         criteria = {"enterprise_id": params["enterprise_id"]} if params["enterprise_id"] else {}
-        result = page(self.store.db.mentors, criteria, params["offset"], params["limit"])
-        result["items"] = mentor_view.dump(result["items"], many=True)
-        return result
+        return paged_view(self.store.db.mentors, criteria, params, mentor_view)
 
     @rpc
     def get_partner(self, partner_id):
@@ -69,10 +76,5 @@ class MentorsService(PlatformService):
     def on_partner_registered(self, event):
         data = load_event_data(PartnerRegisteredSchema(), event)
 
-        def remember(uow):
-            uow.db.partners.update_one(
-                {"_id": data["partner_id"]},
-                {"$set": {"legal_name": data["legal_name"], "updated_at": utcnow()}},
-                upsert=True, session=uow.session)
-
-        self.store.handle_once(event, remember)
+        self.store.handle_once(event, lambda uow: remember_copy(
+            uow, "partners", data["partner_id"], {"legal_name": data["legal_name"]}))

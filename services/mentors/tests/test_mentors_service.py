@@ -1,23 +1,16 @@
 import pytest
-from nameko.testing.services import entrypoint_hook
 
 from college_platform.envelope import new_event
 from college_platform.errors import InvalidInput
 from mentors.service import MentorsService
 from testkit.amqp import bind_probe_queue, drain, publish_event
+from testkit.calls import call
 from testkit.servers import wait_until
 
 
 @pytest.fixture
-def mentors(service_config, container_factory):
-    container = container_factory(MentorsService)
-    container.start()
-    return container
-
-
-def call(container, method, *args):
-    with entrypoint_hook(container, method) as entrypoint:
-        return entrypoint(*args)
+def mentors(start_service):
+    return start_service(MentorsService)
 
 
 def partner_registered(partner_id="p-1", name="深圳智造科技有限公司"):

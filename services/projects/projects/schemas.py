@@ -1,5 +1,6 @@
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, validate,
-                         validates_schema)
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from college_platform.validation import PageQuerySchema
 
 
 class NewProjectSchema(Schema):
@@ -40,12 +41,7 @@ class ProjectSchema(Schema):
     created_at = fields.DateTime()
 
 
-class ProjectQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class ProjectQuerySchema(PageQuerySchema):
     enterprise_id = fields.String(load_default=None)
 
 

@@ -1,10 +1,10 @@
 import pytest
-from nameko.testing.services import entrypoint_hook
 
 from college_platform.envelope import new_event
 from college_platform.errors import InvalidInput, NotFound
 from projects.service import ProjectsService
 from testkit.amqp import publish_event
+from testkit.calls import call
 from testkit.servers import wait_until
 
 PROJECT = {"title": "产线视觉质检", "enterprise_id": "p-1", "brief": "Build a vision QC cell",
@@ -13,15 +13,8 @@ PROJECT = {"title": "产线视觉质检", "enterprise_id": "p-1", "brief": "Buil
 
 
 @pytest.fixture
-def projects(service_config, container_factory):
-    container = container_factory(ProjectsService)
-    container.start()
-    return container
-
-
-def call(container, method, *args):
-    with entrypoint_hook(container, method) as entrypoint:
-        return entrypoint(*args)
+def projects(start_service):
+    return start_service(ProjectsService)
 
 
 def test_a_project_is_drafted_for_a_partner_known_from_enrollment(projects, service_config,
