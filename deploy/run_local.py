@@ -97,15 +97,16 @@ def ensure_mongo(env, started):
         sys.exit("[run] SecantusDB did not start within 60 s")
 
 
-def ensure_jwt_secret(env):
-    if env.get("JWT_SECRET"):
+def ensure_secret(env, name, filename):
+    """Local runs keep generated secrets under var/ (never committed)."""
+    if env.get(name):
         return
-    path = VAR / "jwt-secret"
+    path = VAR / filename
     if not path.exists():
         VAR.mkdir(exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
-    env["JWT_SECRET"] = path.read_text().strip()
+    env[name] = path.read_text().strip()
 
 
 class Flag:
@@ -195,7 +196,8 @@ def main():
     try:
         ensure_rabbitmq(env)
         ensure_mongo(env, children)
-        ensure_jwt_secret(env)
+        ensure_secret(env, "JWT_SECRET", "jwt-secret")
+        ensure_secret(env, "METRICS_TOKEN", "metrics-token")
         for name, folder, target, address_var, default in COMPONENTS:
             children.append(start_component(name, folder, target, env))
         addresses = {name: env.get(var, default)
@@ -214,6 +216,7 @@ def main():
             for name in ("enrollment", "projects", "mentors", "certificates"):
                 say("%-12s http://%s/health  http://%s/metrics"
                     % (name, addresses[name], addresses[name]))
+            say("gateway metrics need the bearer token in var/metrics-token")
             say("create the first administrator with: make admin USERNAME=admin")
             say("press Ctrl-C to stop")
         while not stopping.is_set():

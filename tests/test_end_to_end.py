@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from testkit.servers import wait_until
+from testkit.system import METRICS_TOKEN
 
 pytestmark = pytest.mark.e2e
 
@@ -129,5 +130,12 @@ def test_every_service_exposes_metrics_per_entrypoint(system, admin, partners):
     assert 'enrollment_entrypoint_calls_total{entrypoint="register_partner",kind="rpc"}' in body
     assert "enrollment_entrypoint_latency_seconds_bucket" in body
     assert "enrollment_outbox_pending_events" in body
-    gateway = requests.get(system.url("gateway", "/metrics"), timeout=10).text
+
+
+def test_the_gateway_shows_its_metrics_only_to_the_scraper(system, admin, partners):
+    assert requests.get(system.url("gateway", "/metrics"), timeout=10).status_code == 401
+    assert requests.get(system.url("gateway", "/metrics"), headers=admin,
+                        timeout=10).status_code == 401, "a user token is not the scrape token"
+    scraper = {"Authorization": "Bearer %s" % METRICS_TOKEN}
+    gateway = requests.get(system.url("gateway", "/metrics"), headers=scraper, timeout=10).text
     assert 'gateway_entrypoint_calls_total{entrypoint="register_partner",kind="http"}' in gateway

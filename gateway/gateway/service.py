@@ -3,6 +3,8 @@
 Thin handlers: authenticate and authorize (``route``), scope enterprise users
 to their own enterprise, call the owning service with a timeout, shape JSON.
 """
+import hmac
+
 import eventlet
 from eventlet.greenpool import GreenPool
 from kombu.exceptions import OperationalError
@@ -81,8 +83,14 @@ class GatewayService(PlatformService):
         return json_response(200 if up else 503, {"status": "up" if up else "degraded",
                                                   "gateway": gateway, "services": services})
 
-    @route("GET", "/metrics", public=True, summary="Prometheus metrics of the gateway")
+    @route("GET", "/metrics", public=True, summary="Prometheus metrics (scrape token)")
     def http_metrics(self, request):
+        """The gateway faces users, so its metrics need the scrape token
+        (METRICS_TOKEN) that Prometheus sends as a bearer token."""
+        expected = setting("METRICS_TOKEN") or ""
+        presented = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        if not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
+            raise auth.Unauthorized("metrics need the scrape token (METRICS_TOKEN)")
         body, content_type = self.metrics.exposition(self.store)
         return 200, {"Content-Type": content_type}, body
 

@@ -17,6 +17,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
+class GaveUp(Exception):
+    """Raised by a predicate when waiting longer cannot help (a process died)."""
+
+
 def wait_until(predicate, timeout=15.0, interval=0.1, message="condition"):
     """Poll ``predicate`` until it returns a truthy value; fail loudly on timeout."""
     deadline = time.monotonic() + timeout
@@ -26,6 +30,8 @@ def wait_until(predicate, timeout=15.0, interval=0.1, message="condition"):
             value = predicate()
             if value:
                 return value
+        except GaveUp:
+            raise
         except Exception as exc:  # the thing polled may not be ready yet
             last_error = exc
         time.sleep(interval)

@@ -5,9 +5,10 @@ import requests
 from pymongo import MongoClient
 
 from gateway.users import create_user
-from testkit.servers import ROOT, ServiceProcess, free_port, wait_until
+from testkit.servers import ROOT, GaveUp, ServiceProcess, free_port, wait_until
 
 JWT_SECRET = "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex
+METRICS_TOKEN = uuid.uuid4().hex
 COMPONENTS = {
     "enrollment": ("services/enrollment", "enrollment.service:EnrollmentService"),
     "projects": ("services/projects", "projects.service:ProjectsService"),
@@ -24,7 +25,8 @@ class System:
         self.prefix = "e2e%s_" % uuid.uuid4().hex[:8]
         self.ports = {name: free_port() for name in COMPONENTS}
         self.env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "JWT_SECRET": JWT_SECRET,
-                    "LOG_LEVEL": "WARNING", **(extra_env or {})}
+                    "LOG_LEVEL": "WARNING", "METRICS_TOKEN": METRICS_TOKEN,
+                    **(extra_env or {})}
         for name in COMPONENTS:
             self.env["%s_MONGO_DATABASE" % name.upper()] = self.prefix + name
             self.env["%s_HTTP_ADDRESS" % name.upper()] = "127.0.0.1:%d" % self.ports[name]
@@ -46,7 +48,7 @@ class System:
     def healthy(self, name):
         process = self.processes[name].process
         if process.poll() is not None:
-            raise AssertionError("%s exited:\n%s" % (name, self.processes[name].output()))
+            raise GaveUp("%s exited:\n%s" % (name, self.processes[name].output()))
         response = requests.get(self.url(name, "/health"), timeout=5)
         if name == "gateway":  # ready when its own part is up, whatever the services say
             return response.json()["gateway"]["status"] == "up"
