@@ -56,7 +56,7 @@ class SecantusServer:
         self.process = subprocess.Popen(
             [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(self.port),
              "--storage-path", ":memory:", "--log-level", "WARNING"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         wait_until(lambda: port_open(self.port), timeout=60, message="SecantusDB to listen")
 
     @property
@@ -72,6 +72,13 @@ class SecantusServer:
         os.unlink(self.log.name)
 
 
+def die_with_parent():
+    """A test process killed outright takes its children with it."""
+    import ctypes
+    import signal
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class ServiceProcess:
     """One component under ``nameko run``, as it runs in production."""
 
@@ -83,7 +90,8 @@ class ServiceProcess:
         process_env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "lib"), str(ROOT / folder)])
         self.process = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", str(config), target],
-            cwd=ROOT, env=process_env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=process_env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent)
 
     def output(self):
         with open(self.log.name, encoding="utf-8", errors="replace") as handle:
@@ -101,3 +109,4 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        os.unlink(self.log.name)

@@ -31,10 +31,15 @@ class System:
             self.env["%s_MONGO_DATABASE" % name.upper()] = self.prefix + name
             self.env["%s_HTTP_ADDRESS" % name.upper()] = "127.0.0.1:%d" % self.ports[name]
         self.processes = {}
-        for name in names:
-            self.start(name)
-        for name in names:
-            wait_until(lambda: self.healthy(name), timeout=60, message="%s to be healthy" % name)
+        try:
+            for name in names:
+                self.start(name)
+            for name in names:
+                wait_until(lambda: self.healthy(name), timeout=60,
+                           message="%s to be healthy" % name)
+        except BaseException:
+            self.stop()  # no fixture teardown runs for a fixture that never yielded
+            raise
 
     def start(self, name, **env):
         folder, target = COMPONENTS[name]
