@@ -43,6 +43,8 @@ class System:
 
     def start(self, name, **env):
         folder, target = COMPONENTS[name]
+        if name in self.processes:
+            self.processes[name].stop()
         self.processes[name] = ServiceProcess(folder, target, ROOT / folder / "config.yaml",
                                               {**self.env, **env})
         return self.processes[name]
