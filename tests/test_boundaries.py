@@ -33,8 +33,9 @@ def test_a_service_imports_no_other_service(name):
     assert imported_top_level_modules(PACKAGES[name]) & others == set()
 
 
-def test_the_shared_library_knows_no_service():
-    assert imported_top_level_modules(ROOT / "lib/college_platform") & set(PACKAGES) == set()
+@pytest.mark.parametrize("library", ["college_platform", "college_contracts"])
+def test_the_shared_libraries_know_no_service(library):
+    assert imported_top_level_modules(ROOT / "lib" / library) & set(PACKAGES) == set()
 
 
 @pytest.mark.parametrize("name", sorted(PACKAGES))

@@ -2,7 +2,7 @@
 ``InvalidInput`` carrying the field errors."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from college_platform.errors import InvalidInput, PermanentEventError
+from college_platform.errors import InvalidInput
 
 
 class PageQuerySchema(Schema):
@@ -24,10 +24,3 @@ def load(schema, payload, **kwargs):
     except ValidationError as exc:
         raise InvalidInput("the input has invalid fields", errors=exc.messages)
 
-
-def load_event_data(schema, event):
-    """An event whose data fails its schema will fail every retry too."""
-    try:
-        return load(schema, event["data"])
-    except InvalidInput as exc:
-        raise PermanentEventError("invalid %s data: %s" % (event["type"], exc.errors))

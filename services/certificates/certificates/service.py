@@ -3,6 +3,7 @@ from nameko.rpc import rpc
 from pymongo import IndexModel
 
 from certificates.schemas import CertificateSchema, NewCertificateSchema
+from college_contracts import checked
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, NotFound
 from college_platform.mongo import MongoStore
@@ -33,10 +34,10 @@ class CertificatesService(PlatformService):
 
         def add(uow):
             uow.db.catalogue.insert_one(certificate, session=uow.session)
-            uow.emit("certificate_catalogued", {
+            uow.emit("certificate_catalogued", checked("certificates", "certificate_catalogued", {
                 "certificate_id": certificate["_id"], "code": certificate["code"],
                 "title": certificate["title"], "levels": certificate["levels"],
-            })
+            }))
 
         self.store.transact(add, on_duplicate=Conflict(
             "certificate code %s is already in the catalogue" % certificate["code"],

@@ -2,6 +2,7 @@
 from nameko.rpc import rpc
 from pymongo import IndexModel
 
+from college_contracts import checked
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict
 from college_platform.mongo import MongoStore
@@ -33,10 +34,10 @@ class EnrollmentService(PlatformService):
 
         def register(uow):
             uow.db.partners.insert_one(partner, session=uow.session)
-            uow.emit("partner_registered", {
+            uow.emit("partner_registered", checked("enrollment", "partner_registered", {
                 "partner_id": partner["_id"], "legal_name": partner["legal_name"],
                 "credit_code": partner["credit_code"], "industry": partner["industry"],
-            })
+            }))
 
         self.store.transact(register, on_duplicate=Conflict(
             "a partner with credit code %s is already registered" % partner["credit_code"],

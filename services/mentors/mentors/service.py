@@ -2,6 +2,7 @@
 from nameko.rpc import rpc
 from pymongo import IndexModel
 
+from college_contracts import checked, read
 from college_platform.envelope import utcnow
 from college_platform.errors import InvalidInput
 from college_platform.events import event_handler
@@ -14,13 +15,12 @@ from college_platform.repository import (
     remember_copy,
 )
 from college_platform.service import PlatformService
-from college_platform.validation import load, load_event_data
+from college_platform.validation import load
 from mentors.schemas import (
     MentorQuerySchema,
     MentorSchema,
     NewMentorSchema,
-    PartnerRegisteredSchema,
-)
+    )
 
 mentor_view = MentorSchema()
 
@@ -49,10 +49,10 @@ class MentorsService(PlatformService):
                 raise InvalidInput("the mentor's enterprise is not a known partner", errors={
                     "enterprise_id": ["Unknown partner enterprise %s." % mentor["enterprise_id"]]})
             uow.db.mentors.insert_one(mentor, session=uow.session)
-            uow.emit("mentor_registered", {
+            uow.emit("mentor_registered", checked("mentors", "mentor_registered", {
                 "mentor_id": mentor["_id"], "name": mentor["name"], "kind": mentor["kind"],
                 "enterprise_id": mentor["enterprise_id"],
-            })
+            }))
 
         self.store.transact(register)
         return mentor_view.dump(mentor)
@@ -74,7 +74,7 @@ class MentorsService(PlatformService):
 
     @event_handler("enrollment", "partner_registered")
     def on_partner_registered(self, event):
-        data = load_event_data(PartnerRegisteredSchema(), event)
+        data = read(event)
 
         self.store.handle_once(event, lambda uow: remember_copy(
             uow, "partners", data["partner_id"], {"legal_name": data["legal_name"]}))

@@ -1,4 +1,4 @@
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from college_platform.validation import PageQuerySchema
 
@@ -44,12 +44,3 @@ class ProjectSchema(Schema):
 class ProjectQuerySchema(PageQuerySchema):
     enterprise_id = fields.String(load_default=None)
 
-
-class PartnerRegisteredSchema(Schema):
-    """``data`` of enrollment's ``partner_registered``, as far as projects needs it."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    partner_id = fields.String(required=True)
-    legal_name = fields.String(required=True)

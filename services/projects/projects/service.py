@@ -2,6 +2,7 @@
 from nameko.rpc import rpc
 from pymongo import IndexModel
 
+from college_contracts import checked, read
 from college_platform.envelope import utcnow
 from college_platform.errors import InvalidInput
 from college_platform.events import event_handler
@@ -14,11 +15,10 @@ from college_platform.repository import (
     remember_copy,
 )
 from college_platform.service import PlatformService
-from college_platform.validation import load, load_event_data
+from college_platform.validation import load
 from projects.schemas import (
     NewProjectSchema,
-    PartnerRegisteredSchema,
-    ProjectQuerySchema,
+        ProjectQuerySchema,
     ProjectSchema,
 )
 
@@ -52,10 +52,10 @@ class ProjectsService(PlatformService):
                 raise InvalidInput("the posting enterprise is not a known partner", errors={
                     "enterprise_id": ["Unknown partner enterprise %s." % project["enterprise_id"]]})
             uow.db.projects.insert_one(project, session=uow.session)
-            uow.emit("project_drafted", {
+            uow.emit("project_drafted", checked("projects", "project_drafted", {
                 "project_id": project["_id"], "enterprise_id": project["enterprise_id"],
                 "title": project["title"], "team_size": project["team_size"],
-            })
+            }))
 
         self.store.transact(draft)
         return project_view.dump(project)
@@ -72,7 +72,7 @@ class ProjectsService(PlatformService):
 
     @event_handler("enrollment", "partner_registered")
     def on_partner_registered(self, event):
-        data = load_event_data(PartnerRegisteredSchema(), event)
+        data = read(event)
 
         self.store.handle_once(event, lambda uow: remember_copy(
             uow, "partners", data["partner_id"], {"legal_name": data["legal_name"]}))

@@ -23,7 +23,9 @@ def test_a_project_is_drafted_for_a_partner_known_from_enrollment(projects, serv
         call(projects, "create_project", PROJECT)
 
     publish_event(service_config["AMQP_URI"], "enrollment", new_event(
-        "partner_registered", "enrollment", {"partner_id": "p-1", "legal_name": "Acme"}))
+        "partner_registered", "enrollment", {"partner_id": "p-1", "legal_name": "Acme",
+                                             "credit_code": "91350100M000100Y43",
+                                             "industry": "robotics"}))
     wait_until(lambda: database("projects").partners.find_one({"_id": "p-1"}),
                message="the partner's local copy")
 

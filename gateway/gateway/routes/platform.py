@@ -1,0 +1,77 @@
+"""Health, metrics, tokens and user accounts."""
+import hmac
+
+from eventlet.greenpool import GreenPool
+
+from college_platform.config import setting
+from college_platform.http import json_response
+from college_platform.service import broker_status, database_status
+from college_platform.validation import load
+from gateway import auth
+from gateway.api import ServiceUnavailable, route
+from gateway.auth import ADMIN, ROLES
+from gateway.schemas import LoginSchema, NewUserSchema, UserSchema
+from gateway.users import authenticate, create_user
+
+SERVICES = ("enrollment", "projects", "mentors", "certificates")
+user_view = UserSchema()
+
+
+class PlatformRoutes:
+
+    # health and metrics ------------------------------------------------------
+
+    @route("GET", "/health", public=True, summary="Gateway and service health")
+    def http_health(self, request):
+        """{"status": "up", "gateway": {...}, "services": {"enrollment": {...}, ...}}"""
+        def service_health(service):
+            try:
+                return service, self.call(service, "health")
+            except ServiceUnavailable as exc:
+                return service, {"status": "down", "error": str(exc)}
+
+        pool = GreenPool(len(SERVICES))
+        services = dict(pool.imap(service_health, SERVICES))
+        gateway = {"status": "up", "broker": broker_status(),
+                   "database": database_status(self.store._provider)}
+        if "down" in (gateway["broker"]["status"], gateway["database"]["status"]):
+            gateway["status"] = "down"
+        up = gateway["status"] == "up" and all(s.get("status") == "up" for s in services.values())
+        return json_response(200 if up else 503, {"status": "up" if up else "degraded",
+                                                  "gateway": gateway, "services": services})
+
+    @route("GET", "/metrics", public=True, summary="Prometheus metrics (scrape token)")
+    def http_metrics(self, request):
+        """The gateway faces users, so its metrics need the scrape token
+        (METRICS_TOKEN) that Prometheus sends as a bearer token."""
+        expected = setting("METRICS_TOKEN") or ""
+        presented = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        if not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
+            raise auth.Unauthorized("metrics need the scrape token (METRICS_TOKEN)")
+        body, content_type = self.metrics.exposition(self.store)
+        return 200, {"Content-Type": content_type}, body
+
+    # authentication and users ------------------------------------------------
+
+    @route("POST", "/v1/auth/token", public=True, summary="Exchange credentials for a token")
+    def issue_token(self, request):
+        """{"username": "admin", "password": "..."} ->
+        {"access_token": "<jwt>", "token_type": "Bearer", "expires_in": 3600}"""
+        credentials = load(LoginSchema(), request.json_body)
+        principal = authenticate(self.store.db, credentials["username"], credentials["password"])
+        if principal is None:
+            raise auth.Unauthorized("unknown user or wrong password")
+        token = self.tokens.issue(principal)
+        return json_response(200, {"access_token": token, "token_type": "Bearer",
+                                   "expires_in": int(setting("JWT_LIFETIME_SECONDS", 3600))})
+
+    @route("GET", "/v1/me", roles=ROLES, summary="The signed-in user")
+    def me(self, request):
+        return json_response(200, request.principal.as_dict())
+
+    @route("POST", "/v1/users", roles=(ADMIN,), summary="Create a user account")
+    def create_user(self, request):
+        """{"username": "zhang.wei", "password": "at least 12 chars", "role": "teacher"}"""
+        fields = load(NewUserSchema(), request.json_body)
+        user = create_user(self.store.db, **fields)
+        return json_response(201, user_view.dump(user))

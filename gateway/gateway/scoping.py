@@ -1,0 +1,25 @@
+"""Query parameters and enterprise scoping shared by the route modules."""
+from college_platform.errors import NotFound
+
+
+def page_query(request, *filters):
+    """``offset``, ``limit`` and the named filters present in the query string;
+    the service validates them (a bad value is a 400 with field errors)."""
+    keys = ("offset", "limit") + filters
+    return {key: request.args[key] for key in keys if key in request.args}
+
+
+def enterprise_filter(request):
+    principal = request.principal
+    if principal.is_enterprise:
+        return {"enterprise_id": principal.enterprise_id}
+    if "enterprise_id" in request.args:
+        return {"enterprise_id": request.args["enterprise_id"]}
+    return {}
+
+
+def own_enterprise_only(principal, enterprise_id, what, object_id=None):
+    """An enterprise user learns nothing about other enterprises' objects,
+    not even that they exist: 404, not 403."""
+    if principal.is_enterprise and enterprise_id != principal.enterprise_id:
+        raise NotFound("%s %s does not exist" % (what, object_id or enterprise_id))

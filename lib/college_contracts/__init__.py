@@ -1,0 +1,50 @@
+"""The event contracts between the services.
+
+Each publishing service owns one module here: the types it publishes, their
+schema version and the marshmallow schema of their ``data``. Publishers check
+what they emit with ``checked``; consumers read with ``read`` and ignore
+fields they do not know, so a publisher may add fields without breaking
+anyone (removing or changing one needs a new ``schema_version``).
+"""
+from marshmallow import ValidationError
+
+from college_contracts import certificates, enrollment, mentors, projects
+from college_platform.errors import PermanentEventError
+
+CONTRACTS = {
+    "enrollment": enrollment.EVENTS,
+    "projects": projects.EVENTS,
+    "mentors": mentors.EVENTS,
+    "certificates": certificates.EVENTS,
+}
+
+
+class ContractViolation(Exception):
+    """A publisher tried to emit data its own contract does not allow (a bug)."""
+
+
+def schema_for(source, event_type):
+    try:
+        return CONTRACTS[source][event_type]()
+    except KeyError:
+        raise KeyError("no contract for %s events of type %s" % (source, event_type))
+
+
+def checked(source, event_type, data):
+    """``data`` unchanged if it honours the contract, else ContractViolation."""
+    try:
+        schema_for(source, event_type).load(data)
+    except ValidationError as exc:
+        raise ContractViolation("%s.%s: %s" % (source, event_type, exc.messages))
+    return data
+
+
+def read(event):
+    """The envelope's ``data`` loaded with its contract; data that breaks the
+    contract can never be handled, so it is a permanent error (dead letter)."""
+    try:
+        return schema_for(event["source"], event["type"]).load(event["data"])
+    except KeyError as exc:
+        raise PermanentEventError(str(exc))
+    except ValidationError as exc:
+        raise PermanentEventError("invalid %s data: %s" % (event["type"], exc.messages))

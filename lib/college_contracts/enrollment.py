@@ -1,0 +1,85 @@
+"""Events published by enrollment. ``student_id`` is enrollment's id for an
+enrolled student and identifies the student in every service."""
+from marshmallow import fields
+
+from college_contracts.base import Date, EventData, Id, one_of
+
+PROGRAMME_KINDS = ("order_class", "apprenticeship", "joint_major")
+ENROLMENT_STATUSES = ("active", "suspended", "withdrawn", "transferred", "graduated")
+
+
+class PartnerRegistered(EventData):
+    partner_id = Id(required=True)
+    legal_name = fields.String(required=True)
+    credit_code = fields.String(required=True)
+    industry = fields.String(required=True)
+
+
+class AgreementChanged(EventData):
+    """Published as ``agreement_activated`` and ``agreement_changed``."""
+    agreement_id = Id(required=True)
+    partner_id = Id(required=True)
+    status = fields.String(required=True, validate=one_of(
+        "draft", "active", "suspended", "expired", "terminated"))
+    programme_ids = fields.List(Id(), required=True)
+    starts_on = Date(required=True)
+    ends_on = Date(required=True)
+
+
+class ProgrammeCreated(EventData):
+    programme_id = Id(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=one_of(*PROGRAMME_KINDS))
+    intake_year = fields.Integer(required=True)
+    capacity = fields.Integer(required=True)
+    courses = fields.List(fields.String(), load_default=list)
+
+
+class ApplicationOffered(EventData):
+    application_id = Id(required=True)
+    applicant_id = Id(required=True)
+    programme_id = Id(required=True)
+    partner_id = Id(allow_none=True, load_default=None)
+
+
+class StudentEnrolled(EventData):
+    student_id = Id(required=True)
+    student_number = fields.String(required=True)
+    name = fields.String(required=True)
+    programme_id = Id(required=True)
+    programme_code = fields.String(required=True)
+    programme_kind = fields.String(required=True, validate=one_of(*PROGRAMME_KINDS))
+    partner_id = Id(allow_none=True, load_default=None)  # the sponsoring enterprise, if any
+    intake_year = fields.Integer(required=True)
+    minor = fields.Boolean(load_default=False)
+
+
+class ApprenticeContractSigned(EventData):
+    contract_id = Id(required=True)
+    student_id = Id(required=True)
+    partner_id = Id(required=True)
+    programme_id = Id(required=True)
+    starts_on = Date(required=True)
+    ends_on = Date(required=True)
+
+
+class EnrolmentStatusChanged(EventData):
+    student_id = Id(required=True)
+    programme_id = Id(required=True)  # the programme after the change
+    previous_status = fields.String(required=True, validate=one_of(*ENROLMENT_STATUSES))
+    status = fields.String(required=True, validate=one_of(*ENROLMENT_STATUSES))
+    reason = fields.String(allow_none=True, load_default=None)
+    from_programme_id = Id(allow_none=True, load_default=None)  # set on a transfer
+
+
+EVENTS = {
+    "partner_registered": PartnerRegistered,
+    "agreement_activated": AgreementChanged,
+    "agreement_changed": AgreementChanged,
+    "programme_created": ProgrammeCreated,
+    "application_offered": ApplicationOffered,
+    "student_enrolled": StudentEnrolled,
+    "apprentice_contract_signed": ApprenticeContractSigned,
+    "enrolment_status_changed": EnrolmentStatusChanged,
+}
