@@ -26,6 +26,8 @@ ROLES = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR,
 STAFF = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR,
          CERTIFICATE_OFFICER, TEACHER)
 
+OPTIONAL_CLAIMS = ("enterprise_id", "name", "student_id", "mentor_id")
+
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 _DUMMY_HASH = _hasher.hash("no such user")
 
@@ -52,11 +54,18 @@ def verify_password(password_hash, password):
 
 
 class Principal:
-    def __init__(self, subject, role, enterprise_id=None, name=None):
+    """Who is calling. ``student_id`` links a student account to enrollment's
+    student; ``mentor_id`` links a teacher (or industry mentor) account to the
+    mentors service's record."""
+
+    def __init__(self, subject, role, enterprise_id=None, name=None, student_id=None,
+                 mentor_id=None):
         self.subject = subject
         self.role = role
         self.enterprise_id = enterprise_id
         self.name = name
+        self.student_id = student_id
+        self.mentor_id = mentor_id
 
     @property
     def is_enterprise(self):
@@ -64,7 +73,8 @@ class Principal:
 
     def as_dict(self):
         return {"username": self.subject, "role": self.role,
-                "enterprise_id": self.enterprise_id, "name": self.name}
+                "enterprise_id": self.enterprise_id, "name": self.name,
+                "student_id": self.student_id, "mentor_id": self.mentor_id}
 
 
 class TokenIssuer:
@@ -79,10 +89,9 @@ class TokenIssuer:
         now = self.clock()
         claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.subject,
                   "role": principal.role, "iat": now, "nbf": now, "exp": now + self.lifetime}
-        if principal.enterprise_id:
-            claims["enterprise_id"] = principal.enterprise_id
-        if principal.name:
-            claims["name"] = principal.name
+        for claim in OPTIONAL_CLAIMS:
+            if getattr(principal, claim):
+                claims[claim] = getattr(principal, claim)
         return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
 
     def verify(self, token):
@@ -97,8 +106,8 @@ class TokenIssuer:
             raise Unauthorized("the token is not valid: %s" % exc)
         if claims.get("role") not in ROLES:
             raise Unauthorized("the token carries no known role")
-        return Principal(claims["sub"], claims["role"], claims.get("enterprise_id"),
-                         claims.get("name"))
+        return Principal(claims["sub"], claims["role"],
+                         **{claim: claims.get(claim) for claim in OPTIONAL_CLAIMS})
 
 
 def bearer_token(authorization_header):

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from gateway.auth import ENTERPRISE_USER, ROLES
+from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
 
 
 class LoginSchema(Schema):
@@ -15,6 +15,8 @@ class NewUserSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     name = fields.String(load_default=None, validate=validate.Length(max=100))
     enterprise_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    student_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    mentor_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
     @validates_schema
     def enterprise_scope(self, data, **kwargs):
@@ -23,6 +25,14 @@ class NewUserSchema(Schema):
         if data["role"] != ENTERPRISE_USER and data.get("enterprise_id"):
             raise ValidationError("Only enterprise users belong to an enterprise.",
                                   "enterprise_id")
+        if data["role"] == STUDENT and not data.get("student_id"):
+            raise ValidationError("A student account is linked to its student.", "student_id")
+        if data["role"] != STUDENT and data.get("student_id"):
+            raise ValidationError("Only student accounts are linked to a student.",
+                                  "student_id")
+        if data.get("mentor_id") and data["role"] not in (TEACHER, ENTERPRISE_USER):
+            raise ValidationError("Only teachers and enterprise mentors link to a mentor.",
+                                  "mentor_id")
 
 
 class UserSchema(Schema):
@@ -30,4 +40,6 @@ class UserSchema(Schema):
     role = fields.String()
     name = fields.String(allow_none=True)
     enterprise_id = fields.String(allow_none=True)
+    student_id = fields.String(allow_none=True)
+    mentor_id = fields.String(allow_none=True)
     created_at = fields.DateTime()

@@ -36,6 +36,13 @@ def test_a_token_round_trips_its_principal():
         ("hr1", "enterprise_user", "p1")
 
 
+def test_a_student_token_carries_the_student_it_belongs_to():
+    issuer = TokenIssuer(SECRET)
+    principal = issuer.verify(issuer.issue(Principal("s1", "student", student_id="stu-9")))
+    assert (principal.student_id, principal.mentor_id, principal.enterprise_id) == \
+        ("stu-9", None, None)
+
+
 def test_an_expired_token_is_refused():
     past = datetime.now(timezone.utc) - timedelta(hours=2)
     issuer = TokenIssuer(SECRET, lifetime_seconds=60, clock=lambda: past)

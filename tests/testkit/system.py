@@ -64,9 +64,12 @@ class System:
     def db(self, name):
         return self.mongo[self.prefix + name]
 
-    def user(self, username, role, enterprise_id=None, password="a-long-test-password"):
-        """Create an account directly in the gateway's database; return a token."""
-        create_user(self.db("gateway"), username, password, role, enterprise_id=enterprise_id)
+    def user(self, username, role, enterprise_id=None, password="a-long-test-password",
+             **links):
+        """Create an account directly in the gateway's database; return auth headers.
+        ``links``: ``student_id`` or ``mentor_id`` for student and teacher accounts."""
+        create_user(self.db("gateway"), username, password, role, enterprise_id=enterprise_id,
+                    **links)
         response = requests.post(self.url("gateway", "/v1/auth/token"),
                                  json={"username": username, "password": password}, timeout=10)
         response.raise_for_status()
