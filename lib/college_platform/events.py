@@ -18,6 +18,7 @@ from nameko.events import EventHandler
 from college_platform.config import setting
 from college_platform.envelope import parse_event, utcnow
 from college_platform.errors import PermanentEventError
+from college_platform.metrics import EntrypointMetrics
 from college_platform.retry import DEFAULT_DELAYS, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,18 @@ class ReliableEventHandler(EventHandler):
         try:
             parse_event(body)
         except PermanentEventError as exc:
-            self._settle(message, str(exc), permanent=True)
+            self._settle(message, str(exc), permanent=True, error="InvalidEnvelope")
             return
+        metrics = self._metrics()
+        if metrics is not None:
+            metrics.observe_event_lag(self.method_name, body["time"])
         super().handle_message(body, message)
+
+    def _metrics(self):
+        for dependency in self.container.dependencies:
+            if isinstance(dependency, EntrypointMetrics):
+                return dependency
+        return None
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
@@ -77,9 +87,10 @@ class ReliableEventHandler(EventHandler):
             return
         exc = exc_info[1]
         permanent = isinstance(exc, PermanentEventError)
-        self._settle(message, "%s: %s" % (type(exc).__name__, exc), permanent)
+        self._settle(message, "%s: %s" % (type(exc).__name__, exc), permanent,
+                     error=type(exc).__name__)
 
-    def _settle(self, message, reason, permanent):
+    def _settle(self, message, reason, permanent, error):
         headers = dict(message.headers or {})
         attempt = int(headers.get(ATTEMPT_HEADER, 1))
         decision = self.policy.after_failure(attempt, permanent=permanent)
@@ -103,6 +114,9 @@ class ReliableEventHandler(EventHandler):
                 _payload(message), exchange="", routing_key=target.name,
                 headers=headers, declare=[target],
             )
+            metrics = self._metrics()
+            if metrics is not None:
+                metrics.count_failed_event(self.method_name, error, decision.dead_letter)
         except Exception:
             log.exception("could not park failed event; returning it to the queue")
             self.consumer.requeue_message(message)

@@ -2,6 +2,7 @@
 latency, plus the outbox and inbox figures. Each container gets its own
 registry, so several services can share a test process."""
 import time
+from datetime import datetime, timezone
 
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
@@ -22,6 +23,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 disable_created_metrics()
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0, 1800.0)
 
 
 def entrypoint_kind(entrypoint):
@@ -61,6 +63,16 @@ class EntrypointMetrics(DependencyProvider):
         self.inbox_duplicates = Gauge("%s_inbox_duplicates_absorbed" % prefix,
                                       "Redelivered events recognised and skipped since start.",
                                       registry=self.registry)
+        self.event_lag = Histogram("%s_event_lag_seconds" % prefix,
+                                   "Time from an event's creation to its consumption.",
+                                   ["handler"], buckets=LAG_BUCKETS, registry=self.registry)
+        self.event_retries = Counter("%s_event_retries" % prefix,
+                                     "Failed event deliveries scheduled for another attempt.",
+                                     ["handler", "error"], registry=self.registry)
+        self.event_dead_letters = Counter("%s_event_dead_letters" % prefix,
+                                          "Events parked in a dead-letter queue.",
+                                          ["handler", "error"], registry=self.registry)
+        self._business = {}
         self._started = {}
 
     def worker_setup(self, worker_ctx):
@@ -77,6 +89,28 @@ class EntrypointMetrics(DependencyProvider):
             self.errors.labels(*labels, exc_info[0].__name__).inc()
         elif (_status_of(result) or 0) >= 500:
             self.errors.labels(*labels, "http_5xx").inc()
+
+    def observe_event_lag(self, handler, event_time):
+        try:
+            created = datetime.fromisoformat(event_time)
+        except (TypeError, ValueError):
+            return
+        lag = (datetime.now(timezone.utc) - created).total_seconds()
+        self.event_lag.labels(handler).observe(max(0.0, lag))
+
+    def count_failed_event(self, handler, error, dead_lettered):
+        counter = self.event_dead_letters if dead_lettered else self.event_retries
+        counter.labels(handler, error).inc()
+
+    def counter(self, name, documentation, labels=()):
+        """A business counter, ``<service>_<name>_total``, created on first use.
+        Count after the transaction commits, so a retried transaction counts once.
+        Label values must come from a small fixed set (states, kinds), never ids."""
+        if name not in self._business:
+            self._business[name] = Counter("%s_%s" % (self.container.service_name, name),
+                                           documentation, list(labels),
+                                           registry=self.registry)
+        return self._business[name]
 
     def get_dependency(self, worker_ctx):
         return self

@@ -5,6 +5,7 @@ from nameko.testing.services import entrypoint_hook
 
 from college_platform.envelope import new_event, utcnow
 from college_platform.events import event_handler
+from college_platform.metrics import EntrypointMetrics
 from college_platform.mongo import MongoStore
 from college_platform.outbox import OutboxRelay, outbox_record
 from college_platform.service import PlatformService
@@ -37,6 +38,7 @@ class Recorder(PlatformService):
             if then_fail:
                 raise ValueError("changed my mind")
         self.store.transact(work)
+        self.metrics.counter("things_announced", "Things announced.").inc()
 
 
 @pytest.fixture
@@ -71,6 +73,17 @@ def test_a_failing_handler_is_retried_then_dead_lettered_while_others_flow(
     assert database("recorder").attempts.count_documents({"event_id": poison["id"]}) == 3
     assert total_effects(database) == 3, "other events kept flowing"
 
+    metrics = scrape(recorder)
+    assert 'recorder_event_retries_total{error="RuntimeError",handler="fail"} 2.0' in metrics
+    assert 'recorder_event_dead_letters_total{error="RuntimeError",handler="fail"} 1.0' \
+        in metrics
+    assert 'recorder_event_lag_seconds_count{handler="count"} 3.0' in metrics
+
+
+def scrape(container):
+    metrics = next(ext for ext in container.extensions if isinstance(ext, EntrypointMetrics))
+    return metrics.exposition()[0]
+
 
 def test_the_same_event_delivered_twice_has_one_effect(recorder, service_config, database):
     amqp_uri = service_config["AMQP_URI"]
@@ -103,6 +116,8 @@ def test_a_malformed_envelope_is_dead_lettered_at_once_with_its_reason(
     assert headers["x-dead-letter-reason"].startswith("invalid event envelope")
     assert headers["x-attempts"] == 1
     assert total_effects(database) == 0
+    assert 'recorder_event_dead_letters_total{error="InvalidEnvelope",handler="count"} 1.0' \
+        in scrape(recorder)
 
 
 def test_a_committed_change_is_announced_through_the_outbox(recorder, service_config, database):
@@ -115,6 +130,7 @@ def test_a_committed_change_is_announced_through_the_outbox(recorder, service_co
     messages = wait_until(lambda: drain(amqp_uri, "probe-things"), message="the event")
     (event, _), = messages
     assert (event["type"], event["source"], event["data"]) == ("thing_done", "recorder", {"n": 7})
+    assert "recorder_things_announced_total 1.0" in scrape(recorder)
     outbox = database("recorder").outbox.find_one({"event.id": event["id"]})
     wait_until(lambda: database("recorder").outbox.find_one(
         {"event.id": event["id"]})["status"] == "sent", message="the record marked sent")
@@ -132,6 +148,7 @@ def test_a_rolled_back_change_announces_nothing(recorder, service_config, databa
     assert database("recorder").things.count_documents({}) == 0
     assert database("recorder").outbox.count_documents({}) == 0
     assert drain(amqp_uri, "probe-rollback") == []
+    assert "recorder_things_announced_total" not in scrape(recorder), "nothing was announced"
 
 
 def test_the_relay_keeps_an_event_it_could_not_publish(mongo_uri, database):
