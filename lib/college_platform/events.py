@@ -40,6 +40,9 @@ class ReliableEventHandler(EventHandler):
     def setup(self):
         super().setup()
         self.policy = retry_policy_from_config()
+        # quorum queues (replicated) in a cluster; the type is fixed when a queue is created
+        type_argument = {"x-queue-type": setting("EVENT_QUEUE_TYPE", "classic")}
+        self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), **type_argument}
         name = self.queue.name
         self.wait_queues = [
             Queue(
@@ -49,11 +52,13 @@ class ReliableEventHandler(EventHandler):
                     "x-message-ttl": int(delay * 1000),
                     "x-dead-letter-exchange": "",
                     "x-dead-letter-routing-key": name,
+                    **type_argument,
                 },
             )
             for delay in self.policy.delays
         ]
-        self.dead_queue = Queue(dead_letter_queue_name(name), durable=True)
+        self.dead_queue = Queue(dead_letter_queue_name(name), durable=True,
+                                queue_arguments=type_argument)
         self.republisher = Publisher(self.amqp_uri, use_confirms=True, serializer="json")
 
     def start(self):

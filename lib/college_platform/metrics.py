@@ -19,6 +19,8 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from college_platform.errors import ServiceError
+
 # the *_created series only add noise to every scrape
 disable_created_metrics()
 
@@ -49,8 +51,12 @@ class EntrypointMetrics(DependencyProvider):
         self.calls = Counter("%s_entrypoint_calls" % prefix, "Entrypoint calls handled.",
                              labels, registry=self.registry)
         self.errors = Counter("%s_entrypoint_errors" % prefix,
-                              "Entrypoint calls that raised or answered 5xx.",
+                              "Entrypoint calls that failed: raised unexpectedly or answered 5xx.",
                               labels + ["error"], registry=self.registry)
+        self.rejections = Counter("%s_entrypoint_rejections" % prefix,
+                                  "Calls refused for the caller's mistake (invalid input, not "
+                                  "found, conflict): not failures of the service.",
+                                  labels + ["error"], registry=self.registry)
         self.latency = Histogram("%s_entrypoint_latency_seconds" % prefix,
                                  "Time spent handling an entrypoint call.", labels,
                                  buckets=LATENCY_BUCKETS, registry=self.registry)
@@ -86,7 +92,8 @@ class EntrypointMetrics(DependencyProvider):
         if started is not None:
             self.latency.labels(*labels).observe(time.perf_counter() - started)
         if exc_info is not None:
-            self.errors.labels(*labels, exc_info[0].__name__).inc()
+            counter = self.rejections if issubclass(exc_info[0], ServiceError) else self.errors
+            counter.labels(*labels, exc_info[0].__name__).inc()
         elif (_status_of(result) or 0) >= 500:
             self.errors.labels(*labels, "http_5xx").inc()
 

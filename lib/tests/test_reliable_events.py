@@ -4,6 +4,7 @@ from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
 
 from college_platform.envelope import new_event, utcnow
+from college_platform.errors import NotFound
 from college_platform.events import event_handler
 from college_platform.metrics import EntrypointMetrics
 from college_platform.mongo import MongoStore
@@ -31,6 +32,12 @@ class Recorder(PlatformService):
             {"_id": "total"}, {"$inc": {"n": 1}}, upsert=True, session=uow.session))
 
     @rpc
+    def look_up(self, thing_id):
+        if thing_id == "crash":
+            raise RuntimeError("a bug")
+        raise NotFound("thing %s does not exist" % thing_id)
+
+    @rpc
     def announce(self, n, then_fail=False):
         def work(uow):
             uow.db.things.insert_one({"n": n}, session=uow.session)
@@ -41,11 +48,14 @@ class Recorder(PlatformService):
         self.metrics.counter("things_announced", "Things announced.").inc()
 
 
-@pytest.fixture
-def recorder(service_config, container_factory):
-    container = container_factory(Recorder)
-    container.start()
-    return container
+@pytest.fixture(params=["classic", "quorum"])
+def recorder(request, service_config, container_factory):
+    """Every guarantee holds on classic queues (one node) and quorum queues (a cluster)."""
+    from nameko import config
+    with config.patch({"EVENT_QUEUE_TYPE": request.param}):
+        container = container_factory(Recorder)
+        container.start()
+        yield container
 
 
 def total_effects(database):
@@ -149,6 +159,18 @@ def test_a_rolled_back_change_announces_nothing(recorder, service_config, databa
     assert database("recorder").outbox.count_documents({}) == 0
     assert drain(amqp_uri, "probe-rollback") == []
     assert "recorder_things_announced_total" not in scrape(recorder), "nothing was announced"
+
+
+def test_a_callers_mistake_is_a_rejection_and_a_bug_is_an_error(recorder):
+    for thing_id in ("nope", "crash"):
+        with entrypoint_hook(recorder, "look_up") as look_up:
+            with pytest.raises(Exception):
+                look_up(thing_id)
+    metrics = scrape(recorder)
+    assert ('recorder_entrypoint_rejections_total{entrypoint="look_up",error="NotFound",'
+            'kind="rpc"} 1.0') in metrics
+    assert ('recorder_entrypoint_errors_total{entrypoint="look_up",error="RuntimeError",'
+            'kind="rpc"} 1.0') in metrics
 
 
 def test_the_relay_keeps_an_event_it_could_not_publish(mongo_uri, database):
