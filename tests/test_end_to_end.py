@@ -78,6 +78,13 @@ def test_each_service_seeds_its_first_entity_through_the_api(system, admin, part
     assert [c["code"] for c in listed.json()["items"]] == ["1X-IOT-01"]
 
 
+def test_every_component_answers_liveness_without_its_dependencies(system):
+    for name in ("enrollment", "projects", "mentors", "certificates", "gateway"):
+        response = requests.get(system.url(name, "/live"), timeout=10)
+        assert response.status_code == 200
+        assert response.json() == {"service": name, "status": "alive"}
+
+
 def test_no_token_is_401_and_a_bad_token_is_401(system):
     for headers in ({}, {"Authorization": "Bearer not.a.token"}):
         response = requests.get(system.url("gateway", "/v1/partners"), headers=headers, timeout=10)

@@ -47,6 +47,12 @@ class PlatformService:
         report = self._health_report()
         return json_response(200 if report["status"] == "up" else 503, report)
 
+    @http("GET", "/live")
+    def http_live(self, request):
+        """Liveness: the process answers. Unlike /health it does not depend on the
+        broker or database, so an outage there does not restart every pod."""
+        return json_response(200, {"service": self.name, "status": "alive"})
+
     @http("GET", "/metrics")
     def http_metrics(self, request):
         body, content_type = self.metrics.exposition(self.store)

@@ -40,6 +40,10 @@ class PlatformRoutes:
         return json_response(200 if up else 503, {"status": "up" if up else "degraded",
                                                   "gateway": gateway, "services": services})
 
+    @route("GET", "/live", public=True, summary="Liveness: the process answers")
+    def http_live(self, request):
+        return json_response(200, {"service": "gateway", "status": "alive"})
+
     @route("GET", "/metrics", public=True, summary="Prometheus metrics (scrape token)")
     def http_metrics(self, request):
         """The gateway faces users, so its metrics need the scrape token
