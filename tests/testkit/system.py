@@ -31,6 +31,7 @@ class System:
             self.env["%s_MONGO_DATABASE" % name.upper()] = self.prefix + name
             self.env["%s_HTTP_ADDRESS" % name.upper()] = "127.0.0.1:%d" % self.ports[name]
         self.processes = {}
+        self.replicas = []
         try:
             for name in names:
                 self.start(name)
@@ -48,6 +49,24 @@ class System:
         self.processes[name] = ServiceProcess(folder, target, ROOT / folder / "config.yaml",
                                               {**self.env, **env})
         return self.processes[name]
+
+    def start_replica(self, name):
+        """Another instance of a component on the same broker and database (its own
+        HTTP port); returns its base URL once it is healthy."""
+        folder, target = COMPONENTS[name]
+        port = free_port()
+        replica = ServiceProcess(folder, target, ROOT / folder / "config.yaml", {
+            **self.env, "%s_HTTP_ADDRESS" % name.upper(): "127.0.0.1:%d" % port})
+        self.replicas.append(replica)
+        base = "http://127.0.0.1:%d" % port
+
+        def healthy():
+            if replica.process.poll() is not None:
+                raise GaveUp("%s replica exited:\n%s" % (name, replica.output()))
+            return requests.get(base + "/health", timeout=5).status_code == 200
+
+        wait_until(healthy, timeout=60, message="%s replica to be healthy" % name)
+        return base
 
     def url(self, name, path):
         return "http://127.0.0.1:%d%s" % (self.ports[name], path)
@@ -76,7 +95,7 @@ class System:
         return {"Authorization": "Bearer %s" % response.json()["access_token"]}
 
     def stop(self):
-        for process in self.processes.values():
+        for process in [*self.processes.values(), *self.replicas]:
             process.stop()
         for name in self.mongo.list_database_names():
             if name.startswith(self.prefix):
