@@ -1,13 +1,16 @@
 """Consuming events without losing any.
 
-nameko acknowledges a failed event message by default, which loses it.
-``event_handler`` here keeps nameko's queue naming and binding, and on
-failure republishes the message to a per-handler wait queue whose TTL
-returns it to the handler's queue (retry with backoff); after the policy's
-last attempt, or at once for a ``PermanentEventError`` or a malformed
-envelope, the message is parked in ``<queue>.dead`` with the reason in its
-headers. The original is acknowledged only after that publish is confirmed,
-so a crash in between redelivers rather than drops.
+nameko acknowledges a failed event message by default, which loses it. The
+consumers here, on failure, republish the message to a per-queue wait queue
+whose TTL returns it to the queue (retry with backoff); after the policy's
+last attempt, or at once for a ``PermanentEventError``, a malformed envelope
+or an undecodable body, the message is parked in ``<queue>.dead`` with the
+reason in its headers. The original is acknowledged only after that publish
+is confirmed, so a crash in between redelivers rather than drops.
+
+``event_handler`` consumes the services' internal events (nameko's queue
+naming and binding); ``inbound.inbound_handler`` reuses the same machinery
+for enterprise systems' messages.
 """
 import logging
 
@@ -35,10 +38,11 @@ def dead_letter_queue_name(queue_name):
     return queue_name + ".dead"
 
 
-class ReliableEventHandler(EventHandler):
+class DeadLettering:
+    """Retry-then-dead-letter settlement for a nameko ``Consumer`` subclass;
+    call ``setup_dead_lettering`` once ``self.queue`` exists."""
 
-    def setup(self):
-        super().setup()
+    def setup_dead_lettering(self):
         self.policy = retry_policy_from_config()
         # quorum queues (replicated) in a cluster; the type is fixed when a queue is created
         type_argument = {"x-queue-type": setting("EVENT_QUEUE_TYPE", "classic")}
@@ -60,25 +64,19 @@ class ReliableEventHandler(EventHandler):
         self.dead_queue = Queue(dead_letter_queue_name(name), durable=True,
                                 queue_arguments=type_argument)
         self.republisher = Publisher(self.amqp_uri, use_confirms=True, serializer="json")
+        # a body that cannot be decoded must not wedge the consumer: park it
+        self.consumer.consumer_options["on_decode_error"] = self._on_decode_error
 
-    def start(self):
+    def declare_dead_lettering(self):
         # declared up front so operators see the dead-letter queue before it is needed
         with Connection(self.amqp_uri) as connection:
             channel = connection.default_channel
             for queue in [*self.wait_queues, self.dead_queue]:
                 queue.bind(channel).declare()
-        super().start()
 
-    def handle_message(self, body, message):
-        try:
-            parse_event(body)
-        except PermanentEventError as exc:
-            self._settle(message, str(exc), permanent=True, error="InvalidEnvelope")
-            return
-        metrics = self._metrics()
-        if metrics is not None:
-            metrics.observe_event_lag(self.method_name, body["time"])
-        super().handle_message(body, message)
+    def _on_decode_error(self, message, exc):
+        self._settle(message, "undecodable body (%s): %s" % (message.content_type, exc),
+                     permanent=True, error="Undecodable")
 
     def _metrics(self):
         for dependency in self.container.dependencies:
@@ -108,33 +106,58 @@ class ReliableEventHandler(EventHandler):
                     "x-dead-lettered-at": utcnow().isoformat(),
                 })
                 target = self.dead_queue
-                log.error("event dead-lettered to %s after %d attempt(s): %s",
+                log.error("message dead-lettered to %s after %d attempt(s): %s",
                           target.name, attempt, reason)
             else:
                 headers.update({ATTEMPT_HEADER: attempt + 1, "x-last-error": reason[:1000]})
                 target = self.wait_queues[attempt - 1]
-                log.warning("event handler %s failed (attempt %d), retrying in %.1fs: %s",
+                log.warning("handler %s failed (attempt %d), retrying in %.1fs: %s",
                             self.method_name, attempt, decision.delay, reason)
-            self.republisher.publish(
-                _payload(message), exchange="", routing_key=target.name,
-                headers=headers, declare=[target],
-            )
+            self._park(message, target, headers)
             metrics = self._metrics()
             if metrics is not None:
                 metrics.count_failed_event(self.method_name, error, decision.dead_letter)
         except Exception:
-            log.exception("could not park failed event; returning it to the queue")
+            log.exception("could not park a failed message; returning it to the queue")
             self.consumer.requeue_message(message)
             return
         self.consumer.ack_message(message)
 
+    def _park(self, message, target, headers):
+        """Republish the message as it arrived: same body bytes and properties."""
+        properties = {key: message.properties[key]
+                      for key in ("content_type", "content_encoding", "message_id",
+                                  "user_id", "timestamp", "type")
+                      if message.properties.get(key) is not None}
+        properties.setdefault("content_type", "application/octet-stream")
+        properties.setdefault("content_encoding", "binary")
+        if "user_id" in properties:  # the broker lets only that user set it; keep it visible
+            headers["x-original-user-id"] = properties.pop("user_id")
+        body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
+        self.republisher.publish(body, exchange="", routing_key=target.name, headers=headers,
+                                 declare=[target], serializer=None, **properties)
 
-def _payload(message):
-    try:
-        return message.decode()
-    except Exception:  # undecodable body: keep it verbatim for inspection
-        body = message.body
-        return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+
+class ReliableEventHandler(DeadLettering, EventHandler):
+
+    def setup(self):
+        super().setup()
+        self.setup_dead_lettering()
+
+    def start(self):
+        self.declare_dead_lettering()
+        super().start()
+
+    def handle_message(self, body, message):
+        try:
+            parse_event(body)
+        except PermanentEventError as exc:
+            self._settle(message, str(exc), permanent=True, error="InvalidEnvelope")
+            return
+        metrics = self._metrics()
+        if metrics is not None:
+            metrics.observe_event_lag(self.method_name, body["time"])
+        super().handle_message(body, message)
 
 
 event_handler = ReliableEventHandler.decorator

@@ -1,5 +1,6 @@
 """The platform's delivery guarantees, on the real broker and database."""
 import pytest
+from kombu import Connection
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
 
@@ -128,6 +129,29 @@ def test_a_malformed_envelope_is_dead_lettered_at_once_with_its_reason(
     assert total_effects(database) == 0
     assert 'recorder_event_dead_letters_total{error="InvalidEnvelope",handler="count"} 1.0' \
         in scrape(recorder)
+
+
+def test_an_undecodable_message_is_dead_lettered_and_the_consumer_goes_on(
+        recorder, service_config, database):
+    amqp_uri = service_config["AMQP_URI"]
+    with Connection(amqp_uri) as connection:
+        connection.Producer().publish(
+            b"{not json", exchange="emitter.events", routing_key="counted",
+            content_type="application/json", content_encoding="utf-8")
+    publish_event(amqp_uri, "emitter", new_event("counted", "emitter", {"n": 1}))
+
+    wait_until(lambda: total_effects(database) == 1, message="the next event handled")
+    (body, headers), = wait_until(lambda: drain_raw(amqp_uri, COUNTED_QUEUE + ".dead"),
+                                  message="the undecodable message parked")
+    assert (body.decode() if isinstance(body, bytes) else body) == "{not json", \
+        "parked as it arrived"
+    assert headers["x-dead-letter-reason"].startswith("undecodable body (application/json)")
+
+
+def drain_raw(amqp_uri, queue_name):
+    with Connection(amqp_uri) as connection:
+        message = connection.default_channel.basic_get(queue_name, no_ack=True)
+        return [(message.body, dict(message.headers))] if message else []
 
 
 def test_a_committed_change_is_announced_through_the_outbox(recorder, service_config, database):
