@@ -1,0 +1,5 @@
+import sys
+
+from college_publisher.cli import main
+
+sys.exit(main())
