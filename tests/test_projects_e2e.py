@@ -140,6 +140,8 @@ def test_a_project_runs_from_publication_to_grades_with_lineage(system, world):
             "comment": "结构清晰"}), 201)["reviewer_kind"] == "tutor"
 
     ok(api(system, "POST", path + "/transitions", w["hr"], json={"status": "delivered"}))
+    assert api(system, "POST", path + "/transitions", w["hr"],
+               json={"status": "evaluated"}).status_code == 403  # the college grades
     evaluated = ok(api(system, "POST", path + "/transitions", w["coordinator"],
                        json={"status": "evaluated"}))
     assert [h["status"] for h in evaluated["status_history"]] == [

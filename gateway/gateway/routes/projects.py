@@ -14,6 +14,8 @@ from gateway.scoping import enterprise_filter, own_enterprise_only, page_query
 
 COORDINATORS = (ADMIN, PROJECT_COORDINATOR)
 EVERYONE = STAFF + (ENTERPRISE_USER, STUDENT)
+# lifecycle steps only the college takes: grading and closing
+COLLEGE_DECISIONS = ("evaluated", "closed")
 
 
 def actor_of(request):
@@ -85,8 +87,12 @@ class ProjectsRoutes:
            roles=COORDINATORS + (ENTERPRISE_USER,),
            summary="Move a project along its lifecycle (evaluated computes the grades)")
     def transition_project(self, request, project_id):
+        payload = request.json_body
+        if request.principal.is_enterprise and isinstance(payload, dict) and \
+                payload.get("status") in COLLEGE_DECISIONS:
+            raise auth.Forbidden("the college evaluates and closes projects")
         return json_response(200, self.call("projects", "transition_project", project_id,
-                                            request.json_body, actor_of(request)))
+                                            payload, actor_of(request)))
 
     # teams -------------------------------------------------------------------
 

@@ -239,11 +239,15 @@ def review_deliverable(uow, deliverable_id, fields, actor, now):
     if project["status"] not in domain.REVIEW_STATUSES:
         raise Conflict("deliverables are reviewed while a project is in progress or delivered",
                        status=project["status"])
+    actor = actor or {}
+    if fields["reviewer_kind"] == domain.TUTOR and actor.get("kind") == "teacher" and \
+            actor.get("mentor_id") and actor["mentor_id"] != team["tutor_id"]:
+        raise Conflict("only the team's tutor reviews as its tutor", tutor_id=team["tutor_id"])
     review = {
         "_id": new_id(), "deliverable_id": deliverable_id, "team_id": team["_id"],
         "project_id": project["_id"], "milestone_id": deliverable["milestone_id"],
         "version": deliverable["version"], "reviewer_kind": fields["reviewer_kind"],
-        "reviewer": (actor or {}).get("username"), "rubric": fields["rubric"],
+        "reviewer": actor.get("username"), "rubric": fields["rubric"],
         "score": domain.rubric_score(fields["rubric"]), "comment": fields.get("comment"),
         "created_at": now,
     }

@@ -106,8 +106,12 @@ def test_a_project_is_delivered_reviewed_and_graded_with_lineage(projects, servi
             {"kind": "enterprise", "enterprise_id": "p-1", "username": "chen.hr"})
         call(projects, "review_deliverable", deliverable["id"], {
             "reviewer_kind": "tutor", "rubric": [{"criterion": "文档质量", "score": tutor_score}]},
-            {"kind": "teacher", "username": "wang.teacher"})
+            {"kind": "teacher", "username": "wang.teacher", "mentor_id": "t-1"})
 
+    with pytest.raises(Conflict):  # a teacher who is not the team's tutor
+        call(projects, "review_deliverable", last["id"], {
+            "reviewer_kind": "tutor", "rubric": [{"criterion": "文档质量", "score": 10}]},
+            {"kind": "teacher", "username": "li.teacher", "mentor_id": "t-9"})
     with pytest.raises(Conflict):  # delivered comes first
         call(projects, "transition_project", project["id"], {"status": "evaluated"})
     call(projects, "transition_project", project["id"],
