@@ -226,9 +226,10 @@ def check_visible(actor, what, object_id, enterprise_id=None, student_ids=()):
     exist (404), so nothing leaks about other enterprises or students."""
     actor = actor or {}
     hidden = (
-        (actor.get("enterprise_id") and actor.get("kind") == "enterprise"
-         and actor["enterprise_id"] != enterprise_id)
-        or (actor.get("kind") == "student" and actor.get("student_id") not in student_ids)
+        (actor.get("kind") == "enterprise"
+         and (not actor.get("enterprise_id") or actor["enterprise_id"] != enterprise_id))
+        or (actor.get("kind") == "student"
+            and (not actor.get("student_id") or actor["student_id"] not in student_ids))
     )
     if hidden:
         raise NotFound("%s %s does not exist" % (what, object_id))

@@ -12,6 +12,7 @@ import logging
 
 from nameko.rpc import rpc
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from college_contracts import checked, read
 from college_platform.config import setting
@@ -401,8 +402,11 @@ class ProjectsService(PlatformService):
         raised = 0
         # placements whose weeks can still be missed: an indexed range, not a scan
         for placement in self.store.db.placements.find({"sweep_until": {"$gte": str(today)}}):
-            raised += len(self.store.transact(lambda uow: workflows.raise_missed_checkins(
-                uow, placement, today, grace, now)))
+            try:
+                raised += len(self.store.transact(lambda uow: workflows.raise_missed_checkins(
+                    uow, placement, today, grace, now)))
+            except DuplicateKeyError:  # another instance raised it first: nothing to add
+                continue
         if raised:
             log.info("raised %d missed check-in alert(s) as of %s", raised, today)
         return raised

@@ -193,6 +193,9 @@ def test_enterprise_users_and_students_reach_only_their_own_objects():
     with pytest.raises(NotFound):
         domain.check_visible({"kind": "student", "student_id": "s2"}, "placement", "p1", "e1",
                              ["s1"])
+    with pytest.raises(NotFound):  # an enterprise account without an enterprise sees nothing
+        domain.check_visible({"kind": "enterprise", "enterprise_id": None}, "placement", "p1",
+                             "e1")
 
 
 def test_ratings_match_their_direction():

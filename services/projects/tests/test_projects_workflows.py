@@ -282,3 +282,19 @@ def test_feedback_goes_both_ways_once_each_and_is_aggregated(projects):
     assert enterprise["ratings"] == {"learning_value": 4, "safety": 4, "mentoring": 3.5}
     student = call(projects, "feedback_summary", {"student_id": "s-1"})
     assert (student["count"], student["average"]) == (1, 4.5)
+
+
+def test_concurrent_sweeps_raise_each_missed_week_once(projects, service_config):
+    placement = call(projects, "start_placement", {
+        "student_id": "s-3", "enterprise_id": "p-1", "site": "Kunshan warehouse",
+        "supervisor_name": "Zhou Min", "starts_on": "2026-09-07", "ends_on": "2027-01-29"})
+
+    def sweep(_):
+        with ServiceRpcClient("projects", uri=service_config["AMQP_URI"]) as client:
+            return client.sweep_checkins({"as_of": "2026-09-30T12:00:00+08:00"})["alerts"]
+
+    raised = list(eventlet.GreenPool(3).imap(sweep, range(3)))
+    assert sum(raised) == 3  # weeks of 7, 14 and 21 September, whoever raised them
+    alerts = call(projects, "list_checkin_alerts", {"placement_id": placement["id"]})
+    assert sorted(a["week_starting"] for a in alerts["items"]) == [
+        "2026-09-07", "2026-09-14", "2026-09-21"]
