@@ -1,9 +1,53 @@
-"""Routes of the projects service."""
+"""Routes of the projects service: projects, teams, deliverables, reviews and
+grades, placements and check-ins, feedback.
+
+Scoping: the handler passes the caller as an ``actor`` to the service, which
+answers 404 for objects outside it (an enterprise user's own enterprise, a
+student's own teams and placements). Lists are filtered to the caller's own
+enterprise or student record whatever the query string says.
+"""
 from college_platform.http import json_response
 from gateway import auth
 from gateway.api import route
-from gateway.auth import ADMIN, ENTERPRISE_USER, PROJECT_COORDINATOR, STAFF
+from gateway.auth import ADMIN, ENTERPRISE_USER, PROJECT_COORDINATOR, STAFF, STUDENT, TEACHER
 from gateway.scoping import enterprise_filter, own_enterprise_only, page_query
+
+COORDINATORS = (ADMIN, PROJECT_COORDINATOR)
+EVERYONE = STAFF + (ENTERPRISE_USER, STUDENT)
+# lifecycle steps only the college takes: grading and closing
+COLLEGE_DECISIONS = ("evaluated", "closed")
+
+
+def actor_of(request):
+    """Who acts, as the projects service scopes it."""
+    principal = request.principal
+    if principal.role == STUDENT:
+        if not principal.student_id:
+            raise auth.Forbidden("this student account is not linked to a student record")
+        kind = "student"
+    elif principal.is_enterprise:
+        kind = "enterprise"
+    elif principal.role == TEACHER:
+        kind = "teacher"
+    else:
+        kind = "staff"
+    return {"kind": kind, "username": principal.subject,
+            "enterprise_id": principal.enterprise_id, "student_id": principal.student_id,
+            "mentor_id": principal.mentor_id}
+
+
+def owner_filter(request, *filters):
+    """The page query with the caller's own enterprise or student forced."""
+    query = {**page_query(request, *filters), **enterprise_filter(request)}
+    if request.principal.role == STUDENT:
+        query["student_id"] = actor_of(request)["student_id"]
+    return query
+
+
+def _with(payload, **values):
+    """The body with values the caller's role decides (a non-object body is
+    passed on untouched so the service reports it as invalid)."""
+    return {**payload, **values} if isinstance(payload, dict) else payload
 
 
 class ProjectsRoutes:
@@ -19,17 +63,188 @@ class ProjectsRoutes:
             if payload.get("enterprise_id", principal.enterprise_id) != principal.enterprise_id:
                 raise auth.Forbidden("an enterprise user posts projects for its own enterprise")
             payload = {**payload, "enterprise_id": principal.enterprise_id}
-        project = self.call("projects", "create_project", payload)
+        project = self.call("projects", "create_project", payload, actor_of(request))
         return json_response(201, project, {"Location": "/v1/projects/%s" % project["id"]})
 
     @route("GET", "/v1/projects", roles=STAFF + (ENTERPRISE_USER,), summary="List projects")
     def list_projects(self, request):
-        query = {**page_query(request), **enterprise_filter(request)}
+        query = {**page_query(request, "status"), **enterprise_filter(request)}
         return json_response(200, self.call("projects", "list_projects", query))
 
-    @route("GET", "/v1/projects/<project_id>", roles=STAFF + (ENTERPRISE_USER,),
-           summary="One project")
+    @route("GET", "/v1/projects/<project_id>", roles=EVERYONE, summary="One project")
     def get_project(self, request, project_id):
-        project = self.call("projects", "get_project", project_id)
+        project = self.call("projects", "get_project", project_id, actor_of(request))
         own_enterprise_only(request.principal, project["enterprise_id"], "project", project_id)
         return json_response(200, project)
+
+    @route("PUT", "/v1/projects/<project_id>/milestones", roles=COORDINATORS + (ENTERPRISE_USER,),
+           summary="Set a draft project's milestones (weights sum to 100)")
+    def set_milestones(self, request, project_id):
+        return json_response(200, self.call("projects", "set_milestones", project_id,
+                                            request.json_body, actor_of(request)))
+
+    @route("POST", "/v1/projects/<project_id>/transitions",
+           roles=COORDINATORS + (ENTERPRISE_USER,),
+           summary="Move a project along its lifecycle (evaluated computes the grades)")
+    def transition_project(self, request, project_id):
+        payload = request.json_body
+        if request.principal.is_enterprise and isinstance(payload, dict) and \
+                payload.get("status") in COLLEGE_DECISIONS:
+            raise auth.Forbidden("the college evaluates and closes projects")
+        return json_response(200, self.call("projects", "transition_project", project_id,
+                                            payload, actor_of(request)))
+
+    # teams -------------------------------------------------------------------
+
+    @route("POST", "/v1/projects/<project_id>/teams", roles=COORDINATORS,
+           summary="Form a project team of active students with a tutor and a mentor")
+    def form_team(self, request, project_id):
+        team = self.call("projects", "form_team", project_id, request.json_body,
+                         actor_of(request))
+        return json_response(201, team, {"Location": "/v1/teams/%s" % team["id"]})
+
+    @route("GET", "/v1/teams", roles=EVERYONE,
+           summary="List teams (by project_id or student_id)")
+    def list_teams(self, request):
+        query = owner_filter(request, "project_id", "student_id")
+        return json_response(200, self.call("projects", "list_teams", query))
+
+    @route("GET", "/v1/teams/<team_id>", roles=EVERYONE, summary="One team")
+    def get_team(self, request, team_id):
+        return json_response(200, self.call("projects", "get_team", team_id, actor_of(request)))
+
+    # deliverables, reviews, grades --------------------------------------------
+
+    @route("POST", "/v1/teams/<team_id>/deliverables", roles=COORDINATORS + (STUDENT,),
+           summary="Submit a new version of a milestone's deliverable")
+    def submit_deliverable(self, request, team_id):
+        deliverable = self.call("projects", "submit_deliverable", team_id, request.json_body,
+                                actor_of(request))
+        return json_response(201, deliverable,
+                             {"Location": "/v1/deliverables/%s" % deliverable["id"]})
+
+    @route("GET", "/v1/teams/<team_id>/deliverables", roles=EVERYONE,
+           summary="A team's deliverables, every version")
+    def list_deliverables(self, request, team_id):
+        return json_response(200, self.call("projects", "list_deliverables", team_id,
+                                            page_query(request, "milestone_id"),
+                                            actor_of(request)))
+
+    @route("GET", "/v1/deliverables/<deliverable_id>", roles=EVERYONE,
+           summary="One deliverable version with its reviews")
+    def get_deliverable(self, request, deliverable_id):
+        return json_response(200, self.call("projects", "get_deliverable", deliverable_id,
+                                            actor_of(request)))
+
+    @route("POST", "/v1/deliverables/<deliverable_id>/reviews",
+           roles=COORDINATORS + (TEACHER, ENTERPRISE_USER),
+           summary="Review a deliverable against a rubric (enterprise or tutor)")
+    def review_deliverable(self, request, deliverable_id):
+        payload = request.json_body
+        role = request.principal.role
+        if role == ENTERPRISE_USER:
+            payload = _with(payload, reviewer_kind="enterprise")
+        elif role == TEACHER:
+            payload = _with(payload, reviewer_kind="tutor")
+        review = self.call("projects", "review_deliverable", deliverable_id, payload,
+                           actor_of(request))
+        return json_response(201, review, {"Location": "/v1/deliverables/%s" % deliverable_id})
+
+    @route("GET", "/v1/projects/<project_id>/grades", roles=STAFF + (ENTERPRISE_USER,),
+           summary="A project's grades, each with the reviews it came from")
+    def project_grades(self, request, project_id):
+        self.call("projects", "get_project", project_id, actor_of(request))  # 404 if not theirs
+        query = {**page_query(request), "project_id": project_id}
+        return json_response(200, self.call("projects", "list_grades", query))
+
+    @route("GET", "/v1/grades", roles=STAFF + (STUDENT,),
+           summary="Project grades with lineage (a student sees their own)")
+    def list_grades(self, request):
+        query = owner_filter(request, "project_id", "student_id")
+        return json_response(200, self.call("projects", "list_grades", query))
+
+    # placements --------------------------------------------------------------
+
+    @route("POST", "/v1/placements", roles=COORDINATORS + (ENTERPRISE_USER,),
+           summary="Start a placement (internship or apprenticeship work period)")
+    def start_placement(self, request):
+        payload = request.json_body
+        if request.principal.is_enterprise:
+            payload = _with(payload, enterprise_id=request.principal.enterprise_id)
+        placement = self.call("projects", "start_placement", payload, actor_of(request))
+        return json_response(201, placement, {"Location": "/v1/placements/%s" % placement["id"]})
+
+    @route("GET", "/v1/placements", roles=EVERYONE, summary="List placements")
+    def list_placements(self, request):
+        query = owner_filter(request, "student_id", "status")
+        return json_response(200, self.call("projects", "list_placements", query))
+
+    @route("GET", "/v1/placements/<placement_id>", roles=EVERYONE, summary="One placement")
+    def get_placement(self, request, placement_id):
+        return json_response(200, self.call("projects", "get_placement", placement_id,
+                                            actor_of(request)))
+
+    @route("POST", "/v1/placements/<placement_id>/checkins", roles=(STUDENT,),
+           summary="Log the week's check-in (the placed student)")
+    def log_checkin(self, request, placement_id):
+        checkin = self.call("projects", "log_checkin", placement_id, request.json_body,
+                            actor_of(request))
+        return json_response(201, checkin, {"Location": "/v1/placements/%s/checkins"
+                                            % placement_id})
+
+    @route("GET", "/v1/placements/<placement_id>/checkins", roles=EVERYONE,
+           summary="A placement's weekly check-ins")
+    def list_checkins(self, request, placement_id):
+        return json_response(200, self.call("projects", "list_checkins", placement_id,
+                                            page_query(request), actor_of(request)))
+
+    @route("POST", "/v1/placements/<placement_id>/checkins/<week_starting>/confirmation",
+           roles=COORDINATORS + (ENTERPRISE_USER,),
+           summary="Confirm a logged week (the supervisor)")
+    def confirm_checkin(self, request, placement_id, week_starting):
+        return json_response(200, self.call("projects", "confirm_checkin", placement_id,
+                                            week_starting, request.json_body,
+                                            actor_of(request)))
+
+    @route("POST", "/v1/placements/<placement_id>/end", roles=COORDINATORS + (ENTERPRISE_USER,),
+           summary="End a placement (early needs a reason)")
+    def end_placement(self, request, placement_id):
+        return json_response(200, self.call("projects", "end_placement", placement_id,
+                                            request.json_body, actor_of(request)))
+
+    @route("GET", "/v1/checkin-alerts", roles=EVERYONE,
+           summary="Missed or unconfirmed check-ins")
+    def list_checkin_alerts(self, request):
+        query = owner_filter(request, "placement_id", "student_id")
+        return json_response(200, self.call("projects", "list_checkin_alerts", query))
+
+    # feedback ----------------------------------------------------------------
+
+    @route("POST", "/v1/feedback", roles=(ENTERPRISE_USER, STUDENT),
+           summary="Rate the other side of a placement or project")
+    def submit_feedback(self, request):
+        direction = ("student_to_enterprise" if request.principal.role == STUDENT
+                     else "enterprise_to_student")
+        payload = request.json_body
+        if isinstance(payload, dict) and "direction" not in payload:
+            payload = {**payload, "direction": direction}
+        feedback = self.call("projects", "submit_feedback", payload, actor_of(request))
+        return json_response(201, feedback, {"Location": "/v1/feedback?student_id=%s"
+                                             % feedback["student_id"]})
+
+    @route("GET", "/v1/feedback", roles=EVERYONE, summary="List feedback")
+    def list_feedback(self, request):
+        query = owner_filter(request, "student_id", "direction")
+        return json_response(200, self.call("projects", "list_feedback", query))
+
+    @route("GET", "/v1/feedback/summary", roles=EVERYONE,
+           summary="Mean ratings per enterprise or per student")
+    def feedback_summary(self, request):
+        query = {key: request.args[key] for key in ("enterprise_id", "student_id")
+                 if key in request.args}
+        principal = request.principal
+        if principal.is_enterprise:
+            query = {"enterprise_id": principal.enterprise_id}
+        elif principal.role == STUDENT:
+            query = {"student_id": actor_of(request)["student_id"]}
+        return json_response(200, self.call("projects", "feedback_summary", query))

@@ -1,0 +1,206 @@
+"""The projects rules without broker or database: lifecycle, grades,
+missed check-ins, visibility and feedback."""
+from datetime import date
+
+import pytest
+
+from college_platform.errors import Conflict, InvalidInput, NotFound
+from projects import domain
+
+MILESTONES = [
+    {"id": "m1", "title": "需求分析与方案", "due_date": "2027-03-31", "weight": 20},
+    {"id": "m2", "title": "Prototype vision cell", "due_date": "2027-05-15", "weight": 30},
+    {"id": "m3", "title": "验收交付", "due_date": "2027-06-25", "weight": 50},
+]
+PROJECT = {"status": "draft", "start_date": "2027-03-01", "end_date": "2027-06-30",
+           "milestones": MILESTONES}
+
+
+# -- lifecycle ----------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [
+    ["published", "in_progress", "delivered", "evaluated", "closed"],
+    ["cancelled"],
+    ["published", "cancelled"],
+    ["published", "in_progress", "cancelled"],
+])
+def test_a_project_follows_its_lifecycle(path):
+    project = dict(PROJECT)
+    for target in path:
+        domain.check_transition(project, target)
+        project["status"] = target
+
+
+@pytest.mark.parametrize("current,target", [
+    ("draft", "in_progress"), ("draft", "evaluated"), ("published", "delivered"),
+    ("in_progress", "evaluated"), ("delivered", "cancelled"), ("evaluated", "published"),
+    ("closed", "cancelled"), ("cancelled", "published"), ("delivered", "delivered"),
+])
+def test_an_illegal_transition_is_a_conflict_naming_the_legal_ones(current, target):
+    with pytest.raises(Conflict) as caught:
+        domain.check_transition({**PROJECT, "status": current}, target)
+    assert caught.value.extra["allowed"] == list(domain.TRANSITIONS[current])
+
+
+def test_a_project_without_milestones_cannot_be_published():
+    with pytest.raises(Conflict) as caught:
+        domain.check_transition({**PROJECT, "milestones": []}, "published")
+    assert "milestones" in caught.value.extra["errors"]
+
+
+def test_milestone_weights_must_sum_to_100():
+    domain.check_milestones(MILESTONES, "2027-03-01", "2027-06-30")
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_milestones(MILESTONES[:2], "2027-03-01", "2027-06-30")
+    assert "not 50" in caught.value.errors["milestones"][0]
+
+
+def test_a_milestone_is_due_within_the_project():
+    late = [{**MILESTONES[0], "due_date": "2027-07-15"}, *MILESTONES[1:]]
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_milestones(late, "2027-03-01", "2027-06-30")
+    assert "需求分析与方案" in caught.value.errors["milestones"][0]
+
+
+# -- grades -------------------------------------------------------------------
+
+def _deliverable(id_, milestone, version, late=False):
+    return {"_id": id_, "milestone_id": milestone, "version": version, "late": late}
+
+
+def _review(id_, deliverable, kind, score, minute=0):
+    return {"_id": id_, "deliverable_id": deliverable, "reviewer_kind": kind, "score": score,
+            "reviewer": "%s-reviewer" % kind, "created_at": minute}
+
+
+DELIVERABLES = [_deliverable("d1", "m1", 1), _deliverable("d2", "m2", 1),
+                _deliverable("d3", "m3", 1, late=True)]
+REVIEWS = [
+    _review("r1", "d1", "enterprise", 80), _review("r2", "d1", "tutor", 90),
+    _review("r3", "d2", "enterprise", 70), _review("r4", "d2", "tutor", 60),
+    _review("r5", "d3", "enterprise", 95), _review("r6", "d3", "tutor", 85),
+]
+
+
+def test_the_grade_is_the_weighted_sum_of_milestone_scores():
+    result = domain.team_grade(MILESTONES, DELIVERABLES, REVIEWS)
+    # m1 (80+90)/2 = 85, m2 65, m3 90: 0.2*85 + 0.3*65 + 0.5*90 = 17 + 19.5 + 45
+    assert result["grade"] == 81.5
+    assert [m["score"] for m in result["milestones"]] == [85, 65, 90]
+    assert [m["contribution"] for m in result["milestones"]] == [17, 19.5, 45]
+
+
+def test_every_milestone_score_names_the_reviews_and_version_it_came_from():
+    lineage = domain.team_grade(MILESTONES, DELIVERABLES, REVIEWS)["milestones"]
+    assert [r["review_id"] for r in lineage[0]["reviews"]] == ["r1", "r2"]
+    assert lineage[2]["deliverable_id"] == "d3" and lineage[2]["late"] is True
+
+
+def test_the_latest_version_and_the_latest_review_of_each_kind_count():
+    deliverables = DELIVERABLES + [_deliverable("d1b", "m1", 2)]
+    reviews = REVIEWS + [
+        _review("r7", "d1b", "enterprise", 60, minute=1),
+        _review("r8", "d1b", "tutor", 70, minute=1),
+        _review("r9", "d1b", "tutor", 100, minute=2),  # the tutor revised their review
+    ]
+    lineage = domain.team_grade(MILESTONES, deliverables, reviews)["milestones"]
+    assert lineage[0]["version"] == 2
+    assert lineage[0]["score"] == 80
+    assert [r["review_id"] for r in lineage[0]["reviews"]] == ["r7", "r9"]
+
+
+def test_grading_needs_a_submission_and_both_reviews_per_milestone():
+    with pytest.raises(Conflict) as caught:
+        domain.team_grade(MILESTONES, DELIVERABLES[:2], [r for r in REVIEWS if r["_id"] != "r4"])
+    assert caught.value.extra["missing"] == [
+        {"milestone_id": "m2", "missing": "tutor review"},
+        {"milestone_id": "m3", "missing": "deliverable"},
+    ]
+
+
+def test_a_rubric_score_is_the_weighted_mean_of_its_criteria():
+    assert domain.rubric_score([{"criterion": "功能完整性", "score": 90, "weight": 3},
+                                {"criterion": "Documentation", "score": 70, "weight": 1}]) == 85
+
+
+def test_a_submission_after_the_due_date_is_late():
+    assert not domain.is_late("2027-03-31", "2027-03-31")
+    assert domain.is_late("2027-04-01", "2027-03-31")
+
+
+# -- placements and check-ins -------------------------------------------------
+
+PLACEMENT = {"starts_on": "2027-03-03", "ends_on": "2027-04-30", "status": "active"}
+
+
+def _checkin(week, status="confirmed"):
+    return {"week_starting": week, "status": status}
+
+
+def test_a_week_is_missed_only_after_its_grace_period():
+    # the week of Monday 1 March is due by Sunday 7 March, with 2 grace days to Tuesday 9
+    assert domain.missed_checkins(PLACEMENT, [], date(2027, 3, 9), grace_days=2) == []
+    assert domain.missed_checkins(PLACEMENT, [], date(2027, 3, 10), grace_days=2) == [
+        (date(2027, 3, 1), "not_logged")]
+
+
+def test_missed_weeks_distinguish_not_logged_from_not_confirmed():
+    checkins = [_checkin("2027-03-01"), _checkin("2027-03-08", "logged")]
+    missed = domain.missed_checkins(PLACEMENT, checkins, date(2027, 3, 30), grace_days=2)
+    assert missed == [(date(2027, 3, 8), "not_confirmed"), (date(2027, 3, 15), "not_logged")]
+
+
+def test_no_week_after_an_early_end_is_missed():
+    ended = {**PLACEMENT, "ended_on": "2027-03-10", "status": "ended"}
+    assert domain.missed_checkins(ended, [], date(2027, 6, 1), grace_days=2) == [
+        (date(2027, 3, 1), "not_logged"), (date(2027, 3, 8), "not_logged")]
+    assert domain.sweep_until(ended, 2) == date(2027, 3, 16)
+
+
+def test_a_checkin_is_for_a_monday_inside_the_placement_that_has_started():
+    domain.check_checkin_week(PLACEMENT, date(2027, 3, 1), today=date(2027, 3, 5))
+    for week, today, field_message in [
+        (date(2027, 3, 2), date(2027, 3, 5), "Monday"),
+        (date(2027, 5, 3), date(2027, 6, 5), "runs from"),
+        (date(2027, 3, 8), date(2027, 3, 5), "not started"),
+    ]:
+        with pytest.raises(InvalidInput) as caught:
+            domain.check_checkin_week(PLACEMENT, week, today)
+        assert field_message in caught.value.errors["week_starting"][0]
+
+
+def test_ending_a_placement_early_needs_a_reason():
+    assert domain.check_end(PLACEMENT, date(2027, 4, 30), None) is False
+    assert domain.check_end(PLACEMENT, date(2027, 4, 2), "学生转岗") is True
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_end(PLACEMENT, date(2027, 4, 2), None)
+    assert "reason" in caught.value.errors
+    with pytest.raises(Conflict):
+        domain.check_end({**PLACEMENT, "status": "ended"}, date(2027, 4, 30), None)
+
+
+# -- visibility and feedback --------------------------------------------------
+
+def test_enterprise_users_and_students_reach_only_their_own_objects():
+    domain.check_visible(None, "placement", "p1", enterprise_id="e1", student_ids=["s1"])
+    domain.check_visible({"kind": "staff"}, "placement", "p1", "e1", ["s1"])
+    domain.check_visible({"kind": "enterprise", "enterprise_id": "e1"}, "placement", "p1", "e1")
+    domain.check_visible({"kind": "student", "student_id": "s1"}, "placement", "p1", "e1",
+                         ["s1"])
+    with pytest.raises(NotFound):
+        domain.check_visible({"kind": "enterprise", "enterprise_id": "e2"}, "placement", "p1",
+                             "e1")
+    with pytest.raises(NotFound):
+        domain.check_visible({"kind": "student", "student_id": "s2"}, "placement", "p1", "e1",
+                             ["s1"])
+    with pytest.raises(NotFound):  # an enterprise account without an enterprise sees nothing
+        domain.check_visible({"kind": "enterprise", "enterprise_id": None}, "placement", "p1",
+                             "e1")
+
+
+def test_ratings_match_their_direction():
+    assert domain.check_ratings("student_to_enterprise",
+                                {"learning_value": 5, "safety": 4, "mentoring": 3}) == 4
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_ratings("enterprise_to_student", {"competencies": 4, "safety": 5})
+    assert set(caught.value.errors["ratings"]) == {"conduct", "safety"}
