@@ -152,8 +152,11 @@ def offer_decision(application, party, approve):
     """The application's next status after one party's decision on an offer:
     "offered" once both approve, "rejected" as soon as one rejects, otherwise
     unchanged while waiting for the other party."""
-    if party not in OFFER_PARTIES:
-        raise ValueError("unknown party %r" % party)
+    # an application without a partner enterprise (e.g. a joint major's open
+    # seats) is the college's decision alone
+    parties = OFFER_PARTIES if application.get("partner_id") else ("college",)
+    if party not in parties:
+        raise Conflict("the %s does not decide on this offer" % party)
     if application["status"] != "interviewed":
         raise Conflict("only an interviewed application can be offered (it is %s)"
                        % application["status"], current_status=application["status"])
@@ -161,7 +164,7 @@ def offer_decision(application, party, approve):
         raise Conflict("the %s has already approved this offer" % party)
     if not approve:
         return "rejected"
-    others = set(OFFER_PARTIES) - {party} - set(application.get("offer_approvals", {}))
+    others = set(parties) - {party} - set(application.get("offer_approvals", {}))
     return "interviewed" if others else "offered"
 
 

@@ -334,7 +334,7 @@ class EnrollmentService(PlatformService):
         number or passport, or created.
 
         payload: {"programme_id": "<id>", "partner_id": "<id>",
-                  "applicant": {"name": "李明", "resident_id": "11010520090301001X",
+                  "applicant": {"name": "李明", "resident_id": "110105200503010016",
                                 "phone": "13800138000"}}
         """
         fields = load(NewApplicationSchema(), payload)
@@ -508,8 +508,6 @@ class EnrollmentService(PlatformService):
         def decide(uow):
             application = get_or_raise(uow.db.applications, application_id, "application",
                                        session=uow.session)
-            if party == "enterprise" and application["partner_id"] is None:
-                raise Conflict("this application has no partner enterprise to decide on it")
             target = domain.offer_decision(application, party, fields["approve"])
             approval = {"approve": fields["approve"], "actor": fields["actor"], "at": now}
             updates = {"offer_approvals.%s" % party: approval}
