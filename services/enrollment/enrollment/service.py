@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 partner_view = PartnerSchema()
 EXPIRY_SWEEP_SECONDS = 60
 MAX_IMPORT_ROWS = 5000
+SWEEP_BATCH = 500
 
 
 def by(*keys, **options):
@@ -279,6 +280,7 @@ class EnrollmentService(PlatformService):
         def change(uow):
             programme = get_or_raise(uow.db.programmes, programme_id, "programme",
                                      session=uow.session)
+            get_or_raise(uow.db.partners, partner_id, "partner", session=uow.session)
             if seats:
                 self._check_partner_may_hold_quota(uow, partner_id, programme["code"], today,
                                                    "partner_id")
@@ -419,11 +421,17 @@ class EnrollmentService(PlatformService):
             raise InvalidInput("the CSV lacks required columns", errors={"csv": [
                 "The header needs name and resident_id or passport_number columns."]})
         report = []
-        for row_number, row in enumerate(reader, start=2):
-            if len(report) >= MAX_IMPORT_ROWS:
-                raise InvalidInput("too many rows", errors={"csv": [
-                    "At most %d rows per file." % MAX_IMPORT_ROWS]})
-            report.append(self._import_row(row_number, row))
+        try:
+            for row_number, row in enumerate(reader, start=2):
+                if row_number - 1 > MAX_IMPORT_ROWS:
+                    report.append({"row": row_number, "status": "rejected", "errors": {
+                        "_row": ["Only the first %d rows of a file are read; import the rest "
+                                 "in another file." % MAX_IMPORT_ROWS]}})
+                    break
+                report.append(self._import_row(row_number, row))
+        except csv.Error as exc:  # the rows before the unreadable one are kept
+            report.append({"row": reader.line_num, "status": "rejected",
+                           "errors": {"_row": ["Unreadable CSV: %s." % exc]}})
         counts = {status: sum(1 for r in report if r["status"] == status)
                   for status in ("imported", "duplicate", "rejected")}
         return {"filename": fields["filename"], "rows": len(report),
@@ -815,8 +823,10 @@ class EnrollmentService(PlatformService):
     def _sweep(self, now):
         expired = {"agreements": 0, "offers": 0}
         today = now.date().isoformat()
+        # bounded per run: a backlog larger than this is finished by the next runs
         for agreement in self.store.db.agreements.find(
-                {"status": {"$in": ["active", "suspended"]}, "ends_on": {"$lt": today}}):
+                {"status": {"$in": ["active", "suspended"]}, "ends_on": {"$lt": today}}
+        ).limit(SWEEP_BATCH):
             def expire_agreement(uow, agreement=agreement):
                 current = uow.db.agreements.find_one({"_id": agreement["_id"]},
                                                      session=uow.session)
@@ -826,7 +836,7 @@ class EnrollmentService(PlatformService):
                 return 0
             expired["agreements"] += self._sweep_one(expire_agreement)
         for application in self.store.db.applications.find(
-                {"status": "offered", "offer_expires_at": {"$lt": now}}):
+                {"status": "offered", "offer_expires_at": {"$lt": now}}).limit(SWEEP_BATCH):
             def expire_offer(uow, application=application):
                 current = uow.db.applications.find_one({"_id": application["_id"]},
                                                        session=uow.session)
