@@ -138,6 +138,7 @@ INVALID_REQUESTS = [
     ("post", "/v1/partners/{partner}/agreements", {"title": "", "starts_on": "2027-13-01",
                                                    "ends_on": "x", "programme_codes": ["a b"]}),
     ("post", "/v1/agreements/{agreement}/status", {"status": "expired"}),
+    ("patch", "/v1/agreements/{agreement}", {"ends_on": "someday", "reason": ""}),
     ("post", "/v1/programmes", {"code": "?", "kind": "evening", "capacity": -1}),
     ("put", "/v1/programmes/{programme}/quotas/{partner}", {"seats": "many"}),
     ("post", "/v1/applications", {"programme_id": "{programme}",

@@ -91,6 +91,13 @@ class EnrollmentRoutes:
                             agreement_id)
         return json_response(200, agreement)
 
+    @route("PATCH", "/v1/agreements/<agreement_id>", roles=ADMISSIONS,
+           summary="Amend an agreement's title, end date or programmes")
+    def amend_agreement(self, request, agreement_id):
+        """{"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC"], "reason": "续签"}"""
+        return json_response(200, self.call("enrollment", "amend_agreement", agreement_id,
+                                            request.json_body))
+
     @route("POST", "/v1/agreements/<agreement_id>/status", roles=ADMISSIONS,
            summary="Activate, suspend or terminate an agreement")
     def change_agreement_status(self, request, agreement_id):

@@ -103,6 +103,21 @@ class NewAgreementSchema(Schema):
         date_fields_in_order(data, "starts_on", "ends_on")
 
 
+class AgreementAmendmentSchema(Schema):
+    title = fields.String(load_default=None, validate=validate.Length(min=2, max=200))
+    ends_on = fields.Date(load_default=None)
+    programme_codes = fields.List(fields.String(validate=PROGRAMME_CODE), load_default=None,
+                                  validate=validate.Length(min=1, max=50))
+    reason = fields.String(required=True, validate=REASON)
+
+    upper_codes = NewAgreementSchema.upper_codes
+
+    @validates_schema
+    def something_changes(self, data, **kwargs):
+        if all(data.get(key) is None for key in ("title", "ends_on", "programme_codes")):
+            raise ValidationError("Change the title, the end date or the programmes.", "_schema")
+
+
 class AgreementStatusSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(
         ("active", "suspended", "terminated")))

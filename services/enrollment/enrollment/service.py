@@ -24,6 +24,7 @@ from college_platform.validation import PageQuerySchema, load
 from enrollment import domain, ledger
 from enrollment.clock import Clock
 from enrollment.schemas import (
+    AgreementAmendmentSchema,
     AgreementQuerySchema,
     AgreementStatusSchema,
     ApplicantQuerySchema,
@@ -193,6 +194,45 @@ class EnrollmentService(PlatformService):
         return view.dump(self.store.transact(change))
 
     @rpc
+    def amend_agreement(self, agreement_id, payload):
+        """Change a draft, active or suspended agreement's title, end date or
+        scope; announces ``agreement_changed``. The previous terms are kept in
+        ``amendments``.
+
+        payload: {"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC", "2028-MA-CNC"],
+                  "reason": "续签两年"}
+        """
+        fields = load(AgreementAmendmentSchema(), payload)
+        now = utcnow()
+
+        def amend(uow):
+            agreement = get_or_raise(uow.db.agreements, agreement_id, "agreement",
+                                     session=uow.session)
+            if agreement["status"] in ("expired", "terminated"):
+                raise Conflict("an %s agreement cannot be amended" % agreement["status"],
+                               current_status=agreement["status"])
+            changes = {key: fields[key] for key in ("title", "programme_codes")
+                       if fields.get(key) is not None}
+            if fields.get("ends_on") is not None:
+                changes["ends_on"] = fields["ends_on"].isoformat()
+                if changes["ends_on"] < agreement["starts_on"]:
+                    raise InvalidInput("the term would end before it starts", errors={
+                        "ends_on": ["Must be on or after %s." % agreement["starts_on"]]})
+            previous = {key: agreement[key] for key in changes}
+            result = uow.db.agreements.update_one(
+                {"_id": agreement_id, "status": agreement["status"]},
+                {"$set": changes, "$push": {"amendments": {
+                    "previous": previous, "reason": fields["reason"], "at": now}}},
+                session=uow.session)
+            if not result.modified_count:
+                raise Conflict("the agreement changed meanwhile; try again")
+            amended = {**agreement, **changes}
+            self._announce_agreement(uow, amended, force_changed=True)
+            return uow.db.agreements.find_one({"_id": agreement_id}, session=uow.session)
+
+        return view.dump(self.store.transact(amend))
+
+    @rpc
     def get_agreement(self, agreement_id):
         return view.dump(get_or_raise(self.store.db.agreements, agreement_id, "agreement"))
 
@@ -216,10 +256,11 @@ class EnrollmentService(PlatformService):
         self._announce_agreement(uow, agreement)
         return uow.db.agreements.find_one({"_id": agreement["_id"]}, session=uow.session)
 
-    def _announce_agreement(self, uow, agreement):
+    def _announce_agreement(self, uow, agreement, force_changed=False):
         programmes = uow.db.programmes.find(
             {"code": {"$in": agreement["programme_codes"]}}, {"_id": 1}, session=uow.session)
-        event = "agreement_activated" if agreement["status"] == "active" else "agreement_changed"
+        event = "agreement_activated" if agreement["status"] == "active" and not force_changed \
+            else "agreement_changed"
         uow.emit(event, checked("enrollment", event, {
             "agreement_id": agreement["_id"], "partner_id": agreement["partner_id"],
             "status": agreement["status"], "programme_ids": [p["_id"] for p in programmes],
@@ -302,6 +343,14 @@ class EnrollmentService(PlatformService):
             errors = {field: {position: {"partner_id": [message]}}} if position is not None \
                 else {field: [message]}
             raise InvalidInput("a quota needs an active cooperation agreement", errors=errors)
+
+    def _check_agreement_still_active(self, uow, application, today):
+        agreements = uow.db.agreements.find({"partner_id": application["partner_id"]},
+                                            session=uow.session)
+        if not any(domain.agreement_covers(a, application["programme_code"], today)
+                   for a in agreements):
+            raise Conflict("the partner's cooperation agreement for %s is no longer active"
+                           % application["programme_code"], reason="no_active_agreement")
 
     @rpc
     def get_programme(self, programme_id):
@@ -526,6 +575,8 @@ class EnrollmentService(PlatformService):
                     **updates, "rejection": {"party": party, "reason": fields["reason"]}},
                     reason=fields["reason"])
             else:
+                if application["partner_id"] is not None:
+                    self._check_agreement_still_active(uow, application, now.date())
                 expires = now + timedelta(days=fields["respond_within_days"])
                 self._update_application(uow, application, "offered",
                                          {**updates, "offer_expires_at": expires})

@@ -188,3 +188,36 @@ def test_withdrawal_and_transfer_move_quota_and_are_announced(enrollment, servic
     assert [(e["previous_status"], e["status"]) for e in events] == [
         ("active", "transferred"), ("active", "suspended"), ("suspended", "withdrawn")]
     assert events[0]["from_programme_id"] == cnc["id"]
+
+
+def test_an_amendment_keeps_the_previous_terms_and_is_announced(enrollment, service_config):
+    amqp_uri = service_config["AMQP_URI"]
+    bind_probe_queue(amqp_uri, "enrollment", "agreement_changed", "probe-agreements")
+    partner = partner_with_agreement(enrollment)
+    agreement = call(enrollment, "list_agreements", {"partner_id": partner["id"]})["items"][0]
+    amended = call(enrollment, "amend_agreement", agreement["id"], {
+        "programme_codes": ["2027-ma-cnc", "2028-MA-CNC"], "reason": "增加2028级"})
+    assert amended["programme_codes"] == ["2027-MA-CNC", "2028-MA-CNC"]
+    assert amended["amendments"][0]["previous"] == {"programme_codes": ["2027-MA-CNC"]}
+    with pytest.raises(InvalidInput):
+        call(enrollment, "amend_agreement", agreement["id"], {"reason": "没有改动"})
+    events = wait_until(lambda: (lambda got: got if len(got) >= 2 else None)(
+        [body["data"] for body, _ in drain(amqp_uri, "probe-agreements")]),
+        message="draft and amendment events")
+    assert events[-1]["programme_codes"] == ["2027-MA-CNC", "2028-MA-CNC"]
+    assert events[-1]["status"] == "active"
+
+
+def test_no_offer_is_made_once_the_partners_agreement_is_suspended(enrollment):
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"])
+    application = interviewed(enrollment, cnc["id"], adult(9))
+    call(enrollment, "decide_offer", application["id"], {"party": "college", "approve": True})
+    agreement = call(enrollment, "list_agreements", {"partner_id": partner["id"]})["items"][0]
+    call(enrollment, "change_agreement_status", agreement["id"],
+         {"status": "suspended", "reason": "企业停产整顿"})
+    with pytest.raises(Conflict) as caught:
+        call(enrollment, "decide_offer", application["id"],
+             {"party": "enterprise", "approve": True})
+    assert caught.value.extra["reason"] == "no_active_agreement"
+    assert call(enrollment, "get_programme", cnc["id"])["reserved"] == 0
