@@ -45,3 +45,17 @@ def interviewed(container, programme_id, applicant):
     call(container, "screen_application", application["id"], {"passed": True})
     return call(container, "interview_application", application["id"],
                 {"passed": True, "score": 80, "interviewer": "王芳"})
+
+
+def collect_events(amqp_uri, queue, count, timeout=15):
+    """The data of the first ``count`` events on a probe queue, in order;
+    drained messages are kept between polls (draining acknowledges them)."""
+    from testkit.amqp import drain
+    from testkit.servers import wait_until
+    seen = []
+
+    def enough():
+        seen.extend(body["data"] for body, _ in drain(amqp_uri, queue))
+        return seen if len(seen) >= count else None
+
+    return wait_until(enough, timeout=timeout, message="%d events on %s" % (count, queue))

@@ -5,6 +5,7 @@ import pytest
 from enrollment_fixtures import (
     TERMS,
     adult,
+    collect_events,
     interviewed,
     partner_with_agreement,
     programme,
@@ -183,8 +184,7 @@ def test_withdrawal_and_transfer_move_quota_and_are_announced(enrollment, servic
          {"action": "withdraw", "reason": "退学"})
     assert call(enrollment, "get_programme", ev["id"])["free"] == 5
 
-    events = wait_until(lambda: (lambda got: got if len(got) >= 3 else None)(
-        [body["data"] for body, _ in drain(amqp_uri, "probe-status")]), message="3 events")
+    events = collect_events(amqp_uri, "probe-status", 3)
     assert [(e["previous_status"], e["status"]) for e in events] == [
         ("active", "transferred"), ("active", "suspended"), ("suspended", "withdrawn")]
     assert events[0]["from_programme_id"] == cnc["id"]
@@ -201,9 +201,7 @@ def test_an_amendment_keeps_the_previous_terms_and_is_announced(enrollment, serv
     assert amended["amendments"][0]["previous"] == {"programme_codes": ["2027-MA-CNC"]}
     with pytest.raises(InvalidInput):
         call(enrollment, "amend_agreement", agreement["id"], {"reason": "没有改动"})
-    events = wait_until(lambda: (lambda got: got if len(got) >= 2 else None)(
-        [body["data"] for body, _ in drain(amqp_uri, "probe-agreements")]),
-        message="draft and amendment events")
+    events = collect_events(amqp_uri, "probe-agreements", 2)
     assert events[-1]["programme_codes"] == ["2027-MA-CNC", "2028-MA-CNC"]
     assert events[-1]["status"] == "active"
 
