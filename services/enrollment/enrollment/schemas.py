@@ -1,3 +1,5 @@
+from datetime import date
+
 from marshmallow import (
     Schema,
     ValidationError,
@@ -208,6 +210,11 @@ class ApplicantSchema(Schema):
         problem = value and resident_id_problem(value)
         if problem:
             raise ValidationError("Not a valid resident identity number: %s." % problem)
+
+    @validates("birth_date")
+    def born_in_the_past(self, value, **kwargs):
+        if value is not None and not date(1900, 1, 1) <= value <= date.today():
+            raise ValidationError("Not a plausible date of birth.")
 
     @validates_schema
     def one_identity_document(self, data, **kwargs):

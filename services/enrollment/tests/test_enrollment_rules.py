@@ -62,6 +62,10 @@ def test_applicant_input_derives_the_birth_date_and_needs_one_document():
         load(ApplicantSchema(), {"name": "Emma Wilson",
                                  "passport": {"number": "P1234567", "country": "GBR"}})
     assert caught.value.errors == {"birth_date": ["Required with a passport."]}
+    with pytest.raises(InvalidInput) as caught:
+        load(ApplicantSchema(), {"name": "Emma Wilson", "birth_date": "2999-01-01",
+                                 "passport": {"number": "P1234567", "country": "GBR"}})
+    assert caught.value.errors == {"birth_date": ["Not a plausible date of birth."]}
 
 
 def test_one_person_has_one_identity_key_whatever_the_case():
