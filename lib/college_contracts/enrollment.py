@@ -22,6 +22,8 @@ class AgreementChanged(EventData):
     status = fields.String(required=True, validate=one_of(
         "draft", "active", "suspended", "expired", "terminated"))
     programme_ids = fields.List(Id(), required=True)
+    # the scope as programme codes: it may name programmes not created yet
+    programme_codes = fields.List(fields.String(), load_default=list)
     starts_on = Date(required=True)
     ends_on = Date(required=True)
 

@@ -1,6 +1,12 @@
 """Routes of the enrollment service: partners, agreements, programmes,
-applications and enrolments."""
+applications and enrolments.
+
+An enterprise user (``enterprise_id`` is a partner id) sees and acts only on
+its own partner's agreements, programmes (those where it holds a quota),
+applications and students: other enterprises' objects answer 404."""
+from college_platform.errors import NotFound
 from college_platform.http import json_response
+from gateway import auth
 from gateway.api import route
 from gateway.auth import (
     ADMIN,
@@ -9,12 +15,34 @@ from gateway.auth import (
     MENTOR_COORDINATOR,
     PROJECT_COORDINATOR,
     STAFF,
+    STUDENT,
     TEACHER,
 )
 from gateway.scoping import own_enterprise_only, page_query
 
 PARTNER_READERS = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR, TEACHER,
                    ENTERPRISE_USER)
+ADMISSIONS = (ADMIN, ADMISSIONS_OFFICER)
+STAFF_AND_ENTERPRISE = STAFF + (ENTERPRISE_USER,)
+
+
+def created(body, location):
+    return json_response(201, body, {"Location": location})
+
+
+def with_fields(request, **fields):
+    """The JSON body with server-decided fields set; a body that is not an
+    object is passed on untouched so the service reports it as invalid."""
+    body = request.json_body
+    return {**body, **fields} if isinstance(body, dict) else body
+
+
+def partner_scoped_query(request, *filters):
+    """A list query; an enterprise user only ever lists its own partner's objects."""
+    query = page_query(request, *filters)
+    if request.principal.is_enterprise:
+        query["partner_id"] = request.principal.enterprise_id
+    return query
 
 
 class EnrollmentRoutes:
@@ -36,3 +64,257 @@ class EnrollmentRoutes:
     def get_partner(self, request, partner_id):
         own_enterprise_only(request.principal, partner_id, "partner")
         return json_response(200, self.call("enrollment", "get_partner", partner_id))
+
+    # enrollment: cooperation agreements -------------------------------------
+
+    @route("POST", "/v1/partners/<partner_id>/agreements", roles=ADMISSIONS,
+           summary="Draft a cooperation agreement with a partner")
+    def create_agreement(self, request, partner_id):
+        """{"title": "数控技术现代学徒制合作协议", "starts_on": "2027-01-01",
+        "ends_on": "2029-12-31", "programme_codes": ["2027-MA-CNC"]}"""
+        agreement = self.call("enrollment", "create_agreement",
+                              with_fields(request, partner_id=partner_id))
+        return created(agreement, "/v1/agreements/%s" % agreement["id"])
+
+    @route("GET", "/v1/agreements", roles=STAFF_AND_ENTERPRISE,
+           summary="List cooperation agreements (filters: partner_id, status)")
+    def list_agreements(self, request):
+        return json_response(200, self.call("enrollment", "list_agreements",
+                                            partner_scoped_query(request, "partner_id",
+                                                                 "status")))
+
+    @route("GET", "/v1/agreements/<agreement_id>", roles=STAFF_AND_ENTERPRISE,
+           summary="One cooperation agreement")
+    def get_agreement(self, request, agreement_id):
+        agreement = self.call("enrollment", "get_agreement", agreement_id)
+        own_enterprise_only(request.principal, agreement["partner_id"], "agreement",
+                            agreement_id)
+        return json_response(200, agreement)
+
+    @route("PATCH", "/v1/agreements/<agreement_id>", roles=ADMISSIONS,
+           summary="Amend an agreement's title, end date or programmes")
+    def amend_agreement(self, request, agreement_id):
+        """{"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC"], "reason": "续签"}"""
+        return json_response(200, self.call("enrollment", "amend_agreement", agreement_id,
+                                            request.json_body))
+
+    @route("POST", "/v1/agreements/<agreement_id>/status", roles=ADMISSIONS,
+           summary="Activate, suspend or terminate an agreement")
+    def change_agreement_status(self, request, agreement_id):
+        """{"status": "active"} or {"status": "suspended", "reason": "..."}"""
+        return json_response(200, self.call("enrollment", "change_agreement_status",
+                                            agreement_id, request.json_body))
+
+    # enrollment: programmes and the quota ledger ----------------------------
+
+    @route("POST", "/v1/programmes", roles=ADMISSIONS,
+           summary="Create a programme with its partner quotas")
+    def create_programme(self, request):
+        programme = self.call("enrollment", "create_programme", request.json_body)
+        return created(programme, "/v1/programmes/%s" % programme["id"])
+
+    @route("GET", "/v1/programmes", roles=STAFF_AND_ENTERPRISE,
+           summary="List programmes (filters: kind, intake_year, partner_id)")
+    def list_programmes(self, request):
+        return json_response(200, self.call("enrollment", "list_programmes", partner_scoped_query(
+            request, "kind", "intake_year", "partner_id")))
+
+    @route("GET", "/v1/programmes/<programme_id>", roles=STAFF_AND_ENTERPRISE,
+           summary="One programme with its quotas and seat figures")
+    def get_programme(self, request, programme_id):
+        programme = self._programme_for(request, programme_id)
+        if request.principal.is_enterprise:  # its own quota only
+            programme["quotas"] = [q for q in programme["quotas"]
+                                   if q["partner_id"] == request.principal.enterprise_id]
+        return json_response(200, programme)
+
+    @route("PUT", "/v1/programmes/<programme_id>/quotas/<partner_id>", roles=ADMISSIONS,
+           summary="Set a partner's seat quota in a programme")
+    def set_quota(self, request, programme_id, partner_id):
+        """{"seats": 25}"""
+        return json_response(200, self.call("enrollment", "set_quota", programme_id,
+                                            partner_id, request.json_body))
+
+    @route("GET", "/v1/programmes/<programme_id>/ledger", roles=ADMISSIONS,
+           summary="The programme's seat movements")
+    def list_ledger_entries(self, request, programme_id):
+        return json_response(200, self.call("enrollment", "list_ledger_entries", programme_id,
+                                            page_query(request)))
+
+    def _programme_for(self, request, programme_id):
+        programme = self.call("enrollment", "get_programme", programme_id)
+        if request.principal.is_enterprise and \
+                request.principal.enterprise_id not in programme["quota_partner_ids"]:
+            raise auth_not_found("programme", programme_id)
+        return programme
+
+    # enrollment: applicants ---------------------------------------------------
+
+    @route("POST", "/v1/applicant-imports", roles=ADMISSIONS,
+           summary="Import applicants from CSV text, with a per-row report")
+    def import_applicants(self, request):
+        """{"filename": "2027-intake.csv", "csv": "name,resident_id,phone\\n李明,...,..."}"""
+        return json_response(200, self.call("enrollment", "import_applicants",
+                                            request.json_body))
+
+    @route("GET", "/v1/applicants", roles=ADMISSIONS, summary="List applicants (filter: name)")
+    def list_applicants(self, request):
+        return json_response(200, self.call("enrollment", "list_applicants",
+                                            page_query(request, "name")))
+
+    @route("GET", "/v1/applicants/<applicant_id>", roles=ADMISSIONS, summary="One applicant")
+    def get_applicant(self, request, applicant_id):
+        return json_response(200, self.call("enrollment", "get_applicant", applicant_id))
+
+    # enrollment: applications --------------------------------------------------
+
+    @route("POST", "/v1/applications", roles=ADMISSIONS, summary="Submit an application")
+    def apply(self, request):
+        """{"programme_id": "<id>", "applicant": {"name": "李明",
+        "resident_id": "110105200503010016", "phone": "13800138000"}}"""
+        application = self.call("enrollment", "apply", request.json_body)
+        return created(application, "/v1/applications/%s" % application["id"])
+
+    @route("GET", "/v1/applications", roles=STAFF_AND_ENTERPRISE,
+           summary="List applications (filters: status, programme_id, partner_id, applicant_id)")
+    def list_applications(self, request):
+        return json_response(200, self.call("enrollment", "list_applications", partner_scoped_query(
+            request, "status", "programme_id", "partner_id", "applicant_id")))
+
+    @route("GET", "/v1/applications/<application_id>", roles=STAFF_AND_ENTERPRISE,
+           summary="One application")
+    def get_application(self, request, application_id):
+        return json_response(200, self._application_for(request, application_id))
+
+    @route("POST", "/v1/applications/<application_id>/screening", roles=ADMISSIONS,
+           summary="The college's screening")
+    def screen_application(self, request, application_id):
+        """{"passed": true, "note": "材料齐全"} or {"passed": false, "reason": "..."}"""
+        return json_response(200, self.call(
+            "enrollment", "screen_application", application_id,
+            with_fields(request, actor=request.principal.subject)))
+
+    @route("POST", "/v1/applications/<application_id>/interview",
+           roles=ADMISSIONS + (ENTERPRISE_USER,), summary="The enterprise's interview")
+    def interview_application(self, request, application_id):
+        """{"passed": true, "score": 86, "interviewer": "王芳"}"""
+        self._application_for(request, application_id)
+        return json_response(200, self.call(
+            "enrollment", "interview_application", application_id,
+            with_fields(request, actor=request.principal.subject)))
+
+    @route("POST", "/v1/applications/<application_id>/offer-decisions",
+           roles=ADMISSIONS + (ENTERPRISE_USER,),
+           summary="The college's or the enterprise's decision on a joint offer")
+    def decide_offer(self, request, application_id):
+        """{"approve": true} or {"approve": false, "reason": "..."}; an enterprise
+        user decides for its enterprise, college staff for the college."""
+        self._application_for(request, application_id)
+        party = "enterprise" if request.principal.is_enterprise else "college"
+        return json_response(200, self.call(
+            "enrollment", "decide_offer", application_id,
+            with_fields(request, party=party, actor=request.principal.subject)))
+
+    @route("POST", "/v1/applications/<application_id>/offer-response", roles=ADMISSIONS,
+           summary="Record the applicant's acceptance or refusal of an offer")
+    def respond_to_offer(self, request, application_id):
+        """{"accept": true} or {"accept": false, "reason": "选择了其他学校"}"""
+        return json_response(200, self.call("enrollment", "respond_to_offer", application_id,
+                                            request.json_body))
+
+    @route("POST", "/v1/applications/<application_id>/withdrawal", roles=ADMISSIONS,
+           summary="Withdraw an application")
+    def withdraw_application(self, request, application_id):
+        """{"reason": "家庭原因"}"""
+        return json_response(200, self.call("enrollment", "withdraw_application",
+                                            application_id, request.json_body))
+
+    def _application_for(self, request, application_id):
+        application = self.call("enrollment", "get_application", application_id)
+        if request.principal.is_enterprise and \
+                application["partner_id"] != request.principal.enterprise_id:
+            raise auth_not_found("application", application_id)
+        return application
+
+    # enrollment: tripartite agreements and enrolment -------------------------
+
+    @route("POST", "/v1/applications/<application_id>/tripartite-agreements", roles=ADMISSIONS,
+           summary="Prepare a (new version of the) tripartite agreement")
+    def prepare_tripartite_agreement(self, request, application_id):
+        """{"terms": "学徒期三年……"}"""
+        agreement = self.call("enrollment", "prepare_tripartite_agreement", application_id,
+                              request.json_body)
+        return created(agreement, "/v1/tripartite-agreements/%s" % agreement["id"])
+
+    @route("GET", "/v1/applications/<application_id>/tripartite-agreements",
+           roles=STAFF_AND_ENTERPRISE, summary="Every version of the tripartite agreement")
+    def list_tripartite_agreements(self, request, application_id):
+        self._application_for(request, application_id)
+        return json_response(200, self.call("enrollment", "list_tripartite_agreements",
+                                            application_id, page_query(request)))
+
+    @route("GET", "/v1/tripartite-agreements/<agreement_id>", roles=STAFF_AND_ENTERPRISE,
+           summary="One version of a tripartite agreement")
+    def get_tripartite_agreement(self, request, agreement_id):
+        agreement = self.call("enrollment", "get_tripartite_agreement", agreement_id)
+        self._application_for(request, agreement["application_id"])
+        return json_response(200, agreement)
+
+    @route("POST", "/v1/tripartite-agreements/<agreement_id>/signatures",
+           roles=ADMISSIONS + (ENTERPRISE_USER,), summary="Record one party's signature")
+    def sign_tripartite_agreement(self, request, agreement_id):
+        """{"party": "student", "signer": "李明"}; an enterprise user signs only
+        for its enterprise, the admissions office records the other parties."""
+        agreement = self.call("enrollment", "get_tripartite_agreement", agreement_id)
+        self._application_for(request, agreement["application_id"])
+        body = request.json_body
+        if request.principal.is_enterprise and isinstance(body, dict) and \
+                body.get("party", "enterprise") != "enterprise":
+            raise auth.Forbidden("an enterprise user signs for its enterprise only")
+        if request.principal.role == ADMISSIONS_OFFICER and isinstance(body, dict) and \
+                body.get("party") == "enterprise":
+            raise auth.Forbidden("the enterprise signs for itself")
+        fields = {"actor": request.principal.subject}
+        if request.principal.is_enterprise:
+            fields["party"] = "enterprise"
+        return json_response(200, self.call("enrollment", "sign_tripartite_agreement",
+                                            agreement_id, with_fields(request, **fields)))
+
+    @route("POST", "/v1/applications/<application_id>/enrolment", roles=ADMISSIONS,
+           summary="Enrol an accepted applicant whose tripartite agreement is signed")
+    def enrol(self, request, application_id):
+        """{} or, for an apprenticeship, {"apprentice_contract": {"starts_on":
+        "2027-09-01", "ends_on": "2030-06-30", "position": "数控学徒工"}}"""
+        student = self.call("enrollment", "enrol", application_id, request.json_body)
+        return created(student, "/v1/students/%s" % student["id"])
+
+    # enrollment: students ---------------------------------------------------------
+
+    @route("GET", "/v1/students", roles=STAFF_AND_ENTERPRISE,
+           summary="List enrolled students (filters: programme_id, partner_id, status)")
+    def list_students(self, request):
+        return json_response(200, self.call("enrollment", "list_students", partner_scoped_query(
+            request, "programme_id", "partner_id", "status")))
+
+    @route("GET", "/v1/students/<student_id>", roles=STAFF_AND_ENTERPRISE + (STUDENT,),
+           summary="One student; a student sees only their own record")
+    def get_student(self, request, student_id):
+        principal = request.principal
+        if principal.role == STUDENT and principal.student_id != student_id:
+            raise auth_not_found("student", student_id)
+        student = self.call("enrollment", "get_student", student_id)
+        if principal.is_enterprise and student["partner_id"] != principal.enterprise_id:
+            raise auth_not_found("student", student_id)
+        return json_response(200, student)
+
+    @route("POST", "/v1/students/<student_id>/status-changes", roles=ADMISSIONS,
+           summary="Suspend, resume, withdraw or transfer a student")
+    def change_student_status(self, request, student_id):
+        """{"action": "transfer", "reason": "转专业", "programme_id": "<id>"}"""
+        return json_response(200, self.call("enrollment", "change_student_status", student_id,
+                                            request.json_body))
+
+
+def auth_not_found(what, object_id):
+    """Another enterprise's (or student's) object: as if it did not exist."""
+    return NotFound("%s %s does not exist" % (what, object_id))

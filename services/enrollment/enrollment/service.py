@@ -1,26 +1,117 @@
-"""Enrollment service entrypoints: joint school–enterprise enrolment."""
+"""Enrollment service entrypoints: joint school–enterprise enrolment.
+
+Entrypoints validate input, run the domain rules of ``enrollment.domain`` and
+write through ``self.store.transact`` so every state change and the event
+announcing it commit together. The quota ledger lives in ``ledger.py``.
+"""
+import csv
+import io
+import logging
+from datetime import date, timedelta
+
 from nameko.rpc import rpc
-from pymongo import IndexModel
+from nameko.timer import timer
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from college_contracts import checked
 from college_platform.envelope import utcnow
-from college_platform.errors import Conflict
+from college_platform.errors import Conflict, InvalidInput
 from college_platform.mongo import MongoStore
 from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, paged_view
 from college_platform.service import PlatformService
 from college_platform.validation import PageQuerySchema, load
-from enrollment.schemas import NewPartnerSchema, PartnerSchema
+from enrollment import domain, ledger
+from enrollment.clock import Clock
+from enrollment.schemas import (
+    AgreementAmendmentSchema,
+    AgreementQuerySchema,
+    AgreementStatusSchema,
+    ApplicantQuerySchema,
+    ApplicantSchema,
+    ApplicationQuerySchema,
+    EnrolSchema,
+    ImportSchema,
+    InterviewSchema,
+    NewAgreementSchema,
+    NewApplicationSchema,
+    NewPartnerSchema,
+    NewProgrammeSchema,
+    OfferDecisionSchema,
+    OfferResponseSchema,
+    PartnerSchema,
+    ProgrammeQuerySchema,
+    ScreeningSchema,
+    SetQuotaSchema,
+    SignatureSchema,
+    StatusChangeSchema,
+    StudentQuerySchema,
+    TripartiteTermsSchema,
+    WithdrawalSchema,
+)
+
+log = logging.getLogger(__name__)
 
 partner_view = PartnerSchema()
+EXPIRY_SWEEP_SECONDS = 60
+MAX_IMPORT_ROWS = 5000
+SWEEP_BATCH = 500
+
+
+def by(*keys, **options):
+    return IndexModel([(key, ASCENDING) for key in keys],
+                      name="by_" + "_".join(keys), **options)
+
+
+class Presenter:
+    """Documents as JSON-ready dicts: ``_id`` becomes ``id``, dates ISO strings."""
+
+    def dump(self, value, many=False):
+        if many:
+            return [self.dump(item) for item in value]
+        if isinstance(value, dict):
+            return {("id" if key == "_id" else key): self.dump(item)
+                    for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.dump(item) for item in value]
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+
+view = Presenter()
+
+
+def filters(params, *names):
+    return {name: params[name] for name in names if params.get(name) is not None}
 
 
 class EnrollmentService(PlatformService):
     name = "enrollment"
 
+    clock = Clock()
     store = MongoStore(indexes={
         "partners": [IndexModel("credit_code", unique=True, name="credit_code_unique"),
                      RECENT_FIRST],
+        "agreements": [RECENT_FIRST, by("partner_id"), by("status", "ends_on")],
+        "programmes": [IndexModel("code", unique=True, name="code_unique"), RECENT_FIRST,
+                       by("kind"), by("intake_year"), by("quota_partner_ids")],
+        "quotas": [by("programme_id")],
+        "ledger": [by("programme_id", "created_at"), by("application_id")],
+        "applicants": [IndexModel("identity_key", unique=True, name="identity_unique"),
+                       RECENT_FIRST, by("name")],
+        "applications": [RECENT_FIRST, by("status", "offer_expires_at"), by("programme_id"),
+                         by("partner_id"), by("applicant_id")],
+        "tripartite_agreements": [
+            IndexModel([("application_id", ASCENDING), ("version", DESCENDING)],
+                       unique=True, name="application_version_unique"), RECENT_FIRST],
+        "students": [IndexModel("application_id", unique=True, name="application_unique"),
+                     IndexModel("student_number", unique=True, name="student_number_unique"),
+                     RECENT_FIRST, by("programme_id"), by("partner_id"), by("status")],
+        "apprentice_contracts": [by("student_id")],
     })
+
+    # partners ----------------------------------------------------------------------------
 
     @rpc
     def register_partner(self, payload):
@@ -52,3 +143,767 @@ class EnrollmentService(PlatformService):
     def list_partners(self, query=None):
         params = load(PageQuerySchema(), query or {})
         return paged_view(self.store.db.partners, {}, params, partner_view)
+
+    # cooperation agreements --------------------------------------------------------------
+
+    @rpc
+    def create_agreement(self, payload):
+        """A draft cooperation agreement; announces ``agreement_changed``.
+
+        payload: {"partner_id": "<id>", "title": "数控技术现代学徒制合作协议",
+                  "starts_on": "2027-01-01", "ends_on": "2029-12-31",
+                  "programme_codes": ["2027-MA-CNC"]}
+        """
+        fields = load(NewAgreementSchema(), payload)
+        now = utcnow()
+        agreement = {"_id": new_id(), **fields, "starts_on": fields["starts_on"].isoformat(),
+                     "ends_on": fields["ends_on"].isoformat(), "status": "draft",
+                     "history": [{"status": "draft", "at": now}], "created_at": now}
+
+        def create(uow):
+            if not uow.db.partners.find_one({"_id": agreement["partner_id"]},
+                                            session=uow.session):
+                raise InvalidInput("unknown partner", errors={
+                    "partner_id": ["Unknown partner %s." % agreement["partner_id"]]})
+            uow.db.agreements.insert_one(agreement, session=uow.session)
+            self._announce_agreement(uow, agreement)
+
+        self.store.transact(create)
+        return view.dump(agreement)
+
+    @rpc
+    def change_agreement_status(self, agreement_id, payload):
+        """Activate, suspend, resume (activate again) or terminate an agreement;
+        announces ``agreement_activated`` or ``agreement_changed``.
+
+        payload: {"status": "active"} or {"status": "terminated", "reason": "合作终止"}
+        """
+        fields = load(AgreementStatusSchema(), payload)
+        today = self.clock.today()
+
+        def change(uow):
+            agreement = get_or_raise(uow.db.agreements, agreement_id, "agreement",
+                                     session=uow.session)
+            target = domain.agreement_transition(agreement["status"], fields["status"])
+            if target == "active" and not (
+                    agreement["starts_on"] <= today.isoformat() <= agreement["ends_on"]):
+                raise Conflict("the agreement's term (%s to %s) does not include today"
+                               % (agreement["starts_on"], agreement["ends_on"]))
+            return self._set_agreement_status(uow, agreement, target, fields["reason"])
+
+        return view.dump(self.store.transact(change))
+
+    @rpc
+    def amend_agreement(self, agreement_id, payload):
+        """Change a draft, active or suspended agreement's title, end date or
+        scope; announces ``agreement_changed``. The previous terms are kept in
+        ``amendments``.
+
+        payload: {"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC", "2028-MA-CNC"],
+                  "reason": "续签两年"}
+        """
+        fields = load(AgreementAmendmentSchema(), payload)
+        now = utcnow()
+
+        def amend(uow):
+            agreement = get_or_raise(uow.db.agreements, agreement_id, "agreement",
+                                     session=uow.session)
+            if agreement["status"] in ("expired", "terminated"):
+                raise Conflict("an %s agreement cannot be amended" % agreement["status"],
+                               current_status=agreement["status"])
+            changes = {key: fields[key] for key in ("title", "programme_codes")
+                       if fields.get(key) is not None}
+            if fields.get("ends_on") is not None:
+                changes["ends_on"] = fields["ends_on"].isoformat()
+                if changes["ends_on"] < agreement["starts_on"]:
+                    raise InvalidInput("the term would end before it starts", errors={
+                        "ends_on": ["Must be on or after %s." % agreement["starts_on"]]})
+            previous = {key: agreement[key] for key in changes}
+            result = uow.db.agreements.update_one(
+                {"_id": agreement_id, "status": agreement["status"]},
+                {"$set": changes, "$push": {"amendments": {
+                    "previous": previous, "reason": fields["reason"], "at": now}}},
+                session=uow.session)
+            if not result.modified_count:
+                raise Conflict("the agreement changed meanwhile; try again")
+            amended = {**agreement, **changes}
+            self._announce_agreement(uow, amended, force_changed=True)
+            return uow.db.agreements.find_one({"_id": agreement_id}, session=uow.session)
+
+        return view.dump(self.store.transact(amend))
+
+    @rpc
+    def get_agreement(self, agreement_id):
+        return view.dump(get_or_raise(self.store.db.agreements, agreement_id, "agreement"))
+
+    @rpc
+    def list_agreements(self, query=None):
+        """query: {"partner_id": "<id>", "status": "active", "offset": 0, "limit": 20}"""
+        params = load(AgreementQuerySchema(), query or {})
+        return paged_view(self.store.db.agreements, filters(params, "partner_id", "status"),
+                          params, view)
+
+    def _set_agreement_status(self, uow, agreement, target, reason):
+        now = utcnow()
+        result = uow.db.agreements.update_one(
+            {"_id": agreement["_id"], "status": agreement["status"]},
+            {"$set": {"status": target},
+             "$push": {"history": {"status": target, "reason": reason, "at": now}}},
+            session=uow.session)
+        if not result.modified_count:
+            raise Conflict("the agreement changed meanwhile; try again")
+        agreement = {**agreement, "status": target}
+        self._announce_agreement(uow, agreement)
+        return uow.db.agreements.find_one({"_id": agreement["_id"]}, session=uow.session)
+
+    def _announce_agreement(self, uow, agreement, force_changed=False):
+        programmes = uow.db.programmes.find(
+            {"code": {"$in": agreement["programme_codes"]}}, {"_id": 1}, session=uow.session)
+        event = "agreement_activated" if agreement["status"] == "active" and not force_changed \
+            else "agreement_changed"
+        uow.emit(event, checked("enrollment", event, {
+            "agreement_id": agreement["_id"], "partner_id": agreement["partner_id"],
+            "status": agreement["status"], "programme_ids": [p["_id"] for p in programmes],
+            "programme_codes": agreement["programme_codes"],
+            "starts_on": agreement["starts_on"], "ends_on": agreement["ends_on"],
+        }))
+
+    # programmes and quotas ---------------------------------------------------------------
+
+    @rpc
+    def create_programme(self, payload):
+        """A programme with its seat quotas per partner; announces ``programme_created``.
+        A partner's quota needs an active agreement that covers the programme's code.
+
+        payload: {"code": "2027-MA-CNC", "name": "数控技术现代学徒制班",
+                  "kind": "apprenticeship", "intake_year": 2027, "capacity": 40,
+                  "quotas": [{"partner_id": "<id>", "seats": 30}],
+                  "selection_criteria": "高中毕业，数学成绩良好",
+                  "courses": [{"code": "CNC101", "name": "数控编程", "credits": 4}]}
+        """
+        fields = load(NewProgrammeSchema(), payload)
+        now = utcnow()
+        quotas = fields.pop("quotas")
+        programme = {"_id": new_id(), **fields, "created_at": now,
+                     "quota_partner_ids": [q["partner_id"] for q in quotas],
+                     **ledger.new_programme_counters(fields["capacity"])}
+        problem = domain.quota_problem({"capacity": fields["capacity"], "quotas": quotas},
+                                       None, 0)
+        if problem:
+            raise InvalidInput("the quotas do not fit", errors={"quotas": [problem]})
+        today = self.clock.today()
+
+        def create(uow):
+            for position, quota in enumerate(quotas):
+                self._check_partner_may_hold_quota(uow, quota["partner_id"], programme["code"],
+                                                   today, "quotas", position)
+            uow.db.programmes.insert_one(programme, session=uow.session)
+            for quota in quotas:
+                ledger.set_quota(uow, programme, quota["partner_id"], quota["seats"])
+            uow.emit("programme_created", checked("enrollment", "programme_created", {
+                "programme_id": programme["_id"], "code": programme["code"],
+                "name": programme["name"], "kind": programme["kind"],
+                "intake_year": programme["intake_year"], "capacity": programme["capacity"],
+                "courses": [c["code"] for c in programme["courses"]],
+            }))
+
+        self.store.transact(create, on_duplicate=Conflict(
+            "a programme with code %s exists" % programme["code"], field="code"))
+        return self.get_programme(programme["_id"])
+
+    @rpc
+    def set_quota(self, programme_id, partner_id, payload):
+        """Set a partner's seat quota in a programme (never below the seats it
+        already holds). payload: {"seats": 25}"""
+        seats = load(SetQuotaSchema(), payload)["seats"]
+        today = self.clock.today()
+
+        def change(uow):
+            programme = get_or_raise(uow.db.programmes, programme_id, "programme",
+                                     session=uow.session)
+            get_or_raise(uow.db.partners, partner_id, "partner", session=uow.session)
+            if seats:
+                self._check_partner_may_hold_quota(uow, partner_id, programme["code"], today,
+                                                   "partner_id")
+            current = ledger.quotas_of(uow, programme_id)
+            problem = domain.quota_problem({"capacity": programme["capacity"],
+                                            "quotas": current}, partner_id, seats)
+            if problem:
+                raise Conflict(problem)
+            ledger.set_quota(uow, programme, partner_id, seats)
+
+        self.store.transact(change)
+        return self.get_programme(programme_id)
+
+    def _check_partner_may_hold_quota(self, uow, partner_id, code, today, field, position=None):
+        agreements = uow.db.agreements.find({"partner_id": partner_id}, session=uow.session)
+        if not any(domain.agreement_covers(a, code, today) for a in agreements):
+            message = ("Partner %s has no active agreement covering programme %s."
+                       % (partner_id, code))
+            errors = {field: {position: {"partner_id": [message]}}} if position is not None \
+                else {field: [message]}
+            raise InvalidInput("a quota needs an active cooperation agreement", errors=errors)
+
+    def _check_agreement_still_active(self, uow, application, today):
+        agreements = uow.db.agreements.find({"partner_id": application["partner_id"]},
+                                            session=uow.session)
+        if not any(domain.agreement_covers(a, application["programme_code"], today)
+                   for a in agreements):
+            raise Conflict("the partner's cooperation agreement for %s is no longer active"
+                           % application["programme_code"], reason="no_active_agreement")
+
+    @rpc
+    def get_programme(self, programme_id):
+        """The programme with its quotas and seat ledger figures."""
+        programme = get_or_raise(self.store.db.programmes, programme_id, "programme")
+        quotas = list(self.store.db.quotas.find({"programme_id": programme_id}))
+        return view.dump({**programme, "quotas": [
+            {key: q[key] for key in ("partner_id", "seats", "free", "reserved", "consumed")}
+            for q in quotas]})
+
+    @rpc
+    def list_programmes(self, query=None):
+        """query: {"kind": "apprenticeship", "intake_year": 2027, "partner_id": "<id>"}"""
+        params = load(ProgrammeQuerySchema(), query or {})
+        criteria = filters(params, "kind", "intake_year")
+        if params.get("partner_id"):
+            criteria["quota_partner_ids"] = params["partner_id"]
+        return paged_view(self.store.db.programmes, criteria, params, view)
+
+    @rpc
+    def list_ledger_entries(self, programme_id, query=None):
+        """Every seat movement of a programme: reserve, consume, release."""
+        params = load(PageQuerySchema(), query or {})
+        get_or_raise(self.store.db.programmes, programme_id, "programme")
+        return paged_view(self.store.db.ledger, {"programme_id": programme_id}, params, view)
+
+    # applicants and applications ---------------------------------------------------------
+
+    @rpc
+    def apply(self, payload):
+        """Submit an application; the applicant record is found by identity
+        number or passport, or created.
+
+        payload: {"programme_id": "<id>", "partner_id": "<id>",
+                  "applicant": {"name": "李明", "resident_id": "110105200503010016",
+                                "phone": "13800138000"}}
+        """
+        fields = load(NewApplicationSchema(), payload)
+        now = utcnow()
+
+        def submit(uow):
+            programme = uow.db.programmes.find_one({"_id": fields["programme_id"]},
+                                                   session=uow.session)
+            if programme is None:
+                raise InvalidInput("unknown programme", errors={
+                    "programme_id": ["Unknown programme %s." % fields["programme_id"]]})
+            partner_id = self._partner_for(programme, fields["partner_id"])
+            applicant = self._find_or_add_applicant(uow, fields["applicant"], now)
+            if uow.db.applications.find_one(
+                    {"applicant_id": applicant["_id"], "programme_id": programme["_id"],
+                     "status": {"$in": list(domain.ACTIVE_APPLICATION)}}, session=uow.session):
+                raise Conflict("%s already has an active application for %s"
+                               % (applicant["name"], programme["code"]), field="applicant")
+            application = {
+                "_id": new_id(), "applicant_id": applicant["_id"],
+                "applicant_name": applicant["name"], "programme_id": programme["_id"],
+                "programme_code": programme["code"], "partner_id": partner_id,
+                "statement": fields["statement"], "status": "submitted",
+                "offer_approvals": {}, "history": [{"status": "submitted", "at": now}],
+                "created_at": now,
+                # one active application per applicant and programme, guarded by a unique key
+            }
+            uow.db.applications.insert_one(application, session=uow.session)
+            return application
+
+        application = self.store.transact(submit, on_duplicate=Conflict(
+            "this applicant is being registered by another request; try again"))
+        return view.dump(application)
+
+    def _partner_for(self, programme, partner_id):
+        partners = programme.get("quota_partner_ids", [])
+        if partner_id is None:
+            if len(partners) > 1:
+                raise InvalidInput("choose the partner", errors={"partner_id": [
+                    "Required: programme %s has quotas for several partners." % programme["code"]
+                ]})
+            return partners[0] if partners else None
+        if partner_id not in partners:
+            raise InvalidInput("no quota for that partner", errors={"partner_id": [
+                "Partner %s has no quota in programme %s." % (partner_id, programme["code"])]})
+        return partner_id
+
+    def _find_or_add_applicant(self, uow, fields, now):
+        key = domain.identity_key(fields)
+        existing = uow.db.applicants.find_one({"identity_key": key}, session=uow.session)
+        if existing:
+            return existing
+        applicant = {"_id": new_id(), **fields, "identity_key": key, "created_at": now}
+        uow.db.applicants.insert_one(applicant, session=uow.session)
+        return applicant
+
+    @rpc
+    def get_applicant(self, applicant_id):
+        return view.dump(get_or_raise(self.store.db.applicants, applicant_id, "applicant"))
+
+    @rpc
+    def list_applicants(self, query=None):
+        params = load(ApplicantQuerySchema(), query or {})
+        return paged_view(self.store.db.applicants, filters(params, "name"), params, view)
+
+    @rpc
+    def import_applicants(self, payload):
+        """Applicants from CSV text, each row on its own: good rows are kept
+        even when others are bad; a person already on file is a duplicate,
+        never a second record. Columns: name, resident_id, passport_number,
+        passport_country, birth_date, phone, email.
+
+        payload: {"filename": "2027-intake.csv", "csv": "name,resident_id\\n李明,1101..."}
+        -> {"filename", "rows", "imported", "duplicates", "rejected",
+            "report": [{"row": 2, "status": "imported", "applicant_id": "<id>"},
+                       {"row": 3, "status": "rejected", "errors": {...}}]}
+        """
+        fields = load(ImportSchema(), payload)
+        reader = csv.DictReader(io.StringIO(fields["csv"].lstrip("\ufeff")))
+        headers = set(reader.fieldnames or ())
+        if "name" not in headers or not headers & {"resident_id", "passport_number"}:
+            raise InvalidInput("the CSV lacks required columns", errors={"csv": [
+                "The header needs name and resident_id or passport_number columns."]})
+        report = []
+        try:
+            for row_number, row in enumerate(reader, start=2):
+                if row_number - 1 > MAX_IMPORT_ROWS:
+                    report.append({"row": row_number, "status": "rejected", "errors": {
+                        "_row": ["Only the first %d rows of a file are read; import the rest "
+                                 "in another file." % MAX_IMPORT_ROWS]}})
+                    break
+                report.append(self._import_row(row_number, row))
+        except csv.Error as exc:  # the rows before the unreadable one are kept
+            report.append({"row": reader.line_num, "status": "rejected",
+                           "errors": {"_row": ["Unreadable CSV: %s." % exc]}})
+        counts = {status: sum(1 for r in report if r["status"] == status)
+                  for status in ("imported", "duplicate", "rejected")}
+        return {"filename": fields["filename"], "rows": len(report),
+                "imported": counts["imported"], "duplicates": counts["duplicate"],
+                "rejected": counts["rejected"], "report": report}
+
+    def _import_row(self, row_number, row):
+        if None in row:
+            return {"row": row_number, "status": "rejected",
+                    "errors": {"_row": ["The row has more cells than the header."]}}
+        cells = {key: (value or "").strip() for key, value in row.items()}
+        candidate = {key: cells.get(key) for key in ("name", "resident_id", "birth_date",
+                                                      "phone", "email")}
+        if cells.get("passport_number") or cells.get("passport_country"):
+            candidate["passport"] = {"number": cells.get("passport_number", ""),
+                                     "country": cells.get("passport_country", "")}
+        try:
+            fields = load(ApplicantSchema(), candidate)
+        except InvalidInput as exc:
+            return {"row": row_number, "status": "rejected", "errors": exc.errors}
+        key = domain.identity_key(fields)
+        applicant = {"_id": new_id(), **fields, "identity_key": key, "created_at": utcnow()}
+
+        def add(uow):
+            existing = uow.db.applicants.find_one({"identity_key": key}, session=uow.session)
+            if existing:
+                return existing["_id"], "duplicate"
+            uow.db.applicants.insert_one(applicant, session=uow.session)
+            return applicant["_id"], "imported"
+
+        try:
+            applicant_id, status = self.store.transact(add)
+        except DuplicateKeyError:  # the same person in a concurrent import
+            applicant_id = self.store.db.applicants.find_one({"identity_key": key})["_id"]
+            status = "duplicate"
+        return {"row": row_number, "status": status, "applicant_id": applicant_id}
+
+    @rpc
+    def get_application(self, application_id):
+        return view.dump(get_or_raise(self.store.db.applications, application_id,
+                                      "application"))
+
+    @rpc
+    def list_applications(self, query=None):
+        """query: {"status": "interviewed", "programme_id": "<id>", "partner_id": "<id>"}"""
+        params = load(ApplicationQuerySchema(), query or {})
+        return paged_view(self.store.db.applications, filters(
+            params, "status", "programme_id", "partner_id", "applicant_id"), params, view)
+
+    @rpc
+    def screen_application(self, application_id, payload):
+        """The college's screening. payload: {"passed": true, "note": "材料齐全"}
+        or {"passed": false, "reason": "不符合招生条件"}"""
+        fields = load(ScreeningSchema(), payload)
+        target = "screened" if fields["passed"] else "rejected"
+        record = {"screening": {key: fields[key] for key in ("passed", "note", "actor")}}
+        return self._advance(application_id, target, record, fields["reason"], "college")
+
+    @rpc
+    def interview_application(self, application_id, payload):
+        """The enterprise's interview.
+        payload: {"passed": true, "score": 86, "interviewer": "王芳", "note": "动手能力强"}"""
+        fields = load(InterviewSchema(), payload)
+        target = "interviewed" if fields["passed"] else "rejected"
+        record = {"interview": {key: fields[key] for key in
+                                ("passed", "score", "interviewer", "note", "actor")}}
+        return self._advance(application_id, target, record, fields["reason"], "enterprise")
+
+    @rpc
+    def decide_offer(self, application_id, payload):
+        """One party's decision on a joint offer; the offer is made (and a seat
+        reserved) once the college and the enterprise both approve; either may
+        reject with a reason. Announces ``application_offered``.
+
+        payload: {"party": "college", "approve": true, "respond_within_days": 14}
+                 {"party": "enterprise", "approve": false, "reason": "名额已满"}
+        """
+        fields = load(OfferDecisionSchema(), payload)
+        now = self.clock.now()
+        party = fields["party"]
+
+        def decide(uow):
+            application = get_or_raise(uow.db.applications, application_id, "application",
+                                       session=uow.session)
+            target = domain.offer_decision(application, party, fields["approve"])
+            approval = {"approve": fields["approve"], "actor": fields["actor"], "at": now}
+            updates = {"offer_approvals.%s" % party: approval}
+            if target == "interviewed":
+                self._update_application(uow, application, "interviewed", updates)
+            elif target == "rejected":
+                self._update_application(uow, application, "rejected", {
+                    **updates, "rejection": {"party": party, "reason": fields["reason"]}},
+                    reason=fields["reason"])
+            else:
+                if application["partner_id"] is not None:
+                    self._check_agreement_still_active(uow, application, now.date())
+                expires = now + timedelta(days=fields["respond_within_days"])
+                self._update_application(uow, application, "offered",
+                                         {**updates, "offer_expires_at": expires})
+                ledger.reserve(uow, application)
+                uow.emit("application_offered", checked("enrollment", "application_offered", {
+                    "application_id": application["_id"],
+                    "applicant_id": application["applicant_id"],
+                    "programme_id": application["programme_id"],
+                    "partner_id": application["partner_id"],
+                }))
+            return uow.db.applications.find_one({"_id": application_id}, session=uow.session)
+
+        return view.dump(self.store.transact(decide))
+
+    @rpc
+    def respond_to_offer(self, application_id, payload):
+        """The applicant accepts or declines; declining releases the seat.
+        payload: {"accept": true} or {"accept": false, "reason": "选择了其他学校"}"""
+        fields = load(OfferResponseSchema(), payload)
+        target = "accepted" if fields["accept"] else "declined"
+        return self._advance(application_id, target, {}, fields["reason"], "applicant")
+
+    @rpc
+    def withdraw_application(self, application_id, payload):
+        """The applicant withdraws; a reserved seat is released.
+        payload: {"reason": "家庭原因"}"""
+        fields = load(WithdrawalSchema(), payload)
+        return self._advance(application_id, "withdrawn", {}, fields["reason"], "applicant")
+
+    def _advance(self, application_id, target, updates, reason, party):
+        def advance(uow):
+            application = get_or_raise(uow.db.applications, application_id, "application",
+                                       session=uow.session)
+            extra = dict(updates)
+            if target == "rejected":
+                extra["rejection"] = {"party": party, "reason": reason}
+            self._update_application(uow, application, target, extra, reason)
+            if application["status"] in domain.SEAT_HOLDING and \
+                    target not in domain.SEAT_HOLDING + ("enrolled",):
+                ledger.release(uow, application, "reserved", reason=target)
+            return uow.db.applications.find_one({"_id": application_id}, session=uow.session)
+
+        return view.dump(self.store.transact(advance))
+
+    def _update_application(self, uow, application, target, updates, reason=None):
+        if target != application["status"]:
+            domain.application_transition(application["status"], target)
+        change = {"$set": {"status": target, **updates}}
+        if target != application["status"]:
+            change["$push"] = {"history": {"status": target, "reason": reason, "at": utcnow()}}
+        result = uow.db.applications.update_one(
+            {"_id": application["_id"], "status": application["status"]}, change,
+            session=uow.session)
+        if not result.modified_count:
+            raise Conflict("the application changed meanwhile; try again")
+
+    # tripartite agreements and enrolment -------------------------------------------------
+
+    @rpc
+    def prepare_tripartite_agreement(self, application_id, payload):
+        """A new version of the tripartite agreement (college, enterprise,
+        student, and a guardian for a minor) for an accepted application or an
+        enrolled student; earlier versions are kept, marked superseded.
+        payload: {"terms": "学徒期三年，企业按月发放学徒津贴……"}"""
+        fields = load(TripartiteTermsSchema(), payload)
+        today = self.clock.today()
+
+        def prepare(uow):
+            application = get_or_raise(uow.db.applications, application_id, "application",
+                                       session=uow.session)
+            if application["status"] not in ("accepted", "enrolled"):
+                raise Conflict("a tripartite agreement needs an accepted offer (it is %s)"
+                               % application["status"])
+            applicant = uow.db.applicants.find_one({"_id": application["applicant_id"]},
+                                                   session=uow.session)
+            minor = domain.is_minor(date.fromisoformat(applicant["birth_date"]), today)
+            latest = uow.db.tripartite_agreements.find_one(
+                {"application_id": application_id}, sort=[("version", DESCENDING)],
+                session=uow.session)
+            version = latest["version"] + 1 if latest else 1
+            if latest:
+                uow.db.tripartite_agreements.update_many(
+                    {"application_id": application_id, "status": {"$ne": "superseded"}},
+                    {"$set": {"status": "superseded"}}, session=uow.session)
+            parties = domain.required_signatories(minor)
+            if application["partner_id"] is None:
+                parties.remove("enterprise")
+            agreement = {"_id": new_id(), "application_id": application_id,
+                         "student_id": application.get("student_id"), "version": version,
+                         "terms": fields["terms"], "minor": minor, "required_parties": parties,
+                         "signatures": {}, "status": "awaiting_signatures",
+                         "created_at": utcnow()}
+            uow.db.tripartite_agreements.insert_one(agreement, session=uow.session)
+            return agreement
+
+        return view.dump(self.store.transact(prepare, on_duplicate=Conflict(
+            "another version of this agreement was just prepared; try again")))
+
+    @rpc
+    def sign_tripartite_agreement(self, agreement_id, payload):
+        """Record one party's signature, with who and when.
+        payload: {"party": "guardian", "signer": "李建国", "actor": "admissions.zhou"}"""
+        fields = load(SignatureSchema(), payload)
+
+        def sign(uow):
+            agreement = get_or_raise(uow.db.tripartite_agreements, agreement_id,
+                                     "tripartite agreement", session=uow.session)
+            signed = domain.sign(agreement, fields["party"], fields["signer"], utcnow())
+            signed["signatures"][fields["party"]]["recorded_by"] = fields["actor"]
+            result = uow.db.tripartite_agreements.update_one(
+                {"_id": agreement_id, "status": "awaiting_signatures",
+                 "signatures.%s" % fields["party"]: {"$exists": False}},
+                {"$set": {"signatures.%s" % fields["party"]: signed["signatures"][
+                    fields["party"]], "status": signed["status"]}}, session=uow.session)
+            if not result.modified_count:
+                raise Conflict("the agreement changed meanwhile; try again")
+            return signed
+
+        return view.dump(self.store.transact(sign))
+
+    @rpc
+    def list_tripartite_agreements(self, application_id, query=None):
+        """Every version of an application's (or its student's) agreement, newest first."""
+        params = load(PageQuerySchema(), query or {})
+        return paged_view(self.store.db.tripartite_agreements,
+                          {"application_id": application_id}, params, view)
+
+    @rpc
+    def get_tripartite_agreement(self, agreement_id):
+        return view.dump(get_or_raise(self.store.db.tripartite_agreements, agreement_id,
+                                      "tripartite agreement"))
+
+    @rpc
+    def enrol(self, application_id, payload):
+        """Enrol an applicant whose accepted offer has a fully signed tripartite
+        agreement: a student number, the reserved seat consumed, for an
+        apprenticeship the apprentice contract. Announces ``student_enrolled``
+        (and ``apprentice_contract_signed``).
+
+        payload: {"apprentice_contract": {"starts_on": "2027-09-01",
+                  "ends_on": "2030-06-30", "position": "数控学徒工", "monthly_wage": 2400}}
+        """
+        fields = load(EnrolSchema(), payload)
+        today = self.clock.today()
+
+        def enrol(uow):
+            application = get_or_raise(uow.db.applications, application_id, "application",
+                                       session=uow.session)
+            if application["status"] != "accepted":
+                raise Conflict("only an accepted offer can be enrolled (it is %s)"
+                               % application["status"], current_status=application["status"])
+            programme = uow.db.programmes.find_one({"_id": application["programme_id"]},
+                                                   session=uow.session)
+            contract_terms = fields["apprentice_contract"]
+            if programme["kind"] == "apprenticeship" and contract_terms is None:
+                raise InvalidInput("an apprentice needs a contract", errors={
+                    "apprentice_contract": ["Required for an apprenticeship programme."]})
+            applicant = uow.db.applicants.find_one({"_id": application["applicant_id"]},
+                                                   session=uow.session)
+            minor = domain.is_minor(date.fromisoformat(applicant["birth_date"]), today)
+            agreement = uow.db.tripartite_agreements.find_one(
+                {"application_id": application_id, "status": "signed"}, session=uow.session)
+            if agreement is None:
+                raise Conflict("the tripartite agreement is not signed by every party yet")
+            if minor and "guardian" not in agreement["signatures"]:
+                raise Conflict("the student is a minor: the guardian must sign the agreement")
+            sequence = uow.db.counters.find_one_and_update(
+                {"_id": "student_number:%s" % programme["_id"]}, {"$inc": {"value": 1}},
+                upsert=True, return_document=True, session=uow.session)["value"]
+            student = {
+                "_id": new_id(), "application_id": application_id,
+                "applicant_id": applicant["_id"], "name": applicant["name"],
+                "student_number": domain.student_number(programme["intake_year"],
+                                                        programme["code"], sequence),
+                "programme_id": programme["_id"], "programme_code": programme["code"],
+                "programme_kind": programme["kind"], "partner_id": application["partner_id"],
+                "intake_year": programme["intake_year"], "minor": minor, "status": "active",
+                "enrolled_on": today.isoformat(), "tripartite_agreement_id": agreement["_id"],
+                "history": [{"status": "active", "action": "enrol", "at": utcnow()}],
+                "created_at": utcnow(),
+            }
+            uow.db.students.insert_one(student, session=uow.session)
+            self._update_application(uow, application, "enrolled",
+                                     {"student_id": student["_id"]})
+            uow.db.tripartite_agreements.update_many(
+                {"application_id": application_id}, {"$set": {"student_id": student["_id"]}},
+                session=uow.session)
+            ledger.consume(uow, application, student["_id"])
+            uow.emit("student_enrolled", checked("enrollment", "student_enrolled", {
+                key: student[key] for key in (
+                    "student_number", "name", "programme_id", "programme_code",
+                    "programme_kind", "partner_id", "intake_year", "minor")
+            } | {"student_id": student["_id"]}))
+            if contract_terms is not None:
+                if application["partner_id"] is None:
+                    raise InvalidInput("an apprentice contract needs a partner enterprise",
+                                       errors={"apprentice_contract": [
+                                           "The application has no partner enterprise."]})
+                contract = {"_id": new_id(), "student_id": student["_id"],
+                            "partner_id": application["partner_id"],
+                            "programme_id": programme["_id"],
+                            **contract_terms, "starts_on": contract_terms["starts_on"].isoformat(),
+                            "ends_on": contract_terms["ends_on"].isoformat(),
+                            "created_at": utcnow()}
+                uow.db.apprentice_contracts.insert_one(contract, session=uow.session)
+                uow.db.students.update_one({"_id": student["_id"]}, {"$set": {
+                    "apprentice_contract": contract}}, session=uow.session)
+                student["apprentice_contract"] = contract
+                uow.emit("apprentice_contract_signed", checked(
+                    "enrollment", "apprentice_contract_signed", {
+                        "contract_id": contract["_id"], "student_id": student["_id"],
+                        "partner_id": contract["partner_id"],
+                        "programme_id": contract["programme_id"],
+                        "starts_on": contract["starts_on"], "ends_on": contract["ends_on"]}))
+            return student
+
+        return view.dump(self.store.transact(enrol, on_duplicate=Conflict(
+            "this application is already enrolled")))
+
+    @rpc
+    def get_student(self, student_id):
+        return view.dump(get_or_raise(self.store.db.students, student_id, "student"))
+
+    @rpc
+    def list_students(self, query=None):
+        """query: {"programme_id": "<id>", "partner_id": "<id>", "status": "active"}"""
+        params = load(StudentQuerySchema(), query or {})
+        return paged_view(self.store.db.students,
+                          filters(params, "programme_id", "partner_id", "status"), params, view)
+
+    @rpc
+    def change_student_status(self, student_id, payload):
+        """Suspend, resume, withdraw or transfer a student, moving quota in the
+        ledger; announces ``enrolment_status_changed``.
+
+        payload: {"action": "withdraw", "reason": "退学"}
+                 {"action": "transfer", "reason": "转专业", "programme_id": "<id>"}
+        """
+        fields = load(StatusChangeSchema(), payload)
+        action = fields["action"]
+
+        def change(uow):
+            student = get_or_raise(uow.db.students, student_id, "student", session=uow.session)
+            status = domain.enrolment_change(student["status"], action)
+            updates = {"status": status}
+            from_programme_id = None
+            if action == "withdraw":
+                ledger.release_student(uow, student, reason="withdrawn")
+            elif action == "transfer":
+                target = uow.db.programmes.find_one({"_id": fields["programme_id"]},
+                                                    session=uow.session)
+                if target is None:
+                    raise InvalidInput("unknown programme", errors={
+                        "programme_id": ["Unknown programme %s." % fields["programme_id"]]})
+                if target["_id"] == student["programme_id"]:
+                    raise Conflict("the student is already in programme %s" % target["code"])
+                partner_id = self._partner_for(target, fields["partner_id"])
+                ledger.release_student(uow, student, reason="transferred")
+                ledger.consume_directly(uow, target, partner_id, student["_id"])
+                from_programme_id = student["programme_id"]
+                updates.update({"programme_id": target["_id"], "programme_code": target["code"],
+                                "programme_kind": target["kind"], "partner_id": partner_id})
+            result = uow.db.students.update_one(
+                {"_id": student_id, "status": student["status"],
+                 "programme_id": student["programme_id"]},
+                {"$set": updates, "$push": {"history": {
+                    "status": status, "action": action, "reason": fields["reason"],
+                    "from_programme_id": from_programme_id, "at": utcnow()}}},
+                session=uow.session)
+            if not result.modified_count:
+                raise Conflict("the student's record changed meanwhile; try again")
+            uow.emit("enrolment_status_changed", checked(
+                "enrollment", "enrolment_status_changed", {
+                    "student_id": student_id,
+                    "programme_id": updates.get("programme_id", student["programme_id"]),
+                    "previous_status": student["status"],
+                    "status": "transferred" if action == "transfer" else status,
+                    "reason": fields["reason"], "from_programme_id": from_programme_id}))
+            return uow.db.students.find_one({"_id": student_id}, session=uow.session)
+
+        return view.dump(self.store.transact(change))
+
+    # expiry ------------------------------------------------------------------------------
+
+    @timer(interval=EXPIRY_SWEEP_SECONDS)
+    def expire_due(self):
+        """Agreements past their term and offers left unanswered expire on their own."""
+        return self._sweep(self.clock.now())
+
+    @rpc
+    def run_expiry_sweep(self):
+        """The timer's sweep on demand (operations, tests): {"agreements": 1, "offers": 2}"""
+        return self._sweep(self.clock.now())
+
+    def _sweep(self, now):
+        expired = {"agreements": 0, "offers": 0}
+        today = now.date().isoformat()
+        # bounded per run: a backlog larger than this is finished by the next runs
+        for agreement in self.store.db.agreements.find(
+                {"status": {"$in": ["active", "suspended"]}, "ends_on": {"$lt": today}}
+        ).limit(SWEEP_BATCH):
+            def expire_agreement(uow, agreement=agreement):
+                current = uow.db.agreements.find_one({"_id": agreement["_id"]},
+                                                     session=uow.session)
+                if domain.agreement_has_ended(current, now.date()):
+                    self._set_agreement_status(uow, current, "expired", "term ended")
+                    return 1
+                return 0
+            expired["agreements"] += self._sweep_one(expire_agreement)
+        for application in self.store.db.applications.find(
+                {"status": "offered", "offer_expires_at": {"$lt": now}}).limit(SWEEP_BATCH):
+            def expire_offer(uow, application=application):
+                current = uow.db.applications.find_one({"_id": application["_id"]},
+                                                       session=uow.session)
+                if not domain.offer_has_lapsed(current, now):
+                    return 0  # answered meanwhile, or another instance expired it
+                self._update_application(uow, current, "expired", {},
+                                         reason="offer unanswered")
+                ledger.release(uow, current, "reserved", reason="expired")
+                return 1
+            expired["offers"] += self._sweep_one(expire_offer)
+        if any(expired.values()):
+            log.info("expiry sweep as of %s: %s", now.isoformat(), expired)
+        return expired
+
+    def _sweep_one(self, work):
+        try:
+            return self.store.transact(work)
+        except Conflict:  # another instance got there first
+            return 0

@@ -1,0 +1,113 @@
+"""The quota ledger: seats reserved at offer, consumed at enrolment, released
+at decline, withdrawal or expiry.
+
+A programme document and each partner's quota document carry counters
+(``free``, ``reserved``, ``consumed``). A reservation decrements ``free`` with
+a conditional update (``free > 0``) inside the caller's transaction, so two
+concurrent offers for the last seat cannot both succeed: one matches nothing,
+or the transactions conflict and the retry then matches nothing. Each movement
+is also written to the ``ledger`` collection for audit.
+"""
+from college_platform.envelope import utcnow
+from college_platform.errors import Conflict
+
+
+def new_programme_counters(capacity):
+    return {"free": capacity, "reserved": 0, "consumed": 0}
+
+
+def quota_id(programme_id, partner_id):
+    return "%s:%s" % (programme_id, partner_id)
+
+
+def quotas_of(uow, programme_id):
+    return list(uow.db.quotas.find({"programme_id": programme_id}, session=uow.session))
+
+
+def set_quota(uow, programme, partner_id, seats):
+    key = quota_id(programme["_id"], partner_id)
+    quota = uow.db.quotas.find_one({"_id": key}, session=uow.session) or {
+        "_id": key, "programme_id": programme["_id"], "partner_id": partner_id,
+        "reserved": 0, "consumed": 0}
+    held = quota["reserved"] + quota["consumed"]
+    if seats < held:
+        raise Conflict("the partner already holds %d seats; the quota cannot be %d"
+                       % (held, seats))
+    uow.db.quotas.update_one(
+        {"_id": key},
+        {"$set": {"seats": seats, "free": seats - held, "programme_id": programme["_id"],
+                  "partner_id": partner_id, "reserved": quota["reserved"],
+                  "consumed": quota["consumed"]}},
+        upsert=True, session=uow.session)
+    uow.db.programmes.update_one({"_id": programme["_id"]},
+                                 {"$addToSet": {"quota_partner_ids": partner_id}},
+                                 session=uow.session)
+    _record(uow, programme["_id"], partner_id, "quota_set", seats=seats)
+
+
+def _take(uow, programme_id, partner_id, into, what):
+    """Move one free seat into ``into`` (reserved or consumed), programme and
+    partner quota alike; Conflict when either is full."""
+    taken = uow.db.programmes.update_one(
+        {"_id": programme_id, "free": {"$gt": 0}}, {"$inc": {"free": -1, into: 1}},
+        session=uow.session)
+    if not taken.modified_count:
+        raise Conflict("no seat is left in the programme for this %s" % what,
+                       reason="programme_full")
+    if partner_id is not None:
+        taken = uow.db.quotas.update_one(
+            {"_id": quota_id(programme_id, partner_id), "free": {"$gt": 0}},
+            {"$inc": {"free": -1, into: 1}}, session=uow.session)
+        if not taken.modified_count:
+            raise Conflict("the partner's quota in this programme is used up",
+                           reason="quota_full")
+
+
+def _move(uow, programme_id, partner_id, source, target):
+    """Move one seat between counters (e.g. reserved -> consumed, consumed -> free)."""
+    for collection, key in ((uow.db.programmes, programme_id),
+                            (uow.db.quotas, quota_id(programme_id, partner_id))):
+        if collection is uow.db.quotas and partner_id is None:
+            continue
+        moved = collection.update_one({"_id": key, source: {"$gt": 0}},
+                                      {"$inc": {source: -1, target: 1}}, session=uow.session)
+        if not moved.modified_count:
+            raise Conflict("the ledger holds no %s seat to move" % source)
+
+
+def reserve(uow, application):
+    _take(uow, application["programme_id"], application["partner_id"], "reserved", "offer")
+    _record(uow, application["programme_id"], application["partner_id"], "reserve",
+            application_id=application["_id"])
+
+
+def consume(uow, application, student_id):
+    _move(uow, application["programme_id"], application["partner_id"], "reserved", "consumed")
+    _record(uow, application["programme_id"], application["partner_id"], "consume",
+            application_id=application["_id"], student_id=student_id)
+
+
+def release(uow, application, held, reason):
+    """Give back a seat ``held`` ("reserved" or "consumed") by an application."""
+    _move(uow, application["programme_id"], application["partner_id"], held, "free")
+    _record(uow, application["programme_id"], application["partner_id"], "release",
+            application_id=application["_id"], reason=reason)
+
+
+def release_student(uow, student, reason):
+    _move(uow, student["programme_id"], student["partner_id"], "consumed", "free")
+    _record(uow, student["programme_id"], student["partner_id"], "release",
+            application_id=student["application_id"], student_id=student["_id"], reason=reason)
+
+
+def consume_directly(uow, programme, partner_id, student_id):
+    """A transfer takes a seat in the new programme without an offer."""
+    _take(uow, programme["_id"], partner_id, "consumed", "transfer")
+    _record(uow, programme["_id"], partner_id, "consume", student_id=student_id,
+            reason="transfer")
+
+
+def _record(uow, programme_id, partner_id, movement, **details):
+    uow.db.ledger.insert_one({"programme_id": programme_id, "partner_id": partner_id,
+                              "movement": movement, **details, "created_at": utcnow()},
+                             session=uow.session)

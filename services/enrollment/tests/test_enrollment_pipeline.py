@@ -1,0 +1,221 @@
+"""The enrolment pipeline against the real broker and database."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from enrollment_fixtures import (
+    TERMS,
+    adult,
+    collect_events,
+    interviewed,
+    partner_with_agreement,
+    programme,
+    resident_id,
+)
+
+from college_platform.errors import Conflict, InvalidInput
+from enrollment.service import EnrollmentService
+from testkit.amqp import bind_probe_queue, drain
+from testkit.calls import call
+from testkit.servers import wait_until
+
+CONTRACT = {"starts_on": "2027-09-01", "ends_on": "2030-06-30", "position": "数控学徒工"}
+
+
+@pytest.fixture
+def enrollment(start_service):
+    return start_service(EnrollmentService)
+
+
+def offered(enrollment, programme_id, applicant):
+    application = interviewed(enrollment, programme_id, applicant)
+    call(enrollment, "decide_offer", application["id"], {"party": "college", "approve": True})
+    return call(enrollment, "decide_offer", application["id"],
+                {"party": "enterprise", "approve": True})
+
+
+def signed_and_enrolled(enrollment, application_id, parties=("college", "enterprise", "student")):
+    agreement = call(enrollment, "prepare_tripartite_agreement", application_id,
+                     {"terms": TERMS})
+    for party in parties:
+        agreement = call(enrollment, "sign_tripartite_agreement", agreement["id"],
+                         {"party": party, "signer": "签署人-%s" % party})
+    return call(enrollment, "enrol", application_id, {"apprentice_contract": CONTRACT})
+
+
+def test_an_applicant_goes_from_application_to_enrolled_apprentice(enrollment, service_config):
+    amqp_uri = service_config["AMQP_URI"]
+    for event in ("student_enrolled", "apprentice_contract_signed", "application_offered"):
+        bind_probe_queue(amqp_uri, "enrollment", event, "probe-" + event)
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"], capacity=40, seats=30)
+
+    application = interviewed(enrollment, cnc["id"], adult(1))
+    waiting = call(enrollment, "decide_offer", application["id"],
+                   {"party": "college", "approve": True})
+    assert waiting["status"] == "interviewed", "one approval is not an offer"
+    offer = call(enrollment, "decide_offer", application["id"],
+                 {"party": "enterprise", "approve": True})
+    assert offer["status"] == "offered"
+    assert call(enrollment, "get_programme", cnc["id"])["quotas"][0]["reserved"] == 1
+
+    call(enrollment, "respond_to_offer", application["id"], {"accept": True})
+    with pytest.raises(Conflict):  # not signed yet
+        call(enrollment, "enrol", application["id"], {"apprentice_contract": CONTRACT})
+    student = signed_and_enrolled(enrollment, application["id"])
+
+    assert student["status"] == "active" and student["student_number"] == "2027-MA-CNC-0001"
+    figures = call(enrollment, "get_programme", cnc["id"])
+    assert (figures["free"], figures["reserved"], figures["consumed"]) == (39, 0, 1)
+    (event, _), = wait_until(lambda: drain(amqp_uri, "probe-student_enrolled"),
+                             message="student_enrolled")
+    assert event["data"]["student_id"] == student["id"]
+    assert event["data"]["programme_kind"] == "apprenticeship"
+    assert event["data"]["partner_id"] == partner["id"] and event["data"]["minor"] is False
+    (contract, _), = wait_until(lambda: drain(amqp_uri, "probe-apprentice_contract_signed"),
+                                message="apprentice_contract_signed")
+    assert contract["data"]["student_id"] == student["id"]
+
+
+def test_a_minor_needs_the_guardian_to_sign(enrollment):
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"])
+    sixteen = date.today().replace(year=date.today().year - 16) - timedelta(days=30)
+    application = offered(enrollment, cnc["id"], {"name": "王小红",
+                                                  "resident_id": resident_id(sixteen, 7)})
+    call(enrollment, "respond_to_offer", application["id"], {"accept": True})
+    with pytest.raises(Conflict):
+        signed_and_enrolled(enrollment, application["id"])
+    student = signed_and_enrolled(enrollment, application["id"],
+                                  ("college", "enterprise", "student", "guardian"))
+    assert student["minor"] is True
+    versions = call(enrollment, "list_tripartite_agreements", application["id"])
+    assert [v["version"] for v in versions["items"]] == [2, 1]
+    assert [v["status"] for v in versions["items"]] == ["signed", "superseded"]
+    assert set(versions["items"][0]["signatures"]) == {"college", "enterprise", "student",
+                                                       "guardian"}
+
+
+def test_one_applicant_record_and_one_active_application_per_programme(enrollment, database):
+    partner = partner_with_agreement(enrollment, codes=("2027-MA-CNC", "2027-OC-EV"))
+    cnc = programme(enrollment, partner["id"])
+    ev = programme(enrollment, partner["id"], code="2027-OC-EV", kind="order_class")
+    call(enrollment, "apply", {"programme_id": cnc["id"], "applicant": adult(1)})
+    with pytest.raises(Conflict):
+        call(enrollment, "apply", {"programme_id": cnc["id"], "applicant": adult(1)})
+    call(enrollment, "apply", {"programme_id": ev["id"], "applicant": adult(1, name="李明")})
+    assert database("enrollment").applicants.count_documents({}) == 1
+    assert database("enrollment").applications.count_documents({}) == 2
+
+
+def test_a_rejection_keeps_its_reason_and_illegal_steps_are_refused(enrollment):
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"])
+    application = call(enrollment, "apply", {"programme_id": cnc["id"], "applicant": adult(2)})
+    with pytest.raises(Conflict):  # an interview before screening
+        call(enrollment, "interview_application", application["id"], {"passed": True})
+    with pytest.raises(InvalidInput) as caught:
+        call(enrollment, "screen_application", application["id"], {"passed": False})
+    assert "reason" in caught.value.errors
+    rejected = call(enrollment, "screen_application", application["id"],
+                    {"passed": False, "reason": "不符合招生条件"})
+    assert rejected["rejection"] == {"party": "college", "reason": "不符合招生条件"}
+
+
+def test_declining_and_expiry_release_the_seat(enrollment, service_config):
+    from nameko import config
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"], capacity=2, seats=2)
+    declined = offered(enrollment, cnc["id"], adult(3))
+    call(enrollment, "respond_to_offer", declined["id"], {"accept": False, "reason": "选择他校"})
+    lapsing = offered(enrollment, cnc["id"], adult(4))
+    assert call(enrollment, "get_programme", cnc["id"])["free"] == 1
+
+    assert call(enrollment, "run_expiry_sweep") == {"agreements": 0, "offers": 0}
+    later = datetime.now(timezone.utc) + timedelta(days=15)
+    with config.patch({"CLOCK_OVERRIDE": later.isoformat()}):
+        assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 1}
+        assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 0}, "idempotent"
+    assert call(enrollment, "get_application", lapsing["id"])["status"] == "expired"
+    figures = call(enrollment, "get_programme", cnc["id"])
+    assert (figures["free"], figures["reserved"]) == (2, 0)
+    assert figures["quotas"][0]["free"] == 2
+
+
+def test_an_agreement_expires_when_its_term_ends(enrollment, service_config):
+    from nameko import config
+    partner = call(enrollment, "register_partner", {
+        "legal_name": "苏州精工机械有限公司", "credit_code": "9132050071780934XB",
+        "industry": "机械制造"})
+    agreement = call(enrollment, "create_agreement", {
+        "partner_id": partner["id"], "title": "订单班合作协议", "starts_on": "2020-01-01",
+        "ends_on": "2099-12-31", "programme_codes": ["2027-OC-EV"]})
+    with pytest.raises(Conflict):  # a draft was never active, so it cannot be suspended
+        call(enrollment, "change_agreement_status", agreement["id"], {"status": "suspended"})
+    with pytest.raises(InvalidInput):  # expiry is the timer's business, not a caller's
+        call(enrollment, "change_agreement_status", agreement["id"], {"status": "expired"})
+    call(enrollment, "change_agreement_status", agreement["id"], {"status": "active"})
+    with config.patch({"CLOCK_OVERRIDE": "2100-01-01T08:00:00+00:00"}):
+        assert call(enrollment, "expire_due")["agreements"] == 1
+    assert call(enrollment, "get_agreement", agreement["id"])["status"] == "expired"
+
+
+def test_withdrawal_and_transfer_move_quota_and_are_announced(enrollment, service_config):
+    amqp_uri = service_config["AMQP_URI"]
+    bind_probe_queue(amqp_uri, "enrollment", "enrolment_status_changed", "probe-status")
+    partner = partner_with_agreement(enrollment, codes=("2027-MA-CNC", "2027-OC-EV"))
+    cnc = programme(enrollment, partner["id"], capacity=5, seats=5)
+    ev = programme(enrollment, partner["id"], capacity=5, seats=5, code="2027-OC-EV",
+                   kind="order_class")
+    application = offered(enrollment, cnc["id"], adult(5))
+    call(enrollment, "respond_to_offer", application["id"], {"accept": True})
+    student = signed_and_enrolled(enrollment, application["id"])
+
+    moved = call(enrollment, "change_student_status", student["id"],
+                 {"action": "transfer", "reason": "转入订单班", "programme_id": ev["id"]})
+    assert moved["programme_id"] == ev["id"] and moved["status"] == "active"
+    assert call(enrollment, "get_programme", cnc["id"])["consumed"] == 0
+    assert call(enrollment, "get_programme", ev["id"])["consumed"] == 1
+    call(enrollment, "change_student_status", student["id"],
+         {"action": "suspend", "reason": "病假"})
+    with pytest.raises(Conflict):
+        call(enrollment, "change_student_status", student["id"],
+             {"action": "transfer", "reason": "x" * 5, "programme_id": cnc["id"]})
+    call(enrollment, "change_student_status", student["id"],
+         {"action": "withdraw", "reason": "退学"})
+    assert call(enrollment, "get_programme", ev["id"])["free"] == 5
+
+    events = collect_events(amqp_uri, "probe-status", 3)
+    assert [(e["previous_status"], e["status"]) for e in events] == [
+        ("active", "transferred"), ("active", "suspended"), ("suspended", "withdrawn")]
+    assert events[0]["from_programme_id"] == cnc["id"]
+
+
+def test_an_amendment_keeps_the_previous_terms_and_is_announced(enrollment, service_config):
+    amqp_uri = service_config["AMQP_URI"]
+    bind_probe_queue(amqp_uri, "enrollment", "agreement_changed", "probe-agreements")
+    partner = partner_with_agreement(enrollment)
+    agreement = call(enrollment, "list_agreements", {"partner_id": partner["id"]})["items"][0]
+    amended = call(enrollment, "amend_agreement", agreement["id"], {
+        "programme_codes": ["2027-ma-cnc", "2028-MA-CNC"], "reason": "增加2028级"})
+    assert amended["programme_codes"] == ["2027-MA-CNC", "2028-MA-CNC"]
+    assert amended["amendments"][0]["previous"] == {"programme_codes": ["2027-MA-CNC"]}
+    with pytest.raises(InvalidInput):
+        call(enrollment, "amend_agreement", agreement["id"], {"reason": "没有改动"})
+    events = collect_events(amqp_uri, "probe-agreements", 2)
+    assert events[-1]["programme_codes"] == ["2027-MA-CNC", "2028-MA-CNC"]
+    assert events[-1]["status"] == "active"
+
+
+def test_no_offer_is_made_once_the_partners_agreement_is_suspended(enrollment):
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"])
+    application = interviewed(enrollment, cnc["id"], adult(9))
+    call(enrollment, "decide_offer", application["id"], {"party": "college", "approve": True})
+    agreement = call(enrollment, "list_agreements", {"partner_id": partner["id"]})["items"][0]
+    call(enrollment, "change_agreement_status", agreement["id"],
+         {"status": "suspended", "reason": "企业停产整顿"})
+    with pytest.raises(Conflict) as caught:
+        call(enrollment, "decide_offer", application["id"],
+             {"party": "enterprise", "approve": True})
+    assert caught.value.extra["reason"] == "no_active_agreement"
+    assert call(enrollment, "get_programme", cnc["id"])["reserved"] == 0
