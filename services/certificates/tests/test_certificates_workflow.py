@@ -228,3 +228,41 @@ def test_a_rule_change_is_previewed_then_applied_to_every_holder(
     with pytest.raises(InvalidInput) as caught:
         call(certificates, "preview_credit_rule", {**rule, "programme_id": "unknown"})
     assert "programme_id" in caught.value.errors
+
+
+def test_after_a_key_rotation_earlier_credentials_still_verify(
+        start_service, amqp_uri, database):
+    old_key = "2026-09:" + "the-retiring-signing-secret-" + "o" * 20
+    new_key = "2027-06:" + "the-new-signing-secret-" + "n" * 25
+
+    def start(keys):
+        with config.patch({"CERTIFICATE_SIGNING_KEYS": keys,
+                           "CLOCK_OVERRIDE": "2027-05-10T09:00:00+08:00"}):
+            return start_service(CertificatesService)
+
+    def pass_exam(container, student_id):
+        exam = call(container, "create_session", {**SESSION, "capacity": 10})
+        registration = call(container, "register", exam["id"], {"candidate_id": student_id})
+        return call(container, "record_result", registration["id"],
+                    {"theory": 88, "practical": 91})["certificate_number"]
+
+    before = start(old_key)
+    call(before, "add_certificate", IOT)
+    enrol(amqp_uri, database, STUDENTS[:2])
+    old_number = pass_exam(before, "stu-00")
+    old_credential = call(before, "get_credential", old_number)
+    before.stop()
+
+    after = start("%s,%s" % (new_key, old_key))
+    new_number = pass_exam(after, "stu-01")
+    assert call(after, "get_issued", old_number)["signed_with"] == "2026-09"
+    assert call(after, "get_issued", new_number)["signed_with"] == "2027-06"
+    assert call(after, "verify_credential", old_credential)["verified"] is True
+    assert call(after, "verify_number", old_number)["proof_verified"] is True
+    assert [key["key_id"] for key in call(after, "verification_keys")["keys"]] == [
+        "2027-06", "2026-09"]
+    after.stop()
+
+    withdrawn = start(new_key)  # a compromised key is withdrawn: what it signed fails
+    verdict = call(withdrawn, "verify_credential", old_credential)
+    assert (verdict["verified"], verdict["status"]) == (False, "invalid")
