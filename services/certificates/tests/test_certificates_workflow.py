@@ -4,6 +4,7 @@ import eventlet
 import pytest
 from nameko import config
 from nameko.standalone.rpc import ServiceRpcClient
+from test_certificates_credentials import independently_verified
 
 from certificates.credentials import decode_status_list, status_bit
 from certificates.service import CertificatesService
@@ -156,6 +157,7 @@ def test_a_pass_issues_a_credential_grants_credits_once_and_revocation_reverses_
     credential = call(certificates, "get_credential", number)
     assert credential["evidence"][0]["id"] == "https://projects.example.edu/deliverables/d-7"
     assert call(certificates, "verify_credential", credential)["verified"] is True
+    assert independently_verified(credential)  # cryptography + rfc8785, not our signing code
 
     account = wait_until(lambda: call(certificates, "credit_account",
                                       {"student_id": "stu-00"})["grants"] and
