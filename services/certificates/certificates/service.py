@@ -83,6 +83,7 @@ class CertificatesService(PlatformService):
         "issued": [
             RECENT_FIRST,
             IndexModel(newest_first("candidate_id"), name="by_candidate"),
+            IndexModel(newest_first("certificate_code"), name="by_certificate"),
             IndexModel([("certificate_code", ASCENDING), ("level", ASCENDING),
                         ("revoked", ASCENDING)], name="holders"),
             IndexModel([("revoked", ASCENDING), ("status_index", ASCENDING)],
@@ -719,8 +720,9 @@ class CertificatesService(PlatformService):
         data = read(event)
 
         def change(uow):
-            fields = {"kind": "student", "status": data["status"],
-                      "programme_id": data["programme_id"]}
+            # a transferred student studies on, in the programme the event names
+            status = "active" if data["status"] == "transferred" else data["status"]
+            fields = {"kind": "student", "status": status, "programme_id": data["programme_id"]}
             known = uow.db.candidates.find_one({"_id": data["student_id"]},
                                                session=uow.session) or {}
             if known.get("programme_id") != data["programme_id"]:

@@ -108,6 +108,21 @@ def test_only_eligible_candidates_register(certificates, amqp_uri, database):
         call(certificates, "register", exam["id"], {"candidate_id": "stu-00"})
     assert "suspended" in caught.value.errors["candidate_id"][0]
 
+    publish_event(amqp_uri, "enrollment", new_event("programme_created", "enrollment", {
+        "programme_id": "prog-acc-2027", "code": "ACC-2027", "name": "大数据与会计",
+        "kind": "joint_major", "intake_year": 2027, "capacity": 60}))
+    wait_until(lambda: database("certificates").programmes.find_one({"_id": "prog-acc-2027"}),
+               timeout=30, message="the second programme")
+    publish_event(amqp_uri, "enrollment", new_event("enrolment_status_changed", "enrollment", {
+        "student_id": "stu-00", "programme_id": "prog-acc-2027", "previous_status": "suspended",
+        "status": "transferred", "from_programme_id": PROGRAMME_ID}))
+    wait_until(lambda: database("certificates").candidates.find_one(
+        {"_id": "stu-00", "status": "active", "programme_code": "ACC-2027"}), timeout=30,
+        message="the transfer")
+    with pytest.raises(InvalidInput) as caught:
+        call(certificates, "register", exam["id"], {"candidate_id": "stu-00"})
+    assert "ACC-2027 is not aligned" in caught.value.errors["candidate_id"][0]
+
     publish_event(amqp_uri, "mentors", new_event("mentor_registered", "mentors", {
         "mentor_id": "men-teacher-1", "name": "孙老师", "kind": "teacher"}))
     wait_until(lambda: database("certificates").candidates.find_one({"_id": "men-teacher-1"}),
