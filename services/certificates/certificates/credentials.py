@@ -27,6 +27,9 @@ ED25519_PUB_PREFIX = b"\xed\x01"
 # the spec's minimum list length (16 KiB of bits) hides which entry is whose
 STATUS_LIST_SIZE = 131072
 
+# an Ed25519 signature is 64 bytes, at most 88 base58 characters; longer is not one
+MAX_PROOF_VALUE_CHARS = 100
+
 BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
@@ -189,8 +192,11 @@ def verify_proof(secured_document, key_ring):
                 document_context[:len(context)] != context:
             return ["the proof's @context does not match the credential's"]
         unsecured["@context"] = context
+    proof_value = proof.get("proofValue")
+    if not isinstance(proof_value, str) or len(proof_value) > MAX_PROOF_VALUE_CHARS:
+        return ["the proof value is not an Ed25519 signature"]
     try:
-        signature = multibase_decode_base58btc(proof.get("proofValue"))
+        signature = multibase_decode_base58btc(proof_value)
         key.public_key.verify(signature, _hash_data(unsecured, options))
     except (ValueError, TypeError, InvalidSignature):
         return ["the signature does not match the credential (altered or forged)"]

@@ -94,6 +94,19 @@ def test_a_tampered_credential_fails_both_verifiers():
     assert credentials.verify_proof(credential, ring) == []
 
 
+@pytest.mark.parametrize("alter", [
+    lambda c: c["credentialSubject"].update(id=2 ** 60),  # beyond what JCS can represent
+    lambda c: c["proof"].update(proofValue="z" + "2" * 5000),
+    lambda c: c["proof"].update(proofValue=["z3"]),
+    lambda c: c.pop("proof"),
+])
+def test_a_malformed_credential_is_reported_not_raised(alter):
+    ring = credentials.KeyRing("2027-06:" + NEW_SECRET)
+    credential = issue(ring)
+    alter(credential)
+    assert credentials.verify_proof(credential, ring)
+
+
 def test_a_credential_signed_by_a_stranger_is_refused():
     ours = credentials.KeyRing("2027-06:" + NEW_SECRET)
     theirs = credentials.KeyRing("x:" + "forger-" * 8)
