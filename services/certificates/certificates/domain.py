@@ -69,7 +69,15 @@ def certificate_number(code, level, year, sequence):
 def parse_results_csv(text, max_rows=MAX_CSV_ROWS):
     """(rows, problems): rows as {"row", "candidate_id", "theory", "practical"}
     with numbers parsed; problems as {"row", "errors"} for unreadable rows.
-    Row numbers count the header as row 1, as a spreadsheet shows them."""
+    Row numbers count the header as row 1, as a spreadsheet shows them.
+    A text that is not CSV at all raises ``ValueError``."""
+    try:
+        return _parse_results_csv(text, max_rows)
+    except csv.Error as exc:
+        raise ValueError("not readable as CSV: %s" % exc)
+
+
+def _parse_results_csv(text, max_rows):
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [column for column in CSV_COLUMNS if column not in header]

@@ -64,6 +64,8 @@ def test_a_results_csv_is_read_row_by_row_with_problems_reported():
                     "practical": ["Must be a number from 0 to 100."]}}]
     with pytest.raises(ValueError, match="missing practical"):
         domain.parse_results_csv("candidate_id,theory\nstu-1,80\n")
+    with pytest.raises(ValueError, match="not readable as CSV"):
+        domain.parse_results_csv('candidate_id,theory,practical\nstu-1,"%s",80\n' % ("9" * 200000))
     with pytest.raises(ValueError, match="at most 2 rows"):
         domain.parse_results_csv("candidate_id,theory,practical\n" + "s,1,1\n" * 3, max_rows=2)
 
