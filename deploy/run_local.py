@@ -198,6 +198,7 @@ def main():
         ensure_mongo(env, children)
         ensure_secret(env, "JWT_SECRET", "jwt-secret")
         ensure_secret(env, "METRICS_TOKEN", "metrics-token")
+        ensure_secret(env, "CERTIFICATE_SIGNING_KEYS", "certificate-signing-key")
         for name, folder, target, address_var, default in COMPONENTS:
             children.append(start_component(name, folder, target, env))
         addresses = {name: env.get(var, default)

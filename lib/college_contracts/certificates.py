@@ -25,6 +25,15 @@ class ExamRegistered(EventData):
     status = fields.String(required=True, validate=one_of("registered", "waitlisted"))
 
 
+class RegistrationCancelled(EventData):
+    """A cancelled registration; the seat it freed may go to the waiting list
+    (announced as ``exam_registered`` with status ``registered``)."""
+    registration_id = Id(required=True)
+    session_id = Id(required=True)
+    candidate_id = Id(required=True)
+    candidate_kind = fields.String(required=True, validate=one_of(*CANDIDATE_KINDS))
+
+
 class ResultRecorded(EventData):
     registration_id = Id(required=True)
     candidate_id = Id(required=True)
@@ -66,6 +75,7 @@ class CreditsChanged(EventData):
 EVENTS = {
     "certificate_catalogued": CertificateCatalogued,
     "exam_registered": ExamRegistered,
+    "registration_cancelled": RegistrationCancelled,
     "result_recorded": ResultRecorded,
     "certificate_issued": CertificateIssued,
     "certificate_revoked": CertificateRevoked,

@@ -1,15 +1,51 @@
-"""Routes of the certificates service."""
-from college_platform.http import json_response
+"""Routes of the certificates service: catalogue, exam sessions, registrations,
+results, issued certificates with their credentials, the credit bank and the
+public verification routes.
+
+The certificate officer manages; a student (``student_id`` on the account) or a
+teacher (``mentor_id``) sees and acts only on their own registrations,
+certificates and credits: anyone else's answer 404.
+"""
+from college_platform.errors import NotFound
+from college_platform.http import dumps, json_response
+from gateway import auth
 from gateway.api import route
-from gateway.auth import ADMIN, CERTIFICATE_OFFICER, ROLES
+from gateway.auth import ADMIN, CERTIFICATE_OFFICER, ROLES, STAFF, STUDENT, TEACHER
 from gateway.scoping import page_query
+
+MANAGERS = (ADMIN, CERTIFICATE_OFFICER)
+CANDIDATES = (STUDENT, TEACHER)
+VC_MEDIA_TYPE = "application/vc"
+
+
+def acts_as_candidate(principal):
+    """Students always act for themselves; a teacher does for their own
+    registrations and certificates (managers act for anyone)."""
+    return principal.role in CANDIDATES
+
+
+def own_candidate(principal):
+    """(candidate id, kind) of a student or teacher account."""
+    if principal.role == STUDENT:
+        linked, kind = principal.student_id, "student"
+    else:
+        linked, kind = principal.mentor_id, "teacher"
+    if not linked:
+        raise auth.Forbidden("this %s account is not linked to a %s record"
+                             % (principal.role, kind))
+    return linked, kind
+
+
+def only_own(principal, candidate_id, what, object_id):
+    if acts_as_candidate(principal) and own_candidate(principal)[0] != candidate_id:
+        raise NotFound("%s %s does not exist" % (what, object_id))
 
 
 class CertificatesRoutes:
 
-    # certificates ------------------------------------------------------------
+    # catalogue ------------------------------------------------------------------
 
-    @route("POST", "/v1/certificates", roles=(ADMIN, CERTIFICATE_OFFICER),
+    @route("POST", "/v1/certificates", roles=MANAGERS,
            summary="Add an X certificate to the catalogue")
     def add_certificate(self, request):
         certificate = self.call("certificates", "add_certificate", request.json_body)
@@ -24,3 +60,160 @@ class CertificatesRoutes:
     @route("GET", "/v1/certificates/<code>", roles=ROLES, summary="One catalogue entry")
     def get_certificate(self, request, code):
         return json_response(200, self.call("certificates", "get_certificate", code))
+
+    # exam sessions and registrations ---------------------------------------------
+
+    @route("POST", "/v1/exam-sessions", roles=MANAGERS, summary="Schedule an exam session")
+    def create_exam_session(self, request):
+        exam = self.call("certificates", "create_session", request.json_body)
+        return json_response(201, exam, {"Location": "/v1/exam-sessions/%s" % exam["id"]})
+
+    @route("GET", "/v1/exam-sessions", roles=ROLES, summary="List exam sessions")
+    def list_exam_sessions(self, request):
+        return json_response(200, self.call("certificates", "list_sessions", page_query(
+            request, "certificate_code", "level")))
+
+    @route("GET", "/v1/exam-sessions/<session_id>", roles=ROLES, summary="One exam session")
+    def get_exam_session(self, request, session_id):
+        return json_response(200, self.call("certificates", "get_session", session_id))
+
+    @route("POST", "/v1/exam-sessions/<session_id>/registrations",
+           roles=MANAGERS + CANDIDATES,
+           summary="Register for an exam (a student or teacher registers themselves)")
+    def register_for_exam(self, request, session_id):
+        payload = request.json_body
+        if acts_as_candidate(request.principal):
+            candidate_id, kind = own_candidate(request.principal)
+            payload = {"candidate_id": candidate_id, "candidate_kind": kind}
+        elif isinstance(payload, dict):
+            payload = {key: value for key, value in payload.items() if key == "candidate_id"}
+        registration = self.call("certificates", "register", session_id, payload)
+        return json_response(201, registration,
+                             {"Location": "/v1/registrations/%s" % registration["id"]})
+
+    @route("GET", "/v1/registrations", roles=MANAGERS + CANDIDATES,
+           summary="List exam registrations (a candidate sees their own)")
+    def list_registrations(self, request):
+        query = page_query(request, "session_id", "candidate_id", "status")
+        if acts_as_candidate(request.principal):
+            query["candidate_id"] = own_candidate(request.principal)[0]
+        return json_response(200, self.call("certificates", "list_registrations", query))
+
+    @route("GET", "/v1/registrations/<registration_id>", roles=MANAGERS + CANDIDATES,
+           summary="One registration with its result")
+    def get_registration(self, request, registration_id):
+        registration = self.call("certificates", "get_registration", registration_id)
+        only_own(request.principal, registration["candidate_id"], "registration",
+                 registration_id)
+        return json_response(200, registration)
+
+    @route("POST", "/v1/registrations/<registration_id>/cancellation",
+           roles=MANAGERS + CANDIDATES,
+           summary="Cancel a registration; the waiting list moves up")
+    def cancel_registration(self, request, registration_id):
+        if acts_as_candidate(request.principal):
+            registration = self.call("certificates", "get_registration", registration_id)
+            only_own(request.principal, registration["candidate_id"], "registration",
+                     registration_id)
+        return json_response(200, self.call("certificates", "cancel_registration",
+                                            registration_id))
+
+    # results -------------------------------------------------------------------
+
+    @route("POST", "/v1/registrations/<registration_id>/result", roles=MANAGERS,
+           summary="Record theory and practical scores; a pass issues the certificate")
+    def record_result(self, request, registration_id):
+        return json_response(200, self.call("certificates", "record_result",
+                                            registration_id, request.json_body))
+
+    @route("POST", "/v1/exam-sessions/<session_id>/results", roles=MANAGERS,
+           summary="Import results from CSV with a per-row report")
+    def import_results(self, request, session_id):
+        """{"csv": "candidate_id,theory,practical\\nstu-1,78,85\\n"}"""
+        return json_response(200, self.call("certificates", "import_results", session_id,
+                                            request.json_body))
+
+    # issued certificates ---------------------------------------------------------------
+
+    @route("GET", "/v1/issued-certificates", roles=MANAGERS + CANDIDATES,
+           summary="List issued certificates (a candidate sees their own)")
+    def list_issued_certificates(self, request):
+        query = page_query(request, "candidate_id", "certificate_code")
+        if acts_as_candidate(request.principal):
+            query["candidate_id"] = own_candidate(request.principal)[0]
+        return json_response(200, self.call("certificates", "list_issued", query))
+
+    @route("GET", "/v1/issued-certificates/<number>", roles=MANAGERS + CANDIDATES,
+           summary="One issued certificate")
+    def get_issued_certificate(self, request, number):
+        issued = self.call("certificates", "get_issued", number)
+        only_own(request.principal, issued["candidate_id"], "certificate", number)
+        return json_response(200, issued)
+
+    @route("GET", "/v1/issued-certificates/<number>/credential", roles=MANAGERS + CANDIDATES,
+           summary="Download the signed verifiable credential")
+    def download_credential(self, request, number):
+        issued = self.call("certificates", "get_issued", number)
+        only_own(request.principal, issued["candidate_id"], "certificate", number)
+        credential = self.call("certificates", "get_credential", number)
+        return 200, {"Content-Type": VC_MEDIA_TYPE, "Content-Disposition":
+                     'attachment; filename="%s.json"' % number}, dumps(credential)
+
+    @route("POST", "/v1/issued-certificates/<number>/revocation", roles=MANAGERS,
+           summary="Revoke a certificate with a reason; its credits are reversed")
+    def revoke_certificate(self, request, number):
+        """{"reason": "考试作弊，成绩取消"}"""
+        return json_response(200, self.call("certificates", "revoke", number,
+                                            request.json_body))
+
+    # credit bank -------------------------------------------------------------------------
+
+    @route("POST", "/v1/credit-rules", roles=MANAGERS,
+           summary="Set a conversion rule and apply it to every holder")
+    def set_credit_rule(self, request):
+        return json_response(200, self.call("certificates", "set_credit_rule",
+                                            request.json_body))
+
+    @route("POST", "/v1/credit-rules/preview", roles=MANAGERS,
+           summary="What a conversion rule would change, per student, before it is applied")
+    def preview_credit_rule(self, request):
+        return json_response(200, self.call("certificates", "preview_credit_rule",
+                                            request.json_body))
+
+    @route("GET", "/v1/credit-rules", roles=STAFF, summary="List conversion rules")
+    def list_credit_rules(self, request):
+        return json_response(200, self.call("certificates", "list_credit_rules",
+                                            page_query(request, "programme_id")))
+
+    @route("GET", "/v1/students/<student_id>/credits", roles=MANAGERS + (STUDENT,),
+           summary="A student's credit account and ledger (a student sees their own)")
+    def student_credits(self, request, student_id):
+        if request.principal.role == STUDENT and \
+                own_candidate(request.principal)[0] != student_id:
+            raise NotFound("student %s does not exist" % student_id)
+        query = {**page_query(request), "student_id": student_id}
+        return json_response(200, self.call("certificates", "credit_account", query))
+
+    # public verification (no login) -----------------------------------------------------
+
+    @route("GET", "/v1/public/certificates/<number>", public=True,
+           summary="Verify a certificate by its number")
+    def verify_certificate_number(self, request, number):
+        return json_response(200, self.call("certificates", "verify_number", number))
+
+    @route("POST", "/v1/public/credentials/verify", public=True,
+           summary="Verify a posted credential: proof, issuer key and revocation")
+    def verify_posted_credential(self, request):
+        return json_response(200, self.call("certificates", "verify_credential",
+                                            request.json_body))
+
+    @route("GET", "/v1/public/credential-status/revocation", public=True,
+           summary="The revocation Bitstring Status List credential")
+    def revocation_status_list(self, request):
+        return 200, {"Content-Type": VC_MEDIA_TYPE}, dumps(
+            self.call("certificates", "status_list"))
+
+    @route("GET", "/v1/public/credential-keys", public=True,
+           summary="The issuer's credential verification keys")
+    def credential_keys(self, request):
+        return json_response(200, self.call("certificates", "verification_keys"))

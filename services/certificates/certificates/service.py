@@ -1,17 +1,67 @@
-"""Certificates service entrypoints: the 1+X certificate catalogue."""
-from nameko.rpc import rpc
-from pymongo import IndexModel
+"""Certificates service entrypoints: the 1+X catalogue, exam sessions and
+registrations, results, signed credentials with revocation, and the credit bank."""
+from datetime import date
 
-from certificates.schemas import CertificateSchema, NewCertificateSchema
-from college_contracts import checked
+from nameko.rpc import rpc
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from certificates import credentials, domain
+from certificates.dependencies import Clock, CredentialIssuer
+from certificates.schemas import (
+    CertificateSchema,
+    CreditRuleInputSchema,
+    CreditRuleQuerySchema,
+    CreditRuleSchema,
+    IssuedQuerySchema,
+    IssuedSchema,
+    LedgerEntrySchema,
+    LedgerQuerySchema,
+    NewCertificateSchema,
+    NewRegistrationSchema,
+    NewSessionSchema,
+    RegistrationQuerySchema,
+    RegistrationSchema,
+    ResultsImportSchema,
+    RevocationSchema,
+    ScoresSchema,
+    SessionQuerySchema,
+    SessionSchema,
+)
+from college_contracts import checked, read
 from college_platform.envelope import utcnow
-from college_platform.errors import Conflict, NotFound
+from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.events import event_handler
 from college_platform.mongo import MongoStore
-from college_platform.repository import RECENT_FIRST, new_id, paged_view
+from college_platform.repository import (
+    RECENT_FIRST,
+    get_or_raise,
+    new_id,
+    paged_view,
+    remember_copy,
+)
 from college_platform.service import PlatformService
 from college_platform.validation import PageQuerySchema, load
 
 certificate_view = CertificateSchema()
+session_view = SessionSchema()
+registration_view = RegistrationSchema()
+issued_view = IssuedSchema()
+rule_view = CreditRuleSchema()
+ledger_view = LedgerEntrySchema()
+MAX_REEVALUATED_HOLDERS = 2000
+MAX_EVIDENCE = 20
+
+
+def newest_first(*keys):
+    return [*[(key, ASCENDING) for key in keys], ("created_at", DESCENDING), ("_id", ASCENDING)]
+
+
+def emit(uow, event_type, data):
+    uow.emit(event_type, checked("certificates", event_type, data))
+
+
+def ineligible(exc):
+    return InvalidInput(str(exc), errors={exc.field: [str(exc)]})
 
 
 class CertificatesService(PlatformService):
@@ -19,25 +69,63 @@ class CertificatesService(PlatformService):
 
     store = MongoStore(indexes={
         "catalogue": [IndexModel("code", unique=True, name="code_unique"), RECENT_FIRST],
+        "sessions": [RECENT_FIRST, IndexModel(newest_first("certificate_code", "level"),
+                                              name="by_certificate")],
+        "registrations": [
+            RECENT_FIRST,
+            # one live registration per candidate and session; a cancelled one frees the key
+            IndexModel("seat_key", unique=True, name="seat_key_unique"),
+            IndexModel(newest_first("session_id"), name="by_session"),
+            IndexModel(newest_first("candidate_id"), name="by_candidate"),
+            IndexModel([("session_id", ASCENDING), ("status", ASCENDING),
+                        ("waitlist_position", ASCENDING)], name="waitlist"),
+        ],
+        "issued": [
+            RECENT_FIRST,
+            IndexModel(newest_first("candidate_id"), name="by_candidate"),
+            IndexModel(newest_first("certificate_code"), name="by_certificate"),
+            IndexModel([("certificate_code", ASCENDING), ("level", ASCENDING),
+                        ("revoked", ASCENDING)], name="holders"),
+            IndexModel([("revoked", ASCENDING), ("status_index", ASCENDING)],
+                       name="revoked_status"),
+            IndexModel("status_index", unique=True, name="status_index_unique"),
+        ],
+        "counters": [],
+        "candidates": [IndexModel("programme_id", name="by_programme")],
+        "programmes": [],
+        "evidence": [IndexModel([("student_id", ASCENDING), ("created_at", ASCENDING)],
+                                name="by_student")],
+        "credit_rules": [RECENT_FIRST, IndexModel(newest_first("programme_id"),
+                                                  name="by_programme")],
+        "grants": [IndexModel("certificate_number", name="by_certificate"),
+                   IndexModel("student_id", name="by_student")],
+        "ledger": [IndexModel(newest_first("student_id"), name="by_student")],
     })
+    clock = Clock()
+    issuer = CredentialIssuer()
+
+    # catalogue -------------------------------------------------------------------
 
     @rpc
     def add_certificate(self, payload):
         """Add an X certificate to the catalogue; announces ``certificate_catalogued``.
 
-        payload: {"code": "1+X-IOT-01", "title": "物联网安装调试与运维",
-                  "organisation": "...", "levels": ["junior", "intermediate"],
-                  "alignment": {"programmes": ["IoT"], "courses": [], "competitions": []}}
+        payload: {"code": "1X-IOT-01", "title": "物联网安装调试与运维",
+                  "organisation": "新大陆教育", "levels": ["junior", "intermediate"],
+                  "alignment": {"programmes": ["IOT-2027"], "courses": [], "competitions": []},
+                  "pass_rule": {"theory_min": 60, "practical_min": 60},
+                  "prerequisites": [{"level": "intermediate",
+                                     "requires": {"code": "1X-IOT-01", "level": "junior"}}]}
         """
         fields = load(NewCertificateSchema(), payload)
         certificate = {"_id": new_id(), **fields, "created_at": utcnow()}
 
         def add(uow):
             uow.db.catalogue.insert_one(certificate, session=uow.session)
-            uow.emit("certificate_catalogued", checked("certificates", "certificate_catalogued", {
+            emit(uow, "certificate_catalogued", {
                 "certificate_id": certificate["_id"], "code": certificate["code"],
                 "title": certificate["title"], "levels": certificate["levels"],
-            }))
+            })
 
         self.store.transact(add, on_duplicate=Conflict(
             "certificate code %s is already in the catalogue" % certificate["code"],
@@ -46,12 +134,627 @@ class CertificatesService(PlatformService):
 
     @rpc
     def get_certificate(self, code):
-        certificate = self.store.db.catalogue.find_one({"code": code.upper()})
-        if certificate is None:
-            raise NotFound("certificate %s is not in the catalogue" % code, code=code)
-        return certificate_view.dump(certificate)
+        return certificate_view.dump(self._catalogue_entry(self.store.db, str(code).upper()))
 
     @rpc
     def list_certificates(self, query=None):
         params = load(PageQuerySchema(), query or {})
         return paged_view(self.store.db.catalogue, {}, params, certificate_view)
+
+    def _catalogue_entry(self, db, code, session=None):
+        certificate = db.catalogue.find_one({"code": code}, session=session)
+        if certificate is None:
+            raise NotFound("certificate %s is not in the catalogue" % code, code=code)
+        return certificate
+
+    # exam sessions -----------------------------------------------------------------
+
+    @rpc
+    def create_session(self, payload):
+        """Schedule an exam session.
+
+        payload: {"certificate_code": "1X-IOT-01", "level": "junior", "site": "实训楼 A302",
+                  "exam_date": "2027-06-12", "registration_deadline": "2027-05-31",
+                  "capacity": 40}
+        """
+        fields = load(NewSessionSchema(), payload)
+        certificate = self._catalogue_entry(self.store.db, fields["certificate_code"])
+        if fields["level"] not in certificate["levels"]:
+            raise InvalidInput("the certificate has no such level", errors={
+                "level": ["%s is offered at %s." % (certificate["code"],
+                                                    ", ".join(certificate["levels"]))]})
+        exam_session = {
+            "_id": new_id(), **fields, "exam_date": fields["exam_date"].isoformat(),
+            "registration_deadline": fields["registration_deadline"].isoformat(),
+            "seats_taken": 0, "waitlist_seq": 0, "created_at": utcnow()}
+        self.store.transact(lambda uow: uow.db.sessions.insert_one(
+            exam_session, session=uow.session))
+        return session_view.dump(exam_session)
+
+    @rpc
+    def get_session(self, session_id):
+        return session_view.dump(get_or_raise(self.store.db.sessions, session_id, "exam session"))
+
+    @rpc
+    def list_sessions(self, query=None):
+        params = load(SessionQuerySchema(), query or {})
+        criteria = {key: params[key] for key in ("certificate_code", "level") if params[key]}
+        return paged_view(self.store.db.sessions, criteria, params, session_view)
+
+    # registrations -------------------------------------------------------------------
+
+    @rpc
+    def register(self, session_id, payload):
+        """Register a candidate for a session: a seat while there is one, else
+        the waiting list. Announces ``exam_registered``.
+
+        payload: {"candidate_id": "<student id or teacher's mentor id>"}
+        -> {"id": "...", "status": "registered" | "waitlisted", "waitlist_position": null, ...}
+        """
+        fields = load(NewRegistrationSchema(), payload)
+        today = self.clock().date()
+
+        def register(uow):
+            db, txn = uow.db, uow.session
+            exam_session = get_or_raise(db.sessions, session_id, "exam session", session=txn)
+            certificate = self._catalogue_entry(db, exam_session["certificate_code"], txn)
+            candidate = db.candidates.find_one({"_id": fields["candidate_id"]}, session=txn)
+            if candidate and fields["candidate_kind"] and \
+                    candidate["kind"] != fields["candidate_kind"]:
+                candidate = None
+            try:
+                domain.check_eligibility(
+                    candidate=candidate, certificate=certificate, level=exam_session["level"],
+                    held=self._held(db, fields["candidate_id"], txn), today=today,
+                    deadline=date.fromisoformat(exam_session["registration_deadline"]))
+            except domain.Ineligible as exc:
+                raise ineligible(exc)
+            seat_key = "%s:%s" % (session_id, fields["candidate_id"])
+            if db.registrations.find_one({"seat_key": seat_key}, session=txn):
+                raise Conflict("the candidate is already registered for this session",
+                               field="candidate_id")
+            # the conditional increment is the seat: it never passes capacity, and two
+            # registrations racing for the last seat conflict on this document
+            seat = db.sessions.update_one(
+                {"_id": session_id, "seats_taken": {"$lt": exam_session["capacity"]}},
+                {"$inc": {"seats_taken": 1}}, session=txn)
+            registration = {
+                "_id": new_id(), "session_id": session_id, "seat_key": seat_key,
+                "certificate_code": certificate["code"], "level": exam_session["level"],
+                "candidate_id": fields["candidate_id"], "candidate_kind": candidate["kind"],
+                "status": "registered", "waitlist_position": None, "result": None,
+                "certificate_number": None, "created_at": utcnow()}
+            if seat.modified_count == 0:
+                updated = db.sessions.find_one_and_update(
+                    {"_id": session_id}, {"$inc": {"waitlist_seq": 1}},
+                    return_document=ReturnDocument.AFTER, session=txn)
+                registration.update(status="waitlisted",
+                                    waitlist_position=updated["waitlist_seq"])
+            db.registrations.insert_one(registration, session=txn)
+            self._announce_registration(uow, registration)
+            return registration
+
+        registration = self.store.transact(register, on_duplicate=Conflict(
+            "the candidate is already registered for this session", field="candidate_id"))
+        return registration_view.dump(registration)
+
+    def _announce_registration(self, uow, registration):
+        emit(uow, "exam_registered", {
+            "registration_id": registration["_id"], "session_id": registration["session_id"],
+            "certificate_code": registration["certificate_code"],
+            "level": registration["level"], "candidate_id": registration["candidate_id"],
+            "candidate_kind": registration["candidate_kind"],
+            "status": registration["status"]})
+
+    def _held(self, db, candidate_id, txn=None):
+        return {(item["certificate_code"], item["level"]) for item in db.issued.find(
+            {"candidate_id": candidate_id, "revoked": False},
+            {"certificate_code": 1, "level": 1}, session=txn).limit(500)}
+
+    @rpc
+    def cancel_registration(self, registration_id):
+        """Cancel a registration; a freed seat goes to the first on the waiting
+        list (announced as ``exam_registered`` with status ``registered``)."""
+
+        def cancel(uow):
+            db, txn = uow.db, uow.session
+            registration = get_or_raise(db.registrations, registration_id, "registration",
+                                        session=txn)
+            if registration["status"] not in ("registered", "waitlisted") or \
+                    registration["result"]:
+                raise Conflict("a %s registration%s cannot be cancelled" % (
+                    registration["status"], " with a result" if registration["result"] else ""))
+            db.registrations.update_one({"_id": registration_id}, {"$set": {
+                "status": "cancelled", "waitlist_position": None, "cancelled_at": utcnow(),
+                "seat_key": "cancelled:%s" % registration_id}}, session=txn)
+            emit(uow, "registration_cancelled", {
+                "registration_id": registration_id, "session_id": registration["session_id"],
+                "candidate_id": registration["candidate_id"],
+                "candidate_kind": registration["candidate_kind"]})
+            promoted = None
+            if registration["status"] == "registered":
+                promoted = db.registrations.find_one_and_update(
+                    {"session_id": registration["session_id"], "status": "waitlisted"},
+                    {"$set": {"status": "registered", "waitlist_position": None}},
+                    sort=[("waitlist_position", ASCENDING)],
+                    return_document=ReturnDocument.AFTER, session=txn)
+                # touching the session serialises this with registrations racing for the seat
+                db.sessions.update_one({"_id": registration["session_id"]}, {
+                    "$inc": {"seats_taken": 0 if promoted else -1}}, session=txn)
+                if promoted:
+                    self._announce_registration(uow, promoted)
+            return promoted
+
+        self.store.transact(cancel)
+        return registration_view.dump(get_or_raise(self.store.db.registrations,
+                                                    registration_id, "registration"))
+
+    @rpc
+    def get_registration(self, registration_id):
+        return registration_view.dump(get_or_raise(self.store.db.registrations,
+                                                   registration_id, "registration"))
+
+    @rpc
+    def list_registrations(self, query=None):
+        params = load(RegistrationQuerySchema(), query or {})
+        criteria = {key: params[key] for key in ("session_id", "candidate_id", "status")
+                    if params[key]}
+        return paged_view(self.store.db.registrations, criteria, params, registration_view)
+
+    # results and issuance -------------------------------------------------------------
+
+    @rpc
+    def record_result(self, registration_id, payload):
+        """Record a registered candidate's scores; a pass issues the certificate
+        with its signed credential. Announces ``result_recorded`` and, on a
+        pass, ``certificate_issued``.
+
+        payload: {"theory": 78.5, "practical": 85}
+        -> the registration, with "result" and "certificate_number"
+        """
+        scores = load(ScoresSchema(), payload)
+        now = self.clock()
+        self.store.transact(lambda uow: self._record(uow, registration_id, scores, now),
+                            on_duplicate=Conflict("the certificate was issued concurrently"))
+        return self.get_registration(registration_id)
+
+    def _record(self, uow, registration_id, scores, now):
+        db, txn = uow.db, uow.session
+        registration = get_or_raise(db.registrations, registration_id, "registration",
+                                    session=txn)
+        if registration["status"] != "registered":
+            raise Conflict("only a registered candidate has a result; this one is %s"
+                           % registration["status"])
+        if registration["result"]:
+            raise Conflict("the result of registration %s is already recorded" % registration_id)
+        certificate = self._catalogue_entry(db, registration["certificate_code"], txn)
+        result = {**scores, "passed": domain.passed(certificate["pass_rule"], **scores),
+                  "recorded_at": now}
+        changes = {"result": result}
+        if result["passed"]:
+            changes["certificate_number"] = self._issue(uow, registration, certificate,
+                                                        result, now)
+        db.registrations.update_one({"_id": registration_id}, {"$set": changes}, session=txn)
+        emit(uow, "result_recorded", {
+            "registration_id": registration_id, "candidate_id": registration["candidate_id"],
+            "candidate_kind": registration["candidate_kind"],
+            "certificate_code": registration["certificate_code"],
+            "level": registration["level"], "theory": scores["theory"],
+            "practical": scores["practical"], "passed": result["passed"]})
+        return result
+
+    def _next(self, db, txn, counter):
+        return db.counters.find_one_and_update(
+            {"_id": counter}, {"$inc": {"value": 1}}, upsert=True,
+            return_document=ReturnDocument.AFTER, session=txn)["value"]
+
+    def _issue(self, uow, registration, certificate, result, now):
+        key = self.issuer.key_ring.active
+        if key is None:
+            raise Conflict("no credential signing key is configured; the certificate "
+                           "cannot be issued (set CERTIFICATE_SIGNING_KEYS)")
+        db, txn = uow.db, uow.session
+        year = now.year
+        number = domain.certificate_number(
+            certificate["code"], registration["level"], year,
+            self._next(db, txn, "number:%s:%s:%d" % (certificate["code"],
+                                                     registration["level"], year)))
+        # status list entries are handed out in order; index 0 stays unused
+        status_index = self._next(db, txn, "status_index")
+        if status_index >= credentials.STATUS_LIST_SIZE:
+            raise Conflict("the revocation status list is full")
+        candidate = db.candidates.find_one({"_id": registration["candidate_id"]},
+                                           session=txn) or {}
+        evidence = []
+        if registration["candidate_kind"] == "student":
+            evidence = list(db.evidence.find({"student_id": registration["candidate_id"]},
+                                             session=txn).sort("created_at", ASCENDING)
+                            .limit(MAX_EVIDENCE))
+        unsigned = credentials.certificate_credential(
+            issuer=self.issuer.profile, base_url=self.issuer.base_url, number=number,
+            certificate=certificate, level=registration["level"],
+            holder={"id": registration["candidate_id"], "kind": registration["candidate_kind"],
+                    "name": candidate.get("name")},
+            result=result, issued_at=now, status_index=status_index, evidence=evidence)
+        credential = credentials.sign(unsigned, key, now)
+        issued_on = now.date().isoformat()
+        db.issued.insert_one({
+            "_id": number, "certificate_code": certificate["code"],
+            "title": certificate["title"], "level": registration["level"],
+            "candidate_id": registration["candidate_id"],
+            "candidate_kind": registration["candidate_kind"],
+            "holder_name": candidate.get("name"), "registration_id": registration["_id"],
+            "issued_on": issued_on, "signed_with": key.key_id, "status_index": status_index,
+            "credential": credential, "revoked": False, "revocation_reason": None,
+            "revoked_at": None, "created_at": utcnow()}, session=txn)
+        emit(uow, "certificate_issued", {
+            "certificate_number": number, "candidate_id": registration["candidate_id"],
+            "candidate_kind": registration["candidate_kind"],
+            "certificate_code": certificate["code"], "level": registration["level"],
+            "issued_on": issued_on})
+        return number
+
+    @rpc
+    def import_results(self, session_id, payload):
+        """Record many results from CSV (``candidate_id,theory,practical``), each
+        row on its own; the report says what happened to every row.
+
+        payload: {"csv": "candidate_id,theory,practical\\nstu-1,78,85\\nstu-2,55,90\\n"}
+        -> {"recorded": 2, "rejected": 0, "rows": [{"row": 2, "candidate_id": "stu-1",
+            "status": "recorded", "passed": true, "certificate_number": "..."}, ...]}
+        """
+        text = load(ResultsImportSchema(), payload)["csv"]
+        get_or_raise(self.store.db.sessions, session_id, "exam session")
+        try:
+            rows, report = domain.parse_results_csv(text)
+        except ValueError as exc:
+            raise InvalidInput("the CSV cannot be read", errors={"csv": [str(exc)]})
+        for row in rows:
+            report.append(self._import_row(session_id, row))
+        report.sort(key=lambda item: item["row"])
+        recorded = sum(1 for item in report if item["status"] == "recorded")
+        return {"recorded": recorded, "rejected": len(report) - recorded, "rows": report}
+
+    def _import_row(self, session_id, row):
+        outcome = {"row": row["row"], "candidate_id": row["candidate_id"]}
+        registration = self.store.db.registrations.find_one(
+            {"seat_key": "%s:%s" % (session_id, row["candidate_id"])})
+        if registration is None:
+            return {**outcome, "status": "rejected", "errors": {
+                "candidate_id": ["Not registered for this session."]}}
+        scores = {"theory": row["theory"], "practical": row["practical"]}
+        try:
+            self.store.transact(lambda uow: self._record(uow, registration["_id"], scores,
+                                                         self.clock()))
+        except (Conflict, NotFound) as exc:
+            return {**outcome, "status": "rejected", "errors": {"_row": [exc.detail]}}
+        recorded = self.store.db.registrations.find_one({"_id": registration["_id"]})
+        return {**outcome, "status": "recorded", "registration_id": registration["_id"],
+                "passed": recorded["result"]["passed"],
+                "certificate_number": recorded["certificate_number"]}
+
+    # issued certificates ---------------------------------------------------------------
+
+    @rpc
+    def get_issued(self, number):
+        return issued_view.dump(get_or_raise(self.store.db.issued, number, "certificate"))
+
+    @rpc
+    def list_issued(self, query=None):
+        params = load(IssuedQuerySchema(), query or {})
+        criteria = {key: params[key] for key in ("candidate_id", "certificate_code")
+                    if params[key]}
+        return paged_view(self.store.db.issued, criteria, params, issued_view)
+
+    @rpc
+    def get_credential(self, number):
+        """The signed credential (VC 2.0 JSON) of an issued certificate."""
+        return get_or_raise(self.store.db.issued, number, "certificate")["credential"]
+
+    @rpc
+    def revoke(self, number, payload):
+        """Revoke an issued certificate, reversing the credits it granted.
+        Announces ``certificate_revoked`` (and ``credits_reversed``).
+
+        payload: {"reason": "考试作弊，成绩取消"}
+        """
+        reason = load(RevocationSchema(), payload)["reason"]
+
+        def revoke(uow):
+            issued = get_or_raise(uow.db.issued, number, "certificate", session=uow.session)
+            if issued["revoked"]:
+                raise Conflict("certificate %s is already revoked" % number)
+            uow.db.issued.update_one({"_id": number}, {"$set": {
+                "revoked": True, "revocation_reason": reason, "revoked_at": utcnow()}},
+                session=uow.session)
+            emit(uow, "certificate_revoked", {
+                "certificate_number": number, "candidate_id": issued["candidate_id"],
+                "candidate_kind": issued["candidate_kind"], "reason": reason})
+            for grant in uow.db.grants.find({"certificate_number": number},
+                                            session=uow.session):
+                self._reverse(uow, grant, "certificate revoked: %s" % reason)
+
+        self.store.transact(revoke)
+        return self.get_issued(number)
+
+    # public verification ----------------------------------------------------------------
+
+    @rpc
+    def verify_number(self, number):
+        """What anyone may learn of a certificate number: valid or revoked (with
+        the reason), and whether its stored credential's proof still holds."""
+        issued = self.store.db.issued.find_one({"_id": str(number)})
+        if issued is None:
+            raise NotFound("no certificate has the number %s" % number)
+        problems = credentials.verify_proof(issued["credential"], self.issuer.key_ring)
+        return {"certificate_number": issued["_id"],
+                "status": "revoked" if issued["revoked"] else "valid",
+                "revocation_reason": issued["revocation_reason"],
+                "certificate_code": issued["certificate_code"], "title": issued["title"],
+                "level": issued["level"], "holder_name": issued["holder_name"],
+                "issued_on": issued["issued_on"], "proof_verified": not problems,
+                "problems": problems}
+
+    @rpc
+    def verify_credential(self, credential):
+        """Verify a posted credential: its proof, its key and its revocation status.
+
+        -> {"verified": false, "status": "revoked", "revocation_reason": "...",
+            "certificate_number": "...", "problems": ["the certificate was revoked: ..."]}
+        """
+        if not isinstance(credential, dict):
+            raise InvalidInput("the body must be a credential (a JSON object)",
+                               errors={"_schema": ["Expected a JSON object."]})
+        problems = credentials.verify_proof(credential, self.issuer.key_ring)
+        if problems:
+            return {"verified": False, "status": "invalid", "problems": problems,
+                    "certificate_number": None, "revocation_reason": None}
+        number = str(credential.get("id", "")).rsplit("/", 1)[-1]
+        issued = self.store.db.issued.find_one({"_id": number})
+        if issued is None:
+            return {"verified": False, "status": "unknown", "certificate_number": None,
+                    "revocation_reason": None,
+                    "problems": ["the issuer has no record of this credential"]}
+        if issued["revoked"]:
+            return {"verified": False, "status": "revoked", "certificate_number": number,
+                    "revocation_reason": issued["revocation_reason"],
+                    "problems": ["the certificate was revoked: %s"
+                                 % issued["revocation_reason"]]}
+        return {"verified": True, "status": "valid", "certificate_number": number,
+                "revocation_reason": None, "problems": []}
+
+    @rpc
+    def status_list(self):
+        """The signed W3C Bitstring Status List credential of revocations."""
+        revoked = [item["status_index"] for item in self.store.db.issued.find(
+            {"revoked": True}, {"status_index": 1}).limit(credentials.STATUS_LIST_SIZE)]
+        document = credentials.status_list_credential(
+            issuer=self.issuer.profile, base_url=self.issuer.base_url,
+            revoked_indexes=revoked, now=self.clock())
+        key = self.issuer.key_ring.active
+        return credentials.sign(document, key, self.clock()) if key else document
+
+    @rpc
+    def verification_keys(self):
+        """The issuer's keys: the active one first, then those kept for verifying."""
+        return {"issuer": self.issuer.profile,
+                "keys": [key.public_description() for key in self.issuer.key_ring.keys]}
+
+    # credit bank -------------------------------------------------------------------------
+
+    @rpc
+    def preview_credit_rule(self, payload):
+        """What setting this rule would change, per student, without changing it.
+
+        payload: {"programme_id": "...", "certificate_code": "1X-IOT-01",
+                  "level": "junior", "credits": 4, "course_exemptions": ["IOT101"]}
+        -> {"rule": {...}, "changes": [{"student_id", "certificate_number",
+            "change": "grant" | "adjust" | "reverse", "current", "proposed"}]}
+        """
+        rule = load(CreditRuleInputSchema(), payload)
+        self._check_rule_refs(self.store.db, rule)
+        return {"rule": rule, "changes": self._rule_changes(self.store.db, None, rule)}
+
+    @rpc
+    def set_credit_rule(self, payload):
+        """Create or change a conversion rule and apply it to every holder: the
+        ledger records a reversal of each old grant and the new grant.
+        Same payload as ``preview_credit_rule``; -> {"rule", "changes"}."""
+        fields = load(CreditRuleInputSchema(), payload)
+        self._check_rule_refs(self.store.db, fields)
+        rule_id = "%s:%s:%s" % (fields["programme_id"], fields["certificate_code"],
+                                fields["level"])
+
+        def apply(uow):
+            db, txn = uow.db, uow.session
+            existing = db.credit_rules.find_one({"_id": rule_id}, session=txn)
+            rule = {**fields, "_id": rule_id, "updated_at": utcnow(),
+                    "version": (existing["version"] + 1) if existing else 1,
+                    "created_at": existing["created_at"] if existing else utcnow()}
+            db.credit_rules.replace_one({"_id": rule_id}, rule, upsert=True, session=txn)
+            changes = self._rule_changes(db, txn, rule)
+            for change in changes:
+                grant = db.grants.find_one(
+                    {"_id": "%s:%s" % (change["certificate_number"], rule["programme_id"])},
+                    session=txn)
+                if grant:
+                    self._reverse(uow, grant, "conversion rule changed (version %d)"
+                                  % rule["version"])
+                if change["proposed"]:
+                    self._grant(uow, change["student_id"], change["certificate_number"], rule)
+            return rule, changes
+
+        rule, changes = self.store.transact(apply)
+        return {"rule": rule_view.dump(rule), "changes": changes}
+
+    def _check_rule_refs(self, db, rule):
+        if not db.programmes.find_one({"_id": rule["programme_id"]}):
+            raise InvalidInput("unknown programme", errors={
+                "programme_id": ["No programme %s is known from enrollment."
+                                 % rule["programme_id"]]})
+        certificate = self._catalogue_entry(db, rule["certificate_code"])
+        if rule["level"] not in certificate["levels"]:
+            raise InvalidInput("the certificate has no such level",
+                               errors={"level": ["Not a level of %s." % certificate["code"]]})
+
+    def _rule_changes(self, db, txn, rule):
+        issued = list(db.issued.find(
+            {"certificate_code": rule["certificate_code"], "level": rule["level"],
+             "revoked": False, "candidate_kind": "student"},
+            {"candidate_id": 1}, session=txn).limit(MAX_REEVALUATED_HOLDERS))
+        in_programme = {item["_id"] for item in db.candidates.find(
+            {"_id": {"$in": [item["candidate_id"] for item in issued]},
+             "programme_id": rule["programme_id"]}, {"_id": 1}, session=txn)}
+        holders = [{"student_id": item["candidate_id"], "certificate_number": item["_id"]}
+                   for item in issued if item["candidate_id"] in in_programme]
+        grants = {grant["certificate_number"]: grant for grant in db.grants.find(
+            {"certificate_number": {"$in": [h["certificate_number"] for h in holders]},
+             "programme_id": rule["programme_id"]}, session=txn)}
+        return domain.credit_changes(holders, grants, rule)
+
+    @rpc
+    def list_credit_rules(self, query=None):
+        params = load(CreditRuleQuerySchema(), query or {})
+        criteria = {"programme_id": params["programme_id"]} if params["programme_id"] else {}
+        return paged_view(self.store.db.credit_rules, criteria, params, rule_view)
+
+    @rpc
+    def credit_account(self, query):
+        """A student's credit account: current grants, totals and the ledger page.
+
+        query: {"student_id": "...", "offset": 0, "limit": 20}
+        -> {"student_id", "total_credits", "course_exemptions", "grants", "ledger"}
+        """
+        params = load(LedgerQuerySchema(), query or {})
+        grants = list(self.store.db.grants.find({"student_id": params["student_id"]})
+                      .limit(500))
+        return {
+            "student_id": params["student_id"],
+            "total_credits": sum(grant["credits"] for grant in grants),
+            "course_exemptions": sorted({course for grant in grants
+                                         for course in grant["course_exemptions"]}),
+            "grants": [{key: grant[key] for key in (
+                "certificate_number", "programme_id", "credits", "course_exemptions")}
+                for grant in grants],
+            "ledger": paged_view(self.store.db.ledger, {"student_id": params["student_id"]},
+                                 params, ledger_view),
+        }
+
+    def _grant(self, uow, student_id, number, rule):
+        grant = {"_id": "%s:%s" % (number, rule["programme_id"]), "student_id": student_id,
+                 "certificate_number": number, "programme_id": rule["programme_id"],
+                 "credits": rule["credits"], "course_exemptions": rule["course_exemptions"],
+                 "rule_version": rule["version"], "created_at": utcnow()}
+        uow.db.grants.insert_one(grant, session=uow.session)
+        self._ledger(uow, "grant", grant, None)
+        emit(uow, "credits_granted", self._credit_event(grant, None))
+
+    def _reverse(self, uow, grant, reason):
+        uow.db.grants.delete_one({"_id": grant["_id"]}, session=uow.session)
+        self._ledger(uow, "reversal", grant, reason)
+        emit(uow, "credits_reversed", self._credit_event(grant, reason))
+
+    def _ledger(self, uow, kind, grant, reason):
+        uow.db.ledger.insert_one({
+            "_id": new_id(), "kind": kind, "grant_id": grant["_id"],
+            "student_id": grant["student_id"], "programme_id": grant["programme_id"],
+            "certificate_number": grant["certificate_number"], "credits": grant["credits"],
+            "course_exemptions": grant["course_exemptions"], "reason": reason,
+            "created_at": utcnow()}, session=uow.session)
+
+    @staticmethod
+    def _credit_event(grant, reason):
+        return {"grant_id": grant["_id"], "student_id": grant["student_id"],
+                "certificate_number": grant["certificate_number"],
+                "programme_id": grant["programme_id"], "credits": grant["credits"],
+                "course_exemptions": grant["course_exemptions"], "reason": reason}
+
+    @event_handler("certificates", "certificate_issued")
+    def on_certificate_issued(self, event):
+        """Grant credits for an issued certificate once: the inbox absorbs a
+        redelivered event, the grant's key a second event for the same number."""
+        data = read(event)
+        if data["candidate_kind"] != "student":
+            return
+
+        def grant(uow):
+            db, txn = uow.db, uow.session
+            issued = db.issued.find_one({"_id": data["certificate_number"]}, session=txn)
+            student = db.candidates.find_one({"_id": data["candidate_id"]}, session=txn)
+            if not issued or issued["revoked"] or not student or \
+                    not student.get("programme_id"):
+                return
+            rule = db.credit_rules.find_one({"_id": "%s:%s:%s" % (
+                student["programme_id"], data["certificate_code"], data["level"])},
+                session=txn)
+            if rule is None or not (rule["credits"] or rule["course_exemptions"]):
+                return
+            if db.grants.find_one({"_id": "%s:%s" % (data["certificate_number"],
+                                                     rule["programme_id"])}, session=txn):
+                return
+            self._grant(uow, data["candidate_id"], data["certificate_number"], rule)
+
+        self.store.handle_once(event, grant)
+
+    # local copies of other services' data ---------------------------------------------------
+
+    @event_handler("enrollment", "programme_created")
+    def on_programme_created(self, event):
+        data = read(event)
+        self.store.handle_once(event, lambda uow: remember_copy(
+            uow, "programmes", data["programme_id"], {"code": data["code"],
+                                                      "name": data["name"]}))
+
+    @event_handler("enrollment", "student_enrolled")
+    def on_student_enrolled(self, event):
+        data = read(event)
+        self.store.handle_once(event, lambda uow: remember_copy(
+            uow, "candidates", data["student_id"], {
+                "kind": "student", "name": data["name"],
+                "student_number": data["student_number"],
+                "programme_id": data["programme_id"], "programme_code": data["programme_code"],
+                "status": "active"}))
+
+    @event_handler("enrollment", "enrolment_status_changed")
+    def on_enrolment_status_changed(self, event):
+        data = read(event)
+
+        def change(uow):
+            # a transferred student studies on, in the programme the event names
+            status = "active" if data["status"] == "transferred" else data["status"]
+            fields = {"kind": "student", "status": status, "programme_id": data["programme_id"]}
+            known = uow.db.candidates.find_one({"_id": data["student_id"]},
+                                               session=uow.session) or {}
+            if known.get("programme_id") != data["programme_id"]:
+                programme = uow.db.programmes.find_one({"_id": data["programme_id"]},
+                                                       session=uow.session) or {}
+                fields["programme_code"] = programme.get("code")
+            remember_copy(uow, "candidates", data["student_id"], fields)
+
+        self.store.handle_once(event, change)
+
+    @event_handler("mentors", "mentor_registered")
+    def on_mentor_registered(self, event):
+        data = read(event)
+        if data["kind"] != "teacher":
+            return
+        self.store.handle_once(event, lambda uow: remember_copy(
+            uow, "candidates", data["mentor_id"], {"kind": "teacher", "name": data["name"]}))
+
+    @event_handler("projects", "project_completed")
+    def on_project_completed(self, event):
+        data = read(event)
+
+        def remember(uow):
+            for item in data["evidence"][:100]:
+                if not all(isinstance(item.get(key), str) and item.get(key)
+                           for key in ("student_id", "deliverable_id", "url")):
+                    continue
+                remember_copy(uow, "evidence", "%s:%s:%s" % (
+                    data["project_id"], item["deliverable_id"], item["student_id"]), {
+                    "student_id": item["student_id"], "project_id": data["project_id"],
+                    "deliverable_id": item["deliverable_id"], "url": item["url"],
+                    "name": item.get("name") if isinstance(item.get("name"), str) else None,
+                    "created_at": utcnow()})
+
+        self.store.handle_once(event, remember)

@@ -1,0 +1,318 @@
+"""Verifiable credentials: W3C VC 2.0 documents in the Open Badges 3.0
+vocabulary, secured with Data Integrity proofs of the ``eddsa-jcs-2022``
+cryptosuite (JCS canonical JSON, SHA-256, Ed25519), and the W3C Bitstring
+Status List that publishes revocations.
+
+Plain code: no broker or database, so every rule is unit-tested directly.
+"""
+import base64
+import gzip
+import hashlib
+from datetime import datetime, timezone
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CRYPTOSUITE = "eddsa-jcs-2022"
+PROOF_TYPE = "DataIntegrityProof"
+# multicodec prefix of an Ed25519 public key (0xed, varint-encoded)
+ED25519_PUB_PREFIX = b"\xed\x01"
+# the spec's minimum list length (16 KiB of bits) hides which entry is whose
+STATUS_LIST_SIZE = 131072
+
+# an Ed25519 signature is 64 bytes, at most 88 base58 characters; longer is not one
+MAX_PROOF_VALUE_CHARS = 100
+
+BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+class KeyConfigurationError(ValueError):
+    pass
+
+
+# multibase -------------------------------------------------------------------
+
+def base58btc_encode(data):
+    number = int.from_bytes(data, "big")
+    encoded = ""
+    while number:
+        number, remainder = divmod(number, 58)
+        encoded = BASE58_ALPHABET[remainder] + encoded
+    leading_zeros = len(data) - len(data.lstrip(b"\0"))
+    return "1" * leading_zeros + encoded
+
+
+def base58btc_decode(text):
+    number = 0
+    for char in text:
+        index = BASE58_ALPHABET.find(char)
+        if index < 0:
+            raise ValueError("not base58btc: %r" % char)
+        number = number * 58 + index
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    leading_zeros = len(text) - len(text.lstrip("1"))
+    return b"\0" * leading_zeros + body
+
+
+def multibase_base58btc(data):
+    return "z" + base58btc_encode(data)
+
+
+def multibase_decode_base58btc(value):
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise ValueError("expected a multibase base58-btc value starting with 'z'")
+    return base58btc_decode(value[1:])
+
+
+# keys ------------------------------------------------------------------------
+
+def did_key_for(public_key):
+    """``did:key`` of an Ed25519 public key and its verification method id."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    fingerprint = multibase_base58btc(ED25519_PUB_PREFIX + raw)
+    return "did:key:" + fingerprint, "did:key:%s#%s" % (fingerprint, fingerprint)
+
+
+def public_key_from_did_key(verification_method):
+    """The Ed25519 key a ``did:key:z6Mk...#z6Mk...`` verification method names."""
+    if not isinstance(verification_method, str) or \
+            not verification_method.startswith("did:key:z"):
+        raise ValueError("the verification method is not a did:key")
+    fingerprint = verification_method[len("did:key:"):].split("#")[0]
+    decoded = multibase_decode_base58btc(fingerprint)
+    if not decoded.startswith(ED25519_PUB_PREFIX) or len(decoded) != 34:
+        raise ValueError("the did:key is not an Ed25519 key")
+    return Ed25519PublicKey.from_public_bytes(decoded[2:])
+
+
+class SigningKey:
+    """One configured key: an operator's ``key_id`` and an Ed25519 pair
+    derived from a secret (SHA-256 of it is the 32-byte seed)."""
+
+    def __init__(self, key_id, secret):
+        if len(secret.encode()) < 32:
+            raise KeyConfigurationError(
+                "signing key %s: the secret must be at least 32 bytes" % key_id)
+        self.key_id = key_id
+        self.private_key = Ed25519PrivateKey.from_private_bytes(
+            hashlib.sha256(secret.encode()).digest())
+        self.public_key = self.private_key.public_key()
+        self.did, self.verification_method = did_key_for(self.public_key)
+
+    def public_description(self):
+        raw = self.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return {"key_id": self.key_id, "verification_method": self.verification_method,
+                "public_key_multibase": multibase_base58btc(ED25519_PUB_PREFIX + raw)}
+
+
+class KeyRing:
+    """Every configured key; the first signs, the others only verify, so a
+    credential signed before a rotation still verifies after it.
+
+    ``spec``: ``"2027-01:<secret>,2026-09:<older secret>"``; an entry without
+    ``key-id:`` gets an id from its public key.
+    """
+
+    def __init__(self, spec):
+        self.keys = []
+        for entry in (part.strip() for part in (spec or "").split(",")):
+            if not entry:
+                continue
+            key_id, _, secret = entry.rpartition(":")
+            key = SigningKey(key_id or "pending", secret)
+            if not key_id:
+                key.key_id = key.verification_method.split("#")[1][-8:]
+            self.keys.append(key)
+        ids = [key.key_id for key in self.keys]
+        if len(set(ids)) != len(ids):
+            raise KeyConfigurationError("signing key ids must be unique: %s" % ids)
+
+    @property
+    def active(self):
+        return self.keys[0] if self.keys else None
+
+    def by_verification_method(self, verification_method):
+        for key in self.keys:
+            if key.verification_method == verification_method:
+                return key
+        return None
+
+
+# eddsa-jcs-2022 ----------------------------------------------------------------
+
+def _hash_data(unsecured_document, proof_options):
+    """proofConfigHash + transformedDocumentHash, as the cryptosuite defines."""
+    proof_config = {**proof_options, "@context": unsecured_document.get("@context")}
+    proof_config_hash = hashlib.sha256(rfc8785.dumps(proof_config)).digest()
+    document_hash = hashlib.sha256(rfc8785.dumps(unsecured_document)).digest()
+    return proof_config_hash + document_hash
+
+
+def xsd_datetime(moment):
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat() \
+        .replace("+00:00", "Z")
+
+
+def sign(document, key, created):
+    """``document`` with a Data Integrity proof (``eddsa-jcs-2022``) added."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    proof = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": xsd_datetime(created),
+             "verificationMethod": key.verification_method, "proofPurpose": "assertionMethod"}
+    signature = key.private_key.sign(_hash_data(unsecured, proof))
+    return {**unsecured, "proof": {**proof, "proofValue": multibase_base58btc(signature)}}
+
+
+def verify_proof(secured_document, key_ring):
+    """A list of problems; empty when the proof holds and its key is ours."""
+    if not isinstance(secured_document, dict):
+        return ["the credential is not a JSON object"]
+    proof = secured_document.get("proof")
+    if not isinstance(proof, dict):
+        return ["the credential carries no proof"]
+    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+        return ["the proof is not a %s with cryptosuite %s" % (PROOF_TYPE, CRYPTOSUITE)]
+    if proof.get("proofPurpose") != "assertionMethod":
+        return ["the proof purpose is not assertionMethod"]
+    key = key_ring.by_verification_method(proof.get("verificationMethod"))
+    if key is None:
+        return ["the proof was not made with a key of this issuer"]
+    unsecured = {k: v for k, v in secured_document.items() if k != "proof"}
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" in options:
+        context = options["@context"]
+        document_context = unsecured.get("@context")
+        if not isinstance(context, list) or not isinstance(document_context, list) or \
+                document_context[:len(context)] != context:
+            return ["the proof's @context does not match the credential's"]
+        unsecured["@context"] = context
+    proof_value = proof.get("proofValue")
+    if not isinstance(proof_value, str) or len(proof_value) > MAX_PROOF_VALUE_CHARS:
+        return ["the proof value is not an Ed25519 signature"]
+    try:
+        signature = multibase_decode_base58btc(proof_value)
+        key.public_key.verify(signature, _hash_data(unsecured, options))
+    except (ValueError, TypeError, InvalidSignature):
+        return ["the signature does not match the credential (altered or forged)"]
+    return []
+
+
+# documents ---------------------------------------------------------------------
+
+def certificate_credential(*, issuer, base_url, number, certificate, level, holder,
+                           result, issued_at, status_index, evidence=()):
+    """An unsigned OpenBadgeCredential for one issued certificate.
+
+    ``issuer``: {"id", "name"}; ``certificate``: the catalogue entry;
+    ``holder``: {"id", "kind", "name"}; ``result``: {"theory", "practical"}.
+    """
+    credential_id = "%s/v1/public/certificates/%s" % (base_url, number)
+    document = {
+        "@context": [VC_CONTEXT, OB3_CONTEXT],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer["id"], "type": ["Profile"], "name": issuer["name"]},
+        "validFrom": xsd_datetime(issued_at),
+        "name": "%s (%s)" % (certificate["title"], level),
+        "credentialSubject": {
+            "id": "urn:college:%s:%s" % (holder["kind"], holder["id"]),
+            "type": ["AchievementSubject"],
+            "identifier": [{"type": "IdentityObject", "identityHash": holder["id"],
+                            "identityType": "identifier", "hashed": False}],
+            "achievement": {
+                "id": "%s/v1/certificates/%s#%s" % (base_url, certificate["code"], level),
+                "type": ["Achievement"],
+                "achievementType": "Certificate",
+                "name": certificate["title"],
+                "description": "1+X vocational skill level certificate %s, %s level"
+                               % (certificate["code"], level),
+                "criteria": {"narrative": _criteria(certificate)},
+                "humanCode": certificate["code"],
+                "fieldOfStudy": ", ".join(certificate["alignment"]["programmes"]) or None,
+                "creator": {"id": "urn:college:organisation:%s" % certificate["code"],
+                            "type": ["Profile"], "name": certificate["organisation"]},
+            },
+            "result": [
+                {"type": ["Result"], "value": _number(result["theory"]),
+                 "resultDescription": "theory"},
+                {"type": ["Result"], "value": _number(result["practical"]),
+                 "resultDescription": "practical"},
+            ],
+        },
+        "credentialStatus": {
+            "id": "%s/v1/public/credential-status/revocation#%d" % (base_url, status_index),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(status_index),
+            "statusListCredential": "%s/v1/public/credential-status/revocation" % base_url,
+        },
+    }
+    achievement = document["credentialSubject"]["achievement"]
+    if achievement["fieldOfStudy"] is None:
+        del achievement["fieldOfStudy"]
+    if evidence:
+        document["evidence"] = [
+            {"id": item["url"], "type": ["Evidence"], "name": item.get("name") or "deliverable",
+             "description": "project deliverable %s" % item["deliverable_id"]}
+            for item in evidence]
+    return document
+
+
+def _number(value):
+    return ("%g" % value)
+
+
+def _criteria(certificate):
+    rule = certificate.get("pass_rule") or {}
+    return ("Pass the theory exam with at least %g and the practical exam with at least %g."
+            % (rule.get("theory_min", 60), rule.get("practical_min", 60)))
+
+
+def encode_status_list(revoked_indexes, size=STATUS_LIST_SIZE):
+    """``encodedList``: multibase base64url (no padding) of the GZIP-compressed
+    bitstring; index 0 is the left-most bit of the first byte."""
+    bits = bytearray(size // 8)
+    for index in revoked_indexes:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    compressed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).decode().rstrip("=")
+
+
+def decode_status_list(encoded):
+    if not encoded.startswith("u"):
+        raise ValueError("expected a multibase base64url value starting with 'u'")
+    padded = encoded[1:] + "=" * (-len(encoded[1:]) % 4)
+    return gzip.decompress(base64.urlsafe_b64decode(padded))
+
+
+def status_bit(bitstring, index):
+    return bool(bitstring[index // 8] & (0x80 >> (index % 8)))
+
+
+def status_list_credential(*, issuer, base_url, revoked_indexes, now):
+    list_id = "%s/v1/public/credential-status/revocation" % base_url
+    return {
+        "@context": [VC_CONTEXT],
+        "id": list_id,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer["id"],
+        "validFrom": xsd_datetime(now),
+        "credentialSubject": {
+            "id": list_id + "#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_status_list(revoked_indexes),
+        },
+    }
+
+
+
+
+def now_utc():
+    return datetime.now(timezone.utc)

@@ -1,0 +1,43 @@
+"""What the certificates entrypoints get besides the store: the time (which a
+test may pin) and the credential signer built from configuration."""
+from datetime import datetime, timezone
+
+from nameko.extensions import DependencyProvider
+
+from certificates.credentials import KeyRing
+from college_platform.config import setting
+
+
+class Clock(DependencyProvider):
+    """``now()`` in UTC; ``CLOCK_OVERRIDE`` (ISO 8601 with zone) pins it."""
+
+    def get_dependency(self, worker_ctx):
+        override = setting("CLOCK_OVERRIDE")
+        if override:
+            pinned = datetime.fromisoformat(str(override))
+            return lambda: pinned
+        return lambda: datetime.now(timezone.utc)
+
+
+class Issuer:
+    def __init__(self, key_ring, issuer_id, name, base_url):
+        self.key_ring = key_ring
+        self.profile = {"id": issuer_id, "name": name}
+        self.base_url = base_url.rstrip("/")
+
+
+class CredentialIssuer(DependencyProvider):
+    """Keys from ``CERTIFICATE_SIGNING_KEYS`` (``id:secret`` pairs, the first
+    signs, the rest still verify). A malformed key stops the service at start;
+    no key at all lets it run, refusing only to issue."""
+
+    def setup(self):
+        self.issuer = Issuer(
+            KeyRing(setting("CERTIFICATE_SIGNING_KEYS") or ""),
+            setting("CREDENTIAL_ISSUER_ID") or "https://college.example.edu",
+            setting("CREDENTIAL_ISSUER_NAME") or "Modern Industrial College",
+            setting("PUBLIC_BASE_URL") or "http://127.0.0.1:8000",
+        )
+
+    def get_dependency(self, worker_ctx):
+        return self.issuer

@@ -1,0 +1,285 @@
+"""The certificates service in a container against the real broker and database:
+registration under concurrency, results, issuance, revocation and credits."""
+import eventlet
+import pytest
+from nameko import config
+from nameko.standalone.rpc import ServiceRpcClient
+from test_certificates_credentials import independently_verified
+
+from certificates.credentials import decode_status_list, status_bit
+from certificates.service import CertificatesService
+from college_platform.envelope import new_event
+from college_platform.errors import Conflict, InvalidInput, NotFound
+from testkit.amqp import bind_probe_queue, drain, publish_event
+from testkit.calls import call
+from testkit.servers import wait_until
+
+SIGNING_KEYS = "2027-01:" + "certificate-signing-secret-" + "k" * 20
+IOT = {"code": "1X-IOT-01", "title": "物联网安装调试与运维", "organisation": "新大陆教育",
+       "levels": ["junior", "intermediate"],
+       "alignment": {"programmes": ["IOT-2027"], "courses": ["IOT101"], "competitions": []},
+       "pass_rule": {"theory_min": 60, "practical_min": 70}}
+SESSION = {"certificate_code": "1X-IOT-01", "level": "junior", "site": "实训楼 A302",
+           "exam_date": "2027-06-12", "registration_deadline": "2027-05-31", "capacity": 3}
+PROGRAMME_ID = "prog-iot-2027"
+
+
+@pytest.fixture
+def certificates(start_service):
+    with config.patch({"CERTIFICATE_SIGNING_KEYS": SIGNING_KEYS,
+                       "CLOCK_OVERRIDE": "2027-05-10T09:00:00+08:00",
+                       "PUBLIC_BASE_URL": "https://api.college.example.edu"}):
+        container = start_service(CertificatesService)
+        call(container, "add_certificate", IOT)
+        yield container
+
+
+@pytest.fixture
+def amqp_uri(service_config):
+    return service_config["AMQP_URI"]
+
+
+def enrol(amqp_uri, database, students, programme_code="IOT-2027"):
+    publish_event(amqp_uri, "enrollment", new_event("programme_created", "enrollment", {
+        "programme_id": PROGRAMME_ID, "code": programme_code, "name": "物联网应用技术订单班",
+        "kind": "order_class", "intake_year": 2027, "capacity": 40}))
+    for number, (student_id, name) in enumerate(students, start=1):
+        publish_event(amqp_uri, "enrollment", new_event("student_enrolled", "enrollment", {
+            "student_id": student_id, "student_number": "2027%04d" % number, "name": name,
+            "programme_id": PROGRAMME_ID, "programme_code": programme_code,
+            "programme_kind": "order_class", "intake_year": 2027}))
+    candidates = database("certificates").candidates
+    wait_until(lambda: candidates.count_documents({}) == len(students)
+               and database("certificates").programmes.find_one({"_id": PROGRAMME_ID}),
+               timeout=30, message="the students' local copies")
+
+
+STUDENTS = [("stu-%02d" % i, name) for i, name in enumerate(
+    ["王小明", "李华", "张伟", "Emily Chen", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰"])]
+
+
+def test_concurrent_registrations_never_pass_capacity_and_the_waiting_list_moves_up(
+        certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS)
+    exam = call(certificates, "create_session", SESSION)
+
+    def register(student):
+        # a client per caller: real concurrent RPCs, each answered by its own worker
+        with ServiceRpcClient("certificates") as client:
+            return client.register(exam["id"], {"candidate_id": student[0]})
+
+    pool = eventlet.GreenPool(len(STUDENTS))
+    outcomes = list(pool.imap(register, STUDENTS))
+
+    registered = [r for r in outcomes if r["status"] == "registered"]
+    waitlisted = sorted((r for r in outcomes if r["status"] == "waitlisted"),
+                        key=lambda r: r["waitlist_position"])
+    assert len(registered) == 3
+    assert [r["waitlist_position"] for r in waitlisted] == list(range(1, 8))
+    assert call(certificates, "get_session", exam["id"])["seats_taken"] == 3
+    stored = database("certificates").registrations
+    assert stored.count_documents({"session_id": exam["id"], "status": "registered"}) == 3
+
+    call(certificates, "cancel_registration", registered[0]["id"])
+    first_waiting = call(certificates, "get_registration", waitlisted[0]["id"])
+    assert (first_waiting["status"], first_waiting["waitlist_position"]) == ("registered", None)
+    assert call(certificates, "get_session", exam["id"])["seats_taken"] == 3
+    with pytest.raises(Conflict):
+        call(certificates, "cancel_registration", registered[0]["id"])
+    with pytest.raises(Conflict):  # one live registration per candidate and session
+        register(STUDENTS[1] if STUDENTS[1][0] != registered[0]["candidate_id"] else STUDENTS[2])
+    # the cancelled candidate may register again, and joins the end of the queue
+    again = register(next(s for s in STUDENTS if s[0] == registered[0]["candidate_id"]))
+    assert (again["status"], again["waitlist_position"]) == ("waitlisted", 8)
+
+
+def test_only_eligible_candidates_register(certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS[:1])
+    exam = call(certificates, "create_session", SESSION)
+    with pytest.raises(InvalidInput) as caught:
+        call(certificates, "register", exam["id"], {"candidate_id": "nobody"})
+    assert "candidate_id" in caught.value.errors
+    publish_event(amqp_uri, "enrollment", new_event("enrolment_status_changed", "enrollment", {
+        "student_id": "stu-00", "programme_id": PROGRAMME_ID, "previous_status": "active",
+        "status": "suspended", "reason": "休学"}))
+    wait_until(lambda: database("certificates").candidates.find_one(
+        {"_id": "stu-00", "status": "suspended"}), timeout=30, message="the status change")
+    with pytest.raises(InvalidInput) as caught:
+        call(certificates, "register", exam["id"], {"candidate_id": "stu-00"})
+    assert "suspended" in caught.value.errors["candidate_id"][0]
+
+    publish_event(amqp_uri, "enrollment", new_event("programme_created", "enrollment", {
+        "programme_id": "prog-acc-2027", "code": "ACC-2027", "name": "大数据与会计",
+        "kind": "joint_major", "intake_year": 2027, "capacity": 60}))
+    wait_until(lambda: database("certificates").programmes.find_one({"_id": "prog-acc-2027"}),
+               timeout=30, message="the second programme")
+    publish_event(amqp_uri, "enrollment", new_event("enrolment_status_changed", "enrollment", {
+        "student_id": "stu-00", "programme_id": "prog-acc-2027", "previous_status": "suspended",
+        "status": "transferred", "from_programme_id": PROGRAMME_ID}))
+    wait_until(lambda: database("certificates").candidates.find_one(
+        {"_id": "stu-00", "status": "active", "programme_code": "ACC-2027"}), timeout=30,
+        message="the transfer")
+    with pytest.raises(InvalidInput) as caught:
+        call(certificates, "register", exam["id"], {"candidate_id": "stu-00"})
+    assert "ACC-2027 is not aligned" in caught.value.errors["candidate_id"][0]
+
+    publish_event(amqp_uri, "mentors", new_event("mentor_registered", "mentors", {
+        "mentor_id": "men-teacher-1", "name": "孙老师", "kind": "teacher"}))
+    wait_until(lambda: database("certificates").candidates.find_one({"_id": "men-teacher-1"}),
+               timeout=30, message="the teacher's local copy")
+    teacher = call(certificates, "register", exam["id"], {"candidate_id": "men-teacher-1"})
+    assert (teacher["candidate_kind"], teacher["status"]) == ("teacher", "registered")
+    with pytest.raises(NotFound):
+        call(certificates, "register", "no-such-session", {"candidate_id": "men-teacher-1"})
+
+
+def test_a_pass_issues_a_credential_grants_credits_once_and_revocation_reverses_them(
+        certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS[:3])
+    for credit_event in ("credits_granted", "credits_reversed"):
+        bind_probe_queue(amqp_uri, "certificates", credit_event, "probe-credits")
+    publish_event(amqp_uri, "projects", new_event("project_completed", "projects", {
+        "project_id": "proj-1", "enterprise_id": "ent-1", "on_time": True,
+        "grades": [{"student_id": "stu-00", "grade": 91}],
+        "evidence": [{"student_id": "stu-00", "deliverable_id": "d-7",
+                      "url": "https://projects.example.edu/deliverables/d-7"}]}))
+    wait_until(lambda: database("certificates").evidence.find_one({"student_id": "stu-00"}),
+               timeout=30, message="the evidence copy")
+    call(certificates, "set_credit_rule", {
+        "programme_id": PROGRAMME_ID, "certificate_code": "1X-IOT-01", "level": "junior",
+        "credits": 4, "course_exemptions": ["IOT101"]})
+    exam = call(certificates, "create_session", {**SESSION, "capacity": 10})
+    registrations = [call(certificates, "register", exam["id"], {"candidate_id": s[0]})
+                     for s in STUDENTS[:3]]
+
+    report = call(certificates, "import_results", exam["id"], {"csv": (
+        "candidate_id,theory,practical\n"
+        "stu-00,78.5,85\n"        # pass
+        "stu-01,90,65\n"          # practical below 70: fail
+        "stu-99,80,80\n"          # not registered
+        "stu-02,abc,80\n")})      # unreadable
+    assert [(row["row"], row["status"]) for row in report["rows"]] == [
+        (2, "recorded"), (3, "recorded"), (4, "rejected"), (5, "rejected")]
+    assert (report["recorded"], report["rejected"]) == (2, 2)
+    assert report["rows"][1]["passed"] is False
+    assert "theory" in report["rows"][3]["errors"]
+    number = report["rows"][0]["certificate_number"]
+    assert number == "1X-IOT-01-J-2027-000001"
+    with pytest.raises(Conflict):
+        call(certificates, "record_result", registrations[0]["id"],
+             {"theory": 99, "practical": 99})
+
+    credential = call(certificates, "get_credential", number)
+    assert credential["evidence"][0]["id"] == "https://projects.example.edu/deliverables/d-7"
+    assert call(certificates, "verify_credential", credential)["verified"] is True
+    assert independently_verified(credential)  # cryptography + rfc8785, not our signing code
+
+    account = wait_until(lambda: call(certificates, "credit_account",
+                                      {"student_id": "stu-00"})["grants"] and
+                         call(certificates, "credit_account", {"student_id": "stu-00"}),
+                         timeout=30, message="the credit grant")
+    assert (account["total_credits"], account["course_exemptions"]) == (4, ["IOT101"])
+
+    # certificate_issued delivered again, as itself and as a second event for the number
+    issued_event = next(
+        record["event"] for record in database("certificates").outbox.find(
+            {"event.type": "certificate_issued"}))
+    publish_event(amqp_uri, "certificates", issued_event)
+    publish_event(amqp_uri, "certificates", {**new_event(
+        "certificate_issued", "certificates", issued_event["data"])})
+    inbox = database("certificates").inbox
+    wait_until(lambda: inbox.count_documents(
+        {"consumer": "certificates.on_certificate_issued"}) == 2,
+        timeout=30, message="both deliveries handled")
+    account = call(certificates, "credit_account", {"student_id": "stu-00"})
+    assert account["total_credits"] == 4
+    assert [entry["kind"] for entry in account["ledger"]["items"]] == ["grant"]
+
+    call(certificates, "revoke", number, {"reason": "考试作弊，成绩取消"})
+    verdict = call(certificates, "verify_credential", credential)
+    assert (verdict["verified"], verdict["status"]) == (False, "revoked")
+    assert verdict["revocation_reason"] == "考试作弊，成绩取消"
+    assert call(certificates, "verify_number", number)["status"] == "revoked"
+    account = call(certificates, "credit_account", {"student_id": "stu-00"})
+    assert account["total_credits"] == 0
+    assert [entry["kind"] for entry in account["ledger"]["items"]] == ["reversal", "grant"]
+    with pytest.raises(Conflict):
+        call(certificates, "revoke", number, {"reason": "again"})
+
+    status_list = call(certificates, "status_list")
+    index = int(credential["credentialStatus"]["statusListIndex"])
+    assert status_bit(decode_status_list(status_list["credentialSubject"]["encodedList"]),
+                      index)
+    published = []
+    wait_until(lambda: published.extend(drain(amqp_uri, "probe-credits")) or len(published) >= 2,
+               timeout=30, message="the credit events")
+    assert [(body["type"], body["data"]["credits"]) for body, _ in published] == [
+        ("credits_granted", 4), ("credits_reversed", 4)]
+
+
+def test_a_rule_change_is_previewed_then_applied_to_every_holder(
+        certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS[:2])
+    exam = call(certificates, "create_session", {**SESSION, "capacity": 10})
+    for student_id, _ in STUDENTS[:2]:
+        registration = call(certificates, "register", exam["id"], {"candidate_id": student_id})
+        call(certificates, "record_result", registration["id"], {"theory": 80, "practical": 80})
+    rule = {"programme_id": PROGRAMME_ID, "certificate_code": "1x-iot-01", "level": "junior",
+            "credits": 2}
+
+    preview = call(certificates, "preview_credit_rule", rule)
+    assert sorted((c["student_id"], c["change"]) for c in preview["changes"]) == [
+        ("stu-00", "grant"), ("stu-01", "grant")]
+    assert call(certificates, "credit_account", {"student_id": "stu-00"})["grants"] == []
+
+    applied = call(certificates, "set_credit_rule", rule)
+    assert applied["rule"]["version"] == 1 and len(applied["changes"]) == 2
+    preview = call(certificates, "preview_credit_rule", {**rule, "credits": 3})
+    assert [(c["change"], c["current"]["credits"], c["proposed"]["credits"])
+            for c in preview["changes"]] == [("adjust", 2, 3)] * 2
+    call(certificates, "set_credit_rule", {**rule, "credits": 3})
+    account = call(certificates, "credit_account", {"student_id": "stu-01"})
+    assert account["total_credits"] == 3
+    assert [(e["kind"], e["credits"]) for e in account["ledger"]["items"]] == [
+        ("grant", 3), ("reversal", 2), ("grant", 2)]
+    with pytest.raises(InvalidInput) as caught:
+        call(certificates, "preview_credit_rule", {**rule, "programme_id": "unknown"})
+    assert "programme_id" in caught.value.errors
+
+
+def test_after_a_key_rotation_earlier_credentials_still_verify(
+        start_service, amqp_uri, database):
+    old_key = "2026-09:" + "the-retiring-signing-secret-" + "o" * 20
+    new_key = "2027-06:" + "the-new-signing-secret-" + "n" * 25
+
+    def start(keys):
+        with config.patch({"CERTIFICATE_SIGNING_KEYS": keys,
+                           "CLOCK_OVERRIDE": "2027-05-10T09:00:00+08:00"}):
+            return start_service(CertificatesService)
+
+    def pass_exam(container, student_id):
+        exam = call(container, "create_session", {**SESSION, "capacity": 10})
+        registration = call(container, "register", exam["id"], {"candidate_id": student_id})
+        return call(container, "record_result", registration["id"],
+                    {"theory": 88, "practical": 91})["certificate_number"]
+
+    before = start(old_key)
+    call(before, "add_certificate", IOT)
+    enrol(amqp_uri, database, STUDENTS[:2])
+    old_number = pass_exam(before, "stu-00")
+    old_credential = call(before, "get_credential", old_number)
+    before.stop()
+
+    after = start("%s,%s" % (new_key, old_key))
+    new_number = pass_exam(after, "stu-01")
+    assert call(after, "get_issued", old_number)["signed_with"] == "2026-09"
+    assert call(after, "get_issued", new_number)["signed_with"] == "2027-06"
+    assert call(after, "verify_credential", old_credential)["verified"] is True
+    assert call(after, "verify_number", old_number)["proof_verified"] is True
+    assert [key["key_id"] for key in call(after, "verification_keys")["keys"]] == [
+        "2027-06", "2026-09"]
+    after.stop()
+
+    withdrawn = start(new_key)  # a compromised key is withdrawn: what it signed fails
+    verdict = call(withdrawn, "verify_credential", old_credential)
+    assert (verdict["verified"], verdict["status"]) == (False, "invalid")

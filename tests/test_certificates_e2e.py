@@ -1,0 +1,187 @@
+"""Certificates through the gateway, as processes: an enrolled student registers,
+passes, receives a signed credential and credits, and anyone verifies it."""
+import copy
+
+import pytest
+import requests
+
+from college_platform.envelope import new_event
+from testkit.amqp import publish_event
+from testkit.servers import wait_until
+from testkit.system import System
+
+pytestmark = pytest.mark.e2e
+
+SIGNING_KEYS = "2027-01:e2e-certificate-signing-secret-0123456789abcdef"
+PROGRAMME = {"programme_id": "prog-iot-2027", "code": "IOT-2027", "name": "物联网应用技术订单班",
+             "kind": "order_class", "intake_year": 2027, "capacity": 40}
+STUDENTS = {"stu-e2e-1": "王小明", "stu-e2e-2": "Emily Chen"}
+CERTIFICATE = {"code": "1X-IOT-01", "title": "物联网安装调试与运维", "organisation": "新大陆教育",
+               "levels": ["junior", "intermediate"],
+               "alignment": {"programmes": ["IOT-2027"], "courses": ["IOT101"],
+                             "competitions": ["全国职业院校技能大赛 物联网技术应用"]},
+               "pass_rule": {"theory_min": 60, "practical_min": 60}}
+
+
+@pytest.fixture(scope="module")
+def system(module_vhost, mongo_uri):
+    """Only the certificates service and the gateway: the other services' events
+    are published by the test itself."""
+    running = System(module_vhost, mongo_uri, names=("certificates", "gateway"),
+                     extra_env={"CERTIFICATE_SIGNING_KEYS": SIGNING_KEYS})
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def officer(system):
+    return system.user("zhao.officer", "certificate_officer")
+
+
+@pytest.fixture(scope="module")
+def catalogue(system, officer):
+    publish_event(system.amqp_uri, "enrollment",
+                  new_event("programme_created", "enrollment", PROGRAMME))
+    for number, (student_id, name) in enumerate(STUDENTS.items(), start=1):
+        publish_event(system.amqp_uri, "enrollment", new_event("student_enrolled", "enrollment", {
+            "student_id": student_id, "student_number": "2027%04d" % number, "name": name,
+            "programme_id": PROGRAMME["programme_id"], "programme_code": PROGRAMME["code"],
+            "programme_kind": "order_class", "intake_year": 2027}))
+    response = post(system, "/v1/certificates", officer, CERTIFICATE)
+    assert response.status_code == 201, response.text
+    exam = post(system, "/v1/exam-sessions", officer, {
+        "certificate_code": "1X-IOT-01", "level": "junior", "site": "实训楼 A302",
+        "exam_date": "2099-06-12", "registration_deadline": "2099-05-31", "capacity": 30})
+    assert exam.status_code == 201, exam.text
+    assert exam.headers["Location"] == "/v1/exam-sessions/%s" % exam.json()["id"]
+    return exam.json()
+
+
+def post(system, path, headers, body):
+    return requests.post(system.url("gateway", path), json=body, headers=headers, timeout=15)
+
+
+def get(system, path, headers=None):
+    return requests.get(system.url("gateway", path), headers=headers or {}, timeout=15)
+
+
+def test_enrolled_student_to_verified_credential_with_credits(system, officer, catalogue):
+    student = system.user("wang.xiaoming", "student", student_id="stu-e2e-1")
+    classmate = system.user("emily.chen", "student", student_id="stu-e2e-2")
+
+    def register():  # enrollment's events reach the service asynchronously
+        response = post(system, "/v1/exam-sessions/%s/registrations" % catalogue["id"],
+                        student, {"candidate_id": "someone-else"})
+        return response if response.status_code == 201 else None
+
+    registration = wait_until(register, timeout=30, message="the student's registration").json()
+    assert (registration["candidate_id"], registration["status"]) == ("stu-e2e-1", "registered")
+    rule = post(system, "/v1/credit-rules", officer, {
+        "programme_id": PROGRAMME["programme_id"], "certificate_code": "1X-IOT-01",
+        "level": "junior", "credits": 4, "course_exemptions": ["IOT101"]})
+    assert rule.status_code == 200, rule.text
+
+    result = post(system, "/v1/registrations/%s/result" % registration["id"], officer,
+                  {"theory": 78.5, "practical": 85})
+    assert result.status_code == 200, result.text
+    number = result.json()["certificate_number"]
+    assert result.json()["result"]["passed"] is True
+
+    # the student sees their own registration, result, certificate and credits
+    mine = get(system, "/v1/registrations", student).json()
+    assert [(r["id"], r["result"]["theory"]) for r in mine["items"]] == [
+        (registration["id"], 78.5)]
+    issued = get(system, "/v1/issued-certificates", student).json()["items"]
+    assert [(c["certificate_number"], c["holder_name"]) for c in issued] == [(number, "王小明")]
+    credits = wait_until(lambda: get(system, "/v1/students/stu-e2e-1/credits", student).json()
+                         if get(system, "/v1/students/stu-e2e-1/credits", student)
+                         .json()["total_credits"] else None, timeout=30,
+                         message="the credits granted")
+    assert (credits["total_credits"], credits["course_exemptions"]) == (4, ["IOT101"])
+    download = get(system, "/v1/issued-certificates/%s/credential" % number, student)
+    assert download.status_code == 200
+    assert download.headers["Content-Type"] == "application/vc"
+    credential = download.json()
+    assert credential["credentialSubject"]["achievement"]["humanCode"] == "1X-IOT-01"
+
+    # ...and nobody else's
+    assert get(system, "/v1/registrations/%s" % registration["id"], classmate).status_code == 404
+    assert get(system, "/v1/issued-certificates/%s" % number, classmate).status_code == 404
+    assert get(system, "/v1/students/stu-e2e-1/credits", classmate).status_code == 404
+    assert get(system, "/v1/issued-certificates", classmate).json()["items"] == []
+    assert post(system, "/v1/registrations/%s/result" % registration["id"], student,
+                {"theory": 100, "practical": 100}).status_code == 403
+
+    # anyone verifies, without logging in
+    by_number = get(system, "/v1/public/certificates/%s" % number)
+    assert by_number.status_code == 200
+    assert (by_number.json()["status"], by_number.json()["proof_verified"]) == ("valid", True)
+    verdict = post(system, "/v1/public/credentials/verify", {}, credential).json()
+    assert (verdict["verified"], verdict["status"]) == (True, "valid")
+    tampered = copy.deepcopy(credential)
+    tampered["credentialSubject"]["result"][1]["value"] = "100"
+    verdict = post(system, "/v1/public/credentials/verify", {}, tampered).json()
+    assert (verdict["verified"], verdict["status"]) == (False, "invalid")
+
+    revoked = post(system, "/v1/issued-certificates/%s/revocation" % number, officer,
+                   {"reason": "考试作弊，成绩取消"})
+    assert revoked.status_code == 200, revoked.text
+    verdict = post(system, "/v1/public/credentials/verify", {}, credential).json()
+    assert (verdict["verified"], verdict["status"], verdict["revocation_reason"]) == (
+        False, "revoked", "考试作弊，成绩取消")
+    assert get(system, "/v1/public/certificates/%s" % number).json()["status"] == "revoked"
+    status_list = get(system, "/v1/public/credential-status/revocation").json()
+    assert status_list["credentialSubject"]["type"] == "BitstringStatusList"
+    assert get(system, "/v1/students/stu-e2e-1/credits", student).json()["total_credits"] == 0
+
+
+def test_a_teacher_registers_themselves(system, officer, catalogue):
+    publish_event(system.amqp_uri, "mentors", new_event("mentor_registered", "mentors", {
+        "mentor_id": "men-teacher-9", "name": "孙老师", "kind": "teacher"}))
+    teacher = system.user("sun.teacher", "teacher", mentor_id="men-teacher-9")
+    unlinked = system.user("li.teacher", "teacher")
+    assert post(system, "/v1/exam-sessions/%s/registrations" % catalogue["id"], unlinked,
+                {}).status_code == 403
+    registration = wait_until(lambda: post(
+        system, "/v1/exam-sessions/%s/registrations" % catalogue["id"], teacher, {})
+        .json().get("id"), timeout=30, message="the teacher's registration")
+    cancelled = post(system, "/v1/registrations/%s/cancellation" % registration, teacher, {})
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/v1/certificates", {"code": "x", "levels": ["expert"]}),
+    ("POST", "/v1/exam-sessions", {"certificate_code": "1X-IOT-01", "level": "junior",
+                                   "site": "A302", "exam_date": "2099-06-01",
+                                   "registration_deadline": "2099-07-01", "capacity": 0}),
+    ("POST", "/v1/exam-sessions/{session}/registrations", {"candidate_id": ""}),
+    ("POST", "/v1/registrations/any/result", {"theory": 120, "practical": "abc"}),
+    ("POST", "/v1/exam-sessions/{session}/results", {"csv": "name,score\n王小明,80\n"}),
+    ("POST", "/v1/exam-sessions/{session}/results", {"rows": []}),
+    ("POST", "/v1/issued-certificates/any/revocation", {"reason": ""}),
+    ("POST", "/v1/credit-rules", {"programme_id": "prog-iot-2027", "level": "master"}),
+    ("POST", "/v1/credit-rules/preview", {"credits": -1}),
+    ("POST", "/v1/public/credentials/verify", ["not", "a", "credential"]),
+    ("GET", "/v1/exam-sessions?limit=1000&level=expert", None),
+    ("GET", "/v1/registrations?status=lost", None),
+    ("GET", "/v1/issued-certificates?offset=-1", None),
+    ("GET", "/v1/credit-rules?limit=zero", None),
+    ("GET", "/v1/students/stu-e2e-1/credits?limit=0", None),
+])
+def test_invalid_input_is_400_with_field_errors(system, officer, catalogue, method, path, body):
+    url = system.url("gateway", path.format(session=catalogue["id"]))
+    response = requests.request(method, url, json=body, headers=officer, timeout=15)
+    assert response.status_code == 400, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"]
+
+
+def test_unknown_things_are_404_and_a_non_json_body_is_400(system, officer, catalogue):
+    for path in ("/v1/exam-sessions/nope", "/v1/registrations/nope",
+                 "/v1/issued-certificates/nope", "/v1/public/certificates/nope"):
+        assert get(system, path, officer).status_code == 404, path
+    assert post(system, "/v1/registrations/nope/result", officer,
+                {"theory": 70, "practical": 70}).status_code == 404
+    raw = requests.post(system.url("gateway", "/v1/public/credentials/verify"), data="{oops",
+                        timeout=15)
+    assert raw.status_code == 400
