@@ -20,7 +20,7 @@ SECONDMENT_MOVES = {
 def check_secondment_move(current, target):
     if target not in SECONDMENT_MOVES[current]:
         raise Conflict("a %s secondment cannot become %s" % (current, target),
-                       status=current)
+                       current_status=current)
 
 
 def secondment_status_on(secondment, today):
@@ -49,7 +49,7 @@ def secondment_moves_due(secondment, today):
 def check_timesheet_date(secondment, work_date):
     if secondment["status"] not in (ACTIVE, COMPLETED):
         raise Conflict("timesheets are logged on an active or completed secondment, "
-                       "not a %s one" % secondment["status"], status=secondment["status"])
+                       "not a %s one" % secondment["status"], current_status=secondment["status"])
     if not as_date(secondment["starts_on"]) <= work_date <= as_date(secondment["ends_on"]):
         raise Conflict("the work date %s is outside the secondment (%s to %s)"
                        % (work_date.isoformat(), secondment["starts_on"], secondment["ends_on"]))

@@ -348,7 +348,7 @@ class MentorsService(PlatformService):
                 session=uow.session)
             if result.modified_count != 1:
                 raise Conflict("timesheet %s is already %s" % (timesheet_id, timesheet["status"]),
-                               status=timesheet["status"])
+                               current_status=timesheet["status"])
             if fields["decision"] == "approved":
                 uow.db.secondments.update_one({"_id": timesheet["secondment_id"]}, {
                     "$inc": {"approved_hours": timesheet["hours"]}}, session=uow.session)
