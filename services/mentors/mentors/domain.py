@@ -155,7 +155,9 @@ class DoubleQualifiedRule:
 ROLES = ("college_tutor", "enterprise_mentor", "team_mentor")
 ROLE_MENTOR_KIND = {"college_tutor": "teacher", "enterprise_mentor": "industry",
                     "team_mentor": "industry"}
-VACANT, FILLED, NEEDS_REASSIGNMENT = "vacant", "filled", "needs_reassignment"
+VACANT, FILLED, NEEDS_REASSIGNMENT, CLOSED = "vacant", "filled", "needs_reassignment", "closed"
+# an apprentice who has left the programme no longer needs mentors
+ENROLMENT_ENDED = ("withdrawn", "graduated")
 
 
 def apprentice_slot_id(student_id, role):

@@ -26,6 +26,7 @@ from mentors.clock import Clock, configured_timer
 from mentors.domain import (
     ACTIVE,
     COMPLETED,
+    ENROLMENT_ENDED,
     NEEDS_REASSIGNMENT,
     PLANNED,
     VACANT,
@@ -528,6 +529,19 @@ class MentorsService(PlatformService):
                 uow, uow.db.apprentices.find_one({"_id": data["student_id"]}, session=uow.session))
 
         self.store.handle_once(event, signed)
+
+    @event_handler("enrollment", "enrolment_status_changed")
+    def on_enrolment_status_changed(self, event):
+        data = read(event)
+        if data["status"] not in ENROLMENT_ENDED:
+            return
+
+        def ended(uow):
+            if uow.db.apprentices.find_one({"_id": data["student_id"]}, session=uow.session):
+                workflows.close_apprentice_slots(uow, data["student_id"], "the apprentice %s" % (
+                    "withdrew" if data["status"] == "withdrawn" else "graduated"))
+
+        self.store.handle_once(event, ended)
 
     @event_handler("projects", "team_formed")
     def on_team_formed(self, event):

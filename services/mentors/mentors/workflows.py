@@ -10,6 +10,7 @@ from college_platform.repository import get_or_raise, new_id
 from mentors.domain import (
     ACTIVE,
     CANCELLED,
+    CLOSED,
     COMPLETED,
     FILLED,
     NEEDS_REASSIGNMENT,
@@ -192,6 +193,19 @@ def provide_apprentice_mentors(uow, apprentice):
                 slot = find_one(uow, "slots", {"_id": slot["_id"]})
         if slot["status"] == VACANT:
             fill_slot(uow, slot)
+
+
+def close_apprentice_slots(uow, student_id, reason):
+    """An apprentice who leaves (withdrawn, graduated) frees their mentors;
+    their slots close rather than being listed as vacancies."""
+    uow.db.apprentices.update_one({"_id": student_id}, {"$set": {"enrolled": False}},
+                                  session=uow.session)
+    for slot in find(uow, "slots", {"student_id": student_id}):
+        if slot.get("assignment_id") and slot["status"] in (FILLED, NEEDS_REASSIGNMENT):
+            release(uow, find_one(uow, "assignments", {"_id": slot["assignment_id"]}), reason)
+        uow.db.slots.update_one({"_id": slot["_id"]}, {"$set": {
+            "status": CLOSED, "mentor_id": None, "assignment_id": None,
+            "updated_at": utcnow()}}, session=uow.session)
 
 
 def fill_vacancies_for(uow, mentor):

@@ -106,6 +106,24 @@ def test_an_apprentice_gets_both_mentors_whatever_the_event_order(
     assert call(mentors, "get_mentor", sponsor_mentor["id"])["active_load"] == 0
 
 
+def test_an_apprentice_who_withdraws_frees_both_mentors(mentors, service_config, database):
+    tutor, enterprise_mentor = teacher(mentors), expert(mentors)
+    publish(service_config, "enrollment", "student_enrolled",
+            enrolled("s-0009", partner_id=ENTERPRISE))
+    wait_until(lambda: both_mentors(mentors, "s-0009"), message="both mentors")
+    event = publish(service_config, "enrollment", "enrolment_status_changed", {
+        "student_id": "s-0009", "programme_id": "prog-mech", "previous_status": "active",
+        "status": "withdrawn", "reason": "个人原因"})
+    wait_until(lambda: database("mentors").inbox.find_one({"event_id": event["id"]}),
+               message="the withdrawal handled")
+    assert call(mentors, "get_mentor", tutor["id"])["active_load"] == 0
+    assert call(mentors, "get_mentor", enterprise_mentor["id"])["active_load"] == 0
+    released = call(mentors, "list_assignments", {"student_id": "s-0009",
+                                                  "status": "released"})["items"]
+    assert {a["reason"] for a in released} == {"the apprentice withdrew"}
+    assert call(mentors, "list_vacancies", {})["total"] == 0, "a leaver is no vacancy"
+
+
 def test_an_apprentice_without_mentors_is_listed_until_mentors_register(mentors, service_config):
     amqp_uri = service_config["AMQP_URI"]
     bind_probe_queue(amqp_uri, "mentors", "mentor_assigned", "probe-assigned")
