@@ -104,8 +104,8 @@ class MentorsService(PlatformService):
                         index(("secondment_id", ASCENDING), name="by_secondment")],
         "apprentices": [],
         "certificates": [index(("candidate_id", ASCENDING), name="by_candidate")],
-        "ledger": [RECENT_FIRST, index(("enterprise_id", ASCENDING), ("term", ASCENDING),
-                                       name="by_enterprise_term")],
+        "ledger": [index(("enterprise_id", ASCENDING), ("term", DESCENDING),
+                         name="by_enterprise_term")],
         "double_qualified_history": [index(("mentor_id", ASCENDING), ("changed_at", DESCENDING),
                                            name="by_mentor")],
         "partners": [],
@@ -370,13 +370,12 @@ class MentorsService(PlatformService):
         criteria = {"enterprise_id": enterprise_id}
         if params["term"]:
             criteria["term"] = params["term"]
-        result = paged_view(self.store.db.ledger, criteria, params, ledger_view)
-        for entry in result["items"]:
-            for key in ("mentor_hours_given", "teacher_hours_hosted"):
-                entry.setdefault(key, 0.0)
-            entry.setdefault("teacher_placements_hosted", 0)
-        result["items"].sort(key=lambda entry: entry["term"], reverse=True)
-        return result
+        entries = (self.store.db.ledger.find(criteria).sort("term", DESCENDING)
+                   .skip(params["offset"]).limit(params["limit"]))
+        items = [{"mentor_hours_given": 0.0, "teacher_placements_hosted": 0,
+                  "teacher_hours_hosted": 0.0, **entry} for entry in entries]
+        return {"items": ledger_view.dump(items, many=True), "offset": params["offset"],
+                "limit": params["limit"], "total": self.store.db.ledger.count_documents(criteria)}
 
     # assignments ---------------------------------------------------------
 
@@ -465,14 +464,10 @@ class MentorsService(PlatformService):
         due += list(db.secondments.find({"status": ACTIVE, "ends_on": {"$lte": day}},
                                         {"_id": 1}).limit(SWEEP_BATCH))
         for secondment in due:
-            before = db.secondments.find_one({"_id": secondment["_id"]}, {"status": 1})
-            self.store.transact(lambda uow, sid=secondment["_id"]: workflows.advance_secondment(
-                uow, sid, today, rule))
-            after = db.secondments.find_one({"_id": secondment["_id"]}, {"status": 1})
-            if before["status"] == PLANNED and after["status"] != PLANNED:
-                counts["started"] += 1
-            if after["status"] == COMPLETED and before["status"] != COMPLETED:
-                counts["completed"] += 1
+            moves = self.store.transact(lambda uow, sid=secondment["_id"]:
+                                        workflows.advance_secondment(uow, sid, today, rule))
+            counts["started"] += ACTIVE in moves
+            counts["completed"] += COMPLETED in moves
         for mentor in db.mentors.find({"double_qualified_review_on": {"$lte": day}},
                                       {"_id": 1}).limit(SWEEP_BATCH):
             self.store.transact(lambda uow, mid=mentor["_id"]: workflows.recompute_double_qualified(

@@ -253,17 +253,17 @@ def add_to_ledger(uow, enterprise_id, term, **increments):
 
 
 def advance_secondment(uow, secondment_id, today, rule):
-    """Apply the moves the calendar owes the secondment; idempotent (a
-    second run, or a second instance, finds nothing due)."""
+    """Apply the moves the calendar owes the secondment and return them;
+    idempotent: the status read in this transaction decides, so a second run
+    (or a second instance, whose concurrent write conflicts and retries)
+    finds nothing due."""
     secondment = find_one(uow, "secondments", {"_id": secondment_id})
     moves = secondment_moves_due(secondment, today) if secondment else []
     for target in moves:
-        result = uow.db.secondments.update_one(
+        uow.db.secondments.update_one(
             {"_id": secondment_id, "status": secondment["status"]},
             {"$set": {"status": target, "%s_on" % target: today.isoformat()}},
             session=uow.session)
-        if result.modified_count != 1:
-            return
         secondment["status"] = target
         if target == ACTIVE:
             emit(uow, "secondment_started", secondment_event(secondment))
@@ -274,6 +274,7 @@ def advance_secondment(uow, secondment_id, today, rule):
         else:
             emit(uow, "secondment_completed", secondment_event(secondment))
             secondment_ended(uow, secondment, "completed", today, rule)
+    return moves
 
 
 def cancel_secondment(uow, secondment_id, reason, today, rule):

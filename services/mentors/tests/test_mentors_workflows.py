@@ -270,6 +270,25 @@ def test_a_teacher_with_six_months_outward_and_an_intermediate_certificate_is_do
     assert status["history"][0]["trigger"].startswith("the 5-year window moved to")
 
 
+def test_the_timer_starts_a_secondment_on_its_first_day(start_service, service_config):
+    with config.patch({"SWEEP_INTERVAL_SECONDS": 0.2}):
+        mentors = start_service(MentorsService)
+        publish(service_config, "enrollment", "partner_registered", {
+            "partner_id": ENTERPRISE, "legal_name": "深圳智造科技有限公司",
+            "credit_code": "91350100M000100Y43", "industry": "智能制造"})
+        wait_until(lambda: call(mentors, "get_partner", ENTERPRISE), message="the partner")
+        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        secondment = call(mentors, "create_secondment", {
+            "mentor_id": teacher(mentors)["id"], "direction": "outward",
+            "enterprise_id": ENTERPRISE, "starts_on": tomorrow, "ends_on": tomorrow,
+            "agreed_hours": 8})
+        eventlet.sleep(0.5)
+        assert call(mentors, "get_secondment", secondment["id"])["status"] == "planned"
+        with shift_clock(1):
+            wait_until(lambda: call(mentors, "get_secondment", secondment["id"])["status"]
+                       == "completed", message="the timer to run the calendar")
+
+
 def test_an_inward_secondment_feeds_the_contribution_ledger(mentors, service_config):
     li, zhang = expert(mentors), teacher(mentors)
     inward = call(mentors, "create_secondment", {
@@ -336,7 +355,7 @@ def test_assignments_made_during_an_inward_secondment_are_revisited_when_it_ends
         call(mentors, "cancel_secondment", secondment["id"], {"reason": "twice"})
 
 
-@pytest.mark.parametrize("method, args, field", [
+INVALID_CALLS = [
     ("register_mentor", ({"name": "", "kind": "teacher"},), "name"),
     ("create_secondment", ({"mentor_id": "m", "direction": "sideways", "enterprise_id": "e",
                             "starts_on": "2027-03-01", "ends_on": "2027-02-01",
@@ -349,8 +368,13 @@ def test_assignments_made_during_an_inward_secondment_are_revisited_when_it_ends
     ("list_assignments", ({"status": "lost"},), "status"),
     ("contribution_ledger", (ENTERPRISE, {"term": "spring"}), "term"),
     ("run_sweep", ({"as_of": "soon"},), "as_of"),
-])
-def test_invalid_input_names_the_field(mentors, method, args, field):
-    with pytest.raises(InvalidInput) as caught:
-        call(mentors, method, *args)
-    assert field in caught.value.errors
+    ("decide_timesheet", ("t", {"decision": "maybe"}), "decision"),
+    ("cancel_secondment", ("s", {"reason": ""}), "reason"),
+]
+
+
+def test_invalid_input_names_the_field(mentors):
+    for method, args, field in INVALID_CALLS:
+        with pytest.raises(InvalidInput) as caught:
+            call(mentors, method, *args)
+        assert field in caught.value.errors, (method, caught.value.errors)
