@@ -191,6 +191,10 @@ def provide_apprentice_mentors(uow, apprentice):
                 release(uow, find_one(uow, "assignments", {"_id": current}),
                         "the apprentice's employer is %s" % wanted["enterprise_id"])
                 slot = find_one(uow, "slots", {"_id": slot["_id"]})
+        if slot["status"] == CLOSED:  # enrolled again after leaving
+            uow.db.slots.update_one({"_id": slot["_id"]}, {"$set": {"status": VACANT}},
+                                    session=uow.session)
+            slot["status"] = VACANT
         if slot["status"] == VACANT:
             fill_slot(uow, slot)
 

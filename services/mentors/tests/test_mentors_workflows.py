@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ServiceRpcClient
 
 from college_platform.envelope import new_event
 from college_platform.errors import Conflict, InvalidInput
+from college_platform.mongo import MongoStore
 from mentors.service import MentorsService
 from testkit.amqp import bind_probe_queue, drain, publish_event
 from testkit.calls import call
@@ -105,6 +106,13 @@ def test_an_apprentice_gets_both_mentors_whatever_the_event_order(
     # enrolled first, the sponsor's mentor stood in until the contract named the employer
     assert call(mentors, "get_mentor", sponsor_mentor["id"])["active_load"] == 0
 
+    # the same event delivered again has no second effect
+    store = next(e for e in mentors.dependencies if isinstance(e, MongoStore))
+    publish_event(service_config["AMQP_URI"], "enrollment", event)
+    wait_until(lambda: store.duplicates_absorbed == 1, message="the duplicate absorbed")
+    assert call(mentors, "list_assignments", {"student_id": "s-0001"})["total"] == \
+        (2 if contract_first else 3)
+
 
 def test_an_apprentice_who_withdraws_frees_both_mentors(mentors, service_config, database):
     tutor, enterprise_mentor = teacher(mentors), expert(mentors)
@@ -122,6 +130,10 @@ def test_an_apprentice_who_withdraws_frees_both_mentors(mentors, service_config,
                                                   "status": "released"})["items"]
     assert {a["reason"] for a in released} == {"the apprentice withdrew"}
     assert call(mentors, "list_vacancies", {})["total"] == 0, "a leaver is no vacancy"
+
+    publish(service_config, "enrollment", "student_enrolled",
+            enrolled("s-0009", partner_id=ENTERPRISE))
+    wait_until(lambda: both_mentors(mentors, "s-0009"), message="mentors after re-enrolment")
 
 
 def test_an_apprentice_without_mentors_is_listed_until_mentors_register(mentors, service_config):
