@@ -1,7 +1,8 @@
-"""The mentors service behind the gateway, as processes. Enrollment's and
-certificates' events are published here as those services publish them (on
-their exchanges, in their contracts), so these tests need only the mentors
-service and the gateway."""
+"""The mentors service behind the gateway, with the whole system running as
+processes. Partners are registered through the API (enrollment announces
+them); enrolment events and certificates are published here as enrollment and
+certificates publish them (on their exchanges, in their contracts), so these
+tests do not depend on those services' workflows."""
 from datetime import date, timedelta
 
 import pytest
@@ -12,18 +13,13 @@ from gateway.api import route_table
 from gateway.routes.mentors import MentorsRoutes
 from testkit.amqp import publish_event
 from testkit.servers import wait_until
-from testkit.system import System
 
 pytestmark = pytest.mark.e2e
 
-ZHIZAO, ROBOTICS = "p-zhizao-e2e", "p-robotics-e2e"
-
-
-@pytest.fixture(scope="module")
-def mentors_system(module_vhost, mongo_uri):
-    running = System(module_vhost, mongo_uri, names=("mentors", "gateway"))
-    yield running
-    running.stop()
+PARTNERS = ({"legal_name": "深圳智造科技有限公司", "credit_code": "91350100M000100Y43",
+             "industry": "智能制造"},
+            {"legal_name": "Hangzhou Robotics Co., Ltd.", "credit_code": "91110000100000000R",
+             "industry": "robotics"})
 
 
 def publish(system, source, event_type, data):
@@ -33,18 +29,20 @@ def publish(system, source, event_type, data):
 
 
 @pytest.fixture(scope="module")
-def api(mentors_system):
-    system = mentors_system
-    for partner_id, name in ((ZHIZAO, "深圳智造科技有限公司"),
-                             (ROBOTICS, "Hangzhou Robotics Co., Ltd.")):
-        publish(system, "enrollment", "partner_registered", {
-            "partner_id": partner_id, "legal_name": name,
-            "credit_code": "91350100M000100Y43", "industry": "智能制造"})
+def api(system):
+    admin = system.user("admin", "admin")
+    partner_ids = []
+    for partner in PARTNERS:
+        response = requests.post(system.url("gateway", "/v1/partners"), json=partner,
+                                 headers=admin, timeout=10)
+        assert response.status_code == 201, response.text
+        partner_ids.append(response.json()["id"])
     wait_until(lambda: system.db("mentors").partners.count_documents({}) == 2, timeout=30,
                message="mentors to learn of the partners")
 
     class Api:
         coordinator = system.user("coordinator.liu", "mentor_coordinator")
+        zhizao, robotics = partner_ids
 
         def url(self, path):
             return system.url("gateway", path)
@@ -66,20 +64,19 @@ def api(mentors_system):
     return Api()
 
 
-def test_an_enrolled_apprentice_gets_both_mentors_without_manual_work(mentors_system, api):
-    system = mentors_system
+def test_an_enrolled_apprentice_gets_both_mentors_without_manual_work(system, api):
     tutor = api.created("/v1/mentors", {"name": "张伟", "kind": "teacher",
                                         "expertise": ["机电一体化"], "load_limit": 8})
     expert = api.created("/v1/mentors", {"name": "李强", "kind": "industry",
-                                         "enterprise_id": ZHIZAO, "expertise": ["PLC"]})
+                                         "enterprise_id": api.zhizao, "expertise": ["PLC"]})
 
     # enrollment announces the apprentice and, separately, the apprentice contract
     publish(system, "enrollment", "student_enrolled", {
         "student_id": "stu-2027-0042", "student_number": "20270042", "name": "王小明",
         "programme_id": "prog-mech-app", "programme_code": "MECH-APP-2027",
-        "programme_kind": "apprenticeship", "partner_id": ZHIZAO, "intake_year": 2027})
+        "programme_kind": "apprenticeship", "partner_id": api.zhizao, "intake_year": 2027})
     publish(system, "enrollment", "apprentice_contract_signed", {
-        "contract_id": "ac-0042", "student_id": "stu-2027-0042", "partner_id": ZHIZAO,
+        "contract_id": "ac-0042", "student_id": "stu-2027-0042", "partner_id": api.zhizao,
         "programme_id": "prog-mech-app", "starts_on": "2027-09-01", "ends_on": "2030-06-30"})
 
     def both_assigned():
@@ -98,9 +95,9 @@ def test_an_enrolled_apprentice_gets_both_mentors_without_manual_work(mentors_sy
     other_student = system.user("stu.chen", "student", student_id="stu-2027-0043")
     assert api.get("/v1/apprentices/stu-2027-0042/mentors",
                    other_student).status_code == 404
-    hr = system.user("hr.zhizao", "enterprise_user", enterprise_id=ZHIZAO)
+    hr = system.user("hr.zhizao", "enterprise_user", enterprise_id=api.zhizao)
     assert api.get("/v1/apprentices/stu-2027-0042/mentors", hr).status_code == 200
-    robotics = system.user("hr.robotics", "enterprise_user", enterprise_id=ROBOTICS)
+    robotics = system.user("hr.robotics", "enterprise_user", enterprise_id=api.robotics)
     assert api.get("/v1/apprentices/stu-2027-0042/mentors", robotics).status_code == 404
 
     listed = api.get("/v1/assignments", student_id="stu-2027-0042").json()
@@ -108,13 +105,12 @@ def test_an_enrolled_apprentice_gets_both_mentors_without_manual_work(mentors_sy
     assert api.get("/v1/mentor-vacancies", kind="apprentice").json()["total"] == 0
 
 
-def test_a_teacher_sees_their_double_qualified_status_and_why(mentors_system, api):
-    system = mentors_system
+def test_a_teacher_sees_their_double_qualified_status_and_why(system, api):
     wu = api.created("/v1/mentors", {"name": "吴芳", "kind": "teacher",
                                      "expertise": ["工业机器人"]})
     today = date.today()
     secondment = api.created("/v1/secondments", {
-        "mentor_id": wu["id"], "direction": "outward", "enterprise_id": ZHIZAO,
+        "mentor_id": wu["id"], "direction": "outward", "enterprise_id": api.zhizao,
         "role": "工艺工程师", "starts_on": (today - timedelta(days=200)).isoformat(),
         "ends_on": (today - timedelta(days=10)).isoformat(), "agreed_hours": 900})
     assert secondment["status"] == "completed"
@@ -136,23 +132,22 @@ def test_a_teacher_sees_their_double_qualified_status_and_why(mentors_system, ap
     assert api.get(path, colleague).status_code == 404
     assert "double_qualified" not in api.get("/v1/mentors/%s" % wu["id"], colleague).json()
     # the host enterprise sees the teacher it hosts; another enterprise does not
-    hr = system.user("hr2.zhizao", "enterprise_user", enterprise_id=ZHIZAO)
+    hr = system.user("hr2.zhizao", "enterprise_user", enterprise_id=api.zhizao)
     assert api.get(path, hr).json()["double_qualified"] is True
     assert wu["id"] in {m["id"] for m in api.get("/v1/mentors", hr).json()["items"]}
-    robotics = system.user("hr2.robotics", "enterprise_user", enterprise_id=ROBOTICS)
+    robotics = system.user("hr2.robotics", "enterprise_user", enterprise_id=api.robotics)
     assert api.get(path, robotics).status_code == 404
     assert api.get("/v1/mentors/%s" % wu["id"], robotics).status_code == 404
-    assert api.get("/v1/enterprises/%s/contribution" % ZHIZAO, robotics).status_code == 404
-    ledger = api.get("/v1/enterprises/%s/contribution" % ZHIZAO, hr).json()["items"]
+    assert api.get("/v1/enterprises/%s/contribution" % api.zhizao, robotics).status_code == 404
+    ledger = api.get("/v1/enterprises/%s/contribution" % api.zhizao, hr).json()["items"]
     assert sum(entry["teacher_placements_hosted"] for entry in ledger) == 1
 
 
-def test_timesheets_are_approved_by_the_host(mentors_system, api):
-    system = mentors_system
+def test_timesheets_are_approved_by_the_host(system, api):
     huang = api.created("/v1/mentors", {"name": "黄磊", "kind": "teacher"})
     today = date.today()
     secondment = api.created("/v1/secondments", {
-        "mentor_id": huang["id"], "direction": "outward", "enterprise_id": ROBOTICS,
+        "mentor_id": huang["id"], "direction": "outward", "enterprise_id": api.robotics,
         "starts_on": (today - timedelta(days=5)).isoformat(),
         "ends_on": (today + timedelta(days=60)).isoformat(), "agreed_hours": 300})
     assert secondment["status"] == "active"
@@ -166,9 +161,9 @@ def test_timesheets_are_approved_by_the_host(mentors_system, api):
     # the coordinator is not the host of an outward secondment; the other enterprise
     # cannot see it; the host approves
     assert api.post(decision, {"decision": "approved"}).status_code == 403
-    zhizao = system.user("hr3.zhizao", "enterprise_user", enterprise_id=ZHIZAO)
+    zhizao = system.user("hr3.zhizao", "enterprise_user", enterprise_id=api.zhizao)
     assert api.post(decision, {"decision": "approved"}, zhizao).status_code == 404
-    host = system.user("hr3.robotics", "enterprise_user", enterprise_id=ROBOTICS)
+    host = system.user("hr3.robotics", "enterprise_user", enterprise_id=api.robotics)
     approved = api.post(decision, {"decision": "approved"}, host)
     assert approved.json()["status"] == "approved", approved.text
     assert api.post(decision, {"decision": "approved"}, host).status_code == 409
@@ -177,19 +172,18 @@ def test_timesheets_are_approved_by_the_host(mentors_system, api):
 MENTOR_ROUTES = [r for r in route_table(MentorsRoutes)]
 
 
-def test_invalid_input_at_every_mentors_endpoint_is_a_4xx_with_field_errors(mentors_system,
-                                                                             api):
+def test_invalid_input_at_every_mentors_endpoint_is_a_4xx_with_field_errors(system, api):
     teacher = api.created("/v1/mentors", {"name": "Sun Li", "kind": "teacher"})
     secondment = api.created("/v1/secondments", {
-        "mentor_id": teacher["id"], "direction": "outward", "enterprise_id": ZHIZAO,
+        "mentor_id": teacher["id"], "direction": "outward", "enterprise_id": api.zhizao,
         "starts_on": "2020-03-01", "ends_on": "2020-04-30", "agreed_hours": 100})
     timesheet = api.created("/v1/secondments/%s/timesheets" % secondment["id"], {
         "work_date": "2020-03-02", "hours": 4, "activity": "试产线巡检"})
     ids = {"mentor_id": teacher["id"], "secondment_id": secondment["id"],
            "timesheet_id": timesheet["id"], "assignment_id": "no-such-assignment",
-           "student_id": "no-such-student", "enterprise_id": ZHIZAO}
-    admin = mentors_system.user("admin.invalid", "admin")
-    host = mentors_system.user("hr.invalid", "enterprise_user", enterprise_id=ZHIZAO)
+           "student_id": "no-such-student", "enterprise_id": api.zhizao}
+    admin = system.user("admin.invalid", "admin")
+    host = system.user("hr.invalid", "enterprise_user", enterprise_id=api.zhizao)
     posts = [r for r in MENTOR_ROUTES if r["method"] == "POST"]
     assert len(posts) >= 9
 
