@@ -156,6 +156,8 @@ def _fits(mentor, slot):
 def assign_by_hand(uow, slot_id, mentor_id):
     slot = get_or_raise(uow.db.slots, slot_id, "slot", uow.session)
     mentor = get_or_raise(uow.db.mentors, mentor_id, "mentor", uow.session)
+    if slot["status"] == CLOSED:
+        raise Conflict("slot %s is closed: the apprentice has left" % slot_id)
     if slot["status"] == FILLED and slot.get("mentor_id") == mentor_id:
         raise Conflict("mentor %s already holds this slot" % mentor_id)
     check_mentor_fits(mentor, slot)

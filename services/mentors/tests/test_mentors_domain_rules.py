@@ -8,6 +8,7 @@ from mentors.domain import (
     apprentice_slots,
     check_mentor_fits,
     check_secondment_move,
+    check_timesheet_date,
     secondment_moves_due,
     term_of,
 )
@@ -150,3 +151,13 @@ def test_an_enterprise_mentor_comes_from_the_apprentice_enterprise():
     with pytest.raises(Conflict):
         check_mentor_fits({"_id": "m1", "kind": "industry", "enterprise_id": "p1",
                            "status": "left"}, slot)
+
+
+def test_hours_are_logged_within_the_period_of_a_running_or_finished_secondment():
+    secondment = {"status": "active", "starts_on": "2027-03-01", "ends_on": "2027-08-30"}
+    check_timesheet_date(secondment, date(2027, 3, 1))
+    check_timesheet_date(dict(secondment, status="completed"), date(2027, 8, 30))
+    with pytest.raises(Conflict):
+        check_timesheet_date(secondment, date(2027, 8, 31))
+    with pytest.raises(Conflict):
+        check_timesheet_date(dict(secondment, status="planned"), date(2027, 3, 2))

@@ -130,6 +130,9 @@ def test_an_apprentice_who_withdraws_frees_both_mentors(mentors, service_config,
                                                   "status": "released"})["items"]
     assert {a["reason"] for a in released} == {"the apprentice withdrew"}
     assert call(mentors, "list_vacancies", {})["total"] == 0, "a leaver is no vacancy"
+    with pytest.raises(Conflict):
+        call(mentors, "assign_mentor", {"slot_id": "apprentice:s-0009:college_tutor",
+                                        "mentor_id": tutor["id"]})
 
     publish(service_config, "enrollment", "student_enrolled",
             enrolled("s-0009", partner_id=ENTERPRISE))
