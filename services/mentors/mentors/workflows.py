@@ -24,8 +24,6 @@ from mentors.domain import (
     term_of,
 )
 
-OPEN_ASSIGNMENT = ("active", "needs_reassignment")
-
 
 def emit(uow, event_type, data):
     uow.emit(event_type, checked("mentors", event_type, data))
