@@ -1,27 +1,271 @@
-"""Routes of the mentors service."""
+"""Routes of the mentors service: mentors, secondments and timesheets,
+assignments, double-qualified status and the contribution ledger.
+
+Who sees what: the mentor coordinator (and the administrator) manages all;
+an enterprise user sees its own mentors, the teachers it hosts and its own
+ledger (anything else answers 404); a teacher sees their own record,
+secondments and double-qualified status with its reason; a student sees their
+own mentors."""
+from college_platform.errors import NotFound
 from college_platform.http import json_response
+from gateway import auth
 from gateway.api import route
-from gateway.auth import ADMIN, ENTERPRISE_USER, MENTOR_COORDINATOR, STAFF
-from gateway.scoping import enterprise_filter, own_enterprise_only, page_query
+from gateway.auth import (
+    ADMIN,
+    ENTERPRISE_USER,
+    MENTOR_COORDINATOR,
+    PROJECT_COORDINATOR,
+    STAFF,
+    STUDENT,
+    TEACHER,
+)
+from gateway.scoping import own_enterprise_only, page_query
+
+MANAGERS = (ADMIN, MENTOR_COORDINATOR)
+STATUS_FIELDS = ("double_qualified", "double_qualified_reason")
+
+
+def is_manager(principal):
+    return principal.role in MANAGERS
+
+
+def own_mentor(principal, mentor_id):
+    return bool(principal.mentor_id) and principal.mentor_id == mentor_id
+
+
+def enterprise_sees_mentor(principal, mentor):
+    """Its own experts, and the teachers it hosts on outward secondments."""
+    return (mentor.get("enterprise_id") == principal.enterprise_id
+            or principal.enterprise_id in mentor.get("host_enterprise_ids", []))
 
 
 class MentorsRoutes:
 
     # mentors -----------------------------------------------------------------
 
-    @route("POST", "/v1/mentors", roles=(ADMIN, MENTOR_COORDINATOR), summary="Register a mentor")
+    @route("POST", "/v1/mentors", roles=MANAGERS, summary="Register a mentor")
     def register_mentor(self, request):
+        """{"name": "李强", "kind": "industry", "enterprise_id": "<partner id>",
+        "expertise": ["PLC"], "qualifications": ["高级技师"], "load_limit": 4}"""
         mentor = self.call("mentors", "register_mentor", request.json_body)
         return json_response(201, mentor, {"Location": "/v1/mentors/%s" % mentor["id"]})
 
     @route("GET", "/v1/mentors", roles=STAFF + (ENTERPRISE_USER,), summary="List mentors")
     def list_mentors(self, request):
-        query = {**page_query(request), **enterprise_filter(request)}
-        return json_response(200, self.call("mentors", "list_mentors", query))
+        """Filters: enterprise_id, kind. An enterprise user gets its own mentors
+        and the teachers it hosts."""
+        query = page_query(request, "enterprise_id", "kind")
+        if request.principal.is_enterprise:
+            query.pop("enterprise_id", None)
+            query["visible_to_enterprise"] = request.principal.enterprise_id
+        page = self.call("mentors", "list_mentors", query)
+        if not is_manager(request.principal):
+            page["items"] = [self._mentor_for(request.principal, m) for m in page["items"]]
+        return json_response(200, page)
 
     @route("GET", "/v1/mentors/<mentor_id>", roles=STAFF + (ENTERPRISE_USER,),
            summary="One mentor")
     def get_mentor(self, request, mentor_id):
         mentor = self.call("mentors", "get_mentor", mentor_id)
-        own_enterprise_only(request.principal, mentor["enterprise_id"], "mentor", mentor_id)
-        return json_response(200, mentor)
+        principal = request.principal
+        if principal.is_enterprise and not enterprise_sees_mentor(principal, mentor):
+            raise NotFound("mentor %s does not exist" % mentor_id)
+        return json_response(200, self._mentor_for(principal, mentor))
+
+    def _mentor_for(self, principal, mentor):
+        """A teacher's double-qualified status is theirs, the managers' and
+        the hosting enterprise's business, not every colleague's."""
+        if is_manager(principal):
+            return mentor
+        hidden = {"host_enterprise_ids"}  # which other enterprises host a teacher
+        if not own_mentor(principal, mentor["id"]) and not principal.is_enterprise:
+            hidden.update(STATUS_FIELDS)
+        return {key: value for key, value in mentor.items() if key not in hidden}
+
+    @route("GET", "/v1/mentors/<mentor_id>/double-qualified",
+           roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
+           summary="A teacher's double-qualified status, why, and its history")
+    def double_qualified_status(self, request, mentor_id):
+        """{"mentor_id": "...", "double_qualified": true, "reason": "double-qualified: 183
+        days of completed outward secondment within the 5 years to 2027-09-01 (183 required)
+        and the intermediate certificate 1X-IOT-01 (no. X-2027-000123)",
+        "practice_days": 183, "history": [...]}"""
+        principal = request.principal
+        if principal.role == TEACHER and not own_mentor(principal, mentor_id):
+            raise NotFound("teacher %s does not exist" % mentor_id)
+        if principal.is_enterprise and not enterprise_sees_mentor(
+                principal, self.call("mentors", "get_mentor", mentor_id)):
+            raise NotFound("teacher %s does not exist" % mentor_id)
+        return json_response(200, self.call("mentors", "double_qualified_status", mentor_id))
+
+    @route("POST", "/v1/mentors/<mentor_id>/industry-qualifications", roles=MANAGERS,
+           summary="Record a teacher's industry qualification")
+    def record_industry_qualification(self, request, mentor_id):
+        """{"qualification": "注册电气工程师"}"""
+        return json_response(200, self.call("mentors", "record_industry_qualification",
+                                            mentor_id, request.json_body))
+
+    @route("POST", "/v1/mentors/<mentor_id>/departure", roles=MANAGERS,
+           summary="A mentor leaves; their assignments are flagged for reassignment")
+    def mentor_leaves(self, request, mentor_id):
+        """{"reason": "调任集团总部"}"""
+        return json_response(200, self.call("mentors", "mentor_leaves", mentor_id,
+                                            request.json_body))
+
+    # secondments ---------------------------------------------------------------
+
+    @route("POST", "/v1/secondments", roles=MANAGERS, summary="Plan a secondment")
+    def create_secondment(self, request):
+        """{"mentor_id": "...", "direction": "outward", "enterprise_id": "<partner>",
+        "role": "工艺工程师", "starts_on": "2027-03-01", "ends_on": "2027-08-31",
+        "agreed_hours": 900}"""
+        secondment = self.call("mentors", "create_secondment", request.json_body)
+        return json_response(201, secondment,
+                             {"Location": "/v1/secondments/%s" % secondment["id"]})
+
+    @route("GET", "/v1/secondments", roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
+           summary="List secondments")
+    def list_secondments(self, request):
+        """Filters: enterprise_id, mentor_id, status. A teacher sees their own, an
+        enterprise user those it is party to."""
+        query = page_query(request, "enterprise_id", "mentor_id", "status")
+        principal = request.principal
+        if principal.is_enterprise:
+            query["enterprise_id"] = principal.enterprise_id
+        elif principal.role == TEACHER:
+            query["mentor_id"] = self._own_mentor_id(principal)
+        return json_response(200, self.call("mentors", "list_secondments", query))
+
+    @route("GET", "/v1/secondments/<secondment_id>", roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
+           summary="One secondment")
+    def get_secondment(self, request, secondment_id):
+        return json_response(200, self._visible_secondment(request.principal, secondment_id))
+
+    @route("POST", "/v1/secondments/<secondment_id>/cancellation", roles=MANAGERS,
+           summary="Cancel a planned or active secondment")
+    def cancel_secondment(self, request, secondment_id):
+        """{"reason": "企业项目暂停"}"""
+        return json_response(200, self.call("mentors", "cancel_secondment", secondment_id,
+                                            request.json_body))
+
+    @route("POST", "/v1/secondments/<secondment_id>/timesheets",
+           roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
+           summary="Log hours on a secondment (the seconded mentor)")
+    def log_timesheet(self, request, secondment_id):
+        """{"work_date": "2027-03-02", "hours": 6, "activity": "产线调试带教"}"""
+        principal = request.principal
+        secondment = self.call("mentors", "get_secondment", secondment_id)
+        if not is_manager(principal) and not own_mentor(principal, secondment["mentor_id"]):
+            self._visible_secondment(principal, secondment_id, secondment)
+            raise auth.Forbidden("only the seconded mentor logs hours on this secondment")
+        timesheet = self.call("mentors", "log_timesheet", secondment_id, request.json_body)
+        return json_response(201, timesheet, {"Location": "/v1/timesheets/%s" % timesheet["id"]})
+
+    @route("GET", "/v1/secondments/<secondment_id>/timesheets",
+           roles=MANAGERS + (TEACHER, ENTERPRISE_USER), summary="A secondment's timesheets")
+    def list_timesheets(self, request, secondment_id):
+        """Filter: status (submitted, approved, rejected)."""
+        self._visible_secondment(request.principal, secondment_id)
+        return json_response(200, self.call("mentors", "list_timesheets", secondment_id,
+                                            page_query(request, "status")))
+
+    @route("POST", "/v1/timesheets/<timesheet_id>/decision",
+           roles=MANAGERS + (ENTERPRISE_USER,),
+           summary="The host approves or rejects a timesheet")
+    def decide_timesheet(self, request, timesheet_id):
+        """{"decision": "approved"} or {"decision": "rejected", "reason": "与课表不符"}.
+        The host decides: the enterprise for an outward secondment, the college
+        (mentor coordinator) for an inward one."""
+        principal = request.principal
+        timesheet = self.call("mentors", "get_timesheet", timesheet_id)
+        if principal.is_enterprise:
+            own_enterprise_only(principal, timesheet["enterprise_id"], "timesheet", timesheet_id)
+            if timesheet["direction"] != "outward":
+                raise auth.Forbidden("the college approves hours its guests work for it")
+        elif timesheet["direction"] != "inward":
+            raise auth.Forbidden("the host enterprise approves a seconded teacher's hours")
+        return json_response(200, self.call("mentors", "decide_timesheet", timesheet_id,
+                                            request.json_body, principal.subject))
+
+    def _own_mentor_id(self, principal):
+        if not principal.mentor_id:
+            raise auth.Forbidden("this account is not linked to a mentor record")
+        return principal.mentor_id
+
+    def _visible_secondment(self, principal, secondment_id, secondment=None):
+        secondment = secondment or self.call("mentors", "get_secondment", secondment_id)
+        if principal.is_enterprise:
+            own_enterprise_only(principal, secondment["enterprise_id"], "secondment",
+                                secondment_id)
+        elif principal.role == TEACHER and not own_mentor(principal, secondment["mentor_id"]):
+            raise NotFound("secondment %s does not exist" % secondment_id)
+        return secondment
+
+    # assignments ---------------------------------------------------------------
+
+    @route("GET", "/v1/assignments", roles=MANAGERS + (PROJECT_COORDINATOR, TEACHER,
+                                                       ENTERPRISE_USER),
+           summary="List mentor assignments")
+    def list_assignments(self, request):
+        """Filters: student_id, mentor_id, team_id, enterprise_id, status. A teacher
+        sees their own, an enterprise user its own enterprise's."""
+        query = page_query(request, "student_id", "mentor_id", "team_id", "enterprise_id",
+                           "status")
+        principal = request.principal
+        if principal.is_enterprise:
+            query["enterprise_id"] = principal.enterprise_id
+        elif principal.role == TEACHER:
+            query["mentor_id"] = self._own_mentor_id(principal)
+        return json_response(200, self.call("mentors", "list_assignments", query))
+
+    @route("POST", "/v1/assignments", roles=MANAGERS,
+           summary="Assign or reassign a mentor by hand (load limits hold)")
+    def assign_mentor(self, request):
+        """{"slot_id": "apprentice:<student id>:enterprise_mentor", "mentor_id": "..."}"""
+        assignment = self.call("mentors", "assign_mentor", request.json_body)
+        return json_response(201, assignment,
+                             {"Location": "/v1/assignments/%s" % assignment["id"]})
+
+    @route("GET", "/v1/assignments/<assignment_id>", roles=MANAGERS + (PROJECT_COORDINATOR,),
+           summary="One assignment")
+    def get_assignment(self, request, assignment_id):
+        return json_response(200, self.call("mentors", "get_assignment", assignment_id))
+
+    @route("POST", "/v1/assignments/<assignment_id>/release", roles=MANAGERS,
+           summary="Release an assignment; the slot becomes vacant")
+    def release_assignment(self, request, assignment_id):
+        """{"reason": "学生转专业"}"""
+        return json_response(200, self.call("mentors", "release_assignment", assignment_id,
+                                            request.json_body))
+
+    @route("GET", "/v1/apprentices/<student_id>/mentors",
+           roles=STAFF + (ENTERPRISE_USER, STUDENT), summary="An apprentice's two mentors")
+    def apprentice_mentors(self, request, student_id):
+        """{"student_id": "...", "enterprise_id": "...", "college_tutor": {"mentor_id":
+        "...", "status": "filled", ...}, "enterprise_mentor": {...}}"""
+        principal = request.principal
+        if principal.role == STUDENT and principal.student_id != student_id:
+            raise NotFound("apprentice %s does not exist" % student_id)
+        view = self.call("mentors", "apprentice_mentors", student_id)
+        own_enterprise_only(principal, view["enterprise_id"], "apprentice", student_id)
+        return json_response(200, view)
+
+    @route("GET", "/v1/mentor-vacancies", roles=MANAGERS + (PROJECT_COORDINATOR,),
+           summary="Apprentices and teams still missing a mentor")
+    def list_vacancies(self, request):
+        """Filters: kind (apprentice, team), enterprise_id."""
+        return json_response(200, self.call("mentors", "list_vacancies",
+                                            page_query(request, "kind", "enterprise_id")))
+
+    # contribution --------------------------------------------------------------
+
+    @route("GET", "/v1/enterprises/<enterprise_id>/contribution",
+           roles=MANAGERS + (ENTERPRISE_USER,),
+           summary="Mentor hours given against teacher placements hosted, by term")
+    def contribution_ledger(self, request, enterprise_id):
+        """Filter: term ("2027-spring"). {"items": [{"term": "2027-spring",
+        "mentor_hours_given": 120.0, "teacher_placements_hosted": 1,
+        "teacher_hours_hosted": 640.0}], ...}"""
+        own_enterprise_only(request.principal, enterprise_id, "enterprise")
+        return json_response(200, self.call("mentors", "contribution_ledger", enterprise_id,
+                                            page_query(request, "term")))
