@@ -48,18 +48,20 @@ class BodyTooLarge(Exception):
     pass
 
 
-def problem_response(status, title, detail=None, headers=None, **extensions):
+def problem_response(status, title, detail=None, headers=None, extensions=None):
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
-    body.update(extensions)
+    # a service's extra fields never override the problem's own members
+    body.update({key: value for key, value in (extensions or {}).items() if key not in body})
     return Response(dumps(body), status=status, headers=headers,
                     content_type=PROBLEM_JSON)
 
 
 def response_for_error(exc):
     if isinstance(exc, InvalidInput):
-        return problem_response(400, "Invalid input", exc.detail, errors=exc.errors)
+        return problem_response(400, "Invalid input", exc.detail,
+                                extensions={"errors": exc.errors})
     if isinstance(exc, MalformedBody):
         return problem_response(400, "Malformed body", str(exc))
     if isinstance(exc, Unauthorized):
@@ -70,7 +72,7 @@ def response_for_error(exc):
     if isinstance(exc, NotFound):
         return problem_response(404, "Not found", exc.detail)
     if isinstance(exc, Conflict):
-        return problem_response(409, "Conflict", exc.detail, **exc.extra)
+        return problem_response(409, "Conflict", exc.detail, extensions=exc.extra)
     if isinstance(exc, BodyTooLarge):
         return problem_response(413, "Body too large", str(exc))
     if isinstance(exc, ServiceUnavailable):
