@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.http import PROBLEM_JSON, dumps
+from college_platform.service import SingleFlight
 from gateway.auth import Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,18 @@ class Tokens(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.issuer
+
+
+class HealthChecks(DependencyProvider):
+    """One aggregated health check at a time, reused for a second: load
+    balancers and probes may ask often, the services behind are asked at most
+    once a second."""
+
+    def setup(self):
+        self.single_flight = SingleFlight(ttl=float(setting("HEALTH_CACHE_SECONDS", 1.0)))
+
+    def get_dependency(self, worker_ctx):
+        return self.single_flight
 
 
 class ServiceUnavailable(Exception):

@@ -12,7 +12,7 @@ from nameko.rpc import ClusterRpc
 from college_platform.config import setting
 from college_platform.mongo import MongoStore
 from college_platform.service import PlatformService
-from gateway.api import ServiceUnavailable, Tokens
+from gateway.api import HealthChecks, ServiceUnavailable, Tokens
 from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
 from gateway.routes.mentors import MentorsRoutes
@@ -27,6 +27,7 @@ class GatewayService(PlatformRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRo
     store = MongoStore(indexes={"users": []})  # usernames are the _id
     rpc_client = ClusterRpc(expiration=30)
     tokens = Tokens()
+    health_checks = HealthChecks()
 
     def call(self, service, method, *args):
         """One RPC with a deadline: a slow or dead service becomes a 503."""

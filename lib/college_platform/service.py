@@ -1,6 +1,10 @@
 """What every service exposes besides its domain: a health RPC, HTTP
 ``/health`` (broker and database reachability) and ``/metrics``."""
+import time
+
+from eventlet.event import Event
 from kombu import Connection
+from kombu.pools import connections
 from nameko.rpc import rpc
 from nameko.web.handlers import http
 
@@ -11,11 +15,42 @@ from college_platform.metrics import EntrypointMetrics
 
 def broker_status(uri=None, timeout=2.0):
     try:
-        with Connection(uri or amqp_uri(), connect_timeout=timeout) as connection:
+        # a pooled connection: frequent probes must not open a connection each
+        pool = connections[Connection(uri or amqp_uri(), connect_timeout=timeout)]
+        with pool.acquire(block=True, timeout=timeout) as connection:
             connection.ensure_connection(max_retries=1, timeout=timeout)
         return {"status": "up"}
     except Exception as exc:
         return {"status": "down", "error": str(exc)[:200]}
+
+
+class SingleFlight:
+    """At most one computation at a time: callers arriving while it runs share
+    its result, which is then reused for ``ttl`` seconds. Keeps a burst of
+    probes from fanning out into a burst of calls behind them."""
+
+    def __init__(self, ttl, clock=time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._value = None
+        self._computed_at = None
+        self._running = None
+
+    def get(self, compute):
+        if self._computed_at is not None and self.clock() - self._computed_at < self.ttl:
+            return self._value
+        if self._running is not None:
+            return self._running.wait()
+        running = self._running = Event()
+        try:
+            value = compute()
+        except BaseException as exc:
+            self._running = None
+            running.send_exception(exc)
+            raise
+        self._value, self._computed_at, self._running = value, self.clock(), None
+        running.send(value)
+        return value
 
 
 def database_status(store_provider):

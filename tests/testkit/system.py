@@ -36,8 +36,12 @@ class System:
             for name in names:
                 self.start(name)
             for name in names:
-                wait_until(lambda: self.healthy(name), timeout=60,
-                           message="%s to be healthy" % name)
+                try:
+                    wait_until(lambda: self.healthy(name), timeout=60, interval=0.5,
+                               message="%s to be healthy" % name)
+                except AssertionError as exc:
+                    raise AssertionError("%s\n--- %s's log ---\n%s" % (
+                        exc, name, self.processes[name].output()[-4000:]))
         except BaseException:
             self.stop()  # no fixture teardown runs for a fixture that never yielded
             raise
@@ -65,7 +69,8 @@ class System:
                 raise GaveUp("%s replica exited:\n%s" % (name, replica.output()))
             return requests.get(base + "/health", timeout=5).status_code == 200
 
-        wait_until(healthy, timeout=60, message="%s replica to be healthy" % name)
+        wait_until(healthy, timeout=60, interval=0.5,
+                   message="%s replica to be healthy" % name)
         return base
 
     def url(self, name, path):

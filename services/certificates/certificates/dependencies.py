@@ -1,22 +1,10 @@
-"""What the certificates entrypoints get besides the store: the time (which a
-test may pin) and the credential signer built from configuration."""
-from datetime import datetime, timezone
+"""What the certificates entrypoints get besides the store and the clock:
+the credential signer built from configuration."""
 
 from nameko.extensions import DependencyProvider
 
 from certificates.credentials import KeyRing
 from college_platform.config import setting
-
-
-class Clock(DependencyProvider):
-    """``now()`` in UTC; ``CLOCK_OVERRIDE`` (ISO 8601 with zone) pins it."""
-
-    def get_dependency(self, worker_ctx):
-        override = setting("CLOCK_OVERRIDE")
-        if override:
-            pinned = datetime.fromisoformat(str(override))
-            return lambda: pinned
-        return lambda: datetime.now(timezone.utc)
 
 
 class Issuer:

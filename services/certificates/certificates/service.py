@@ -6,7 +6,7 @@ from nameko.rpc import rpc
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from certificates import credentials, domain
-from certificates.dependencies import Clock, CredentialIssuer
+from certificates.dependencies import CredentialIssuer
 from certificates.schemas import (
     CertificateSchema,
     CreditRuleInputSchema,
@@ -28,6 +28,7 @@ from certificates.schemas import (
     SessionSchema,
 )
 from college_contracts import checked, read
+from college_platform.clock import Clock
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.events import event_handler

@@ -27,7 +27,7 @@ PROGRAMME_ID = "prog-iot-2027"
 @pytest.fixture
 def certificates(start_service):
     with config.patch({"CERTIFICATE_SIGNING_KEYS": SIGNING_KEYS,
-                       "CLOCK_OVERRIDE": "2027-05-10T09:00:00+08:00",
+                       "CLOCK_NOW": "2027-05-10T09:00:00+08:00",
                        "PUBLIC_BASE_URL": "https://api.college.example.edu"}):
         container = start_service(CertificatesService)
         call(container, "add_certificate", IOT)
@@ -254,7 +254,7 @@ def test_after_a_key_rotation_earlier_credentials_still_verify(
 
     def start(keys):
         with config.patch({"CERTIFICATE_SIGNING_KEYS": keys,
-                           "CLOCK_OVERRIDE": "2027-05-10T09:00:00+08:00"}):
+                           "CLOCK_NOW": "2027-05-10T09:00:00+08:00"}):
             return start_service(CertificatesService)
 
     def pass_exam(container, student_id):

@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from college_contracts import checked
+from college_platform.clock import Clock
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput
 from college_platform.mongo import MongoStore
@@ -22,7 +23,6 @@ from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, page
 from college_platform.service import PlatformService
 from college_platform.validation import PageQuerySchema, load
 from enrollment import domain, ledger
-from enrollment.clock import Clock
 from enrollment.schemas import (
     AgreementAmendmentSchema,
     AgreementQuerySchema,

@@ -132,7 +132,7 @@ def test_declining_and_expiry_release_the_seat(enrollment, service_config):
 
     assert call(enrollment, "run_expiry_sweep") == {"agreements": 0, "offers": 0}
     later = datetime.now(timezone.utc) + timedelta(days=15)
-    with config.patch({"CLOCK_OVERRIDE": later.isoformat()}):
+    with config.patch({"CLOCK_NOW": later.isoformat()}):
         assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 1}
         assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 0}, "idempotent"
     assert call(enrollment, "get_application", lapsing["id"])["status"] == "expired"
@@ -154,7 +154,7 @@ def test_an_agreement_expires_when_its_term_ends(enrollment, service_config):
     with pytest.raises(InvalidInput):  # expiry is the timer's business, not a caller's
         call(enrollment, "change_agreement_status", agreement["id"], {"status": "expired"})
     call(enrollment, "change_agreement_status", agreement["id"], {"status": "active"})
-    with config.patch({"CLOCK_OVERRIDE": "2100-01-01T08:00:00+00:00"}):
+    with config.patch({"CLOCK_NOW": "2100-01-01T08:00:00+00:00"}):
         assert call(enrollment, "expire_due")["agreements"] == 1
     assert call(enrollment, "get_agreement", agreement["id"])["status"] == "expired"
 

@@ -7,6 +7,7 @@ from nameko.rpc import rpc
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from college_contracts import read
+from college_platform.clock import Clock, configured_timer
 from college_platform.config import setting
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput, NotFound
@@ -22,7 +23,6 @@ from college_platform.repository import (
 from college_platform.service import PlatformService
 from college_platform.validation import load
 from mentors import workflows
-from mentors.clock import Clock, configured_timer
 from mentors.domain import (
     ACTIVE,
     COMPLETED,

@@ -228,7 +228,7 @@ def test_a_mentor_who_leaves_has_their_assignments_flagged(mentors, service_conf
 
 
 def shift_clock(days):
-    return config.patch({"CLOCK_OFFSET_DAYS": days})
+    return config.patch({"CLOCK_OFFSET_SECONDS": days * 86400})
 
 
 def test_a_teacher_with_six_months_outward_and_an_intermediate_certificate_is_double_qualified(

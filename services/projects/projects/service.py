@@ -15,6 +15,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from college_contracts import checked, read
+from college_platform.clock import Clock, configured_timer
 from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput
 from college_platform.events import event_handler
@@ -29,7 +30,6 @@ from college_platform.repository import (
 from college_platform.service import PlatformService
 from college_platform.validation import PageQuerySchema, load
 from projects import domain, workflows
-from projects.clock import Clock, configured_timer
 from projects.schemas import (
     AlertQuerySchema,
     AlertSchema,
