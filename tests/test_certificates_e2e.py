@@ -7,6 +7,7 @@ import requests
 
 from college_platform.envelope import new_event
 from testkit.amqp import publish_event
+from testkit.metrics import metric_value, scrape
 from testkit.servers import wait_until
 from testkit.system import System
 
@@ -133,6 +134,9 @@ def test_enrolled_student_to_verified_credential_with_credits(system, officer, c
     status_list = get(system, "/v1/public/credential-status/revocation").json()
     assert status_list["credentialSubject"]["type"] == "BitstringStatusList"
     assert get(system, "/v1/students/stu-e2e-1/credits", student).json()["total_credits"] == 0
+    metrics = scrape(system.url("certificates", ""))
+    assert metric_value(metrics, "certificates_certificates_issued_total", level="junior") == 1
+    assert metric_value(metrics, "certificates_credit_grants_total") == 1
 
 
 def test_a_teacher_registers_themselves(system, officer, catalogue):

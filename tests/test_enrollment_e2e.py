@@ -5,6 +5,7 @@ import pytest
 import requests
 
 from testkit.amqp import bind_probe_queue, drain
+from testkit.metrics import metric_value, scrape
 from testkit.servers import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -56,6 +57,15 @@ def test_from_partner_to_enrolled_apprentice_announced_to_other_services(
     bind_probe_queue(system.amqp_uri, "enrollment", "student_enrolled", "e2e-probe-enrolled")
     partner = partners[0]
     hr = api(system.user("wang.fang", "enterprise_user", enterprise_id=partner["id"]))
+    coordinator = api(system.user("lin.mentors", "mentor_coordinator"))
+    # the mentors service learns of the partner by event before it accepts its mentor
+    expert = wait_until(lambda: (lambda r: r.json() if r.status_code == 201 else None)(
+        coordinator.post("/v1/mentors", {"name": "陈工", "kind": "industry",
+                                         "enterprise_id": partner["id"],
+                                         "expertise": ["数控加工"]})),
+        timeout=30, message="an industry mentor of the partner")
+    tutor = ok(coordinator.post("/v1/mentors", {"name": "周老师", "kind": "teacher",
+                                                 "expertise": ["数控技术"]}), 201)
     rival = api(system.user("rival.hr", "enterprise_user", enterprise_id=partners[1]["id"]))
 
     agreement = ok(officer.post("/v1/partners/%s/agreements" % partner["id"], {
@@ -107,6 +117,37 @@ def test_from_partner_to_enrolled_apprentice_announced_to_other_services(
     assert event["type"] == "student_enrolled"
     assert event["data"]["student_id"] == student["id"]
     assert event["data"]["partner_id"] == partner["id"]
+
+    # the mentors service assigns both mentors to the new apprentice, with no manual step
+    def both_mentors():
+        view = coordinator.get("/v1/apprentices/%s/mentors" % student["id"])
+        view = view.json() if view.status_code == 200 else {}
+        slots = (view.get("college_tutor") or {}, view.get("enterprise_mentor") or {})
+        return all(slot.get("status") == "filled" for slot in slots) and view
+    mentors = wait_until(both_mentors, timeout=30, message="both mentors assigned")
+    assert mentors["college_tutor"]["mentor_id"] == tutor["id"]
+    assert mentors["enterprise_mentor"]["mentor_id"] == expert["id"]
+
+
+def test_every_service_reports_its_metric_families_and_business_counters(system):
+    """Runs after the enrolment above in this module's system."""
+    for name in ("enrollment", "projects", "mentors", "certificates"):
+        text = scrape(system.url(name, ""))
+        for family in ("entrypoint_calls_total", "entrypoint_latency_seconds_bucket",
+                       "outbox_pending_events", "outbox_oldest_pending_age_seconds",
+                       "inbox_duplicates_absorbed"):
+            assert "\n%s_%s" % (name, family) in text, (name, family)
+        if name != "enrollment":  # the consumers of student_enrolled
+            assert metric_value(text, name + "_event_lag_seconds_count",
+                                handler="on_student_enrolled") >= 1, name
+    enrollment = scrape(system.url("enrollment", ""))
+    assert metric_value(enrollment, "enrollment_enrolments_total",
+                        programme_kind="apprenticeship") == 1
+    assert metric_value(enrollment, "enrollment_applications_total", state="offered") >= 1
+    assert metric_value(enrollment, "enrollment_events_emitted_total",
+                        type="student_enrolled") == 1
+    mentors = scrape(system.url("mentors", ""))
+    assert metric_value(mentors, "mentors_events_emitted_total", type="mentor_assigned") >= 2
 
 
 def test_a_csv_import_keeps_good_rows_reports_bad_ones_and_never_duplicates(officer):

@@ -1,13 +1,11 @@
 """Two instances of a service on one broker and one database share the work,
 and still give every event exactly one effect."""
-import re
-
 import pytest
-import requests
 from nameko.standalone.rpc import ClusterRpcClient
 
 from college_platform.envelope import new_event
 from testkit.amqp import bind_probe_queue, drain, publish_event
+from testkit.metrics import metric_value, scrape
 from testkit.servers import wait_until
 from testkit.system import System
 
@@ -25,11 +23,7 @@ def credit_code(n):
 
 
 def metric(base_url, name, **labels):
-    text = requests.get(base_url + "/metrics", timeout=10).text
-    wanted = ",".join('%s="%s"' % item for item in sorted(labels.items()))
-    series = "%s{%s}" % (name, wanted) if labels else name
-    match = re.search(r"^%s (\S+)$" % re.escape(series), text, re.M)
-    return float(match.group(1)) if match else 0.0
+    return metric_value(scrape(base_url), name, **labels)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from gateway.api import route_table
 from gateway.routes.projects import ProjectsRoutes
 from gateway.service import GatewayService
 from testkit.amqp import bind_probe_queue, drain, publish_event
+from testkit.metrics import metric_value, scrape
 from testkit.servers import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -170,6 +171,8 @@ def test_a_project_runs_from_publication_to_grades_with_lineage(system, world):
     assert {g["student_id"]: g["grade"] for g in data["grades"]} == {
         students["张伟"]: 76.6, students["李娜"]: 76.6}
     assert len(data["evidence"]) == 4
+    metrics = scrape(system.url("projects", ""))
+    assert metric_value(metrics, "projects_projects_completed_total", on_time="true") == 1
 
 
 def test_a_withdrawn_student_leaves_the_team_by_event(system, world):

@@ -78,6 +78,9 @@ class EntrypointMetrics(DependencyProvider):
         self.event_dead_letters = Counter("%s_event_dead_letters" % prefix,
                                           "Events parked in a dead-letter queue.",
                                           ["handler", "error"], registry=self.registry)
+        self.events_emitted = Counter("%s_events_emitted" % prefix,
+                                      "State changes announced (committed to the outbox), "
+                                      "by event type.", ["type"], registry=self.registry)
         self._business = {}
         self._started = {}
 

@@ -14,6 +14,7 @@ from pymongo.write_concern import WriteConcern
 
 from college_platform.config import amqp_uri, database_name, mongo_uri, setting
 from college_platform.envelope import new_event, utcnow
+from college_platform.metrics import EntrypointMetrics
 from college_platform.outbox import OUTBOX_INDEXES, OutboxRelay, outbox_record
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,19 @@ class UnitOfWork:
         self.session = session
         self.source = source
         self.emitted = []
+        self.counted = []
 
     def emit(self, event_type, data, schema_version=1):
         envelope = new_event(event_type, self.source, data, schema_version)
         self.db.outbox.insert_one(outbox_record(envelope, utcnow()), session=self.session)
         self.emitted.append(envelope)
         return envelope
+
+    def count(self, name, documentation, **labels):
+        """Add one to the business counter ``<service>_<name>_total`` once the
+        transaction commits (a retried or rolled-back one counts nothing).
+        Label values must come from small fixed sets (states, kinds), never ids."""
+        self.counted.append((name, documentation, labels))
 
 
 class _AlreadyHandled(Exception):
@@ -83,8 +91,7 @@ class Store:
                 if on_duplicate is None:
                     raise
                 raise on_duplicate
-        if last["uow"].emitted:
-            self._provider.wake_relay()
+        self._provider.committed(last["uow"])
         return result
 
     def handle_once(self, event, work):
@@ -163,6 +170,19 @@ class MongoStore(DependencyProvider):
 
     def wake_relay(self):
         self._wake.set()
+
+    def committed(self, uow):
+        if uow.emitted:
+            self.wake_relay()
+        metrics = next((dependency for dependency in self.container.dependencies
+                        if isinstance(dependency, EntrypointMetrics)), None)
+        if metrics is None:
+            return
+        for envelope in uow.emitted:
+            metrics.events_emitted.labels(envelope["type"]).inc()
+        for name, documentation, labels in uow.counted:
+            counter = metrics.counter(name, documentation, sorted(labels))
+            (counter.labels(**labels) if labels else counter).inc()
 
     def _relay_forever(self):
         while self._running:

@@ -388,6 +388,8 @@ class CertificatesService(PlatformService):
             "issued_on": issued_on, "signed_with": key.key_id, "status_index": status_index,
             "credential": credential, "revoked": False, "revocation_reason": None,
             "revoked_at": None, "created_at": utcnow()}, session=txn)
+        uow.count("certificates_issued", "Certificates issued, by level.",
+                  level=registration["level"])
         emit(uow, "certificate_issued", {
             "certificate_number": number, "candidate_id": registration["candidate_id"],
             "candidate_kind": registration["candidate_kind"],
@@ -648,6 +650,7 @@ class CertificatesService(PlatformService):
                  "rule_version": rule["version"], "created_at": utcnow()}
         uow.db.grants.insert_one(grant, session=uow.session)
         self._ledger(uow, "grant", grant, None)
+        uow.count("credit_grants", "Credit grants made from certificates.")
         emit(uow, "credits_granted", self._credit_event(grant, None))
 
     def _reverse(self, uow, grant, reason):

@@ -414,6 +414,7 @@ class EnrollmentService(PlatformService):
                 # one active application per applicant and programme, guarded by a unique key
             }
             uow.db.applications.insert_one(application, session=uow.session)
+            uow.count("applications", "Applications that reached each state.", state="submitted")
             return application
 
         application = self.store.transact(submit, on_duplicate=Conflict(
@@ -627,6 +628,7 @@ class EnrollmentService(PlatformService):
         change = {"$set": {"status": target, **updates}}
         if target != application["status"]:
             change["$push"] = {"history": {"status": target, "reason": reason, "at": utcnow()}}
+            uow.count("applications", "Applications that reached each state.", state=target)
         result = uow.db.applications.update_one(
             {"_id": application["_id"], "status": application["status"]}, change,
             session=uow.session)
@@ -765,6 +767,8 @@ class EnrollmentService(PlatformService):
                 {"application_id": application_id}, {"$set": {"student_id": student["_id"]}},
                 session=uow.session)
             ledger.consume(uow, application, student["_id"])
+            uow.count("enrolments", "Students enrolled, by programme kind.",
+                      programme_kind=student["programme_kind"])
             uow.emit("student_enrolled", checked("enrollment", "student_enrolled", {
                 key: student[key] for key in (
                     "student_number", "name", "programme_id", "programme_code",

@@ -108,6 +108,8 @@ def _evaluate(uow, project, now):
             grades.append({"student_id": student_id, "grade": result["grade"]})
             evidence.extend({"student_id": student_id, "deliverable_id": m["deliverable_id"],
                              "url": urls[m["deliverable_id"]]} for m in result["milestones"])
+    uow.count("projects_completed", "Projects completed, on time or late.",
+              on_time=str(bool(project.get("on_time"))).lower())
     emit(uow, "project_completed", {
         "project_id": project["_id"], "enterprise_id": project["enterprise_id"],
         "course_code": project.get("course_code"),
@@ -354,6 +356,7 @@ def raise_missed_checkins(uow, placement, today, grace_days, now):
                  "enterprise_id": placement["enterprise_id"], "week_starting": str(week),
                  "kind": kind, "created_at": now}
         uow.db.checkin_alerts.insert_one(alert, session=uow.session)
+        uow.count("checkins_missed", "Weekly check-ins missed or left unconfirmed.", kind=kind)
         emit(uow, "checkin_missed", {
             "placement_id": placement["_id"], "student_id": placement["student_id"],
             "enterprise_id": placement["enterprise_id"], "week_starting": str(week),
