@@ -6,18 +6,18 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from datetime import datetime, timezone
-from urllib.parse import urlparse
 
 import amqp
 import pytest
-from kombu import Connection, Exchange
+from kombu import Connection
 
 from college_contracts.inbound import EXCHANGE, parse
 from college_platform.inbound import inbound_handler
 from college_platform.mongo import MongoStore
 from college_platform.service import PlatformService
+from testkit.enterprise import access, provision
+from testkit.enterprise import cloud_event as make_event
+from testkit.enterprise import publish as publish_as
 from testkit.servers import ROOT, wait_until
 
 QUEUE = "college.inbound.inbound_recorder"
@@ -41,15 +41,6 @@ class InboundRecorder(PlatformService):
              "enterprise_id": event["enterprise_id"]}, session=uow.session))
 
 
-def access(*args, api_url="http://guest:guest@localhost:15672", vhost="/"):
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "deploy/enterprise_access.py"), *args],
-        env={**os.environ, "RABBITMQ_API_URL": api_url, "RABBITMQ_VHOST": vhost},
-        capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
 @pytest.fixture
 def consumer(service_config, container_factory):
     container = container_factory(InboundRecorder)
@@ -60,34 +51,19 @@ def consumer(service_config, container_factory):
 @pytest.fixture
 def enterprise(service_config, consumer):
     """Broker credentials for enterprise ACME, provisioned by the command."""
-    vhost = urlparse(service_config["AMQP_URI"]).path.lstrip("/")
-    credentials = access("provision", "ACME", vhost=vhost)
-    credentials["url"] = "pyamqp://%s:%s@localhost:5672/%s" % (
-        credentials["username"], credentials["password"], vhost)
-    credentials["vhost"] = vhost
+    credentials = provision(service_config["AMQP_URI"], "ACME")
     yield credentials
-    access("revoke", "ACME", vhost=vhost)
+    access("revoke", "ACME", vhost=credentials["vhost"])
 
 
 def cloud_event(event_type="edu.college.project.posted.v1", data=None, source=None,
                 event_id=None):
-    return {"specversion": "1.0", "id": event_id or str(uuid.uuid4()),
-            "source": source or "/enterprises/ACME", "type": event_type,
-            "time": datetime.now(timezone.utc).isoformat(),
-            "datacontenttype": "application/json", "data": data or PROJECT}
+    return make_event("ACME", event_type[len("edu.college."):], data or PROJECT,
+                      event_id=event_id, source=source)
 
 
-def publish(enterprise, body, routing_key="edu.college.project.posted.v1", user_id=True,
-            exchange=EXCHANGE, headers=None):
-    """Publish as the enterprise does, with kombu alone."""
-    if not isinstance(body, bytes):
-        body = json.dumps(body, ensure_ascii=False).encode()
-    properties = {"user_id": enterprise["username"]} if user_id else {}
-    with Connection(enterprise["url"], transport_options={"confirm_publish": True}) as conn:
-        conn.Producer().publish(
-            body, exchange=Exchange(exchange, type="topic", no_declare=True),
-            routing_key=routing_key, content_type="application/cloudevents+json",
-            content_encoding="utf-8", delivery_mode=2, headers=headers or {}, **properties)
+def publish(enterprise, body, routing_key="edu.college.project.posted.v1", **options):
+    publish_as(enterprise, body, routing_key=routing_key, **options)
 
 
 def received(database):
@@ -173,10 +149,8 @@ def test_an_enterprise_cannot_claim_to_be_another_user(enterprise):
 
 
 def test_revoked_credentials_stop_working(service_config, consumer):
-    vhost = urlparse(service_config["AMQP_URI"]).path.lstrip("/")
-    credentials = access("provision", "GONE", vhost=vhost)
-    url = "pyamqp://%s:%s@localhost:5672/%s" % (credentials["username"],
-                                                credentials["password"], vhost)
+    credentials = provision(service_config["AMQP_URI"], "GONE")
+    url, vhost = credentials["url"], credentials["vhost"]
     with Connection(url) as connection:
         connection.connect()
     assert access("revoke", "GONE", vhost=vhost)["revoked"]

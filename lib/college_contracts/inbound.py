@@ -82,28 +82,39 @@ class MilestoneAccepted(ProjectRef):
     comment = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
-class DeliverableReviewed(ProjectRef):
-    deliverable_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+class RubricItem(Schema):
+    criterion = fields.String(required=True, validate=validate.Length(min=1, max=100))
     score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
-    rubric = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=dict)
+    weight = fields.Float(load_default=1.0, validate=validate.Range(min=0, max=100,
+                                                                   min_inclusive=False))
+
+
+class DeliverableReviewed(EventData):
+    """The enterprise's review of a deliverable (the college's id, as the
+    enterprise saw it in the college's API)."""
+    deliverable_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    rubric = fields.List(fields.Nested(RubricItem), required=True,
+                         validate=validate.Length(min=1, max=20))
     reviewer = fields.String(required=True, validate=validate.Length(min=1, max=100))
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
 
 
 class CheckinConfirmed(EventData):
+    """The supervisor confirms the week the student logged."""
     placement_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     week_starting = fields.Date(required=True)
-    hours = fields.Float(required=True, validate=validate.Range(min=0, max=80))
     supervisor = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
 class FeedbackSubmitted(EventData):
+    """The enterprise rates a student (1 to 5) on a placement or a project."""
     subject_kind = fields.String(required=True, validate=validate.OneOf(("placement", "project")))
     subject_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     student_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    ratings = fields.Dict(keys=fields.String(validate=validate.Length(max=50)),
+    ratings = fields.Dict(keys=fields.String(validate=validate.OneOf(("competencies",
+                                                                       "conduct"))),
                           values=fields.Integer(validate=validate.Range(min=1, max=5)),
-                          required=True, validate=validate.Length(min=1, max=20))
+                          required=True, validate=validate.Length(equal=2))
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
 
 

@@ -13,6 +13,7 @@ naming and binding); ``inbound.inbound_handler`` reuses the same machinery
 for enterprise systems' messages.
 """
 import logging
+import uuid
 
 from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
@@ -130,6 +131,8 @@ class DeadLettering:
                                   "user_id", "timestamp", "type")
                       if message.properties.get(key) is not None}
         properties.setdefault("content_type", "application/octet-stream")
+        # every parked message gets an id, so administrators can name it to replay it
+        properties.setdefault("message_id", str(uuid.uuid4()))
         properties.setdefault("content_encoding", "binary")
         if "user_id" in properties:  # the broker lets only that user set it; keep it visible
             headers["x-original-user-id"] = properties.pop("user_id")

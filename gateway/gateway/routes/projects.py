@@ -248,3 +248,25 @@ class ProjectsRoutes:
         elif principal.role == STUDENT:
             query = {"student_id": actor_of(request)["student_id"]}
         return json_response(200, self.call("projects", "feedback_summary", query))
+
+    # the inbound contract's dead letters (administrators) ----------------------
+
+    @route("GET", "/v1/admin/inbound/dead-letters", roles=(ADMIN,),
+           summary="Enterprise-system events that were refused, with the reason")
+    def list_inbound_dead_letters(self, request):
+        """?limit=50 -> {"items": [{"message_id", "reason", "attempts", "publisher",
+        "dead_lettered_at", "body", ...}]}"""
+        query = {key: request.args[key] for key in ("limit",) if key in request.args}
+        return json_response(200, self.call("projects", "inbound_dead_letters", query))
+
+    @route("GET", "/v1/admin/inbound/dead-letters/<message_id>", roles=(ADMIN,),
+           summary="One refused enterprise-system event")
+    def get_inbound_dead_letter(self, request, message_id):
+        return json_response(200, self.call("projects", "inbound_dead_letter", message_id))
+
+    @route("POST", "/v1/admin/inbound/dead-letters/replay", roles=(ADMIN,),
+           summary="Return refused events to the queue after a fix")
+    def replay_inbound_dead_letters(self, request):
+        """{"message_ids": ["<id>"]} (or [] for all) -> {"replayed": ["<id>"]}"""
+        return json_response(200, self.call("projects", "replay_inbound_dead_letters",
+                                            request.json_body))

@@ -346,3 +346,15 @@ class FeedbackSummaryQuerySchema(Schema):
         if bool(data["enterprise_id"]) == bool(data["student_id"]):
             raise ValidationError("Give exactly one of enterprise_id and student_id.",
                                   "enterprise_id")
+
+
+class DeadLetterQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ReplaySchema(StrictSchema):
+    message_ids = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                              load_default=list, validate=validate.Length(max=200))

@@ -14,28 +14,30 @@ from nameko.rpc import rpc
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from college_contracts import checked, read
+from college_contracts import inbound, read
+from college_platform import dead_letters
 from college_platform.clock import Clock, configured_timer
-from college_platform.config import setting
-from college_platform.errors import Conflict, InvalidInput
+from college_platform.config import amqp_uri, setting
+from college_platform.errors import Conflict, NotFound, ServiceError
 from college_platform.events import event_handler
+from college_platform.inbound import inbound_handler
 from college_platform.mongo import MongoStore
 from college_platform.repository import (
     RECENT_FIRST,
     get_or_raise,
-    new_id,
     paged_view,
     remember_copy,
 )
 from college_platform.service import PlatformService
 from college_platform.validation import PageQuerySchema, load
-from projects import domain, workflows
+from projects import domain, enterprise_events, workflows
 from projects.schemas import (
     AlertQuerySchema,
     AlertSchema,
     CheckinSchema,
     CheckinViewSchema,
     ConfirmationSchema,
+    DeadLetterQuerySchema,
     DeliverableQuerySchema,
     DeliverableSchema,
     EndPlacementSchema,
@@ -55,6 +57,7 @@ from projects.schemas import (
     PlacementSchema,
     ProjectQuerySchema,
     ProjectSchema,
+    ReplaySchema,
     ReviewSchema,
     SweepSchema,
     TeamQuerySchema,
@@ -91,6 +94,9 @@ def _criteria(params, *names):
 
 def grace_days():
     return int(setting("CHECKIN_GRACE_DAYS", 2))
+
+
+INBOUND_DEAD_QUEUE = "%s.projects.dead" % inbound.EXCHANGE
 
 
 class ProjectsService(PlatformService):
@@ -137,29 +143,7 @@ class ProjectsService(PlatformService):
         """
         fields = load(NewProjectSchema(), payload)
         now = self.clock()
-        project = {"_id": new_id(), **fields, "status": domain.DRAFT, "created_at": now,
-                   "start_date": fields["start_date"].isoformat(),
-                   "end_date": fields["end_date"].isoformat(),
-                   "milestones": workflows.milestone_records(fields["milestones"]),
-                   "status_history": [{"status": domain.DRAFT, "at": now,
-                                       "by": (actor or {}).get("username"), "reason": None}]}
-        domain.check_milestones(project["milestones"], project["start_date"],
-                                project["end_date"])
-        domain.check_visible(actor, "enterprise", project["enterprise_id"],
-                             enterprise_id=project["enterprise_id"])
-
-        def draft(uow):
-            if not uow.db.partners.find_one({"_id": project["enterprise_id"]},
-                                            session=uow.session):
-                raise InvalidInput("the posting enterprise is not a known partner", errors={
-                    "enterprise_id": ["Unknown partner enterprise %s." % project["enterprise_id"]]})
-            uow.db.projects.insert_one(project, session=uow.session)
-            uow.emit("project_drafted", checked("projects", "project_drafted", {
-                "project_id": project["_id"], "enterprise_id": project["enterprise_id"],
-                "title": project["title"], "team_size": project["team_size"],
-            }))
-
-        self.store.transact(draft)
+        project = self.store.transact(lambda uow: workflows.draft_project(uow, fields, now, actor))
         return project_view.dump(project)
 
     @rpc
@@ -512,6 +496,45 @@ class ProjectsService(PlatformService):
                                                 "enterprise_id": data["enterprise_id"]}))
 
     @event_handler("mentors", "mentor_assigned")
+    # enterprise systems (the inbound contract) --------------------------------
+
+    @inbound_handler(inbound.EXCHANGE, inbound.parse)
+    def on_enterprise_event(self, event):
+        """An event an enterprise system published to ``college.inbound``. A
+        change the contract allows but the project's state refuses (another
+        enterprise's project, an illegal transition) can never succeed, so it is
+        dead-lettered at once with the reason; anything else is retried."""
+        now = self.clock()
+        try:
+            self.store.handle_once(event, lambda uow: enterprise_events.apply(uow, event, now))
+        except ServiceError as exc:
+            raise inbound.InboundRejected("%s: %s" % (type(exc).__name__, exc.detail))
+
+    @rpc
+    def inbound_dead_letters(self, query=None):
+        """The first dead letters of the inbound contract, left in place.
+        query: {"limit": 50}"""
+        params = load(DeadLetterQuerySchema(), query or {})
+        return {"items": dead_letters.peek(amqp_uri(), INBOUND_DEAD_QUEUE, params["limit"])}
+
+    @rpc
+    def inbound_dead_letter(self, message_id):
+        for letter in dead_letters.peek(amqp_uri(), INBOUND_DEAD_QUEUE, dead_letters.MAX_PEEK):
+            if letter["message_id"] == message_id:
+                return letter
+        raise NotFound("no dead letter %s among the first %d"
+                       % (message_id, dead_letters.MAX_PEEK))
+
+    @rpc
+    def replay_inbound_dead_letters(self, payload):
+        """Return dead letters to the inbound queue after a fix; each has its
+        effect once (the inbox absorbs one that already had it).
+        payload: {"message_ids": ["<id>", ...]} or {"message_ids": []} for all"""
+        fields = load(ReplaySchema(), payload)
+        replayed = dead_letters.replay(amqp_uri(), INBOUND_DEAD_QUEUE,
+                                       fields["message_ids"] or None)
+        return {"replayed": replayed}
+
     def on_mentor_assigned(self, event):
         data = read(event)
         if data["role"] != "team_mentor" or not data["team_id"]:

@@ -1,0 +1,138 @@
+"""Enterprise systems' events acting on projects, through the real broker:
+published with plain kombu and each enterprise's own credentials."""
+import pytest
+
+from college_platform.envelope import new_event
+from projects.service import ProjectsService
+from testkit.amqp import publish_event
+from testkit.calls import call
+from testkit.enterprise import access, cloud_event, provision, publish
+from testkit.servers import wait_until
+
+ACME, RIVAL = "acme-robotics", "rival-motors"
+POSTED = {"external_ref": "ERP-2027-001", "revision": 1, "title": "产线视觉质检",
+          "brief": "Build a vision quality-control cell for the stamping line",
+          "team_size": 4, "start_date": "2027-03-01", "end_date": "2027-06-30",
+          "milestones": [{"title": "方案设计", "due_date": "2027-04-01", "weight": 40},
+                         {"title": "系统交付", "due_date": "2027-06-20", "weight": 60}]}
+
+
+def partner(partner_id, name):
+    return new_event("partner_registered", "enrollment", {
+        "partner_id": partner_id, "legal_name": name, "credit_code": "91350100M000100Y43",
+        "industry": "manufacturing"})
+
+
+@pytest.fixture
+def projects(start_service, service_config, database):
+    container = start_service(ProjectsService)
+    for partner_id, name in ((ACME, "艾克米机器人"), (RIVAL, "Rival Motors")):
+        publish_event(service_config["AMQP_URI"], "enrollment", partner(partner_id, name))
+    wait_until(lambda: database("projects").partners.count_documents({}) == 2,
+               message="both partners known")
+    return container
+
+
+@pytest.fixture
+def acme(projects, service_config):
+    credentials = provision(service_config["AMQP_URI"], ACME)
+    yield credentials
+    access("revoke", ACME, vhost=credentials["vhost"])
+
+
+@pytest.fixture
+def rival(projects, service_config):
+    credentials = provision(service_config["AMQP_URI"], RIVAL)
+    yield credentials
+    access("revoke", RIVAL, vhost=credentials["vhost"])
+
+
+def project_of(database, external_ref="ERP-2027-001"):
+    return database("projects").projects.find_one({"external_ref": external_ref})
+
+
+def dead(projects, count):
+    letters = wait_until(lambda: (lambda items: items if len(items) >= count else None)(
+        call(projects, "inbound_dead_letters", {})["items"]), timeout=30,
+        message="%d dead letters" % count)
+    return letters
+
+
+def test_a_posted_project_is_drafted_once_and_newer_revisions_win(acme, projects, database):
+    posted = cloud_event(ACME, "project.posted.v1", POSTED)
+    publish(acme, posted)
+    publish(acme, posted)  # delivered twice: one project
+    newest = cloud_event(ACME, "project.updated.v1", {
+        "external_ref": "ERP-2027-001", "revision": 3, "title": "产线视觉质检（二期）"})
+    older = cloud_event(ACME, "project.updated.v1", {
+        "external_ref": "ERP-2027-001", "revision": 2, "title": "an older title"})
+    publish(acme, newest)
+    publish(acme, older)  # arrives late: changes nothing
+
+    wait_until(lambda: database("projects").superseded_updates.count_documents({}) == 1,
+               message="the older update recognised")
+    project = project_of(database)
+    assert database("projects").projects.count_documents({}) == 1
+    assert (project["title"], project["revision"], project["status"]) == \
+        ("产线视觉质检（二期）", 3, "draft")
+    assert project["enterprise_id"] == ACME
+    assert [m["weight"] for m in project["milestones"]] == [40, 60]
+
+    publish(acme, cloud_event(ACME, "milestone.accepted.v1", {
+        "external_ref": "ERP-2027-001", "milestone_title": "方案设计",
+        "accepted_on": "2027-04-02", "comment": "方案通过"}))
+    publish(acme, cloud_event(ACME, "project.cancelled.v1", {
+        "external_ref": "ERP-2027-001", "reason": "预算调整"}))
+    wait_until(lambda: project_of(database)["status"] == "cancelled", message="cancelled")
+    assert project_of(database)["milestones"][0]["accepted_on"] == "2027-04-02"
+
+
+def test_an_event_about_another_enterprises_project_is_refused(acme, rival, projects,
+                                                                database):
+    publish(acme, cloud_event(ACME, "project.posted.v1", POSTED))
+    wait_until(lambda: project_of(database), message="ACME's project")
+    # RIVAL uses ACME's reference: references are per enterprise, so it names nothing
+    publish(rival, cloud_event(RIVAL, "project.cancelled.v1", {
+        "external_ref": "ERP-2027-001", "reason": "hostile"}))
+    # RIVAL names ACME's placement directly
+    publish(rival, cloud_event(RIVAL, "placement.checkin_confirmed.v1", {
+        "placement_id": "placement-of-acme", "week_starting": "2027-03-08",
+        "supervisor": "nobody"}))
+
+    letters = dead(projects, 2)
+    reasons = sorted(letter["reason"] for letter in letters)
+    assert reasons[0].startswith("InboundRejected: NotFound: placement placement-of-acme")
+    assert reasons[1].startswith("InboundRejected: NotFound: the enterprise has posted no "
+                                 "project ERP-2027-001")
+    assert {letter["publisher"] for letter in letters} == {"enterprise-" + RIVAL}
+    assert project_of(database)["status"] == "draft", "ACME's project untouched"
+
+
+def test_a_dead_letter_replayed_after_a_fix_has_its_effect_once(acme, projects, database,
+                                                                service_config):
+    # a project from an enterprise the projects service does not know yet
+    newcomer = provision(service_config["AMQP_URI"], "newcomer-ltd")
+    publish(newcomer, cloud_event("newcomer-ltd", "project.posted.v1",
+                                  {**POSTED, "external_ref": "NEW-1"}))
+    (letter,) = dead(projects, 1)
+    assert "not a known partner" in letter["reason"]
+    assert call(projects, "inbound_dead_letter", letter["message_id"]) == letter
+
+    # the fix: enrollment announces the partner; then an administrator replays
+    publish_event(service_config["AMQP_URI"], "enrollment", partner("newcomer-ltd", "新来者"))
+    wait_until(lambda: database("projects").partners.find_one({"_id": "newcomer-ltd"}),
+               message="the newcomer known")
+    assert call(projects, "replay_inbound_dead_letters",
+                {"message_ids": [letter["message_id"]]}) == {"replayed": [letter["message_id"]]}
+    wait_until(lambda: project_of(database, "NEW-1"), message="the replayed project")
+
+    # replaying the same event again (a second copy) has no second effect
+    publish(newcomer, cloud_event("newcomer-ltd", "project.posted.v1",
+                                  {**POSTED, "external_ref": "NEW-1"}, event_id="again"))
+    publish(newcomer, cloud_event("newcomer-ltd", "project.posted.v1",
+                                  {**POSTED, "external_ref": "NEW-1"}, event_id="again"))
+    wait_until(lambda: database("projects").inbox.count_documents(
+        {"event_id": "/enterprises/newcomer-ltd#again"}) == 1, message="the copy handled")
+    assert database("projects").projects.count_documents({"external_ref": "NEW-1"}) == 1
+    assert call(projects, "inbound_dead_letters", {})["items"] == []
+    access("revoke", "newcomer-ltd", vhost=newcomer["vhost"])
