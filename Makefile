@@ -9,7 +9,12 @@ $(VENV)/.installed: requirements.lock
 	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# the AsyncAPI schemas that validate docs/inbound/asyncapi.yaml in the tests
+tools/asyncapi/node_modules/.installed: tools/asyncapi/package-lock.json
+	npm ci --prefix tools/asyncapi --silent --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed tools/asyncapi/node_modules/.installed
 
 run: install
 	$(PYTHON) deploy/run_local.py

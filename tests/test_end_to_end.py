@@ -126,6 +126,18 @@ def test_an_enterprise_user_sees_only_its_own_enterprise(system, partners):
                         timeout=10).status_code == 403
 
 
+def test_only_administrators_see_refused_enterprise_events(system, admin):
+    listed = requests.get(system.url("gateway", "/v1/admin/inbound/dead-letters"),
+                          headers=admin, timeout=10)
+    assert listed.status_code == 200 and listed.json() == {"items": []}
+    teacher = system.user("teacher.dl", "teacher")
+    assert requests.get(system.url("gateway", "/v1/admin/inbound/dead-letters"),
+                        headers=teacher, timeout=10).status_code == 403
+    missing = requests.get(system.url("gateway", "/v1/admin/inbound/dead-letters/nope"),
+                           headers=admin, timeout=10)
+    assert missing.status_code == 404
+
+
 def test_unknown_routes_answer_problem_json(system):
     response = requests.get(system.url("gateway", "/v1/nothing-here"), timeout=10)
     assert response.status_code == 404
