@@ -13,7 +13,8 @@ from college_contracts.inbound import TYPES, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs/inbound/asyncapi.yaml"
-ASYNCAPI_SCHEMA = ROOT / "tools/asyncapi/node_modules/@asyncapi/specs/schemas/3.0.0-without-$id.json"
+ASYNCAPI_SCHEMA = (ROOT / "tools/asyncapi/node_modules/@asyncapi/specs/schemas"
+                   / "3.0.0-without-$id.json")
 EXAMPLES = sorted((ROOT / "docs/inbound/examples").glob("*.json"))
 
 
