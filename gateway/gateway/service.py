@@ -7,10 +7,10 @@ database (users), the RPC client with its deadline, and the token issuer.
 import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
-from nameko.rpc import ClusterRpc
 
 from college_platform.config import setting
 from college_platform.mongo import MongoStore
+from college_platform.rpc import ServiceRpc
 from college_platform.service import PlatformService
 from gateway.api import HealthChecks, ServiceUnavailable, Tokens
 from gateway.routes.certificates import CertificatesRoutes
@@ -25,7 +25,7 @@ class GatewayService(PlatformRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRo
     name = "gateway"
 
     store = MongoStore(indexes={"users": []})  # usernames are the _id
-    rpc_client = ClusterRpc(expiration=30)
+    rpc_client = ServiceRpc(expiration=30)
     tokens = Tokens()
     health_checks = HealthChecks()
 

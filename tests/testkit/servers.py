@@ -69,7 +69,7 @@ class SecantusServer:
             self.process.wait(15)
         except subprocess.TimeoutExpired:
             self.process.kill()
-        os.unlink(self.log.name)
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def die_with_parent():
@@ -109,4 +109,4 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
-        os.unlink(self.log.name)
+        Path(self.log.name).unlink(missing_ok=True)
