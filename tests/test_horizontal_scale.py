@@ -80,3 +80,48 @@ def test_two_instances_share_calls_and_publish_each_event_once(two_of_each):
     ids = sorted(event["data"]["partner_id"] for event, _ in received)
     assert ids == sorted(partner["id"] for partner in partners), \
         "each committed partner announced exactly once, though two relays share the outbox"
+
+
+def test_two_instances_sweeping_on_timers_raise_each_alert_once(module_vhost, mongo_uri):
+    # both instances run the check-in sweep every 0.2 s with the clock weeks past the placement
+    system = System(module_vhost, mongo_uri, names=("projects",), extra_env={
+        "PROJECTS_CHECKIN_SWEEP_SECONDS": "0.2",
+        "PROJECTS_CLOCK_NOW": "2027-04-15T09:00:00+08:00"})
+    try:
+        second = system.start_replica("projects")
+        bind_probe_queue(system.amqp_uri, "projects", "checkin_missed", "probe-missed")
+        publish_event(system.amqp_uri, "enrollment", new_event("partner_registered",
+                      "enrollment", {"partner_id": "p-1", "legal_name": "苏州精工",
+                                     "credit_code": credit_code(7), "industry": "machining"}))
+        publish_event(system.amqp_uri, "enrollment", new_event("student_enrolled", "enrollment", {
+            "student_id": "stu-1", "student_number": "2027001", "name": "赵磊",
+            "programme_id": "prog-1", "programme_code": "CNC-2027",
+            "programme_kind": "apprenticeship", "partner_id": "p-1", "intake_year": 2027}))
+        wait_until(lambda: system.db("projects").students.find_one({"_id": "stu-1"}),
+                   timeout=30, message="the student known")
+        wait_until(lambda: system.db("projects").partners.find_one({"_id": "p-1"}),
+                   timeout=30, message="the partner known")
+        with ClusterRpcClient(uri=system.amqp_uri) as client:
+            client.projects.start_placement({
+                "student_id": "stu-1", "enterprise_id": "p-1", "site": "苏州工业园区二号厂房",
+                "supervisor_name": "王建国", "starts_on": "2027-03-01", "ends_on": "2027-03-28",
+                "kind": "apprenticeship"})
+
+        # four weeks, none logged: four alerts, however often two instances sweep
+        received = []
+        wait_until(lambda: received.extend(drain(system.amqp_uri, "probe-missed")) or
+                   len(received) >= 4, timeout=30, message="four missed weeks")
+        swept = [metric(base, "projects_entrypoint_calls_total",
+                        entrypoint="sweep_checkins_on_timer", kind="timer")
+                 for base in (system.url("projects", ""), second)]
+        wait_until(lambda: all(metric(base, "projects_entrypoint_calls_total",
+                                      entrypoint="sweep_checkins_on_timer", kind="timer")
+                               >= count + 5 for base, count in
+                               zip((system.url("projects", ""), second), swept)),
+                   timeout=30, message="both timers to sweep five more times")
+        received.extend(drain(system.amqp_uri, "probe-missed"))
+        weeks = sorted(event["data"]["week_starting"] for event, _ in received)
+        assert weeks == ["2027-03-01", "2027-03-08", "2027-03-15", "2027-03-22"]
+        assert system.db("projects").checkin_alerts.count_documents({}) == 4
+    finally:
+        system.stop()

@@ -118,7 +118,7 @@ class ProjectsService(PlatformService):
         "grades": [RECENT_FIRST, _recent("project_id"), _recent("student_id"),
                    _recent("enterprise_id")],
         "placements": [RECENT_FIRST, _recent("student_id"), _recent("enterprise_id"),
-                       _recent("status"), _index("sweep_until", name="to_sweep")],
+                       _recent("status"), _index("sweep_done", name="still_to_sweep")],
         "checkins": [_recent("placement_id")],
         "checkin_alerts": [RECENT_FIRST, _recent("placement_id"), _recent("student_id"),
                            _recent("enterprise_id")],
@@ -384,8 +384,8 @@ class ProjectsService(PlatformService):
         today = now.date()
         grace = grace_days()
         raised = 0
-        # placements whose weeks can still be missed: an indexed range, not a scan
-        for placement in self.store.db.placements.find({"sweep_until": {"$gte": str(today)}}):
+        # placements with weeks still to judge, however long the sweeps were stopped
+        for placement in self.store.db.placements.find({"sweep_done": {"$ne": True}}):
             try:
                 raised += len(self.store.transact(lambda uow: workflows.raise_missed_checkins(
                     uow, placement, today, grace, now)))

@@ -7,6 +7,8 @@ Each function validates against the stored state with ``projects.domain``,
 writes with the transaction's session and emits the event that announces the
 change, so the write and its event commit together.
 """
+from datetime import date
+
 from college_contracts import checked
 from college_platform.errors import Conflict, InvalidInput
 from college_platform.repository import get_or_raise, new_id
@@ -302,6 +304,7 @@ def start_placement(uow, fields, now, grace_days, actor=None):
                  "ends_on": str(fields["ends_on"]), "ended_on": None, "end_reason": None,
                  "status": "active", "hours": 0.0, "created_at": now}
     placement["sweep_until"] = str(domain.sweep_until(placement, grace_days))
+    placement["sweep_done"] = False
     uow.db.placements.insert_one(placement, session=uow.session)
     emit(uow, "placement_started", {
         "placement_id": placement["_id"], "student_id": placement["student_id"],
@@ -385,6 +388,10 @@ def raise_missed_checkins(uow, placement, today, grace_days, now):
             "enterprise_id": placement["enterprise_id"], "week_starting": str(week),
             "kind": kind})
         raised.append(alert)
+    if today > date.fromisoformat(placement["sweep_until"]):
+        # every week has been judged: later sweeps can skip this placement
+        uow.db.placements.update_one({"_id": placement["_id"]}, {"$set": {"sweep_done": True}},
+                                     session=uow.session)
     return raised
 
 
