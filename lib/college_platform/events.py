@@ -40,8 +40,16 @@ def dead_letter_queue_name(queue_name):
 
 
 class DeadLettering:
-    """Retry-then-dead-letter settlement for a nameko ``Consumer`` subclass;
-    call ``setup_dead_lettering`` once ``self.queue`` exists."""
+    """Retry-then-dead-letter settlement, mixed in before a nameko ``Consumer``
+    subclass whose ``setup`` has created ``self.queue`` by the time it returns."""
+
+    def setup(self):
+        super().setup()
+        self.setup_dead_lettering()
+
+    def start(self):
+        self.declare_dead_lettering()
+        super().start()
 
     def setup_dead_lettering(self):
         self.policy = retry_policy_from_config()
@@ -142,14 +150,6 @@ class DeadLettering:
 
 
 class ReliableEventHandler(DeadLettering, EventHandler):
-
-    def setup(self):
-        super().setup()
-        self.setup_dead_lettering()
-
-    def start(self):
-        self.declare_dead_lettering()
-        super().start()
 
     def handle_message(self, body, message):
         try:

@@ -29,11 +29,6 @@ class InboundHandler(DeadLettering, Consumer):
         # outsiders choose their content type: take every message and judge the bytes
         self.consumer_options["accept"] = None
         super().setup()
-        self.setup_dead_lettering()
-
-    def start(self):
-        self.declare_dead_lettering()
-        super().start()
 
     def handle_message(self, body, message):
         try:
