@@ -9,6 +9,12 @@ def page_query(request, *filters):
     return {key: request.args[key] for key in keys if key in request.args}
 
 
+def with_fields(payload, **values):
+    """The body with fields the caller's role decides; a body that is not an
+    object is passed on untouched so the service reports it as invalid."""
+    return {**payload, **values} if isinstance(payload, dict) else payload
+
+
 def enterprise_filter(request):
     principal = request.principal
     if principal.is_enterprise:

@@ -22,7 +22,7 @@ from nameko.events import EventHandler
 from college_platform.config import setting
 from college_platform.envelope import parse_event, utcnow
 from college_platform.errors import PermanentEventError
-from college_platform.metrics import EntrypointMetrics
+from college_platform.metrics import metrics_of
 from college_platform.retry import DEFAULT_DELAYS, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,7 @@ class DeadLettering:
                      permanent=True, error="Undecodable")
 
     def _metrics(self):
-        for dependency in self.container.dependencies:
-            if isinstance(dependency, EntrypointMetrics):
-                return dependency
-        return None
+        return metrics_of(self.container)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:

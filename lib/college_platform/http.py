@@ -1,4 +1,4 @@
-"""JSON over HTTP: responses and RFC 9457 problem details."""
+"""JSON over HTTP. (Problem details are the gateway's: gateway/gateway/api.py.)"""
 import json
 from datetime import date, datetime
 
@@ -19,10 +19,3 @@ def dumps(payload):
 def json_response(status, payload, headers=None):
     return status, {"Content-Type": JSON, **(headers or {})}, dumps(payload)
 
-
-def problem(status, title, detail=None, type_="about:blank", **extensions):
-    body = {"type": type_, "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body.update(extensions)
-    return status, {"Content-Type": PROBLEM_JSON}, dumps(body)

@@ -42,6 +42,14 @@ def _status_of(result):
     return getattr(result, "status_code", None)
 
 
+def metrics_of(container):
+    """The container's ``EntrypointMetrics``, or None for a service without it."""
+    for dependency in container.dependencies:
+        if isinstance(dependency, EntrypointMetrics):
+            return dependency
+    return None
+
+
 class EntrypointMetrics(DependencyProvider):
 
     def setup(self):
@@ -130,5 +138,5 @@ class EntrypointMetrics(DependencyProvider):
             pending, age = store.outbox_backlog()
             self.outbox_pending.set(pending)
             self.outbox_oldest_age.set(age)
-            self.inbox_duplicates.set(store._provider.duplicates_absorbed)
+            self.inbox_duplicates.set(store.duplicates_absorbed)
         return generate_latest(self.registry).decode("utf-8"), CONTENT_TYPE_LATEST

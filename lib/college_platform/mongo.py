@@ -14,7 +14,7 @@ from pymongo.write_concern import WriteConcern
 
 from college_platform.config import amqp_uri, database_name, mongo_uri, setting
 from college_platform.envelope import new_event, utcnow
-from college_platform.metrics import EntrypointMetrics
+from college_platform.metrics import metrics_of
 from college_platform.outbox import OUTBOX_INDEXES, OutboxRelay, outbox_record
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,13 @@ class Store:
     def outbox_backlog(self):
         return self._provider.relay.backlog()
 
+    @property
+    def duplicates_absorbed(self):
+        return self._provider.duplicates_absorbed
+
+    def ping(self):
+        return self._provider.ping()
+
 
 class MongoStore(DependencyProvider):
     """``indexes`` maps collection names to pymongo ``IndexModel`` lists."""
@@ -174,8 +181,7 @@ class MongoStore(DependencyProvider):
     def committed(self, uow):
         if uow.emitted:
             self.wake_relay()
-        metrics = next((dependency for dependency in self.container.dependencies
-                        if isinstance(dependency, EntrypointMetrics)), None)
+        metrics = metrics_of(self.container)
         if metrics is None:
             return
         for envelope in uow.emitted:

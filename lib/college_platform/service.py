@@ -53,8 +53,8 @@ class SingleFlight:
         return value
 
 
-def database_status(store_provider):
-    ok, error = store_provider.ping()
+def database_status(store):
+    ok, error = store.ping()
     return {"status": "up"} if ok else {"status": "down", "error": error}
 
 
@@ -67,7 +67,7 @@ class PlatformService:
         report = {
             "service": self.name,
             "broker": broker_status(),
-            "database": database_status(self.store._provider),
+            "database": database_status(self.store),
         }
         up = all(part["status"] == "up" for part in (report["broker"], report["database"]))
         report["status"] = "up" if up else "down"

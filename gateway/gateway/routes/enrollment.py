@@ -18,7 +18,7 @@ from gateway.auth import (
     STUDENT,
     TEACHER,
 )
-from gateway.scoping import own_enterprise_only, page_query
+from gateway.scoping import own_enterprise_only, page_query, with_fields
 
 PARTNER_READERS = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR, TEACHER,
                    ENTERPRISE_USER)
@@ -28,13 +28,6 @@ STAFF_AND_ENTERPRISE = STAFF + (ENTERPRISE_USER,)
 
 def created(body, location):
     return json_response(201, body, {"Location": location})
-
-
-def with_fields(request, **fields):
-    """The JSON body with server-decided fields set; a body that is not an
-    object is passed on untouched so the service reports it as invalid."""
-    body = request.json_body
-    return {**body, **fields} if isinstance(body, dict) else body
 
 
 def partner_scoped_query(request, *filters):
@@ -73,7 +66,7 @@ class EnrollmentRoutes:
         """{"title": "数控技术现代学徒制合作协议", "starts_on": "2027-01-01",
         "ends_on": "2029-12-31", "programme_codes": ["2027-MA-CNC"]}"""
         agreement = self.call("enrollment", "create_agreement",
-                              with_fields(request, partner_id=partner_id))
+                              with_fields(request.json_body, partner_id=partner_id))
         return created(agreement, "/v1/agreements/%s" % agreement["id"])
 
     @route("GET", "/v1/agreements", roles=STAFF_AND_ENTERPRISE,
@@ -192,7 +185,7 @@ class EnrollmentRoutes:
         """{"passed": true, "note": "材料齐全"} or {"passed": false, "reason": "..."}"""
         return json_response(200, self.call(
             "enrollment", "screen_application", application_id,
-            with_fields(request, actor=request.principal.subject)))
+            with_fields(request.json_body, actor=request.principal.subject)))
 
     @route("POST", "/v1/applications/<application_id>/interview",
            roles=ADMISSIONS + (ENTERPRISE_USER,), summary="The enterprise's interview")
@@ -201,7 +194,7 @@ class EnrollmentRoutes:
         self._application_for(request, application_id)
         return json_response(200, self.call(
             "enrollment", "interview_application", application_id,
-            with_fields(request, actor=request.principal.subject)))
+            with_fields(request.json_body, actor=request.principal.subject)))
 
     @route("POST", "/v1/applications/<application_id>/offer-decisions",
            roles=ADMISSIONS + (ENTERPRISE_USER,),
@@ -213,7 +206,7 @@ class EnrollmentRoutes:
         party = "enterprise" if request.principal.is_enterprise else "college"
         return json_response(200, self.call(
             "enrollment", "decide_offer", application_id,
-            with_fields(request, party=party, actor=request.principal.subject)))
+            with_fields(request.json_body, party=party, actor=request.principal.subject)))
 
     @route("POST", "/v1/applications/<application_id>/offer-response", roles=ADMISSIONS,
            summary="Record the applicant's acceptance or refusal of an offer")
@@ -278,7 +271,7 @@ class EnrollmentRoutes:
         if request.principal.is_enterprise:
             fields["party"] = "enterprise"
         return json_response(200, self.call("enrollment", "sign_tripartite_agreement",
-                                            agreement_id, with_fields(request, **fields)))
+                                            agreement_id, with_fields(request.json_body, **fields)))
 
     @route("POST", "/v1/applications/<application_id>/enrolment", roles=ADMISSIONS,
            summary="Enrol an accepted applicant whose tripartite agreement is signed")

@@ -37,7 +37,7 @@ class PlatformRoutes:
         pool = GreenPool(len(SERVICES))
         services = dict(pool.imap(service_health, SERVICES))
         gateway = {"status": "up", "broker": broker_status(),
-                   "database": database_status(self.store._provider)}
+                   "database": database_status(self.store)}
         if "down" in (gateway["broker"]["status"], gateway["database"]["status"]):
             gateway["status"] = "down"
         up = gateway["status"] == "up" and all(s.get("status") == "up" for s in services.values())

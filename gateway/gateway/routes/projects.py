@@ -10,7 +10,7 @@ from college_platform.http import json_response
 from gateway import auth
 from gateway.api import route
 from gateway.auth import ADMIN, ENTERPRISE_USER, PROJECT_COORDINATOR, STAFF, STUDENT, TEACHER
-from gateway.scoping import enterprise_filter, own_enterprise_only, page_query
+from gateway.scoping import enterprise_filter, own_enterprise_only, page_query, with_fields
 
 COORDINATORS = (ADMIN, PROJECT_COORDINATOR)
 EVERYONE = STAFF + (ENTERPRISE_USER, STUDENT)
@@ -42,12 +42,6 @@ def owner_filter(request, *filters):
     if request.principal.role == STUDENT:
         query["student_id"] = actor_of(request)["student_id"]
     return query
-
-
-def _with(payload, **values):
-    """The body with values the caller's role decides (a non-object body is
-    passed on untouched so the service reports it as invalid)."""
-    return {**payload, **values} if isinstance(payload, dict) else payload
 
 
 class ProjectsRoutes:
@@ -143,9 +137,9 @@ class ProjectsRoutes:
         payload = request.json_body
         role = request.principal.role
         if role == ENTERPRISE_USER:
-            payload = _with(payload, reviewer_kind="enterprise")
+            payload = with_fields(payload, reviewer_kind="enterprise")
         elif role == TEACHER:
-            payload = _with(payload, reviewer_kind="tutor")
+            payload = with_fields(payload, reviewer_kind="tutor")
         review = self.call("projects", "review_deliverable", deliverable_id, payload,
                            actor_of(request))
         return json_response(201, review, {"Location": "/v1/deliverables/%s" % deliverable_id})
@@ -170,7 +164,7 @@ class ProjectsRoutes:
     def start_placement(self, request):
         payload = request.json_body
         if request.principal.is_enterprise:
-            payload = _with(payload, enterprise_id=request.principal.enterprise_id)
+            payload = with_fields(payload, enterprise_id=request.principal.enterprise_id)
         placement = self.call("projects", "start_placement", payload, actor_of(request))
         return json_response(201, placement, {"Location": "/v1/placements/%s" % placement["id"]})
 
