@@ -175,3 +175,18 @@ def test_the_publisher_command_line_reports_what_was_confirmed(enterprise, datab
     assert [line.split()[0] for line in lines] == ["confirmed", "confirmed"]
     assert lines[1].endswith("edu.college.project.cancelled.v1")
     wait_until(lambda: len(received(database)) == 2, message="both events handled")
+
+
+def test_the_publisher_library_reports_an_event_no_queue_takes(service_config):
+    # no consumer has bound a queue to the exchange yet: the event would be lost
+    credentials = provision(service_config["AMQP_URI"], "EARLY")
+    sys.path.insert(0, str(ROOT / "integrations/college-publisher"))
+    try:
+        from college_publisher import Publisher, PublishFailed, new_event
+        with Publisher(credentials["url"], "EARLY") as publisher:
+            with pytest.raises(PublishFailed, match="no queue took the event"):
+                publisher.publish(new_event("edu.college.project.cancelled.v1",
+                                            {"external_ref": "X", "reason": "test"}, "EARLY"))
+    finally:
+        sys.path.remove(str(ROOT / "integrations/college-publisher"))
+        access("revoke", "EARLY", vhost=credentials["vhost"])
