@@ -1,10 +1,12 @@
 """Each service is its own deployable: it imports no other service's code
 and reaches no database but its own."""
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
 import yaml
+from nameko.messaging import Consumer
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
@@ -52,3 +54,15 @@ def test_every_component_defaults_to_a_database_of_its_own():
         config = yaml.safe_load((package.parent / "config.yaml").read_text(encoding="utf-8"))
         databases[name] = config["MONGO_DATABASE"].split(":")[-1].rstrip("}")
     assert databases == {name: name for name in PACKAGES}
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGES))
+def test_every_handler_method_consumes_from_one_place(name):
+    """A method decorated twice (an event handler and an inbound handler, say)
+    would receive one source's messages as if they were the other's."""
+    module = importlib.import_module("%s.service" % name)
+    for attribute in vars(module).values():
+        for method in vars(attribute).values() if isinstance(attribute, type) else ():
+            consumers = [entrypoint for entrypoint in getattr(method, "nameko_entrypoints", ())
+                         if isinstance(entrypoint, Consumer)]
+            assert len(consumers) <= 1, (attribute.__name__, method.__name__, consumers)

@@ -495,7 +495,6 @@ class ProjectsService(PlatformService):
             uow, "mentors", data["mentor_id"], {"name": data["name"], "kind": data["kind"],
                                                 "enterprise_id": data["enterprise_id"]}))
 
-    @event_handler("mentors", "mentor_assigned")
     # enterprise systems (the inbound contract) --------------------------------
 
     @inbound_handler(inbound.EXCHANGE, inbound.parse)
@@ -535,6 +534,7 @@ class ProjectsService(PlatformService):
                                        fields["message_ids"] or None)
         return {"replayed": replayed}
 
+    @event_handler("mentors", "mentor_assigned")
     def on_mentor_assigned(self, event):
         data = read(event)
         if data["role"] != "team_mentor" or not data["team_id"]:

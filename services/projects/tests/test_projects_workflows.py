@@ -184,6 +184,15 @@ def test_a_withdrawn_student_leaves_their_active_team(projects, service_config, 
     assert database("projects").students.find_one({"_id": "s-1"})["status"] == "withdrawn"
 
 
+def test_the_mentor_the_mentors_service_assigns_shows_on_the_team(projects, service_config):
+    _, team = running_project(projects)
+    publish_event(service_config["AMQP_URI"], "mentors", new_event("mentor_assigned", "mentors", {
+        "assignment_id": "a-1", "mentor_id": "m-1", "role": "team_mentor",
+        "project_id": team["project_id"], "team_id": team["id"]}))
+    wait_until(lambda: call(projects, "get_team", team["id"])["team_mentor_id"] == "m-1",
+               message="the team mentor recorded")
+
+
 def test_each_missed_or_unconfirmed_week_raises_exactly_one_alert(
         start_service, service_config, database):
     """Time travel: the sweep's timer runs every 0.2 s against a pinned clock
