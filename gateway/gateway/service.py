@@ -29,9 +29,10 @@ class GatewayService(PlatformRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRo
     tokens = Tokens()
     health_checks = HealthChecks()
 
-    def call(self, service, method, *args):
-        """One RPC with a deadline: a slow or dead service becomes a 503."""
-        timeout = float(setting("RPC_TIMEOUT_SECONDS", 5))
+    def call(self, service, method, *args, deadline_setting="RPC_TIMEOUT_SECONDS"):
+        """One RPC with a deadline: a slow or dead service becomes a 503. Bulk
+        imports, which take a while by nature, name their own, longer deadline."""
+        timeout = float(setting(deadline_setting, 5))
         try:
             with eventlet.Timeout(timeout, ServiceUnavailable(
                     "the %s service did not answer within %gs" % (service, timeout))):

@@ -131,7 +131,8 @@ class CertificatesRoutes:
     def import_results(self, request, session_id):
         """{"csv": "candidate_id,theory,practical\\nstu-1,78,85\\n"}"""
         return json_response(200, self.call("certificates", "import_results", session_id,
-                                            request.json_body))
+                                            request.json_body,
+                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
 
     # issued certificates ---------------------------------------------------------------
 

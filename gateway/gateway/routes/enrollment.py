@@ -148,7 +148,8 @@ class EnrollmentRoutes:
     def import_applicants(self, request):
         """{"filename": "2027-intake.csv", "csv": "name,resident_id,phone\\n李明,...,..."}"""
         return json_response(200, self.call("enrollment", "import_applicants",
-                                            request.json_body))
+                                            request.json_body,
+                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
 
     @route("GET", "/v1/applicants", roles=ADMISSIONS, summary="List applicants (filter: name)")
     def list_applicants(self, request):
