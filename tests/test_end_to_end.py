@@ -113,6 +113,10 @@ def test_a_malformed_body_is_400_with_field_errors(system, admin):
                              data="{oops")
     assert not_json.status_code == 400
     assert not_json.json()["title"] == "Malformed body"
+    too_deep = requests.post(system.url("gateway", "/v1/partners"), headers=admin, timeout=10,
+                             data="[" * 100000 + "]" * 100000)
+    assert too_deep.status_code == 400
+    assert too_deep.json()["detail"] == "the body nests too deeply"
 
 
 def test_an_enterprise_user_sees_only_its_own_enterprise(system, partners):

@@ -164,6 +164,8 @@ class ApiRoute(HttpRequestHandler):
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedBody("the body is not valid JSON: %s" % exc)
+        except RecursionError:
+            raise MalformedBody("the body nests too deeply")
 
     def response_from_exception(self, exc):
         return response_for_error(exc)

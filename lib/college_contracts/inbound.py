@@ -158,6 +158,8 @@ def parse(body, user_id):
             body = json.loads(body)
         except ValueError as exc:
             raise InboundRejected("the body is not valid JSON: %s" % exc)
+        except RecursionError:
+            raise InboundRejected("the body nests too deeply")
     if not isinstance(body, dict):
         raise InboundRejected("the body must be a CloudEvents JSON object")
     try:

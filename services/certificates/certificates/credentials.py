@@ -200,6 +200,8 @@ def verify_proof(secured_document, key_ring):
         key.public_key.verify(signature, _hash_data(unsecured, options))
     except (ValueError, TypeError, InvalidSignature):
         return ["the signature does not match the credential (altered or forged)"]
+    except RecursionError:
+        return ["the credential nests too deeply to canonicalise"]
     return []
 
 

@@ -1,4 +1,5 @@
 """Enrollment's domain rules, free of broker and database."""
+import re
 from datetime import date
 
 from college_platform.errors import Conflict
@@ -49,11 +50,14 @@ def birth_date_from_resident_id(number):
         return None
 
 
+RESIDENT_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+
+
 def resident_id_problem(number, today=None):
     """None when ``number`` is a valid 18-character resident identity number, else why not."""
     if len(number) != 18:
         return "must be 18 characters, got %d" % len(number)
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not RESIDENT_ID_SHAPE.fullmatch(number):  # ASCII digits: isdigit() takes any script's
         return "must be 17 digits and a digit or X"
     born = birth_date_from_resident_id(number)
     if born is None:

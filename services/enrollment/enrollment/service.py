@@ -466,7 +466,11 @@ class EnrollmentService(PlatformService):
         """
         fields = load(ImportSchema(), payload)
         reader = csv.DictReader(io.StringIO(fields["csv"].lstrip("\ufeff")))
-        headers = set(reader.fieldnames or ())
+        try:
+            headers = set(reader.fieldnames or ())
+        except csv.Error as exc:
+            raise InvalidInput("the CSV header is unreadable", errors={"csv": [
+                "Unreadable header: %s." % exc]})
         if "name" not in headers or not headers & {"resident_id", "passport_number"}:
             raise InvalidInput("the CSV lacks required columns", errors={"csv": [
                 "The header needs name and resident_id or passport_number columns."]})
@@ -608,9 +612,15 @@ class EnrollmentService(PlatformService):
         return self._advance(application_id, "withdrawn", {}, fields["reason"], "applicant")
 
     def _advance(self, application_id, target, updates, reason, party):
+        now = self.clock.now()
+
         def advance(uow):
             application = get_or_raise(uow.db.applications, application_id, "application",
                                        session=uow.session)
+            if target == "accepted" and domain.offer_has_lapsed(application, now):
+                # the expiry sweep may not have run yet; the deadline holds regardless
+                raise Conflict("the offer lapsed on %s" % application["offer_expires_at"],
+                               current_status="offered")
             extra = dict(updates)
             if target == "rejected":
                 extra["rejection"] = {"party": party, "reason": reason}

@@ -121,6 +121,13 @@ def test_a_rejection_keeps_its_reason_and_illegal_steps_are_refused(enrollment):
     assert rejected["rejection"] == {"party": "college", "reason": "不符合招生条件"}
 
 
+def test_a_csv_whose_header_cannot_be_read_is_refused_with_the_reason(enrollment):
+    with pytest.raises(InvalidInput) as caught:
+        call(enrollment, "import_applicants", {"filename": "big.csv",
+                                               "csv": "name," + "x" * 200000 + "\n李明,1\n"})
+    assert "Unreadable header" in caught.value.errors["csv"][0]
+
+
 def test_declining_and_expiry_release_the_seat(enrollment, service_config):
     from nameko import config
     partner = partner_with_agreement(enrollment)
@@ -133,6 +140,9 @@ def test_declining_and_expiry_release_the_seat(enrollment, service_config):
     assert call(enrollment, "run_expiry_sweep") == {"agreements": 0, "offers": 0}
     later = datetime.now(timezone.utc) + timedelta(days=15)
     with config.patch({"CLOCK_NOW": later.isoformat()}):
+        # past the deadline the offer cannot be taken, even before the sweep expires it
+        with pytest.raises(Conflict, match="lapsed"):
+            call(enrollment, "respond_to_offer", lapsing["id"], {"accept": True})
         assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 1}
         assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 0}, "idempotent"
     assert call(enrollment, "get_application", lapsing["id"])["status"] == "expired"

@@ -24,6 +24,8 @@ def test_a_valid_resident_id_passes_and_gives_its_birth_date(number, born):
     ("110105194912310021", "check character is 1, expected X"),
     ("11010519491231002", "must be 18 characters"),
     ("1101051949123100AX", "17 digits"),
+    ("²10105200503010016", "17 digits"),  # a digit of another script
+    ("１１０１０５２００５０３０１００１６"[:17] + "6", "17 digits"),  # full-width digits
     ("110105200502300011", "not a real date"),  # 30 February
     ("110105203001010011", "not plausible"),  # born in the future
 ])

@@ -72,6 +72,10 @@ def project_updated(uow, event, now):
                        % (", ".join(refused), project["status"]))
     changes = {key: _iso(data[key]) for key in allowed if key in data}
     changed = {**project, **changes}
+    if changed["end_date"] < changed["start_date"]:
+        raise InvalidInput("the project would end before it starts", errors={
+            "end_date": ["%s is before the start, %s." % (changed["end_date"],
+                                                          changed["start_date"])]})
     if project["status"] == domain.DRAFT:
         domain.check_milestones(changed["milestones"], changed["start_date"], changed["end_date"])
     uow.db.projects.update_one({"_id": project["_id"]},

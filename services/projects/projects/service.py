@@ -385,10 +385,11 @@ class ProjectsService(PlatformService):
         grace = grace_days()
         raised = 0
         # placements with weeks still to judge, however long the sweeps were stopped
-        for placement in self.store.db.placements.find({"sweep_done": {"$ne": True}}):
+        for placement in self.store.db.placements.find({"sweep_done": {"$ne": True}},
+                                                       {"_id": 1}):
             try:
                 raised += len(self.store.transact(lambda uow: workflows.raise_missed_checkins(
-                    uow, placement, today, grace, now)))
+                    uow, placement["_id"], today, grace, now)))
             except DuplicateKeyError:  # another instance raised it first: nothing to add
                 continue
         if raised:

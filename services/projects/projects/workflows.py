@@ -267,8 +267,9 @@ def review_deliverable(uow, deliverable_id, fields, actor, now):
         raise Conflict("deliverables are reviewed while a project is in progress or delivered",
                        status=project["status"])
     actor = actor or {}
+    # a teacher account not linked to a mentor record is nobody's tutor
     if fields["reviewer_kind"] == domain.TUTOR and actor.get("kind") == "teacher" and \
-            actor.get("mentor_id") and actor["mentor_id"] != team["tutor_id"]:
+            actor.get("mentor_id") != team["tutor_id"]:
         raise Conflict("only the team's tutor reviews as its tutor", tutor_id=team["tutor_id"])
     review = {
         "_id": new_id(), "deliverable_id": deliverable_id, "team_id": team["_id"],
@@ -367,9 +368,12 @@ def end_placement(uow, placement_id, ended_on, reason, actor, now, grace_days):
     return placement
 
 
-def raise_missed_checkins(uow, placement, today, grace_days, now):
+def raise_missed_checkins(uow, placement_id, today, grace_days, now):
     """One alert, and one ``checkin_missed``, per missed week: the alert's id
-    is the placement and week, so a second sweep (or instance) adds nothing."""
+    is the placement and week, so a second sweep (or instance) adds nothing.
+    The placement is read inside the transaction: an early end committed
+    meanwhile shortens the weeks judged."""
+    placement = _find(uow, "placements", placement_id, "placement")
     checkins = list(uow.db.checkins.find({"placement_id": placement["_id"]},
                                          session=uow.session))
     raised = []
@@ -435,6 +439,8 @@ def submit_feedback(uow, fields, actor, now):
         "comment": fields.get("comment"), "submitted_by": actor.get("username"),
         "created_at": now,
     }
+    if uow.db.feedback.find_one({"_id": feedback["_id"]}, session=uow.session):
+        raise Conflict("this feedback has already been given", feedback_id=feedback["_id"])
     uow.db.feedback.insert_one(feedback, session=uow.session)
     emit(uow, "feedback_submitted", {
         "feedback_id": feedback["_id"], "direction": direction, "enterprise_id": enterprise_id,

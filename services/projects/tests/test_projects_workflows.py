@@ -112,6 +112,10 @@ def test_a_project_is_delivered_reviewed_and_graded_with_lineage(projects, servi
         call(projects, "review_deliverable", last["id"], {
             "reviewer_kind": "tutor", "rubric": [{"criterion": "文档质量", "score": 10}]},
             {"kind": "teacher", "username": "li.teacher", "mentor_id": "t-9"})
+    with pytest.raises(Conflict):  # a teacher account linked to no mentor record
+        call(projects, "review_deliverable", last["id"], {
+            "reviewer_kind": "tutor", "rubric": [{"criterion": "文档质量", "score": 10}]},
+            {"kind": "teacher", "username": "zhao.teacher", "mentor_id": None})
     with pytest.raises(Conflict):  # delivered comes first
         call(projects, "transition_project", project["id"], {"status": "evaluated"})
     call(projects, "transition_project", project["id"],
