@@ -288,6 +288,12 @@ def cancel_secondment(uow, secondment_id, reason, today, rule):
         "status": CANCELLED, "cancel_reason": reason, "cancelled_on": today.isoformat()}},
         session=uow.session)
     secondment_ended(uow, {**secondment, "status": CANCELLED}, "cancelled", today, rule)
+    if secondment["direction"] == "outward" and not find_one(uow, "secondments", {
+            "mentor_id": secondment["mentor_id"], "enterprise_id": secondment["enterprise_id"],
+            "status": {"$ne": CANCELLED}}):
+        # an enterprise sees the teachers it hosts: one whose visit was called off, no longer
+        uow.db.mentors.update_one({"_id": secondment["mentor_id"]}, {"$pull": {
+            "host_enterprise_ids": secondment["enterprise_id"]}}, session=uow.session)
     return find_one(uow, "secondments", {"_id": secondment_id})
 
 

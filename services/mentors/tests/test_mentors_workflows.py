@@ -370,6 +370,22 @@ def test_assignments_made_during_an_inward_secondment_are_revisited_when_it_ends
         call(mentors, "cancel_secondment", secondment["id"], {"reason": "twice"})
 
 
+def test_an_enterprise_stops_seeing_a_teacher_whose_visit_was_called_off(mentors):
+    zhang = teacher(mentors)
+    starts = date.today() + timedelta(days=30)
+    planned = call(mentors, "create_secondment", {
+        "mentor_id": zhang["id"], "direction": "outward", "enterprise_id": OTHER_ENTERPRISE,
+        "starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=90)).isoformat(),
+        "agreed_hours": 300})
+
+    def seen():
+        return [m["id"] for m in call(mentors, "list_mentors", {
+            "visible_to_enterprise": OTHER_ENTERPRISE})["items"]]
+    assert zhang["id"] in seen()
+    call(mentors, "cancel_secondment", planned["id"], {"reason": "企业暂停接收"})
+    assert zhang["id"] not in seen()
+
+
 INVALID_CALLS = [
     ("register_mentor", ({"name": "", "kind": "teacher"},), "name"),
     ("create_secondment", ({"mentor_id": "m", "direction": "sideways", "enterprise_id": "e",
