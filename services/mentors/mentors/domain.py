@@ -114,7 +114,7 @@ class DoubleQualifiedRule:
     def qualifying_certificates(self, certificates):
         floor = LEVEL_RANK[self.min_certificate_level]
         return [c for c in certificates
-                if not c.get("revoked") and LEVEL_RANK.get(c["level"], 0) >= floor]
+                if not c.get("revoked") and LEVEL_RANK.get(c.get("level"), 0) >= floor]
 
     def evaluate(self, secondments, certificates, industry_qualifications, today):
         """(double_qualified, reason, review_on): the reason says why in

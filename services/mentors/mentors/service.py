@@ -563,7 +563,7 @@ class MentorsService(PlatformService):
             remember_copy(uow, "certificates", data["certificate_number"], {
                 "candidate_id": data["candidate_id"], "certificate_code": data["certificate_code"],
                 "certificate_number": data["certificate_number"], "level": data["level"],
-                "issued_on": data["issued_on"].isoformat(), "revoked": False})
+                "issued_on": data["issued_on"].isoformat()})  # a revocation may have come first
             workflows.recompute_double_qualified(
                 uow, uow.db.mentors.find_one({"_id": data["candidate_id"]}, session=uow.session),
                 today, rule, "%s certificate %s issued" % (data["level"],
@@ -579,8 +579,10 @@ class MentorsService(PlatformService):
         today, rule = self.clock.today(), self.rule
 
         def revoked(uow):
-            uow.db.certificates.update_one({"_id": data["certificate_number"]}, {"$set": {
-                "revoked": True, "revoked_reason": data["reason"]}}, session=uow.session)
+            # upserted: the revocation may overtake the issue on its own queue
+            remember_copy(uow, "certificates", data["certificate_number"], {
+                "candidate_id": data["candidate_id"], "revoked": True,
+                "revoked_reason": data["reason"]})
             workflows.recompute_double_qualified(
                 uow, uow.db.mentors.find_one({"_id": data["candidate_id"]}, session=uow.session),
                 today, rule, "certificate %s revoked: %s" % (data["certificate_number"],

@@ -370,6 +370,23 @@ def test_assignments_made_during_an_inward_secondment_are_revisited_when_it_ends
         call(mentors, "cancel_secondment", secondment["id"], {"reason": "twice"})
 
 
+def test_a_revocation_that_overtakes_its_issue_still_counts(mentors, service_config, database):
+    zhang = teacher(mentors)
+    revoked = publish(service_config, "certificates", "certificate_revoked", {
+        "certificate_number": "X-2027-000777", "candidate_id": zhang["id"],
+        "candidate_kind": "teacher", "reason": "考试作弊"})
+    wait_until(lambda: database("mentors").inbox.find_one({"event_id": revoked["id"]}),
+               message="the revocation handled")
+    issued = publish(service_config, "certificates", "certificate_issued", {
+        "certificate_number": "X-2027-000777", "candidate_id": zhang["id"],
+        "candidate_kind": "teacher", "certificate_code": "1X-IOT-01",
+        "level": "senior", "issued_on": date.today().isoformat()})
+    wait_until(lambda: database("mentors").inbox.find_one({"event_id": issued["id"]}),
+               message="the issue handled")
+    certificate = database("mentors").certificates.find_one({"_id": "X-2027-000777"})
+    assert (certificate["revoked"], certificate["level"]) == (True, "senior")
+
+
 def test_an_enterprise_stops_seeing_a_teacher_whose_visit_was_called_off(mentors):
     zhang = teacher(mentors)
     starts = date.today() + timedelta(days=30)
