@@ -5,6 +5,7 @@ from marshmallow import fields
 from college_contracts.base import Date, EventData, Id, one_of
 
 PROGRAMME_KINDS = ("order_class", "apprenticeship", "joint_major")
+# "transferred" is not published: a transfer is "active" with from_programme_id set
 ENROLMENT_STATUSES = ("active", "suspended", "withdrawn", "transferred", "graduated")
 
 
@@ -73,6 +74,9 @@ class EnrolmentStatusChanged(EventData):
     status = fields.String(required=True, validate=one_of(*ENROLMENT_STATUSES))
     reason = fields.String(allow_none=True, load_default=None)
     from_programme_id = Id(allow_none=True, load_default=None)  # set on a transfer
+    partner_id = Id(allow_none=True, load_default=None)  # the sponsoring enterprise after it
+    programme_kind = fields.String(allow_none=True, load_default=None,
+                                   validate=one_of(*PROGRAMME_KINDS))
 
 
 EVENTS = {

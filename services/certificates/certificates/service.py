@@ -724,9 +724,8 @@ class CertificatesService(PlatformService):
         data = read(event)
 
         def change(uow):
-            # a transferred student studies on, in the programme the event names
-            status = "active" if data["status"] == "transferred" else data["status"]
-            fields = {"kind": "student", "status": status, "programme_id": data["programme_id"]}
+            fields = {"kind": "student", "status": data["status"],
+                      "programme_id": data["programme_id"]}
             known = uow.db.candidates.find_one({"_id": data["student_id"]},
                                                session=uow.session) or {}
             if known.get("programme_id") != data["programme_id"]:

@@ -115,7 +115,7 @@ def test_only_eligible_candidates_register(certificates, amqp_uri, database):
                timeout=30, message="the second programme")
     publish_event(amqp_uri, "enrollment", new_event("enrolment_status_changed", "enrollment", {
         "student_id": "stu-00", "programme_id": "prog-acc-2027", "previous_status": "suspended",
-        "status": "transferred", "from_programme_id": PROGRAMME_ID}))
+        "status": "active", "from_programme_id": PROGRAMME_ID}))
     wait_until(lambda: database("certificates").candidates.find_one(
         {"_id": "stu-00", "status": "active", "programme_code": "ACC-2027"}), timeout=30,
         message="the transfer")

@@ -867,8 +867,11 @@ class EnrollmentService(PlatformService):
                     "student_id": student_id,
                     "programme_id": updates.get("programme_id", student["programme_id"]),
                     "previous_status": student["status"],
-                    "status": "transferred" if action == "transfer" else status,
-                    "reason": fields["reason"], "from_programme_id": from_programme_id}))
+                    "status": status,  # a transfer: active, in programme_id, from_programme_id
+                    "reason": fields["reason"], "from_programme_id": from_programme_id,
+                    "partner_id": updates.get("partner_id", student.get("partner_id")),
+                    "programme_kind": updates.get("programme_kind",
+                                                  student.get("programme_kind"))}))
             return uow.db.students.find_one({"_id": student_id}, session=uow.session)
 
         return view.dump(self.store.transact(change))

@@ -196,8 +196,8 @@ def test_withdrawal_and_transfer_move_quota_and_are_announced(enrollment, servic
 
     events = collect_events(amqp_uri, "probe-status", 3)
     assert [(e["previous_status"], e["status"]) for e in events] == [
-        ("active", "transferred"), ("active", "suspended"), ("suspended", "withdrawn")]
-    assert events[0]["from_programme_id"] == cnc["id"]
+        ("active", "active"), ("active", "suspended"), ("suspended", "withdrawn")]
+    assert (events[0]["from_programme_id"], events[0]["programme_id"]) == (cnc["id"], ev["id"])
 
 
 def test_an_amendment_keeps_the_previous_terms_and_is_announced(enrollment, service_config):

@@ -528,13 +528,17 @@ class MentorsService(PlatformService):
     @event_handler("enrollment", "enrolment_status_changed")
     def on_enrolment_status_changed(self, event):
         data = read(event)
-        if data["status"] not in ENROLMENT_ENDED:
+        left_apprenticeship = data["from_programme_id"] and data["programme_kind"] not in (
+            None, "apprenticeship")
+        if data["status"] not in ENROLMENT_ENDED and not left_apprenticeship:
             return
+        reason = ("the apprentice transferred out of the apprenticeship" if left_apprenticeship
+                  else "the apprentice withdrew" if data["status"] == "withdrawn"
+                  else "the apprentice graduated")
 
         def ended(uow):
             if uow.db.apprentices.find_one({"_id": data["student_id"]}, session=uow.session):
-                workflows.close_apprentice_slots(uow, data["student_id"], "the apprentice %s" % (
-                    "withdrew" if data["status"] == "withdrawn" else "graduated"))
+                workflows.close_apprentice_slots(uow, data["student_id"], reason)
 
         self.store.handle_once(event, ended)
 

@@ -139,6 +139,22 @@ def test_an_apprentice_who_withdraws_frees_both_mentors(mentors, service_config,
     wait_until(lambda: both_mentors(mentors, "s-0009"), message="mentors after re-enrolment")
 
 
+def test_an_apprentice_transferred_out_of_the_apprenticeship_frees_both_mentors(
+        mentors, service_config, database):
+    tutor, enterprise_mentor = teacher(mentors), expert(mentors)
+    publish(service_config, "enrollment", "student_enrolled",
+            enrolled("s-0010", partner_id=ENTERPRISE))
+    wait_until(lambda: both_mentors(mentors, "s-0010"), message="both mentors")
+    event = publish(service_config, "enrollment", "enrolment_status_changed", {
+        "student_id": "s-0010", "programme_id": "prog-acc", "previous_status": "active",
+        "status": "active", "from_programme_id": "prog-mech", "programme_kind": "joint_major",
+        "partner_id": None, "reason": "转专业"})
+    wait_until(lambda: database("mentors").inbox.find_one({"event_id": event["id"]}),
+               message="the transfer handled")
+    assert call(mentors, "get_mentor", tutor["id"])["active_load"] == 0
+    assert call(mentors, "get_mentor", enterprise_mentor["id"])["active_load"] == 0
+
+
 def test_an_apprentice_without_mentors_is_listed_until_mentors_register(mentors, service_config):
     amqp_uri = service_config["AMQP_URI"]
     bind_probe_queue(amqp_uri, "mentors", "mentor_assigned", "probe-assigned")
