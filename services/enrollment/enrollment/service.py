@@ -399,6 +399,10 @@ class EnrollmentService(PlatformService):
                     "programme_id": ["Unknown programme %s." % fields["programme_id"]]})
             partner_id = self._partner_for(programme, fields["partner_id"])
             applicant = self._find_or_add_applicant(uow, fields["applicant"], now)
+            # writing the applicant makes two concurrent applications by the same person
+            # conflict, so the check below cannot be passed by both
+            uow.db.applicants.update_one({"_id": applicant["_id"]},
+                                         {"$set": {"last_applied_at": now}}, session=uow.session)
             if uow.db.applications.find_one(
                     {"applicant_id": applicant["_id"], "programme_id": programme["_id"],
                      "status": {"$in": list(domain.ACTIVE_APPLICATION)}}, session=uow.session):
@@ -411,7 +415,6 @@ class EnrollmentService(PlatformService):
                 "statement": fields["statement"], "status": "submitted",
                 "offer_approvals": {}, "history": [{"status": "submitted", "at": now}],
                 "created_at": now,
-                # one active application per applicant and programme, guarded by a unique key
             }
             uow.db.applications.insert_one(application, session=uow.session)
             uow.count("applications", "Applications that reached each state.", state="submitted")

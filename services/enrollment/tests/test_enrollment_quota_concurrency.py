@@ -4,7 +4,7 @@ oversold, and the ledger accounts for every seat."""
 from datetime import datetime, timezone
 
 import pytest
-from enrollment_fixtures import OTHER_PARTNER, partner_with_agreement, programme
+from enrollment_fixtures import OTHER_PARTNER, adult, partner_with_agreement, programme
 from nameko import config
 from nameko.standalone.rpc import ClusterRpcClient
 
@@ -90,3 +90,24 @@ def test_concurrent_offers_never_oversell_capacity_or_quota(enrollment, database
     assert (quota["free"], quota["reserved"]) == (0, 3)
     assert sorted(set(outcomes)) == ["offered", "programme_full", "quota_full"]
     assert outcomes.count("offered") == 6
+
+
+def test_concurrent_applications_by_one_person_to_one_programme_make_one(enrollment,
+                                                                          service_config,
+                                                                          database):
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"])
+    call(enrollment, "apply", {"programme_id": cnc["id"], "applicant": adult(7)})  # on file
+    database("enrollment").applications.delete_many({})
+
+    with ClusterRpcClient(uri=service_config["AMQP_URI"]) as client:
+        calls = [client.enrollment.apply.call_async(
+            {"programme_id": cnc["id"], "applicant": adult(7)}) for _ in range(10)]
+        outcomes = []
+        for pending in calls:
+            try:
+                outcomes.append(pending.result()["status"])
+            except Conflict:
+                outcomes.append("conflict")
+    assert outcomes.count("submitted") == 1, outcomes
+    assert database("enrollment").applications.count_documents({}) == 1
