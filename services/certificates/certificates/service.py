@@ -601,15 +601,20 @@ class CertificatesService(PlatformService):
                                errors={"level": ["Not a level of %s." % certificate["code"]]})
 
     def _rule_changes(self, db, txn, rule):
+        # the programme's students first: the holders of the certificate across all
+        # programmes may be many more than those the rule is about
+        students = [candidate["_id"] for candidate in db.candidates.find(
+            {"programme_id": rule["programme_id"], "kind": "student"}, {"_id": 1},
+            session=txn)]
         issued = list(db.issued.find(
-            {"certificate_code": rule["certificate_code"], "level": rule["level"],
-             "revoked": False, "candidate_kind": "student"},
-            {"candidate_id": 1}, session=txn).limit(MAX_REEVALUATED_HOLDERS))
-        in_programme = {item["_id"] for item in db.candidates.find(
-            {"_id": {"$in": [item["candidate_id"] for item in issued]},
-             "programme_id": rule["programme_id"]}, {"_id": 1}, session=txn)}
+            {"candidate_id": {"$in": students}, "certificate_code": rule["certificate_code"],
+             "level": rule["level"], "revoked": False},
+            {"candidate_id": 1}, session=txn).limit(MAX_REEVALUATED_HOLDERS + 1))
+        if len(issued) > MAX_REEVALUATED_HOLDERS:
+            raise Conflict("the rule concerns more than %d holders, more than one change "
+                           "may re-evaluate at once" % MAX_REEVALUATED_HOLDERS)
         holders = [{"student_id": item["candidate_id"], "certificate_number": item["_id"]}
-                   for item in issued if item["candidate_id"] in in_programme]
+                   for item in issued]
         grants = {grant["certificate_number"]: grant for grant in db.grants.find(
             {"certificate_number": {"$in": [h["certificate_number"] for h in holders]},
              "programme_id": rule["programme_id"]}, session=txn)}

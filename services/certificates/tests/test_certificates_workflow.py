@@ -247,6 +247,21 @@ def test_a_rule_change_is_previewed_then_applied_to_every_holder(
     assert "programme_id" in caught.value.errors
 
 
+def test_a_rule_concerning_more_holders_than_one_change_takes_is_refused_not_cut_short(
+        certificates, amqp_uri, database, monkeypatch):
+    import certificates.service as service_module
+    monkeypatch.setattr(service_module, "MAX_REEVALUATED_HOLDERS", 1)
+    enrol(amqp_uri, database, STUDENTS[:2])
+    exam = call(certificates, "create_session", {**SESSION, "capacity": 10})
+    for student_id, _ in STUDENTS[:2]:
+        registration = call(certificates, "register", exam["id"], {"candidate_id": student_id})
+        call(certificates, "record_result", registration["id"], {"theory": 80, "practical": 80})
+    with pytest.raises(Conflict, match="more than 1 holders"):
+        call(certificates, "preview_credit_rule", {
+            "programme_id": PROGRAMME_ID, "certificate_code": "1x-iot-01", "level": "junior",
+            "credits": 2})
+
+
 def test_after_a_key_rotation_earlier_credentials_still_verify(
         start_service, amqp_uri, database):
     old_key = "2026-09:" + "the-retiring-signing-secret-" + "o" * 20
