@@ -52,6 +52,10 @@ class SingleFlight:
         running.send(value)
         return value
 
+    def forget(self):
+        """The next ``get`` computes afresh (a change this process made)."""
+        self._computed_at = None
+
 
 def database_status(store):
     ok, error = store.ping()

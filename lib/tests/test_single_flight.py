@@ -48,3 +48,11 @@ def test_a_failure_reaches_every_waiter_and_is_not_cached():
         with pytest.raises(ConnectionError):
             thread.wait()
     assert flight.get(lambda: "recovered") == "recovered"
+
+
+def test_forgetting_makes_the_next_caller_compute_afresh():
+    clock, values = FakeClock(), iter([1, 2])
+    flight = SingleFlight(ttl=60, clock=clock)
+    assert flight.get(lambda: next(values)) == 1
+    flight.forget()
+    assert flight.get(lambda: next(values)) == 2

@@ -5,13 +5,17 @@ from nameko.extensions import DependencyProvider
 
 from certificates.credentials import KeyRing
 from college_platform.config import setting
+from college_platform.service import SingleFlight
 
 
 class Issuer:
-    def __init__(self, key_ring, issuer_id, name, base_url):
+    def __init__(self, key_ring, issuer_id, name, base_url, status_list_seconds=5.0):
         self.key_ring = key_ring
         self.profile = {"id": issuer_id, "name": name}
         self.base_url = base_url.rstrip("/")
+        # the public status list reads every revocation and is signed: verifiers may
+        # ask for it on every check, so one build serves a few seconds of them
+        self.status_list = SingleFlight(ttl=status_list_seconds)
 
 
 class CredentialIssuer(DependencyProvider):
@@ -25,6 +29,7 @@ class CredentialIssuer(DependencyProvider):
             setting("CREDENTIAL_ISSUER_ID") or "https://college.example.edu",
             setting("CREDENTIAL_ISSUER_NAME") or "Modern Industrial College",
             setting("PUBLIC_BASE_URL") or "http://127.0.0.1:8000",
+            float(setting("STATUS_LIST_CACHE_SECONDS", 5.0)),
         )
 
     def get_dependency(self, worker_ctx):

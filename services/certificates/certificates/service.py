@@ -478,6 +478,7 @@ class CertificatesService(PlatformService):
                 self._reverse(uow, grant, "certificate revoked: %s" % reason)
 
         self.store.transact(revoke)
+        self.issuer.status_list.forget()
         return self.get_issued(number)
 
     # public verification ----------------------------------------------------------------
@@ -528,14 +529,19 @@ class CertificatesService(PlatformService):
 
     @rpc
     def status_list(self):
-        """The signed W3C Bitstring Status List credential of revocations."""
-        revoked = [item["status_index"] for item in self.store.db.issued.find(
-            {"revoked": True}, {"status_index": 1}).limit(credentials.STATUS_LIST_SIZE)]
-        document = credentials.status_list_credential(
-            issuer=self.issuer.profile, base_url=self.issuer.base_url,
-            revoked_indexes=revoked, now=self.clock())
-        key = self.issuer.key_ring.active
-        return credentials.sign(document, key, self.clock()) if key else document
+        """The signed W3C Bitstring Status List credential of revocations, built
+        at most every STATUS_LIST_CACHE_SECONDS (and afresh after a revocation here)."""
+        def build():
+            now = self.clock()
+            revoked = [item["status_index"] for item in self.store.db.issued.find(
+                {"revoked": True}, {"status_index": 1}).limit(credentials.STATUS_LIST_SIZE)]
+            document = credentials.status_list_credential(
+                issuer=self.issuer.profile, base_url=self.issuer.base_url,
+                revoked_indexes=revoked, now=now)
+            key = self.issuer.key_ring.active
+            return credentials.sign(document, key, now) if key else document
+
+        return self.issuer.status_list.get(build)
 
     @rpc
     def verification_keys(self):
