@@ -41,7 +41,8 @@ def source_of(enterprise_id):
 class Milestone(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     due_date = fields.Date(required=True)
-    weight = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    weight = fields.Float(required=True, validate=validate.Range(min=0, max=100,
+                                                                 min_inclusive=False))
 
 
 class ProjectRef(EventData):
@@ -53,13 +54,13 @@ class ProjectPosted(ProjectRef):
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     brief = fields.String(required=True, validate=validate.Length(min=10, max=20000))
-    required_competencies = fields.List(fields.String(validate=validate.Length(max=100)),
+    required_competencies = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
                                         load_default=list, validate=validate.Length(max=50))
     team_size = fields.Integer(required=True, validate=validate.Range(min=1, max=30))
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     milestones = fields.List(fields.Nested(Milestone), load_default=list,
-                             validate=validate.Length(max=50))
+                             validate=validate.Length(max=20))
     confidential = fields.Boolean(load_default=False)
 
 

@@ -428,7 +428,8 @@ class CertificatesService(PlatformService):
         scores = {"theory": row["theory"], "practical": row["practical"]}
         try:
             self.store.transact(lambda uow: self._record(uow, registration["_id"], scores,
-                                                         self.clock()))
+                                                         self.clock()),
+                                on_duplicate=Conflict("the certificate was issued concurrently"))
         except (Conflict, NotFound) as exc:
             return {**outcome, "status": "rejected", "errors": {"_row": [exc.detail]}}
         recorded = self.store.db.registrations.find_one({"_id": registration["_id"]})

@@ -42,7 +42,8 @@ def _iso(value):
 def project_posted(uow, event, now):
     data = event["data"]
     if uow.db.external_refs.find_one({"_id": _external_ref_id(event)}, session=uow.session):
-        return project_updated(uow, event, now)  # posted again: the newer revision wins
+        # posted again: applied as an update (title, brief, team size, dates) if newer
+        return project_updated(uow, event, now)
     payload = {"title": data["title"], "enterprise_id": event["enterprise_id"],
                "brief": data["brief"], "required_competencies": data["required_competencies"],
                "team_size": data["team_size"], "start_date": _iso(data["start_date"]),
@@ -66,7 +67,9 @@ def project_updated(uow, event, now):
             "applied_revision": project.get("revision"), "at": now}, session=uow.session)
         return project
     allowed = UPDATABLE_WHILE_DRAFT if project["status"] == domain.DRAFT else UPDATABLE_LATER
-    refused = [key for key in UPDATABLE_WHILE_DRAFT if key in data and key not in allowed]
+    # a re-post repeats every field: only a value that would change is refused
+    refused = [key for key in UPDATABLE_WHILE_DRAFT if key in data and key not in allowed
+               and _iso(data[key]) != project.get(key)]
     if refused:
         raise Conflict("%s can change only while the project is a draft (it is %s)"
                        % (", ".join(refused), project["status"]))

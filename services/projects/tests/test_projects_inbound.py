@@ -136,3 +136,18 @@ def test_a_dead_letter_replayed_after_a_fix_has_its_effect_once(acme, projects, 
     assert database("projects").projects.count_documents({"external_ref": "NEW-1"}) == 1
     assert call(projects, "inbound_dead_letters", {})["items"] == []
     access("revoke", "newcomer-ltd", vhost=newcomer["vhost"])
+
+
+def test_posting_a_published_project_again_updates_what_may_still_change(acme, projects,
+                                                                         database):
+    publish(acme, cloud_event(ACME, "project.posted.v1", POSTED))
+    project = wait_until(lambda: project_of(database), message="the draft")
+    call(projects, "transition_project", project["_id"], {"status": "published"})
+    publish(acme, cloud_event(ACME, "project.posted.v1", {
+        **POSTED, "revision": 2, "title": "产线视觉质检（修订）"}))
+    wait_until(lambda: project_of(database)["revision"] == 2, message="the re-post applied")
+    assert project_of(database)["title"] == "产线视觉质检（修订）"
+    publish(acme, cloud_event(ACME, "project.updated.v1", {
+        "external_ref": "ERP-2027-001", "revision": 3, "team_size": 6}))
+    (letter,) = dead(projects, 1)
+    assert "team_size can change only while the project is a draft" in letter["reason"]
