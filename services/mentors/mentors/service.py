@@ -265,9 +265,12 @@ class MentorsService(PlatformService):
                                % overlapping["_id"], secondment_id=overlapping["_id"])
             secondment["mentor_name"] = mentor["name"]
             uow.db.secondments.insert_one(secondment, session=uow.session)
+            # writing the mentor makes two concurrent secondments of one mentor conflict,
+            # so the overlap check above cannot be passed by both
+            change = {"$inc": {"secondments_planned": 1}}
             if fields["direction"] == "outward":
-                uow.db.mentors.update_one({"_id": mentor["_id"]}, {"$addToSet": {
-                    "host_enterprise_ids": fields["enterprise_id"]}}, session=uow.session)
+                change["$addToSet"] = {"host_enterprise_ids": fields["enterprise_id"]}
+            uow.db.mentors.update_one({"_id": mentor["_id"]}, change, session=uow.session)
             workflows.advance_secondment(uow, secondment["_id"], today, rule)
             return uow.db.secondments.find_one({"_id": secondment["_id"]}, session=uow.session)
 

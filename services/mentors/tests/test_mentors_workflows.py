@@ -218,6 +218,26 @@ def test_load_limits_hold_under_concurrent_assignments(mentors, service_config, 
     assert stored.mentors.find_one({"_id": limited["id"]})["active_load"] == 2
 
 
+def test_concurrent_secondments_of_one_mentor_never_overlap(mentors, database):
+    li = expert(mentors)
+    starts = date.today() + timedelta(days=10)
+
+    def attempt(n):
+        with ServiceRpcClient("mentors", timeout=30) as client:
+            try:
+                return client.create_secondment({
+                    "mentor_id": li["id"], "direction": "inward", "enterprise_id": ENTERPRISE,
+                    "starts_on": (starts + timedelta(days=n)).isoformat(),
+                    "ends_on": (starts + timedelta(days=60 + n)).isoformat(),
+                    "agreed_hours": 40})
+            except Conflict as exc:
+                return exc
+
+    outcomes = list(eventlet.GreenPool(6).imap(attempt, range(6)))
+    assert sum(isinstance(o, dict) for o in outcomes) == 1, outcomes
+    assert database("mentors").secondments.count_documents({"mentor_id": li["id"]}) == 1
+
+
 def test_a_mentor_who_leaves_has_their_assignments_flagged(mentors, service_config):
     amqp_uri = service_config["AMQP_URI"]
     bind_probe_queue(amqp_uri, "mentors", "assignment_needs_reassignment", "probe-flagged")
