@@ -39,8 +39,10 @@ def set_quota(uow, programme, partner_id, seats):
                   "partner_id": partner_id, "reserved": quota["reserved"],
                   "consumed": quota["consumed"]}},
         upsert=True, session=uow.session)
+    # a partner left with no seats no longer takes the programme's applications
+    membership = "$addToSet" if seats > 0 else "$pull"
     uow.db.programmes.update_one({"_id": programme["_id"]},
-                                 {"$addToSet": {"quota_partner_ids": partner_id}},
+                                 {membership: {"quota_partner_ids": partner_id}},
                                  session=uow.session)
     _record(uow, programme["_id"], partner_id, "quota_set", seats=seats)
 

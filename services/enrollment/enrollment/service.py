@@ -285,7 +285,7 @@ class EnrollmentService(PlatformService):
         now = utcnow()
         quotas = fields.pop("quotas")
         programme = {"_id": new_id(), **fields, "created_at": now,
-                     "quota_partner_ids": [q["partner_id"] for q in quotas],
+                     "quota_partner_ids": [q["partner_id"] for q in quotas if q["seats"] > 0],
                      **ledger.new_programme_counters(fields["capacity"])}
         problem = domain.quota_problem({"capacity": fields["capacity"], "quotas": quotas},
                                        None, 0)
