@@ -3,6 +3,10 @@ from marshmallow import fields, validate
 
 from college_contracts.base import Date, EventData, Id, Timestamp, one_of
 
+PROJECT_STATUSES = ("draft", "published", "in_progress", "delivered", "evaluated", "closed",
+                    "cancelled")
+REVIEWER_KINDS = ("enterprise", "tutor")
+
 
 class ProjectDrafted(EventData):
     project_id = Id(required=True)
