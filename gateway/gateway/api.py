@@ -13,6 +13,7 @@ from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.http import PROBLEM_JSON, dumps
 from college_platform.service import SingleFlight
+from gateway import csv_export
 from gateway.auth import Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
 
 log = logging.getLogger(__name__)
@@ -118,20 +119,42 @@ class ApiWebServer(WebServer):
         return ProblemJsonApp(self)
 
 
+class Page:
+    """``response=Page(ItemSchema)``: the route answers one page of a list,
+    ``{"items": [...], "total", "offset", "limit"}``, and can export it as CSV."""
+
+    def __init__(self, item=None):
+        self.item = item
+
+
 class ApiRoute(HttpRequestHandler):
     """``@route("POST", "/v1/partners", roles=(ADMIN,))``; ``public=True`` for
     the few routes without a token. The handler gets the request with
-    ``request.principal`` and, when present, ``request.json_body`` set."""
+    ``request.principal`` and, when present, ``request.json_body`` set.
+
+    ``body``, ``query`` and ``response`` name the marshmallow schemas (from
+    ``college_contracts.api``) the services validate the request with and
+    shape the answer with, ``status`` the success status: the OpenAPI document
+    is generated from them. A ``response=Page(...)`` route also answers CSV."""
 
     server = ApiWebServer()
 
-    def __init__(self, method, url, roles=(), public=False, summary="", **kwargs):
+    def __init__(self, method, url, roles=(), public=False, summary="", body=None, query=None,
+                 response=None, status=200, **kwargs):
         self.roles = tuple(roles)
         self.public = public
         self.summary = summary
+        self.body = body
+        self.query = query
+        self.response = response
+        self.status = status
         if not public and not roles:
             raise ValueError("route %s %s admits no role and is not public" % (method, url))
         super().__init__(method, url, **kwargs)
+
+    @property
+    def is_list(self):
+        return isinstance(self.response, Page)
 
     def setup(self):
         super().setup()
@@ -146,8 +169,11 @@ class ApiRoute(HttpRequestHandler):
                     bearer_token(request.headers.get("Authorization")))
                 authorize(request.principal, self.roles)
             request.json_body = self._read_body(request)
+            wants_csv = self.is_list and csv_export.wanted(request)
         except Exception as exc:
             return response_for_error(exc)
+        if wants_csv:
+            return csv_export.export(request, super().handle_request)
         return super().handle_request(request)
 
     def _read_body(self, request):
@@ -183,5 +209,7 @@ def route_table(service_cls):
             if isinstance(entrypoint, ApiRoute):
                 routes.append({"method": entrypoint.method, "url": entrypoint.url,
                                "roles": entrypoint.roles, "public": entrypoint.public,
-                               "summary": entrypoint.summary, "handler": name})
+                               "summary": entrypoint.summary, "handler": name,
+                               "body": entrypoint.body, "query": entrypoint.query,
+                               "response": entrypoint.response, "status": entrypoint.status})
     return sorted(routes, key=lambda r: (r["url"], r["method"]))

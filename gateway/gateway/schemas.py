@@ -43,3 +43,19 @@ class UserSchema(Schema):
     student_id = fields.String(allow_none=True)
     mentor_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(required=True, metadata={"description": "A JWT for the "
+                                                          "Authorization: Bearer header."})
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class PrincipalSchema(Schema):
+    username = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    enterprise_id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    student_id = fields.String(allow_none=True)
+    mentor_id = fields.String(allow_none=True)

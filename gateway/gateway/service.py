@@ -14,13 +14,14 @@ from college_platform.rpc import ServiceRpc
 from college_platform.service import PlatformService
 from gateway.api import HealthChecks, ServiceUnavailable, Tokens
 from gateway.routes.certificates import CertificatesRoutes
+from gateway.routes.docs import DocsRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
 from gateway.routes.mentors import MentorsRoutes
 from gateway.routes.platform import PlatformRoutes
 from gateway.routes.projects import ProjectsRoutes
 
 
-class GatewayService(PlatformRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRoutes,
+class GatewayService(PlatformRoutes, DocsRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRoutes,
                      CertificatesRoutes, PlatformService):
     name = "gateway"
 

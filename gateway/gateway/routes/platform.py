@@ -10,7 +10,13 @@ from college_platform.validation import load
 from gateway import auth
 from gateway.api import ServiceUnavailable, route
 from gateway.auth import ADMIN, ROLES
-from gateway.schemas import LoginSchema, NewUserSchema, UserSchema
+from gateway.schemas import (
+    LoginSchema,
+    NewUserSchema,
+    PrincipalSchema,
+    TokenSchema,
+    UserSchema,
+)
 from gateway.users import authenticate, create_user
 
 SERVICES = ("enrollment", "projects", "mentors", "certificates")
@@ -61,7 +67,8 @@ class PlatformRoutes:
 
     # authentication and users ------------------------------------------------
 
-    @route("POST", "/v1/auth/token", public=True, summary="Exchange credentials for a token")
+    @route("POST", "/v1/auth/token", public=True, summary="Exchange credentials for a token",
+           body=LoginSchema, response=TokenSchema)
     def issue_token(self, request):
         """{"username": "admin", "password": "..."} ->
         {"access_token": "<jwt>", "token_type": "Bearer", "expires_in": 3600}"""
@@ -73,11 +80,12 @@ class PlatformRoutes:
         return json_response(200, {"access_token": token, "token_type": "Bearer",
                                    "expires_in": int(setting("JWT_LIFETIME_SECONDS", 3600))})
 
-    @route("GET", "/v1/me", roles=ROLES, summary="The signed-in user")
+    @route("GET", "/v1/me", roles=ROLES, summary="The signed-in user", response=PrincipalSchema)
     def me(self, request):
         return json_response(200, request.principal.as_dict())
 
-    @route("POST", "/v1/users", roles=(ADMIN,), summary="Create a user account")
+    @route("POST", "/v1/users", roles=(ADMIN,), summary="Create a user account",
+           body=NewUserSchema, response=UserSchema, status=201)
     def create_user(self, request):
         """{"username": "zhang.wei", "password": "at least 12 chars", "role": "teacher"}"""
         fields = load(NewUserSchema(), request.json_body)
