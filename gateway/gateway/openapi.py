@@ -3,6 +3,7 @@ and the marshmallow schemas each route declares, so it lists every route and
 describes the inputs the services really validate."""
 import inspect
 import re
+import sys
 import textwrap
 from functools import lru_cache
 
@@ -181,7 +182,18 @@ class DocumentBuilder:
             statuses.append(503)
         return statuses
 
+    def declare_tags(self):
+        """One tag per route module, in the order the service combines them,
+        described by the module's docstring."""
+        for cls in self.service_cls.__mro__:
+            module = sys.modules.get(cls.__module__)
+            if cls.__module__.startswith("gateway.routes.") and module is not None:
+                summary = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
+                self.spec.tag({"name": cls.__module__.rsplit(".", 1)[-1],
+                               "description": summary})
+
     def build(self):
+        self.declare_tags()
         paths = {}
         for route in route_table(self.service_cls):
             operations = paths.setdefault(openapi_path(route["url"]), {})
