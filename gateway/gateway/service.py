@@ -13,21 +13,24 @@ from college_platform.mongo import MongoStore
 from college_platform.rpc import ServiceRpc
 from college_platform.service import PlatformService
 from gateway.api import HealthChecks, ServiceUnavailable, Tokens
+from gateway.readmodels import ReadModels
 from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
 from gateway.routes.mentors import MentorsRoutes
 from gateway.routes.platform import PlatformRoutes
 from gateway.routes.projects import ProjectsRoutes
+from gateway.routes.views import ViewRoutes
 
 
 class GatewayService(PlatformRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRoutes,
-                     CertificatesRoutes, PlatformService):
+                     CertificatesRoutes, ViewRoutes, PlatformService):
     name = "gateway"
 
     store = MongoStore(indexes={"users": []})  # usernames are the _id
     rpc_client = ServiceRpc(expiration=30)
     tokens = Tokens()
     health_checks = HealthChecks()
+    read_models = ReadModels()
 
     def call(self, service, method, *args, deadline_setting="RPC_TIMEOUT_SECONDS"):
         """One RPC with a deadline: a slow or dead service becomes a 503. Bulk
