@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from college_contracts import checked
+from college_contracts.enrollment import PROGRAMME_KINDS
 from college_platform.clock import Clock
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput
@@ -959,7 +960,8 @@ class EnrollmentService(PlatformService):
             {"status": {"$in": ["active", "suspended", "expired", "terminated"]}},
             {"partner_id": 1, "status": 1, "starts_on": 1, "ends_on": 1, "history": 1}))
         programmes = list(db.programmes.find(
-            {}, {"intake_year": 1, "kind": 1, "capacity": 1, "consumed": 1}))
+            {"kind": {"$in": list(PROGRAMME_KINDS)}},
+            {"intake_year": 1, "kind": 1, "capacity": 1, "consumed": 1}))
         quotas = list(db.quotas.find(
             {"programme_id": {"$in": [p["_id"] for p in programmes]}},
             {"programme_id": 1, "partner_id": 1, "seats": 1, "consumed": 1}))

@@ -1,4 +1,6 @@
 """The read-model RPCs of docs/views.md, over data made through enrollment's own workflow."""
+import json
+
 import pytest
 from enrollment_fixtures import (
     OTHER_PARTNER,
@@ -15,6 +17,12 @@ from testkit.calls import call
 
 CONTRACT = {"starts_on": "2027-09-01", "ends_on": "2030-06-30", "position": "数控学徒工",
             "monthly_wage": 2400}
+
+
+def json_ready(answer):
+    """What the gateway receives: the answer survives JSON as it is."""
+    assert json.loads(json.dumps(answer)) == answer
+    return answer
 
 
 @pytest.fixture
@@ -50,7 +58,8 @@ def test_a_students_summary_shows_enrolment_apprenticeship_and_personal_data(
     call(enrollment, "change_student_status", student["id"],
          {"action": "suspend", "reason": "病假休学"})
 
-    answer = call(enrollment, "student_summaries", [student["id"], "no-such-student"])
+    answer = json_ready(call(enrollment, "student_summaries",
+                             [student["id"], "no-such-student"]))
 
     assert answer["no-such-student"] == {}
     part = answer[student["id"]]
@@ -83,7 +92,8 @@ def test_an_enterprise_summary_shows_its_agreements_seats_students_and_apprentic
     partner, cnc, student = apprenticeship
     other = call(enrollment, "register_partner", OTHER_PARTNER)
 
-    answer = call(enrollment, "enterprise_summaries", [partner["id"], other["id"], "nobody"])
+    answer = json_ready(call(enrollment, "enterprise_summaries",
+                             [partner["id"], other["id"], "nobody"]))
 
     assert answer["nobody"] == {}
     assert answer[other["id"]]["agreements"] == [] and answer[other["id"]]["seats"] == []
@@ -105,7 +115,7 @@ def test_indicator_facts_count_agreements_partners_seats_and_apprentices(
         enrollment, apprenticeship):
     partner, cnc, _ = apprenticeship
 
-    rows = call(enrollment, "indicator_facts")
+    rows = json_ready(call(enrollment, "indicator_facts"))
 
     facts = {(r["metric"], r["term"], r["programme_id"], r["enterprise_id"], r["breakdown"]):
              r["value"] for r in rows}

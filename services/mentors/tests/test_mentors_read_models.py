@@ -1,5 +1,7 @@
 """The read-model RPCs of docs/views.md, over data made through the mentors
 service's own RPCs and the events it consumes."""
+import json
+
 import pytest
 from test_mentors_workflows import (  # noqa: F401 (mentors is a fixture)
     ENTERPRISE,
@@ -16,6 +18,12 @@ from test_mentors_workflows import (  # noqa: F401 (mentors is a fixture)
 from college_platform.errors import InvalidInput
 from testkit.calls import call
 from testkit.servers import wait_until
+
+
+def json_ready(answer):
+    """What the gateway receives: the answer survives JSON as it is."""
+    assert json.loads(json.dumps(answer)) == answer
+    return answer
 
 
 @pytest.fixture
@@ -47,7 +55,7 @@ def mentored_apprentice(mentors, service_config):  # noqa: F811
 def test_a_students_summary_names_both_mentors(mentors, mentored_apprentice):  # noqa: F811
     zhang, li, _ = mentored_apprentice
 
-    answer = call(mentors, "student_summaries", ["s-0001", "s-unknown"])
+    answer = json_ready(call(mentors, "student_summaries", ["s-0001", "s-unknown"]))
 
     assert answer["s-unknown"] == {}
     part = answer["s-0001"]["mentors"]
@@ -65,7 +73,8 @@ def test_an_enterprise_summary_shows_its_mentors_hours_and_hosted_teachers(
         mentors, mentored_apprentice):  # noqa: F811
     zhang, li, outward = mentored_apprentice
 
-    answer = call(mentors, "enterprise_summaries", [ENTERPRISE, OTHER_ENTERPRISE, "nobody"])
+    answer = json_ready(call(mentors, "enterprise_summaries",
+                             [ENTERPRISE, OTHER_ENTERPRISE, "nobody"]))
 
     assert answer["nobody"] == {}
     assert answer[OTHER_ENTERPRISE] == {"mentors": [], "hosted_teachers": [],
@@ -85,7 +94,7 @@ def test_indicator_facts_count_teachers_mentored_apprentices_and_hours(
     teacher(mentors, "王磊")  # not double-qualified
 
     facts = {(r["metric"], r["term"], r["programme_id"], r["enterprise_id"]): r["value"]
-             for r in call(mentors, "indicator_facts")}
+             for r in json_ready(call(mentors, "indicator_facts"))}
 
     assert facts == {("teachers_professional", None, None, None): 2,
                      ("teachers_double_qualified", None, None, None): 1,
