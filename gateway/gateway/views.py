@@ -212,6 +212,9 @@ def turnaround_score(days, fastest):
 # the dashboard -----------------------------------------------------------------
 
 FILTERS = ("term", "programme_id", "enterprise_id")
+# counted once per term: summed over terms they would count a partner many times,
+# so without a term filter they show the latest term
+PER_TERM_METRICS = ("partners_active",)
 
 
 def matches(row, filters):
@@ -224,6 +227,13 @@ def matches(row, filters):
 def dashboard(facts_by_service, filters, names=None):
     """The integration indicators of docs/views.md from the services' facts."""
     filters = {name: filters.get(name) for name in FILTERS if filters.get(name)}
+    latest_term = {}
+    if not filters.get("term"):
+        for rows in facts_by_service.values():
+            for row in rows:
+                if row["metric"] in PER_TERM_METRICS and row.get("term"):
+                    latest_term[row["metric"]] = max(latest_term.get(row["metric"], ""),
+                                                     row["term"])
     totals = defaultdict(float)
     by_breakdown = defaultdict(lambda: defaultdict(float))
     by_enterprise = defaultdict(lambda: defaultdict(float))
@@ -235,6 +245,8 @@ def dashboard(facts_by_service, filters, names=None):
             if not matches(row, filters):
                 continue
             metric, value = row["metric"], row.get("value") or 0
+            if metric in latest_term and row.get("term") != latest_term[metric]:
+                continue
             totals[metric] += value
             if row.get("breakdown"):
                 by_breakdown[metric][row["breakdown"]] += value

@@ -168,3 +168,14 @@ def test_the_enterprise_view_falls_back_to_its_own_contribution_figures():
     assert view["contribution"]["seats_honoured"] == 0.75
     assert view["contribution"]["projects_posted"] == 2
     assert view["missing"] == ["certificates", "mentors"]
+
+
+def test_partners_active_counts_the_latest_term_unless_a_term_is_chosen():
+    rows = {"enrollment": [
+        {"metric": "partners_active", "value": 1, "term": "2026-autumn", "enterprise_id": "e1"},
+        {"metric": "partners_active", "value": 1, "term": "2027-spring", "enterprise_id": "e1"},
+        {"metric": "partners_active", "value": 1, "term": "2027-spring", "enterprise_id": "e2"},
+    ]}
+    assert dashboard(rows, {})["indicators"]["partners"]["partners_active"] == 2
+    assert dashboard(rows, {"term": "2026-autumn"})["indicators"]["partners"][
+        "partners_active"] == 1
