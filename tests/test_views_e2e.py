@@ -87,7 +87,7 @@ def journey(system):
         officer.post(path + "/offer-decisions", {"approve": True})
         hr.post(path + "/offer-decisions", {"approve": True})
         officer.post(path + "/offer-response", {"accept": True})
-        terms = officer.post(path + "/tripartite-agreements", {"terms": "学徒期三年。"}, 201)
+        terms = officer.post(path + "/tripartite-agreements", {"terms": "学徒期三年，企业按月发放学徒津贴。"}, 201)
         signatures = "/v1/tripartite-agreements/%s/signatures" % terms["id"]
         officer.post(signatures, {"party": "college", "signer": "周老师"})
         hr.post(signatures, {"signer": "王芳"})
@@ -115,7 +115,8 @@ def journey(system):
     hr.post("/v1/projects/%s/transitions" % project["id"], {"status": "published"})
     project_coordinator = user("coord.liu", "project_coordinator")
     project_coordinator.post("/v1/projects/%s/teams" % project["id"], {
-        "student_ids": [student["id"]], "name": "视觉一组"}, 201)
+        "student_ids": [student["id"]], "tutor_id": tutor["id"], "mentor_id": expert["id"],
+        "name": "视觉一组"}, 201)
     # a 1+X certificate: catalogued, an exam session, registration and a passing result
     certificate_officer = user("zhao.officer", "certificate_officer")
     certificate_officer.post("/v1/certificates", {
