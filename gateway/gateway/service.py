@@ -12,22 +12,28 @@ from college_platform.config import setting
 from college_platform.mongo import MongoStore
 from college_platform.rpc import ServiceRpc
 from college_platform.service import PlatformService
-from gateway.api import HealthChecks, ServiceUnavailable, Tokens
+from gateway.api import HealthChecks, LoginThrottle, ServiceUnavailable, Tokens
+from gateway.audit import INDEXES as AUDIT_INDEXES
+from gateway.audit import AuditTrail
 from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
 from gateway.routes.mentors import MentorsRoutes
 from gateway.routes.platform import PlatformRoutes
+from gateway.routes.privacy import PrivacyRoutes
 from gateway.routes.projects import ProjectsRoutes
 
 
-class GatewayService(PlatformRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRoutes,
-                     CertificatesRoutes, PlatformService):
+class GatewayService(PlatformRoutes, PrivacyRoutes, EnrollmentRoutes, ProjectsRoutes,
+                     MentorsRoutes, CertificatesRoutes, PlatformService):
     name = "gateway"
 
-    store = MongoStore(indexes={"users": []})  # usernames are the _id
+    store = MongoStore(indexes={"users": [],  # usernames are the _id
+                                "audit_log": AUDIT_INDEXES})
     rpc_client = ServiceRpc(expiration=30)
     tokens = Tokens()
     health_checks = HealthChecks()
+    audit = AuditTrail()
+    login_throttle = LoginThrottle()
 
     def call(self, service, method, *args, deadline_setting="RPC_TIMEOUT_SECONDS"):
         """One RPC with a deadline: a slow or dead service becomes a 503. Bulk
