@@ -135,8 +135,8 @@ class Guard:
     """The gateway's protections before any route runs, from its config."""
 
     def __init__(self):
-        self.rate_limiter = RateLimiter(float(setting("RATE_LIMIT_PER_SECOND", 200)),
-                                        int(setting("RATE_LIMIT_BURST", 400)))
+        self.rate_limiter = RateLimiter(float(setting("RATE_LIMIT_PER_SECOND", 1000)),
+                                        int(setting("RATE_LIMIT_BURST", 2000)))
         self.trust_forwarded_for = _flag(setting("TRUST_X_FORWARDED_FOR", False))
         self.cors = CorsPolicy(setting("CORS_ALLOWED_ORIGINS") or ())
         self.hsts_max_age = int(setting("HSTS_MAX_AGE_SECONDS", 0) or 0)

@@ -117,7 +117,8 @@ class CorsPolicy:
 
     def preflight_headers(self, origin, requested_method):
         """The headers that allow the preflight, or None to refuse it."""
-        if not self.allows(origin) or requested_method.upper() not in self.ALLOWED_METHODS:
+        if not self.allows(origin) or \
+                requested_method.upper() not in self.ALLOWED_METHODS.split(", "):
             return None
         return [("Access-Control-Allow-Origin", origin),
                 ("Access-Control-Allow-Methods", self.ALLOWED_METHODS),
