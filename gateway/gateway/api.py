@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.http import PROBLEM_JSON, dumps
+from college_platform.metrics import metrics_of
 from college_platform.service import SingleFlight
 from gateway import privacy
 from gateway.audit import STATE_CHANGING, AuditTrail, audit_record
@@ -156,6 +157,14 @@ class Guard:
             return None
 
 
+def count_refusal(container, reason):
+    """Requests refused before any route (and so not in the audit trail)."""
+    metrics = metrics_of(container)
+    if metrics is not None:
+        metrics.counter("requests_refused", "Requests refused by a protective limit, by "
+                        "reason.", ["reason"]).labels(reason).inc()
+
+
 def _flag(value):
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -200,6 +209,7 @@ class ProblemJsonApp(WsgiApp):
         if CorsPolicy.is_preflight(method, origin, requested_method):
             allowed = self.guard.cors.preflight_headers(origin, requested_method)
             if allowed is None:
+                count_refusal(self.server.container, "cors_origin")
                 return problem_response(403, "Cross-origin request refused",
                                         "this origin may not call the API")
             return Response(status=204, headers=allowed)
@@ -209,6 +219,7 @@ class ProblemJsonApp(WsgiApp):
         wait = self.guard.rate_limiter.take(client_key(
             principal.subject if principal else None, environ["gateway.client_address"]))
         if wait:
+            count_refusal(self.server.container, "rate_limit")
             return response_for_error(TooManyRequests(
                 "rate limit of %g requests per second exceeded; retry later"
                 % self.guard.rate_limiter.rate, wait))
@@ -217,6 +228,7 @@ class ProblemJsonApp(WsgiApp):
         except ValueError:
             return problem_response(400, "Malformed request", "Content-Length is not a number")
         if declared_length > MAX_BODY_BYTES:
+            count_refusal(self.server.container, "body_too_large")
             return response_for_error(BodyTooLarge(
                 "the body may be at most %d bytes" % MAX_BODY_BYTES))
         return None

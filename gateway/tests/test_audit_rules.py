@@ -108,3 +108,11 @@ def test_records_wait_while_the_database_is_away_and_are_written_when_it_returns
     trail.flush()
     assert [r["_id"] for r in trail.collection.written] == [1, 2]
     assert not trail.queue
+
+
+def test_stopping_writes_what_is_still_queued(trail):
+    trail.running = True
+    trail.record({"_id": 1})
+    trail.record({"_id": 2})
+    trail.stop()
+    assert [r["_id"] for r in trail.collection.written] == [1, 2]

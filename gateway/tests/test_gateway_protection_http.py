@@ -8,6 +8,7 @@ from nameko import config
 from nameko.rpc import rpc
 
 from college_platform.errors import NotFound
+from college_platform.metrics import metrics_of
 from gateway.auth import Principal
 from gateway.service import GatewayService
 from gateway.users import create_user
@@ -270,6 +271,8 @@ class TestAClientOverItsRateLimit:
         token = issuer.issue(Principal("li.na", "teacher"))
         response = web_session.get("/v1/me", headers={"Authorization": "Bearer %s" % token})
         assert response.status_code == 200
+        metrics, _ = metrics_of(gateway).exposition()
+        assert 'gateway_requests_refused_total{reason="rate_limit"} 2.0' in metrics
 
     @pytest.fixture
     def issuer(self, gateway):

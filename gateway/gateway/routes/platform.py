@@ -72,6 +72,8 @@ class PlatformRoutes:
                               request.environ.get("gateway.client_address", request.remote_addr))
         wait = self.login_throttle.wait_needed(attempts)
         if wait:
+            self.metrics.counter("requests_refused", "Requests refused by a protective limit, "
+                                 "by reason.", ["reason"]).labels("sign_in_attempts").inc()
             raise TooManyRequests("too many failed sign-ins for this user from this address",
                                   wait)
         principal = authenticate(self.store.db, credentials["username"], credentials["password"])
