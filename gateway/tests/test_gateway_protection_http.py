@@ -26,6 +26,8 @@ class StandInEnrollment:
 
     @rpc
     def get_student(self, student_id):
+        if student_id == "explode":
+            raise RuntimeError("secret internal detail")
         if student_id != STUDENT_ID:
             raise NotFound("student %s does not exist" % student_id)
         return {"id": STUDENT_ID, "name": "李明", "partner_id": "partner-1",
@@ -202,14 +204,19 @@ def test_every_response_carries_the_security_headers(web_session, gateway):
         assert "Strict-Transport-Security" not in response.headers  # not behind TLS here
 
 
-def test_unknown_paths_and_methods_answer_problems_without_internals(web_session, gateway):
+def test_unknown_paths_methods_and_failures_answer_problems_without_internals(
+        web_session, gateway, db):
+    admin = sign_in(web_session, db, "root", "admin")
     missing = web_session.get("/v1/nothing-here")
     wrong_method = web_session.delete("/v1/users")
+    failure = web_session.get("/v1/students/explode", headers=admin)
+    assert (failure.status_code, failure.json()["title"]) == (500, "Internal error")
+    assert "secret" not in failure.text and "RuntimeError" not in failure.text
     assert (missing.status_code, missing.headers["Content-Type"]) == \
         (404, "application/problem+json")
     assert wrong_method.status_code == 405 and wrong_method.json()["title"] == \
         "Method Not Allowed"
-    for response in (missing, wrong_method):
+    for response in (missing, wrong_method, failure):
         assert "Traceback" not in response.text
 
 
