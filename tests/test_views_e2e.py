@@ -87,7 +87,8 @@ def journey(system):
         officer.post(path + "/offer-decisions", {"approve": True})
         hr.post(path + "/offer-decisions", {"approve": True})
         officer.post(path + "/offer-response", {"accept": True})
-        terms = officer.post(path + "/tripartite-agreements", {"terms": "学徒期三年，企业按月发放学徒津贴。"}, 201)
+        terms = officer.post(path + "/tripartite-agreements",
+                             {"terms": "学徒期三年，企业按月发放学徒津贴。"}, 201)
         signatures = "/v1/tripartite-agreements/%s/signatures" % terms["id"]
         officer.post(signatures, {"party": "college", "signer": "周老师"})
         hr.post(signatures, {"signer": "王芳"})
