@@ -33,7 +33,6 @@ from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.events import event_handler
 from college_platform.mongo import MongoStore
-from college_platform.read_model import summary_ids
 from college_platform.repository import (
     RECENT_FIRST,
     get_or_raise,
@@ -42,6 +41,7 @@ from college_platform.repository import (
     remember_copy,
 )
 from college_platform.service import PlatformService
+from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load
 
 certificate_view = CertificateSchema()

@@ -1,6 +1,6 @@
 """The certificates service's parts of the aggregated views and its dashboard
 facts (docs/views.md), shaped from stored documents by plain functions."""
-from college_platform.read_model import Facts, capped
+from college_platform.summaries import Facts, put_capped
 from college_platform.terms import term_of
 
 
@@ -20,26 +20,26 @@ def student_part(candidate, registrations, issued, grants):
         return {}
     registrations = _newest_first(registrations)
     part = {}
-    capped(part, "registrations", [{
+    put_capped(part, "registrations", [{
         "registration_id": r["_id"], "session_id": r["session_id"],
         "certificate_code": r["certificate_code"], "level": r["level"],
         "status": r["status"], "waitlist_position": r.get("waitlist_position"),
         "registered_at": _iso(r["created_at"])} for r in registrations])
     with_result = sorted((r for r in registrations if r.get("result")),
                          key=lambda r: _iso(r["result"]["recorded_at"]), reverse=True)
-    capped(part, "results", [{
+    put_capped(part, "results", [{
         "registration_id": r["_id"], "certificate_code": r["certificate_code"],
         "level": r["level"], "theory": r["result"]["theory"],
         "practical": r["result"]["practical"], "passed": r["result"]["passed"],
         "recorded_at": _iso(r["result"]["recorded_at"]),
         "certificate_number": r.get("certificate_number")} for r in with_result])
-    capped(part, "certificates", [{
+    put_capped(part, "certificates", [{
         "certificate_id": i["_id"], "number": i["_id"],
         "certificate_code": i["certificate_code"], "level": i["level"],
         "issued_on": i["issued_on"], "status": "revoked" if i["revoked"] else "valid"}
         for i in _newest_first(issued)])
     credits = {"total": sum(g["credits"] for g in grants)}
-    capped(credits, "grants", [{
+    put_capped(credits, "grants", [{
         "certificate_number": g["certificate_number"], "programme_id": g["programme_id"],
         "credits": g["credits"], "course_exemptions": list(g["course_exemptions"])}
         for g in _newest_first(grants)])

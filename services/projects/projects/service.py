@@ -22,7 +22,6 @@ from college_platform.errors import Conflict, NotFound, ServiceError
 from college_platform.events import event_handler
 from college_platform.inbound import inbound_handler
 from college_platform.mongo import MongoStore
-from college_platform.read_model import summary_ids
 from college_platform.repository import (
     RECENT_FIRST,
     get_or_raise,
@@ -30,6 +29,7 @@ from college_platform.repository import (
     remember_copy,
 )
 from college_platform.service import PlatformService
+from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load
 from projects import domain, enterprise_events, summaries, workflows
 from projects.schemas import (
@@ -520,14 +520,16 @@ class ProjectsService(PlatformService):
     @rpc
     def indicator_facts(self):
         """The dashboard's additive facts: projects published and completed (on
-        time), ratings both ways (sums and counts), check-ins expected and done,
-        open alerts. -> [{"metric", "value", "term", "programme_id",
-        "enterprise_id", "breakdown"}]"""
+        time), ratings both ways (sums and counts), the enterprises' feedback
+        turnaround (sum and count), check-ins expected and done, open alerts.
+        -> [{"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}]"""
         db = self.store.db
         projects = list(db.projects.find({}, {"enterprise_id": 1, "status": 1,
-                                              "status_history": 1, "on_time": 1}))
-        feedback = list(db.feedback.find({}, {"direction": 1, "enterprise_id": 1,
-                                              "student_id": 1, "average": 1, "created_at": 1}))
+                                              "status_history": 1, "on_time": 1,
+                                              "delivered_on": 1, "end_date": 1}))
+        feedback = list(db.feedback.find({}, {
+            "direction": 1, "enterprise_id": 1, "student_id": 1, "average": 1,
+            "created_at": 1, "subject_kind": 1, "subject_id": 1}))
         placements = list(db.placements.find({}, {
             "student_id": 1, "enterprise_id": 1, "starts_on": 1, "ends_on": 1,
             "ended_on": 1}))

@@ -20,7 +20,7 @@ Definitions (also in docs/projects.md):
 """
 from datetime import timedelta
 
-from college_platform.read_model import Facts, capped
+from college_platform.summaries import Facts, put_capped
 from college_platform.terms import term_of
 from projects import domain
 from projects.domain import as_date
@@ -146,18 +146,21 @@ def overdue_feedback(subjects, given, today):
     return sorted(overdue, key=lambda item: item["due_on"], reverse=True)
 
 
-def turnaround_days(feedback, subjects):
-    """Mean days from each subject's end to the enterprise's feedback on it
-    (0 for feedback given before the end); None without any.
+def days_to_feedback(item, subjects):
+    """Days from the end of the feedback's subject to the feedback (0 when
+    given before the end); None when the subject is not known.
     ``subjects``: {(kind, id): subject}."""
-    days = []
-    for item in feedback:
-        subject = subjects.get((item["subject_kind"], item["subject_id"]))
-        if subject is None:
-            continue
-        end = subject_end(item["subject_kind"], subject)
-        days.append(max(0, (as_date(item["created_at"]) - end).days))
-    return _mean(days)
+    subject = subjects.get((item["subject_kind"], item["subject_id"]))
+    if subject is None:
+        return None
+    return max(0, (as_date(item["created_at"]) - subject_end(item["subject_kind"], subject)).days)
+
+
+def turnaround_days(feedback, subjects):
+    """Mean days from each subject's end to the enterprise's feedback on it;
+    None without any."""
+    return _mean(days for days in (days_to_feedback(item, subjects) for item in feedback)
+                 if days is not None)
 
 
 # -- the parts ----------------------------------------------------------------
@@ -190,9 +193,9 @@ def student_part(*, student, memberships, grades, projects, deliverables, placem
     overdue = overdue_feedback(subjects, given, today)
     received = [f["average"] for f in feedback if f["direction"] == domain.ENTERPRISE_TO_STUDENT]
     part = {}
-    capped(part, "projects", items)
-    capped(part, "placements", placement_items)
-    part["feedback"] = capped({}, "overdue", overdue)
+    put_capped(part, "projects", items)
+    put_capped(part, "placements", placement_items)
+    part["feedback"] = put_capped({}, "overdue", overdue)
     part["feedback"]["received_average"] = _mean(received)
     part["risk_signals"] = {
         "missed_checkins": sum(len(group) for group in alerts.values()),
@@ -217,7 +220,7 @@ def enterprise_part(*, partner, projects, feedback, subjects):
     given = [f for f in feedback if f["direction"] == domain.ENTERPRISE_TO_STUDENT]
     received = [f for f in feedback if f["direction"] == domain.STUDENT_TO_ENTERPRISE]
     part = {}
-    capped(part, "projects", [{
+    put_capped(part, "projects", [{
         "project_id": p["_id"], "title": p["title"], "status": p["status"],
         "published_at": _iso(_status_at(p, domain.PUBLISHED))} for p in _newest_first(projects)])
     part["projects_by_status"] = by_status
@@ -240,12 +243,17 @@ def indicator_facts(*, projects, feedback, placements, checkins, alerts, program
     - ``student_rating_sum``/``_count`` (enterprises rating students) and
       ``enterprise_rating_sum``/``_count`` (students rating enterprises), in the
       term the feedback was given, with the student's programme;
+    - ``feedback_turnaround_days_sum``/``feedback_turnaround_count``: days from
+      a subject's end to the enterprise's feedback on it, in the term the
+      feedback was given (the contribution index divides them);
     - ``checkins_expected``, ``checkins_done`` (confirmed ones among them) and
       ``alerts_open``, in the term of the week, with the student's programme.
 
     ``checkins``, ``alerts``: {placement_id: [...]}; ``programmes``: {student_id: programme_id}.
     """
     facts = Facts()
+    subjects = {("project", p["_id"]): p for p in projects}
+    subjects.update({("placement", p["_id"]): p for p in placements})
     for project in projects:
         published = _status_at(project, domain.PUBLISHED)
         if published is not None:
@@ -263,6 +271,11 @@ def indicator_facts(*, projects, feedback, placements, checkins, alerts, program
                  "programme_id": programmes.get(item["student_id"])}
         facts.add(prefix + "_sum", item["average"], **where)
         facts.add(prefix + "_count", 1, **where)
+        days = days_to_feedback(item, subjects) \
+            if item["direction"] == domain.ENTERPRISE_TO_STUDENT else None
+        if days is not None:
+            facts.add("feedback_turnaround_days_sum", days, **where)
+            facts.add("feedback_turnaround_count", 1, **where)
     for placement in placements:
         where = {"enterprise_id": placement["enterprise_id"],
                  "programme_id": programmes.get(placement["student_id"])}

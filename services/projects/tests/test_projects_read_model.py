@@ -163,6 +163,8 @@ def test_an_enterprise_part_and_the_dashboard_facts(projects):
         assert facts[("projects_completed_on_time", spring, None, "p-1")] == 1
         assert facts[("student_rating_sum", spring, "prog-1", "p-1")] == 3.5
         assert facts[("student_rating_count", spring, "prog-1", "p-1")] == 1
+        assert facts[("feedback_turnaround_days_sum", spring, "prog-1", "p-1")] == 10
+        assert facts[("feedback_turnaround_count", spring, "prog-1", "p-1")] == 1
         # on 15 April six weeks are due (1 March to 5 April); one was confirmed
         assert facts[("checkins_expected", spring, "prog-1", "p-1")] == 6
         assert facts[("checkins_done", spring, "prog-1", "p-1")] == 1

@@ -178,9 +178,11 @@ def test_indicator_facts_are_summed_per_term_programme_and_enterprise():
         projects=[project("closed", on_time=True), {**project("published"), "_id": "pr-2"},
                   {**project("draft"), "_id": "pr-3"}],
         feedback=[{"direction": "enterprise_to_student", "enterprise_id": "p-1",
-                   "student_id": "s-1", "average": 4.5, "created_at": at("2027-07-08")},
+                   "student_id": "s-1", "average": 4.5, "created_at": at("2027-07-08"),
+                   "subject_kind": "project", "subject_id": "pr-1"},
                   {"direction": "student_to_enterprise", "enterprise_id": "p-1",
-                   "student_id": "s-1", "average": 3.0, "created_at": at("2027-09-08")}],
+                   "student_id": "s-1", "average": 3.0, "created_at": at("2027-09-08"),
+                   "subject_kind": "placement", "subject_id": "pl-1"}],
         placements=[PLACEMENT], checkins={"pl-1": CHECKINS}, alerts={"pl-1": ALERTS},
         programmes={"s-1": "prog-1"}, today=TODAY, grace_days=2)
     facts = {(r["metric"], r["term"], r["programme_id"], r["enterprise_id"]): r["value"]
@@ -191,6 +193,9 @@ def test_indicator_facts_are_summed_per_term_programme_and_enterprise():
         ("projects_completed_on_time", "2027-spring", None, "p-1"): 1,
         ("student_rating_sum", "2027-spring", "prog-1", "p-1"): 4.5,
         ("student_rating_count", "2027-spring", "prog-1", "p-1"): 1,
+        # the project ended on 30 June (no delivery day recorded), rated on 8 July
+        ("feedback_turnaround_days_sum", "2027-spring", "prog-1", "p-1"): 8,
+        ("feedback_turnaround_count", "2027-spring", "prog-1", "p-1"): 1,
         ("enterprise_rating_sum", "2027-autumn", "prog-1", "p-1"): 3.0,
         ("enterprise_rating_count", "2027-autumn", "prog-1", "p-1"): 1,
         ("checkins_expected", "2027-spring", "prog-1", "p-1"): 3,
