@@ -10,13 +10,13 @@ from collections import OrderedDict
 from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
-from pymongo import ASCENDING, IndexModel, MongoClient, UpdateOne
+from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from college_platform.config import database_name, mongo_uri, setting
+from college_platform.config import setting
 from college_platform.envelope import utcnow
 from college_platform.http import dumps
-from college_platform.mongo import ensure_indexes
+from college_platform.mongo import MongoStore, ensure_indexes
 from gateway.views import ENTERPRISE_VIEW, STUDENT_VIEW
 
 log = logging.getLogger(__name__)
@@ -209,17 +209,17 @@ class ReadModels(DependencyProvider):
     so every gateway instance's cache drops what another instance refreshed."""
 
     def setup(self):
-        self.client = MongoClient(
-            mongo_uri(), serverSelectionTimeoutMS=int(setting("MONGO_TIMEOUT_MS", 5000)),
-            tz_aware=True, connect=False)
-        db = self.client[database_name(self.container.service_name)]
         self.cache = ViewCache(int(setting("VIEW_CACHE_ENTRIES", 50000)),
                                float(setting("VIEW_CACHE_MAX_AGE_SECONDS", 300)))
-        self.store = ReadModelStore(db, self.cache)
         self.poll_seconds = float(setting("VIEW_CACHE_POLL_SECONDS", 0.25))
         self.running = False
+        self.store = None
 
     def start(self):
+        # the service's own database, through the store every component uses
+        mongo_store, = [extension for extension in self.container.dependencies
+                        if isinstance(extension, MongoStore)]
+        self.store = ReadModelStore(mongo_store.db, self.cache)
         ensure_indexes(self.store.db, INDEXES)
         self.running = True
         self.container.spawn_managed_thread(self._follow_changes, identifier="view_changes")
@@ -242,7 +242,6 @@ class ReadModels(DependencyProvider):
 
     def stop(self):
         self.running = False
-        self.client.close()
 
     kill = stop
 
