@@ -8,6 +8,7 @@ import requests
 from openapi_spec_validator import validate
 
 from enrollment.domain import credit_code_check_character
+from testkit.servers import wait_until
 from testkit.system import System
 
 pytestmark = pytest.mark.e2e
@@ -36,9 +37,11 @@ def partners(system, officer):
     names = ["=HYPERLINK(\"http://evil.example\")"] + ["企业%03d" % n for n in range(1, 210)]
     session = requests.Session()
     for number, name in enumerate(names):
+        contacts = [{"name": "王芳", "phone": "13800138000", "email": "wang@example.com"}]
         response = session.post(system.url("gateway", "/v1/partners"), headers=officer,
                                 json={"legal_name": name, "credit_code": credit_code(number),
-                                      "industry": "智能制造"}, timeout=15)
+                                      "industry": "智能制造", "contacts": contacts},
+                                timeout=15)
         assert response.status_code == 201, response.text
     return names
 
@@ -94,3 +97,25 @@ def test_a_list_exports_every_row_as_csv_for_excel(system, officer, partners):
 def test_a_csv_export_needs_the_same_role_as_the_list(system, partners):
     student = system.user("li.student", "student", student_id="s-1")
     assert get(system, student, "/v1/partners", format="csv").status_code == 403
+
+
+def test_a_csv_export_masks_personal_data_as_the_json_list_does(system, officer, partners):
+    coordinator = system.user("lin.projects", "project_coordinator")
+    page = get(system, coordinator, "/v1/partners", limit=1).json()["items"][0]
+    assert page["contacts"][0]["phone"] == "*******8000"
+    response = get(system, coordinator, "/v1/partners", format="csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == len(partners)
+    assert "13800138000" not in response.text and "wang@example.com" not in response.text
+    assert '"phone": "*******8000"' in rows[0]["contacts"]
+    # the admissions office sees the numbers, and the export of them is on the audit trail
+    full = get(system, officer, "/v1/partners", format="csv")
+    assert "13800138000" in full.text
+    admin = system.user("root.admin", "admin")
+
+    def audited_reads():
+        events = get(system, admin, "/v1/audit-events", kind="personal_data_read",
+                     username="zhou.admissions", path_prefix="/v1/partners").json()["items"]
+        return {subject for event in events for subject in event["subject_ids"]}
+    wait_until(lambda: len(audited_reads()) == len(partners),
+               message="every exported partner's unmasked read audited")

@@ -26,7 +26,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'
 
 class DocsRoutes:
 
-    @route("GET", "/v1/openapi.json", public=True, summary="This API's OpenAPI 3.1 document")
+    @route("GET", "/v1/openapi.json", public=True, personal_data=False,
+           summary="This API's OpenAPI 3.1 document")
     def openapi(self, request):
         return json_response(200, openapi_document(type(self)))
 

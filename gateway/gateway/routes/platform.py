@@ -8,7 +8,7 @@ from college_platform.http import json_response
 from college_platform.service import broker_status, database_status
 from college_platform.validation import load
 from gateway import auth
-from gateway.api import ServiceUnavailable, route
+from gateway.api import ServiceUnavailable, TooManyRequests, route
 from gateway.auth import ADMIN, ROLES
 from gateway.schemas import (
     LoginSchema,
@@ -73,8 +73,19 @@ class PlatformRoutes:
         """{"username": "admin", "password": "..."} ->
         {"access_token": "<jwt>", "token_type": "Bearer", "expires_in": 3600}"""
         credentials = load(LoginSchema(), request.json_body)
+        # failed attempts per username and client address: guessing is slowed to a
+        # crawl while the same user elsewhere, or other users here, are unaffected
+        attempts = "%s|%s" % (credentials["username"],
+                              request.environ.get("gateway.client_address", request.remote_addr))
+        wait = self.login_throttle.wait_needed(attempts)
+        if wait:
+            self.metrics.counter("requests_refused", "Requests refused by a protective limit, "
+                                 "by reason.", ["reason"]).labels("sign_in_attempts").inc()
+            raise TooManyRequests("too many failed sign-ins for this user from this address",
+                                  wait)
         principal = authenticate(self.store.db, credentials["username"], credentials["password"])
         if principal is None:
+            self.login_throttle.take(attempts)
             raise auth.Unauthorized("unknown user or wrong password")
         token = self.tokens.issue(principal)
         return json_response(200, {"access_token": token, "token_type": "Bearer",

@@ -200,6 +200,7 @@ class ApplicantSchema(Schema):
     birth_date = fields.Date(load_default=None)
     phone = fields.String(load_default=None, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
     email = fields.Email(load_default=None)
+    address = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
 
     @pre_load
     def normalise(self, data, **kwargs):

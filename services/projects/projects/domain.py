@@ -258,7 +258,11 @@ def check_ratings(direction, ratings):
     return round(sum(ratings.values()) / len(ratings), 2)
 
 
-def _as_date(value):
+def as_date(value):
+    """A date from a date, a datetime or an ISO string."""
     if isinstance(value, datetime):
         return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+_as_date = as_date
