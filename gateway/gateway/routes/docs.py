@@ -21,7 +21,8 @@ ASSETS = {
 }
 # Swagger UI styles some elements inline and shows images as data: URLs
 CONTENT_SECURITY_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+                           "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+                           "form-action 'self'; object-src 'none'")
 
 
 class DocsRoutes:
