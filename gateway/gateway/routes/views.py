@@ -73,6 +73,9 @@ class ViewRoutes:
     on_team_member_removed = marks_stale("projects", "team_member_removed")
     on_deliverable_reviewed = marks_stale("projects", "deliverable_reviewed")
     on_project_completed = marks_stale("projects", "project_completed")
+    on_project_status_changed = marks_stale("projects", "project_status_changed")
+    on_checkin_logged = marks_stale("projects", "checkin_logged")
+    on_checkin_confirmed = marks_stale("projects", "checkin_confirmed")
     on_placement_started = marks_stale("projects", "placement_started")
     on_placement_ended = marks_stale("projects", "placement_ended")
     on_checkin_missed = marks_stale("projects", "checkin_missed")
@@ -144,8 +147,8 @@ class ViewRoutes:
     @configured_timer("VIEW_SWEEP_INTERVAL_SECONDS", 10)
     def sweep_views(self):
         """A slow round of the stored views and the facts, so that a change no
-        event announces (a check-in confirmed, a timesheet approved, a week's
-        grace period passing) still reaches the views within a bounded time."""
+        event announces (a timesheet approved, a deliverable submitted, a
+        week's grace period passing) still reaches the views within a bounded time."""
         marks = [(FACTS, "all", service) for service in SERVICES]
         batch = int(setting("VIEW_SWEEP_BATCH", 100))
         for kind in (STUDENT_VIEW, ENTERPRISE_VIEW):
