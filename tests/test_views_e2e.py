@@ -164,7 +164,8 @@ def test_the_student_360_brings_every_service_together(journey):
     assert view["risk"]["level"] in ("none", "low", "medium", "high")
     assert set(view["as_of"]) == {"enrollment", "projects", "mentors", "certificates"}
     # the student sees their own 360, nobody else's
-    assert j["me"].get(path)["student"]["name"] == "李明"
+    assert j["me"].get(path).json()["student"]["name"] == "李明"
+    j["me"].get("/v1/students/someone-else/360", status=404)
 
 
 def test_the_enterprise_view_shows_its_students_projects_and_mentors(journey):
@@ -198,7 +199,7 @@ def test_the_dashboard_counts_the_journey_and_filters_by_enterprise(journey):
     assert rival_only["indicators"]["projects"]["published"] == 0
     assert j["officer"].get("/v1/dashboard?colour=red", status=400).json()["errors"] == {
         "colour": ["Unknown filter."]}
-    assert j["hr"].get("/v1/dashboard", status=403)
+    j["hr"].get("/v1/dashboard", status=403)
 
 
 def test_an_enterprise_user_cannot_read_another_enterprises_objects(journey):

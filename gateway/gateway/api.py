@@ -32,6 +32,7 @@ from gateway.protection import (
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+UNTHROTTLED_PATHS = ("/health", "/live", "/metrics")
 # a caller's own X-Request-Id is kept when it is short and plain, else replaced
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -217,6 +218,9 @@ class ProblemJsonApp(WsgiApp):
         environ["gateway.client_address"] = self.guard.client_address(environ)
         principal = self.guard.principal(environ)
         environ["gateway.principal"] = principal
+        # probes and scrapes must never be throttled: a refused probe restarts the pod
+        if environ.get("PATH_INFO") in UNTHROTTLED_PATHS:
+            return None
         wait = self.guard.rate_limiter.take(client_key(
             principal.subject if principal else None, environ["gateway.client_address"]))
         if wait:

@@ -1,8 +1,11 @@
 """The aggregated views' rules, without broker or database."""
+from college_contracts import CONTRACTS
+from gateway.routes.views import ViewRoutes
 from gateway.views import (
     ENTERPRISE_VIEW,
     FACTS,
     STUDENT_VIEW,
+    WATCHED_EVENTS,
     contribution_index,
     contribution_row,
     dashboard,
@@ -179,3 +182,14 @@ def test_partners_active_counts_the_latest_term_unless_a_term_is_chosen():
     assert dashboard(rows, {})["indicators"]["partners"]["partners_active"] == 2
     assert dashboard(rows, {"term": "2026-autumn"})["indicators"]["partners"][
         "partners_active"] == 1
+
+
+def test_every_watched_event_has_a_handler_and_a_contract():
+    handled = {(entrypoint.source_service, entrypoint.event_type)
+               for name in dir(ViewRoutes)
+               for entrypoint in getattr(getattr(ViewRoutes, name), "nameko_entrypoints", ())
+               if hasattr(entrypoint, "event_type")}
+    watched = {(service, event_type) for service, types in WATCHED_EVENTS.items()
+               for event_type in types}
+    assert handled == watched
+    assert all(event_type in CONTRACTS[service] for service, event_type in watched)

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 SUMMARY_METHODS = {STUDENT_VIEW: "student_summaries", ENTERPRISE_VIEW: "enterprise_summaries"}
 BATCH = 200  # the services' limit per summaries call
 DASHBOARD_FILTERS = ("term", "programme_id", "enterprise_id")
+# the services with changes that no event announces
+SWEPT_SERVICES = ("projects", "mentors")
 
 
 def marks_stale(source, event_type):
@@ -71,6 +73,9 @@ class ViewRoutes:
     on_team_member_removed = marks_stale("projects", "team_member_removed")
     on_deliverable_reviewed = marks_stale("projects", "deliverable_reviewed")
     on_project_completed = marks_stale("projects", "project_completed")
+    on_project_status_changed = marks_stale("projects", "project_status_changed")
+    on_checkin_logged = marks_stale("projects", "checkin_logged")
+    on_checkin_confirmed = marks_stale("projects", "checkin_confirmed")
     on_placement_started = marks_stale("projects", "placement_started")
     on_placement_ended = marks_stale("projects", "placement_ended")
     on_checkin_missed = marks_stale("projects", "checkin_missed")
@@ -141,14 +146,16 @@ class ViewRoutes:
 
     @configured_timer("VIEW_SWEEP_INTERVAL_SECONDS", 10)
     def sweep_views(self):
-        """A slow round of every stored view and the facts, so that a change no
-        event announced still reaches the views within a bounded time."""
+        """A slow round of the stored views and the facts, so that a change no
+        event announces (a timesheet approved, a deliverable submitted, a
+        week's grace period passing) still reaches the views within a bounded time."""
         marks = [(FACTS, "all", service) for service in SERVICES]
+        batch = int(setting("VIEW_SWEEP_BATCH", 100))
         for kind in (STUDENT_VIEW, ENTERPRISE_VIEW):
             positions = self.read_models.sweep_positions
-            keys = self.read_models.all_keys(kind, positions.get(kind), BATCH)
-            positions[kind] = keys[-1] if len(keys) == BATCH else None
-            marks.extend((kind, key, service) for key in keys for service in SERVICES)
+            keys = self.read_models.all_keys(kind, positions.get(kind), batch)
+            positions[kind] = keys[-1] if len(keys) == batch else None
+            marks.extend((kind, key, service) for key in keys for service in SWEPT_SERVICES)
         self.read_models.mark(marks)
 
     # reading -----------------------------------------------------------------------
