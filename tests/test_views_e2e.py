@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 
+from gateway.schemas import DashboardSchema, EnterpriseViewSchema, StudentViewSchema
 from testkit.servers import wait_until
 from testkit.system import System
 
@@ -153,6 +154,7 @@ def test_the_student_360_brings_every_service_together(journey):
         and v["placements"] and v["projects"] and v["credits"] is not None),
         "a complete student 360")
     assert view["partial"] is False and view["missing"] == []
+    assert StudentViewSchema().validate(view) == {}  # as the OpenAPI document says
     assert view["student"]["name"] == "李明"
     assert view["student"]["programme"]["code"] == PROGRAMME_CODE
     assert view["apprenticeship"]["contract"] is not None
@@ -173,6 +175,7 @@ def test_the_enterprise_view_shows_its_students_projects_and_mentors(journey):
     path = "/v1/enterprises/%s/view" % j["partner"]["id"]
     view = eventually(j["hr"], path, lambda v: v["students"] and v["projects"] and v["mentors"],
                       "the partner's view with students, projects and mentors")
+    assert EnterpriseViewSchema().validate(view) == {}
     assert view["partner"]["legal_name"] == "深圳智造科技有限公司"
     assert j["student"]["id"] in [s["student_id"] for s in view["students"]]
     assert j["project"]["id"] in [p["project_id"] for p in view["projects"]]
@@ -189,6 +192,7 @@ def test_the_dashboard_counts_the_journey_and_filters_by_enterprise(journey):
         d["indicators"]["projects"]["published"] >= 1
         and d["indicators"]["certificates"]["registrations"] >= 1
         and d["indicators"]["enrolment"]["apprentices"] >= 1), "the dashboard's indicators")
+    assert DashboardSchema().validate(dashboard) == {}
     indicators = dashboard["indicators"]
     assert indicators["partners"]["agreements_active"] >= 1
     assert indicators["enrolment"]["seats_filled"] >= 1

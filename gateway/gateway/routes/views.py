@@ -17,6 +17,12 @@ from college_platform.events import event_handler
 from college_platform.http import json_response
 from gateway.api import route
 from gateway.auth import ENTERPRISE_USER, STAFF, STUDENT
+from gateway.schemas import (
+    DashboardQuerySchema,
+    DashboardSchema,
+    EnterpriseViewSchema,
+    StudentViewSchema,
+)
 from gateway.views import (
     ENTERPRISE_VIEW,
     FACTS,
@@ -187,7 +193,8 @@ class ViewRoutes:
         return parts, as_of, missing
 
     @route("GET", "/v1/students/<student_id>/360", roles=STAFF + (STUDENT, ENTERPRISE_USER),
-           summary="Student 360: everything about one student, with a risk flag")
+           summary="Student 360: everything about one student, with a risk flag",
+           response=StudentViewSchema)
     def student_360(self, request, student_id):
         principal = request.principal
         if principal.role == STUDENT and principal.student_id != student_id:
@@ -200,7 +207,8 @@ class ViewRoutes:
         return json_response(200, student_360(student_id, parts, as_of, missing))
 
     @route("GET", "/v1/enterprises/<enterprise_id>/view", roles=STAFF + (ENTERPRISE_USER,),
-           summary="Enterprise partner view, with its contribution index")
+           summary="Enterprise partner view, with its contribution index",
+           response=EnterpriseViewSchema)
     def enterprise_view(self, request, enterprise_id):
         principal = request.principal
         if principal.is_enterprise and principal.enterprise_id != enterprise_id:
@@ -214,7 +222,8 @@ class ViewRoutes:
 
     @route("GET", "/v1/dashboard", roles=STAFF,
            summary="College dashboard of integration indicators (filters: term, "
-                   "programme_id, enterprise_id)")
+                   "programme_id, enterprise_id)",
+           query=DashboardQuerySchema, response=DashboardSchema)
     def college_dashboard(self, request):
         unknown = sorted(set(request.args) - set(DASHBOARD_FILTERS))
         if unknown:
