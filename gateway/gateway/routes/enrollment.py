@@ -311,11 +311,11 @@ class EnrollmentRoutes:
     # enrollment: students ---------------------------------------------------------
 
     @route("GET", "/v1/students", roles=STAFF_AND_ENTERPRISE,
-           summary="List enrolled students (filters: programme_id, partner_id, status)",
+           summary="List enrolled students (filters: programme_id, partner_id, status, q)",
            query=api.StudentQuerySchema, response=Page())
     def list_students(self, request):
         return json_response(200, self.call("enrollment", "list_students", partner_scoped_query(
-            request, "programme_id", "partner_id", "status")))
+            request, "programme_id", "partner_id", "status", "q")))
 
     @route("GET", "/v1/students/<student_id>", roles=STAFF_AND_ENTERPRISE + (STUDENT,),
            summary="One student; a student sees only their own record")

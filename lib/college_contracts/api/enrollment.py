@@ -350,4 +350,7 @@ class StudentQuerySchema(PageQuerySchema):
     programme_id = optional_id()
     partner_id = optional_id()
     status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
+    q = fields.String(validate=validate.Length(min=1, max=50),
+                      metadata={"description": "the start of a student number or any part "
+                                               "of a name, case aside"})
     sort = sort_by("created_at", "student_number", "name", "status", "programme_code")

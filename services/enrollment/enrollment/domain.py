@@ -169,3 +169,14 @@ def student_number(intake_year, programme_code, sequence):
     """e.g. 2027-MA-CNC-0001: intake year, programme and an order of enrolment."""
     return "%s-%04d" % (programme_code if programme_code.startswith(str(intake_year))
                         else "%d-%s" % (intake_year, programme_code), sequence)
+
+
+def student_search(text):
+    """The selector that finds students by what staff type in a search box: the
+    start of a student number (anchored, so the unique index serves it) or any
+    part of a name, Chinese or Latin, whatever its case. The text is matched
+    literally, never as a pattern."""
+    text = text.strip()
+    literal = re.escape(text)
+    return {"$or": [{"student_number": {"$regex": "^" + literal}},
+                    {"name": {"$regex": literal, "$options": "i"}}]}

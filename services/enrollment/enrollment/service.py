@@ -117,7 +117,8 @@ class EnrollmentService(PlatformService):
             by("student_id")],
         "students": [IndexModel("application_id", unique=True, name="application_unique"),
                      IndexModel("student_number", unique=True, name="student_number_unique"),
-                     RECENT_FIRST, by("programme_id"), by("partner_id"), by("status")],
+                     RECENT_FIRST, by("programme_id"), by("partner_id"), by("status"),
+                     by("name")],
         "apprentice_contracts": [by("student_id"), by("partner_id")],
     })
 
@@ -829,10 +830,14 @@ class EnrollmentService(PlatformService):
 
     @rpc
     def list_students(self, query=None):
-        """query: {"programme_id": "<id>", "partner_id": "<id>", "status": "active"}"""
+        """query: {"programme_id": "<id>", "partner_id": "<id>", "status": "active",
+        "q": "2027-MA" or "李"}: ``q`` finds a student by the start of their
+        student number or any part of their name (case aside)."""
         params = load(StudentQuerySchema(), query or {})
-        return paged_view(self.store.db.students,
-                          filters(params, "programme_id", "partner_id", "status"), params, view)
+        selector = filters(params, "programme_id", "partner_id", "status")
+        if params.get("q"):
+            selector.update(domain.student_search(params["q"]))
+        return paged_view(self.store.db.students, selector, params, view)
 
     @rpc
     def change_student_status(self, student_id, payload):

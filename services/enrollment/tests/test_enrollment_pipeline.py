@@ -240,3 +240,25 @@ def test_a_partner_whose_quota_is_set_to_zero_no_longer_takes_applications(enrol
     application = call(enrollment, "apply", {"programme_id": cnc["id"],
                                              "applicant": adult(11)})
     assert application["partner_id"] is None, "the college's own seat, not the partner's"
+
+
+def test_staff_find_a_student_by_number_prefix_or_part_of_the_name(enrollment):
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"])
+    for serial, name in ((1, "李明"), (2, "Emma Wilson"), (3, "王晓明")):
+        application = offered(enrollment, cnc["id"], adult(serial, name))
+        call(enrollment, "respond_to_offer", application["id"], {"accept": True})
+        signed_and_enrolled(enrollment, application["id"])
+
+    def names(text):
+        found = call(enrollment, "list_students", {"q": text})
+        return sorted(student["name"] for student in found["items"])
+
+    assert names("明") == ["李明", "王晓明"]
+    assert names("wilson") == ["Emma Wilson"]
+    assert names("2027-MA-CNC-0002") == ["Emma Wilson"]
+    assert len(names("2027-MA")) == 3
+    assert names("MA-CNC") == [], "a number matches from its start only"
+    assert names("(.*)") == [], "the text is literal, not a pattern"
+    with pytest.raises(InvalidInput):
+        call(enrollment, "list_students", {"q": ""})
