@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: run test unit lint install admin clean
+.PHONY: run test unit lint install admin demo clean
 
 $(VENV)/.installed: requirements.lock
 	python3 -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: install
 
 admin: install
 	PYTHONPATH=lib:gateway $(PYTHON) -m gateway.create_admin $(or $(USERNAME),admin)
+
+# a small realistic dataset through the API of a running system (make run);
+# asks for the administrator's password unless ADMIN_PASSWORD is set
+demo: install
+	$(PYTHON) deploy/demo.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -17,6 +17,7 @@ from gateway.audit import INDEXES as AUDIT_INDEXES
 from gateway.audit import AuditTrail
 from gateway.readmodels import ReadModels
 from gateway.routes.certificates import CertificatesRoutes
+from gateway.routes.console import ConsoleRoutes
 from gateway.routes.docs import DocsRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
 from gateway.routes.mentors import MentorsRoutes
@@ -27,7 +28,8 @@ from gateway.routes.views import ViewRoutes
 
 
 class GatewayService(PlatformRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes, ProjectsRoutes,
-                     MentorsRoutes, CertificatesRoutes, ViewRoutes, PlatformService):
+                     MentorsRoutes, CertificatesRoutes, ViewRoutes, ConsoleRoutes,
+                     PlatformService):
     name = "gateway"
 
     store = MongoStore(indexes={"users": [],  # usernames are the _id

@@ -1,0 +1,71 @@
+"""The staff web console: static files under gateway/web, served by the
+gateway itself so the console works on a machine with no internet and every
+request it makes goes to this one host. The console calls the JSON API
+under /v1 with the token it gets from POST /v1/auth/token."""
+import hashlib
+from pathlib import Path
+
+from werkzeug.wrappers import Response
+
+from college_platform.errors import NotFound
+from gateway.api import route
+
+WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+
+# Only this host: scripts, styles, images and API calls alike. The console
+# never needs inline script or another origin, so neither is allowed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def console_file(relative):
+    """The file under the web root, or NotFound: no path leaves the root and
+    only known kinds of file are served."""
+    root = WEB_ROOT.resolve()
+    target = (root / relative).resolve()
+    if root not in target.parents or not target.is_file() \
+            or target.suffix not in CONTENT_TYPES:
+        raise NotFound("no console file %s" % relative)
+    return target
+
+
+def file_response(request, target, cache_control):
+    body = target.read_bytes()
+    etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+    headers = {"Cache-Control": cache_control, "ETag": etag, **SECURITY_HEADERS}
+    if etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, headers=headers,
+                    content_type=CONTENT_TYPES[target.suffix])
+
+
+class ConsoleRoutes:
+
+    @route("GET", "/", public=True, summary="The web console")
+    def console_index(self, request):
+        # revalidated on every visit so a new release is picked up at once
+        return file_response(request, console_file("index.html"), "no-cache")
+
+    @route("GET", "/console/<path:path>", public=True,
+           summary="The web console's scripts, styles and message catalogues")
+    def console_asset(self, request, path):
+        # cached briefly, then revalidated with the ETag: no build step
+        # fingerprints the file names
+        return file_response(request, console_file(path), "public, max-age=300, must-revalidate")

@@ -1,0 +1,99 @@
+// Partner enterprises: the list, registration, and one enterprise's view
+// (GET /v1/enterprises/<id>/view); an enterprise user sees only its own.
+import { get, post } from "../api.js";
+import { compareNames, formatDate, formatNumber, label, t } from "../i18n.js";
+import { ROLES, can } from "../roles.js";
+import { badge, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { fact } from "./verify.js";
+
+export async function render(view, { params, user }) {
+  if (params.id) return renderEnterprise(view, params.id);
+  const table = pagedTable({
+    caption: t("enterprises.title"),
+    columns: [
+      { label: t("col.enterprise"), value: (p) => h("a", { href: `#/enterprises/${p.id}` }, p.legal_name) },
+      { label: t("col.credit_code"), value: (p) => p.credit_code },
+      { label: t("col.industry"), value: (p) => p.industry },
+      { label: t("col.created_at"), value: (p) => formatDate(p.created_at) },
+    ],
+    load: async (offset, limit) => {
+      const page = await get("/v1/partners", { offset, limit });
+      page.items.sort((a, b) => compareNames(a.legal_name, b.legal_name));
+      return page;
+    },
+  });
+  const register = can(user, ROLES.admissions) ? h("button", {
+    type: "button", class: "primary",
+    onclick: () => dialog(t("enterprises.register"), (close) => form({
+      fields: [
+        { name: "legal_name", label: t("col.enterprise"), required: true },
+        { name: "credit_code", label: t("col.credit_code"), required: true, help: t("enterprises.credit_code_help") },
+        { name: "industry", label: t("col.industry"), required: true },
+      ],
+      submitLabel: t("action.save"),
+      submit: (values) => post("/v1/partners", values),
+      onDone: () => { close(true); toast(t("msg.saved")); table.reload(); },
+      cancel: () => close(false),
+    })),
+  }, t("enterprises.register")) : null;
+  view.append(pageHeader(t("enterprises.title"), register), table);
+}
+
+async function renderEnterprise(view, enterpriseId) {
+  const body = h("div", {}, loading());
+  view.append(body);
+  let data;
+  try {
+    data = await get(`/v1/enterprises/${encodeURIComponent(enterpriseId)}/view`);
+  } catch (error) {
+    body.replaceChildren(pageHeader(t("enterprise.title")), errorBox(error));
+    return;
+  }
+  const partner = data.partner || {};
+  const contribution = data.contribution || {};
+  const nodes = [pageHeader(partner.legal_name || t("enterprise.title"))];
+  if (data.partial) nodes.push(h("div", { class: "alert warning", role: "status" }, t("view.partial", { missing: (data.missing || []).map((m) => t("service." + m)).join(", ") })));
+  nodes.push(h("div", { class: "kpis" },
+    kpi(t("col.projects_posted"), formatNumber(contribution.projects_posted)),
+    kpi(t("col.mentor_hours"), formatNumber(contribution.mentor_hours)),
+    kpi(t("col.seats"), `${formatNumber(contribution.seats_filled)} / ${formatNumber(contribution.seats_offered)}`),
+    kpi(t("col.feedback_turnaround"), formatNumber(contribution.feedback_turnaround_days, { maximumFractionDigits: 1 })),
+    kpi(t("col.index"), formatNumber(contribution.index, { maximumFractionDigits: 2 }))));
+  nodes.push(h("div", { class: "grid-2" },
+    section(t("enterprise.partner"), h("dl", { class: "facts" },
+      fact(t("col.credit_code"), partner.credit_code), fact(t("col.industry"), partner.industry))),
+    section(t("enterprise.agreements"), rows(data.agreements, [
+      { label: t("col.title"), value: (a) => a.title },
+      { label: t("col.status"), value: (a) => badge(label("agreement_status", a.status), a.status) },
+      { label: t("col.period"), value: (a) => `${formatDate(a.starts_on)} – ${formatDate(a.ends_on)}` },
+    ]))));
+  nodes.push(section(t("enterprise.seats"), rows(data.seats, [
+    { label: t("col.programme"), value: (s) => h("a", { href: `#/programmes/${s.programme_id}` }, `${s.code} ${s.name}`) },
+    { label: t("col.kind"), value: (s) => label("kind", s.kind) },
+    { label: t("col.seats_offered"), value: (s) => formatNumber(s.offered), numeric: true },
+    { label: t("col.seats_filled"), value: (s) => formatNumber(s.filled), numeric: true },
+  ])));
+  nodes.push(h("div", { class: "grid-2" },
+    section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, `${s.name || ""} ${s.student_number || ""}`))),
+    section(t("enterprise.projects"), counted(data.projects, (p) => h("a", { href: `#/projects/${p.project_id || p.id}` }, `${p.title || ""} · ${label("project_status", p.status)}`))),
+    section(t("enterprise.mentors"), counted(data.mentors, (m) => h("a", { href: `#/mentors/${m.mentor_id || m.id}` }, m.name || m.mentor_id))),
+    section(t("enterprise.hosted_teachers"), counted(data.hosted_teachers, (m) => m.name || m.mentor_id))));
+  body.replaceChildren(...nodes);
+}
+
+function kpi(text, value) {
+  return h("div", { class: "kpi" }, h("span", { class: "kpi-value" }, value), h("span", { class: "kpi-label" }, text));
+}
+
+function rows(items, columns) {
+  const list = Array.isArray(items) ? items : items?.items;
+  return list && list.length ? dataTable(columns, list) : empty();
+}
+
+// a view's member may be a list, a {items, total} page, or a count
+function counted(value, render) {
+  if (typeof value === "number") return h("p", { class: "kpi-value" }, formatNumber(value));
+  const list = Array.isArray(value) ? value : value?.items;
+  if (!list || !list.length) return empty();
+  return h("ul", { class: "plain" }, list.map((item) => h("li", {}, render(item))));
+}

@@ -1,0 +1,249 @@
+// Small DOM helpers shared by the screens: elements, paged tables, forms with
+// field errors, confirmation, loading and empty states, SVG bar charts.
+import { ApiError } from "./api.js";
+import { t } from "./i18n.js";
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else if (name === "class") el.className = value;
+    else if (value === true) el.setAttribute(name, "");
+    else el.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+let ids = 0;
+export const uid = (prefix = "f") => `${prefix}-${++ids}`;
+
+export function loading() {
+  return h("p", { class: "state loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("state.loading"));
+}
+
+export function empty(message = t("state.empty")) {
+  return h("p", { class: "state empty" }, message);
+}
+
+export function errorBox(error) {
+  const detail = error instanceof ApiError ? error.message : String(error);
+  const title = error instanceof ApiError && error.status === 403 ? t("error.forbidden")
+    : error instanceof ApiError && error.status === 404 ? t("error.not_found")
+      : error instanceof ApiError && error.status === 503 ? t("error.unavailable")
+        : t("error.generic");
+  return h("div", { class: "alert error", role: "alert" }, h("strong", {}, title), " ", detail);
+}
+
+export function toast(message) {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.classList.add("shown");
+  clearTimeout(box.timer);
+  box.timer = setTimeout(() => box.classList.remove("shown"), 4000);
+}
+
+export function pageHeader(title, ...actions) {
+  return h("div", { class: "page-header" }, h("h1", {}, title), h("div", { class: "actions" }, actions));
+}
+
+export function section(title, ...children) {
+  return h("section", { class: "card" }, h("h2", {}, title), children);
+}
+
+export function badge(text, tone = "") {
+  return h("span", { class: `badge ${tone}` }, text);
+}
+
+// A paged list: columns are {label, value(row) -> node|string}; load(offset, limit)
+// returns {items, total}. Shows loading, empty and error states and pagination.
+export function pagedTable({ columns, load, limit = 20, caption, rowKey }) {
+  const wrapper = h("div", { class: "paged" });
+  let offset = 0;
+  async function render() {
+    wrapper.replaceChildren(loading());
+    let page;
+    try {
+      page = await load(offset, limit);
+    } catch (error) {
+      wrapper.replaceChildren(errorBox(error));
+      return;
+    }
+    const items = page.items || [];
+    if (!items.length) { wrapper.replaceChildren(empty()); return; }
+    const table = dataTable(columns, items, caption, rowKey);
+    const total = page.total ?? items.length;
+    const pages = Math.max(1, Math.ceil(total / limit));
+    const current = Math.floor(offset / limit) + 1;
+    const nav = h("nav", { class: "pagination", "aria-label": t("pager.label") },
+      h("button", { type: "button", disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - limit); render(); } }, t("pager.previous")),
+      h("span", {}, t("pager.status", { page: current, pages, total })),
+      h("button", { type: "button", disabled: offset + limit >= total, onclick: () => { offset += limit; render(); } }, t("pager.next")));
+    wrapper.replaceChildren(table, nav);
+  }
+  wrapper.reload = () => { offset = 0; return render(); };
+  render();
+  return wrapper;
+}
+
+export function dataTable(columns, rows, caption, rowKey) {
+  return h("div", { class: "table-scroll" }, h("table", {},
+    caption ? h("caption", { class: "visually-hidden" }, caption) : null,
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.numeric ? "num" : "" }, c.label)))),
+    h("tbody", {}, rows.map((row) => h("tr", rowKey ? { "data-key": rowKey(row) } : {},
+      columns.map((c) => h("td", { class: c.numeric ? "num" : "", "data-label": c.label }, c.value(row) ?? "—")))))));
+}
+
+// A form: fields are {name, label, type, options, required, value, help};
+// submit(values) may throw an ApiError whose `errors` map is shown next to
+// the fields it names (RFC 9457 extension), the rest above the buttons.
+export function form({ fields, submitLabel, submit, onDone, cancel }) {
+  const controls = {};
+  const general = h("div", { class: "form-errors", role: "alert" });
+  const el = h("form", { class: "form", novalidate: true });
+  for (const field of fields) {
+    const id = uid(field.name);
+    const errorId = `${id}-error`;
+    let control;
+    if (field.type === "select") {
+      control = h("select", { id, name: field.name, required: field.required, "aria-describedby": errorId },
+        field.options.map(([value, text]) => h("option", { value, selected: String(field.value ?? "") === String(value) }, text)));
+    } else if (field.type === "textarea") {
+      control = h("textarea", { id, name: field.name, required: field.required, rows: field.rows || 4, "aria-describedby": errorId });
+      control.value = field.value ?? "";
+    } else if (field.type === "checkbox") {
+      control = h("input", { id, name: field.name, type: "checkbox", checked: !!field.value, "aria-describedby": errorId });
+    } else {
+      control = h("input", { id, name: field.name, type: field.type || "text", required: field.required, step: field.step, min: field.min, max: field.max, autocomplete: field.autocomplete || "off", "aria-describedby": errorId });
+      control.value = field.value ?? "";
+    }
+    controls[field.name] = control;
+    el.append(h("div", { class: `field ${field.type === "checkbox" ? "check" : ""}` },
+      h("label", { for: id }, field.label, field.required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null),
+      control,
+      field.help ? h("small", { class: "help" }, field.help) : null,
+      h("p", { class: "field-error", id: errorId })));
+  }
+  const submitButton = h("button", { type: "submit", class: "primary" }, submitLabel);
+  el.append(general, h("div", { class: "form-actions" }, submitButton,
+    cancel ? h("button", { type: "button", onclick: cancel }, t("action.cancel")) : null));
+  el.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    general.replaceChildren();
+    for (const [name, control] of Object.entries(controls)) {
+      control.removeAttribute("aria-invalid");
+      control.closest(".field").querySelector(".field-error").textContent = "";
+      if (control.required && !control.value.trim()) {
+        showFieldError(controls, name, [t("validation.required")]);
+      }
+    }
+    if (el.querySelector("[aria-invalid]")) { el.querySelector("[aria-invalid]").focus(); return; }
+    const values = {};
+    for (const field of fields) {
+      const control = controls[field.name];
+      let value = field.type === "checkbox" ? control.checked : control.value.trim();
+      if (field.type === "number" && value !== "") value = Number(value);
+      if (value === "" && !field.keepEmpty) continue;
+      values[field.name] = value;
+    }
+    submitButton.disabled = true;
+    submitButton.setAttribute("aria-busy", "true");
+    try {
+      const result = await submit(values);
+      if (onDone) onDone(result);
+    } catch (error) {
+      if (error instanceof ApiError && Object.keys(error.errors).length) {
+        const unplaced = [];
+        for (const [name, messages] of Object.entries(error.errors)) {
+          const top = name.split(".")[0];
+          if (controls[name] || controls[top]) showFieldError(controls, controls[name] ? name : top, flatten(messages));
+          else unplaced.push(`${name}: ${flatten(messages).join(" ")}`);
+        }
+        if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
+        const first = el.querySelector("[aria-invalid]");
+        if (first) first.focus();
+      } else {
+        general.append(errorBox(error));
+      }
+    } finally {
+      submitButton.disabled = false;
+      submitButton.removeAttribute("aria-busy");
+    }
+  });
+  el.controls = controls;
+  return el;
+}
+
+function flatten(messages) {
+  if (Array.isArray(messages)) return messages.flatMap(flatten);
+  if (messages && typeof messages === "object") return Object.entries(messages).flatMap(([k, v]) => flatten(v).map((m) => `${k}: ${m}`));
+  return [String(messages)];
+}
+
+function showFieldError(controls, name, messages) {
+  const control = controls[name];
+  control.setAttribute("aria-invalid", "true");
+  control.closest(".field").querySelector(".field-error").textContent = messages.join(" ");
+}
+
+// A modal dialog with a form in it; resolves when done or cancelled.
+export function dialog(title, buildBody) {
+  return new Promise((resolve) => {
+    const box = h("dialog", { class: "dialog", "aria-labelledby": uid("dlg") });
+    const heading = h("h2", { id: box.getAttribute("aria-labelledby") }, title);
+    const close = (value) => { box.close(); box.remove(); resolve(value); };
+    box.append(heading, buildBody(close));
+    box.addEventListener("cancel", () => close(null));
+    document.body.append(box);
+    box.showModal();
+  });
+}
+
+// Asks before anything that cannot be undone.
+export function confirmAction(message, confirmLabel = t("action.confirm")) {
+  return dialog(t("confirm.title"), (close) => h("div", {},
+    h("p", {}, message),
+    h("div", { class: "form-actions" },
+      h("button", { type: "button", class: "danger", onclick: () => close(true) }, confirmLabel),
+      h("button", { type: "button", autofocus: true, onclick: () => close(false) }, t("action.cancel")))));
+}
+
+// Horizontal bars for ratios (0..1) with an optional target line; drawn as SVG
+// so no chart library (and no other host) is needed.
+export function ratioBars(title, rows, formatValue) {
+  const barHeight = 26;
+  const labelWidth = 190;
+  const width = 560;
+  const chartWidth = width - labelWidth - 70;
+  const height = rows.length * (barHeight + 10) + 10;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", title);
+  svg.classList.add("chart");
+  const make = (tag, attrs, text) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text !== undefined) el.textContent = text;
+    svg.append(el);
+    return el;
+  };
+  rows.forEach((row, index) => {
+    const y = 10 + index * (barHeight + 10);
+    make("text", { x: labelWidth - 8, y: y + barHeight * 0.68, "text-anchor": "end", class: "chart-label" }, row.label);
+    make("rect", { x: labelWidth, y, width: chartWidth, height: barHeight, class: "chart-track", rx: 3 });
+    const ratio = row.value === null || row.value === undefined ? 0 : Math.max(0, Math.min(1, row.value));
+    make("rect", { x: labelWidth, y, width: chartWidth * ratio, height: barHeight, class: `chart-bar ${row.tone || ""}`, rx: 3 });
+    if (row.target !== undefined) {
+      const x = labelWidth + chartWidth * row.target;
+      make("line", { x1: x, x2: x, y1: y - 3, y2: y + barHeight + 3, class: "chart-target" });
+    }
+    make("text", { x: labelWidth + chartWidth + 8, y: y + barHeight * 0.68, class: "chart-value" }, formatValue(row.value));
+  });
+  return h("figure", { class: "chart-figure" }, svg, h("figcaption", {}, title));
+}

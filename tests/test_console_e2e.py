@@ -1,0 +1,140 @@
+"""The staff web console in headless Chromium against the whole system, with
+its data created through the API by the demo loader: sign in, the dashboard,
+finding a student and the student 360, moving an application to an offer,
+verifying a certificate on the public page. Every scenario keeps a screenshot
+under tests/output/console (and, with UPDATE_SCREENSHOTS=1, refreshes the
+README's in docs/screenshots)."""
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from testkit.servers import ROOT
+from testkit.system import System
+
+pytestmark = pytest.mark.e2e
+
+SIGNING_KEYS = "2027-01:e2e-console-signing-secret-0123456789abcdef"
+PASSWORD = "console-e2e-password"
+SCREENSHOTS = ROOT / "tests" / "output" / "console"
+README_SCREENSHOTS = ROOT / "docs" / "screenshots"
+BROWSER = ROOT / "tests" / "testkit" / "console_browser.py"
+
+
+def load_demo_module():
+    spec = importlib.util.spec_from_file_location("demo", ROOT / "deploy" / "demo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def system(module_vhost, mongo_uri):
+    running = System(module_vhost, mongo_uri,
+                     extra_env={"CERTIFICATE_SIGNING_KEYS": SIGNING_KEYS})
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def data(system):
+    demo = load_demo_module()
+    admin = system.user("admin", "admin", password=PASSWORD)
+    gateway = demo.Gateway(system.url("gateway", ""), admin, log=lambda message: None)
+    return demo.load(gateway, PASSWORD)
+
+
+def browse(system, scenario, **args):
+    """Runs one scenario in its own process (see console_browser.py)."""
+    args = {"base_url": system.url("gateway", ""), "screenshots": str(SCREENSHOTS),
+            "username": "admin", "password": PASSWORD, **args}
+    done = subprocess.run([sys.executable, str(BROWSER), scenario, json.dumps(args)],
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, "%s failed:\n%s\n%s" % (scenario, done.stdout, done.stderr)
+    observed = json.loads(done.stdout.strip().splitlines()[-1])
+    if "screenshot" in observed and os.environ.get("UPDATE_SCREENSHOTS") == "1" \
+            and scenario in ("sign_in_and_dashboard", "student_360", "verify_certificate"):
+        README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(observed["screenshot"], README_SCREENSHOTS)
+    return observed
+
+
+def test_the_console_is_served_by_the_gateway_with_its_content_types(system):
+    index = requests.get(system.url("gateway", "/"), timeout=10)
+    assert index.status_code == 200
+    assert index.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert index.headers["Cache-Control"] == "no-cache"
+    assert "default-src 'self'" in index.headers["Content-Security-Policy"]
+    script = requests.get(system.url("gateway", "/console/js/app.js"), timeout=10)
+    assert script.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert "max-age" in script.headers["Cache-Control"]
+    again = requests.get(system.url("gateway", "/console/js/app.js"), timeout=10,
+                         headers={"If-None-Match": script.headers["ETag"]})
+    assert again.status_code == 304
+    catalogue = requests.get(system.url("gateway", "/console/i18n/zh-CN.json"), timeout=10)
+    assert catalogue.json()["nav.dashboard"] == "驾驶舱"
+    for path in ("/console/../service.py", "/console/%2e%2e/gateway/service.py",
+                 "/console/js/nothing.js", "/console/"):
+        response = requests.get(system.url("gateway", path), timeout=10)
+        assert response.status_code == 404, path
+
+
+def test_staff_sign_in_and_see_the_dashboard(system, data):
+    observed = browse(system, "sign_in_and_dashboard")
+    assert {"驾驶舱", "学生", "专业与招生", "被拒事件"} <= set(observed["nav"])
+    assert any("合作企业" in kpi and "3" in kpi for kpi in observed["kpis"]), observed["kpis"]
+    assert "Dashboard" in observed["nav_en"]
+
+
+def test_staff_find_a_student_and_open_the_360(system, data):
+    student = data["students"]["王晓明"]
+    observed = browse(system, "student_360", search="晓明", name="王晓明")
+    assert len(observed["rows"]) == 1 and student["student_number"] in observed["rows"][0]
+    assert student["student_number"] in observed["heading"]
+    assert {"基本信息", "风险", "双导师", "项目", "实习", "证书", "学分银行"} <= \
+        set(observed["sections"])
+    assert "产线视觉质检系统" in observed["text"], "the team's project shows in the 360"
+
+
+def test_the_college_and_the_enterprise_move_an_application_to_an_offer(system, data):
+    application = data["applications"]["赵雪"]
+    assert application["status"] == "interviewed"
+    observed = browse(system, "application_to_offer", application_id=application["id"],
+                      enterprise_username="hr.zhizao")
+    assert "合作企业" not in observed["enterprise_nav"], "an enterprise user sees only its own"
+    assert "本企业" in observed["enterprise_nav"]
+    admin = system.user("officer.check", "admissions_officer")
+    stored = requests.get(system.url("gateway", "/v1/applications/%s" % application["id"]),
+                          headers=admin, timeout=10).json()
+    assert stored["status"] == "offered"
+    assert set(stored["offer_approvals"]) == {"college", "enterprise"}
+
+
+def test_anyone_verifies_a_certificate_on_the_public_page(system, data):
+    number = data["certificates"]["numbers"][0]
+    observed = browse(system, "verify_certificate", number=number)
+    assert number in observed["text"] and "证书有效" in observed["text"]
+    assert "查无此证书" in observed["unknown"]
+
+
+def test_the_api_field_errors_show_next_to_their_fields(system, data):
+    observed = browse(system, "field_errors")
+    assert observed["message"], "the credit code's problem is shown beside it"
+    assert observed["focused"] == "credit_code", "focus moves to the first invalid field"
+
+
+def test_the_console_makes_no_request_to_any_other_host(system, data):
+    observed = browse(system, "every_screen", student_id=data["students"]["李明"]["id"],
+                      number=data["certificates"]["numbers"][0])
+    gateway = urlsplit(system.url("gateway", "")).netloc
+    assert len(observed["visited"]) >= 9, observed["visited"]
+    assert len(observed["requests"]) > 20
+    assert observed["hosts"] == [gateway], observed["hosts"]
+    assert set(observed["schemes"]) <= {"http", "data"}
+    assert observed["problems"] == [], observed["problems"]
