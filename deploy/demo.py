@@ -61,6 +61,9 @@ CERTIFICATES = [
      "pass_rule": {"theory_min": 60, "practical_min": 60},
      "alignment": {"programmes": ["2027-MA-CNC"], "courses": ["CNC101"], "competitions": []}},
 ]
+# (certificate, level, site, candidates): each candidate's programme is aligned with it
+EXAMS = [("1X-CNC-02", "junior", "数控实训中心 B105", ["李明", "王晓明", "张伟"]),
+         ("1X-IOT-01", "junior", "实训楼 A302", ["Emma Wilson", "陈静"])]
 # exam scores per student name: (theory, practical)
 RESULTS = {"李明": (82, 88), "王晓明": (75, 91), "张伟": (58, 70), "Emma Wilson": (90, 86),
            "陈静": (66, 72)}
@@ -360,25 +363,28 @@ def certificates(admin, created, today):
     for certificate in CERTIFICATES:
         if certificate["code"] not in catalogue:
             admin.post("/v1/certificates", certificate)
-    sessions = [s for s in admin.items("/v1/exam-sessions") if s["certificate_code"] == "1X-IOT-01"]
-    session = sessions[0] if sessions else admin.post("/v1/exam-sessions", {
-        "certificate_code": "1X-IOT-01", "level": "junior", "site": "实训楼 A302",
-        "exam_date": (today + timedelta(days=30)).isoformat(),
-        "registration_deadline": (today + timedelta(days=20)).isoformat(), "capacity": 30})
-    registered = {r["candidate_id"]: r for r in admin.items("/v1/registrations",
-                                                               session_id=session["id"])}
-    numbers = []
-    for name, (theory, practical) in RESULTS.items():
-        student = created["students"][name]
-        registration = registered.get(student["id"]) or admin.eventually(
-            "POST", "/v1/exam-sessions/%s/registrations" % session["id"],
-            {"candidate_id": student["id"]})
-        if registration.get("result") is None:
-            registration = admin.post("/v1/registrations/%s/result" % registration["id"],
-                                      {"theory": theory, "practical": practical})
-        if registration.get("certificate_number"):
-            numbers.append(registration["certificate_number"])
-    return {"session": session, "numbers": numbers}
+    sessions = {(s["certificate_code"], s["level"]): s for s in admin.items("/v1/exam-sessions")}
+    numbers, scheduled = [], []
+    for code, level, site, candidates in EXAMS:
+        session = sessions.get((code, level)) or admin.post("/v1/exam-sessions", {
+            "certificate_code": code, "level": level, "site": site,
+            "exam_date": (today + timedelta(days=30)).isoformat(),
+            "registration_deadline": (today + timedelta(days=20)).isoformat(), "capacity": 30})
+        scheduled.append(session)
+        registered = {r["candidate_id"]: r for r in admin.items("/v1/registrations",
+                                                                   session_id=session["id"])}
+        for name in candidates:
+            student = created["students"][name]
+            registration = registered.get(student["id"]) or admin.eventually(
+                "POST", "/v1/exam-sessions/%s/registrations" % session["id"],
+                {"candidate_id": student["id"]})
+            if registration.get("result") is None:
+                theory, practical = RESULTS[name]
+                registration = admin.post("/v1/registrations/%s/result" % registration["id"],
+                                          {"theory": theory, "practical": practical})
+            if registration.get("certificate_number"):
+                numbers.append(registration["certificate_number"])
+    return {"sessions": scheduled, "numbers": numbers}
 
 
 def demo_password():

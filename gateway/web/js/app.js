@@ -75,6 +75,7 @@ function renderNav(user, active) {
   if (user && user.role === "student" && user.student_id) {
     links.unshift(h("li", {}, h("a", { href: `#/students/${user.student_id}` }, t("nav.my_record"))));
   }
+  if (!user) links.push(h("li", {}, h("a", { href: "#/sign-in", "aria-current": active === "/sign-in" ? "page" : null }, t("signin.title"))));
   nav.replaceChildren(h("ul", {}, links));
   const who = document.getElementById("who");
   who.textContent = user ? `${user.name || user.username} · ${t("role." + user.role)}` : "";
