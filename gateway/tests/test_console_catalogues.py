@@ -11,7 +11,8 @@ import pytest
 WEB = Path(__file__).resolve().parents[1] / "web"
 LOCALES = ("zh-CN", "en")
 # t("key") and the navigation's "nav.*" keys in the route table
-KEY_IN_SCRIPT = re.compile(r"""\bt\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']|["'](nav\.[a-z_]+)["']""")
+KEY_IN_SCRIPT = re.compile(r"""\bt\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']"""
+                           r"""|["'](nav\.[a-z_]+)["']""")
 # label("prefix", value) and t("prefix." + value): the catalogue needs some keys under prefix
 PREFIX_IN_SCRIPT = re.compile(r"""\blabel\(\s*["']([a-z_]+)["']|\bt\(\s*["']([a-z_]+)\.["']\s*\+""")
 I18N_ATTRIBUTES = ("data-i18n", "data-i18n-aria-label", "data-i18n-placeholder")
