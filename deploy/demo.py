@@ -353,9 +353,12 @@ def secondment(admin, created, today):
         "enterprise_id": created["partners"][1]["id"], "role": "物联网工程师",
         "starts_on": starts.isoformat(), "ends_on": (today + timedelta(days=150)).isoformat(),
         "agreed_hours": 600})
-    admin.post("/v1/secondments/%s/timesheets" % planned["id"], {
-        "work_date": (starts + timedelta(days=1)).isoformat(), "hours": 6,
-        "activity": "网关部署与带教"})
+    hr = created["users"][PARTNERS[1]["username"]]
+    for day, hours, activity in ((1, 6, "网关部署与带教"), (2, 7.5, "产线数据采集调试")):
+        timesheet = admin.post("/v1/secondments/%s/timesheets" % planned["id"], {
+            "work_date": (starts + timedelta(days=day)).isoformat(), "hours": hours,
+            "activity": activity})
+        hr.post("/v1/timesheets/%s/decision" % timesheet["id"], {"decision": "approved"})
 
 
 def certificates(admin, created, today):
@@ -363,6 +366,14 @@ def certificates(admin, created, today):
     for certificate in CERTIFICATES:
         if certificate["code"] not in catalogue:
             admin.post("/v1/certificates", certificate)
+    rules = {(r["programme_id"], r["certificate_code"]) for r in admin.items("/v1/credit-rules")}
+    for programme_index, code, exemptions in ((0, "1X-CNC-02", ["CNC101"]),
+                                              (1, "1X-IOT-01", ["IOT101"])):
+        programme_id = created["programmes"][programme_index]["id"]
+        if (programme_id, code) not in rules:  # certificates learns of programmes by event
+            admin.eventually("POST", "/v1/credit-rules", {
+                "programme_id": programme_id, "certificate_code": code, "level": "junior",
+                "credits": 4, "course_exemptions": exemptions})
     sessions = {(s["certificate_code"], s["level"]): s for s in admin.items("/v1/exam-sessions")}
     numbers, scheduled = [], []
     for code, level, site, candidates in EXAMS:

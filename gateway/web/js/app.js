@@ -19,7 +19,6 @@ import * as verify from "./screens/verify.js";
 // pattern, screen, who may open it (null: public), navigation label key
 const ROUTES = [
   ["/sign-in", signin, null],
-  ["/verify", verify, null, "nav.verify"],
   ["/verify/:number", verify, null],
   ["/dashboard", dashboard, ROLES.staff, "nav.dashboard"],
   ["/students", students, ROLES.staffAndEnterprise, "nav.students"],
@@ -37,6 +36,7 @@ const ROUTES = [
   ["/certificates", certificates, ROLES.all, "nav.certificates"],
   ["/certificates/sessions/:id", certificates, ROLES.all],
   ["/dead-letters", deadLetters, ["admin"], "nav.dead_letters"],
+  ["/verify", verify, null, "nav.verify"],
 ];
 
 function match(path) {

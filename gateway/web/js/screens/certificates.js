@@ -3,6 +3,7 @@
 import { get, post } from "../api.js";
 import { formatDate, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
+import { nameOf } from "../lookup.js";
 import { badge, confirmAction, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
 
@@ -52,7 +53,7 @@ export async function render(view, context) {
       caption: t("certificates.credit_rules"),
       columns: [
         { label: t("col.certificate"), value: (r) => `${r.certificate_code} · ${label("level", r.level)}` },
-        { label: t("col.programme"), value: (r) => r.programme_code || r.programme_id },
+        { label: t("col.programme"), value: (r) => nameOf("programme", r.programme_id) },
         { label: t("col.credits"), value: (r) => formatNumber(r.credits), numeric: true },
         { label: t("certificates.exemptions"), value: (r) => (r.course_exemptions || []).join("、") || "—" },
       ],
@@ -103,7 +104,7 @@ async function renderSession(view, context) {
     nodes.push(section(t("certificates.registrations"), pagedTable({
       caption: t("certificates.registrations"),
       columns: [
-        { label: t("certificates.candidate"), value: (r) => r.candidate_name || r.candidate_id },
+        { label: t("certificates.candidate"), value: (r) => r.candidate_name || nameOf("student", r.candidate_id, `#/students/${r.candidate_id}`) },
         { label: t("col.status"), value: (r) => badge(label("registration_status", r.status), r.status) },
         { label: t("certificates.theory"), value: (r) => formatNumber(r.result?.theory), numeric: true },
         { label: t("certificates.practical"), value: (r) => formatNumber(r.result?.practical), numeric: true },

@@ -2,6 +2,7 @@
 import { get, post } from "../api.js";
 import { compareNames, formatDate, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
+import { nameOf } from "../lookup.js";
 import { badge, confirmAction, dataTable, empty, errorBox, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
 
@@ -32,9 +33,9 @@ export async function render(view, context) {
     nodes.push(section(t("mentors.secondments"), pagedTable({
       caption: t("mentors.secondments"),
       columns: [
-        { label: t("col.name"), value: (s) => s.mentor_name || s.mentor_id },
+        { label: t("col.name"), value: (s) => s.mentor_name || nameOf("mentor", s.mentor_id, `#/mentors/${s.mentor_id}`) },
         { label: t("mentors.direction"), value: (s) => label("direction", s.direction) },
-        { label: t("col.enterprise"), value: (s) => s.enterprise_name || s.enterprise_id },
+        { label: t("col.enterprise"), value: (s) => nameOf("partner", s.enterprise_id) },
         { label: t("col.position"), value: (s) => s.role },
         { label: t("col.period"), value: (s) => `${formatDate(s.starts_on)} – ${formatDate(s.ends_on)}` },
         { label: t("mentors.hours"), value: (s) => `${formatNumber(s.approved_hours ?? s.hours_approved ?? 0)} / ${formatNumber(s.agreed_hours)}`, numeric: true },

@@ -2,6 +2,7 @@
 import { get, post } from "../api.js";
 import { formatDate, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
+import { nameOf } from "../lookup.js";
 import { badge, dataTable, empty, errorBox, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 
 export async function render(view, { user }) {
@@ -9,8 +10,8 @@ export async function render(view, { user }) {
   const placements = pagedTable({
     caption: t("placements.title"),
     columns: [
-      { label: t("col.student"), value: (p) => h("a", { href: `#/students/${p.student_id}` }, p.student_name || p.student_id) },
-      { label: t("col.enterprise"), value: (p) => p.enterprise_name || p.enterprise_id },
+      { label: t("col.student"), value: (p) => nameOf("student", p.student_id, `#/students/${p.student_id}`) },
+      { label: t("col.enterprise"), value: (p) => nameOf("partner", p.enterprise_id) },
       { label: t("col.site"), value: (p) => p.site },
       { label: t("col.period"), value: (p) => `${formatDate(p.starts_on)} – ${formatDate(p.ends_on)}` },
       { label: t("col.status"), value: (p) => badge(label("placement_status", p.status), p.status) },
@@ -22,7 +23,7 @@ export async function render(view, { user }) {
   try {
     const page = await get("/v1/checkin-alerts", { limit: 100 });
     alerts.replaceChildren((page.items || []).length ? dataTable([
-      { label: t("col.student"), value: (a) => h("a", { href: `#/students/${a.student_id}` }, a.student_name || a.student_id) },
+      { label: t("col.student"), value: (a) => nameOf("student", a.student_id, `#/students/${a.student_id}`) },
       { label: t("placements.week"), value: (a) => formatDate(a.week_starting) },
       { label: t("col.kind"), value: (a) => badge(label("alert_kind", a.kind), "warn") },
     ], page.items) : empty(t("placements.no_alerts")));

@@ -3,6 +3,7 @@
 import { get, post } from "../api.js";
 import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
+import { nameOf } from "../lookup.js";
 import { badge, confirmAction, dataTable, dialog, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
 
@@ -16,7 +17,7 @@ export async function render(view, context) {
     caption: t("programmes.title"),
     columns: [
       { label: t("col.code"), value: (p) => h("a", { href: `#/programmes/${p.id}` }, p.code) },
-      { label: t("col.name"), value: (p) => p.name },
+      { label: t("col.title"), value: (p) => p.name },
       { label: t("col.kind"), value: (p) => label("kind", p.kind) },
       { label: t("col.intake_year"), value: (p) => p.intake_year },
       { label: t("col.capacity"), value: (p) => formatNumber(p.capacity), numeric: true },
@@ -88,7 +89,7 @@ async function renderProgramme(view, { params, user }) {
       kpi(t("programmes.reserved"), formatNumber(programme.reserved)),
       kpi(t("programmes.consumed"), formatNumber(programme.consumed))),
     section(t("programmes.quotas"), dataTable([
-      { label: t("col.enterprise"), value: (q) => h("a", { href: `#/enterprises/${q.partner_id}` }, q.partner_name || q.partner_id) },
+      { label: t("col.enterprise"), value: (q) => nameOf("partner", q.partner_id, `#/enterprises/${q.partner_id}`) },
       { label: t("col.seats"), value: (q) => formatNumber(q.seats), numeric: true },
       { label: t("programmes.reserved"), value: (q) => formatNumber(q.reserved), numeric: true },
       { label: t("programmes.consumed"), value: (q) => formatNumber(q.consumed), numeric: true },

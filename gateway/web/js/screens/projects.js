@@ -1,8 +1,9 @@
 // Enterprise projects: the list, one project with its milestones, teams,
 // deliverables with their reviews, grades, and the lifecycle actions.
 import { get, post } from "../api.js";
-import { formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
+import { formatDate, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
+import { nameOf } from "../lookup.js";
 import { badge, confirmAction, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
 
@@ -60,7 +61,7 @@ async function renderProject(view, context) {
     h("div", { class: "grid-2" },
       section(t("projects.detail"), h("dl", { class: "facts" },
         fact(t("col.status"), badge(label("project_status", project.status), project.status)),
-        fact(t("col.enterprise"), h("a", { href: `#/enterprises/${project.enterprise_id}` }, project.enterprise_name || project.enterprise_id)),
+        fact(t("col.enterprise"), nameOf("partner", project.enterprise_id, `#/enterprises/${project.enterprise_id}`)),
         fact(t("col.period"), `${formatDate(project.start_date)} – ${formatDate(project.end_date)}`),
         fact(t("col.team_size"), formatNumber(project.team_size)),
         fact(t("projects.brief"), project.brief))),
@@ -74,7 +75,11 @@ async function renderProject(view, context) {
 
 async function teamSection(team, project, user) {
   let deliverables = { items: [] };
-  try { deliverables = await get(`/v1/teams/${team.id}/deliverables`, { limit: 100 }); } catch { /* shown empty */ }
+  try {
+    deliverables = await get(`/v1/teams/${team.id}/deliverables`, { limit: 100 });
+    // one deliverable with its reviews each: the list leaves them out
+    deliverables.items = await Promise.all(deliverables.items.map((d) => get(`/v1/deliverables/${d.id}`).catch(() => d)));
+  } catch { /* shown empty */ }
   const milestoneTitle = (id) => (project.milestones || []).find((m) => m.id === id || m.milestone_id === id)?.title || id;
   return h("div", { class: "subcard" },
     h("h3", {}, team.name || team.id),
@@ -83,9 +88,9 @@ async function teamSection(team, project, user) {
       { label: t("projects.milestone"), value: (d) => milestoneTitle(d.milestone_id) },
       { label: t("col.title"), value: (d) => d.title },
       { label: t("projects.version"), value: (d) => formatNumber(d.version), numeric: true },
-      { label: t("projects.submitted"), value: (d) => formatDateTime(d.submitted_at || d.created_at) },
+      { label: t("projects.submitted"), value: (d) => formatDate(d.submitted_on || d.created_at) },
       { label: t("projects.late"), value: (d) => d.late ? badge(t("msg.yes"), "warn") : t("msg.no") },
-      { label: t("projects.reviews"), value: (d) => formatNumber((d.reviews || []).length), numeric: true },
+      { label: t("projects.reviews"), value: (d) => (d.reviews || []).length ? h("ul", { class: "plain" }, d.reviews.map((r) => h("li", {}, `${label("reviewer_kind", r.reviewer_kind)} ${formatNumber(r.score, { maximumFractionDigits: 1 })}${r.comment ? ` · ${r.comment}` : ""}`))) : "—" },
       { label: t("col.actions"), value: (d) => can(user, ROLES.reviewers) ? h("button", { type: "button", onclick: () => reviewDialog(d) }, t("projects.review")) : "—" },
     ], deliverables.items) : empty(t("projects.no_deliverables")));
 }

@@ -102,7 +102,7 @@ async function renderStudent(view, studentId) {
     ])),
     section(t("student360.credits"), h("p", { class: "kpi-value" }, formatNumber(data.credits?.total ?? 0)),
       list(data.credits?.grants, [
-        { label: t("col.certificate"), value: (g) => g.certificate_code || g.source || "—" },
+        { label: t("col.certificate"), value: (g) => g.certificate_number || g.certificate_code || "—" },
         { label: t("col.credits"), value: (g) => formatNumber(g.credits), numeric: true },
       ]))));
   body.replaceChildren(...nodes);
