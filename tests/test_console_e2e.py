@@ -90,6 +90,7 @@ def test_staff_sign_in_and_see_the_dashboard(system, data):
     assert {"驾驶舱", "学生", "专业与招生", "被拒事件"} <= set(observed["nav"])
     assert any("合作企业" in kpi and "3" in kpi for kpi in observed["kpis"]), observed["kpis"]
     assert "Dashboard" in observed["nav_en"]
+    assert observed["focus_outline"] not in ("", "none"), "the focused field is visibly marked"
 
 
 def test_staff_find_a_student_and_open_the_360(system, data):

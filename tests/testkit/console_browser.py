@@ -75,7 +75,15 @@ def sign_in_and_dashboard(session):
     page.locator("form button[type=submit]").click()
     expect(page.locator(".form-errors [role=alert]")).to_be_visible()
     expect(page.locator("#sign-out")).to_be_hidden()
-    session.sign_in(session.args["username"], session.args["password"])
+    # with the keyboard alone: the form is labelled, Tab moves on, Enter submits
+    page.get_by_label("用户名").fill("")
+    page.get_by_label("用户名").focus()
+    page.keyboard.type(session.args["username"])
+    page.keyboard.press("Tab")
+    focus_outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    page.keyboard.type(session.args["password"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#sign-out")).to_be_visible()
     expect(page).to_have_url(session.base + "/#/dashboard")
     expect(page.locator("h1")).to_have_text("产教融合驾驶舱")
     expect(page.locator(".kpi").first).to_be_visible()
@@ -85,7 +93,7 @@ def sign_in_and_dashboard(session):
     kpis = page.locator(".kpi").all_inner_texts()
     session.use_language("en")
     expect(page.locator("h1")).to_have_text("Integration dashboard")
-    return {"screenshot": shot, "nav": nav, "kpis": kpis,
+    return {"screenshot": shot, "nav": nav, "kpis": kpis, "focus_outline": focus_outline,
             "nav_en": page.locator("#nav a").all_inner_texts()}
 
 

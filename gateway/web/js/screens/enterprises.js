@@ -74,7 +74,7 @@ async function renderEnterprise(view, enterpriseId) {
     { label: t("col.seats_filled"), value: (s) => formatNumber(s.filled), numeric: true },
   ])));
   nodes.push(h("div", { class: "grid-2" },
-    section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, `${s.name || ""} ${s.student_number || ""}`))),
+    section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, [s.name, s.student_number].filter(Boolean).join(" · ")))),
     section(t("enterprise.projects"), counted(data.projects, (p) => h("a", { href: `#/projects/${p.project_id || p.id}` }, `${p.title || ""} · ${label("project_status", p.status)}`))),
     section(t("enterprise.mentors"), counted(data.mentors, (m) => h("a", { href: `#/mentors/${m.mentor_id || m.id}` }, m.name || m.mentor_id))),
     section(t("enterprise.hosted_teachers"), counted(data.hosted_teachers, (m) => m.name || m.mentor_id))));
@@ -95,5 +95,6 @@ function counted(value, render) {
   if (typeof value === "number") return h("p", { class: "kpi-value" }, formatNumber(value));
   const list = Array.isArray(value) ? value : value?.items;
   if (!list || !list.length) return empty();
-  return h("ul", { class: "plain" }, list.map((item) => h("li", {}, render(item))));
+  const sorted = [...list].sort((a, b) => compareNames(a.name || a.title, b.name || b.title));
+  return h("ul", { class: "plain" }, sorted.map((item) => h("li", {}, render(item))));
 }
