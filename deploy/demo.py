@@ -189,6 +189,10 @@ def load(admin, password, today=None):
             mentors[name] = admin.eventually("POST", "/v1/mentors", {
                 "name": name, "kind": "industry", "expertise": expertise,
                 "enterprise_id": partners[partner_index]["id"]})
+    teacher = mentors["周老师"]
+    if not admin.get("/v1/mentors/%s" % teacher["id"]).get("industry_qualifications"):
+        admin.post("/v1/mentors/%s/industry-qualifications" % teacher["id"],
+                   {"qualification": "数控车工高级技师"})
     created["mentors"] = mentors
 
     log("applicants through screening, interview and the joint offer to enrolment")

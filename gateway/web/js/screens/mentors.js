@@ -74,10 +74,14 @@ async function renderMentor(view, { params, user }) {
       const status = await get(`/v1/mentors/${mentor.id}/double-qualified`);
       nodes.push(section(t("mentors.double_qualified"),
         h("p", {}, status.double_qualified ? badge(t("mentors.is_double_qualified"), "ok") : badge(t("mentors.not_double_qualified"))),
-        (status.reasons || status.why || []).length ? h("ul", {}, (status.reasons || status.why).map((r) => h("li", {}, typeof r === "string" ? r : JSON.stringify(r)))) : null,
+        h("dl", { class: "facts" },
+          fact(t("col.reason"), status.reason),
+          fact(t("mentors.practice_days"), formatNumber(status.practice_days))),
         (status.history || []).length ? dataTable([
-          { label: t("col.date"), value: (e) => formatDate(e.at || e.changed_at || e.on) },
-          { label: t("col.status"), value: (e) => e.double_qualified ? t("msg.yes") : t("msg.no") },
+          { label: t("col.date"), value: (e) => formatDate(e.changed_at) },
+          { label: t("mentors.double_qualified"), value: (e) => e.double_qualified ? t("msg.yes") : t("msg.no") },
+          { label: t("col.reason"), value: (e) => e.reason },
+          { label: t("mentors.trigger"), value: (e) => e.trigger },
         ], status.history) : empty()));
     } catch (error) {
       nodes.push(errorBox(error));
