@@ -141,7 +141,11 @@ def ensure_user(admin, username, password, role, **links):
     if response.status_code not in (201, 409):
         raise Problem("creating user %s: %s %s" % (username, response.status_code,
                                                     response.text[:300]))
-    return admin.as_user(username, password)
+    try:
+        return admin.as_user(username, password)
+    except Problem:
+        raise Problem("the account %s already exists with a password other than the one "
+                      "in var/demo-password" % username)
 
 
 def load(admin, password, today=None):

@@ -97,9 +97,10 @@ def test_staff_sign_in_and_see_the_dashboard(system, data):
 
 def test_staff_find_a_student_and_open_the_360(system, data):
     student = data["students"]["李明"]
-    observed = browse(system, "student_360", search="明", name="李明")
+    observed = browse(system, "student_360", search="明", name="李明", count=2)
     # any part of a name finds the student; Chinese names in pinyin order (li before wang)
-    assert [row.split("\t")[1] for row in observed["rows"]] == ["李明", "王晓明"]
+    assert [cells[1] for cells in observed["rows"]] == ["李明", "王晓明"]
+    assert observed["rows"][0][0] == student["student_number"]
     assert student["student_number"] in observed["heading"]
     assert {"基本信息", "风险", "双导师", "项目", "实习", "证书", "学分银行"} <= \
         set(observed["sections"])

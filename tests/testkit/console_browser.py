@@ -103,9 +103,11 @@ def student_360(session):
     page.locator("#nav a[href='#/students']").click()
     page.get_by_label("按学号或姓名查找").fill(session.args["search"])
     page.get_by_label("按学号或姓名查找").press("Enter")
+    # the search's answer replaces the unfiltered list
+    expect(page.locator("tbody tr")).to_have_count(session.args["count"])
     row = page.locator("tbody tr").filter(has_text=session.args["name"])
     expect(row).to_have_count(1)
-    rows = page.locator("tbody tr").all_inner_texts()
+    rows = [row.locator("td").all_inner_texts() for row in page.locator("tbody tr").all()]
     row.get_by_role("link").click()
     expect(page.locator("h1")).to_contain_text(session.args["name"])
     expect(page.locator("section h2").first).to_be_visible()

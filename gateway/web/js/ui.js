@@ -64,15 +64,18 @@ export function badge(text, tone = "") {
 export function pagedTable({ columns, load, limit = 20, caption, rowKey }) {
   const wrapper = h("div", { class: "paged" });
   let offset = 0;
+  let latest = 0;
   async function render() {
+    const request = ++latest;
     wrapper.replaceChildren(loading());
     let page;
     try {
       page = await load(offset, limit);
     } catch (error) {
-      wrapper.replaceChildren(errorBox(error));
+      if (request === latest) wrapper.replaceChildren(errorBox(error));
       return;
     }
+    if (request !== latest) return;  // a newer search or page answered first: keep it
     const items = page.items || [];
     if (!items.length) { wrapper.replaceChildren(empty()); return; }
     const table = dataTable(columns, items, caption, rowKey);
