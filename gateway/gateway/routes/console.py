@@ -23,13 +23,19 @@ CONTENT_TYPES = {
 }
 
 
-def console_file(relative):
-    """The file under the web root, or NotFound: no path leaves the root and
-    only known kinds of file are served."""
+# the console's own files; the rest of web/ (the API reference and its
+# vendored packages) is not the console's to serve
+CONSOLE_PARTS = ("js", "css", "i18n", "favicon.svg")
+
+
+def console_file(relative, parts=CONSOLE_PARTS):
+    """The console's file at ``relative`` under the web root, or NotFound: no
+    path leaves the console's own folders and only known kinds of file are
+    served."""
     root = WEB_ROOT.resolve()
     target = (root / relative).resolve()
-    if root not in target.parents or not target.is_file() \
-            or target.suffix not in CONTENT_TYPES:
+    if root not in target.parents or target.relative_to(root).parts[0] not in parts \
+            or not target.is_file() or target.suffix not in CONTENT_TYPES:
         raise NotFound("no console file %s" % relative)
     return target
 
@@ -51,7 +57,8 @@ class ConsoleRoutes:
     @route("GET", "/", public=True, summary="The web console")
     def console_index(self, request):
         # revalidated on every visit so a new release is picked up at once
-        return file_response(request, console_file("index.html"), "no-cache")
+        return file_response(request, console_file("index.html", parts=("index.html",)),
+                             "no-cache")
 
     @route("GET", "/console/<path:path>", public=True,
            summary="The web console's scripts, styles and message catalogues")

@@ -1,4 +1,6 @@
 """Enrollment's domain rules, free of broker and database."""
+import re
+
 from college_contracts.enrollment import OFFER_PARTIES
 from college_contracts.identifiers import (  # noqa: F401 - the domain's names too
     birth_date_from_resident_id,
