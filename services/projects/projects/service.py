@@ -369,7 +369,8 @@ class ProjectsService(PlatformService):
                           _criteria(params, "placement_id", "student_id", "enterprise_id"),
                           params, alert_view)
 
-    @configured_timer("CHECKIN_SWEEP_SECONDS", 3600)
+    # eager: a service that starts after an outage judges the weeks it missed at once
+    @configured_timer("CHECKIN_SWEEP_SECONDS", 3600, eager=True)
     def sweep_checkins_on_timer(self):
         self._sweep(self.clock())
 
