@@ -45,11 +45,19 @@ class Probe:
                            routing_key=routing_key, durable=False, auto_delete=True)
         self.sent_at = sent_at  # body -> the sender's time.time() at send, or None
         self.samples = []
+        self.failure = None
         self.stopping = threading.Event()
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self):
+        try:
+            self.consume()
+        except Exception as exc:  # reported by start() or stop(), not lost in the thread
+            self.failure = exc
+            self.ready.set()
+
+    def consume(self):
         with Connection(self.amqp_uri) as connection:
             def on_message(body, message):
                 now = time.time()
@@ -63,20 +71,22 @@ class Probe:
                 while not self.stopping.is_set():
                     try:
                         connection.drain_events(timeout=0.5)
-                    except TimeoutError:
-                        pass
-                    except OSError:  # socket.timeout on older kombu
+                    except TimeoutError:  # socket.timeout too: nothing arrived
                         pass
 
     def start(self):
         self.thread.start()
-        if not self.ready.wait(30):
-            raise RuntimeError("the probe queue did not start consuming")
+        if not self.ready.wait(60):
+            raise RuntimeError("the probe queue did not start consuming within 60 s")
+        if self.failure:
+            raise RuntimeError("the probe failed: %r" % self.failure)
         return self
 
     def stop(self):
         self.stopping.set()
         self.thread.join(10)
+        if self.failure:
+            raise RuntimeError("the probe failed: %r" % self.failure)
 
 
 def summarise(samples, sent, started, seconds):
