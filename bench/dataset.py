@@ -10,6 +10,7 @@ per-student records (students, projects, placements, results) grow with the
 scale; the institutions (partners, programmes, mentors) do not. A second call
 at a higher scale adds to what a first one created (offset by what exists).
 """
+import dataclasses
 import hashlib
 import json
 import random
@@ -77,6 +78,22 @@ class Dataset:
     results: int = 0
     applicant_serial: int = 0  # resident ids handed out so far
 
+    def save(self, path):
+        """What was created, for a later run on the same databases (tokens excluded:
+        they are signed with that run's secret and asked for again)."""
+        state = dataclasses.asdict(self)
+        for secret in ("admin_token", "enterprise_tokens"):
+            state.pop(secret)
+        path.write_text(json.dumps(state, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, path, api):
+        state = json.loads(path.read_text())
+        data = cls(**{**state, "sizes": Sizes(**state["sizes"])}, admin_token=api.token)
+        data.enterprise_tokens = {partner: api.token_for("hr.%s" % partner[:20])
+                                  for partner in data.partners}
+        return data
+
     def summary(self):
         return {"partners": len(self.partners), "programmes": len(self.programmes),
                 "students": len(self.students), "mentors": len(self.teachers) + sum(
@@ -86,7 +103,13 @@ class Dataset:
 
 
 class ApiError(RuntimeError):
-    pass
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+UNAVAILABLE = 503  # the gateway's deadline passed: the call may or may not have been done
+ATTEMPTS = 3
 
 
 class Api:
@@ -117,7 +140,7 @@ class Api:
                 response.status_code >= 500
             if not retryable or time.monotonic() > deadline:
                 raise ApiError("%s %s -> %d: %s" % (method, path, response.status_code,
-                                                   response.text[:500]))
+                                                   response.text[:500]), response.status_code)
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -166,7 +189,7 @@ def last_monday(today=None):
 
 class Generator:
     def __init__(self, api, seed=2027, workers=8, progress=True, amqp_uri=None,
-                 provision=None):
+                 provision=None, checkpoint=None):
         """``provision(enterprise_id)`` returns broker credentials for an
         enterprise (deploy/enterprise_access.py); without it no project is
         posted through the inbound contract."""
@@ -177,6 +200,7 @@ class Generator:
         self.progress = progress
         self.amqp_uri = amqp_uri
         self.provision = provision
+        self.checkpoint = checkpoint or (lambda data: None)  # called after each part
         self.today = date.today()
 
     # -- helpers -------------------------------------------------------------------
@@ -185,12 +209,28 @@ class Generator:
         """Run ``work(item)`` on a thread pool with a progress bar; results in order."""
         items = list(items)
         results = [None] * len(items)
+        started = time.monotonic()
+
+        def attempt(item):
+            """A busy machine can miss the gateway's deadline: the item is done
+            again (the work for an item makes its own retries valid)."""
+            for number in range(1, ATTEMPTS + 1):
+                try:
+                    return work(item)
+                except ApiError as exc:
+                    if exc.status != UNAVAILABLE or number == ATTEMPTS:
+                        raise
+                    time.sleep(number)
+
         with ThreadPoolExecutor(self.workers) as pool, \
                 tqdm(total=len(items), desc=label, disable=not self.progress, unit="") as bar:
-            futures = {pool.submit(work, item): index for index, item in enumerate(items)}
+            futures = {pool.submit(attempt, item): index for index, item in enumerate(items)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 bar.update(1)
+        if not self.progress:  # still say how long each part took
+            print("[bench] %s: %d in %.1f s" % (label, len(items), time.monotonic() - started),
+                  flush=True)
         return results
 
     def item_rng(self, *key):
@@ -204,11 +244,16 @@ class Generator:
         data = dataset or Dataset(sizes=sizes, admin_token=self.api.token)
         if not data.partners:
             self.institutions(data, sizes)
+            self.checkpoint(data)
         self.students(data, sizes.students - len(data.students))
+        self.checkpoint(data)
         self.projects(data, sizes.projects - data.projects, sizes.inbound_share)
+        self.checkpoint(data)
         self.placements(data, sizes.placements - data.placements)
+        self.checkpoint(data)
         self.certificate_results(data, sizes.results - data.results)
         data.sizes = sizes
+        self.checkpoint(data)
         return data
 
     def institutions(self, data, sizes):
@@ -292,9 +337,16 @@ class Generator:
         people = self.import_applicants(data, count)
         offset = len(data.students)
         api = self.api
+        tried = set()
+        lock = threading.Lock()
 
         def enrol(index_person):
             index, person = index_person
+            with lock:  # a second attempt: the first left an active application behind
+                if index in tried:
+                    person = applicant(data.applicant_serial, self.item_rng("retry", index))
+                    data.applicant_serial += 1
+                tried.add(index)
             programme = data.programmes[(offset + index) % len(data.programmes)]
             partner = programme["partners"][(offset + index) // len(data.programmes)
                                             % len(programme["partners"])] \
@@ -450,7 +502,7 @@ class Generator:
                           for k in range(size)]
             for candidate in candidates:
                 api.call("POST", "/v1/exam-sessions/%s/registrations" % session["id"],
-                         {"candidate_id": candidate}, wait_for=120)
+                         {"candidate_id": candidate}, wait_for=120, expect=(201, 409))
             for part in range(0, size, 250):
                 rows = "".join("%s,%d,%d\n" % (c, rng.randint(40, 99), rng.randint(40, 99))
                                for c in candidates[part:part + 250])

@@ -231,3 +231,29 @@ def markdown(results):
               "_To be written after the full run: for each target missed, by how much, what "
               "the profile shows limits it, and what would reach it._", ""]
     return "\n".join(lines)
+
+
+def main(argv=None):
+    """Rewrite docs/benchmarks.md from a raw results file, with hand-written notes
+    (the profile-backed explanation of the targets missed):
+
+        python -m bench.report var/bench/results-<time>.json --notes notes.md
+    """
+    import argparse
+    import json
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("results")
+    parser.add_argument("--notes", help="a Markdown file for the closing notes")
+    parser.add_argument("--doc", default=str(Path(__file__).resolve().parent.parent / "docs"
+                                             / "benchmarks.md"))
+    args = parser.parse_args(argv)
+    results = json.loads(Path(args.results).read_text(encoding="utf-8"))
+    if args.notes:
+        results["notes"] = Path(args.notes).read_text(encoding="utf-8").strip()
+    Path(args.doc).write_text(markdown(results), encoding="utf-8")
+    print_summary(results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

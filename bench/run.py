@@ -9,7 +9,10 @@ Settings (flags or environment): BENCH_RUNS, BENCH_SECONDS (per HTTP route),
 BENCH_INBOUND_SECONDS, BENCH_INBOUND_RATE, BENCH_CONNECTIONS, BENCH_SCALE
 (dataset multiplier), BENCH_10X (0 skips the 10x read routes), BENCH_PROFILE
 (1: py-spy records the gateway during each gateway route's first run),
-BENCH_MONGO_URI (a server to use instead of a private SecantusDB).
+BENCH_MONGO_URI (a server to use instead of a private SecantusDB), BENCH_DATA_DIR
+(keep the databases and the dataset's description there and reuse them in the next
+run: creating the dataset through the API takes far longer than measuring it; the 10x
+phase grows a kept dataset for good, so keep a 1x one with BENCH_10X=0).
 """
 import argparse
 import json
@@ -32,7 +35,7 @@ for folder in ("lib", "gateway", "tests"):  # the test kit starts processes the 
         sys.path.insert(0, str(ROOT / folder))
 
 from bench import inbound, load, report  # noqa: E402
-from bench.dataset import Api, Generator, Sizes  # noqa: E402
+from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
 from bench.rss import PeakRss  # noqa: E402
 from testkit.enterprise import access, provision  # noqa: E402
 from testkit.servers import SecantusServer, ServiceProcess, free_port, wait_until  # noqa: E402
@@ -70,6 +73,8 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=env_number("BENCH_SEED", 2027))
     parser.add_argument("--routes", default=os.environ.get("BENCH_ROUTES", ""),
                         help="comma-separated subset of the routes to measure")
+    parser.add_argument("--data-dir", default=os.environ.get("BENCH_DATA_DIR", ""),
+                        help="keep and reuse the dataset (databases on disk) in this folder")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
     parser.add_argument("--doc", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--no-doc", action="store_true")
@@ -119,13 +124,19 @@ class Running:
         self.vhost = Vhost()
         say("broker vhost %s" % self.vhost.name)
         self.mongo = None
+        self.data_dir = Path(args.data_dir) if args.data_dir else None
         mongo_uri = os.environ.get("BENCH_MONGO_URI")
         if not mongo_uri:
-            self.mongo = SecantusServer()
+            storage = ":memory:"
+            if self.data_dir:
+                storage = self.data_dir / "db"
+                storage.mkdir(parents=True, exist_ok=True)
+            self.mongo = SecantusServer(storage_path=storage)
             mongo_uri = self.mongo.uri
         say("starting the services (nameko run, one process each)")
         self.system = System(self.vhost.uri, mongo_uri, extra_env={
-            "JWT_LIFETIME_SECONDS": "86400", "LOG_LEVEL": "WARNING"})
+            "JWT_LIFETIME_SECONDS": "86400", "LOG_LEVEL": "WARNING"},
+            prefix="bench_" if self.data_dir else None, keep_databases=bool(self.data_dir))
         port = free_port()
         self.baseline_url = "http://127.0.0.1:%d" % port
         self.baseline = ServiceProcess(".", "bench.baseline_service",
@@ -244,15 +255,27 @@ def run(args):
 
     running = Running(args)
     try:
-        admin_token = running.system.user("bench.admin", "admin")["Authorization"][7:]
-        api = Api(running.gateway, admin_token)
+        api = Api(running.gateway)
+        kept = running.data_dir / "dataset.json" if running.data_dir else None
+        if kept and kept.exists():
+            api.token = api.token_for("bench.admin")
+            data = Dataset.load(kept, api)
+            say("reusing the dataset in %s: %s" % (running.data_dir, data.summary()))
+        else:
+            api.token = running.system.user("bench.admin", "admin", password=PASSWORD)[
+                "Authorization"][len("Bearer "):]
+            data = None
         generator = Generator(api, seed=args.seed, workers=args.workers,
                               progress=not args.no_progress, amqp_uri=running.vhost.uri,
-                              provision=running.vhost.provision)
+                              provision=running.vhost.provision,
+                              checkpoint=(lambda created: created.save(kept)) if kept else None)
         sizes = Sizes.tiny() if args.smoke else Sizes.at_scale(args.scale)
+        if data and len(data.students) > sizes.students:
+            raise SystemExit("the kept dataset has %d students, more than the %d asked for: "
+                             "use another BENCH_DATA_DIR" % (len(data.students), sizes.students))
         say("creating the dataset: %s" % sizes)
         clock = time.monotonic()
-        data = generator.create(sizes)
+        data = generator.create(sizes, data)
         dataset_seconds = round(time.monotonic() - clock, 1)
         say("dataset ready in %.0f s: %s" % (dataset_seconds, data.summary()))
         rng = random.Random(args.seed)
