@@ -386,7 +386,8 @@ class Generator:
         inbound = int(count * inbound_share) if self.provision else 0
         if inbound:
             self.post_projects_inbound(data, inbound)
-        offset = data.projects + inbound
+        count -= inbound
+        offset = data.projects
         api = self.api
         partners_with_mentors = [p for p in data.partners if data.industry_mentors.get(p)]
 

@@ -100,7 +100,7 @@ def summarise(samples, sent, started, seconds):
             "lag_p50_ms": round(percentile(lags, 0.50), 1) if lags else None,
             "lag_p99_ms": round(percentile(lags, 0.99), 1) if lags else None,
             "lag_max_ms": round(max(lags), 1) if lags else None,
-            "lost": sent - len(samples)}
+            "unprocessed": sent - len(samples)}
 
 
 def drafted_sent_at(body):
@@ -148,17 +148,35 @@ def wait_publishers(processes, seconds):
     return sent
 
 
-def drain_until(probe, expected, settle_seconds):
-    """Wait for the stragglers: until every event is seen or nothing moves for a while."""
+def drain_until(probe, expected, settle_seconds, cap_seconds):
+    """Wait for the stragglers: until every event is seen, nothing moves for
+    ``settle_seconds``, or ``cap_seconds`` have passed (a backlog is a figure, not
+    something to sit out)."""
     last_count, last_change = -1, time.monotonic()
-    while len(probe.samples) < expected and time.monotonic() - last_change < settle_seconds:
+    cap = time.monotonic() + cap_seconds
+    while len(probe.samples) < expected and time.monotonic() - last_change < settle_seconds \
+            and time.monotonic() < cap:
         if len(probe.samples) != last_count:
             last_count, last_change = len(probe.samples), time.monotonic()
         time.sleep(0.2)
 
 
-def measure_inbound(amqp_uri, enterprises, rate, seconds, out_folder, settle_seconds=20):
-    """enterprises: [credentials] from the provisioning command (url, username, ...)."""
+def purge(amqp_uri, queue_name):
+    """Drop a backlog left by a run so that the next one starts from an empty queue."""
+    with Connection(amqp_uri) as connection:
+        try:
+            return connection.default_channel.queue_purge(queue_name) or 0
+        except Exception:  # no such queue (yet): nothing to drop
+            return 0
+
+
+INBOUND_QUEUE = "college.inbound.projects"
+
+
+def measure_inbound(amqp_uri, enterprises, rate, seconds, out_folder, settle_seconds=10):
+    """enterprises: [credentials] from the provisioning command (url, username, ...).
+    Events not processed within ``seconds`` / 2 (at least 10 s) after the last send
+    count as unprocessed, and are dropped before the next run."""
     run_id = uuid.uuid4().hex[:8]
     probe = Probe(amqp_uri, Exchange("projects.events", type="topic", durable=True),
                   "project_drafted", drafted_sent_at).start()
@@ -166,11 +184,12 @@ def measure_inbound(amqp_uri, enterprises, rate, seconds, out_folder, settle_sec
         started = time.time()
         processes = start_publishers("publish", enterprises, rate, seconds, run_id, out_folder)
         sent = wait_publishers(processes, seconds)
-        drain_until(probe, sent, settle_seconds)
+        drain_until(probe, sent, settle_seconds, max(10, seconds / 2))
     finally:
         probe.stop()
+    dropped = purge(amqp_uri, INBOUND_QUEUE)
     return {**summarise(probe.samples, sent, started, seconds), "target_rate": rate,
-            "publishers": len(enterprises)}
+            "publishers": len(enterprises), "dropped_backlog": dropped}
 
 
 def measure_raw(amqp_uri, seconds, out_folder, publishers=1, settle_seconds=10):
@@ -185,7 +204,7 @@ def measure_raw(amqp_uri, seconds, out_folder, publishers=1, settle_seconds=10):
         processes = start_publishers("raw", [{"url": amqp_uri, "exchange": exchange}] *
                                      publishers, 0, seconds, run_id, out_folder)
         sent = wait_publishers(processes, seconds)
-        drain_until(probe, sent, settle_seconds)
+        drain_until(probe, sent, settle_seconds, max(10, seconds / 2))
     finally:
         probe.stop()
     return {**summarise(probe.samples, sent, started, seconds), "publishers": publishers}

@@ -30,6 +30,45 @@ LABELS = {
 }
 
 
+METHOD = """## How it is measured
+
+- **System**: the four services and the gateway as `nameko run` processes with their
+  shipped configuration (RPC deadline 5 s, gateway 50 workers, services 10), on the local
+  RabbitMQ in a vhost of the run's own and a private SecantusDB (in memory, or on disk under
+  `BENCH_DATA_DIR` to keep the dataset for later runs). Only the token lifetime is raised
+  (24 h) so that a long dataset creation keeps its session.
+- **Dataset** (`bench/dataset.py`, seeded): partners, agreements, programmes with quotas and
+  mentors through the API; applicants through the bulk CSV import, each then taken through
+  the joint enrolment (application, screening, interview by the enterprise's user, both offer
+  approvals, acceptance, tripartite agreement and signatures, enrolment); projects through the
+  API (published, a team, a deliverable, an enterprise and a tutor review), a tenth posted by
+  enterprise systems through the inbound contract with their own broker users; placements with
+  four weekly check-ins (two confirmed), logged by the students' own accounts; exam
+  registrations with results imported per session. Nothing is written to a database directly.
+- **HTTP load**: wrk (2 threads, 32 connections, `bench/wrk/requests.lua`) with the
+  administrator's token; reads pick a random target per request (random students for the 360,
+  random enterprises, dashboard filters, list offsets); the create-application route posts a
+  pre-imported, never-used applicant per request, so every write is a valid new application
+  through the outbox. Non-2xx answers and socket errors count as errors.
+- **Baselines** (`bench/baseline_service.py`, a separate nameko process, not part of the
+  product): A answers HTTP without any RPC; B makes four parallel no-op RPCs per request; C is
+  raw kombu publish with confirms to a queue and back out (`python -m bench.inbound raw`).
+- **Inbound**: two external publisher processes (kombu only, each an enterprise with its own
+  broker user) send `project.posted` at the target rate with confirms; a probe queue on
+  `projects.events` receives the resulting `project_drafted` after the projects service has
+  committed the draft and relayed its outbox. Rate = drafted announcements per second from
+  the first send to the last announcement; lag = announcement received − enterprise's send.
+- **Memory**: peak RSS of each service process, sampled from `/proc` every 250 ms under load.
+- **Profiles**: `BENCH_PROFILE=1` records the gateway with py-spy during the first run of each
+  gateway route (speedscope files under `var/bench/`, for any speedscope viewer).
+
+Run it: `make bench` (settings: `BENCH_RUNS`, `BENCH_SECONDS`, `BENCH_SCALE`, `BENCH_10X`,
+`BENCH_INBOUND_RATE`, `BENCH_INBOUND_SECONDS`, `BENCH_DATA_DIR`, `BENCH_PROFILE`; see
+`bench/run.py`). Rewrite this page from a raw results file with the closing notes:
+`python -m bench.report var/bench/results-<time>.json --notes notes.md`.
+""".splitlines()
+
+
 def machine(amqp_api_url=None):
     cpu = "unknown"
     try:
@@ -77,13 +116,17 @@ def median_inbound(runs):
     summary = {key: round(statistics.median(run[key] for run in runs), 1)
                for key in ("events_per_s", "lag_p50_ms", "lag_p99_ms")
                if all(run.get(key) is not None for run in runs)}
-    summary["lost"] = sum(run.get("lost", 0) for run in runs)
+    summary["unprocessed"] = sum(run.get("unprocessed", 0) for run in runs)
     summary["runs"] = len(runs)
     return summary
 
 
 def ratio(a, b):
     return round(a / b, 2) if a is not None and b else None
+
+
+def shown(value):
+    return "–" if value is None else value
 
 
 def verdicts(results):
@@ -112,9 +155,9 @@ def verdicts(results):
             (inbound.get("lag_p99_ms") or 1e9) < INBOUND_TARGET["lag_p99_ms"] and \
             share is not None and share >= INBOUND_TARGET["share_of_baseline_c"]
         found.append(("inbound: >= 1000 events/s for 60 s, lag p99 < 500 ms, >= 30% of C",
-                      "%s events/s, lag p99 %s ms, %s of C, %d lost" % (
+                      "%s events/s, lag p99 %s ms, %s of C, %d unprocessed" % (
                           inbound.get("events_per_s"), inbound.get("lag_p99_ms"), share,
-                          inbound.get("lost", 0)), met))
+                          inbound.get("unprocessed", 0)), met))
     for name, figures in results.get("routes_10x", {}).items():
         base = routes.get(name)
         if base:
@@ -156,9 +199,9 @@ def print_summary(results, out=print):
     for key in ("inbound", "baseline_c"):
         if results.get(key):
             figures = results[key]
-            out("%-24s %8s events/s, lag p50 %s ms, p99 %s ms, lost %s" % (
+            out("%-24s %8s events/s, lag p50 %s ms, p99 %s ms, unprocessed %s" % (
                 key, figures.get("events_per_s"), figures.get("lag_p50_ms"),
-                figures.get("lag_p99_ms"), figures.get("lost")))
+                figures.get("lag_p99_ms"), figures.get("unprocessed")))
     if results.get("inbound") and results.get("baseline_c"):
         out("inbound / baseline C: %s" % ratio(results["inbound"].get("events_per_s"),
                                                results["baseline_c"].get("events_per_s")))
@@ -177,6 +220,7 @@ def markdown(results):
         % (results["settings"]["seconds"], results["settings"]["runs"]),
         "the same run. Raw results: `%s` (not committed)." % results["raw_file"],
         "",
+    ] + METHOD + ["",
         "## Run of %s" % results["started_at"],
         "",
         "Machine: %s, %s cores, %s GB RAM, Linux %s; %s." % (
@@ -195,7 +239,8 @@ def markdown(results):
         lines.append("| %s | %s | %s | %s | %s | %d | %s | %s | %s |" % (
             LABELS.get(name, name), figures.get("rps"), figures.get("p50_ms"),
             figures.get("p95_ms"), figures.get("p99_ms"), figures["errors"],
-            ratio(figures.get("rps"), a.get("rps")), ratio(figures.get("rps"), b.get("rps")),
+            shown(ratio(figures.get("rps"), a.get("rps"))),
+            shown(ratio(figures.get("rps"), b.get("rps"))),
             "≥ %d req/s, p99 < %d ms" % target if target else ""))
     if results.get("routes_10x"):
         lines += ["", "At 10× the data (%s students):" % results.get("dataset_10x", {})
@@ -208,7 +253,7 @@ def markdown(results):
                 LABELS.get(name, name), figures.get("rps"), figures.get("p50_ms"),
                 figures.get("p99_ms"), figures["errors"],
                 ratio(figures.get("p50_ms"), base.get("p50_ms"))))
-    lines += ["", "| message path | events/s | lag p50 ms | lag p99 ms | lost | target |",
+    lines += ["", "| message path | events/s | lag p50 ms | lag p99 ms | unprocessed | target |",
               "| --- | ---: | ---: | ---: | ---: | --- |"]
     for key, label, target in (
             ("inbound", "inbound `project.posted` → `project_drafted` (end to end)",
@@ -218,7 +263,7 @@ def markdown(results):
         if figures:
             lines.append("| %s | %s | %s | %s | %s | %s |" % (
                 label, figures.get("events_per_s"), figures.get("lag_p50_ms"),
-                figures.get("lag_p99_ms"), figures.get("lost"), target))
+                figures.get("lag_p99_ms"), figures.get("unprocessed"), target))
     lines += ["", "Peak RSS under load (target < 200 MB each): " + ", ".join(
         "%s %s MB" % item for item in sorted(results.get("peak_rss_mb", {}).items())) + ".",
         "", "### Targets", "", "| target | measured | met |", "| --- | --- | --- |"]

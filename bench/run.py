@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -368,8 +369,16 @@ def run(args):
         running.stop()
 
 
+def stop_on_sigterm():
+    """A terminated run still stops what it started (the finally clause in run)."""
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    stop_on_sigterm()
     run(args)
     return 0
 
