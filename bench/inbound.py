@@ -103,15 +103,17 @@ def summarise(samples, sent, started, seconds):
             "unprocessed": sent - len(samples)}
 
 
-def drafted_sent_at(body):
-    """The send time the publisher put in the title: ``bench <ref> <time>``."""
-    if isinstance(body, (bytes, str)):
-        body = json.loads(body)
-    title = (body.get("data") or {}).get("title", "")
-    parts = title.split()
-    if len(parts) == 3 and parts[0] == "bench":
-        return float(parts[2])
-    return None
+def drafted_sent_at(run_id):
+    """The send time the publisher put in the title, ``bench <ref> <time>``, for
+    this run's events only (a kept database may still announce older ones)."""
+    def sent_at(body):
+        if isinstance(body, (bytes, str)):
+            body = json.loads(body)
+        parts = (body.get("data") or {}).get("title", "").split()
+        if len(parts) == 3 and parts[0] == "bench" and parts[1].startswith(run_id + "-"):
+            return float(parts[2])
+        return None
+    return sent_at
 
 
 def raw_sent_at(body):
@@ -179,7 +181,7 @@ def measure_inbound(amqp_uri, enterprises, rate, seconds, out_folder, settle_sec
     count as unprocessed, and are dropped before the next run."""
     run_id = uuid.uuid4().hex[:8]
     probe = Probe(amqp_uri, Exchange("projects.events", type="topic", durable=True),
-                  "project_drafted", drafted_sent_at).start()
+                  "project_drafted", drafted_sent_at(run_id)).start()
     try:
         started = time.time()
         processes = start_publishers("publish", enterprises, rate, seconds, run_id, out_folder)

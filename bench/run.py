@@ -283,6 +283,8 @@ def run(args):
 
         count = applications_to_create(args) if wanted("create_application") else 0
         people = generator.import_applicants(data, count)
+        if kept:  # the next run on this dataset must not post these applicants again
+            data.save(kept)
         application_lines = []
         for index, person in enumerate(people):
             programme = data.programmes[index % len(data.programmes)]
