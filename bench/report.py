@@ -146,8 +146,10 @@ def verdicts(results):
     b, s360 = routes.get("baseline_b"), routes.get("student_360")
     if b and s360:
         value = ratio(s360.get("rps"), b.get("rps"))
-        found.append(("student_360 >= %gx baseline B" % STUDENT_360_OVER_B, "%sx" % value,
-                      value is not None and value >= STUDENT_360_OVER_B))
+        found.append(("student_360 >= %gx baseline B, 0 errors" % STUDENT_360_OVER_B,
+                      "%sx, %d errors" % (value, s360["errors"]),
+                      value is not None and value >= STUDENT_360_OVER_B and
+                      s360["errors"] == 0))
     inbound, raw = results.get("inbound"), results.get("baseline_c")
     if inbound:
         share = ratio(inbound.get("events_per_s"), (raw or {}).get("events_per_s"))
