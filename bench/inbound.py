@@ -177,7 +177,7 @@ INBOUND_QUEUE = "college.inbound.projects"
 
 def measure_inbound(amqp_uri, enterprises, rate, seconds, out_folder, settle_seconds=10):
     """enterprises: [credentials] from the provisioning command (url, username, ...).
-    Events not processed within ``seconds`` / 2 (at least 10 s) after the last send
+    Events not processed within ``seconds`` / 2 (at least 20 s) after the last send
     count as unprocessed, and are dropped before the next run."""
     run_id = uuid.uuid4().hex[:8]
     probe = Probe(amqp_uri, Exchange("projects.events", type="topic", durable=True),
@@ -186,7 +186,7 @@ def measure_inbound(amqp_uri, enterprises, rate, seconds, out_folder, settle_sec
         started = time.time()
         processes = start_publishers("publish", enterprises, rate, seconds, run_id, out_folder)
         sent = wait_publishers(processes, seconds)
-        drain_until(probe, sent, settle_seconds, max(10, seconds / 2))
+        drain_until(probe, sent, settle_seconds, max(20, seconds / 2))
     finally:
         probe.stop()
     dropped = purge(amqp_uri, INBOUND_QUEUE)
@@ -206,7 +206,7 @@ def measure_raw(amqp_uri, seconds, out_folder, publishers=1, settle_seconds=10):
         processes = start_publishers("raw", [{"url": amqp_uri, "exchange": exchange}] *
                                      publishers, 0, seconds, run_id, out_folder)
         sent = wait_publishers(processes, seconds)
-        drain_until(probe, sent, settle_seconds, max(10, seconds / 2))
+        drain_until(probe, sent, settle_seconds, max(20, seconds / 2))
     finally:
         probe.stop()
     return {**summarise(probe.samples, sent, started, seconds), "publishers": publishers}

@@ -83,7 +83,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.smoke:
         args.runs, args.seconds, args.inbound_seconds = 1, 2, 3
-        args.inbound_rate, args.ten_x, args.no_doc = 50, 0, True
+        args.inbound_rate, args.ten_x, args.no_doc = 20, 0, True
     return args
 
 
