@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: run test unit lint install admin demo clean
+.PHONY: run test unit lint install admin demo bench clean
 
 $(VENV)/.installed: requirements.lock
 	python3 -m venv $(VENV)
@@ -37,6 +37,13 @@ unit: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# the benchmark (docs/benchmarks.md): BENCH_RUNS, BENCH_SECONDS, BENCH_SCALE, BENCH_10X,
+# BENCH_PROFILE=1 (py-spy profiles of the gateway) and more: see bench/run.py
+bench: install
+	./deploy/ensure_rabbitmq.sh
+	@command -v wrk >/dev/null || { echo "error: wrk is needed (apt-get install wrk)" >&2; exit 1; }
+	PYTHONPATH=. BENCH_RUNS=$${BENCH_RUNS:-3} $(PYTHON) -m bench.run
 
 admin: install
 	PYTHONPATH=lib:gateway $(PYTHON) -m gateway.create_admin $(or $(USERNAME),admin)

@@ -48,14 +48,14 @@ def port_open(port, host="127.0.0.1"):
 
 
 class SecantusServer:
-    """A private SecantusDB on a free port, data in memory."""
+    """A private SecantusDB on a free port, data in memory (or in ``storage_path``)."""
 
-    def __init__(self):
+    def __init__(self, storage_path=":memory:"):
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="secantusd-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(self.port),
-             "--storage-path", ":memory:", "--log-level", "WARNING"],
+             "--storage-path", str(storage_path), "--log-level", "WARNING"],
             stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         wait_until(lambda: port_open(self.port), timeout=60, message="SecantusDB to listen")
 

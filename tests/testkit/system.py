@@ -19,10 +19,14 @@ COMPONENTS = {
 
 
 class System:
-    def __init__(self, amqp_uri, mongo_uri, names=tuple(COMPONENTS), extra_env=None):
+    def __init__(self, amqp_uri, mongo_uri, names=tuple(COMPONENTS), extra_env=None,
+                 prefix=None, keep_databases=False):
+        """``prefix`` names the databases (a fresh one by default); with
+        ``keep_databases`` they outlive the system (a benchmark's dataset)."""
         self.amqp_uri = amqp_uri
         self.mongo = MongoClient(mongo_uri, tz_aware=True)
-        self.prefix = "e2e%s_" % uuid.uuid4().hex[:8]
+        self.prefix = prefix or "e2e%s_" % uuid.uuid4().hex[:8]
+        self.keep_databases = keep_databases
         self.ports = {name: free_port() for name in COMPONENTS}
         self.env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "JWT_SECRET": JWT_SECRET,
                     "LOG_LEVEL": "WARNING", "METRICS_TOKEN": METRICS_TOKEN,
@@ -103,6 +107,6 @@ class System:
         for process in [*self.processes.values(), *self.replicas]:
             process.stop()
         for name in self.mongo.list_database_names():
-            if name.startswith(self.prefix):
+            if name.startswith(self.prefix) and not self.keep_databases:
                 self.mongo.drop_database(name)
         self.mongo.close()

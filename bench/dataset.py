@@ -1,0 +1,547 @@
+"""The benchmark's dataset, created through the system's own interfaces only:
+the gateway's HTTP API (with the bulk applicant import) and, for enterprise
+projects, the inbound contract as an enterprise system publishes to it.
+Nothing is written into a database directly. Reproducible from a seed.
+
+At scale 1: 200 partner enterprises, 40 programmes, 10,000 enrolled students,
+500 mentors, 2,000 projects with teams, deliverables and reviews, 1,000
+placements with weekly check-ins and 20,000 certificate exam results. The
+per-student records (students, projects, placements, results) grow with the
+scale; the institutions (partners, programmes, mentors) do not. A second call
+at a higher scale adds to what a first one created (offset by what exists).
+"""
+import dataclasses
+import hashlib
+import json
+import random
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import requests
+from kombu import Connection, Exchange
+from tqdm import tqdm
+
+PASSWORD = "bench-password-0123456789"
+INBOUND_EXCHANGE = "college.inbound"
+
+# GB 32100-2015 (credit codes) and GB 11643-1999 (resident identity numbers):
+# the check characters an external client computes itself
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+RESIDENT_CHECK = "10X98765432"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+
+
+@dataclass
+class Sizes:
+    partners: int = 200
+    programmes: int = 40
+    students: int = 10_000
+    mentors: int = 500
+    projects: int = 2_000
+    placements: int = 1_000
+    results: int = 20_000
+    inbound_share: float = 0.1  # of the projects, posted by enterprise systems
+
+    @classmethod
+    def at_scale(cls, scale):
+        base = cls()
+        return cls(students=int(base.students * scale), projects=int(base.projects * scale),
+                   placements=int(base.placements * scale), results=int(base.results * scale))
+
+    @classmethod
+    def tiny(cls):
+        """The smoke run's: a handful of everything."""
+        return cls(partners=4, programmes=2, students=24, mentors=8, projects=6, placements=4,
+                   results=24)
+
+
+@dataclass
+class Dataset:
+    """What the load needs to know of the data it created."""
+    sizes: Sizes
+    admin_token: str = ""
+    partners: list = field(default_factory=list)
+    programmes: list = field(default_factory=list)
+    students: list = field(default_factory=list)   # [{"id", "programme_id", "partner_id"}]
+    teachers: list = field(default_factory=list)
+    industry_mentors: dict = field(default_factory=dict)  # partner id -> [mentor id]
+    enterprise_tokens: dict = field(default_factory=dict)
+    projects: int = 0
+    placements: int = 0
+    results: int = 0
+    applicant_serial: int = 0  # resident ids handed out so far
+
+    def save(self, path):
+        """What was created, for a later run on the same databases (tokens excluded:
+        they are signed with that run's secret and asked for again)."""
+        state = dataclasses.asdict(self)
+        for secret in ("admin_token", "enterprise_tokens"):
+            state.pop(secret)
+        path.write_text(json.dumps(state, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, path, api):
+        state = json.loads(path.read_text())
+        data = cls(**{**state, "sizes": Sizes(**state["sizes"])}, admin_token=api.token)
+        data.enterprise_tokens = {partner: api.token_for("hr.%s" % partner[:20])
+                                  for partner in data.partners}
+        return data
+
+    def summary(self):
+        return {"partners": len(self.partners), "programmes": len(self.programmes),
+                "students": len(self.students), "mentors": len(self.teachers) + sum(
+                    len(m) for m in self.industry_mentors.values()),
+                "projects": self.projects, "placements": self.placements,
+                "certificate_results": self.results}
+
+
+class ApiError(RuntimeError):
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+UNAVAILABLE = 503  # the gateway's deadline passed: the call may or may not have been done
+ATTEMPTS = 3
+
+
+class Api:
+    """The gateway's HTTP API, one keep-alive session per thread."""
+
+    def __init__(self, base_url, token=None):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.local = threading.local()
+
+    def session(self):
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+        return self.local.session
+
+    def call(self, method, path, body=None, token=None, expect=(200, 201), wait_for=0.0):
+        """One call; with ``wait_for`` seconds, 4xx answers are retried until then
+        (another service has not yet learnt, by event, what this call needs)."""
+        headers = {"Authorization": "Bearer %s" % (token or self.token)}
+        deadline = time.monotonic() + wait_for
+        delay = 0.1
+        while True:
+            response = self.session().request(method, self.base_url + path, json=body,
+                                              headers=headers, timeout=120)
+            if response.status_code in expect:
+                return response.json() if response.content else None
+            retryable = response.status_code in (400, 404, 409, 503) or \
+                response.status_code >= 500
+            if not retryable or time.monotonic() > deadline:
+                raise ApiError("%s %s -> %d: %s" % (method, path, response.status_code,
+                                                   response.text[:500]), response.status_code)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def token_for(self, username, password=PASSWORD):
+        response = self.session().post(self.base_url + "/v1/auth/token", timeout=30,
+                                       json={"username": username, "password": password})
+        if response.status_code != 200:
+            raise ApiError("token for %s: %d %s" % (username, response.status_code,
+                                                     response.text[:300]))
+        return response.json()["access_token"]
+
+    def user(self, username, role, **links):
+        """A user account created by the administrator; its bearer token."""
+        self.call("POST", "/v1/users", {"username": username, "password": PASSWORD,
+                                        "role": role, **links}, expect=(201, 409))
+        return self.token_for(username)
+
+
+def credit_code(serial):
+    body = "91%06d%09d" % (330100 + serial % 1000, 100000000 + serial)
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(body, CREDIT_WEIGHTS))
+    return body + CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def resident_id(serial):
+    """A valid, unique number for an adult born 1990-2005."""
+    born = date(1990, 1, 1) + timedelta(days=serial // 999 % 5800)
+    area = 110101 + serial // (999 * 5800)
+    body = "%06d%s%03d" % (area, born.strftime("%Y%m%d"), serial % 999 + 1)
+    return body + RESIDENT_CHECK[sum(int(d) * w for d, w in zip(body, RESIDENT_WEIGHTS)) % 11]
+
+
+def person_name(rng):
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def applicant(serial, rng):
+    return {"name": person_name(rng), "resident_id": resident_id(serial),
+            "phone": "139%08d" % (serial % 10 ** 8)}
+
+
+def last_monday(today=None):
+    today = today or date.today()
+    return today - timedelta(days=today.weekday())
+
+
+class Generator:
+    def __init__(self, api, seed=2027, workers=8, progress=True, amqp_uri=None,
+                 provision=None, checkpoint=None):
+        """``provision(enterprise_id)`` returns broker credentials for an
+        enterprise (deploy/enterprise_access.py); without it no project is
+        posted through the inbound contract."""
+        self.api = api
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.workers = workers
+        self.progress = progress
+        self.amqp_uri = amqp_uri
+        self.provision = provision
+        self.checkpoint = checkpoint or (lambda data: None)  # called after each part
+        self.today = date.today()
+
+    # -- helpers -------------------------------------------------------------------
+
+    def parallel(self, label, items, work):
+        """Run ``work(item)`` on a thread pool with a progress bar; results in order."""
+        items = list(items)
+        results = [None] * len(items)
+        started = time.monotonic()
+
+        def attempt(item):
+            """A busy machine can miss the gateway's deadline: the item is done
+            again (the work for an item makes its own retries valid)."""
+            for number in range(1, ATTEMPTS + 1):
+                try:
+                    return work(item)
+                except ApiError as exc:
+                    if exc.status != UNAVAILABLE or number == ATTEMPTS:
+                        raise
+                    time.sleep(number)
+
+        with ThreadPoolExecutor(self.workers) as pool, \
+                tqdm(total=len(items), desc=label, disable=not self.progress, unit="") as bar:
+            futures = {pool.submit(attempt, item): index for index, item in enumerate(items)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update(1)
+        if not self.progress:  # still say how long each part took
+            print("[bench] %s: %d in %.1f s" % (label, len(items), time.monotonic() - started),
+                  flush=True)
+        return results
+
+    def item_rng(self, *key):
+        """A random source per item, so parallel creation stays reproducible."""
+        return random.Random("%s:%s" % (self.seed, ":".join(str(k) for k in key)))
+
+    # -- the whole dataset -----------------------------------------------------------
+
+    def create(self, sizes, dataset=None):
+        """Create ``sizes`` worth of data (on top of ``dataset`` when given)."""
+        data = dataset or Dataset(sizes=sizes, admin_token=self.api.token)
+        if not data.partners:
+            self.institutions(data, sizes)
+            self.checkpoint(data)
+        self.students(data, sizes.students - len(data.students))
+        self.checkpoint(data)
+        self.projects(data, sizes.projects - data.projects, sizes.inbound_share)
+        self.checkpoint(data)
+        self.placements(data, sizes.placements - data.placements)
+        self.checkpoint(data)
+        self.certificate_results(data, sizes.results - data.results)
+        data.sizes = sizes
+        self.checkpoint(data)
+        return data
+
+    def institutions(self, data, sizes):
+        api = self.api
+        data.partners = self.parallel("partners", range(sizes.partners), lambda i: api.call(
+            "POST", "/v1/partners", {"legal_name": "基准测试企业%04d有限公司" % i,
+                                     "credit_code": credit_code(i), "industry": "智能制造"})["id"])
+        data.enterprise_tokens = dict(zip(data.partners, self.parallel(
+            "enterprise users", data.partners,
+            lambda partner: api.user("hr.%s" % partner[:20], "enterprise_user",
+                                     enterprise_id=partner))))
+        kinds = ("apprenticeship", "order_class", "joint_major")
+        codes = ["B%02d-%s" % (i, kinds[i % 3][:2].upper()) for i in range(sizes.programmes)]
+        holders = {code: [p for j, p in enumerate(data.partners) if j % sizes.programmes == i]
+                   for i, code in enumerate(codes)}
+
+        def agreement(index_partner):
+            index, partner = index_partner
+            mine = [code for code in codes if partner in holders[code]]
+            created = api.call("POST", "/v1/partners/%s/agreements" % partner, {
+                "title": "基准合作协议 %04d" % index, "starts_on": "2020-01-01",
+                "ends_on": "2099-12-31", "programme_codes": mine or [codes[0]]})
+            api.call("POST", "/v1/agreements/%s/status" % created["id"], {"status": "active"})
+        self.parallel("agreements", enumerate(data.partners), agreement)
+        per_programme = max(1, sizes.students * 10 // sizes.programmes)
+
+        def programme(index_code):
+            index, code = index_code
+            partners = holders[code]
+            capacity = min(5000, per_programme * 2 + 10)
+            seats = max(1, capacity // max(1, len(partners)) - 1)
+            created = api.call("POST", "/v1/programmes", {
+                "code": code, "name": "基准专业 %02d" % index, "kind": kinds[index % 3],
+                "intake_year": 2025 + index % 3, "capacity": capacity,
+                "quotas": [{"partner_id": p, "seats": seats} for p in partners]})
+            return {"id": created["id"], "code": code, "partners": partners}
+        data.programmes = self.parallel("programmes", enumerate(codes), programme)
+
+        teachers = sizes.mentors // 2
+
+        def mentor(index):
+            if index < teachers:
+                return ("teacher", api.call("POST", "/v1/mentors", {
+                    "name": "教师%04d" % index, "kind": "teacher", "expertise": ["机电一体化"],
+                    "load_limit": 50})["id"])
+            partner = data.partners[(index - teachers) % len(data.partners)]
+            return (partner, api.call("POST", "/v1/mentors", {
+                "name": "工程师%04d" % index, "kind": "industry", "enterprise_id": partner,
+                "expertise": ["PLC"], "load_limit": 50}, wait_for=60)["id"])
+        for owner, mentor_id in self.parallel("mentors", range(sizes.mentors), mentor):
+            if owner == "teacher":
+                data.teachers.append(mentor_id)
+            else:
+                data.industry_mentors.setdefault(owner, []).append(mentor_id)
+
+    # -- students: imported applicants taken through the joint enrolment ------------
+
+    def import_applicants(self, data, count, chunk=500):
+        """``count`` new applicants through the bulk CSV import; their details."""
+        people = []
+        first = data.applicant_serial
+        data.applicant_serial += count
+        rng = self.item_rng("applicants", first)
+        for serial in range(first, first + count):
+            people.append(applicant(serial, rng))
+        chunks = [people[i:i + chunk] for i in range(0, len(people), chunk)]
+
+        def send(rows):
+            text = "name,resident_id,phone\n" + "".join(
+                "%s,%s,%s\n" % (p["name"], p["resident_id"], p["phone"]) for p in rows)
+            report = self.api.call("POST", "/v1/applicant-imports",
+                                   {"filename": "bench.csv", "csv": text})
+            if report["rejected"]:
+                raise ApiError("the import rejected rows: %s" % report["report"][:3])
+        self.parallel("applicant imports", chunks, send)
+        return people
+
+    def students(self, data, count):
+        if count <= 0:
+            return
+        people = self.import_applicants(data, count)
+        offset = len(data.students)
+        api = self.api
+        tried = set()
+        lock = threading.Lock()
+
+        def enrol(index_person):
+            index, person = index_person
+            with lock:  # a second attempt: the first left an active application behind
+                if index in tried:
+                    person = applicant(data.applicant_serial, self.item_rng("retry", index))
+                    data.applicant_serial += 1
+                tried.add(index)
+            programme = data.programmes[(offset + index) % len(data.programmes)]
+            partner = programme["partners"][(offset + index) // len(data.programmes)
+                                            % len(programme["partners"])] \
+                if programme["partners"] else None
+            hr = data.enterprise_tokens.get(partner)
+            body = {"programme_id": programme["id"], "applicant": person}
+            if partner:
+                body["partner_id"] = partner
+            path = "/v1/applications/%s" % api.call("POST", "/v1/applications", body)["id"]
+            api.call("POST", path + "/screening", {"passed": True, "note": "材料齐全"})
+            api.call("POST", path + "/interview", {"passed": True, "score": 80},
+                     token=hr or None)
+            api.call("POST", path + "/offer-decisions", {"approve": True})
+            if partner:
+                api.call("POST", path + "/offer-decisions", {"approve": True}, token=hr)
+            api.call("POST", path + "/offer-response", {"accept": True})
+            agreement = api.call("POST", path + "/tripartite-agreements",
+                                 {"terms": "学徒期三年，企业按月发放学徒津贴。"})
+            signatures = "/v1/tripartite-agreements/%s/signatures" % agreement["id"]
+            api.call("POST", signatures, {"party": "college", "signer": "周老师"})
+            if partner:
+                api.call("POST", signatures, {"signer": "王芳"}, token=hr)
+            api.call("POST", signatures, {"party": "student", "signer": person["name"]})
+            contract = {"apprentice_contract": {
+                "starts_on": "2025-09-01", "ends_on": "2028-06-30", "position": "学徒工"}} \
+                if programme["code"].endswith("-AP") else {}
+            student = api.call("POST", path + "/enrolment", contract)
+            return {"id": student["id"], "programme_id": programme["id"],
+                    "partner_id": partner}
+        data.students.extend(self.parallel("students", enumerate(people), enrol))
+
+    # -- projects: teams, deliverables and reviews -----------------------------------
+
+    def projects(self, data, count, inbound_share):
+        if count <= 0:
+            return
+        inbound = int(count * inbound_share) if self.provision else 0
+        if inbound:
+            self.post_projects_inbound(data, inbound)
+        count -= inbound
+        offset = data.projects
+        api = self.api
+        partners_with_mentors = [p for p in data.partners if data.industry_mentors.get(p)]
+
+        def project(index):
+            serial = offset + index
+            rng = self.item_rng("project", serial)
+            partner = partners_with_mentors[serial % len(partners_with_mentors)]
+            start = self.today - timedelta(days=rng.randint(60, 200))
+            created = api.call("POST", "/v1/projects", {
+                "title": "基准项目 %05d" % serial, "enterprise_id": partner,
+                "brief": "Benchmark project %d: a vision quality-control cell." % serial,
+                "team_size": 3, "start_date": start.isoformat(),
+                "end_date": (start + timedelta(days=120)).isoformat(),
+                "milestones": [{"title": "方案", "due_date": (start + timedelta(days=30))
+                                .isoformat(), "weight": 40},
+                               {"title": "交付", "due_date": (start + timedelta(days=110))
+                                .isoformat(), "weight": 60}]}, wait_for=60)
+            path = "/v1/projects/%s" % created["id"]
+            api.call("POST", path + "/transitions", {"status": "published"})
+            members = [data.students[(serial * 3 + k) % len(data.students)]["id"]
+                       for k in range(3)]
+            team = api.call("POST", path + "/teams", {
+                "student_ids": members, "tutor_id": data.teachers[serial % len(data.teachers)],
+                "mentor_id": data.industry_mentors[partner][0]}, wait_for=120)
+            api.call("POST", path + "/transitions", {"status": "in_progress"})
+            milestone = created["milestones"][0]
+            deliverable = api.call("POST", "/v1/teams/%s/deliverables" % team["id"], {
+                "milestone_id": milestone["id"], "title": "方案说明书",
+                "url": "https://git.example.cn/bench/%d" % serial,
+                "content_hash": hashlib.sha256(b"%d" % serial).hexdigest()})
+            for kind in ("enterprise", "tutor"):
+                api.call("POST", "/v1/deliverables/%s/reviews" % deliverable["id"], {
+                    "reviewer_kind": kind,
+                    "rubric": [{"criterion": "功能完整性", "score": rng.randint(55, 98)}]})
+        self.parallel("projects", range(count), project)
+        data.projects += count
+
+    def post_projects_inbound(self, data, count):
+        """Projects posted by enterprise systems through the inbound contract."""
+        publishers = data.partners[:max(1, min(len(data.partners), 20))]
+        credentials = {p: self.provision(p) for p in publishers}
+        by_partner = {}
+        for index in range(count):
+            by_partner.setdefault(publishers[index % len(publishers)], []).append(index)
+        bar = tqdm(total=count, desc="inbound projects", disable=not self.progress, unit="")
+        for partner, indexes in by_partner.items():
+            publish_projects(credentials[partner], partner, [
+                project_posted_event(partner, "BENCH-%d-%05d" % (self.seed, data.projects + i),
+                                     self.today) for i in indexes])
+            bar.update(len(indexes))
+        bar.close()
+        data.projects += count
+
+    # -- placements and check-ins ---------------------------------------------------
+
+    def placements(self, data, count):
+        if count <= 0:
+            return
+        api = self.api
+        offset = data.placements
+        monday = last_monday(self.today)
+
+        def place(index):
+            serial = offset + index
+            student = data.students[(serial * 7 + 1) % len(data.students)]
+            partner = student["partner_id"] or data.partners[serial % len(data.partners)]
+            starts = monday - timedelta(weeks=6)
+            placement = api.call("POST", "/v1/placements", {
+                "student_id": student["id"], "enterprise_id": partner, "site": "基准厂房",
+                "supervisor_name": "王建国", "starts_on": starts.isoformat(),
+                "ends_on": (starts + timedelta(weeks=20)).isoformat()},
+                wait_for=120, expect=(201,))
+            token = api.user("stu.%s" % student["id"][:24], "student",
+                             student_id=student["id"])
+            path = "/v1/placements/%s/checkins" % placement["id"]
+            for week in range(4):  # two weeks left unlogged: the alerts have something
+                week_starting = (starts + timedelta(weeks=week)).isoformat()
+                api.call("POST", path, {"week_starting": week_starting, "hours": 38,
+                                        "summary": "工位实训第%d周" % (week + 1)}, token=token)
+                if week < 2:
+                    api.call("POST", "%s/%s/confirmation" % (path, week_starting), {},
+                             token=data.enterprise_tokens.get(partner))
+        self.parallel("placements", range(count), place)
+        data.placements += count
+
+    # -- certificate exam results ----------------------------------------------------
+
+    def certificate_results(self, data, count, per_session=1000):
+        if count <= 0:
+            return
+        api = self.api
+        for index in range(10):
+            api.call("POST", "/v1/certificates", {
+                "code": "1X-BN-%02d" % index, "title": "基准证书 %02d" % index,
+                "organisation": "基准评价组织", "levels": ["junior"],
+                # every programme prepares for every certificate: any student may sit any
+                "alignment": {"programmes": [p["code"] for p in data.programmes]}},
+                expect=(201, 409))
+        offset = data.results
+        sessions = [(start, min(per_session, count - start))
+                    for start in range(0, count, per_session)]
+
+        def exam(start_size):
+            start, size = start_size
+            serial = offset + start
+            session = api.call("POST", "/v1/exam-sessions", {
+                "certificate_code": "1X-BN-%02d" % (serial // per_session % 10),
+                "level": "junior", "site": "实训楼 A%03d" % (serial // per_session),
+                "exam_date": "2099-06-12", "registration_deadline": "2099-05-31",
+                "capacity": size})
+            rng = self.item_rng("results", serial)
+            candidates = [data.students[(serial + k) % len(data.students)]["id"]
+                          for k in range(size)]
+            for candidate in candidates:
+                api.call("POST", "/v1/exam-sessions/%s/registrations" % session["id"],
+                         {"candidate_id": candidate}, wait_for=120, expect=(201, 409))
+            for part in range(0, size, 250):
+                rows = "".join("%s,%d,%d\n" % (c, rng.randint(40, 99), rng.randint(40, 99))
+                               for c in candidates[part:part + 250])
+                api.call("POST", "/v1/exam-sessions/%s/results" % session["id"],
+                         {"csv": "candidate_id,theory,practical\n" + rows})
+            return size
+        self.parallel("exam sessions", sessions, exam)
+        data.results += count
+
+
+# -- the inbound contract, as an enterprise system speaks it --------------------------
+
+def project_posted_event(enterprise_id, external_ref, today, sent_at=None):
+    start = today + timedelta(days=30)
+    return {"specversion": "1.0", "id": str(uuid.uuid4()),
+            "source": "/enterprises/%s" % enterprise_id,
+            "type": "edu.college.project.posted.v1",
+            "time": "%sZ" % time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()),
+            "datacontenttype": "application/json",
+            "data": {"external_ref": external_ref, "revision": 1,
+                     "title": "企业项目 %s" % external_ref if sent_at is None
+                     else "bench %s %.6f" % (external_ref, sent_at),
+                     "brief": "Posted by the enterprise's own system for the benchmark.",
+                     "team_size": 4, "start_date": start.isoformat(),
+                     "end_date": (start + timedelta(days=90)).isoformat(),
+                     "milestones": [{"title": "交付", "due_date": (start + timedelta(days=80))
+                                     .isoformat(), "weight": 100}]}}
+
+
+def publish_projects(credentials, enterprise_id, events):
+    """Publish with the enterprise's own broker user, confirmed, as its system does."""
+    with Connection(credentials["url"],
+                    transport_options={"confirm_publish": True}) as connection:
+        producer = connection.Producer()
+        exchange = Exchange(INBOUND_EXCHANGE, type="topic", no_declare=True)
+        for event in events:
+            producer.publish(json.dumps(event, ensure_ascii=False).encode(), exchange=exchange,
+                             routing_key=event["type"],
+                             content_type="application/cloudevents+json",
+                             content_encoding="utf-8", delivery_mode=2,
+                             user_id=credentials["username"])

@@ -1,0 +1,389 @@
+"""``make bench``: start the system on local defaults (its own broker vhost and
+database server), create the dataset, measure the routes, the inbound stream
+and the baselines, and write the results.
+
+    python -m bench.run                 # the full run (BENCH_RUNS, default 3)
+    python -m bench.run --smoke --out /tmp/x --no-doc   # seconds: the CI's check
+
+Settings (flags or environment): BENCH_RUNS, BENCH_SECONDS (per HTTP route),
+BENCH_INBOUND_SECONDS, BENCH_INBOUND_RATE, BENCH_CONNECTIONS, BENCH_SCALE
+(dataset multiplier), BENCH_10X (0 skips the 10x read routes), BENCH_PROFILE
+(1: py-spy records the gateway during each gateway route's first run),
+BENCH_MONGO_URI (a server to use instead of a private SecantusDB), BENCH_DATA_DIR
+(keep the databases and the dataset's description there and reuse them in the next
+run: creating the dataset through the API takes far longer than measuring it; the 10x
+phase grows a kept dataset for good, so keep a 1x one with BENCH_10X=0).
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+for folder in ("lib", "gateway", "tests"):  # the test kit starts processes the same way
+    if str(ROOT / folder) not in sys.path:
+        sys.path.insert(0, str(ROOT / folder))
+
+from bench import inbound, load, report  # noqa: E402
+from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
+from bench.rss import PeakRss  # noqa: E402
+from testkit.enterprise import access, provision  # noqa: E402
+from testkit.servers import SecantusServer, ServiceProcess, free_port, wait_until  # noqa: E402
+from testkit.system import System  # noqa: E402
+
+AMQP_HOST = os.environ.get("BENCH_AMQP_HOST", "localhost:5672")
+RABBIT_API = os.environ.get("RABBITMQ_API_URL", "http://guest:guest@localhost:15672")
+
+
+def say(message):
+    print("[bench] %s" % message, flush=True)
+
+
+def env_number(name, default, kind=int):
+    value = os.environ.get(name)
+    return kind(value) if value not in (None, "") else default
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny dataset, a few seconds per route, one run, no 10x")
+    parser.add_argument("--runs", type=int, default=env_number("BENCH_RUNS", 3))
+    parser.add_argument("--seconds", type=int, default=env_number("BENCH_SECONDS", 30))
+    parser.add_argument("--inbound-seconds", type=int,
+                        default=env_number("BENCH_INBOUND_SECONDS", 60))
+    parser.add_argument("--inbound-rate", type=float,
+                        default=env_number("BENCH_INBOUND_RATE", 1200, float))
+    parser.add_argument("--connections", type=int, default=env_number("BENCH_CONNECTIONS", 32))
+    parser.add_argument("--scale", type=float, default=env_number("BENCH_SCALE", 1.0, float))
+    parser.add_argument("--ten-x", type=int, default=env_number("BENCH_10X", 1))
+    parser.add_argument("--profile", type=int, default=env_number("BENCH_PROFILE", 0))
+    parser.add_argument("--workers", type=int, default=env_number("BENCH_WORKERS", 8),
+                        help="parallel clients creating the dataset")
+    parser.add_argument("--seed", type=int, default=env_number("BENCH_SEED", 2027))
+    parser.add_argument("--routes", default=os.environ.get("BENCH_ROUTES", ""),
+                        help="comma-separated subset of the routes to measure")
+    parser.add_argument("--data-dir", default=os.environ.get("BENCH_DATA_DIR", ""),
+                        help="keep and reuse the dataset (databases on disk) in this folder")
+    parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
+    parser.add_argument("--doc", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.runs, args.seconds, args.inbound_seconds = 1, 2, 3
+        args.inbound_rate, args.ten_x, args.no_doc = 20, 0, True
+    return args
+
+
+# -- the system ------------------------------------------------------------------------
+
+class Vhost:
+    """A RabbitMQ vhost of the run's own, removed afterwards."""
+
+    def __init__(self):
+        self.name = "bench_%s" % uuid.uuid4().hex[:8]
+        self.api = RABBIT_API.rstrip("/")
+        base = requests.utils.urlparse(self.api)
+        self.auth = (base.username or "guest", base.password or "guest")
+        self.root = "%s://%s:%s/api" % (base.scheme, base.hostname, base.port or 15672)
+        requests.put("%s/vhosts/%s" % (self.root, self.name), auth=self.auth,
+                     timeout=10).raise_for_status()
+        requests.put("%s/permissions/%s/%s" % (self.root, self.name, self.auth[0]),
+                     json={"configure": ".*", "write": ".*", "read": ".*"}, auth=self.auth,
+                     timeout=10).raise_for_status()
+        self.enterprises = []
+        self.uri = "pyamqp://%s:%s@%s/%s" % (self.auth[0], self.auth[1], AMQP_HOST,
+                                             quote(self.name, safe=""))
+
+    def delete(self):
+        requests.delete("%s/vhosts/%s" % (self.root, self.name), auth=self.auth, timeout=30)
+        for enterprise_id in self.enterprises:  # broker users are not per vhost
+            access("revoke", enterprise_id, vhost=self.name, api_url=self.api)
+
+    def provision(self, enterprise_id):
+        """An enterprise's broker credentials, as deploy/enterprise_access.py gives them."""
+        self.enterprises.append(enterprise_id)
+        return provision(self.uri, enterprise_id)
+
+
+class Running:
+    """Everything the run started, stopped in reverse."""
+
+    def __init__(self, args):
+        self.vhost = Vhost()
+        say("broker vhost %s" % self.vhost.name)
+        self.mongo = None
+        self.data_dir = Path(args.data_dir) if args.data_dir else None
+        mongo_uri = os.environ.get("BENCH_MONGO_URI")
+        if not mongo_uri:
+            storage = ":memory:"
+            if self.data_dir:
+                storage = self.data_dir / "db"
+                storage.mkdir(parents=True, exist_ok=True)
+            self.mongo = SecantusServer(storage_path=storage)
+            mongo_uri = self.mongo.uri
+        say("starting the services (nameko run, one process each)")
+        self.system = System(self.vhost.uri, mongo_uri, extra_env={
+            "JWT_LIFETIME_SECONDS": "86400", "LOG_LEVEL": "WARNING"},
+            prefix="bench_" if self.data_dir else None, keep_databases=bool(self.data_dir))
+        port = free_port()
+        self.baseline_url = "http://127.0.0.1:%d" % port
+        self.baseline = ServiceProcess(".", "bench.baseline_service",
+                                       ROOT / "bench" / "baseline_config.yaml", {
+                                           "AMQP_URI": self.vhost.uri,
+                                           "BENCH_BASELINE_HTTP_ADDRESS": "127.0.0.1:%d" % port,
+                                           "BENCH_BASELINE_MAX_WORKERS": "50"})
+        wait_until(lambda: requests.get(self.baseline_url + "/a", timeout=2).ok, timeout=60,
+                   interval=0.5, message="the baseline service")
+        self.gateway = self.system.url("gateway", "")
+
+    def pids(self):
+        found = {name: process.process.pid for name, process in self.system.processes.items()}
+        return found
+
+    def stop(self):
+        self.baseline.stop()
+        self.system.stop()
+        if self.mongo:
+            self.mongo.stop()
+        self.vhost.delete()
+
+
+# -- the measurements ------------------------------------------------------------------------
+
+class Measure:
+    def __init__(self, args, running, data, out):
+        self.args = args
+        self.running = running
+        self.data = data
+        self.out = out
+        self.rss = {}
+        self.profiles = {}
+
+    def route(self, name, base_url, lines, token=None, runs=None, profile=False):
+        """The route's figures, median of the runs; peak RSS kept per service."""
+        requests_file = load.write_requests(lines, self.out)
+        results = []
+        try:
+            for run in range(runs or self.args.runs):
+                sampler = PeakRss(self.running.pids()).start()
+                profiler = self.start_profile(name) if profile and run == 0 else None
+                figures = load.run_wrk(base_url, requests_file, token=token,
+                                       seconds=self.args.seconds,
+                                       connections=self.args.connections)
+                if profiler:
+                    profiler.wait(60)
+                self.keep_rss(sampler.stop())
+                say("%-20s run %d: %s req/s, p50 %s ms, p99 %s ms, %d errors%s" % (
+                    name, run + 1, figures["rps"], figures["p50_ms"], figures["p99_ms"],
+                    figures["errors"], (" e.g. %s" % figures["error_samples"][0])
+                    if figures["error_samples"] else ""))
+                results.append(figures)
+        finally:
+            Path(requests_file).unlink(missing_ok=True)
+        return {**report.median_of(results), "each_run": results}
+
+    def keep_rss(self, peaks):
+        for name, megabytes in peaks.items():
+            self.rss[name] = max(self.rss.get(name, 0), megabytes)
+
+    def start_profile(self, name):
+        if not self.args.profile:
+            return None
+        py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        target = self.out / ("profile-%s-%s.speedscope.json" % (
+            name, datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")))
+        self.profiles[name] = str(target.relative_to(ROOT) if target.is_relative_to(ROOT)
+                                  else target)
+        return subprocess.Popen([py_spy, "record", "--pid", str(self.running.pids()["gateway"]),
+                                 "--duration", str(self.args.seconds), "--format", "speedscope",
+                                 "--rate", "200", "--output", str(target), "--nonblocking"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+    def read_routes(self, rng, only):
+        data, gateway, token = self.data, self.running.gateway, self.data.admin_token
+        students = [s["id"] for s in data.students]
+        total = len(students)
+        choices = {
+            "student_360": [("GET", "/v1/students/%s/360" % s, None)
+                            for s in rng.sample(students, min(total, 5000))],
+            "enterprise_view": [("GET", "/v1/enterprises/%s/view" % p, None)
+                                for p in data.partners],
+            "dashboard": [("GET", "/v1/dashboard", None)] + [
+                ("GET", "/v1/dashboard?programme_id=%s" % p["id"], None)
+                for p in data.programmes] + [
+                ("GET", "/v1/dashboard?enterprise_id=%s" % p, None)
+                for p in data.partners[:40]],
+            "students_list": [("GET", "/v1/students?offset=%d&limit=50" % offset, None)
+                              for offset in range(0, max(1, total - 50), 50)],
+        }
+        results = {}
+        for name, lines in choices.items():
+            if only and name not in only:
+                continue
+            results[name] = self.route(name, gateway, lines, token=token,
+                                       profile=bool(self.args.profile))
+        return results
+
+
+def applications_to_create(args):
+    """Unique applicants for the create-application route: every POST must be valid."""
+    if args.smoke:
+        return 2000
+    return max(5000, 600 * args.seconds * args.runs)  # room for 600 req/s
+
+
+def run(args):
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    started_at = datetime.now(timezone.utc)
+    only = {name.strip() for name in args.routes.split(",") if name.strip()}
+
+    def wanted(name):
+        return not only or name in only
+
+    running = Running(args)
+    try:
+        api = Api(running.gateway)
+        kept = running.data_dir / "dataset.json" if running.data_dir else None
+        if kept and kept.exists():
+            api.token = api.token_for("bench.admin")
+            data = Dataset.load(kept, api)
+            say("reusing the dataset in %s: %s" % (running.data_dir, data.summary()))
+        else:
+            api.token = running.system.user("bench.admin", "admin", password=PASSWORD)[
+                "Authorization"][len("Bearer "):]
+            data = None
+        generator = Generator(api, seed=args.seed, workers=args.workers,
+                              progress=not args.no_progress, amqp_uri=running.vhost.uri,
+                              provision=running.vhost.provision,
+                              checkpoint=(lambda created: created.save(kept)) if kept else None)
+        sizes = Sizes.tiny() if args.smoke else Sizes.at_scale(args.scale)
+        if data and len(data.students) > sizes.students:
+            raise SystemExit("the kept dataset has %d students, more than the %d asked for: "
+                             "use another BENCH_DATA_DIR" % (len(data.students), sizes.students))
+        say("creating the dataset: %s" % sizes)
+        clock = time.monotonic()
+        data = generator.create(sizes, data)
+        dataset_seconds = round(time.monotonic() - clock, 1)
+        say("dataset ready in %.0f s: %s" % (dataset_seconds, data.summary()))
+        rng = random.Random(args.seed)
+
+        count = applications_to_create(args) if wanted("create_application") else 0
+        people = generator.import_applicants(data, count)
+        if kept:  # the next run on this dataset must not post these applicants again
+            data.save(kept)
+        application_lines = []
+        for index, person in enumerate(people):
+            programme = data.programmes[index % len(data.programmes)]
+            body = {"programme_id": programme["id"], "applicant": person}
+            if programme["partners"]:
+                body["partner_id"] = programme["partners"][index % len(programme["partners"])]
+            application_lines.append(("POST", "/v1/applications", body))
+
+        measure = Measure(args, running, data, out)
+        routes = {}
+        if wanted("baseline_a"):
+            routes["baseline_a"] = measure.route("baseline_a", running.baseline_url,
+                                                 [("GET", "/a", None)])
+        if wanted("baseline_b"):
+            routes["baseline_b"] = measure.route("baseline_b", running.baseline_url,
+                                                 [("GET", "/b", None)])
+        routes.update(measure.read_routes(rng, only))
+        if wanted("create_application"):
+            routes["create_application"] = measure.route(
+                "create_application", running.gateway, application_lines,
+                token=data.admin_token, profile=bool(args.profile))
+
+        results = {"started_at": started_at.strftime("%Y-%m-%d %H:%M UTC"),
+                   "machine": report.machine(RABBIT_API),
+                   "settings": {"runs": args.runs, "seconds": args.seconds,
+                                "connections": args.connections, "scale": args.scale,
+                                "inbound_seconds": args.inbound_seconds,
+                                "inbound_rate": args.inbound_rate, "smoke": args.smoke,
+                                "wrk": load.wrk_version()},
+                   "dataset": data.summary(), "dataset_seconds": dataset_seconds,
+                   "routes": routes}
+
+        if wanted("baseline_c"):
+            raw_runs = []
+            for run_index in range(args.runs):
+                figures = inbound.measure_raw(running.vhost.uri, min(args.inbound_seconds, 20),
+                                              out)
+                say("baseline_c run %d: %s msg/s, lag p50 %s ms, p99 %s ms" % (
+                    run_index + 1, figures["events_per_s"], figures["lag_p50_ms"],
+                    figures["lag_p99_ms"]))
+                raw_runs.append(figures)
+            results["baseline_c"] = {**report.median_inbound(raw_runs), "each_run": raw_runs}
+        if wanted("inbound"):
+            publishers = [running.vhost.provision(partner) for partner in data.partners[:2]]
+            for credentials in publishers:
+                credentials["enterprise_id"] = credentials["username"][len("enterprise-"):]
+            inbound_runs = []
+            for run_index in range(args.runs):
+                sampler = PeakRss(running.pids()).start()
+                figures = inbound.measure_inbound(running.vhost.uri, publishers,
+                                                  args.inbound_rate, args.inbound_seconds, out)
+                measure.keep_rss(sampler.stop())
+                say("inbound run %d: %s events/s of %s sent, lag p50 %s ms, p99 %s ms" % (
+                    run_index + 1, figures["events_per_s"], figures["sent"],
+                    figures["lag_p50_ms"], figures["lag_p99_ms"]))
+                inbound_runs.append(figures)
+            results["inbound"] = {**report.median_inbound(inbound_runs),
+                                  "each_run": inbound_runs}
+
+        if args.ten_x and not args.smoke:
+            say("growing the dataset to 10x the students")
+            clock = time.monotonic()
+            data = generator.create(Sizes.at_scale(args.scale * 10), data)
+            results["dataset_10x"] = data.summary()
+            results["dataset_10x_seconds"] = round(time.monotonic() - clock, 1)
+            measure.data = data
+            results["routes_10x"] = measure.read_routes(rng, only)
+
+        results["peak_rss_mb"] = measure.rss
+        results["profiles"] = measure.profiles
+        stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
+        raw_file = out / ("results-%s.json" % stamp)
+        results["raw_file"] = str(raw_file.relative_to(ROOT) if raw_file.is_relative_to(ROOT)
+                                  else raw_file)
+        raw_file.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        report.print_summary(results, out=say)
+        if not args.no_doc:
+            Path(args.doc).write_text(report.markdown(results), encoding="utf-8")
+            say("wrote %s" % args.doc)
+        say("raw results: %s" % raw_file)
+        return results
+    finally:
+        running.stop()
+
+
+def stop_on_sigterm():
+    """A terminated run still stops what it started (the finally clause in run)."""
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    stop_on_sigterm()
+    run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

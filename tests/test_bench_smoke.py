@@ -1,0 +1,65 @@
+"""The benchmark harness, run small so it cannot rot: a tiny dataset created
+through the API and the inbound contract, about two seconds of wrk per route,
+a few seconds of inbound stream, the three baselines. Asserts that every
+measurement produced figures and that no request failed; the speed targets
+themselves are for ``make bench`` on the full dataset, not for a test."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from testkit.servers import ROOT
+
+pytestmark = pytest.mark.e2e
+
+HTTP_ROUTES = ("baseline_a", "baseline_b", "student_360", "enterprise_view", "dashboard",
+               "students_list", "create_application")
+SERVICES = ("enrollment", "projects", "mentors", "certificates", "gateway")
+
+
+@pytest.fixture(scope="module")
+def results(mongo_uri, tmp_path_factory):
+    if not shutil.which("wrk"):
+        pytest.fail("wrk is not installed: apt-get install wrk (.ci/run does)")
+    out = tmp_path_factory.mktemp("bench")
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--no-progress", "--out", str(out)],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), BENCH_MONGO_URI=mongo_uri),
+        capture_output=True, text=True, timeout=900)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-5000:]
+    return json.loads((out / "latest.json").read_text())
+
+
+def test_the_dataset_was_created_through_the_api(results):
+    assert results["dataset"] == {"partners": 4, "programmes": 2, "students": 24, "mentors": 8,
+                                  "projects": 6, "placements": 4, "certificate_results": 24}
+
+
+@pytest.mark.parametrize("route", HTTP_ROUTES)
+def test_every_route_has_figures_and_no_errors(results, route):
+    figures = results["routes"][route]
+    assert figures["rps"] > 0
+    assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    run, = figures["each_run"]
+    assert run["requests"] > 0
+    assert figures["errors"] == 0, run["error_samples"]
+    if route == "create_application":  # each POST was a new, valid application
+        assert run["reused_writes"] == 0
+
+
+@pytest.mark.parametrize("path", ("inbound", "baseline_c"))
+def test_the_message_paths_deliver_every_event_with_lag_figures(results, path):
+    figures = results[path]
+    run, = figures["each_run"]
+    assert run["sent"] > 0
+    assert figures["unprocessed"] == 0
+    assert figures["events_per_s"] > 0
+    assert 0 <= figures["lag_p50_ms"] <= figures["lag_p99_ms"]
+
+
+def test_peak_memory_is_reported_for_every_service(results):
+    assert set(results["peak_rss_mb"]) == set(SERVICES)
+    assert all(megabytes > 10 for megabytes in results["peak_rss_mb"].values())
