@@ -6,11 +6,12 @@ import logging
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
+from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from college_platform.config import setting
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailable
 from college_platform.http import PROBLEM_JSON, dumps
 from college_platform.service import SingleFlight
 from gateway.auth import Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
@@ -90,6 +91,13 @@ def response_for_error(exc):
         return problem_response(413, "Body too large", str(exc))
     if isinstance(exc, ServiceUnavailable):
         return problem_response(503, "Service unavailable", str(exc),
+                                headers={"Retry-After": "5"})
+    if isinstance(exc, Unavailable):  # a service's database is down
+        return problem_response(503, "Service unavailable", exc.detail,
+                                headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, ConnectionFailure):  # the gateway's own database (accounts)
+        return problem_response(503, "Service unavailable",
+                                "the gateway's database is unreachable; try again shortly",
                                 headers={"Retry-After": "5"})
     log.error("unexpected error in the gateway", exc_info=(type(exc), exc, exc.__traceback__))
     return problem_response(500, "Internal error",
