@@ -110,7 +110,7 @@ class InboundPublisher(threading.Thread):
     confirmed."""
 
     def __init__(self, uri, total, rate, enterprise_id=ENTERPRISE,
-                 ref=lambda n: "ERP-%d" % n):
+                 ref=lambda n: "ERP-%d" % n, go_on=lambda: True):
         super().__init__(daemon=True)
         self.uri = uri
         self.total = total
@@ -118,6 +118,7 @@ class InboundPublisher(threading.Thread):
         self.enterprise_id = enterprise_id
         self.user = "enterprise-" + enterprise_id
         self.ref = ref
+        self.go_on = go_on  # asked before each event: False ends the stream early
         self.published = 0
         self.confirmed = []
         self.failures = 0
@@ -134,7 +135,7 @@ class InboundPublisher(threading.Thread):
         started = time.monotonic()
         n = 0
         connection = None
-        while n < self.total:
+        while n < self.total and self.go_on():
             event = project_posted(self.enterprise_id, self.ref(n))
             while True:
                 try:
@@ -169,3 +170,54 @@ class InboundPublisher(threading.Thread):
 
 def duplicates(counts):
     return sum(count - 1 for count in counts.values() if count > 1)
+
+
+class CommandClient(threading.Thread):
+    """A client posting commands (a write through the outbox) to whichever
+    ledger process is current, one after another; ``committed`` holds the ids
+    the service answered 201 for, ``failed`` the answers that were errors
+    (a refused connection, before the request was accepted, is neither)."""
+
+    def __init__(self, base_of, total, work_seconds=0.0):
+        super().__init__(daemon=True)
+        self.base_of = base_of
+        self.total = total
+        self.work_seconds = work_seconds
+        self.committed = []
+        self.failed = []
+        self.refused = 0
+
+    def run(self):
+        n = 0
+        while n < self.total:
+            entry_id = "cmd-%s" % uuid.uuid4().hex
+            try:
+                response = requests.post("%s/entries/%s?work=%s" % (
+                    self.base_of(), entry_id, self.work_seconds), timeout=30)
+            except requests.ConnectionError as exc:
+                if refused(exc):
+                    self.refused += 1
+                    time.sleep(0.05)
+                    continue  # not accepted: send it again
+                self.failed.append(repr(exc))
+            else:
+                if response.status_code == 201:
+                    self.committed.append(entry_id)
+                else:
+                    self.failed.append("%d %s" % (response.status_code, response.text[:200]))
+            n += 1
+
+
+def queue_depth(uri, name):
+    """Messages ready in a queue (0 for a queue that does not exist)."""
+    with Connection(uri) as connection:
+        try:
+            return connection.default_channel.queue_declare(name, passive=True).message_count
+        except Exception:
+            return 0
+
+
+def refused(exc):
+    """A connection the server never accepted (no process listening): the
+    request was not in flight, and may be sent again."""
+    return any(text in str(exc) for text in ("Connection refused", "ECONNREFUSED"))
