@@ -5,7 +5,7 @@ import logging
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import WsgiApp
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -14,6 +14,7 @@ from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailable
 from college_platform.http import PROBLEM_JSON, dumps
 from college_platform.service import SingleFlight
+from college_platform.web import GracefulWebServer
 from gateway.auth import Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class ProblemJsonApp(WsgiApp):
         return super().__call__(environ, start_response)
 
 
-class ApiWebServer(WebServer):
+class ApiWebServer(GracefulWebServer):
     def get_wsgi_app(self):
         return ProblemJsonApp(self)
 

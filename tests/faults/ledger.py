@@ -11,7 +11,6 @@ event ``entry_recorded`` -> (relay, broker) -> effect ``relayed``.
 """
 import time
 
-from nameko.web.handlers import http
 from pymongo import ASCENDING, IndexModel
 
 from college_contracts import inbound
@@ -23,6 +22,7 @@ from college_platform.inbound import inbound_handler
 from college_platform.mongo import MongoStore
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
+from college_platform.web import http
 
 POISON_PREFIX = "poison-"
 
