@@ -13,6 +13,7 @@ from gateway.api import route_table
 from gateway.auth import AUDIENCE, ENTERPRISE_USER, ISSUER, ROLES
 from gateway.service import GatewayService
 from testkit.faults import record_result
+from testkit.servers import wait_until
 from testkit.system import JWT_SECRET, System
 
 ROUTES = [r for r in route_table(GatewayService) if not r["public"]]
@@ -110,12 +111,18 @@ def test_an_enterprise_user_gets_404_for_another_enterprises_objects(system):
     own, other = [requests.post(system.url("gateway", "/v1/partners"), json=payload,
                                 headers=admin, timeout=10).json()
                   for payload in (PARTNER, OTHER_PARTNER)]
-    project = requests.post(system.url("gateway", "/v1/projects"), headers=admin, timeout=10,
-                            json={"title": "产线视觉质检", "enterprise_id": other["id"],
-                                  "brief": "Build a vision quality-control cell",
-                                  "team_size": 4, "start_date": "2027-03-01",
-                                  "end_date": "2027-06-30"})
-    assert project.status_code == 201, project.text
+
+    def post_project():  # once the projects service has the partner from its event
+        response = requests.post(system.url("gateway", "/v1/projects"), headers=admin,
+                                 timeout=10, json={
+                                     "title": "产线视觉质检", "enterprise_id": other["id"],
+                                     "brief": "Build a vision quality-control cell",
+                                     "team_size": 4, "start_date": "2027-03-01",
+                                     "end_date": "2027-06-30"})
+        return response if response.status_code == 201 else None
+
+    project = wait_until(post_project, timeout=30, interval=0.5,
+                         message="the project of the other enterprise")
     hr = system.user("hr-own", ENTERPRISE_USER, enterprise_id=own["id"])
     project_id = project.json()["id"]
     attempts = [
@@ -125,7 +132,7 @@ def test_an_enterprise_user_gets_404_for_another_enterprises_objects(system):
         ("GET", "/v1/projects/%s/grades" % project_id, None),
         ("PUT", "/v1/projects/%s/milestones" % project_id,
          {"milestones": [{"title": "交付", "due_date": "2027-06-20", "weight": 100}]}),
-        ("POST", "/v1/projects/%s/transitions" % project_id, {"to": "published"}),
+        ("POST", "/v1/projects/%s/transitions" % project_id, {"status": "published"}),
     ]
     for method, path, body in attempts:
         response = requests.request(method, system.url("gateway", path), headers=hr,
