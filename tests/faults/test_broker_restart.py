@@ -55,7 +55,7 @@ def test_every_confirmed_event_has_one_effect_across_a_broker_restart(rabbit, en
         return (inbound, relayed) if confirmed <= set(relayed) else None
 
     try:
-        inbound, relayed = wait_until(all_effects, timeout=EVENTS / 50 + 60, interval=1,
+        inbound, relayed = wait_until(all_effects, timeout=EVENTS / 20 + 120, interval=1,
                                       message="every confirmed event's effects")
     except AssertionError:
         inbound, relayed = ledger.effects("inbound"), ledger.effects("relayed")
