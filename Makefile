@@ -30,13 +30,13 @@ test: install lint
 faults: install lint
 	FAULTS_FULL=1 $(VENV)/bin/nameko test tests/faults -m faults \
 		--deselect tests/faults/test_soak.py; status=$$?; \
-	$(PYTHON) tools/reliability_report.py --scale full; exit $$status
+	$(PYTHON) tools/reliability_report.py; exit $$status
 
 # 30 minutes at half the benchmark targets: heartbeat disconnects, memory growth
 soak: install
 	FAULTS_FULL=1 SOAK_SECONDS=$$(( $(or $(MINUTES),30) * 60 )) \
 		$(VENV)/bin/nameko test tests/faults/test_soak.py -s; status=$$?; \
-	$(PYTHON) tools/reliability_report.py --scale full; exit $$status
+	$(PYTHON) tools/reliability_report.py; exit $$status
 
 unit: install
 	$(VENV)/bin/nameko test -m "not integration and not e2e"
