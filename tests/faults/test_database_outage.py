@@ -17,8 +17,8 @@ from testkit.servers import wait_until
 from testkit.system import System
 
 OUTAGE_SECONDS = 10
-EVENTS = scaled(3_000, 300)
-RATE = scaled(100, 50)
+EVENTS = scaled(3_000, 150)
+RATE = scaled(100, 20)
 FAIL_FAST_SECONDS = 3
 
 

@@ -18,8 +18,8 @@ from testkit.faults import (
 from testkit.servers import wait_until
 from testkit.system import System
 
-EVENTS = scaled(3_000, 300)
-RATE = scaled(100, 60)
+EVENTS = scaled(3_000, 150)
+RATE = scaled(100, 30)
 CLIENTS = 4
 EXIT_SECONDS = 10
 

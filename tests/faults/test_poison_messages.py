@@ -6,8 +6,8 @@ from kombu import Connection
 from testkit.faults import InboundPublisher, record_result, scaled
 from testkit.servers import wait_until
 
-NORMAL = scaled(2_000, 300)
-POISON = scaled(50, 10)
+NORMAL = scaled(2_000, 150)
+POISON = scaled(50, 5)
 DEAD_QUEUE = "college.inbound.ledger.dead"
 MAX_ATTEMPTS = 5
 MAX_SLOWDOWN = 0.10

@@ -13,9 +13,9 @@ from testkit.faults import (
 )
 from testkit.servers import wait_until
 
-EVENTS = scaled(5_000, 400)
+EVENTS = scaled(5_000, 200)
 RATE = scaled(200, 100)
-COMMANDS = scaled(500, 60)
+COMMANDS = scaled(500, 40)
 
 
 def wait_for_effects(ledger, expected, kinds, timeout):

@@ -13,7 +13,7 @@ import requests
 from testkit.faults import InboundPublisher, queue_depth, record_result, scaled
 from testkit.system import System
 
-SECONDS = float(os.environ.get("SOAK_SECONDS", scaled(120, 45)))
+SECONDS = float(os.environ.get("SOAK_SECONDS", scaled(120, 30)))
 EVENTS_PER_SECOND = 500
 READS_PER_SECOND = 250
 READERS = 4
