@@ -14,7 +14,14 @@ tools/asyncapi/node_modules/.installed: tools/asyncapi/package-lock.json
 	npm ci --prefix tools/asyncapi --silent --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed tools/asyncapi/node_modules/.installed
+# Swagger UI for the gateway's API reference at /v1/docs, served from here so
+# the page loads nothing from another host
+gateway/web/vendor/node_modules/.installed: gateway/web/vendor/package-lock.json
+	npm ci --prefix gateway/web/vendor --silent --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed tools/asyncapi/node_modules/.installed \
+	gateway/web/vendor/node_modules/.installed
 
 run: install
 	$(PYTHON) deploy/run_local.py

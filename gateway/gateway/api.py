@@ -2,6 +2,10 @@
 and the mapping of every error to RFC 9457 problem details, in one place."""
 import json
 import logging
+import re
+import time
+import uuid
+from functools import partial
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
@@ -13,13 +17,26 @@ from werkzeug.wrappers import Response
 from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailable
 from college_platform.http import PROBLEM_JSON, dumps
+from college_platform.metrics import metrics_of
 from college_platform.service import SingleFlight
 from college_platform.web import GracefulWebServer
-from gateway.auth import Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
+from gateway import csv_export, privacy
+from gateway.audit import STATE_CHANGING, AuditTrail, audit_record
+from gateway.auth import STUDENT, Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
+from gateway.protection import (
+    CorsPolicy,
+    RateLimiter,
+    client_key,
+    retry_after_header,
+    security_headers,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+UNTHROTTLED_PATHS = ("/health", "/live", "/metrics")
+# a caller's own X-Request-Id is kept when it is short and plain, else replaced
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def token_issuer_from_config():
@@ -51,6 +68,18 @@ class HealthChecks(DependencyProvider):
         return self.single_flight
 
 
+class LoginThrottle(DependencyProvider):
+    """Against password guessing: failed logins per username and client
+    address, in a bucket of its own far stricter than the general limit."""
+
+    def setup(self):
+        self.limiter = RateLimiter(float(setting("LOGIN_RATE_LIMIT_PER_MINUTE", 5)) / 60,
+                                   int(setting("LOGIN_RATE_LIMIT_BURST", 5)))
+
+    def get_dependency(self, worker_ctx):
+        return self.limiter
+
+
 class ServiceUnavailable(Exception):
     """A service behind the gateway did not answer in time."""
 
@@ -61,6 +90,12 @@ class MalformedBody(Exception):
 
 class BodyTooLarge(Exception):
     pass
+
+
+class TooManyRequests(Exception):
+    def __init__(self, message, retry_after_seconds):
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 def problem_response(status, title, detail=None, headers=None, extensions=None):
@@ -90,6 +125,9 @@ def response_for_error(exc):
         return problem_response(409, "Conflict", exc.detail, extensions=exc.extra)
     if isinstance(exc, BodyTooLarge):
         return problem_response(413, "Body too large", str(exc))
+    if isinstance(exc, TooManyRequests):
+        return problem_response(429, "Too many requests", str(exc), headers={
+            "Retry-After": retry_after_header(exc.retry_after_seconds)})
     if isinstance(exc, ServiceUnavailable):
         return problem_response(503, "Service unavailable", str(exc),
                                 headers={"Retry-After": "5"})
@@ -105,10 +143,111 @@ def response_for_error(exc):
                             "The request could not be completed; it has been logged.")
 
 
+class Guard:
+    """The gateway's protections before any route runs, from its config."""
+
+    def __init__(self):
+        self.rate_limiter = RateLimiter(float(setting("RATE_LIMIT_PER_SECOND", 1000)),
+                                        int(setting("RATE_LIMIT_BURST", 2000)))
+        self.trust_forwarded_for = _flag(setting("TRUST_X_FORWARDED_FOR", False))
+        self.cors = CorsPolicy(setting("CORS_ALLOWED_ORIGINS") or ())
+        self.hsts_max_age = int(setting("HSTS_MAX_AGE_SECONDS", 0) or 0)
+        self.issuer = token_issuer_from_config()
+
+    def client_address(self, environ):
+        key = client_key(None, environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"),
+                         self.trust_forwarded_for)
+        return key[len("ip:"):]
+
+    def principal(self, environ):
+        """The verified caller, or None; routes check the token again and
+        answer 401 themselves, this only chooses the rate-limit bucket."""
+        try:
+            return self.issuer.verify(bearer_token(environ.get("HTTP_AUTHORIZATION")))
+        except Unauthorized:
+            return None
+
+
+def count_refusal(container, reason):
+    """Requests refused before any route (and so not in the audit trail)."""
+    metrics = metrics_of(container)
+    if metrics is not None:
+        metrics.counter("requests_refused", "Requests refused by a protective limit, by "
+                        "reason.", ["reason"]).labels(reason).inc()
+
+
+def _flag(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 class ProblemJsonApp(WsgiApp):
-    """Unknown paths and wrong methods answer problem JSON too."""
+    """Every response, known path or not, passes here: the request id, CORS,
+    security headers, the size and rate limits, and problem JSON for unknown
+    paths, wrong methods and anything unexpected (never a stack trace)."""
+
+    def __init__(self, server):
+        super().__init__(server)
+        self.guard = server.guard
 
     def __call__(self, environ, start_response):
+        request_id = environ.get("HTTP_X_REQUEST_ID") or ""
+        if not REQUEST_ID.match(request_id):
+            request_id = environ["HTTP_X_REQUEST_ID"] = uuid.uuid4().hex
+        origin = environ.get("HTTP_ORIGIN")
+        added = [("X-Request-Id", request_id), *self.guard.cors.response_headers(origin)]
+
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            content_type = next((value for name, value in headers
+                                 if name.lower() == "content-type"), "")
+            headers = list(headers) + [header for header in added
+                                       if header[0].lower() not in present]
+            headers += security_headers(content_type, present, self.guard.hsts_max_age)
+            return start_response(status, headers, exc_info)
+
+        try:
+            response = self._refusal(environ, origin)
+            if response is None:
+                return self._dispatch(environ, start_with_headers)
+        except Exception as exc:
+            response = response_for_error(exc)
+        return response(environ, start_with_headers)
+
+    def _refusal(self, environ, origin):
+        """The answer for a request that never reaches a route, else None."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        requested_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if CorsPolicy.is_preflight(method, origin, requested_method):
+            allowed = self.guard.cors.preflight_headers(origin, requested_method)
+            if allowed is None:
+                count_refusal(self.server.container, "cors_origin")
+                return problem_response(403, "Cross-origin request refused",
+                                        "this origin may not call the API")
+            return Response(status=204, headers=allowed)
+        environ["gateway.client_address"] = self.guard.client_address(environ)
+        principal = self.guard.principal(environ)
+        environ["gateway.principal"] = principal
+        # probes and scrapes must never be throttled: a refused probe restarts the pod
+        if environ.get("PATH_INFO") in UNTHROTTLED_PATHS:
+            return None
+        wait = self.guard.rate_limiter.take(client_key(
+            principal.subject if principal else None, environ["gateway.client_address"]))
+        if wait:
+            count_refusal(self.server.container, "rate_limit")
+            return response_for_error(TooManyRequests(
+                "rate limit of %g requests per second exceeded; retry later"
+                % self.guard.rate_limiter.rate, wait))
+        try:
+            declared_length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return problem_response(400, "Malformed request", "Content-Length is not a number")
+        if declared_length > MAX_BODY_BYTES:
+            count_refusal(self.server.container, "body_too_large")
+            return response_for_error(BodyTooLarge(
+                "the body may be at most %d bytes" % MAX_BODY_BYTES))
+        return None
+
+    def _dispatch(self, environ, start_response):
         adapter = self.url_map.bind_to_environ(environ)
         try:
             adapter.match()
@@ -123,48 +262,148 @@ class ProblemJsonApp(WsgiApp):
 
 
 class ApiWebServer(GracefulWebServer):
+    def setup(self):
+        super().setup()
+        self.guard = Guard()
+
     def get_wsgi_app(self):
         return ProblemJsonApp(self)
+
+
+class Page:
+    """``response=Page(ItemSchema)``: the route answers one page of a list,
+    ``{"items": [...], "total", "offset", "limit"}``, and can export it as CSV."""
+
+    def __init__(self, item=None):
+        self.item = item
 
 
 class ApiRoute(HttpRequestHandler):
     """``@route("POST", "/v1/partners", roles=(ADMIN,))``; ``public=True`` for
     the few routes without a token. The handler gets the request with
-    ``request.principal`` and, when present, ``request.json_body`` set."""
+    ``request.principal`` and, when present, ``request.json_body`` set.
+
+    ``body``, ``query`` and ``response`` name the marshmallow schemas (from
+    ``college_contracts.api``) the services validate the request with and
+    shape the answer with, ``status`` the success status: the OpenAPI document
+    is generated from them. A ``response=Page(...)`` route also answers CSV."""
 
     server = ApiWebServer()
 
-    def __init__(self, method, url, roles=(), public=False, summary="", **kwargs):
+    def __init__(self, method, url, roles=(), public=False, summary="", audit=None, body=None,
+                 query=None, response=None, status=200, personal_data=True, **kwargs):
         self.roles = tuple(roles)
         self.public = public
         self.summary = summary
+        self.audit_kind = audit  # a route audited on every call, whatever its method
+        self.body = body
+        self.query = query
+        self.response = response
+        self.status = status
+        # False only where a body names personal fields but holds no one's data
+        # (the API's own description), which masking would otherwise garble
+        self.personal_data = personal_data
         if not public and not roles:
             raise ValueError("route %s %s admits no role and is not public" % (method, url))
         super().__init__(method, url, **kwargs)
 
+    @property
+    def is_list(self):
+        return isinstance(self.response, Page)
+
     def setup(self):
         super().setup()
         self.issuer = token_issuer_from_config()
+        self.audit_trail = next((dependency for dependency in self.container.dependencies
+                                 if isinstance(dependency, AuditTrail)), None)
 
     def handle_request(self, request):
+        started = time.perf_counter()
         request.shallow = False
+        request.principal = None
+        request.json_body = None
         try:
-            request.principal = None
             if not self.public:
-                request.principal = self.issuer.verify(
-                    bearer_token(request.headers.get("Authorization")))
+                request.principal = request.environ.get("gateway.principal") or \
+                    self.issuer.verify(bearer_token(request.headers.get("Authorization")))
                 authorize(request.principal, self.roles)
             request.json_body = self._read_body(request)
+            wants_csv = self.is_list and csv_export.wanted(request)
         except Exception as exc:
-            return response_for_error(exc)
-        return super().handle_request(request)
+            response = response_for_error(exc)
+        else:
+            if wants_csv:  # every page masked and audited as the JSON page would be
+                return csv_export.export(request, partial(self._masked_and_audited, started))
+            response = super().handle_request(request)
+        return self._masked_and_audited(started, request, response)
+
+    def _masked_and_audited(self, started, request, response=None):
+        if response is None:
+            response = super().handle_request(request)
+        try:
+            response, owners = self._mask_personal_data(request, response)
+        except Exception as exc:  # never let unmasked data out on a masking failure
+            response, owners = response_for_error(exc), []
+        self._audit(request, response, started, owners)
+        return response
+
+    def _mask_personal_data(self, request, response):
+        """The one place personal data is masked, for every JSON body: the
+        rule of ``gateway.privacy`` for the caller's role. Returns the response
+        and the ids of the people whose data went out unmasked."""
+        if not self.personal_data or response.mimetype != "application/json":
+            return response, []
+        raw = response.get_data()
+        if not privacy.may_hold_personal_data(raw):
+            return response, []
+        principal = request.principal
+        role = principal.role if principal else None
+        own = role == STUDENT and principal.student_id is not None and \
+            request.path_values.get("student_id") == principal.student_id
+        rule = privacy.rule_for(role, own_data=own)
+        masked, owners = privacy.apply_rule(json.loads(raw), rule)
+        if rule is not privacy.EVERYTHING:
+            response.set_data(dumps(masked).encode())
+        return response, owners
+
+    def _audit(self, request, response, started, owners):
+        """Every state-changing request, every read of unmasked personal data
+        and every call of a route audited by nature; queued, never waited for."""
+        if self.audit_trail is None:
+            return
+        kinds = []
+        if self.audit_kind:
+            kinds.append(self.audit_kind)
+        else:
+            if request.method in STATE_CHANGING:
+                kinds.append("request")
+            if owners:
+                kinds.append("personal_data_read")
+        if not kinds:
+            return
+        title = None
+        if response.mimetype == PROBLEM_JSON:
+            try:
+                title = json.loads(response.get_data()).get("title")
+            except ValueError:
+                title = None
+        body = request.json_body
+        claimed = body.get("username") if self.public and isinstance(body, dict) else None
+        duration_ms = (time.perf_counter() - started) * 1000
+        for kind in kinds:
+            self.audit_trail.record(audit_record(
+                kind, request.principal, request.method, self.url, request.path,
+                getattr(request, "path_values", None), response.status_code, title,
+                duration_ms, request.headers.get("X-Request-Id"),
+                claimed_username=claimed if isinstance(claimed, str) else None,
+                subject_ids=owners))
 
     def _read_body(self, request):
         if request.method not in ("POST", "PUT", "PATCH"):
             return None
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise BodyTooLarge("the body may be at most %d bytes" % MAX_BODY_BYTES)
-        raw = request.get_data(cache=True)
+        raw = request.stream.read(MAX_BODY_BYTES + 1)  # never more, whatever the headers say
         if len(raw) > MAX_BODY_BYTES:
             raise BodyTooLarge("the body may be at most %d bytes" % MAX_BODY_BYTES)
         if not raw:
@@ -192,5 +431,7 @@ def route_table(service_cls):
             if isinstance(entrypoint, ApiRoute):
                 routes.append({"method": entrypoint.method, "url": entrypoint.url,
                                "roles": entrypoint.roles, "public": entrypoint.public,
-                               "summary": entrypoint.summary, "handler": name})
+                               "summary": entrypoint.summary, "handler": name,
+                               "body": entrypoint.body, "query": entrypoint.query,
+                               "response": entrypoint.response, "status": entrypoint.status})
     return sorted(routes, key=lambda r: (r["url"], r["method"]))

@@ -43,3 +43,104 @@ class UserSchema(Schema):
     student_id = fields.String(allow_none=True)
     mentor_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(required=True, metadata={"description": "A JWT for the "
+                                                          "Authorization: Bearer header."})
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class PrincipalSchema(Schema):
+    username = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    enterprise_id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    student_id = fields.String(allow_none=True)
+    mentor_id = fields.String(allow_none=True)
+
+
+# the aggregated views (docs/views.md): the gateway's own responses ------------------
+
+class ViewStatus(Schema):
+    partial = fields.Boolean(required=True, metadata={
+        "description": "true when a service did not answer; its sections are empty"})
+    missing = fields.List(fields.String(), required=True, metadata={
+        "description": "the services whose parts are missing"})
+    as_of = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={
+        "description": "when each service's part was read"})
+
+
+class RiskReason(Schema):
+    code = fields.String(required=True)
+    count = fields.Integer(required=True)
+    message = fields.String(required=True)
+
+
+class Risk(Schema):
+    level = fields.String(required=True, validate=validate.OneOf(
+        ("none", "low", "medium", "high")))
+    reasons = fields.List(fields.Nested(RiskReason), required=True)
+
+
+class StudentViewSchema(ViewStatus):
+    """The student 360."""
+    student_id = fields.String(required=True)
+    student = fields.Dict(allow_none=True)
+    apprenticeship = fields.Dict()
+    personal = fields.Dict(allow_none=True)
+    projects = fields.List(fields.Dict())
+    placements = fields.List(fields.Dict())
+    feedback = fields.Dict()
+    mentors = fields.Dict()
+    registrations = fields.List(fields.Dict())
+    results = fields.List(fields.Dict())
+    certificates = fields.List(fields.Dict())
+    credits = fields.Dict()
+    risk = fields.Nested(Risk, required=True)
+
+
+class ContributionSchema(Schema):
+    enterprise_id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    projects_posted = fields.Float()
+    mentor_hours = fields.Float()
+    seats_offered = fields.Float()
+    seats_filled = fields.Float()
+    seats_honoured = fields.Float(allow_none=True)
+    feedback_turnaround_days = fields.Float(allow_none=True)
+    index = fields.Float(allow_none=True, metadata={"description": "0 to 100"})
+
+
+class EnterpriseViewSchema(ViewStatus):
+    """The enterprise partner view."""
+    enterprise_id = fields.String(required=True)
+    partner = fields.Dict(allow_none=True)
+    agreements = fields.List(fields.Dict())
+    seats = fields.List(fields.Dict())
+    students = fields.List(fields.Dict())
+    apprentices = fields.List(fields.Dict())
+    projects = fields.List(fields.Dict())
+    projects_by_status = fields.Dict()
+    feedback_given = fields.Dict(allow_none=True)
+    feedback_received = fields.Dict(allow_none=True)
+    mentors = fields.List(fields.Dict())
+    hosted_teachers = fields.List(fields.Dict())
+    students_certified = fields.Integer()
+    certificates_issued = fields.Integer()
+    contribution = fields.Nested(ContributionSchema, required=True)
+
+
+class DashboardQuerySchema(Schema):
+    term = fields.String(metadata={"description": "an academic term, e.g. 2026-autumn"})
+    programme_id = fields.String()
+    enterprise_id = fields.String()
+
+
+class DashboardSchema(ViewStatus):
+    """The college dashboard of integration indicators."""
+    filters = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    terms = fields.List(fields.String(), required=True)
+    indicators = fields.Dict(required=True)
+    contribution = fields.List(fields.Nested(ContributionSchema), required=True)

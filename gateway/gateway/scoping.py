@@ -3,9 +3,10 @@ from college_platform.errors import NotFound
 
 
 def page_query(request, *filters):
-    """``offset``, ``limit`` and the named filters present in the query string;
-    the service validates them (a bad value is a 400 with field errors)."""
-    keys = ("offset", "limit") + filters
+    """``offset``, ``limit``, ``sort`` and the named filters present in the
+    query string; the service validates them (a bad value is a 400 with field
+    errors; ``sort`` is dropped by lists that offer no order)."""
+    keys = ("offset", "limit", "sort") + filters
     return {key: request.args[key] for key in keys if key in request.args}
 
 

@@ -12,22 +12,32 @@ from college_platform.config import setting
 from college_platform.mongo import MongoStore
 from college_platform.rpc import ServiceRpc
 from college_platform.service import PlatformService
-from gateway.api import HealthChecks, ServiceUnavailable, Tokens
+from gateway.api import HealthChecks, LoginThrottle, ServiceUnavailable, Tokens
+from gateway.audit import INDEXES as AUDIT_INDEXES
+from gateway.audit import AuditTrail
+from gateway.readmodels import ReadModels
 from gateway.routes.certificates import CertificatesRoutes
+from gateway.routes.docs import DocsRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
 from gateway.routes.mentors import MentorsRoutes
 from gateway.routes.platform import PlatformRoutes
+from gateway.routes.privacy import PrivacyRoutes
 from gateway.routes.projects import ProjectsRoutes
+from gateway.routes.views import ViewRoutes
 
 
-class GatewayService(PlatformRoutes, EnrollmentRoutes, ProjectsRoutes, MentorsRoutes,
-                     CertificatesRoutes, PlatformService):
+class GatewayService(PlatformRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes, ProjectsRoutes,
+                     MentorsRoutes, CertificatesRoutes, ViewRoutes, PlatformService):
     name = "gateway"
 
-    store = MongoStore(indexes={"users": []})  # usernames are the _id
+    store = MongoStore(indexes={"users": [],  # usernames are the _id
+                                "audit_log": AUDIT_INDEXES})
     rpc_client = ServiceRpc(expiration=30)
     tokens = Tokens()
     health_checks = HealthChecks()
+    audit = AuditTrail()
+    login_throttle = LoginThrottle()
+    read_models = ReadModels()
 
     def call(self, service, method, *args, deadline_setting="RPC_TIMEOUT_SECONDS"):
         """One RPC with a deadline: a slow or dead service becomes a 503. Bulk

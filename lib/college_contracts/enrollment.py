@@ -7,6 +7,9 @@ from college_contracts.base import Date, EventData, Id, one_of
 PROGRAMME_KINDS = ("order_class", "apprenticeship", "joint_major")
 # "transferred" is not published: a transfer is "active" with from_programme_id set
 ENROLMENT_STATUSES = ("active", "suspended", "withdrawn", "transferred", "graduated")
+APPLICATION_STATUSES = ("submitted", "screened", "interviewed", "offered", "accepted", "declined",
+                        "rejected", "withdrawn", "expired", "enrolled")
+OFFER_PARTIES = ("college", "enterprise")
 
 
 class PartnerRegistered(EventData):

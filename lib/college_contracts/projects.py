@@ -3,6 +3,10 @@ from marshmallow import fields, validate
 
 from college_contracts.base import Date, EventData, Id, Timestamp, one_of
 
+PROJECT_STATUSES = ("draft", "published", "in_progress", "delivered", "evaluated", "closed",
+                    "cancelled")
+REVIEWER_KINDS = ("enterprise", "tutor")
+
 
 class ProjectDrafted(EventData):
     project_id = Id(required=True)
@@ -17,6 +21,15 @@ class ProjectPublished(EventData):
     title = fields.String(required=True)
     course_code = fields.String(allow_none=True, load_default=None)
     credit_weight = fields.Float(load_default=0.0)
+
+
+class ProjectStatusChanged(EventData):
+    """Every move along a project's lifecycle, with the students it concerns."""
+    project_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    previous_status = fields.String(required=True)
+    status = fields.String(required=True)
+    student_ids = fields.List(Id(), load_default=list)
 
 
 class TeamFormed(EventData):
@@ -80,6 +93,15 @@ class PlacementEnded(EventData):
     hours = fields.Float(required=True)
 
 
+class CheckinRecorded(EventData):
+    """Published as ``checkin_logged`` and ``checkin_confirmed``."""
+    placement_id = Id(required=True)
+    student_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    week_starting = Date(required=True)
+    hours = fields.Float(required=True)
+
+
 class CheckinMissed(EventData):
     placement_id = Id(required=True)
     student_id = Id(required=True)
@@ -104,12 +126,15 @@ class FeedbackSubmitted(EventData):
 EVENTS = {
     "project_drafted": ProjectDrafted,
     "project_published": ProjectPublished,
+    "project_status_changed": ProjectStatusChanged,
     "team_formed": TeamFormed,
     "team_member_removed": TeamMemberRemoved,
     "deliverable_reviewed": DeliverableReviewed,
     "project_completed": ProjectCompleted,
     "placement_started": PlacementStarted,
     "placement_ended": PlacementEnded,
+    "checkin_logged": CheckinRecorded,
+    "checkin_confirmed": CheckinRecorded,
     "checkin_missed": CheckinMissed,
     "feedback_submitted": FeedbackSubmitted,
 }

@@ -5,8 +5,8 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
+from college_platform.validation import MAX_PAGE_SIZE
 
-MAX_PAGE_SIZE = 100
 # list endpoints page newest first; this index keeps that a range walk, not a scan
 RECENT_FIRST = IndexModel([("created_at", DESCENDING), ("_id", ASCENDING)], name="recent_first")
 
@@ -24,7 +24,7 @@ def get_or_raise(collection, id_, what, session=None):
 
 def paged_view(collection, query, params, view):
     """``page`` with its items dumped through the marshmallow ``view``."""
-    result = page(collection, query, params["offset"], params["limit"])
+    result = page(collection, query, params["offset"], params["limit"], params.get("sort"))
     result["items"] = view.dump(result["items"], many=True)
     return result
 
@@ -36,12 +36,21 @@ def remember_copy(uow, collection, id_, fields):
         upsert=True, session=uow.session)
 
 
-def page(collection, query, offset=0, limit=20):
-    """One page, newest first, with the total so clients can paginate."""
+def sort_order(sort=None):
+    """``"-name"`` or ``"name"`` as a Mongo sort, ``_id`` breaking ties so
+    pages never overlap; newest first when no order is asked for."""
+    if not sort:
+        return [("created_at", DESCENDING), ("_id", ASCENDING)]
+    if sort.startswith("-"):
+        return [(sort[1:], DESCENDING), ("_id", ASCENDING)]
+    return [(sort, ASCENDING), ("_id", ASCENDING)]
+
+
+def page(collection, query, offset=0, limit=20, sort=None):
+    """One page, newest first unless ``sort`` says otherwise (a value the
+    service validated with ``sort_by``), with the total so clients can paginate."""
     offset = max(0, int(offset))
     limit = max(1, min(MAX_PAGE_SIZE, int(limit)))
-    cursor = (collection.find(query)
-              .sort([("created_at", DESCENDING), ("_id", ASCENDING)])
-              .skip(offset).limit(limit))
+    cursor = (collection.find(query).sort(sort_order(sort)).skip(offset).limit(limit))
     return {"items": list(cursor), "offset": offset, "limit": limit,
             "total": collection.count_documents(query)}

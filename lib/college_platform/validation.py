@@ -4,15 +4,28 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from college_platform.errors import InvalidInput
 
+MAX_PAGE_SIZE = 200
+
 
 class PageQuerySchema(Schema):
-    """``offset`` and ``limit`` of a list call; services extend it with filters."""
+    """``offset`` and ``limit`` of a list call; services extend it with filters
+    and, for long lists, a ``sort`` made with ``sort_by``."""
 
     class Meta:
         unknown = EXCLUDE
 
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def sort_by(*names):
+    """A ``sort`` query field: ``name`` ascending or ``-name`` descending,
+    one of ``names`` only, so a client cannot sort on an unindexed secret."""
+    allowed = tuple(names) + tuple("-" + name for name in names)
+    return fields.String(load_default=None, validate=validate.OneOf(
+        allowed, error="Sort by one of: %s (prefix - for descending)." % ", ".join(names)),
+        metadata={"description": "Sort order: one of %s; prefix - for descending."
+                  % ", ".join(names)})
 
 
 def load(schema, payload, **kwargs):

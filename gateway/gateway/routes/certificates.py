@@ -6,10 +6,12 @@ The certificate officer manages; a student (``student_id`` on the account) or a
 teacher (``mentor_id``) sees and acts only on their own registrations,
 certificates and credits: anyone else's answer 404.
 """
+from college_contracts.api import certificates as api
 from college_platform.errors import NotFound
 from college_platform.http import dumps, json_response
+from college_platform.validation import PageQuerySchema
 from gateway import auth
-from gateway.api import route
+from gateway.api import Page, route
 from gateway.auth import ADMIN, CERTIFICATE_OFFICER, ROLES, STAFF, STUDENT, TEACHER
 from gateway.scoping import page_query
 
@@ -46,40 +48,47 @@ class CertificatesRoutes:
     # catalogue ------------------------------------------------------------------
 
     @route("POST", "/v1/certificates", roles=MANAGERS,
-           summary="Add an X certificate to the catalogue")
+           summary="Add an X certificate to the catalogue",
+           body=api.NewCertificateSchema, response=api.CertificateSchema, status=201)
     def add_certificate(self, request):
         certificate = self.call("certificates", "add_certificate", request.json_body)
         return json_response(201, certificate,
                              {"Location": "/v1/certificates/%s" % certificate["code"]})
 
-    @route("GET", "/v1/certificates", roles=ROLES, summary="The certificate catalogue")
+    @route("GET", "/v1/certificates", roles=ROLES, summary="The certificate catalogue",
+           query=PageQuerySchema, response=Page(api.CertificateSchema))
     def list_certificates(self, request):
         return json_response(200, self.call("certificates", "list_certificates",
                                             page_query(request)))
 
-    @route("GET", "/v1/certificates/<code>", roles=ROLES, summary="One catalogue entry")
+    @route("GET", "/v1/certificates/<code>", roles=ROLES, summary="One catalogue entry",
+           response=api.CertificateSchema)
     def get_certificate(self, request, code):
         return json_response(200, self.call("certificates", "get_certificate", code))
 
     # exam sessions and registrations ---------------------------------------------
 
-    @route("POST", "/v1/exam-sessions", roles=MANAGERS, summary="Schedule an exam session")
+    @route("POST", "/v1/exam-sessions", roles=MANAGERS, summary="Schedule an exam session",
+           body=api.NewSessionSchema, response=api.SessionSchema, status=201)
     def create_exam_session(self, request):
         exam = self.call("certificates", "create_session", request.json_body)
         return json_response(201, exam, {"Location": "/v1/exam-sessions/%s" % exam["id"]})
 
-    @route("GET", "/v1/exam-sessions", roles=ROLES, summary="List exam sessions")
+    @route("GET", "/v1/exam-sessions", roles=ROLES, summary="List exam sessions",
+           query=api.SessionQuerySchema, response=Page(api.SessionSchema))
     def list_exam_sessions(self, request):
         return json_response(200, self.call("certificates", "list_sessions", page_query(
             request, "certificate_code", "level")))
 
-    @route("GET", "/v1/exam-sessions/<session_id>", roles=ROLES, summary="One exam session")
+    @route("GET", "/v1/exam-sessions/<session_id>", roles=ROLES, summary="One exam session",
+           response=api.SessionSchema)
     def get_exam_session(self, request, session_id):
         return json_response(200, self.call("certificates", "get_session", session_id))
 
     @route("POST", "/v1/exam-sessions/<session_id>/registrations",
            roles=MANAGERS + CANDIDATES,
-           summary="Register for an exam (a student or teacher registers themselves)")
+           summary="Register for an exam (a student or teacher registers themselves)",
+           body=api.NewRegistrationSchema, response=api.RegistrationSchema, status=201)
     def register_for_exam(self, request, session_id):
         payload = request.json_body
         if acts_as_candidate(request.principal):
@@ -92,7 +101,8 @@ class CertificatesRoutes:
                              {"Location": "/v1/registrations/%s" % registration["id"]})
 
     @route("GET", "/v1/registrations", roles=MANAGERS + CANDIDATES,
-           summary="List exam registrations (a candidate sees their own)")
+           summary="List exam registrations (a candidate sees their own)",
+           query=api.RegistrationQuerySchema, response=Page(api.RegistrationSchema))
     def list_registrations(self, request):
         query = page_query(request, "session_id", "candidate_id", "status")
         if acts_as_candidate(request.principal):
@@ -100,7 +110,8 @@ class CertificatesRoutes:
         return json_response(200, self.call("certificates", "list_registrations", query))
 
     @route("GET", "/v1/registrations/<registration_id>", roles=MANAGERS + CANDIDATES,
-           summary="One registration with its result")
+           summary="One registration with its result",
+           response=api.RegistrationSchema)
     def get_registration(self, request, registration_id):
         registration = self.call("certificates", "get_registration", registration_id)
         only_own(request.principal, registration["candidate_id"], "registration",
@@ -109,7 +120,8 @@ class CertificatesRoutes:
 
     @route("POST", "/v1/registrations/<registration_id>/cancellation",
            roles=MANAGERS + CANDIDATES,
-           summary="Cancel a registration; the waiting list moves up")
+           summary="Cancel a registration; the waiting list moves up",
+           response=api.RegistrationSchema)
     def cancel_registration(self, request, registration_id):
         if acts_as_candidate(request.principal):
             registration = self.call("certificates", "get_registration", registration_id)
@@ -121,13 +133,15 @@ class CertificatesRoutes:
     # results -------------------------------------------------------------------
 
     @route("POST", "/v1/registrations/<registration_id>/result", roles=MANAGERS,
-           summary="Record theory and practical scores; a pass issues the certificate")
+           summary="Record theory and practical scores; a pass issues the certificate",
+           body=api.ScoresSchema, response=api.RegistrationSchema)
     def record_result(self, request, registration_id):
         return json_response(200, self.call("certificates", "record_result",
                                             registration_id, request.json_body))
 
     @route("POST", "/v1/exam-sessions/<session_id>/results", roles=MANAGERS,
-           summary="Import results from CSV with a per-row report")
+           summary="Import results from CSV with a per-row report",
+           body=api.ResultsImportSchema)
     def import_results(self, request, session_id):
         """{"csv": "candidate_id,theory,practical\\nstu-1,78,85\\n"}"""
         return json_response(200, self.call("certificates", "import_results", session_id,
@@ -137,7 +151,8 @@ class CertificatesRoutes:
     # issued certificates ---------------------------------------------------------------
 
     @route("GET", "/v1/issued-certificates", roles=MANAGERS + CANDIDATES,
-           summary="List issued certificates (a candidate sees their own)")
+           summary="List issued certificates (a candidate sees their own)",
+           query=api.IssuedQuerySchema, response=Page(api.IssuedSchema))
     def list_issued_certificates(self, request):
         query = page_query(request, "candidate_id", "certificate_code")
         if acts_as_candidate(request.principal):
@@ -145,7 +160,8 @@ class CertificatesRoutes:
         return json_response(200, self.call("certificates", "list_issued", query))
 
     @route("GET", "/v1/issued-certificates/<number>", roles=MANAGERS + CANDIDATES,
-           summary="One issued certificate")
+           summary="One issued certificate",
+           response=api.IssuedSchema)
     def get_issued_certificate(self, request, number):
         issued = self.call("certificates", "get_issued", number)
         only_own(request.principal, issued["candidate_id"], "certificate", number)
@@ -161,7 +177,8 @@ class CertificatesRoutes:
                      'attachment; filename="%s.json"' % number}, dumps(credential)
 
     @route("POST", "/v1/issued-certificates/<number>/revocation", roles=MANAGERS,
-           summary="Revoke a certificate with a reason; its credits are reversed")
+           summary="Revoke a certificate with a reason; its credits are reversed",
+           body=api.RevocationSchema, response=api.IssuedSchema)
     def revoke_certificate(self, request, number):
         """{"reason": "考试作弊，成绩取消"}"""
         return json_response(200, self.call("certificates", "revoke", number,
@@ -170,24 +187,28 @@ class CertificatesRoutes:
     # credit bank -------------------------------------------------------------------------
 
     @route("POST", "/v1/credit-rules", roles=MANAGERS,
-           summary="Set a conversion rule and apply it to every holder")
+           summary="Set a conversion rule and apply it to every holder",
+           body=api.CreditRuleInputSchema, response=api.CreditRuleSchema)
     def set_credit_rule(self, request):
         return json_response(200, self.call("certificates", "set_credit_rule",
                                             request.json_body))
 
     @route("POST", "/v1/credit-rules/preview", roles=MANAGERS,
-           summary="What a conversion rule would change, per student, before it is applied")
+           summary="What a conversion rule would change, per student, before it is applied",
+           body=api.CreditRuleInputSchema)
     def preview_credit_rule(self, request):
         return json_response(200, self.call("certificates", "preview_credit_rule",
                                             request.json_body))
 
-    @route("GET", "/v1/credit-rules", roles=STAFF, summary="List conversion rules")
+    @route("GET", "/v1/credit-rules", roles=STAFF, summary="List conversion rules",
+           query=api.CreditRuleQuerySchema, response=Page(api.CreditRuleSchema))
     def list_credit_rules(self, request):
         return json_response(200, self.call("certificates", "list_credit_rules",
                                             page_query(request, "programme_id")))
 
     @route("GET", "/v1/students/<student_id>/credits", roles=MANAGERS + (STUDENT,),
-           summary="A student's credit account and ledger (a student sees their own)")
+           summary="A student's credit account and ledger (a student sees their own)",
+           query=api.LedgerQuerySchema, response=api.LedgerEntrySchema)
     def student_credits(self, request, student_id):
         if request.principal.role == STUDENT and \
                 own_candidate(request.principal)[0] != student_id:

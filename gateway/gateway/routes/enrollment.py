@@ -4,10 +4,12 @@ applications and enrolments.
 An enterprise user (``enterprise_id`` is a partner id) sees and acts only on
 its own partner's agreements, programmes (those where it holds a quota),
 applications and students: other enterprises' objects answer 404."""
+from college_contracts.api import enrollment as api
 from college_platform.errors import NotFound
 from college_platform.http import json_response
+from college_platform.validation import PageQuerySchema
 from gateway import auth
-from gateway.api import route
+from gateway.api import Page, route
 from gateway.auth import (
     ADMIN,
     ADMISSIONS_OFFICER,
@@ -43,17 +45,20 @@ class EnrollmentRoutes:
     # enrollment: partners ----------------------------------------------------
 
     @route("POST", "/v1/partners", roles=(ADMIN, ADMISSIONS_OFFICER),
-           summary="Register a partner enterprise")
+           summary="Register a partner enterprise",
+           body=api.NewPartnerSchema, response=api.PartnerSchema, status=201)
     def register_partner(self, request):
         partner = self.call("enrollment", "register_partner", request.json_body)
         return json_response(201, partner, {"Location": "/v1/partners/%s" % partner["id"]})
 
-    @route("GET", "/v1/partners", roles=STAFF, summary="List partner enterprises")
+    @route("GET", "/v1/partners", roles=STAFF, summary="List partner enterprises",
+           query=PageQuerySchema, response=Page(api.PartnerSchema))
     def list_partners(self, request):
         return json_response(200, self.call("enrollment", "list_partners", page_query(request)))
 
     @route("GET", "/v1/partners/<partner_id>", roles=PARTNER_READERS,
-           summary="One partner enterprise")
+           summary="One partner enterprise",
+           response=api.PartnerSchema)
     def get_partner(self, request, partner_id):
         own_enterprise_only(request.principal, partner_id, "partner")
         return json_response(200, self.call("enrollment", "get_partner", partner_id))
@@ -61,7 +66,8 @@ class EnrollmentRoutes:
     # enrollment: cooperation agreements -------------------------------------
 
     @route("POST", "/v1/partners/<partner_id>/agreements", roles=ADMISSIONS,
-           summary="Draft a cooperation agreement with a partner")
+           summary="Draft a cooperation agreement with a partner",
+           body=api.NewAgreementSchema, status=201)
     def create_agreement(self, request, partner_id):
         """{"title": "数控技术现代学徒制合作协议", "starts_on": "2027-01-01",
         "ends_on": "2029-12-31", "programme_codes": ["2027-MA-CNC"]}"""
@@ -70,7 +76,8 @@ class EnrollmentRoutes:
         return created(agreement, "/v1/agreements/%s" % agreement["id"])
 
     @route("GET", "/v1/agreements", roles=STAFF_AND_ENTERPRISE,
-           summary="List cooperation agreements (filters: partner_id, status)")
+           summary="List cooperation agreements (filters: partner_id, status)",
+           query=api.AgreementQuerySchema, response=Page())
     def list_agreements(self, request):
         return json_response(200, self.call("enrollment", "list_agreements",
                                             partner_scoped_query(request, "partner_id",
@@ -85,14 +92,16 @@ class EnrollmentRoutes:
         return json_response(200, agreement)
 
     @route("PATCH", "/v1/agreements/<agreement_id>", roles=ADMISSIONS,
-           summary="Amend an agreement's title, end date or programmes")
+           summary="Amend an agreement's title, end date or programmes",
+           body=api.AgreementAmendmentSchema)
     def amend_agreement(self, request, agreement_id):
         """{"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC"], "reason": "续签"}"""
         return json_response(200, self.call("enrollment", "amend_agreement", agreement_id,
                                             request.json_body))
 
     @route("POST", "/v1/agreements/<agreement_id>/status", roles=ADMISSIONS,
-           summary="Activate, suspend or terminate an agreement")
+           summary="Activate, suspend or terminate an agreement",
+           body=api.AgreementStatusSchema)
     def change_agreement_status(self, request, agreement_id):
         """{"status": "active"} or {"status": "suspended", "reason": "..."}"""
         return json_response(200, self.call("enrollment", "change_agreement_status",
@@ -101,13 +110,15 @@ class EnrollmentRoutes:
     # enrollment: programmes and the quota ledger ----------------------------
 
     @route("POST", "/v1/programmes", roles=ADMISSIONS,
-           summary="Create a programme with its partner quotas")
+           summary="Create a programme with its partner quotas",
+           body=api.NewProgrammeSchema, status=201)
     def create_programme(self, request):
         programme = self.call("enrollment", "create_programme", request.json_body)
         return created(programme, "/v1/programmes/%s" % programme["id"])
 
     @route("GET", "/v1/programmes", roles=STAFF_AND_ENTERPRISE,
-           summary="List programmes (filters: kind, intake_year, partner_id)")
+           summary="List programmes (filters: kind, intake_year, partner_id)",
+           query=api.ProgrammeQuerySchema, response=Page())
     def list_programmes(self, request):
         return json_response(200, self.call("enrollment", "list_programmes", partner_scoped_query(
             request, "kind", "intake_year", "partner_id")))
@@ -122,14 +133,16 @@ class EnrollmentRoutes:
         return json_response(200, programme)
 
     @route("PUT", "/v1/programmes/<programme_id>/quotas/<partner_id>", roles=ADMISSIONS,
-           summary="Set a partner's seat quota in a programme")
+           summary="Set a partner's seat quota in a programme",
+           body=api.SetQuotaSchema)
     def set_quota(self, request, programme_id, partner_id):
         """{"seats": 25}"""
         return json_response(200, self.call("enrollment", "set_quota", programme_id,
                                             partner_id, request.json_body))
 
     @route("GET", "/v1/programmes/<programme_id>/ledger", roles=ADMISSIONS,
-           summary="The programme's seat movements")
+           summary="The programme's seat movements",
+           query=PageQuerySchema, response=Page())
     def list_ledger_entries(self, request, programme_id):
         return json_response(200, self.call("enrollment", "list_ledger_entries", programme_id,
                                             page_query(request)))
@@ -144,14 +157,16 @@ class EnrollmentRoutes:
     # enrollment: applicants ---------------------------------------------------
 
     @route("POST", "/v1/applicant-imports", roles=ADMISSIONS,
-           summary="Import applicants from CSV text, with a per-row report")
+           summary="Import applicants from CSV text, with a per-row report",
+           body=api.ImportSchema)
     def import_applicants(self, request):
         """{"filename": "2027-intake.csv", "csv": "name,resident_id,phone\\n李明,...,..."}"""
         return json_response(200, self.call("enrollment", "import_applicants",
                                             request.json_body,
                                             deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
 
-    @route("GET", "/v1/applicants", roles=ADMISSIONS, summary="List applicants (filter: name)")
+    @route("GET", "/v1/applicants", roles=ADMISSIONS, summary="List applicants (filter: name)",
+           query=api.ApplicantQuerySchema, response=Page())
     def list_applicants(self, request):
         return json_response(200, self.call("enrollment", "list_applicants",
                                             page_query(request, "name")))
@@ -162,7 +177,8 @@ class EnrollmentRoutes:
 
     # enrollment: applications --------------------------------------------------
 
-    @route("POST", "/v1/applications", roles=ADMISSIONS, summary="Submit an application")
+    @route("POST", "/v1/applications", roles=ADMISSIONS, summary="Submit an application",
+           body=api.NewApplicationSchema, status=201)
     def apply(self, request):
         """{"programme_id": "<id>", "applicant": {"name": "李明",
         "resident_id": "110105200503010016", "phone": "13800138000"}}"""
@@ -170,7 +186,8 @@ class EnrollmentRoutes:
         return created(application, "/v1/applications/%s" % application["id"])
 
     @route("GET", "/v1/applications", roles=STAFF_AND_ENTERPRISE,
-           summary="List applications (filters: status, programme_id, partner_id, applicant_id)")
+           summary="List applications (filters: status, programme_id, partner_id, applicant_id)",
+           query=api.ApplicationQuerySchema, response=Page())
     def list_applications(self, request):
         return json_response(200, self.call("enrollment", "list_applications", partner_scoped_query(
             request, "status", "programme_id", "partner_id", "applicant_id")))
@@ -181,7 +198,8 @@ class EnrollmentRoutes:
         return json_response(200, self._application_for(request, application_id))
 
     @route("POST", "/v1/applications/<application_id>/screening", roles=ADMISSIONS,
-           summary="The college's screening")
+           summary="The college's screening",
+           body=api.ScreeningSchema)
     def screen_application(self, request, application_id):
         """{"passed": true, "note": "材料齐全"} or {"passed": false, "reason": "..."}"""
         return json_response(200, self.call(
@@ -189,7 +207,8 @@ class EnrollmentRoutes:
             with_fields(request.json_body, actor=request.principal.subject)))
 
     @route("POST", "/v1/applications/<application_id>/interview",
-           roles=ADMISSIONS + (ENTERPRISE_USER,), summary="The enterprise's interview")
+           roles=ADMISSIONS + (ENTERPRISE_USER,), summary="The enterprise's interview",
+           body=api.InterviewSchema)
     def interview_application(self, request, application_id):
         """{"passed": true, "score": 86, "interviewer": "王芳"}"""
         self._application_for(request, application_id)
@@ -199,7 +218,8 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/applications/<application_id>/offer-decisions",
            roles=ADMISSIONS + (ENTERPRISE_USER,),
-           summary="The college's or the enterprise's decision on a joint offer")
+           summary="The college's or the enterprise's decision on a joint offer",
+           body=api.OfferDecisionSchema)
     def decide_offer(self, request, application_id):
         """{"approve": true} or {"approve": false, "reason": "..."}; an enterprise
         user decides for its enterprise, college staff for the college."""
@@ -210,14 +230,16 @@ class EnrollmentRoutes:
             with_fields(request.json_body, party=party, actor=request.principal.subject)))
 
     @route("POST", "/v1/applications/<application_id>/offer-response", roles=ADMISSIONS,
-           summary="Record the applicant's acceptance or refusal of an offer")
+           summary="Record the applicant's acceptance or refusal of an offer",
+           body=api.OfferResponseSchema)
     def respond_to_offer(self, request, application_id):
         """{"accept": true} or {"accept": false, "reason": "选择了其他学校"}"""
         return json_response(200, self.call("enrollment", "respond_to_offer", application_id,
                                             request.json_body))
 
     @route("POST", "/v1/applications/<application_id>/withdrawal", roles=ADMISSIONS,
-           summary="Withdraw an application")
+           summary="Withdraw an application",
+           body=api.WithdrawalSchema)
     def withdraw_application(self, request, application_id):
         """{"reason": "家庭原因"}"""
         return json_response(200, self.call("enrollment", "withdraw_application",
@@ -233,7 +255,8 @@ class EnrollmentRoutes:
     # enrollment: tripartite agreements and enrolment -------------------------
 
     @route("POST", "/v1/applications/<application_id>/tripartite-agreements", roles=ADMISSIONS,
-           summary="Prepare a (new version of the) tripartite agreement")
+           summary="Prepare a (new version of the) tripartite agreement",
+           body=api.TripartiteTermsSchema, status=201)
     def prepare_tripartite_agreement(self, request, application_id):
         """{"terms": "学徒期三年……"}"""
         agreement = self.call("enrollment", "prepare_tripartite_agreement", application_id,
@@ -241,7 +264,8 @@ class EnrollmentRoutes:
         return created(agreement, "/v1/tripartite-agreements/%s" % agreement["id"])
 
     @route("GET", "/v1/applications/<application_id>/tripartite-agreements",
-           roles=STAFF_AND_ENTERPRISE, summary="Every version of the tripartite agreement")
+           roles=STAFF_AND_ENTERPRISE, summary="Every version of the tripartite agreement",
+           query=PageQuerySchema, response=Page())
     def list_tripartite_agreements(self, request, application_id):
         self._application_for(request, application_id)
         return json_response(200, self.call("enrollment", "list_tripartite_agreements",
@@ -255,7 +279,8 @@ class EnrollmentRoutes:
         return json_response(200, agreement)
 
     @route("POST", "/v1/tripartite-agreements/<agreement_id>/signatures",
-           roles=ADMISSIONS + (ENTERPRISE_USER,), summary="Record one party's signature")
+           roles=ADMISSIONS + (ENTERPRISE_USER,), summary="Record one party's signature",
+           body=api.SignatureSchema)
     def sign_tripartite_agreement(self, request, agreement_id):
         """{"party": "student", "signer": "李明"}; an enterprise user signs only
         for its enterprise, the admissions office records the other parties."""
@@ -275,7 +300,8 @@ class EnrollmentRoutes:
                                             agreement_id, with_fields(request.json_body, **fields)))
 
     @route("POST", "/v1/applications/<application_id>/enrolment", roles=ADMISSIONS,
-           summary="Enrol an accepted applicant whose tripartite agreement is signed")
+           summary="Enrol an accepted applicant whose tripartite agreement is signed",
+           body=api.EnrolSchema, status=201)
     def enrol(self, request, application_id):
         """{} or, for an apprenticeship, {"apprentice_contract": {"starts_on":
         "2027-09-01", "ends_on": "2030-06-30", "position": "数控学徒工"}}"""
@@ -285,7 +311,8 @@ class EnrollmentRoutes:
     # enrollment: students ---------------------------------------------------------
 
     @route("GET", "/v1/students", roles=STAFF_AND_ENTERPRISE,
-           summary="List enrolled students (filters: programme_id, partner_id, status)")
+           summary="List enrolled students (filters: programme_id, partner_id, status)",
+           query=api.StudentQuerySchema, response=Page())
     def list_students(self, request):
         return json_response(200, self.call("enrollment", "list_students", partner_scoped_query(
             request, "programme_id", "partner_id", "status")))
@@ -302,7 +329,8 @@ class EnrollmentRoutes:
         return json_response(200, student)
 
     @route("POST", "/v1/students/<student_id>/status-changes", roles=ADMISSIONS,
-           summary="Suspend, resume, withdraw or transfer a student")
+           summary="Suspend, resume, withdraw or transfer a student",
+           body=api.StatusChangeSchema)
     def change_student_status(self, request, student_id):
         """{"action": "transfer", "reason": "转专业", "programme_id": "<id>"}"""
         return json_response(200, self.call("enrollment", "change_student_status", student_id,

@@ -6,10 +6,11 @@ an enterprise user sees its own mentors, the teachers it hosts and its own
 ledger (anything else answers 404); a teacher sees their own record,
 secondments and double-qualified status with its reason; a student sees their
 own mentors."""
+from college_contracts.api import mentors as api
 from college_platform.errors import NotFound
 from college_platform.http import json_response
 from gateway import auth
-from gateway.api import route
+from gateway.api import Page, route
 from gateway.auth import (
     ADMIN,
     ENTERPRISE_USER,
@@ -43,14 +44,16 @@ class MentorsRoutes:
 
     # mentors -----------------------------------------------------------------
 
-    @route("POST", "/v1/mentors", roles=MANAGERS, summary="Register a mentor")
+    @route("POST", "/v1/mentors", roles=MANAGERS, summary="Register a mentor",
+           body=api.NewMentorSchema, response=api.MentorViewSchema, status=201)
     def register_mentor(self, request):
         """{"name": "李强", "kind": "industry", "enterprise_id": "<partner id>",
         "expertise": ["PLC"], "qualifications": ["高级技师"], "load_limit": 4}"""
         mentor = self.call("mentors", "register_mentor", request.json_body)
         return json_response(201, mentor, {"Location": "/v1/mentors/%s" % mentor["id"]})
 
-    @route("GET", "/v1/mentors", roles=STAFF + (ENTERPRISE_USER,), summary="List mentors")
+    @route("GET", "/v1/mentors", roles=STAFF + (ENTERPRISE_USER,), summary="List mentors",
+           query=api.MentorListQuerySchema, response=Page(api.MentorViewSchema))
     def list_mentors(self, request):
         """Filters: enterprise_id, kind. An enterprise user gets its own mentors
         and the teachers it hosts."""
@@ -64,7 +67,8 @@ class MentorsRoutes:
         return json_response(200, page)
 
     @route("GET", "/v1/mentors/<mentor_id>", roles=STAFF + (ENTERPRISE_USER,),
-           summary="One mentor")
+           summary="One mentor",
+           response=api.MentorViewSchema)
     def get_mentor(self, request, mentor_id):
         mentor = self.call("mentors", "get_mentor", mentor_id)
         principal = request.principal
@@ -84,7 +88,8 @@ class MentorsRoutes:
 
     @route("GET", "/v1/mentors/<mentor_id>/double-qualified",
            roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
-           summary="A teacher's double-qualified status, why, and its history")
+           summary="A teacher's double-qualified status, why, and its history",
+           response=api.MentorViewSchema)
     def double_qualified_status(self, request, mentor_id):
         """{"mentor_id": "...", "double_qualified": true, "reason": "double-qualified: 183
         days of completed outward secondment within the 5 years to 2027-09-01 (183 required)
@@ -99,14 +104,16 @@ class MentorsRoutes:
         return json_response(200, self.call("mentors", "double_qualified_status", mentor_id))
 
     @route("POST", "/v1/mentors/<mentor_id>/industry-qualifications", roles=MANAGERS,
-           summary="Record a teacher's industry qualification")
+           summary="Record a teacher's industry qualification",
+           body=api.IndustryQualificationSchema, response=api.MentorViewSchema)
     def record_industry_qualification(self, request, mentor_id):
         """{"qualification": "注册电气工程师"}"""
         return json_response(200, self.call("mentors", "record_industry_qualification",
                                             mentor_id, request.json_body))
 
     @route("POST", "/v1/mentors/<mentor_id>/departure", roles=MANAGERS,
-           summary="A mentor leaves; their assignments are flagged for reassignment")
+           summary="A mentor leaves; their assignments are flagged for reassignment",
+           body=api.ReasonSchema, response=api.MentorViewSchema)
     def mentor_leaves(self, request, mentor_id):
         """{"reason": "调任集团总部"}"""
         return json_response(200, self.call("mentors", "mentor_leaves", mentor_id,
@@ -114,7 +121,8 @@ class MentorsRoutes:
 
     # secondments ---------------------------------------------------------------
 
-    @route("POST", "/v1/secondments", roles=MANAGERS, summary="Plan a secondment")
+    @route("POST", "/v1/secondments", roles=MANAGERS, summary="Plan a secondment",
+           body=api.NewSecondmentSchema, response=api.SecondmentSchema, status=201)
     def create_secondment(self, request):
         """{"mentor_id": "...", "direction": "outward", "enterprise_id": "<partner>",
         "role": "工艺工程师", "starts_on": "2027-03-01", "ends_on": "2027-08-31",
@@ -124,7 +132,8 @@ class MentorsRoutes:
                              {"Location": "/v1/secondments/%s" % secondment["id"]})
 
     @route("GET", "/v1/secondments", roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
-           summary="List secondments")
+           summary="List secondments",
+           query=api.SecondmentQuerySchema, response=Page(api.SecondmentSchema))
     def list_secondments(self, request):
         """Filters: enterprise_id, mentor_id, status. A teacher sees their own, an
         enterprise user those it is party to."""
@@ -137,12 +146,14 @@ class MentorsRoutes:
         return json_response(200, self.call("mentors", "list_secondments", query))
 
     @route("GET", "/v1/secondments/<secondment_id>", roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
-           summary="One secondment")
+           summary="One secondment",
+           response=api.SecondmentSchema)
     def get_secondment(self, request, secondment_id):
         return json_response(200, self._visible_secondment(request.principal, secondment_id))
 
     @route("POST", "/v1/secondments/<secondment_id>/cancellation", roles=MANAGERS,
-           summary="Cancel a planned or active secondment")
+           summary="Cancel a planned or active secondment",
+           body=api.ReasonSchema, response=api.SecondmentSchema)
     def cancel_secondment(self, request, secondment_id):
         """{"reason": "企业项目暂停"}"""
         return json_response(200, self.call("mentors", "cancel_secondment", secondment_id,
@@ -150,7 +161,8 @@ class MentorsRoutes:
 
     @route("POST", "/v1/secondments/<secondment_id>/timesheets",
            roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
-           summary="Log hours on a secondment (the seconded mentor)")
+           summary="Log hours on a secondment (the seconded mentor)",
+           body=api.NewTimesheetSchema, response=api.TimesheetSchema, status=201)
     def log_timesheet(self, request, secondment_id):
         """{"work_date": "2027-03-02", "hours": 6, "activity": "产线调试带教"}"""
         principal = request.principal
@@ -162,7 +174,8 @@ class MentorsRoutes:
         return json_response(201, timesheet, {"Location": "/v1/timesheets/%s" % timesheet["id"]})
 
     @route("GET", "/v1/secondments/<secondment_id>/timesheets",
-           roles=MANAGERS + (TEACHER, ENTERPRISE_USER), summary="A secondment's timesheets")
+           roles=MANAGERS + (TEACHER, ENTERPRISE_USER), summary="A secondment's timesheets",
+           query=api.TimesheetQuerySchema, response=Page(api.TimesheetSchema))
     def list_timesheets(self, request, secondment_id):
         """Filter: status (submitted, approved, rejected)."""
         self._visible_secondment(request.principal, secondment_id)
@@ -171,7 +184,8 @@ class MentorsRoutes:
 
     @route("POST", "/v1/timesheets/<timesheet_id>/decision",
            roles=MANAGERS + (ENTERPRISE_USER,),
-           summary="The host approves or rejects a timesheet")
+           summary="The host approves or rejects a timesheet",
+           body=api.TimesheetDecisionSchema, response=api.TimesheetSchema)
     def decide_timesheet(self, request, timesheet_id):
         """{"decision": "approved"} or {"decision": "rejected", "reason": "与课表不符"}.
         The host decides: the enterprise for an outward secondment, the college
@@ -205,7 +219,8 @@ class MentorsRoutes:
 
     @route("GET", "/v1/assignments", roles=MANAGERS + (PROJECT_COORDINATOR, TEACHER,
                                                        ENTERPRISE_USER),
-           summary="List mentor assignments")
+           summary="List mentor assignments",
+           query=api.AssignmentQuerySchema, response=Page(api.AssignmentSchema))
     def list_assignments(self, request):
         """Filters: student_id, mentor_id, team_id, enterprise_id, status. A teacher
         sees their own, an enterprise user its own enterprise's."""
@@ -219,7 +234,8 @@ class MentorsRoutes:
         return json_response(200, self.call("mentors", "list_assignments", query))
 
     @route("POST", "/v1/assignments", roles=MANAGERS,
-           summary="Assign or reassign a mentor by hand (load limits hold)")
+           summary="Assign or reassign a mentor by hand (load limits hold)",
+           body=api.AssignMentorSchema, response=api.AssignmentSchema, status=201)
     def assign_mentor(self, request):
         """{"slot_id": "apprentice:<student id>:enterprise_mentor", "mentor_id": "..."}"""
         assignment = self.call("mentors", "assign_mentor", request.json_body)
@@ -227,19 +243,22 @@ class MentorsRoutes:
                              {"Location": "/v1/assignments/%s" % assignment["id"]})
 
     @route("GET", "/v1/assignments/<assignment_id>", roles=MANAGERS + (PROJECT_COORDINATOR,),
-           summary="One assignment")
+           summary="One assignment",
+           response=api.AssignmentSchema)
     def get_assignment(self, request, assignment_id):
         return json_response(200, self.call("mentors", "get_assignment", assignment_id))
 
     @route("POST", "/v1/assignments/<assignment_id>/release", roles=MANAGERS,
-           summary="Release an assignment; the slot becomes vacant")
+           summary="Release an assignment; the slot becomes vacant",
+           body=api.ReasonSchema, response=api.AssignmentSchema)
     def release_assignment(self, request, assignment_id):
         """{"reason": "学生转专业"}"""
         return json_response(200, self.call("mentors", "release_assignment", assignment_id,
                                             request.json_body))
 
     @route("GET", "/v1/apprentices/<student_id>/mentors",
-           roles=STAFF + (ENTERPRISE_USER, STUDENT), summary="An apprentice's two mentors")
+           roles=STAFF + (ENTERPRISE_USER, STUDENT), summary="An apprentice's two mentors",
+           response=api.SlotSchema)
     def apprentice_mentors(self, request, student_id):
         """{"student_id": "...", "enterprise_id": "...", "college_tutor": {"mentor_id":
         "...", "status": "filled", ...}, "enterprise_mentor": {...}}"""
@@ -251,7 +270,8 @@ class MentorsRoutes:
         return json_response(200, view)
 
     @route("GET", "/v1/mentor-vacancies", roles=MANAGERS + (PROJECT_COORDINATOR,),
-           summary="Apprentices and teams still missing a mentor")
+           summary="Apprentices and teams still missing a mentor",
+           query=api.VacancyQuerySchema, response=Page(api.SlotSchema))
     def list_vacancies(self, request):
         """Filters: kind (apprentice, team), enterprise_id."""
         return json_response(200, self.call("mentors", "list_vacancies",
@@ -261,7 +281,8 @@ class MentorsRoutes:
 
     @route("GET", "/v1/enterprises/<enterprise_id>/contribution",
            roles=MANAGERS + (ENTERPRISE_USER,),
-           summary="Mentor hours given against teacher placements hosted, by term")
+           summary="Mentor hours given against teacher placements hosted, by term",
+           query=api.LedgerQuerySchema, response=Page(api.LedgerEntrySchema))
     def contribution_ledger(self, request, enterprise_id):
         """Filter: term ("2027-spring"). {"items": [{"term": "2027-spring",
         "mentor_hours_given": 120.0, "teacher_placements_hosted": 1,

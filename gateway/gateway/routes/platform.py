@@ -8,9 +8,15 @@ from college_platform.http import json_response
 from college_platform.service import broker_status, database_status
 from college_platform.validation import load
 from gateway import auth
-from gateway.api import ServiceUnavailable, route
+from gateway.api import ServiceUnavailable, TooManyRequests, route
 from gateway.auth import ADMIN, ROLES
-from gateway.schemas import LoginSchema, NewUserSchema, UserSchema
+from gateway.schemas import (
+    LoginSchema,
+    NewUserSchema,
+    PrincipalSchema,
+    TokenSchema,
+    UserSchema,
+)
 from gateway.users import authenticate, create_user
 
 SERVICES = ("enrollment", "projects", "mentors", "certificates")
@@ -61,23 +67,36 @@ class PlatformRoutes:
 
     # authentication and users ------------------------------------------------
 
-    @route("POST", "/v1/auth/token", public=True, summary="Exchange credentials for a token")
+    @route("POST", "/v1/auth/token", public=True, summary="Exchange credentials for a token",
+           body=LoginSchema, response=TokenSchema)
     def issue_token(self, request):
         """{"username": "admin", "password": "..."} ->
         {"access_token": "<jwt>", "token_type": "Bearer", "expires_in": 3600}"""
         credentials = load(LoginSchema(), request.json_body)
+        # failed attempts per username and client address: guessing is slowed to a
+        # crawl while the same user elsewhere, or other users here, are unaffected
+        attempts = "%s|%s" % (credentials["username"],
+                              request.environ.get("gateway.client_address", request.remote_addr))
+        wait = self.login_throttle.wait_needed(attempts)
+        if wait:
+            self.metrics.counter("requests_refused", "Requests refused by a protective limit, "
+                                 "by reason.", ["reason"]).labels("sign_in_attempts").inc()
+            raise TooManyRequests("too many failed sign-ins for this user from this address",
+                                  wait)
         principal = authenticate(self.store.db, credentials["username"], credentials["password"])
         if principal is None:
+            self.login_throttle.take(attempts)
             raise auth.Unauthorized("unknown user or wrong password")
         token = self.tokens.issue(principal)
         return json_response(200, {"access_token": token, "token_type": "Bearer",
                                    "expires_in": int(setting("JWT_LIFETIME_SECONDS", 3600))})
 
-    @route("GET", "/v1/me", roles=ROLES, summary="The signed-in user")
+    @route("GET", "/v1/me", roles=ROLES, summary="The signed-in user", response=PrincipalSchema)
     def me(self, request):
         return json_response(200, request.principal.as_dict())
 
-    @route("POST", "/v1/users", roles=(ADMIN,), summary="Create a user account")
+    @route("POST", "/v1/users", roles=(ADMIN,), summary="Create a user account",
+           body=NewUserSchema, response=UserSchema, status=201)
     def create_user(self, request):
         """{"username": "zhang.wei", "password": "at least 12 chars", "role": "teacher"}"""
         fields = load(NewUserSchema(), request.json_body)

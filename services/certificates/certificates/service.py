@@ -4,7 +4,7 @@ from datetime import date
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from certificates import credentials, domain
+from certificates import credentials, domain, summaries
 from certificates.dependencies import CredentialIssuer
 from certificates.schemas import (
     CertificateSchema,
@@ -41,6 +41,7 @@ from college_platform.repository import (
 )
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
+from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load
 
 certificate_view = CertificateSchema()
@@ -92,7 +93,8 @@ class CertificatesService(PlatformService):
             IndexModel("status_index", unique=True, name="status_index_unique"),
         ],
         "counters": [],
-        "candidates": [IndexModel("programme_id", name="by_programme")],
+        "candidates": [IndexModel("programme_id", name="by_programme"),
+                       IndexModel("partner_id", name="by_partner")],
         "programmes": [],
         "evidence": [IndexModel([("student_id", ASCENDING), ("created_at", ASCENDING)],
                                 name="by_student")],
@@ -712,6 +714,61 @@ class CertificatesService(PlatformService):
 
         self.store.handle_once(event, grant)
 
+    # read models (docs/views.md) -----------------------------------------------------------
+
+    @rpc
+    def student_summaries(self, student_ids):
+        """Per candidate: registrations, results, certificates and credits.
+        At most 200 ids; ``{}`` for an unknown one. Read-only, no transaction.
+
+        ["stu-1"] -> {"stu-1": {"registrations": [...], "results": [...],
+        "certificates": [...], "credits": {"total": 4.0, "grants": [...]}}}"""
+        ids = summary_ids(student_ids, "student_ids")
+        db = self.store.db
+        asked = {"$in": ids}
+        candidates = {c["_id"]: c for c in db.candidates.find({"_id": asked})}
+        registrations = _grouped(db.registrations.find(
+            {"candidate_id": asked}, {"seat_key": 0}), "candidate_id")
+        issued = _grouped(db.issued.find({"candidate_id": asked}, {"credential": 0}),
+                          "candidate_id")
+        grants = _grouped(db.grants.find({"student_id": asked}), "student_id")
+        return {id_: summaries.student_part(candidates.get(id_), registrations.get(id_, []),
+                                            issued.get(id_, []), grants.get(id_, []))
+                for id_ in ids}
+
+    @rpc
+    def enterprise_summaries(self, enterprise_ids):
+        """Per sponsoring enterprise (enrollment's partner id): how many of its
+        students hold a certificate, and how many certificates they hold.
+
+        ["p-1"] -> {"p-1": {"students_certified": 2, "certificates_issued": 3}}"""
+        ids = summary_ids(enterprise_ids, "enterprise_ids")
+        db = self.store.db
+        students = _grouped(db.candidates.find({"partner_id": {"$in": ids}},
+                                               {"partner_id": 1}), "partner_id")
+        student_ids = [s["_id"] for group in students.values() for s in group]
+        issued = list(db.issued.find({"candidate_id": {"$in": student_ids}},
+                                     {"candidate_id": 1, "revoked": 1}))
+        return {id_: summaries.enterprise_part(students.get(id_, []), issued) for id_ in ids}
+
+    @rpc
+    def indicator_facts(self):
+        """The dashboard's additive facts: registrations, results_total and
+        results_passed (breakdown ``<code>/<level>``) and credits_converted.
+        -> [{"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}]"""
+        db = self.store.db
+        registrations = list(db.registrations.find({}, {
+            "session_id": 1, "candidate_id": 1, "certificate_code": 1, "level": 1,
+            "status": 1, "result.passed": 1}))
+        exam_dates = {s["_id"]: s["exam_date"] for s in db.sessions.find(
+            {"_id": {"$in": list({r["session_id"] for r in registrations})}},
+            {"exam_date": 1})}
+        candidates = {c["_id"]: c for c in db.candidates.find(
+            {}, {"programme_id": 1, "partner_id": 1})}
+        grants = list(db.grants.find({}, {"student_id": 1, "programme_id": 1, "credits": 1,
+                                          "created_at": 1}))
+        return summaries.indicator_facts(registrations, exam_dates, candidates, grants)
+
     # local copies of other services' data ---------------------------------------------------
 
     @event_handler("enrollment", "programme_created")
@@ -729,7 +786,7 @@ class CertificatesService(PlatformService):
                 "kind": "student", "name": data["name"],
                 "student_number": data["student_number"],
                 "programme_id": data["programme_id"], "programme_code": data["programme_code"],
-                "status": "active"}))
+                "partner_id": data["partner_id"], "status": "active"}))
 
     @event_handler("enrollment", "enrolment_status_changed")
     def on_enrolment_status_changed(self, event):
@@ -737,7 +794,7 @@ class CertificatesService(PlatformService):
 
         def change(uow):
             fields = {"kind": "student", "status": data["status"],
-                      "programme_id": data["programme_id"]}
+                      "programme_id": data["programme_id"], "partner_id": data["partner_id"]}
             known = uow.db.candidates.find_one({"_id": data["student_id"]},
                                                session=uow.session) or {}
             if known.get("programme_id") != data["programme_id"]:
@@ -773,3 +830,10 @@ class CertificatesService(PlatformService):
                     "created_at": utcnow()})
 
         self.store.handle_once(event, remember)
+
+
+def _grouped(documents, key):
+    groups = {}
+    for document in documents:
+        groups.setdefault(document[key], []).append(document)
+    return groups

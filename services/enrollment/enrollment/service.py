@@ -14,6 +14,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from college_contracts import checked
+from college_contracts.enrollment import PROGRAMME_KINDS
 from college_platform.clock import Clock
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput
@@ -21,8 +22,9 @@ from college_platform.mongo import MongoStore
 from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, paged_view
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
+from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load
-from enrollment import domain, ledger
+from enrollment import domain, ledger, summaries
 from enrollment.schemas import (
     AgreementAmendmentSchema,
     AgreementQuerySchema,
@@ -82,6 +84,13 @@ class Presenter:
 view = Presenter()
 
 
+def group_by(key, documents):
+    groups = {}
+    for document in documents:
+        groups.setdefault(document.get(key), []).append(document)
+    return groups
+
+
 def filters(params, *names):
     return {name: params[name] for name in names if params.get(name) is not None}
 
@@ -96,7 +105,7 @@ class EnrollmentService(PlatformService):
         "agreements": [RECENT_FIRST, by("partner_id"), by("status", "ends_on")],
         "programmes": [IndexModel("code", unique=True, name="code_unique"), RECENT_FIRST,
                        by("kind"), by("intake_year"), by("quota_partner_ids")],
-        "quotas": [by("programme_id")],
+        "quotas": [by("programme_id"), by("partner_id")],
         "ledger": [by("programme_id", "created_at"), by("application_id")],
         "applicants": [IndexModel("identity_key", unique=True, name="identity_unique"),
                        RECENT_FIRST, by("name")],
@@ -104,11 +113,12 @@ class EnrollmentService(PlatformService):
                          by("partner_id"), by("applicant_id")],
         "tripartite_agreements": [
             IndexModel([("application_id", ASCENDING), ("version", DESCENDING)],
-                       unique=True, name="application_version_unique"), RECENT_FIRST],
+                       unique=True, name="application_version_unique"), RECENT_FIRST,
+            by("student_id")],
         "students": [IndexModel("application_id", unique=True, name="application_unique"),
                      IndexModel("student_number", unique=True, name="student_number_unique"),
                      RECENT_FIRST, by("programme_id"), by("partner_id"), by("status")],
-        "apprentice_contracts": [by("student_id")],
+        "apprentice_contracts": [by("student_id"), by("partner_id")],
     })
 
     # partners ----------------------------------------------------------------------------
@@ -460,7 +470,7 @@ class EnrollmentService(PlatformService):
         """Applicants from CSV text, each row on its own: good rows are kept
         even when others are bad; a person already on file is a duplicate,
         never a second record. Columns: name, resident_id, passport_number,
-        passport_country, birth_date, phone, email.
+        passport_country, birth_date, phone, email, address.
 
         payload: {"filename": "2027-intake.csv", "csv": "name,resident_id\\n李明,1101..."}
         -> {"filename", "rows", "imported", "duplicates", "rejected",
@@ -501,7 +511,7 @@ class EnrollmentService(PlatformService):
                     "errors": {"_row": ["The row has more cells than the header."]}}
         cells = {key: (value or "").strip() for key, value in row.items()}
         candidate = {key: cells.get(key) for key in ("name", "resident_id", "birth_date",
-                                                      "phone", "email")}
+                                                      "phone", "email", "address")}
         if cells.get("passport_number") or cells.get("passport_country"):
             candidate["passport"] = {"number": cells.get("passport_number", ""),
                                      "country": cells.get("passport_country", "")}
@@ -878,6 +888,88 @@ class EnrollmentService(PlatformService):
             return uow.db.students.find_one({"_id": student_id}, session=uow.session)
 
         return view.dump(self.store.transact(change))
+
+    # the aggregated views' read models (docs/views.md): read-only, no transaction --------
+
+    @rpc
+    def student_summaries(self, student_ids):
+        """{student_id: {"student", "apprenticeship", "personal"}} for at most
+        200 ids; {} for a student enrollment does not know."""
+        ids = summary_ids(student_ids, "student_ids")
+        db = self.store.db
+        students = list(db.students.find({"_id": {"$in": ids}}))
+        programmes = {p["_id"]: p for p in db.programmes.find(
+            {"_id": {"$in": list({s["programme_id"] for s in students})}},
+            {"code": 1, "name": 1, "kind": 1})}
+        applicants = {a["_id"]: a for a in db.applicants.find(
+            {"_id": {"$in": list({s["applicant_id"] for s in students})}},
+            {"resident_id": 1, "phone": 1, "address": 1, "passport": 1})}
+        agreements = {}
+        for agreement in db.tripartite_agreements.find(
+                {"student_id": {"$in": [s["_id"] for s in students]}}, {"terms": 0}):
+            agreements.setdefault(agreement["student_id"], []).append(agreement)
+        answer = {student_id: {} for student_id in ids}
+        for student in students:
+            answer[student["_id"]] = summaries.student_part(
+                student, programmes.get(student["programme_id"]),
+                applicants.get(student["applicant_id"]), agreements.get(student["_id"], []))
+        return answer
+
+    @rpc
+    def enterprise_summaries(self, enterprise_ids):
+        """{partner_id: {"partner", "agreements", "seats", "students",
+        "apprentices", "contribution"}} for at most 200 ids; {} for an
+        unknown partner."""
+        ids = summary_ids(enterprise_ids, "enterprise_ids")
+        db = self.store.db
+        partners = list(db.partners.find({"_id": {"$in": ids}}))
+        known = [p["_id"] for p in partners]
+        agreements = group_by("partner_id", db.agreements.find(
+            {"partner_id": {"$in": known}}, {"history": 0, "amendments": 0}))
+        quotas = group_by("partner_id", db.quotas.find({"partner_id": {"$in": known}}))
+        programmes = {p["_id"]: p for p in db.programmes.find(
+            {"_id": {"$in": list({q["programme_id"] for held in quotas.values()
+                                  for q in held})}},
+            {"code": 1, "name": 1, "kind": 1, "intake_year": 1})}
+        student_fields = {"name": 1, "programme_id": 1, "status": 1, "partner_id": 1,
+                          "created_at": 1}
+        students = list(db.students.find({"partner_id": {"$in": known}}, student_fields))
+        contracts = list(db.apprentice_contracts.find({"partner_id": {"$in": known}}))
+        sponsored = {s["_id"] for s in students}
+        students += db.students.find(  # apprentices employed by a partner that did not sponsor
+            {"_id": {"$in": list({c["student_id"] for c in contracts} - sponsored)}},
+            student_fields)
+        students_by_partner = group_by("partner_id", students)
+        students_by_id = {s["_id"]: s for s in students}
+        contracts_by_partner = group_by("partner_id", contracts)
+        answer = {partner_id: {} for partner_id in ids}
+        for partner in partners:
+            pid = partner["_id"]
+            answer[pid] = summaries.enterprise_part(
+                partner, agreements.get(pid, []), quotas.get(pid, []), programmes,
+                students_by_partner.get(pid, []), contracts_by_partner.get(pid, []),
+                students_by_id)
+        return answer
+
+    @rpc
+    def indicator_facts(self):
+        """Enrollment's contribution to the dashboard: additive rows
+        {"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}."""
+        db = self.store.db
+        agreements = list(db.agreements.find(
+            {"status": {"$in": ["active", "suspended", "expired", "terminated"]}},
+            {"partner_id": 1, "status": 1, "starts_on": 1, "ends_on": 1, "history": 1}))
+        programmes = list(db.programmes.find(
+            {"kind": {"$in": list(PROGRAMME_KINDS)}},
+            {"intake_year": 1, "kind": 1, "capacity": 1, "consumed": 1}))
+        quotas = list(db.quotas.find(
+            {"programme_id": {"$in": [p["_id"] for p in programmes]}},
+            {"programme_id": 1, "partner_id": 1, "seats": 1, "consumed": 1}))
+        students = list(db.students.find(
+            {"status": {"$in": list(summaries.CURRENT_STUDENT)}},
+            {"programme_id": 1, "status": 1, "apprentice_contract.partner_id": 1}))
+        return summaries.indicator_facts(agreements, programmes, quotas, students,
+                                         self.clock.today())
 
     # expiry ------------------------------------------------------------------------------
 

@@ -210,3 +210,8 @@ def test_illegal_status_changes_are_refused(status, action):
 def test_student_numbers_carry_intake_year_and_programme():
     assert domain.student_number(2027, "2027-MA-CNC", 7) == "2027-MA-CNC-0007"
     assert domain.student_number(2027, "CNC", 12) == "2027-CNC-0012"
+
+
+def test_the_published_application_statuses_are_those_of_the_pipeline():
+    from college_contracts.enrollment import APPLICATION_STATUSES
+    assert set(APPLICATION_STATUSES) == set(domain.APPLICATION_TRANSITIONS)

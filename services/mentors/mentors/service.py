@@ -21,8 +21,9 @@ from college_platform.repository import (
 )
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
+from college_platform.summaries import summary_ids
 from college_platform.validation import load
-from mentors import workflows
+from mentors import summaries, workflows
 from mentors.domain import (
     ACTIVE,
     COMPLETED,
@@ -91,7 +92,9 @@ class MentorsService(PlatformService):
                         index(("enterprise_id", ASCENDING), name="by_enterprise"),
                         index(("status", ASCENDING), ("starts_on", ASCENDING), name="to_start"),
                         index(("status", ASCENDING), ("ends_on", ASCENDING), name="to_end")],
-        "timesheets": [RECENT_FIRST, index(("secondment_id", ASCENDING), name="by_secondment")],
+        "timesheets": [RECENT_FIRST, index(("secondment_id", ASCENDING), name="by_secondment"),
+                       index(("status", ASCENDING), ("direction", ASCENDING),
+                             name="by_status_direction")],
         "slots": [RECENT_FIRST,
                   index(("status", ASCENDING), ("role", ASCENDING), ("enterprise_id", ASCENDING),
                         name="open_by_role"),
@@ -484,6 +487,62 @@ class MentorsService(PlatformService):
         if any(counts.values()):
             log.info("calendar sweep as of %s: %s", day, counts)
         return counts
+
+    # the aggregated views' read models (docs/views.md): read-only, no transaction
+
+    @rpc
+    def student_summaries(self, student_ids):
+        """{student_id: {"mentors": {"school", "industry", "needs_reassignment"}}}
+        for at most 200 ids; {} for a student who is no apprentice here."""
+        ids = summary_ids(student_ids, "student_ids")
+        db = self.store.db
+        known = {a["_id"] for a in db.apprentices.find({"_id": {"$in": ids}}, {"_id": 1})}
+        slots = {}
+        for slot in db.slots.find({"student_id": {"$in": ids}}):
+            slots.setdefault(slot["student_id"], []).append(slot)
+        assignments = {a["_id"]: a for a in db.assignments.find(
+            {"_id": {"$in": [s["assignment_id"] for held in slots.values() for s in held
+                             if s.get("assignment_id")]}})}
+        return {student_id: summaries.student_part(slots.get(student_id, []), assignments)
+                if student_id in known or student_id in slots else {}
+                for student_id in ids}
+
+    @rpc
+    def enterprise_summaries(self, enterprise_ids):
+        """{enterprise_id: {"mentors", "hosted_teachers", "contribution"}} for at
+        most 200 ids; {} for an enterprise this service does not know."""
+        ids = summary_ids(enterprise_ids, "enterprise_ids")
+        db = self.store.db
+        known = {p["_id"] for p in db.partners.find({"_id": {"$in": ids}}, {"_id": 1})}
+        mentors, secondments = {}, {}
+        for mentor in db.mentors.find({"enterprise_id": {"$in": ids}},
+                                      {"name": 1, "status": 1, "enterprise_id": 1,
+                                       "created_at": 1}):
+            mentors.setdefault(mentor["enterprise_id"], []).append(mentor)
+        for secondment in db.secondments.find({"enterprise_id": {"$in": ids}}):
+            secondments.setdefault(secondment["enterprise_id"], []).append(secondment)
+        return {enterprise_id: summaries.enterprise_part(mentors.get(enterprise_id, []),
+                                                         secondments.get(enterprise_id, []))
+                if enterprise_id in known | set(mentors) | set(secondments) else {}
+                for enterprise_id in ids}
+
+    @rpc
+    def indicator_facts(self):
+        """The mentors service's contribution to the dashboard: additive rows
+        {"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}."""
+        db = self.store.db
+        teachers = list(db.mentors.find({"kind": "teacher", "status": "active"},
+                                        {"double_qualified": 1}))
+        held = list(db.slots.find(
+            {"status": {"$in": list(summaries.HELD)},
+             "role": {"$in": list(summaries.SLOT_PART)}},
+            {"student_id": 1, "role": 1, "status": 1, "enterprise_id": 1}))
+        apprentices = {a["_id"]: a for a in db.apprentices.find(
+            {"_id": {"$in": list({s["student_id"] for s in held})}},
+            {"programme_id": 1, "enrolled": 1})}
+        timesheets = db.timesheets.find({"status": "approved", "direction": "inward"},
+                                        {"hours": 1, "work_date": 1, "enterprise_id": 1})
+        return summaries.indicator_facts(teachers, held, apprentices, timesheets)
 
     # what other services tell us ----------------------------------------
 

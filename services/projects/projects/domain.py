@@ -3,13 +3,14 @@ visibility and feedback. No broker, no database; the current time is always
 a parameter, so every rule is unit-tested directly."""
 from datetime import date, datetime, timedelta
 
+from college_contracts.projects import PROJECT_STATUSES, REVIEWER_KINDS
 from college_platform.errors import Conflict, InvalidInput, NotFound
 
 # -- project lifecycle --------------------------------------------------------
 
 DRAFT, PUBLISHED, IN_PROGRESS, DELIVERED, EVALUATED, CLOSED, CANCELLED = (
     "draft", "published", "in_progress", "delivered", "evaluated", "closed", "cancelled")
-STATUSES = (DRAFT, PUBLISHED, IN_PROGRESS, DELIVERED, EVALUATED, CLOSED, CANCELLED)
+STATUSES = PROJECT_STATUSES
 
 TRANSITIONS = {
     DRAFT: (PUBLISHED, CANCELLED),
@@ -66,7 +67,6 @@ def check_milestones(milestones, start_date, end_date, required=False):
 # -- deliverables and grades --------------------------------------------------
 
 ENTERPRISE, TUTOR = "enterprise", "tutor"
-REVIEWER_KINDS = (ENTERPRISE, TUTOR)
 # a milestone score is the mean of the enterprise's and the tutor's review
 REVIEW_SHARES = {ENTERPRISE: 0.5, TUTOR: 0.5}
 
@@ -258,7 +258,11 @@ def check_ratings(direction, ratings):
     return round(sum(ratings.values()) / len(ratings), 2)
 
 
-def _as_date(value):
+def as_date(value):
+    """A date from a date, a datetime or an ISO string."""
     if isinstance(value, datetime):
         return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+_as_date = as_date

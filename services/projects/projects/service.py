@@ -29,8 +29,9 @@ from college_platform.repository import (
 )
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
+from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load
-from projects import domain, enterprise_events, workflows
+from projects import domain, enterprise_events, summaries, workflows
 from projects.schemas import (
     AlertQuerySchema,
     AlertSchema,
@@ -449,6 +450,100 @@ class ProjectsService(PlatformService):
                 "average": _rounded(row.get("average")),
                 "ratings": {key: _rounded(row.get(key)) for key in keys}}
 
+    # read models (docs/views.md) -----------------------------------------------
+
+    @rpc
+    def student_summaries(self, student_ids):
+        """Per student: projects with grade lineage, placements with check-in
+        compliance and open alerts, overdue and received feedback, and risk
+        signals. At most 200 ids; ``{}`` for an unknown one. Read-only.
+
+        ["s-1"] -> {"s-1": {"projects": [...], "placements": [...],
+        "feedback": {"overdue": [...], "received_average": 4.5},
+        "risk_signals": {"missed_checkins": 1, "open_alerts": 1, ...}}}"""
+        ids = summary_ids(student_ids, "student_ids")
+        db, today, asked = self.store.db, self.clock().date(), {"$in": ids}
+        students = {s["_id"]: s for s in db.students.find({"_id": asked})}
+        memberships = _grouped(db.memberships.find({"student_id": asked}), "student_id")
+        grades = _grouped(db.grades.find({"student_id": asked}), "student_id")
+        project_ids = {m["project_id"] for group in memberships.values() for m in group} | \
+            {g["project_id"] for group in grades.values() for g in group}
+        projects = {p["_id"]: p for p in db.projects.find({"_id": {"$in": list(project_ids)}})}
+        team_ids = {m["team_id"] for group in memberships.values() for m in group} | \
+            {g["team_id"] for group in grades.values() for g in group}
+        deliverables = _grouped(db.deliverables.find(
+            {"team_id": {"$in": list(team_ids)}},
+            {"team_id": 1, "milestone_id": 1, "version": 1, "late": 1}), "team_id")
+        placements = _grouped(db.placements.find({"student_id": asked}), "student_id")
+        placement_ids = [p["_id"] for group in placements.values() for p in group]
+        checkins = _grouped(db.checkins.find({"placement_id": {"$in": placement_ids}},
+                                             {"summary": 0}), "placement_id")
+        alerts = _grouped(db.checkin_alerts.find({"placement_id": {"$in": placement_ids}}),
+                          "placement_id")
+        feedback = _grouped(db.feedback.find({"student_id": asked}, {"comment": 0}),
+                            "student_id")
+        answer = {}
+        for id_ in ids:
+            own = placements.get(id_, [])
+            answer[id_] = summaries.student_part(
+                student=students.get(id_), memberships=memberships.get(id_, []),
+                grades=grades.get(id_, []), projects=projects,
+                deliverables=deliverables, placements=own,
+                checkins={p["_id"]: checkins.get(p["_id"], []) for p in own},
+                alerts={p["_id"]: alerts.get(p["_id"], []) for p in own},
+                feedback=feedback.get(id_, []), today=today, grace_days=grace_days())
+        return answer
+
+    @rpc
+    def enterprise_summaries(self, enterprise_ids):
+        """Per enterprise (enrollment's partner id): its projects and their
+        statuses, feedback given and received, and its contribution (projects
+        posted, mean days from a placement's or project's end to its feedback).
+        At most 200 ids; ``{}`` for an unknown one. Read-only."""
+        ids = summary_ids(enterprise_ids, "enterprise_ids")
+        db, asked = self.store.db, {"$in": ids}
+        partners = {p["_id"]: p for p in db.partners.find({"_id": asked})}
+        projects = _grouped(db.projects.find({"enterprise_id": asked}, {
+            "title": 1, "enterprise_id": 1, "status": 1, "status_history": 1,
+            "created_at": 1, "delivered_on": 1, "end_date": 1}), "enterprise_id")
+        feedback = _grouped(db.feedback.find({"enterprise_id": asked}, {"comment": 0}),
+                            "enterprise_id")
+        placement_ids = [f["subject_id"] for group in feedback.values() for f in group
+                         if f["subject_kind"] == "placement"]
+        subjects = {("placement", p["_id"]): p for p in db.placements.find(
+            {"_id": {"$in": placement_ids}}, {"ends_on": 1, "ended_on": 1})}
+        subjects.update({("project", p["_id"]): p for group in projects.values() for p in group})
+        return {id_: summaries.enterprise_part(
+            partner=partners.get(id_), projects=projects.get(id_, []),
+            feedback=feedback.get(id_, []), subjects=subjects) for id_ in ids}
+
+    @rpc
+    def indicator_facts(self):
+        """The dashboard's additive facts: projects published and completed (on
+        time), ratings both ways (sums and counts), the enterprises' feedback
+        turnaround (sum and count), check-ins expected and done, open alerts.
+        -> [{"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}]"""
+        db = self.store.db
+        projects = list(db.projects.find({}, {"enterprise_id": 1, "status": 1,
+                                              "status_history": 1, "on_time": 1,
+                                              "delivered_on": 1, "end_date": 1}))
+        feedback = list(db.feedback.find({}, {
+            "direction": 1, "enterprise_id": 1, "student_id": 1, "average": 1,
+            "created_at": 1, "subject_kind": 1, "subject_id": 1}))
+        placements = list(db.placements.find({}, {
+            "student_id": 1, "enterprise_id": 1, "starts_on": 1, "ends_on": 1,
+            "ended_on": 1}))
+        checkins = _grouped(db.checkins.find({}, {"placement_id": 1, "week_starting": 1,
+                                                  "status": 1}), "placement_id")
+        alerts = _grouped(db.checkin_alerts.find({}, {"placement_id": 1, "week_starting": 1}),
+                          "placement_id")
+        programmes = {s["_id"]: s.get("programme_id")
+                      for s in db.students.find({}, {"programme_id": 1})}
+        return summaries.indicator_facts(
+            projects=projects, feedback=feedback, placements=placements, checkins=checkins,
+            alerts=alerts, programmes=programmes, today=self.clock().date(),
+            grace_days=grace_days())
+
     # local copies from other services' events --------------------------------
 
     @event_handler("enrollment", "partner_registered")
@@ -544,6 +639,13 @@ class ProjectsService(PlatformService):
         self.store.handle_once(event, lambda uow: uow.db.teams.update_one(
             {"_id": data["team_id"]}, {"$set": {"team_mentor_id": data["mentor_id"]}},
             session=uow.session))
+
+
+def _grouped(documents, key):
+    groups = {}
+    for document in documents:
+        groups.setdefault(document[key], []).append(document)
+    return groups
 
 
 def _rounded(value):

@@ -82,6 +82,7 @@ def transition_project(uow, project_id, target, actor, now, reason=None, deliver
     each team member's grade and announces ``project_completed``."""
     project = visible_project(uow, project_id, actor)
     domain.check_transition(project, target)
+    previous_status = project["status"]
     changes = {"status": target}
     history = {"status": target, "at": now, "by": (actor or {}).get("username"),
                "reason": reason}
@@ -98,6 +99,10 @@ def transition_project(uow, project_id, target, actor, now, reason=None, deliver
         raise Conflict("the project changed meanwhile; reload and retry")
     project = {**project, **changes,
                "status_history": project.get("status_history", []) + [history]}
+    emit(uow, "project_status_changed", {
+        "project_id": project_id, "enterprise_id": project["enterprise_id"],
+        "previous_status": previous_status, "status": target,
+        "student_ids": _member_ids_of_project(uow, project_id)})
     if target == domain.PUBLISHED:
         emit(uow, "project_published", {
             "project_id": project_id, "enterprise_id": project["enterprise_id"],
@@ -332,7 +337,15 @@ def log_checkin(uow, placement_id, fields, actor, now):
                "hours": fields["hours"], "summary": fields["summary"], "status": "logged",
                "confirmed_by": None, "confirmed_at": None, "created_at": now}
     uow.db.checkins.insert_one(checkin, session=uow.session)
+    announce_checkin(uow, "checkin_logged", placement, checkin)
     return checkin
+
+
+def announce_checkin(uow, event_type, placement, checkin):
+    emit(uow, event_type, {
+        "placement_id": placement["_id"], "student_id": placement["student_id"],
+        "enterprise_id": placement["enterprise_id"], "week_starting": checkin["week_starting"],
+        "hours": checkin["hours"]})
 
 
 def confirm_checkin(uow, placement_id, week_starting, actor, now):
@@ -348,6 +361,7 @@ def confirm_checkin(uow, placement_id, week_starting, actor, now):
         raise Conflict("the check-in is already confirmed")
     uow.db.placements.update_one({"_id": placement["_id"]}, {"$inc": {"hours": checkin["hours"]}},
                                  session=uow.session)
+    announce_checkin(uow, "checkin_confirmed", placement, checkin)
     return checkin
 
 

@@ -1,0 +1,211 @@
+"""The OpenAPI 3.1 document of the gateway, generated from ``route_table()``
+and the marshmallow schemas each route declares, so it lists every route and
+describes the inputs the services really validate."""
+import inspect
+import re
+import sys
+import textwrap
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from college_platform.validation import MAX_PAGE_SIZE
+from gateway.api import MAX_BODY_BYTES, Page, route_table
+
+PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details; a 400 carries the field errors in `errors`.",
+    "properties": {
+        "type": {"type": "string", "default": "about:blank"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "description": "field name -> messages (on a 400)",
+                   "additionalProperties": True},
+    },
+    "required": ["type", "title", "status"],
+    "additionalProperties": True,
+}
+
+# status -> (component name, description)
+PROBLEMS = {
+    400: ("BadRequest", "Invalid input: the problem's `errors` names each field at fault."),
+    401: ("Unauthorized", "No token, or an expired or invalid one."),
+    403: ("Forbidden", "The caller's role may not do this."),
+    404: ("NotFound", "No such object, or one outside the caller's scope."),
+    409: ("Conflict", "The object's state does not allow this now."),
+    413: ("BodyTooLarge", "The body is larger than %d bytes." % MAX_BODY_BYTES),
+    503: ("ServiceUnavailable", "A service behind the gateway did not answer in time."),
+}
+
+DESCRIPTION = """\
+The industrial college's HTTP API. Send `Authorization: Bearer <token>` with a
+token from `POST /v1/auth/token`; each operation names the roles allowed.
+
+**Lists** answer `{"items": [...], "total": n, "offset": n, "limit": n}` and take
+`offset` and `limit` (1 to %(max)d); long lists take `sort=field` or `sort=-field`
+(descending) from the fields the operation lists. **CSV**: `Accept: text/csv` or
+`format=csv` on a list answers every matching row (up to 50,000) as a UTF-8 CSV
+file for spreadsheets, with the same filters.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`).""" % {
+    "max": MAX_PAGE_SIZE}
+
+
+def schema_name(schema):
+    """Component names carry the owning service (``enrollment.NewPartner``):
+    two services may each have a ``LedgerEntrySchema``."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    if not isinstance(schema, type) and (schema.only or schema.exclude):
+        return None  # a trimmed variant stays inline rather than clash with the full one
+    module = cls.__module__
+    if module.startswith("college_contracts.api."):
+        owner = module.rsplit(".", 1)[-1]
+    elif module.startswith("gateway"):
+        owner = "gateway"
+    else:
+        owner = module.split(".")[0]
+    name = cls.__name__
+    if name.endswith("Schema") and name != "Schema":
+        name = name[:-len("Schema")]
+    return "%s.%s" % (owner, name)
+
+
+def openapi_path(url):
+    return PATH_PARAMETER.sub(r"{\1}", url)
+
+
+def path_parameters(url):
+    return [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+            for name in PATH_PARAMETER.findall(url)]
+
+
+def roles_text(route):
+    if route["public"]:
+        return "Public: no token needed."
+    return "Roles: %s." % ", ".join("`%s`" % role for role in route["roles"])
+
+
+def handler_notes(service_cls, handler):
+    """The handler's docstring (an example body, scoping rules), as written."""
+    doc = inspect.getdoc(getattr(service_cls, handler)) or ""
+    return textwrap.dedent(doc).strip()
+
+
+def tag_of(service_cls, handler):
+    return getattr(service_cls, handler).__module__.rsplit(".", 1)[-1]
+
+
+class DocumentBuilder:
+    def __init__(self, service_cls):
+        self.service_cls = service_cls
+        self.plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+        self.spec = APISpec(title="Industrial college API", version="1",
+                            openapi_version="3.1.0", plugins=[self.plugin],
+                            info={"description": DESCRIPTION})
+        self.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+        self.spec.components.schema("Problem", PROBLEM)
+        for name, description in PROBLEMS.values():
+            self.spec.components.response(name, {
+                "description": description,
+                "content": {"application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/Problem"}}}})
+
+    def reference(self, schema):
+        return self.plugin.converter.resolve_nested_schema(schema)
+
+    def success(self, route):
+        response = route["response"]
+        if isinstance(route["response"], Page):
+            item = self.reference(response.item) if response.item else {"type": "object"}
+            return {
+                "description": "One page of the list; with `format=csv` every row as CSV.",
+                "content": {
+                    "application/json": {"schema": {
+                        "type": "object",
+                        "required": ["items", "total", "offset", "limit"],
+                        "properties": {
+                            "items": {"type": "array", "items": item},
+                            "total": {"type": "integer", "minimum": 0},
+                            "offset": {"type": "integer", "minimum": 0},
+                            "limit": {"type": "integer", "minimum": 1,
+                                      "maximum": MAX_PAGE_SIZE}}}},
+                    "text/csv": {"schema": {"type": "string"}}},
+            }
+        schema = self.reference(response) if response else {"type": "object"}
+        return {"description": "Success.", "content": {"application/json": {"schema": schema}}}
+
+    def parameters(self, route):
+        parameters = path_parameters(route["url"])
+        if route["query"]:
+            parameters.append({"in": "query", "schema": route["query"]})
+        if isinstance(route["response"], Page):
+            parameters.append({"in": "query", "name": "format", "required": False,
+                               "description": "`csv` answers every row as CSV (as does "
+                                              "`Accept: text/csv`).",
+                               "schema": {"type": "string", "enum": ["json", "csv"]}})
+        return parameters
+
+    def operation(self, route):
+        notes = handler_notes(self.service_cls, route["handler"])
+        description = roles_text(route) + ("\n\n" + notes if notes else "")
+        operation = {
+            "operationId": route["handler"],
+            "summary": route["summary"],
+            "description": description,
+            "tags": [tag_of(self.service_cls, route["handler"])],
+            "security": [] if route["public"] else [{"bearerAuth": []}],
+            "parameters": self.parameters(route),
+            "responses": {str(route["status"]): self.success(route)},
+        }
+        if route["body"]:
+            operation["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": route["body"]}}}
+        for status in self.problem_statuses(route):
+            operation["responses"][str(status)] = {
+                "$ref": "#/components/responses/%s" % PROBLEMS[status][0]}
+        return operation
+
+    def problem_statuses(self, route):
+        statuses = [400]
+        if not route["public"]:
+            statuses += [401, 403]
+        if PATH_PARAMETER.search(route["url"]):
+            statuses.append(404)
+        if route["method"] in ("POST", "PUT", "PATCH"):
+            statuses += [409, 413]
+        if route["url"].startswith("/v1/"):
+            statuses.append(503)
+        return statuses
+
+    def declare_tags(self):
+        """One tag per route module, in the order the service combines them,
+        described by the module's docstring."""
+        for cls in self.service_cls.__mro__:
+            module = sys.modules.get(cls.__module__)
+            if cls.__module__.startswith("gateway.routes.") and module is not None:
+                summary = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
+                self.spec.tag({"name": cls.__module__.rsplit(".", 1)[-1],
+                               "description": summary})
+
+    def build(self):
+        self.declare_tags()
+        paths = {}
+        for route in route_table(self.service_cls):
+            operations = paths.setdefault(openapi_path(route["url"]), {})
+            for method in route["method"].split(","):
+                operations[method.lower()] = self.operation(route)
+        for path, operations in paths.items():
+            self.spec.path(path=path, operations=operations)
+        return self.spec.to_dict()
+
+
+@lru_cache(maxsize=4)
+def openapi_document(service_cls):
+    """The document for ``service_cls`` (built once: the routes do not change
+    while the process runs)."""
+    return DocumentBuilder(service_cls).build()

@@ -1,0 +1,249 @@
+"""The gateway's read models: the services' view parts kept in the gateway's
+own database, the durable markers that say which parts are stale, and an
+in-process cache that follows the stored views' changes. See docs/views.md."""
+import json
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from datetime import timedelta
+
+from nameko.extensions import DependencyProvider
+from pymongo import ASCENDING, IndexModel, UpdateOne
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from college_platform.config import setting
+from college_platform.envelope import utcnow
+from college_platform.http import dumps
+from college_platform.mongo import MongoStore, ensure_indexes
+from gateway.views import ENTERPRISE_VIEW, STUDENT_VIEW
+
+log = logging.getLogger(__name__)
+
+VIEW_COLLECTIONS = {STUDENT_VIEW: "student_views", ENTERPRISE_VIEW: "enterprise_views"}
+INDEXES = {
+    "student_views": [IndexModel([("updated_at", ASCENDING)], name="changes")],
+    "enterprise_views": [IndexModel([("updated_at", ASCENDING)], name="changes")],
+    "view_refresh": [IndexModel([("due_at", ASCENDING)], name="due"),
+                     IndexModel([("claim", ASCENDING)], name="claim")],
+    "team_members": [],
+    "indicator_facts": [],
+}
+CHANGE_OVERLAP = timedelta(seconds=5)  # covers clock skew between gateway instances
+
+
+class ViewCache:
+    """A bounded LRU of stored views, held as compact JSON so tens of
+    thousands fit in a few tens of MB."""
+
+    def __init__(self, max_entries, max_age_seconds):
+        self.max_entries = max_entries
+        self.max_age = max_age_seconds
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or time.monotonic() - entry[0] > self.max_age:
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return json.loads(entry[1])
+
+    def put(self, key, value):
+        encoded = dumps(value).encode()
+        with self.lock:
+            self.entries[key] = (time.monotonic(), encoded)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def drop(self, key):
+        with self.lock:
+            self.entries.pop(key, None)
+
+
+class ReadModelStore:
+    """What workers use: mark stale parts, claim and store refreshed ones,
+    read views and facts."""
+
+    def __init__(self, db, cache):
+        self.db = db
+        self.cache = cache
+        self._facts = (0.0, None)
+        # process-wide memos: dashboards per filters and facts version; the sweep's place
+        self.dashboards = {}
+        self.sweep_positions = {}
+
+    # stale markers -------------------------------------------------------------
+
+    def mark(self, marks):
+        """Record ``[(kind, key, service)]`` as stale; marking twice is harmless."""
+        if not marks:
+            return
+        now = utcnow()
+        self.db.view_refresh.bulk_write([
+            UpdateOne({"_id": "%s:%s:%s" % (kind, service, key)},
+                      {"$set": {"kind": kind, "service": service, "key": key,
+                                "marked_at": now, "due_at": now, "claim": None}},
+                      upsert=True)
+            for kind, key, service in marks], ordered=False)
+
+    def due(self, limit):
+        """``{(kind, service): [key, ...]}`` of markers due now."""
+        groups = {}
+        for marker in self.db.view_refresh.find(
+                {"due_at": {"$lte": utcnow()}}, {"kind": 1, "service": 1, "key": 1},
+                limit=limit):
+            groups.setdefault((marker["kind"], marker["service"]), []).append(marker["key"])
+        return groups
+
+    def claim(self, kind, service, keys, lease_seconds):
+        """Claim due markers for a while so that no other gateway instance
+        refreshes the same parts at the same time: ``(token, claimed keys)``."""
+        token = uuid.uuid4().hex
+        now = utcnow()
+        ids = ["%s:%s:%s" % (kind, service, key) for key in keys]
+        self.db.view_refresh.update_many(
+            {"_id": {"$in": ids}, "due_at": {"$lte": now}},
+            {"$set": {"claim": token, "due_at": now + timedelta(seconds=lease_seconds)}})
+        claimed = [marker["key"] for marker in
+                   self.db.view_refresh.find({"claim": token}, {"key": 1})]
+        return token, claimed
+
+    def release(self, token):
+        """The claimed parts are stored: drop the markers, except those marked
+        again meanwhile (a newer event cleared our claim), which stay due."""
+        self.db.view_refresh.delete_many({"claim": token})
+
+    def postpone(self, token, seconds):
+        self.db.view_refresh.update_many(
+            {"claim": token},
+            {"$set": {"due_at": utcnow() + timedelta(seconds=seconds), "claim": None},
+             "$inc": {"attempts": 1}})
+
+    # team membership, for events that name only a team --------------------------
+
+    def remember_team(self, team_id, student_ids):
+        self.db.team_members.update_one({"_id": team_id},
+                                        {"$addToSet": {"student_ids": {"$each": student_ids}}},
+                                        upsert=True)
+
+    def team_students(self, team_id):
+        team = self.db.team_members.find_one({"_id": team_id}) or {}
+        return team.get("student_ids", [])
+
+    # view parts ----------------------------------------------------------------
+
+    def save_parts(self, kind, service, parts, fetched_at):
+        """Store each key's part unless a part fetched later is stored already
+        (two instances refreshing one view: the newer answer wins)."""
+        collection = self.db[VIEW_COLLECTIONS[kind]]
+        for key, part in parts.items():
+            try:
+                collection.update_one(
+                    {"_id": key, "as_of.%s" % service: {"$not": {"$gte": fetched_at}}},
+                    {"$set": {"parts.%s" % service: part, "as_of.%s" % service: fetched_at,
+                              "updated_at": utcnow()}},
+                    upsert=True)
+            except DuplicateKeyError:
+                pass  # a newer part is there already
+            self.cache.drop((kind, key))
+
+    def view(self, kind, key):
+        """``{"parts": {service: part}, "as_of": {service: time}}``, empty
+        when the read model holds nothing for the key."""
+        cached = self.cache.get((kind, key))
+        if cached is not None:
+            return cached
+        stored = self.db[VIEW_COLLECTIONS[kind]].find_one({"_id": key}) or {}
+        value = {"parts": stored.get("parts", {}),
+                 "as_of": {service: moment.isoformat()
+                           for service, moment in stored.get("as_of", {}).items()}}
+        if value["parts"]:
+            self.cache.put((kind, key), value)
+        return value
+
+    def names_of(self, enterprise_ids):
+        names = {}
+        for stored in self.db.enterprise_views.find(
+                {"_id": {"$in": list(enterprise_ids)}},
+                {"parts.enrollment.partner.legal_name": 1}):
+            partner = ((stored.get("parts") or {}).get("enrollment") or {}).get("partner") or {}
+            names[stored["_id"]] = partner.get("legal_name")
+        return names
+
+    def all_keys(self, kind, after, limit):
+        return [view["_id"] for view in self.db[VIEW_COLLECTIONS[kind]].find(
+            {"_id": {"$gt": after}} if after else {}, {"_id": 1},
+            sort=[("_id", ASCENDING)], limit=limit)]
+
+    # dashboard facts -------------------------------------------------------------
+
+    def save_facts(self, service, rows, fetched_at):
+        self.db.indicator_facts.update_one(
+            {"_id": service}, {"$set": {"rows": rows, "fetched_at": fetched_at}}, upsert=True)
+        self._facts = (0.0, None)
+
+    def facts(self, max_age_seconds=1.0):
+        """``({service: rows}, {service: fetched_at})``, re-read at most every second."""
+        loaded_at, facts = self._facts
+        if facts is None or time.monotonic() - loaded_at > max_age_seconds:
+            stored = list(self.db.indicator_facts.find())
+            facts = ({doc["_id"]: doc.get("rows", []) for doc in stored},
+                     {doc["_id"]: doc["fetched_at"].isoformat() for doc in stored})
+            self._facts = (time.monotonic(), facts)
+        return facts
+
+    def facts_fetched_at(self, service):
+        stored = self.db.indicator_facts.find_one({"_id": service}, {"fetched_at": 1})
+        return stored and stored["fetched_at"]
+
+
+class ReadModels(DependencyProvider):
+    """Hands workers the read-model store; follows the stored views' changes
+    so every gateway instance's cache drops what another instance refreshed."""
+
+    def setup(self):
+        self.cache = ViewCache(int(setting("VIEW_CACHE_ENTRIES", 50000)),
+                               float(setting("VIEW_CACHE_MAX_AGE_SECONDS", 300)))
+        self.poll_seconds = float(setting("VIEW_CACHE_POLL_SECONDS", 0.25))
+        self.running = False
+        self.store = None
+
+    def start(self):
+        # the service's own database, through the store every component uses
+        mongo_store, = [extension for extension in self.container.dependencies
+                        if isinstance(extension, MongoStore)]
+        self.store = ReadModelStore(mongo_store.db, self.cache)
+        ensure_indexes(self.store.db, INDEXES)
+        self.running = True
+        self.container.spawn_managed_thread(self._follow_changes, identifier="view_changes")
+
+    def _follow_changes(self):
+        since = utcnow()
+        while self.running:
+            time.sleep(self.poll_seconds)
+            try:
+                newest = since
+                for kind, name in VIEW_COLLECTIONS.items():
+                    for changed in self.store.db[name].find(
+                            {"updated_at": {"$gt": since - CHANGE_OVERLAP}},
+                            {"updated_at": 1}):
+                        self.cache.drop((kind, changed["_id"]))
+                        newest = max(newest, changed["updated_at"])
+                since = newest
+            except PyMongoError as exc:  # the database is away: the cache ages out meanwhile
+                log.warning("cannot follow view changes (%s); will retry", str(exc)[:200])
+
+    def stop(self):
+        self.running = False
+
+    kill = stop
+
+    def get_dependency(self, worker_ctx):
+        return self.store

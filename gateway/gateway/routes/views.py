@@ -1,0 +1,251 @@
+"""The aggregated views: student 360, enterprise partner view, dashboard.
+
+Reads come from the gateway's read models (``gateway.readmodels``), kept
+current by the event handlers and the refresher below; a part the read model
+lacks is fetched at request time within a deadline, and a service that does
+not answer makes the response partial. See docs/views.md."""
+import logging
+
+from eventlet.greenpool import GreenPool
+
+from college_contracts import read
+from college_platform.clock import configured_timer
+from college_platform.config import setting
+from college_platform.envelope import utcnow
+from college_platform.errors import InvalidInput, NotFound
+from college_platform.events import event_handler
+from college_platform.http import json_response
+from gateway.api import route
+from gateway.auth import ENTERPRISE_USER, STAFF, STUDENT
+from gateway.schemas import (
+    DashboardQuerySchema,
+    DashboardSchema,
+    EnterpriseViewSchema,
+    StudentViewSchema,
+)
+from gateway.views import (
+    ENTERPRISE_VIEW,
+    FACTS,
+    SERVICES,
+    STUDENT_VIEW,
+    contribution_of,
+    dashboard,
+    enterprise_known,
+    enterprise_view,
+    stale_views,
+    student_360,
+    student_known,
+    student_related_to,
+)
+
+log = logging.getLogger(__name__)
+
+SUMMARY_METHODS = {STUDENT_VIEW: "student_summaries", ENTERPRISE_VIEW: "enterprise_summaries"}
+BATCH = 200  # the services' limit per summaries call
+DASHBOARD_FILTERS = ("term", "programme_id", "enterprise_id")
+# the services with changes that no event announces
+SWEPT_SERVICES = ("projects", "mentors")
+
+
+def marks_stale(source, event_type):
+    """An event handler that records which view parts the event made stale."""
+    def handle(self, event):
+        data = read(event)
+        team_members = ()
+        if event_type == "team_formed":
+            self.read_models.remember_team(data["team_id"], data["student_ids"])
+        elif event_type == "deliverable_reviewed":
+            team_members = self.read_models.team_students(data["team_id"])
+        self.read_models.mark(stale_views(source, event_type, data, team_members))
+    handle.__name__ = "on_%s_%s" % (source, event_type)
+    return event_handler(source, event_type)(handle)
+
+
+class ViewRoutes:
+
+    # event handlers: one per event that changes a view ---------------------------
+
+    on_partner_registered = marks_stale("enrollment", "partner_registered")
+    on_agreement_activated = marks_stale("enrollment", "agreement_activated")
+    on_agreement_changed = marks_stale("enrollment", "agreement_changed")
+    on_programme_created = marks_stale("enrollment", "programme_created")
+    on_application_offered = marks_stale("enrollment", "application_offered")
+    on_student_enrolled = marks_stale("enrollment", "student_enrolled")
+    on_apprentice_contract_signed = marks_stale("enrollment", "apprentice_contract_signed")
+    on_enrolment_status_changed = marks_stale("enrollment", "enrolment_status_changed")
+    on_project_drafted = marks_stale("projects", "project_drafted")
+    on_project_published = marks_stale("projects", "project_published")
+    on_team_formed = marks_stale("projects", "team_formed")
+    on_team_member_removed = marks_stale("projects", "team_member_removed")
+    on_deliverable_reviewed = marks_stale("projects", "deliverable_reviewed")
+    on_project_completed = marks_stale("projects", "project_completed")
+    on_project_status_changed = marks_stale("projects", "project_status_changed")
+    on_checkin_logged = marks_stale("projects", "checkin_logged")
+    on_checkin_confirmed = marks_stale("projects", "checkin_confirmed")
+    on_placement_started = marks_stale("projects", "placement_started")
+    on_placement_ended = marks_stale("projects", "placement_ended")
+    on_checkin_missed = marks_stale("projects", "checkin_missed")
+    on_feedback_submitted = marks_stale("projects", "feedback_submitted")
+    on_mentor_registered = marks_stale("mentors", "mentor_registered")
+    on_secondment_started = marks_stale("mentors", "secondment_started")
+    on_secondment_completed = marks_stale("mentors", "secondment_completed")
+    on_mentor_assigned = marks_stale("mentors", "mentor_assigned")
+    on_mentor_released = marks_stale("mentors", "mentor_released")
+    on_assignment_needs_reassignment = marks_stale("mentors", "assignment_needs_reassignment")
+    on_double_qualified_changed = marks_stale("mentors", "double_qualified_changed")
+    on_exam_registered = marks_stale("certificates", "exam_registered")
+    on_registration_cancelled = marks_stale("certificates", "registration_cancelled")
+    on_result_recorded = marks_stale("certificates", "result_recorded")
+    on_certificate_issued = marks_stale("certificates", "certificate_issued")
+    on_certificate_revoked = marks_stale("certificates", "certificate_revoked")
+    on_credits_granted = marks_stale("certificates", "credits_granted")
+    on_credits_reversed = marks_stale("certificates", "credits_reversed")
+
+    # keeping the read models current -------------------------------------------------
+
+    @configured_timer("VIEW_REFRESH_INTERVAL_SECONDS", 0.2)
+    def refresh_views(self):
+        """Refresh the stale parts, up to one batch per service and kind per tick."""
+        groups = self.read_models.due(limit=4 * BATCH)
+        for (kind, service), keys in sorted(groups.items()):
+            if kind == FACTS:
+                self._refresh_facts(service)
+            else:
+                self._refresh_parts(kind, service, keys[:BATCH])
+
+    def _refresh_parts(self, kind, service, keys):
+        token, claimed = self.read_models.claim(kind, service, keys, lease_seconds=30)
+        if not claimed:
+            return
+        fetched_at = utcnow()
+        try:
+            parts = self.call(service, SUMMARY_METHODS[kind], claimed,
+                              deadline_setting="VIEW_REFRESH_TIMEOUT_SECONDS")
+        except Exception as exc:  # the service is away or failing: try again later
+            log.warning("cannot refresh %s views from %s (%s); will retry",
+                        kind, service, str(exc)[:200])
+            self.read_models.postpone(token, float(setting("VIEW_RETRY_SECONDS", 5)))
+            return
+        self.read_models.save_parts(kind, service, parts, fetched_at)
+        self.read_models.release(token)
+
+    def _refresh_facts(self, service):
+        """Facts are whole-service aggregates: refreshed at most every few seconds."""
+        last = self.read_models.facts_fetched_at(service)
+        interval = float(setting("FACTS_MIN_INTERVAL_SECONDS", 2))
+        if last is not None and (utcnow() - last).total_seconds() < interval:
+            return
+        token, claimed = self.read_models.claim(FACTS, service, ["all"], lease_seconds=60)
+        if not claimed:
+            return
+        fetched_at = utcnow()
+        try:
+            rows = self.call(service, "indicator_facts",
+                             deadline_setting="VIEW_REFRESH_TIMEOUT_SECONDS")
+        except Exception as exc:
+            log.warning("cannot refresh %s indicator facts (%s); will retry",
+                        service, str(exc)[:200])
+            self.read_models.postpone(token, float(setting("VIEW_RETRY_SECONDS", 5)))
+            return
+        self.read_models.save_facts(service, rows, fetched_at)
+        self.read_models.release(token)
+
+    @configured_timer("VIEW_SWEEP_INTERVAL_SECONDS", 10)
+    def sweep_views(self):
+        """A slow round of the stored views and the facts, so that a change no
+        event announces (a timesheet approved, a deliverable submitted, a
+        week's grace period passing) still reaches the views within a bounded time."""
+        marks = [(FACTS, "all", service) for service in SERVICES]
+        batch = int(setting("VIEW_SWEEP_BATCH", 100))
+        for kind in (STUDENT_VIEW, ENTERPRISE_VIEW):
+            positions = self.read_models.sweep_positions
+            keys = self.read_models.all_keys(kind, positions.get(kind), batch)
+            positions[kind] = keys[-1] if len(keys) == batch else None
+            marks.extend((kind, key, service) for key in keys for service in SWEPT_SERVICES)
+        self.read_models.mark(marks)
+
+    # reading -----------------------------------------------------------------------
+
+    def _view_parts(self, kind, key):
+        """The stored parts, completed at request time for the services whose
+        part the read model lacks: ``(parts, as_of, missing)``."""
+        stored = self.read_models.view(kind, key)
+        parts, as_of = dict(stored["parts"]), dict(stored["as_of"])
+        lacking = [service for service in SERVICES if service not in parts]
+        missing = []
+        if lacking:
+            def fetch(service):
+                fetched_at = utcnow()
+                try:
+                    answer = self.call(service, SUMMARY_METHODS[kind], [key],
+                                       deadline_setting="VIEW_LIVE_TIMEOUT_SECONDS")
+                    return service, fetched_at, answer.get(key, {})
+                except Exception as exc:  # a slow, dead or failing service
+                    log.info("view %s %s: %s part unavailable (%s)", kind, key, service, exc)
+                    return service, fetched_at, None
+            for service, fetched_at, part in GreenPool(len(lacking)).imap(fetch, lacking):
+                if part is None:
+                    missing.append(service)
+                    continue
+                parts[service] = part
+                as_of[service] = fetched_at.isoformat()
+                self.read_models.save_parts(kind, service, {key: part}, fetched_at)
+        return parts, as_of, missing
+
+    @route("GET", "/v1/students/<student_id>/360", roles=STAFF + (STUDENT, ENTERPRISE_USER),
+           summary="Student 360: everything about one student, with a risk flag",
+           response=StudentViewSchema)
+    def student_360(self, request, student_id):
+        principal = request.principal
+        if principal.role == STUDENT and principal.student_id != student_id:
+            raise NotFound("student %s does not exist" % student_id)
+        parts, as_of, missing = self._view_parts(STUDENT_VIEW, student_id)
+        if "enrollment" not in missing and not student_known(parts):
+            raise NotFound("student %s does not exist" % student_id)
+        if principal.is_enterprise and not student_related_to(parts, principal.enterprise_id):
+            raise NotFound("student %s does not exist" % student_id)
+        return json_response(200, student_360(student_id, parts, as_of, missing))
+
+    @route("GET", "/v1/enterprises/<enterprise_id>/view", roles=STAFF + (ENTERPRISE_USER,),
+           summary="Enterprise partner view, with its contribution index",
+           response=EnterpriseViewSchema)
+    def enterprise_view(self, request, enterprise_id):
+        principal = request.principal
+        if principal.is_enterprise and principal.enterprise_id != enterprise_id:
+            raise NotFound("enterprise %s does not exist" % enterprise_id)
+        parts, as_of, missing = self._view_parts(ENTERPRISE_VIEW, enterprise_id)
+        if "enrollment" not in missing and not enterprise_known(parts):
+            raise NotFound("enterprise %s does not exist" % enterprise_id)
+        contribution = contribution_of(self._dashboard({}), enterprise_id)
+        return json_response(200, enterprise_view(enterprise_id, parts, as_of, missing,
+                                                  contribution))
+
+    @route("GET", "/v1/dashboard", roles=STAFF,
+           summary="College dashboard of integration indicators (filters: term, "
+                   "programme_id, enterprise_id)",
+           query=DashboardQuerySchema, response=DashboardSchema)
+    def college_dashboard(self, request):
+        unknown = sorted(set(request.args) - set(DASHBOARD_FILTERS))
+        if unknown:
+            raise InvalidInput("the dashboard filters by term, programme_id and enterprise_id",
+                               errors={name: ["Unknown filter."] for name in unknown})
+        filters = {name: request.args[name] for name in DASHBOARD_FILTERS if request.args.get(name)}
+        return json_response(200, self._dashboard(filters))
+
+    def _dashboard(self, filters):
+        facts, fetched = self.read_models.facts()
+        key = (tuple(sorted(filters.items())), tuple(sorted(fetched.items())))
+        memo = self.read_models.dashboards
+        cached = memo.get(key)
+        if cached is None:
+            cached = dashboard(facts, filters)
+            names = self.read_models.names_of(row["enterprise_id"]
+                                              for row in cached["contribution"])
+            for row in cached["contribution"]:
+                row["name"] = names.get(row["enterprise_id"])
+            missing = [service for service in SERVICES if service not in facts]
+            cached.update(partial=bool(missing), missing=missing, as_of=fetched)
+            if len(memo) > 256:
+                memo.clear()
+            memo[key] = cached
+        return cached

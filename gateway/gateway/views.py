@@ -1,0 +1,331 @@
+"""The aggregated views as plain functions: which views an event makes stale,
+how the services' parts combine into the student 360 and the enterprise
+partner view, the risk flag, the contribution index and the dashboard's
+indicators. No broker or database here; see docs/views.md for the design."""
+from collections import defaultdict
+
+SERVICES = ("enrollment", "projects", "mentors", "certificates")
+STUDENT_VIEW, ENTERPRISE_VIEW, FACTS = "student", "enterprise", "facts"
+
+# the events each service publishes that change one of the views
+WATCHED_EVENTS = {
+    "enrollment": ("partner_registered", "agreement_activated", "agreement_changed",
+                   "programme_created", "application_offered", "student_enrolled",
+                   "apprentice_contract_signed", "enrolment_status_changed"),
+    "projects": ("project_drafted", "project_published", "team_formed", "team_member_removed",
+                 "deliverable_reviewed", "project_completed", "project_status_changed",
+                 "placement_started", "placement_ended", "checkin_logged", "checkin_confirmed",
+                 "checkin_missed", "feedback_submitted"),
+    "mentors": ("mentor_registered", "secondment_started", "secondment_completed",
+                "mentor_assigned", "mentor_released", "assignment_needs_reassignment",
+                "double_qualified_changed"),
+    "certificates": ("exam_registered", "registration_cancelled", "result_recorded",
+                     "certificate_issued", "certificate_revoked", "credits_granted",
+                     "credits_reversed"),
+}
+
+
+def stale_views(source, event_type, data, team_members=()):
+    """``[(kind, key, service)]``: the view parts this event makes stale. The
+    part to refresh is the publisher's, except that a new student's view is
+    filled from every service at once. ``team_members`` are the students of
+    the event's team when the event names only the team."""
+    marks = {(FACTS, "all", source)}
+    students = set()
+    enterprises = set()
+    for field in ("student_id",):
+        if data.get(field):
+            students.add(data[field])
+    if data.get("candidate_kind") == "student" and data.get("candidate_id"):
+        students.add(data["candidate_id"])
+    students.update(data.get("student_ids") or ())
+    students.update(grade["student_id"] for grade in data.get("grades") or ())
+    students.update(team_members)
+    for field in ("enterprise_id", "partner_id"):
+        if data.get(field):
+            enterprises.add(data[field])
+    for student in students:
+        marks.add((STUDENT_VIEW, student, source))
+    for enterprise in enterprises:
+        marks.add((ENTERPRISE_VIEW, enterprise, source))
+    if source == "enrollment" and event_type == "student_enrolled":
+        marks.update((STUDENT_VIEW, data["student_id"], service) for service in SERVICES)
+    return sorted(marks)
+
+
+# the student 360 ---------------------------------------------------------------
+
+RISK_RULES = (
+    # (signal, threshold for "high", message)
+    ("missed_checkins", 3, "missed weekly check-ins"),
+    ("open_alerts", 2, "open placement alerts"),
+    ("late_deliverables", 3, "late project deliverables"),
+    ("overdue_feedback", 2, "overdue feedback"),
+)
+
+
+def risk_of(signals):
+    """``{"level", "reasons"}``: no signal is "none"; one kind of signal is
+    "low"; two kinds, or one at its high threshold, "medium"; three or more
+    kinds, or two at their high thresholds, "high"."""
+    reasons, severe = [], 0
+    for code, high, message in RISK_RULES:
+        count = int((signals or {}).get(code) or 0)
+        if count > 0:
+            reasons.append({"code": code, "count": count, "message": "%d %s" % (count, message)})
+            severe += count >= high
+    if not reasons:
+        level = "none"
+    elif len(reasons) >= 3 or severe >= 2:
+        level = "high"
+    elif len(reasons) == 2 or severe == 1:
+        level = "medium"
+    else:
+        level = "low"
+    return {"level": level, "reasons": reasons}
+
+
+STUDENT_SECTIONS = {
+    "enrollment": {"student": None, "apprenticeship": {"contract": None, "agreements": []},
+                   "personal": None},
+    "projects": {"projects": [], "placements": [], "feedback": {"overdue": []}},
+    "mentors": {"mentors": {"school": None, "industry": None}},
+    "certificates": {"registrations": [], "results": [], "certificates": [],
+                     "credits": {"total": 0, "grants": []}},
+}
+
+
+def student_360(student_id, parts, as_of, missing):
+    """The student 360 from the services' parts; a missing service's sections
+    keep their empty shape and are named in ``missing``."""
+    view = {"student_id": student_id}
+    for service, sections in STUDENT_SECTIONS.items():
+        part = parts.get(service) or {}
+        for section, empty in sections.items():
+            view[section] = part.get(section, empty)
+    view["risk"] = risk_of((parts.get("projects") or {}).get("risk_signals"))
+    return finished(view, as_of, missing)
+
+
+def finished(view, as_of, missing):
+    view["partial"] = bool(missing)
+    view["missing"] = sorted(missing)
+    view["as_of"] = dict(as_of)
+    return view
+
+
+def student_known(parts):
+    return bool((parts.get("enrollment") or {}).get("student"))
+
+
+def student_related_to(parts, enterprise_id):
+    """Whether an enterprise may see this student: it sponsors the student,
+    or hosts or runs one of the student's placements or projects."""
+    student = (parts.get("enrollment") or {}).get("student") or {}
+    if student.get("partner_id") == enterprise_id:
+        return True
+    projects = parts.get("projects") or {}
+    return any(item.get("enterprise_id") == enterprise_id
+               for item in (projects.get("placements") or []) + (projects.get("projects") or []))
+
+
+# the enterprise partner view ---------------------------------------------------
+
+ENTERPRISE_SECTIONS = {
+    "enrollment": {"partner": None, "agreements": [], "seats": [], "students": [],
+                   "apprentices": []},
+    "projects": {"projects": [], "projects_by_status": {}, "feedback_given": None,
+                 "feedback_received": None},
+    "mentors": {"mentors": [], "hosted_teachers": []},
+    "certificates": {"students_certified": 0, "certificates_issued": 0},
+}
+
+
+def enterprise_view(enterprise_id, parts, as_of, missing, contribution):
+    view = {"enterprise_id": enterprise_id}
+    for service, sections in ENTERPRISE_SECTIONS.items():
+        part = parts.get(service) or {}
+        for section, empty in sections.items():
+            view[section] = part.get(section, empty)
+    view["contribution"] = contribution or own_contribution(enterprise_id, parts)
+    return finished(view, as_of, missing)
+
+
+def enterprise_known(parts):
+    return bool((parts.get("enrollment") or {}).get("partner"))
+
+
+def own_contribution(enterprise_id, parts):
+    """The contribution figures from the enterprise's own parts, for when the
+    dashboard facts (which rank it among all enterprises) are not there yet."""
+    figures = {}
+    for service in SERVICES:
+        figures.update((parts.get(service) or {}).get("contribution") or {})
+    return contribution_row(enterprise_id, figures, None)
+
+
+# contribution index ------------------------------------------------------------
+
+def ratio(numerator, denominator):
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def contribution_row(enterprise_id, figures, index):
+    offered = figures.get("seats_offered") or 0
+    filled = figures.get("seats_filled") or 0
+    return {"enterprise_id": enterprise_id,
+            "projects_posted": figures.get("projects_posted") or 0,
+            "mentor_hours": round(figures.get("mentor_hours") or 0, 1),
+            "seats_offered": offered, "seats_filled": filled,
+            "seats_honoured": ratio(filled, offered),
+            "feedback_turnaround_days": figures.get("feedback_turnaround_days"),
+            "index": index}
+
+
+def contribution_index(rows):
+    """Each enterprise's index, 0 to 100: the mean of four components, each
+    scaled to the best enterprise in the set: projects posted, mentor hours,
+    seats honoured (filled / offered), and feedback turnaround (the fastest
+    scores 1, slower ones fastest / theirs). A component an enterprise has no
+    figure for counts 0."""
+    best_projects = max((row["projects_posted"] for row in rows), default=0)
+    best_hours = max((row["mentor_hours"] for row in rows), default=0)
+    turnarounds = [row["feedback_turnaround_days"] for row in rows
+                   if row["feedback_turnaround_days"] is not None]
+    fastest = min(turnarounds, default=None)
+    for row in rows:
+        components = [
+            row["projects_posted"] / best_projects if best_projects else 0,
+            row["mentor_hours"] / best_hours if best_hours else 0,
+            min(row["seats_honoured"] or 0, 1.0),
+            turnaround_score(row["feedback_turnaround_days"], fastest),
+        ]
+        row["index"] = round(100 * sum(components) / len(components), 1)
+    return rows
+
+
+def turnaround_score(days, fastest):
+    if days is None or fastest is None:
+        return 0
+    return 1.0 if days <= 0 else min(1.0, max(fastest, 0.5) / max(days, 0.5))
+
+
+# the dashboard -----------------------------------------------------------------
+
+FILTERS = ("term", "programme_id", "enterprise_id")
+# counted once per term: summed over terms they would count a partner many times,
+# so without a term filter they show the latest term
+PER_TERM_METRICS = ("partners_active",)
+
+
+def matches(row, filters):
+    """A filter applies to the facts that have that dimension; a fact without
+    it (a teacher's qualification has no programme) counts college-wide."""
+    return all(row.get(name) is None or row.get(name) == value
+               for name, value in filters.items() if value)
+
+
+def dashboard(facts_by_service, filters, names=None):
+    """The integration indicators of docs/views.md from the services' facts."""
+    filters = {name: filters.get(name) for name in FILTERS if filters.get(name)}
+    latest_term = {}
+    if not filters.get("term"):
+        for rows in facts_by_service.values():
+            for row in rows:
+                if row["metric"] in PER_TERM_METRICS and row.get("term"):
+                    latest_term[row["metric"]] = max(latest_term.get(row["metric"], ""),
+                                                     row["term"])
+    totals = defaultdict(float)
+    by_breakdown = defaultdict(lambda: defaultdict(float))
+    by_enterprise = defaultdict(lambda: defaultdict(float))
+    terms = set()
+    for rows in facts_by_service.values():
+        for row in rows:
+            if row.get("term"):
+                terms.add(row["term"])
+            if not matches(row, filters):
+                continue
+            metric, value = row["metric"], row.get("value") or 0
+            if metric in latest_term and row.get("term") != latest_term[metric]:
+                continue
+            totals[metric] += value
+            if row.get("breakdown"):
+                by_breakdown[metric][row["breakdown"]] += value
+            if row.get("enterprise_id"):
+                by_enterprise[row["enterprise_id"]][metric] += value
+
+    def total(metric):
+        value = totals.get(metric, 0)
+        return int(value) if float(value).is_integer() else round(value, 2)
+
+    indicators = {
+        "partners": {"agreements_active": total("agreements_active"),
+                     "partners_active": total("partners_active")},
+        "enrolment": {"seats_offered": total("seats_offered"),
+                      "seats_filled": total("seats_filled"),
+                      "fill_rate": ratio(totals["seats_filled"], totals["seats_offered"]),
+                      "seats_by_kind": [
+                          {"kind": kind, "offered": by_breakdown["seats_offered"][kind],
+                           "filled": by_breakdown["seats_filled"].get(kind, 0)}
+                          for kind in sorted(by_breakdown["seats_offered"])],
+                      "apprentices": total("apprentices"),
+                      "apprentices_with_both_mentors": total("apprentices_with_both_mentors"),
+                      "both_mentors_ratio": ratio(totals["apprentices_with_both_mentors"],
+                                                  totals["apprentices"])},
+        "projects": {"published": total("projects_published"),
+                     "completed": total("projects_completed"),
+                     "completed_on_time": total("projects_completed_on_time"),
+                     "on_time_rate": ratio(totals["projects_completed_on_time"],
+                                           totals["projects_completed"]),
+                     "mean_rating_of_students": ratio(totals["student_rating_sum"],
+                                                      totals["student_rating_count"]),
+                     "mean_rating_of_enterprises": ratio(totals["enterprise_rating_sum"],
+                                                         totals["enterprise_rating_count"])},
+        "placements": {"checkin_compliance": ratio(totals["checkins_done"],
+                                                   totals["checkins_expected"]),
+                       "open_alerts": total("alerts_open")},
+        "teachers": {"professional": total("teachers_professional"),
+                     "double_qualified": total("teachers_double_qualified"),
+                     "double_qualified_ratio": ratio(totals["teachers_double_qualified"],
+                                                     totals["teachers_professional"]),
+                     "target": 0.5},
+        "certificates": {"registrations": total("registrations"),
+                         "pass_rate": ratio(totals["results_passed"], totals["results_total"]),
+                         "pass_rate_by_certificate": pass_rates(by_breakdown),
+                         "credits_converted": total("credits_converted")},
+    }
+    rows = contribution_index([
+        contribution_row(enterprise_id, enterprise_figures(figures), None)
+        for enterprise_id, figures in sorted(by_enterprise.items())])
+    for row in rows:
+        row["name"] = (names or {}).get(row["enterprise_id"])
+    rows.sort(key=lambda row: (-row["index"], row["enterprise_id"]))
+    return {"filters": filters, "terms": sorted(terms, reverse=True),
+            "indicators": indicators, "contribution": rows}
+
+
+def enterprise_figures(metrics):
+    turnaround = ratio(metrics.get("feedback_turnaround_days_sum", 0),
+                       metrics.get("feedback_turnaround_count", 0))
+    return {"projects_posted": metrics.get("projects_published", 0),
+            "mentor_hours": metrics.get("mentor_hours", 0),
+            "seats_offered": metrics.get("seats_offered", 0),
+            "seats_filled": metrics.get("seats_filled", 0),
+            "feedback_turnaround_days": turnaround}
+
+
+def pass_rates(by_breakdown):
+    rates = []
+    for breakdown, total in sorted(by_breakdown["results_total"].items()):
+        certificate, _, level = breakdown.partition("/")
+        passed = by_breakdown["results_passed"].get(breakdown, 0)
+        rates.append({"certificate": certificate, "level": level or None,
+                      "passed": int(passed), "total": int(total), "rate": ratio(passed, total)})
+    return rates
+
+
+def contribution_of(dashboard_view, enterprise_id):
+    for row in dashboard_view["contribution"]:
+        if row["enterprise_id"] == enterprise_id:
+            return row
+    return None

@@ -1,0 +1,114 @@
+"""The OpenAPI document is generated from the routes and their schemas: it
+must be a valid OpenAPI 3.1 document and name every route the gateway has."""
+import re
+
+import pytest
+from openapi_spec_validator import validate
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from college_contracts.api.enrollment import NewPartnerSchema
+from gateway.api import Page, route_table
+from gateway.openapi import openapi_document, openapi_path
+from gateway.routes.docs import ASSETS, DocsRoutes
+from gateway.service import GatewayService
+
+
+@pytest.fixture(scope="module")
+def document():
+    return openapi_document(GatewayService)
+
+
+def operation(document, method, path):
+    return document["paths"][path][method]
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+
+
+def test_every_route_appears_with_its_method(document):
+    routes = route_table(GatewayService)
+    assert len(routes) > 90
+    for route in routes:
+        for method in route["method"].split(","):
+            assert method.lower() in document["paths"][openapi_path(route["url"])], route
+
+
+def test_path_parameters_are_declared(document):
+    parameters = operation(document, "post", "/v1/applications/{application_id}/screening")[
+        "parameters"]
+    assert {"in": "path", "name": "application_id", "required": True,
+            "schema": {"type": "string"}} in parameters
+
+
+def test_operations_name_their_roles_and_the_bearer_token(document):
+    create_partner = operation(document, "post", "/v1/partners")
+    assert "`admin`" in create_partner["description"]
+    assert "`admissions_officer`" in create_partner["description"]
+    assert create_partner["security"] == [{"bearerAuth": []}]
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    token = operation(document, "post", "/v1/auth/token")
+    assert token["security"] == [] and "Public" in token["description"]
+
+
+def test_bodies_come_from_the_schemas_the_service_validates_with(document):
+    body = operation(document, "post", "/v1/partners")["requestBody"]["content"][
+        "application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/enrollment.NewPartner"}
+    component = document["components"]["schemas"]["enrollment.NewPartner"]
+    assert set(component["properties"]) == set(NewPartnerSchema().fields)
+    assert {"legal_name", "credit_code", "industry"} <= set(component["required"])
+
+
+def test_errors_are_problem_details(document):
+    responses = operation(document, "post", "/v1/partners")["responses"]
+    assert {"201", "400", "401", "403", "409", "503"} <= set(responses)
+    problem = document["components"]["responses"]["BadRequest"]["content"]
+    assert problem == {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def test_lists_are_paginated_envelopes_with_a_bounded_limit_and_csv(document):
+    listing = operation(document, "get", "/v1/projects")
+    parameters = {p["name"]: p for p in listing["parameters"]}
+    assert parameters["limit"]["schema"]["maximum"] == 200
+    assert "-title" in parameters["sort"]["schema"]["enum"]
+    assert parameters["format"]["schema"]["enum"] == ["json", "csv"]
+    content = listing["responses"]["200"]["content"]
+    envelope = content["application/json"]["schema"]
+    assert set(envelope["required"]) == {"items", "total", "offset", "limit"}
+    assert envelope["properties"]["items"]["items"] == {
+        "$ref": "#/components/schemas/projects.Project"}
+    assert "text/csv" in content
+
+
+def test_every_list_route_takes_a_page_query():
+    for route in route_table(GatewayService):
+        if isinstance(route["response"], Page):
+            assert route["query"] is not None and "limit" in route["query"]().fields, route
+
+
+def request_for(path):
+    return Request(EnvironBuilder(path=path).get_environ())
+
+
+def test_the_reference_page_loads_nothing_from_another_host():
+    status, headers, html = DocsRoutes().api_reference(request_for("/v1/docs"))
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    references = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert references and not [ref for ref in references if "//" in ref or ":" in ref]
+    assert {ref.rpartition("/")[2] for ref in references} <= set(ASSETS)
+
+
+def test_the_reference_page_assets_are_installed_and_local():
+    for name in ASSETS:
+        status, headers, text = DocsRoutes().api_reference_asset(
+            request_for("/v1/docs/" + name), name)
+        assert status == 200 and text
+    script = DocsRoutes().api_reference_asset(request_for("/v1/docs/reference.js"),
+                                              "reference.js")[2]
+    assert 'url: "openapi.json"' in script and "validatorUrl: null" in script

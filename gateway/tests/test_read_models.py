@@ -1,0 +1,83 @@
+"""The read-model store against the real MongoDB-compatible server."""
+from datetime import timedelta
+
+import pytest
+from pymongo import MongoClient
+
+from college_platform.envelope import utcnow
+from college_platform.mongo import ensure_indexes
+from gateway.readmodels import INDEXES, ReadModelStore, ViewCache
+from gateway.views import STUDENT_VIEW
+
+
+@pytest.fixture
+def store(mongo_uri, database_prefix):
+    client = MongoClient(mongo_uri, tz_aware=True)
+    db = client[database_prefix + "gateway"]
+    ensure_indexes(db, INDEXES)
+    yield ReadModelStore(db, ViewCache(100, 60))
+    client.close()
+
+
+def test_a_part_fetched_earlier_never_overwrites_one_fetched_later(store):
+    later, earlier = utcnow(), utcnow() - timedelta(seconds=1)
+    store.save_parts(STUDENT_VIEW, "projects", {"s1": {"projects": ["new"]}}, later)
+    store.save_parts(STUDENT_VIEW, "projects", {"s1": {"projects": ["old"]}}, earlier)
+    assert store.view(STUDENT_VIEW, "s1")["parts"]["projects"] == {"projects": ["new"]}
+    store.save_parts(STUDENT_VIEW, "projects", {"s1": {"projects": ["newer"]}},
+                     later + timedelta(seconds=1))
+    assert store.view(STUDENT_VIEW, "s1")["parts"]["projects"] == {"projects": ["newer"]}
+
+
+def test_parts_of_different_services_add_up(store):
+    now = utcnow()
+    store.save_parts(STUDENT_VIEW, "projects", {"s1": {"projects": []}}, now)
+    store.save_parts(STUDENT_VIEW, "mentors", {"s1": {"mentors": {}}}, now)
+    view = store.view(STUDENT_VIEW, "s1")
+    assert set(view["parts"]) == {"projects", "mentors"}
+    assert set(view["as_of"]) == {"projects", "mentors"}
+
+
+def test_a_claimed_marker_is_not_claimed_twice_and_goes_when_refreshed(store):
+    store.mark([(STUDENT_VIEW, "s1", "projects"), (STUDENT_VIEW, "s2", "projects")])
+    assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1", "s2"]}
+    token, claimed = store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=30)
+    assert sorted(claimed) == ["s1", "s2"]
+    assert store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=30)[1] == []
+    assert store.due(10) == {}
+    store.release(token)
+    assert store.db.view_refresh.count_documents({}) == 0
+
+
+def test_a_view_marked_again_while_refreshing_stays_stale(store):
+    store.mark([(STUDENT_VIEW, "s1", "projects")])
+    token, _ = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
+    store.mark([(STUDENT_VIEW, "s1", "projects")])  # a newer event during the refresh
+    store.release(token)
+    assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1"]}
+
+
+def test_a_failed_refresh_is_retried_later(store):
+    store.mark([(STUDENT_VIEW, "s1", "certificates")])
+    token, _ = store.claim(STUDENT_VIEW, "certificates", ["s1"], lease_seconds=30)
+    store.postpone(token, 60)
+    assert store.due(10) == {}
+    marker = store.db.view_refresh.find_one()
+    assert marker["attempts"] == 1 and marker["due_at"] > utcnow() + timedelta(seconds=50)
+
+
+def test_the_cache_serves_a_view_until_it_is_refreshed(store):
+    store.save_parts(STUDENT_VIEW, "projects", {"s1": {"projects": [1]}}, utcnow())
+    store.view(STUDENT_VIEW, "s1")
+    store.db.student_views.update_one({"_id": "s1"}, {"$set": {"parts.projects": "changed"}})
+    assert store.view(STUDENT_VIEW, "s1")["parts"]["projects"] == {"projects": [1]}
+    store.save_parts(STUDENT_VIEW, "projects", {"s1": {"projects": [2]}}, utcnow())
+    assert store.view(STUDENT_VIEW, "s1")["parts"]["projects"] == {"projects": [2]}
+
+
+def test_the_cache_keeps_only_its_most_recent_entries():
+    cache = ViewCache(max_entries=2, max_age_seconds=60)
+    for key in ("a", "b", "c"):
+        cache.put(key, {"key": key})
+    assert cache.get("a") is None
+    assert cache.get("c") == {"key": "c"}

@@ -1,0 +1,195 @@
+"""The aggregated views' rules, without broker or database."""
+from college_contracts import CONTRACTS
+from gateway.routes.views import ViewRoutes
+from gateway.views import (
+    ENTERPRISE_VIEW,
+    FACTS,
+    STUDENT_VIEW,
+    WATCHED_EVENTS,
+    contribution_index,
+    contribution_row,
+    dashboard,
+    enterprise_view,
+    risk_of,
+    stale_views,
+    student_360,
+    student_related_to,
+)
+
+
+def test_an_event_marks_the_publishers_part_of_each_view_it_names_and_its_facts():
+    marks = stale_views("projects", "placement_started", {
+        "placement_id": "pl1", "student_id": "s1", "enterprise_id": "e1"})
+    assert marks == sorted([(ENTERPRISE_VIEW, "e1", "projects"), (FACTS, "all", "projects"),
+                            (STUDENT_VIEW, "s1", "projects")])
+
+
+def test_a_completed_project_marks_every_graded_student():
+    marks = stale_views("projects", "project_completed", {
+        "project_id": "p1", "enterprise_id": "e1",
+        "grades": [{"student_id": "s1", "grade": 80}, {"student_id": "s2", "grade": 70}]})
+    assert {(kind, key) for kind, key, _ in marks if kind == STUDENT_VIEW} == {
+        (STUDENT_VIEW, "s1"), (STUDENT_VIEW, "s2")}
+
+
+def test_a_review_that_names_only_the_team_marks_its_members():
+    marks = stale_views("projects", "deliverable_reviewed", {"team_id": "t1"},
+                        team_members=["s1", "s2"])
+    assert (STUDENT_VIEW, "s2", "projects") in marks
+
+
+def test_a_new_student_is_filled_from_every_service():
+    marks = stale_views("enrollment", "student_enrolled", {"student_id": "s1", "partner_id": "e1"})
+    assert {service for kind, key, service in marks if kind == STUDENT_VIEW} == {
+        "enrollment", "projects", "mentors", "certificates"}
+    assert (ENTERPRISE_VIEW, "e1", "enrollment") in marks
+
+
+def test_a_teachers_certificate_marks_no_student():
+    marks = stale_views("certificates", "result_recorded", {
+        "candidate_id": "m1", "candidate_kind": "teacher"})
+    assert marks == [(FACTS, "all", "certificates")]
+
+
+def test_no_signal_no_risk():
+    assert risk_of({}) == {"level": "none", "reasons": []}
+    assert risk_of(None)["level"] == "none"
+
+
+def test_risk_grows_with_the_kinds_and_the_weight_of_signals():
+    assert risk_of({"missed_checkins": 1})["level"] == "low"
+    assert risk_of({"missed_checkins": 3})["level"] == "medium"
+    assert risk_of({"missed_checkins": 1, "late_deliverables": 1})["level"] == "medium"
+    assert risk_of({"missed_checkins": 1, "late_deliverables": 1,
+                    "overdue_feedback": 1})["level"] == "high"
+    assert risk_of({"missed_checkins": 3, "open_alerts": 2})["level"] == "high"
+
+
+def test_risk_says_why():
+    reasons = risk_of({"missed_checkins": 2, "open_alerts": 0})["reasons"]
+    assert reasons == [{"code": "missed_checkins", "count": 2,
+                        "message": "2 missed weekly check-ins"}]
+
+
+def test_the_360_keeps_every_section_and_names_what_is_missing():
+    parts = {"enrollment": {"student": {"student_id": "s1", "name": "王芳"}},
+             "projects": {"projects": [{"project_id": "p1"}],
+                          "risk_signals": {"open_alerts": 1}}}
+    view = student_360("s1", parts, {"enrollment": "t1", "projects": "t2"},
+                       ["mentors", "certificates"])
+    assert view["student"]["name"] == "王芳"
+    assert view["projects"] == [{"project_id": "p1"}]
+    assert view["certificates"] == [] and view["mentors"] == {"school": None, "industry": None}
+    assert view["partial"] is True and view["missing"] == ["certificates", "mentors"]
+    assert view["risk"]["level"] == "low"
+
+
+def test_a_complete_360_is_not_partial():
+    view = student_360("s1", {"enrollment": {"student": {}}}, {}, [])
+    assert view["partial"] is False and view["missing"] == []
+
+
+def test_an_enterprise_may_see_students_it_sponsors_or_hosts_only():
+    sponsored = {"enrollment": {"student": {"partner_id": "e1"}}}
+    hosted = {"enrollment": {"student": {"partner_id": None}},
+              "projects": {"placements": [{"enterprise_id": "e2"}]}}
+    assert student_related_to(sponsored, "e1")
+    assert not student_related_to(sponsored, "e2")
+    assert student_related_to(hosted, "e2")
+    assert not student_related_to(hosted, "e1")
+
+
+def test_the_contribution_index_ranks_enterprises_against_the_best():
+    rows = contribution_index([
+        contribution_row("e1", {"projects_posted": 4, "mentor_hours": 100, "seats_offered": 10,
+                                "seats_filled": 10, "feedback_turnaround_days": 2}, None),
+        contribution_row("e2", {"projects_posted": 2, "mentor_hours": 0, "seats_offered": 10,
+                                "seats_filled": 5, "feedback_turnaround_days": 4}, None),
+        contribution_row("e3", {}, None),
+    ])
+    indexes = {row["enterprise_id"]: row["index"] for row in rows}
+    assert indexes == {"e1": 100.0, "e2": 37.5, "e3": 0.0}
+    assert rows[1]["seats_honoured"] == 0.5
+
+
+def facts():
+    return {
+        "enrollment": [
+            {"metric": "seats_offered", "value": 30, "term": "2026-autumn",
+             "programme_id": "p1", "enterprise_id": "e1", "breakdown": "order_class"},
+            {"metric": "seats_filled", "value": 15, "term": "2026-autumn",
+             "programme_id": "p1", "enterprise_id": "e1", "breakdown": "order_class"},
+            {"metric": "seats_offered", "value": 10, "term": "2027-spring",
+             "programme_id": "p2", "enterprise_id": "e2", "breakdown": "apprenticeship"},
+        ],
+        "mentors": [
+            {"metric": "teachers_professional", "value": 10},
+            {"metric": "teachers_double_qualified", "value": 6},
+        ],
+        "certificates": [
+            {"metric": "results_total", "value": 4, "term": "2026-autumn",
+             "programme_id": "p1", "breakdown": "WEB-01/junior"},
+            {"metric": "results_passed", "value": 3, "term": "2026-autumn",
+             "programme_id": "p1", "breakdown": "WEB-01/junior"},
+        ],
+    }
+
+
+def test_the_dashboard_divides_summed_numerators_by_summed_denominators():
+    indicators = dashboard(facts(), {})["indicators"]
+    assert indicators["enrolment"]["seats_offered"] == 40
+    assert indicators["enrolment"]["fill_rate"] == 0.375
+    assert indicators["teachers"]["double_qualified_ratio"] == 0.6
+    assert indicators["certificates"]["pass_rate_by_certificate"] == [
+        {"certificate": "WEB-01", "level": "junior", "passed": 3, "total": 4, "rate": 0.75}]
+
+
+def test_the_dashboard_filters_by_term_programme_and_enterprise():
+    by_term = dashboard(facts(), {"term": "2027-spring"})
+    assert by_term["indicators"]["enrolment"]["seats_offered"] == 10
+    assert by_term["indicators"]["certificates"]["pass_rate"] is None
+    # a teacher's qualification has no term: it counts college-wide
+    assert by_term["indicators"]["teachers"]["double_qualified"] == 6
+    by_enterprise = dashboard(facts(), {"enterprise_id": "e1"})
+    assert by_enterprise["indicators"]["enrolment"]["seats_offered"] == 30
+    assert [row["enterprise_id"] for row in by_enterprise["contribution"]] == ["e1"]
+    assert dashboard(facts(), {})["terms"] == ["2027-spring", "2026-autumn"]
+
+
+def test_an_empty_dashboard_has_no_ratios_rather_than_errors():
+    indicators = dashboard({}, {})["indicators"]
+    assert indicators["projects"]["on_time_rate"] is None
+    assert indicators["placements"]["checkin_compliance"] is None
+
+
+def test_the_enterprise_view_falls_back_to_its_own_contribution_figures():
+    parts = {"enrollment": {"partner": {"legal_name": "华为"},
+                            "contribution": {"seats_offered": 4, "seats_filled": 3}},
+             "projects": {"contribution": {"projects_posted": 2}}}
+    view = enterprise_view("e1", parts, {}, ["mentors", "certificates"], None)
+    assert view["partner"]["legal_name"] == "华为"
+    assert view["contribution"]["seats_honoured"] == 0.75
+    assert view["contribution"]["projects_posted"] == 2
+    assert view["missing"] == ["certificates", "mentors"]
+
+
+def test_partners_active_counts_the_latest_term_unless_a_term_is_chosen():
+    rows = {"enrollment": [
+        {"metric": "partners_active", "value": 1, "term": "2026-autumn", "enterprise_id": "e1"},
+        {"metric": "partners_active", "value": 1, "term": "2027-spring", "enterprise_id": "e1"},
+        {"metric": "partners_active", "value": 1, "term": "2027-spring", "enterprise_id": "e2"},
+    ]}
+    assert dashboard(rows, {})["indicators"]["partners"]["partners_active"] == 2
+    assert dashboard(rows, {"term": "2026-autumn"})["indicators"]["partners"][
+        "partners_active"] == 1
+
+
+def test_every_watched_event_has_a_handler_and_a_contract():
+    handled = {(entrypoint.source_service, entrypoint.event_type)
+               for name in dir(ViewRoutes)
+               for entrypoint in getattr(getattr(ViewRoutes, name), "nameko_entrypoints", ())
+               if hasattr(entrypoint, "event_type")}
+    watched = {(service, event_type) for service, types in WATCHED_EVENTS.items()
+               for event_type in types}
+    assert handled == watched
+    assert all(event_type in CONTRACTS[service] for service, event_type in watched)

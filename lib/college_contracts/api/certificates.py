@@ -1,0 +1,257 @@
+"""Request and response schemas of the certificates service's API."""
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from college_platform.validation import PageQuerySchema, sort_by
+
+LEVELS = ("junior", "intermediate", "senior")
+CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,39}$",
+                       error="Use 2 to 40 capital letters, digits or hyphens.")
+ID = validate.Length(min=1, max=64)
+SCORE = validate.Range(min=0, max=100)
+
+
+def upper_code(data, *names):
+    if isinstance(data, dict):
+        data = dict(data)
+        for name in names:
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip().upper()
+    return data
+
+
+class AlignmentSchema(Schema):
+    programmes = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                             load_default=list, validate=validate.Length(max=100))
+    courses = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                          load_default=list, validate=validate.Length(max=100))
+    competitions = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                               load_default=list, validate=validate.Length(max=100))
+
+
+class PassRuleSchema(Schema):
+    theory_min = fields.Float(load_default=60.0, validate=SCORE)
+    practical_min = fields.Float(load_default=60.0, validate=SCORE)
+
+
+class RequiredCertificateSchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        return upper_code(data, "code")
+
+
+class PrerequisiteSchema(Schema):
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    requires = fields.Nested(RequiredCertificateSchema, required=True)
+
+
+class NewCertificateSchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    organisation = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    levels = fields.List(fields.String(validate=validate.OneOf(LEVELS)), required=True,
+                         validate=validate.Length(min=1, max=3))
+    alignment = fields.Nested(AlignmentSchema, load_default=lambda: AlignmentSchema().load({}))
+    pass_rule = fields.Nested(PassRuleSchema, load_default=lambda: PassRuleSchema().load({}))
+    prerequisites = fields.List(fields.Nested(PrerequisiteSchema), load_default=list,
+                                validate=validate.Length(max=10))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        return upper_code(data, "code")
+
+    @validates_schema
+    def prerequisites_name_offered_levels(self, data, **kwargs):
+        for item in data.get("prerequisites", []):
+            if item["level"] not in data.get("levels", []):
+                raise ValidationError("A prerequisite must be for one of the certificate's "
+                                      "levels.", "prerequisites")
+
+
+class CertificateSchema(Schema):
+    id = fields.String(attribute="_id")
+    code = fields.String()
+    title = fields.String()
+    organisation = fields.String()
+    levels = fields.List(fields.String())
+    alignment = fields.Nested(AlignmentSchema)
+    pass_rule = fields.Nested(PassRuleSchema)
+    prerequisites = fields.List(fields.Nested(PrerequisiteSchema))
+    created_at = fields.DateTime()
+
+
+# exam sessions and registrations ----------------------------------------------
+
+class NewSessionSchema(Schema):
+    certificate_code = fields.String(required=True, validate=CODE)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    site = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    exam_date = fields.Date(required=True)
+    registration_deadline = fields.Date(required=True)
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=5000))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        return upper_code(data, "certificate_code")
+
+    @validates_schema
+    def deadline_before_exam(self, data, **kwargs):
+        if data["registration_deadline"] > data["exam_date"]:
+            raise ValidationError("Registration must close on or before the exam date.",
+                                  "registration_deadline")
+
+
+class SessionSchema(Schema):
+    id = fields.String(attribute="_id")
+    certificate_code = fields.String()
+    level = fields.String()
+    site = fields.String()
+    exam_date = fields.String()
+    registration_deadline = fields.String()
+    capacity = fields.Integer()
+    seats_taken = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class SessionQuerySchema(PageQuerySchema):
+    certificate_code = fields.String(load_default=None, validate=CODE)
+    level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        return upper_code(data, "certificate_code")
+
+
+class NewRegistrationSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    candidate_id = fields.String(required=True, validate=ID)
+    # set by the gateway for a student or teacher registering themselves
+    candidate_kind = fields.String(load_default=None, validate=validate.OneOf(
+        ("student", "teacher")))
+
+
+class ScoresSchema(Schema):
+    theory = fields.Float(required=True, validate=SCORE)
+    practical = fields.Float(required=True, validate=SCORE)
+
+
+class ResultSchema(Schema):
+    theory = fields.Float()
+    practical = fields.Float()
+    passed = fields.Boolean()
+    recorded_at = fields.DateTime()
+
+
+class RegistrationSchema(Schema):
+    id = fields.String(attribute="_id")
+    session_id = fields.String()
+    certificate_code = fields.String()
+    level = fields.String()
+    candidate_id = fields.String()
+    candidate_kind = fields.String()
+    status = fields.String()
+    waitlist_position = fields.Integer(allow_none=True)
+    result = fields.Nested(ResultSchema, allow_none=True)
+    certificate_number = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class RegistrationQuerySchema(PageQuerySchema):
+    session_id = fields.String(load_default=None, validate=ID)
+    candidate_id = fields.String(load_default=None, validate=ID)
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ("registered", "waitlisted", "cancelled")))
+    sort = sort_by("created_at", "status", "certificate_code")
+
+class ResultsImportSchema(Schema):
+    csv = fields.String(required=True, validate=validate.Length(min=1, max=1024 * 1024))
+
+
+# issued certificates ------------------------------------------------------------
+
+class RevocationSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class IssuedSchema(Schema):
+    certificate_number = fields.String(attribute="_id")
+    certificate_code = fields.String()
+    title = fields.String()
+    level = fields.String()
+    candidate_id = fields.String()
+    candidate_kind = fields.String()
+    holder_name = fields.String(allow_none=True)
+    registration_id = fields.String()
+    issued_on = fields.String()
+    signed_with = fields.String()
+    revoked = fields.Boolean()
+    revocation_reason = fields.String(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class IssuedQuerySchema(PageQuerySchema):
+    candidate_id = fields.String(load_default=None, validate=ID)
+    certificate_code = fields.String(load_default=None, validate=CODE)
+    sort = sort_by("created_at", "issued_on", "certificate_number", "holder_name")
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        return upper_code(data, "certificate_code")
+
+# credit bank ----------------------------------------------------------------------
+
+class CreditRuleInputSchema(Schema):
+    programme_id = fields.String(required=True, validate=ID)
+    certificate_code = fields.String(required=True, validate=CODE)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    credits = fields.Float(required=True, validate=validate.Range(min=0, max=60))
+    course_exemptions = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
+                                    load_default=list, validate=validate.Length(max=20))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        return upper_code(data, "certificate_code")
+
+
+class CreditRuleSchema(Schema):
+    id = fields.String(attribute="_id")
+    programme_id = fields.String()
+    certificate_code = fields.String()
+    level = fields.String()
+    credits = fields.Float()
+    course_exemptions = fields.List(fields.String())
+    version = fields.Integer()
+    updated_at = fields.DateTime()
+
+
+class CreditRuleQuerySchema(PageQuerySchema):
+    programme_id = fields.String(load_default=None, validate=ID)
+
+
+class LedgerEntrySchema(Schema):
+    id = fields.String(attribute="_id")
+    kind = fields.String()
+    student_id = fields.String()
+    programme_id = fields.String()
+    certificate_number = fields.String()
+    credits = fields.Float()
+    course_exemptions = fields.List(fields.String())
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class LedgerQuerySchema(PageQuerySchema):
+    student_id = fields.String(required=True, validate=ID)

@@ -1,0 +1,353 @@
+"""Request and response schemas of the enrollment service's API."""
+from datetime import date
+
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from college_contracts.enrollment import (
+    APPLICATION_STATUSES,
+    ENROLMENT_STATUSES,
+    OFFER_PARTIES,
+    PROGRAMME_KINDS,
+)
+from college_contracts.identifiers import (
+    birth_date_from_resident_id,
+    credit_code_problem,
+    normalise_credit_code,
+    normalise_resident_id,
+    resident_id_problem,
+)
+from college_platform.validation import PageQuerySchema, sort_by
+
+
+class ContactSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    role = fields.String(load_default=None, validate=validate.Length(max=100))
+    phone = fields.String(load_default=None, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
+    email = fields.Email(load_default=None)
+
+
+class NewPartnerSchema(Schema):
+    legal_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    credit_code = fields.String(required=True)
+    industry = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
+                           validate=validate.Length(max=20))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("credit_code"), str):
+            data = {**data, "credit_code": normalise_credit_code(data["credit_code"])}
+        return data
+
+    @validates("credit_code")
+    def check_credit_code(self, value, **kwargs):
+        problem = credit_code_problem(value)
+        if problem:
+            raise ValidationError("Not a valid unified social credit code: %s." % problem)
+
+
+class PartnerSchema(Schema):
+    id = fields.String(attribute="_id")
+    legal_name = fields.String()
+    credit_code = fields.String()
+    industry = fields.String()
+    contacts = fields.List(fields.Nested(ContactSchema))
+    created_at = fields.DateTime()
+
+
+# -- shared pieces ----------------------------------------------------------------------------
+
+
+
+def optional_id():
+    return fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+REASON = validate.Length(min=2, max=1000)
+
+
+def required_id():
+    return fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+def date_fields_in_order(data, start, end):
+    if data.get(start) and data.get(end) and data[end] < data[start]:
+        raise ValidationError("Must be on or after %s." % start, end)
+
+
+# -- agreements -------------------------------------------------------------------------------
+
+PROGRAMME_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,39}$",
+                                 error="Use 2-40 capital letters, digits and hyphens.")
+
+
+class NewAgreementSchema(Schema):
+    partner_id = required_id()
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    programme_codes = fields.List(fields.String(validate=PROGRAMME_CODE), required=True,
+                                  validate=validate.Length(min=1, max=50))
+
+    @pre_load
+    def upper_codes(self, data, **kwargs):
+        codes = data.get("programme_codes") if isinstance(data, dict) else None
+        if isinstance(codes, list):
+            data = {**data, "programme_codes": [c.strip().upper() if isinstance(c, str) else c
+                                                for c in codes]}
+        return data
+
+    @validates_schema
+    def term_in_order(self, data, **kwargs):
+        date_fields_in_order(data, "starts_on", "ends_on")
+
+
+class AgreementAmendmentSchema(Schema):
+    title = fields.String(load_default=None, validate=validate.Length(min=2, max=200))
+    ends_on = fields.Date(load_default=None)
+    programme_codes = fields.List(fields.String(validate=PROGRAMME_CODE), load_default=None,
+                                  validate=validate.Length(min=1, max=50))
+    reason = fields.String(required=True, validate=REASON)
+
+    upper_codes = NewAgreementSchema.upper_codes
+
+    @validates_schema
+    def something_changes(self, data, **kwargs):
+        if all(data.get(key) is None for key in ("title", "ends_on", "programme_codes")):
+            raise ValidationError("Change the title, the end date or the programmes.", "_schema")
+
+
+class AgreementStatusSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("active", "suspended", "terminated")))
+    reason = fields.String(load_default=None, validate=REASON)
+
+
+class AgreementQuerySchema(PageQuerySchema):
+    partner_id = optional_id()
+    status = fields.String(validate=validate.OneOf(
+        ("draft", "active", "suspended", "expired", "terminated")))
+
+
+# -- programmes -------------------------------------------------------------------------------
+
+class QuotaSchema(Schema):
+    partner_id = required_id()
+    seats = fields.Integer(required=True, validate=validate.Range(min=0, max=5000))
+
+
+class CourseSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    credits = fields.Float(required=True, validate=validate.Range(min=0, max=60))
+
+
+class NewProgrammeSchema(Schema):
+    code = fields.String(required=True, validate=PROGRAMME_CODE)
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(PROGRAMME_KINDS))
+    intake_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=5000))
+    quotas = fields.List(fields.Nested(QuotaSchema), load_default=list,
+                         validate=validate.Length(max=50))
+    selection_criteria = fields.String(load_default=None, validate=validate.Length(max=5000))
+    courses = fields.List(fields.Nested(CourseSchema), load_default=list,
+                          validate=validate.Length(max=100))
+
+    @pre_load
+    def upper_code(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            data = {**data, "code": data["code"].strip().upper()}
+        return data
+
+    @validates_schema
+    def one_quota_per_partner(self, data, **kwargs):
+        partners = [q["partner_id"] for q in data.get("quotas", [])]
+        if len(partners) != len(set(partners)):
+            raise ValidationError("Each partner may have one quota.", "quotas")
+
+
+class SetQuotaSchema(Schema):
+    seats = fields.Integer(required=True, validate=validate.Range(min=0, max=5000))
+
+
+class ProgrammeQuerySchema(PageQuerySchema):
+    kind = fields.String(validate=validate.OneOf(PROGRAMME_KINDS))
+    intake_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    partner_id = optional_id()
+
+
+# -- applicants and applications --------------------------------------------------------------
+
+class PassportSchema(Schema):
+    number = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9]{5,20}$", error="Use 5-20 letters and digits."))
+    country = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z]{3}$", error="Use the ISO 3166 three-letter code, e.g. GBR."))
+
+
+class ApplicantSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    resident_id = fields.String(load_default=None)
+    passport = fields.Nested(PassportSchema, load_default=None)
+    birth_date = fields.Date(load_default=None)
+    phone = fields.String(load_default=None, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
+    email = fields.Email(load_default=None)
+    address = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        if isinstance(data, dict):
+            data = {key: value for key, value in data.items() if value not in ("", None)}
+            if isinstance(data.get("resident_id"), str):
+                data["resident_id"] = normalise_resident_id(data["resident_id"])
+        return data
+
+    @validates("resident_id")
+    def check_resident_id(self, value, **kwargs):
+        problem = value and resident_id_problem(value)
+        if problem:
+            raise ValidationError("Not a valid resident identity number: %s." % problem)
+
+    @validates("birth_date")
+    def born_in_the_past(self, value, **kwargs):
+        if value is not None and not date(1900, 1, 1) <= value <= date.today():
+            raise ValidationError("Not a plausible date of birth.")
+
+    @validates_schema
+    def one_identity_document(self, data, **kwargs):
+        if not data.get("resident_id") and not data.get("passport"):
+            raise ValidationError("Give a resident identity number or a passport.",
+                                  "resident_id")
+        if data.get("resident_id") and data.get("passport"):
+            raise ValidationError("Give a resident identity number or a passport, not both.",
+                                  "passport")
+        if data.get("passport") and not data.get("birth_date"):
+            raise ValidationError("Required with a passport.", "birth_date")
+
+    @post_load
+    def derive_birth_date(self, data, **kwargs):
+        if data["resident_id"]:
+            data["birth_date"] = birth_date_from_resident_id(data["resident_id"])
+        if data["passport"]:
+            data["passport"] = {"number": data["passport"]["number"].upper(),
+                                "country": data["passport"]["country"].upper()}
+        data["birth_date"] = data["birth_date"].isoformat()
+        return data
+
+
+class NewApplicationSchema(Schema):
+    programme_id = required_id()
+    partner_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    statement = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class ScreeningSchema(Schema):
+    passed = fields.Boolean(required=True)
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    reason = fields.String(load_default=None, validate=REASON)
+    actor = fields.String(load_default=None)
+
+    @validates_schema
+    def reason_for_a_rejection(self, data, **kwargs):
+        if data.get("passed") is False and not data.get("reason"):
+            raise ValidationError("A rejection needs a reason.", "reason")
+
+
+class InterviewSchema(ScreeningSchema):
+    score = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+    interviewer = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class OfferDecisionSchema(Schema):
+    party = fields.String(required=True, validate=validate.OneOf(OFFER_PARTIES))
+    approve = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, validate=REASON)
+    actor = fields.String(load_default=None)
+    respond_within_days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=90))
+
+    @validates_schema
+    def reason_for_a_rejection(self, data, **kwargs):
+        if data.get("approve") is False and not data.get("reason"):
+            raise ValidationError("A rejection needs a reason.", "reason")
+
+
+class OfferResponseSchema(Schema):
+    accept = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, validate=REASON)
+
+
+class WithdrawalSchema(Schema):
+    reason = fields.String(required=True, validate=REASON)
+
+
+class ApplicationQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    programme_id = optional_id()
+    partner_id = optional_id()
+    applicant_id = optional_id()
+    sort = sort_by("created_at", "status")
+
+class ApplicantQuerySchema(PageQuerySchema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    sort = sort_by("created_at", "name")
+
+class ImportSchema(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    csv = fields.String(required=True, validate=validate.Length(min=1, max=1024 * 1024))
+
+
+# -- enrolment --------------------------------------------------------------------------------
+
+class TripartiteTermsSchema(Schema):
+    terms = fields.String(required=True, validate=validate.Length(min=10, max=20000))
+
+
+class SignatureSchema(Schema):
+    party = fields.String(required=True, validate=validate.OneOf(
+        ("college", "enterprise", "student", "guardian")))
+    signer = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    actor = fields.String(load_default=None)
+
+
+class ApprenticeContractSchema(Schema):
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    position = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    monthly_wage = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+    @validates_schema
+    def term_in_order(self, data, **kwargs):
+        date_fields_in_order(data, "starts_on", "ends_on")
+
+
+class EnrolSchema(Schema):
+    apprentice_contract = fields.Nested(ApprenticeContractSchema, load_default=None)
+
+
+class StatusChangeSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(
+        ("suspend", "resume", "withdraw", "transfer")))
+    reason = fields.String(required=True, validate=REASON)
+    programme_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    partner_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def transfer_needs_a_programme(self, data, **kwargs):
+        if data.get("action") == "transfer" and not data.get("programme_id"):
+            raise ValidationError("A transfer needs the programme to move to.", "programme_id")
+
+
+class StudentQuerySchema(PageQuerySchema):
+    programme_id = optional_id()
+    partner_id = optional_id()
+    status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
+    sort = sort_by("created_at", "student_number", "name", "status", "programme_code")

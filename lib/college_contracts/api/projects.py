@@ -1,0 +1,362 @@
+"""Request and response schemas of the projects service's API."""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from college_contracts.projects import PROJECT_STATUSES as STATUSES
+from college_contracts.projects import REVIEWER_KINDS
+from college_platform.validation import PageQuerySchema, sort_by
+
+Id = fields.String
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Must be a lowercase hex SHA-256 digest.")
+
+
+def _id(**kwargs):
+    return Id(validate=validate.Length(min=1, max=64), **kwargs)
+
+
+class StrictSchema(Schema):
+    """Inputs refuse unknown fields, so a misspelt field is a 400, not ignored."""
+
+
+class MilestoneInputSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    due_date = fields.Date(required=True)
+    weight = fields.Float(required=True, validate=validate.Range(min=0, max=100,
+                                                                min_inclusive=False))
+    description = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class NewProjectSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    enterprise_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    brief = fields.String(required=True, validate=validate.Length(min=10, max=20000))
+    required_competencies = fields.List(
+        fields.String(validate=validate.Length(min=1, max=100)),
+        load_default=list, validate=validate.Length(max=50))
+    course_code = fields.String(load_default=None, validate=validate.Length(max=40))
+    credit_weight = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=30))
+    team_size = fields.Integer(required=True, validate=validate.Range(min=1, max=30))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    ip_terms = fields.String(load_default=None, validate=validate.Length(max=5000))
+    confidential = fields.Boolean(load_default=False)
+    milestones = fields.List(fields.Nested(MilestoneInputSchema), load_default=list,
+                             validate=validate.Length(max=20))
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        if data["end_date"] < data["start_date"]:
+            raise ValidationError("The project must end on or after its start date.", "end_date")
+
+
+class MilestonesSchema(StrictSchema):
+    milestones = fields.List(fields.Nested(MilestoneInputSchema), required=True,
+                             validate=validate.Length(min=1, max=20))
+
+
+class MilestoneSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    due_date = fields.String()
+    weight = fields.Float()
+    description = fields.String(allow_none=True)
+
+
+class StatusChangeSchema(Schema):
+    status = fields.String()
+    at = fields.DateTime()
+    by = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+class RemovalSchema(Schema):
+    student_id = fields.String()
+    reason = fields.String()
+    at = fields.DateTime()
+
+
+class ProjectSchema(Schema):
+    id = fields.String(attribute="_id")
+    title = fields.String()
+    enterprise_id = fields.String()
+    brief = fields.String()
+    required_competencies = fields.List(fields.String())
+    course_code = fields.String(allow_none=True)
+    credit_weight = fields.Float()
+    team_size = fields.Integer()
+    start_date = fields.String()
+    end_date = fields.String()
+    ip_terms = fields.String(allow_none=True)
+    confidential = fields.Boolean()
+    milestones = fields.List(fields.Nested(MilestoneSchema))
+    status = fields.String()
+    status_history = fields.List(fields.Nested(StatusChangeSchema))
+    delivered_on = fields.String(allow_none=True)
+    on_time = fields.Boolean(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ProjectQuerySchema(PageQuerySchema):
+    enterprise_id = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    sort = sort_by("created_at", "title", "status", "start_date", "end_date")
+
+class TransitionSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+    # the day the work was handed in, for ``delivered``; today when absent
+    delivered_on = fields.Date(load_default=None)
+
+
+class NewTeamSchema(StrictSchema):
+    student_ids = fields.List(_id(), required=True, validate=validate.Length(min=1, max=30))
+    tutor_id = _id(required=True)
+    mentor_id = _id(required=True)
+    name = fields.String(load_default=None, validate=validate.Length(max=100))
+
+    @validates_schema
+    def distinct_students(self, data, **kwargs):
+        if len(set(data["student_ids"])) != len(data["student_ids"]):
+            raise ValidationError("A student is listed twice.", "student_ids")
+
+
+class TeamSchema(Schema):
+    id = fields.String(attribute="_id")
+    project_id = fields.String()
+    enterprise_id = fields.String()
+    name = fields.String(allow_none=True)
+    student_ids = fields.List(fields.String())
+    removed = fields.List(fields.Nested(RemovalSchema))
+    tutor_id = fields.String()
+    mentor_id = fields.String()
+    team_mentor_id = fields.String(allow_none=True)  # as assigned by mentors
+    created_at = fields.DateTime()
+
+
+class TeamQuerySchema(PageQuerySchema):
+    project_id = fields.String(load_default=None)
+    student_id = fields.String(load_default=None)
+    enterprise_id = fields.String(load_default=None)
+
+
+class NewDeliverableSchema(StrictSchema):
+    milestone_id = _id(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    url = fields.Url(required=True, schemes={"http", "https"})
+    content_hash = fields.String(required=True, validate=SHA256)
+    metadata = fields.Dict(keys=fields.String(validate=validate.Length(max=50)),
+                           values=fields.String(validate=validate.Length(max=500)),
+                           load_default=dict, validate=validate.Length(max=20))
+
+
+class DeliverableSchema(Schema):
+    id = fields.String(attribute="_id")
+    project_id = fields.String()
+    team_id = fields.String()
+    milestone_id = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    url = fields.String()
+    content_hash = fields.String()
+    metadata = fields.Dict()
+    submitted_by = fields.String()
+    submitted_on = fields.String()
+    late = fields.Boolean()
+    created_at = fields.DateTime()
+    reviews = fields.List(fields.Dict())
+
+
+class DeliverableQuerySchema(PageQuerySchema):
+    milestone_id = fields.String(load_default=None)
+
+
+class RubricItemSchema(StrictSchema):
+    criterion = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    weight = fields.Float(load_default=1.0, validate=validate.Range(min=0, max=100,
+                                                                   min_inclusive=False))
+
+
+class NewReviewSchema(StrictSchema):
+    # set by the gateway from the caller's role; staff name it explicitly
+    reviewer_kind = fields.String(required=True, validate=validate.OneOf(REVIEWER_KINDS))
+    rubric = fields.List(fields.Nested(RubricItemSchema), required=True,
+                         validate=validate.Length(min=1, max=20))
+    comment = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class ReviewSchema(Schema):
+    id = fields.String(attribute="_id")
+    deliverable_id = fields.String()
+    version = fields.Integer()
+    reviewer_kind = fields.String()
+    reviewer = fields.String()
+    rubric = fields.List(fields.Dict())
+    score = fields.Float()
+    comment = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class GradeSchema(Schema):
+    id = fields.String(attribute="_id")
+    project_id = fields.String()
+    enterprise_id = fields.String()
+    team_id = fields.String()
+    student_id = fields.String()
+    grade = fields.Float()
+    rule = fields.String()
+    milestones = fields.List(fields.Dict())
+    created_at = fields.DateTime()
+
+
+class GradeQuerySchema(PageQuerySchema):
+    project_id = fields.String(load_default=None)
+    enterprise_id = fields.String(load_default=None)
+    student_id = fields.String(load_default=None)
+
+
+class NewPlacementSchema(StrictSchema):
+    student_id = _id(required=True)
+    enterprise_id = _id(required=True)
+    site = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    supervisor_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    supervisor_mentor_id = _id(load_default=None)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    kind = fields.String(load_default="internship",
+                         validate=validate.OneOf(("internship", "apprenticeship")))
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        if data["ends_on"] < data["starts_on"]:
+            raise ValidationError("The placement must end on or after its start.", "ends_on")
+
+
+class PlacementSchema(Schema):
+    id = fields.String(attribute="_id")
+    student_id = fields.String()
+    enterprise_id = fields.String()
+    site = fields.String()
+    supervisor_name = fields.String()
+    supervisor_mentor_id = fields.String(allow_none=True)
+    kind = fields.String()
+    starts_on = fields.String()
+    ends_on = fields.String()
+    ended_on = fields.String(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    status = fields.String()
+    hours = fields.Float()
+    created_at = fields.DateTime()
+
+
+class PlacementQuerySchema(PageQuerySchema):
+    student_id = fields.String(load_default=None)
+    enterprise_id = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(("active", "ended")))
+    sort = sort_by("created_at", "starts_on", "ends_on", "status")
+
+class CheckinSchema(StrictSchema):
+    week_starting = fields.Date(required=True)
+    hours = fields.Float(required=True, validate=validate.Range(min=0, max=84))
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class CheckinViewSchema(Schema):
+    id = fields.String(attribute="_id")
+    placement_id = fields.String()
+    week_starting = fields.String()
+    hours = fields.Float()
+    summary = fields.String()
+    status = fields.String()
+    confirmed_by = fields.String(allow_none=True)
+    confirmed_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ConfirmationSchema(StrictSchema):
+    comment = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class EndPlacementSchema(StrictSchema):
+    ended_on = fields.Date(required=True)
+    reason = fields.String(load_default=None, validate=validate.Length(min=1, max=2000))
+
+
+class AlertSchema(Schema):
+    id = fields.String(attribute="_id")
+    placement_id = fields.String()
+    student_id = fields.String()
+    enterprise_id = fields.String()
+    week_starting = fields.String()
+    kind = fields.String()
+    created_at = fields.DateTime()
+
+
+class AlertQuerySchema(PageQuerySchema):
+    placement_id = fields.String(load_default=None)
+    student_id = fields.String(load_default=None)
+    enterprise_id = fields.String(load_default=None)
+
+
+class SweepSchema(StrictSchema):
+    as_of = fields.AwareDateTime(load_default=None)
+
+
+class NewFeedbackSchema(StrictSchema):
+    subject_kind = fields.String(required=True, validate=validate.OneOf(("placement", "project")))
+    subject_id = _id(required=True)
+    # the student rated (enterprise to student on a project); a student rating
+    # an enterprise is the student themself
+    student_id = _id(load_default=None)
+    direction = fields.String(required=True, validate=validate.OneOf(
+        ("enterprise_to_student", "student_to_enterprise")))
+    ratings = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
+                          values=fields.Integer(validate=validate.Range(min=1, max=5)),
+                          required=True, validate=validate.Length(min=1, max=10))
+    comment = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class FeedbackSchema(Schema):
+    id = fields.String(attribute="_id")
+    direction = fields.String()
+    subject_kind = fields.String()
+    subject_id = fields.String()
+    enterprise_id = fields.String()
+    student_id = fields.String()
+    ratings = fields.Dict()
+    average = fields.Float()
+    comment = fields.String(allow_none=True)
+    submitted_by = fields.String()
+    created_at = fields.DateTime()
+
+
+class FeedbackQuerySchema(PageQuerySchema):
+    enterprise_id = fields.String(load_default=None)
+    student_id = fields.String(load_default=None)
+    direction = fields.String(load_default=None, validate=validate.OneOf(
+        ("enterprise_to_student", "student_to_enterprise")))
+
+
+class FeedbackSummaryQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    enterprise_id = fields.String(load_default=None)
+    student_id = fields.String(load_default=None)
+
+    @validates_schema
+    def exactly_one(self, data, **kwargs):
+        if bool(data["enterprise_id"]) == bool(data["student_id"]):
+            raise ValidationError("Give exactly one of enterprise_id and student_id.",
+                                  "enterprise_id")
+
+
+class DeadLetterQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ReplaySchema(StrictSchema):
+    message_ids = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                              load_default=list, validate=validate.Length(max=200))

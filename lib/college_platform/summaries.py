@@ -1,0 +1,52 @@
+"""The rules every service follows when it answers the read-model RPCs
+(docs/views.md): the asked ids, capped lists and additive indicator facts."""
+from college_platform.errors import InvalidInput
+
+MAX_SUMMARY_IDS = 200
+MAX_PART_ITEMS = 100
+
+
+def summary_ids(ids, field="ids"):
+    """The distinct ids of one ``*_summaries`` call, in the order asked;
+    InvalidInput when it is not a list of at most 200 non-empty strings."""
+    if not isinstance(ids, (list, tuple)):
+        raise InvalidInput("give a list of ids", errors={field: ["Expected a list of ids."]})
+    bad = {position: ["Expected a non-empty id."] for position, value in enumerate(ids)
+           if not isinstance(value, str) or not value or len(value) > 200}
+    if bad:
+        raise InvalidInput("the ids are not valid", errors={field: bad})
+    distinct = list(dict.fromkeys(ids))
+    if len(distinct) > MAX_SUMMARY_IDS:
+        raise InvalidInput("too many ids", errors={field: [
+            "At most %d ids per call, got %d." % (MAX_SUMMARY_IDS, len(distinct))]})
+    return distinct
+
+
+def put_capped(part, name, items, cap=MAX_PART_ITEMS):
+    """``part[name]`` = the first ``cap`` items (already newest first), with
+    ``<name>_truncated: true`` when some were cut."""
+    items = list(items)
+    part[name] = items[:cap]
+    if len(items) > cap:
+        part[name + "_truncated"] = True
+    return part
+
+
+class Facts:
+    """Indicator facts summed per distinct (metric, term, programme,
+    enterprise, breakdown), as the dashboard reads them."""
+
+    def __init__(self):
+        self._sums = {}
+
+    def add(self, metric, value=1, term=None, programme_id=None, enterprise_id=None,
+            breakdown=None):
+        key = (metric, term, programme_id, enterprise_id, breakdown)
+        self._sums[key] = self._sums.get(key, 0) + value
+
+    def rows(self):
+        keys = sorted(self._sums, key=lambda key: tuple("" if v is None else v for v in key))
+        return [{"metric": metric, "value": self._sums[key], "term": term,
+                 "programme_id": programme_id, "enterprise_id": enterprise_id,
+                 "breakdown": breakdown}
+                for key in keys for metric, term, programme_id, enterprise_id, breakdown in [key]]

@@ -1,0 +1,211 @@
+"""Enrollment's parts of the aggregated views and its indicator facts
+(docs/views.md), shaped from stored documents; no broker, no database."""
+from datetime import date, datetime
+
+from college_platform.summaries import Facts, put_capped
+from college_platform.terms import term_of
+
+# students who still hold their seat: counted as apprentices
+CURRENT_STUDENT = ("active", "suspended")
+
+
+def iso(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def as_day(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value[:10])
+
+
+def newest_first(items, key):
+    return sorted(items, key=lambda item: iso(item.get(key)) or "", reverse=True)
+
+
+# -- the student 360 --------------------------------------------------------------------------
+
+def programme_ref(programme, student):
+    if programme is None:  # kept on the student even if the programme were gone
+        return {"programme_id": student["programme_id"], "code": student.get("programme_code"),
+                "name": None, "kind": student.get("programme_kind")}
+    return {"programme_id": programme["_id"], "code": programme["code"],
+            "name": programme["name"], "kind": programme["kind"]}
+
+
+def contract_part(contract):
+    if not contract:
+        return None
+    return {"contract_id": contract["_id"], "partner_id": contract["partner_id"],
+            "programme_id": contract.get("programme_id"),
+            "starts_on": iso(contract["starts_on"]), "ends_on": iso(contract["ends_on"]),
+            "position": contract.get("position"), "monthly_wage": contract.get("monthly_wage")}
+
+
+def tripartite_part(agreement, partner_id):
+    signed_at = [s["signed_at"] for s in agreement.get("signatures", {}).values()]
+    return {"agreement_id": agreement["_id"], "kind": "tripartite",
+            "version": agreement.get("version"), "status": agreement["status"],
+            "partner_id": partner_id,
+            "signed_at": iso(max(signed_at)) if agreement["status"] == "signed" and signed_at
+            else None}
+
+
+def personal_part(applicant):
+    """The applicant's identity and contact data, unmasked: the gateway masks it."""
+    if applicant is None:
+        return {"resident_id": None, "phone": None, "address": None, "passport": None}
+    passport = applicant.get("passport")
+    return {"resident_id": applicant.get("resident_id"), "phone": applicant.get("phone"),
+            "address": applicant.get("address"),
+            "passport": {"number": passport["number"], "country": passport["country"]}
+            if passport else None}
+
+
+def student_part(student, programme, applicant, tripartite_agreements):
+    """A student's part: ``student``, ``apprenticeship`` and ``personal``."""
+    history = [{"status": entry["status"], "at": iso(entry.get("at")),
+                "reason": entry.get("reason")} for entry in student.get("history", [])]
+    summary = {
+        "student_id": student["_id"], "student_number": student["student_number"],
+        "name": student["name"], "status": student["status"],
+        "intake_year": student["intake_year"], "enrolled_at": iso(student.get("enrolled_on")),
+        "programme": programme_ref(programme, student), "partner_id": student.get("partner_id"),
+    }
+    put_capped(summary, "history", list(reversed(history)))
+    apprenticeship = {"contract": contract_part(student.get("apprentice_contract"))}
+    put_capped(apprenticeship, "agreements", [
+        tripartite_part(agreement, student.get("partner_id"))
+        for agreement in sorted(tripartite_agreements, key=lambda a: a.get("version", 0),
+                                reverse=True)])
+    return {"student": summary, "apprenticeship": apprenticeship,
+            "personal": personal_part(applicant)}
+
+
+# -- the enterprise partner view --------------------------------------------------------------
+
+def enterprise_part(partner, agreements, quotas, programmes, students, contracts,
+                    students_by_id):
+    """A partner's part. ``quotas`` are the partner's, ``programmes`` maps
+    ids to the programmes they name, ``students`` the students it sponsors,
+    ``contracts`` the apprentice contracts it employs under, whose students
+    ``students_by_id`` holds."""
+    part = {"partner": {"partner_id": partner["_id"], "legal_name": partner["legal_name"],
+                        "credit_code": partner.get("credit_code"),
+                        "industry": partner.get("industry"),
+                        "contacts": partner.get("contacts", []),
+                        "registered_at": iso(partner.get("created_at"))}}
+    put_capped(part, "agreements", [
+        {"agreement_id": a["_id"], "kind": "cooperation", "title": a.get("title"),
+         "status": a["status"], "starts_on": a["starts_on"], "ends_on": a["ends_on"],
+         "programme_codes": a.get("programme_codes", [])}
+        for a in newest_first(agreements, "created_at")])
+    seats = []
+    for quota in quotas:
+        programme = programmes.get(quota["programme_id"])
+        if programme is None:
+            continue
+        seats.append({"programme_id": programme["_id"], "code": programme["code"],
+                      "name": programme["name"], "kind": programme["kind"],
+                      "intake_year": programme.get("intake_year"),
+                      "offered": quota["seats"], "filled": quota.get("consumed", 0)})
+    put_capped(part, "seats", sorted(seats, key=lambda s: (-(s["intake_year"] or 0), s["code"])))
+    put_capped(part, "students", [
+        {"student_id": s["_id"], "name": s["name"], "programme_id": s["programme_id"],
+         "status": s["status"]}
+        for s in newest_first(students, "created_at")])
+    apprentices = []
+    for contract in newest_first(contracts, "starts_on"):
+        student = students_by_id.get(contract["student_id"])
+        if student is None or student["status"] not in CURRENT_STUDENT:
+            continue
+        apprentices.append({"student_id": student["_id"], "name": student["name"],
+                            "contract_id": contract["_id"],
+                            "starts_on": iso(contract["starts_on"]),
+                            "ends_on": iso(contract["ends_on"])})
+    put_capped(part, "apprentices", apprentices)
+    part["contribution"] = {"seats_offered": sum(s["offered"] for s in seats),
+                            "seats_filled": sum(s["filled"] for s in seats)}
+    return part
+
+
+# -- the dashboard ----------------------------------------------------------------------------
+
+def term_starts(day):
+    """The first day of the academic term ``day`` falls in."""
+    if 3 <= day.month <= 8:
+        return date(day.year, 3, 1)
+    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def terms_between(first, last):
+    """Every academic term from the one holding ``first`` to the one holding ``last``."""
+    terms, start = [], term_starts(first)
+    while start <= last:
+        terms.append(term_of(start))
+        start = date(start.year, 9, 1) if start.month == 3 else date(start.year + 1, 3, 1)
+    return terms
+
+
+def active_periods(agreement, today):
+    """The (first, last) days an agreement was active, from its status history,
+    within its term and not after today."""
+    term_start, term_end = as_day(agreement["starts_on"]), as_day(agreement["ends_on"])
+    periods, opened = [], None
+    for entry in agreement.get("history", []):
+        at = as_day(entry["at"])
+        if entry["status"] == "active" and opened is None:
+            opened = at
+        elif entry["status"] != "active" and opened is not None:
+            periods.append((opened, at))
+            opened = None
+    if opened is not None:
+        periods.append((opened, today))
+    clipped = [(max(first, term_start), min(last, term_end, today)) for first, last in periods]
+    return [(first, last) for first, last in clipped if first <= last]
+
+
+def indicator_facts(agreements, programmes, quotas, current_students, today):
+    """Enrollment's facts. Counts as of now (``agreements_active``,
+    ``apprentices``) have no term; ``partners_active`` is per term in which
+    the partner had an active agreement; seats count in their intake's term
+    (autumn of the intake year), per programme and partner, broken down by
+    programme kind; a programme's seats outside any quota have no enterprise."""
+    facts = Facts()
+    partner_terms = set()
+    for agreement in agreements:
+        if agreement["status"] == "active":
+            facts.add("agreements_active", enterprise_id=agreement["partner_id"])
+        for first, last in active_periods(agreement, today):
+            partner_terms.update((agreement["partner_id"], term)
+                                 for term in terms_between(first, last))
+    for partner_id, term in partner_terms:
+        facts.add("partners_active", term=term, enterprise_id=partner_id)
+    quotas_by_programme = {}
+    for quota in quotas:
+        quotas_by_programme.setdefault(quota["programme_id"], []).append(quota)
+    for programme in programmes:
+        term = term_of(date(programme["intake_year"], 9, 1))
+        dimensions = {"term": term, "programme_id": programme["_id"],
+                      "breakdown": programme["kind"]}
+        held = quotas_by_programme.get(programme["_id"], [])
+        for quota in held:
+            facts.add("seats_offered", quota["seats"], enterprise_id=quota["partner_id"],
+                      **dimensions)
+            facts.add("seats_filled", quota.get("consumed", 0),
+                      enterprise_id=quota["partner_id"], **dimensions)
+        open_seats = programme["capacity"] - sum(q["seats"] for q in held)
+        open_filled = programme.get("consumed", 0) - sum(q.get("consumed", 0) for q in held)
+        if open_seats > 0 or open_filled > 0:
+            facts.add("seats_offered", max(open_seats, 0), **dimensions)
+            facts.add("seats_filled", max(open_filled, 0), **dimensions)
+    for student in current_students:
+        contract = student.get("apprentice_contract")
+        if contract and student["status"] in CURRENT_STUDENT:
+            facts.add("apprentices", programme_id=student["programme_id"],
+                      enterprise_id=contract["partner_id"])
+    return facts.rows()

@@ -1,0 +1,144 @@
+"""Enrollment's read-model parts and indicator facts, shaped without broker or database."""
+from datetime import date, datetime, timezone
+
+from enrollment import summaries
+
+TODAY = date(2026, 11, 22)
+ENROLLED_AT = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+PROGRAMME = {"_id": "prog-cnc", "code": "2027-MA-CNC", "name": "数控技术现代学徒制班",
+             "kind": "apprenticeship", "intake_year": 2027, "capacity": 40, "consumed": 3}
+CONTRACT = {"_id": "c-1", "student_id": "s-1", "partner_id": "p-1", "programme_id": "prog-cnc",
+            "starts_on": "2027-09-01", "ends_on": "2030-06-30", "position": "数控学徒工",
+            "monthly_wage": 2400}
+
+
+def a_student(**changes):
+    return {"_id": "s-1", "applicant_id": "a-1", "name": "李明",
+            "student_number": "2027-MA-CNC-0001", "programme_id": "prog-cnc",
+            "programme_code": "2027-MA-CNC", "programme_kind": "apprenticeship",
+            "partner_id": "p-1", "intake_year": 2027, "status": "active",
+            "enrolled_on": "2027-09-01", "apprentice_contract": CONTRACT,
+            "history": [{"status": "active", "action": "enrol", "at": ENROLLED_AT},
+                        {"status": "suspended", "action": "suspend", "reason": "病假",
+                         "at": datetime(2026, 10, 1, tzinfo=timezone.utc)}],
+            "created_at": ENROLLED_AT, **changes}
+
+
+def test_a_students_part_holds_enrolment_apprenticeship_and_unmasked_personal_data():
+    applicant = {"_id": "a-1", "resident_id": "110105200503010016", "phone": "13800138000",
+                 "address": "深圳市南山区科技园1号"}
+    tripartite = [{"_id": "t-1", "version": 1, "status": "superseded", "signatures": {}},
+                  {"_id": "t-2", "version": 2, "status": "signed", "signatures": {
+                      "college": {"signed_at": datetime(2027, 8, 1, tzinfo=timezone.utc)},
+                      "student": {"signed_at": datetime(2027, 8, 3, tzinfo=timezone.utc)}}}]
+
+    part = summaries.student_part(a_student(), PROGRAMME, applicant, tripartite)
+
+    assert part["student"]["programme"] == {"programme_id": "prog-cnc", "code": "2027-MA-CNC",
+                                            "name": "数控技术现代学徒制班",
+                                            "kind": "apprenticeship"}
+    assert part["student"]["enrolled_at"] == "2027-09-01"
+    assert [h["status"] for h in part["student"]["history"]] == ["suspended", "active"]
+    assert part["student"]["history"][0] == {"status": "suspended", "reason": "病假",
+                                             "at": "2026-10-01T00:00:00+00:00"}
+    assert part["apprenticeship"]["contract"]["contract_id"] == "c-1"
+    assert [(a["agreement_id"], a["status"], a["signed_at"])
+            for a in part["apprenticeship"]["agreements"]] == [
+        ("t-2", "signed", "2027-08-03T00:00:00+00:00"), ("t-1", "superseded", None)]
+    assert part["personal"] == {"resident_id": "110105200503010016", "phone": "13800138000",
+                                "address": "深圳市南山区科技园1号", "passport": None}
+
+
+def test_a_student_without_an_apprenticeship_has_no_contract():
+    part = summaries.student_part(a_student(apprentice_contract=None), PROGRAMME,
+                                  {"_id": "a-1", "passport": {"number": "K1234567",
+                                                              "country": "GBR"}}, [])
+    assert part["apprenticeship"] == {"contract": None, "agreements": []}
+    assert part["personal"]["passport"] == {"number": "K1234567", "country": "GBR"}
+
+
+def test_a_long_history_keeps_the_newest_100_and_says_it_was_cut():
+    history = [{"status": "active", "at": datetime(2027, 1, 1, tzinfo=timezone.utc),
+                "reason": str(n)} for n in range(120)]
+    part = summaries.student_part(a_student(history=history), PROGRAMME, None, [])
+    assert len(part["student"]["history"]) == 100
+    assert part["student"]["history"][0]["reason"] == "119"
+    assert part["student"]["history_truncated"] is True
+
+
+def test_an_enterprise_part_sums_its_seats_and_lists_only_current_apprentices():
+    partner = {"_id": "p-1", "legal_name": "深圳智造科技有限公司", "credit_code": "X",
+               "industry": "智能制造", "contacts": [], "created_at": ENROLLED_AT}
+    quotas = [{"programme_id": "prog-cnc", "partner_id": "p-1", "seats": 30, "consumed": 2}]
+    withdrawn = a_student(_id="s-2", status="withdrawn")
+    contracts = [CONTRACT, {**CONTRACT, "_id": "c-2", "student_id": "s-2"}]
+    students = [a_student(), withdrawn]
+
+    part = summaries.enterprise_part(partner, [], quotas, {"prog-cnc": PROGRAMME}, students,
+                                     contracts, {s["_id"]: s for s in students})
+
+    assert part["partner"]["legal_name"] == "深圳智造科技有限公司"
+    assert part["seats"] == [{"programme_id": "prog-cnc", "code": "2027-MA-CNC",
+                              "name": "数控技术现代学徒制班", "kind": "apprenticeship",
+                              "intake_year": 2027, "offered": 30, "filled": 2}]
+    assert {s["student_id"] for s in part["students"]} == {"s-1", "s-2"}
+    assert part["apprentices"] == [{"student_id": "s-1", "name": "李明", "contract_id": "c-1",
+                                    "starts_on": "2027-09-01", "ends_on": "2030-06-30"}]
+    assert part["contribution"] == {"seats_offered": 30, "seats_filled": 2}
+
+
+def test_terms_between_two_days_follow_the_academic_calendar():
+    assert summaries.terms_between(date(2026, 2, 28), date(2026, 9, 1)) == [
+        "2025-autumn", "2026-spring", "2026-autumn"]
+
+
+def agreement(status, history, partner_id="p-1", starts_on="2020-01-01", ends_on="2099-12-31"):
+    return {"_id": "ag-" + status, "partner_id": partner_id, "status": status,
+            "starts_on": starts_on, "ends_on": ends_on,
+            "history": [{"status": s, "at": datetime.fromisoformat(at + "T10:00:00+00:00")}
+                        for s, at in history]}
+
+
+def facts_of(rows, metric):
+    return {(r["term"], r["programme_id"], r["enterprise_id"], r["breakdown"]): r["value"]
+            for r in rows if r["metric"] == metric}
+
+
+def test_partners_are_active_in_the_terms_their_agreements_were_active_up_to_today():
+    agreements = [
+        agreement("active", [("draft", "2026-01-05"), ("active", "2026-02-01")]),
+        # terminated in spring 2026: counted once per term for the same partner
+        agreement("terminated", [("draft", "2025-12-01"), ("active", "2025-12-02"),
+                                 ("terminated", "2026-04-01")]),
+        agreement("suspended", [("draft", "2026-10-01"), ("active", "2026-10-02"),
+                                ("suspended", "2026-10-10")], partner_id="p-2"),
+    ]
+    rows = summaries.indicator_facts(agreements, [], [], [], TODAY)
+    assert facts_of(rows, "partners_active") == {
+        ("2025-autumn", None, "p-1", None): 1, ("2026-spring", None, "p-1", None): 1,
+        ("2026-autumn", None, "p-1", None): 1, ("2026-autumn", None, "p-2", None): 1}
+    assert facts_of(rows, "agreements_active") == {(None, None, "p-1", None): 1}
+
+
+def test_an_agreement_never_active_makes_no_partner_active():
+    rows = summaries.indicator_facts([agreement("terminated", [
+        ("draft", "2026-01-05"), ("terminated", "2026-01-06")])], [], [], [], TODAY)
+    assert rows == []
+
+
+def test_seats_count_in_the_intake_term_per_partner_and_outside_any_quota():
+    quotas = [{"programme_id": "prog-cnc", "partner_id": "p-1", "seats": 30, "consumed": 2}]
+    rows = summaries.indicator_facts([], [PROGRAMME], quotas, [], TODAY)
+    assert facts_of(rows, "seats_offered") == {
+        ("2027-autumn", "prog-cnc", "p-1", "apprenticeship"): 30,
+        ("2027-autumn", "prog-cnc", None, "apprenticeship"): 10}
+    assert facts_of(rows, "seats_filled") == {
+        ("2027-autumn", "prog-cnc", "p-1", "apprenticeship"): 2,
+        ("2027-autumn", "prog-cnc", None, "apprenticeship"): 1}
+
+
+def test_apprentices_are_current_students_with_a_contract_counted_for_the_employer():
+    students = [a_student(), a_student(_id="s-2", status="suspended"),
+                a_student(_id="s-3", apprentice_contract=None)]
+    rows = summaries.indicator_facts([], [], [], students, TODAY)
+    assert facts_of(rows, "apprentices") == {(None, "prog-cnc", "p-1", None): 2}

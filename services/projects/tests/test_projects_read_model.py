@@ -1,0 +1,184 @@
+"""The read-model RPCs (docs/views.md) of the projects service in a container
+on the real broker and database, over data made through its own RPCs with a
+pinned clock moved forward: a placement with missed weeks, a project graded
+with a late deliverable, feedback owed and given."""
+import pytest
+from nameko import config
+from nameko.standalone.rpc import ServiceRpcClient
+from test_projects_workflows import running_project, seed, sha
+
+from college_platform.errors import InvalidInput
+from projects.service import ProjectsService
+from testkit.calls import call
+
+STUDENT = {"kind": "student", "student_id": "s-1", "username": "zhangwei"}
+HR = {"kind": "enterprise", "enterprise_id": "p-1", "username": "chen.hr"}
+TEACHER = {"kind": "teacher", "username": "wang.teacher", "mentor_id": "t-1"}
+CHECKIN = {"hours": 40, "summary": "视觉标定与点检"}
+
+
+@pytest.fixture
+def projects(start_service, service_config, database):
+    container = start_service(ProjectsService)
+    seed(service_config["AMQP_URI"], database)
+    return container
+
+
+def read_model(method, *args):
+    # through the broker, as the gateway asks: the answer must be plain JSON
+    with ServiceRpcClient("projects") as client:
+        return getattr(client, method)(*args)
+
+
+def graded_with_a_late_first_milestone(projects):
+    project, team = running_project(projects)
+    config["CLOCK_NOW"] = "2027-04-05T09:00:00+08:00"  # after the first milestone's due date
+    for milestone in project["milestones"]:
+        submitted = call(projects, "submit_deliverable", team["id"], {
+            "milestone_id": milestone["id"], "title": milestone["title"],
+            "url": "https://git.example.cn/t1/%s" % milestone["id"],
+            "content_hash": sha(milestone["id"])}, STUDENT)
+        call(projects, "review_deliverable", submitted["id"], {
+            "reviewer_kind": "enterprise", "rubric": [{"criterion": "功能完整性", "score": 80}]},
+            HR)
+        call(projects, "review_deliverable", submitted["id"], {
+            "reviewer_kind": "tutor", "rubric": [{"criterion": "文档质量", "score": 90}]},
+            TEACHER)
+    for status in ("delivered", "evaluated"):
+        call(projects, "transition_project", project["id"], {"status": status})
+    return project, team
+
+
+def test_a_students_part_shows_missed_weeks_late_work_grades_and_feedback_owed(projects):
+    with config.patch({"CLOCK_NOW": "2027-03-24T09:00:00+08:00", "CHECKIN_GRACE_DAYS": 2}):
+        placement = call(projects, "start_placement", {
+            "student_id": "s-1", "enterprise_id": "p-1", "site": "苏州工业园区二号厂房",
+            "supervisor_name": "王建国", "starts_on": "2027-03-01", "ends_on": "2027-06-30"})
+        for week in ("2027-03-01", "2027-03-08"):
+            call(projects, "log_checkin", placement["id"], {"week_starting": week, **CHECKIN},
+                 STUDENT)
+        call(projects, "confirm_checkin", placement["id"], "2027-03-01", {})
+        # week 2 logged but not confirmed, week 3 never logged
+        assert call(projects, "sweep_checkins")["alerts"] == 2
+        project, team = graded_with_a_late_first_milestone(projects)
+
+        answer = read_model("student_summaries", ["s-1", "s-3", "nobody"])
+        assert set(answer) == {"s-1", "s-3", "nobody"}
+        assert answer["nobody"] == {}
+        assert answer["s-3"] == {  # enrolled, but nothing here yet
+            "projects": [], "placements": [],
+            "feedback": {"overdue": [], "received_average": None},
+            "risk_signals": {"missed_checkins": 0, "open_alerts": 0, "late_deliverables": 0,
+                             "overdue_feedback": 0}}
+        part = answer["s-1"]
+        grade = call(projects, "list_grades", {"student_id": "s-1"})["items"][0]
+        assert part["projects"] == [{
+            "project_id": project["id"], "title": project["title"], "enterprise_id": "p-1",
+            "status": "evaluated", "team_id": team["id"], "grade": grade["grade"],
+            "grade_lineage": grade["milestones"], "late_deliverables": 1}]
+        assert grade["grade"] == 85.0
+        # on 5 April the weeks of 1, 8, 15 and 22 March are past their grace period
+        assert part["placements"] == [{
+            "placement_id": placement["id"], "enterprise_id": "p-1", "starts_on": "2027-03-01",
+            "ends_on": "2027-06-30", "status": "active",
+            "checkins": {"expected": 4, "logged": 2, "confirmed": 1, "missed": 2},
+            "compliance": 0.25,
+            "open_alerts": [{"week_starting": "2027-03-15", "kind": "not_logged"},
+                            {"week_starting": "2027-03-08", "kind": "not_confirmed"}]}]
+        assert part["risk_signals"] == {"missed_checkins": 2, "open_alerts": 2,
+                                        "late_deliverables": 1, "overdue_feedback": 0}
+
+        # a late confirmation closes its alert but the week stays missed
+        call(projects, "confirm_checkin", placement["id"], "2027-03-08", {})
+        call(projects, "end_placement", placement["id"],
+             {"ended_on": "2027-04-02", "reason": "项目结束提前离岗"})
+        config["CLOCK_NOW"] = "2027-04-20T09:00:00+08:00"
+        part = read_model("student_summaries", ["s-1"])["s-1"]
+        assert part["placements"][0]["open_alerts"] == [
+            {"week_starting": "2027-03-15", "kind": "not_logged"}]
+        assert part["placements"][0]["checkins"]["missed"] == 2
+        # the placement ended on 2 April, the project was delivered on 5 April: two weeks on,
+        # the student owes feedback on both
+        assert part["feedback"]["overdue"] == [
+            {"subject_kind": "project", "subject_id": project["id"], "due_on": "2027-04-19"},
+            {"subject_kind": "placement", "subject_id": placement["id"],
+             "due_on": "2027-04-16"}]
+        assert part["risk_signals"]["overdue_feedback"] == 2
+
+        call(projects, "submit_feedback", {
+            "subject_kind": "project", "subject_id": project["id"],
+            "direction": "student_to_enterprise",
+            "ratings": {"learning_value": 5, "safety": 4, "mentoring": 3}}, STUDENT)
+        call(projects, "submit_feedback", {
+            "subject_kind": "placement", "subject_id": placement["id"],
+            "direction": "enterprise_to_student",
+            "ratings": {"competencies": 4, "conduct": 5}}, HR)
+        part = read_model("student_summaries", ["s-1"])["s-1"]
+        assert part["feedback"] == {"overdue": [{
+            "subject_kind": "placement", "subject_id": placement["id"],
+            "due_on": "2027-04-16"}], "received_average": 4.5}
+
+
+def test_an_enterprise_part_and_the_dashboard_facts(projects):
+    with config.patch({"CLOCK_NOW": "2027-03-24T09:00:00+08:00", "CHECKIN_GRACE_DAYS": 2}):
+        placement = call(projects, "start_placement", {
+            "student_id": "s-2", "enterprise_id": "p-1", "site": "苏州工业园区二号厂房",
+            "supervisor_name": "王建国", "starts_on": "2027-03-01", "ends_on": "2027-06-30"})
+        call(projects, "log_checkin", placement["id"],
+             {"week_starting": "2027-03-01", **CHECKIN}, {**STUDENT, "student_id": "s-2"})
+        call(projects, "confirm_checkin", placement["id"], "2027-03-01", {})
+        call(projects, "sweep_checkins")  # weeks of 8 and 15 March never logged
+        project, _ = graded_with_a_late_first_milestone(projects)
+        config["CLOCK_NOW"] = "2027-04-15T09:00:00+08:00"
+        call(projects, "create_project", {
+            "title": "仓储机器人调度", "enterprise_id": "p-1", "team_size": 2,
+            "brief": "为立体仓库设计多机器人调度算法。", "start_date": "2027-03-01",
+            "end_date": "2027-06-30"})
+        call(projects, "submit_feedback", {
+            "subject_kind": "project", "subject_id": project["id"], "student_id": "s-1",
+            "direction": "enterprise_to_student",
+            "ratings": {"competencies": 4, "conduct": 3}}, HR)
+
+        answer = read_model("enterprise_summaries", ["p-1", "p-9"])
+        assert answer["p-9"] == {}
+        part = answer["p-1"]
+        assert [(p["title"], p["status"]) for p in part["projects"]] == [
+            ("仓储机器人调度", "draft"), (project["title"], "evaluated")]
+        assert part["projects"][0]["published_at"] is None
+        assert part["projects"][1]["published_at"].startswith("2027-03-24")
+        assert part["projects_by_status"] == {"evaluated": 1, "draft": 1}
+        assert part["feedback_given"] == {"count": 1, "average": 3.5}
+        assert part["feedback_received"] == {"count": 0, "average": None}
+        # delivered on 5 April, rated on 15 April
+        assert part["contribution"] == {"projects_posted": 1, "feedback_turnaround_days": 10.0}
+
+        rows = read_model("indicator_facts")
+        assert all(set(row) == {"metric", "value", "term", "programme_id", "enterprise_id",
+                                "breakdown"} for row in rows)
+        facts = {(r["metric"], r["term"], r["programme_id"], r["enterprise_id"]): r["value"]
+                 for r in rows}
+        spring = "2027-spring"
+        assert facts[("projects_published", spring, None, "p-1")] == 1
+        assert facts[("projects_completed", spring, None, "p-1")] == 1
+        assert facts[("projects_completed_on_time", spring, None, "p-1")] == 1
+        assert facts[("student_rating_sum", spring, "prog-1", "p-1")] == 3.5
+        assert facts[("student_rating_count", spring, "prog-1", "p-1")] == 1
+        assert facts[("feedback_turnaround_days_sum", spring, "prog-1", "p-1")] == 10
+        assert facts[("feedback_turnaround_count", spring, "prog-1", "p-1")] == 1
+        # on 15 April six weeks are due (1 March to 5 April); one was confirmed
+        assert facts[("checkins_expected", spring, "prog-1", "p-1")] == 6
+        assert facts[("checkins_done", spring, "prog-1", "p-1")] == 1
+        assert facts[("alerts_open", spring, "prog-1", "p-1")] == 2
+        assert ("enterprise_rating_count", spring, "prog-1", "p-1") not in facts
+
+
+def test_at_most_200_ids_are_answered_each_one_a_key(projects):
+    ids = ["s-1"] + ["unknown-%d" % i for i in range(199)]
+    for method in ("student_summaries", "enterprise_summaries"):
+        answer = call(projects, method, ids)
+        assert sorted(answer) == sorted(ids)
+        assert all(answer[id_] == {} for id_ in ids[1:])
+        with pytest.raises(InvalidInput):
+            call(projects, method, ids + ["one-too-many"])
+        with pytest.raises(InvalidInput):
+            call(projects, method, "s-1")
