@@ -7,7 +7,14 @@ import threading
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from testkit.faults import record_result, scaled
 from testkit.system import System
@@ -19,6 +26,11 @@ MAX_BODY_BYTES = 1024 * 1024
 FUZZ_RATE_LIMIT = {"RATE_LIMIT_PER_SECOND": "10000", "RATE_LIMIT_BURST": "10000"}
 FLOOD_RATE_LIMIT = {"RATE_LIMIT_PER_SECOND": "5", "RATE_LIMIT_BURST": "10"}
 calls = {"requests": 0, "operations": set()}
+# what the issue asks: no 5xx, nothing the document does not say. Not schemathesis's
+# "a schema-valid body is accepted": cross-field rules (a rejection needs a reason)
+# rightly refuse bodies the schema alone allows, with a 400 and field errors
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_headers_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
@@ -38,26 +50,40 @@ def api_schema(system):
     return schemathesis.openapi.from_url(system.url("gateway", "/v1/openapi.json"))
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+def operations_of(api_schema):
+    return [result.ok() for result in api_schema.get_all_operations()]
 
 
-@schema.parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
-def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(case, admin):
-    calls["requests"] += 1
-    calls["operations"].add((case.method, case.path))
-    case.call_and_validate(headers=admin)
+def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(api_schema, admin):
+    # each operation's strategy driven by hypothesis here (schemathesis's own
+    # pytest plugin does not run under this pytest version)
+    failures = []
+    for operation in operations_of(api_schema):
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
+                  database=None, phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        def check(case):
+            calls["requests"] += 1
+            calls["operations"].add((case.method.upper(), case.path))
+            case.call_and_validate(headers=admin, checks=CHECKS)
+
+        try:
+            check()
+        except (Exception, BaseExceptionGroup) as exc:  # every operation tried; all reported
+            failures.append("%s %s: %s" % (operation.method.upper(), operation.path,
+                                           str(exc)[:600]))
+    assert failures == [], "\n\n".join(failures)
 
 
 def test_the_fuzzing_covered_every_operation_with_enough_requests(api_schema):
-    operations = {(op.method.upper(), op.path)
-                  for op in (result.ok() for result in api_schema.get_all_operations())}
+    operations = {(op.method.upper(), op.path) for op in operations_of(api_schema)}
     record_result("API fuzzing", "%d generated requests over %d operations"
                   % (calls["requests"], len(calls["operations"])),
                   "schemathesis: generated bodies, parameters and headers",
                   calls["requests"], calls["requests"], calls["requests"], 0, 0)
-    assert {(m.upper(), p) for m, p in calls["operations"]} >= operations
+    assert calls["operations"] >= operations
     assert calls["requests"] >= MIN_REQUESTS
 
 
