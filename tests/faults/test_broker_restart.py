@@ -69,7 +69,8 @@ def test_every_confirmed_event_has_one_effect_across_a_broker_restart(rabbit, en
                   "RabbitMQ %s mid-stream" % ("killed with SIGKILL and started" if hard
                                              else "stopped and started"),
                   publisher.published, len(confirmed),
-                  sum(inbound.values()) + sum(relayed.values()), lost, duplicated,
+                  sum(counts.get(event_id, 0) for counts in (inbound, relayed)
+                      for event_id in confirmed), lost, duplicated,
                   resumed_seconds=round(resumed_after, 1))
     assert lost == 0, "%d confirmed events lost an effect" % lost
     assert duplicated == 0, "%d duplicate effects" % duplicated
