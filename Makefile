@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: run test unit lint install admin demo bench clean
+.PHONY: run test unit lint install admin demo bench faults soak clean
 
 $(VENV)/.installed: requirements.lock
 	python3 -m venv $(VENV)
@@ -31,6 +31,19 @@ test: install lint
 	./deploy/ensure_rabbitmq.sh
 	$(VENV)/bin/nameko test; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: no tests ran" >&2; exit 1; fi; exit $$status
+
+# every fault scenario at full load on a private broker and database
+# (about an hour); the results table goes into docs/reliability.md
+faults: install lint
+	FAULTS_FULL=1 $(VENV)/bin/nameko test tests/faults -m faults \
+		--deselect tests/faults/test_soak.py; status=$$?; \
+	$(PYTHON) tools/reliability_report.py; exit $$status
+
+# 30 minutes at half the benchmark targets: heartbeat disconnects, memory growth
+soak: install
+	FAULTS_FULL=1 SOAK_SECONDS=$$(( $(or $(MINUTES),30) * 60 )) \
+		$(VENV)/bin/nameko test tests/faults/test_soak.py -s; status=$$?; \
+	$(PYTHON) tools/reliability_report.py; exit $$status
 
 unit: install
 	$(VENV)/bin/nameko test -m "not integration and not e2e"

@@ -9,15 +9,17 @@ from functools import partial
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import WsgiApp
+from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from college_platform.config import setting
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailable
 from college_platform.http import PROBLEM_JSON, dumps
 from college_platform.metrics import metrics_of
 from college_platform.service import SingleFlight
+from college_platform.web import GracefulWebServer
 from gateway import csv_export, privacy
 from gateway.audit import STATE_CHANGING, AuditTrail, audit_record
 from gateway.auth import STUDENT, Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
@@ -128,6 +130,13 @@ def response_for_error(exc):
             "Retry-After": retry_after_header(exc.retry_after_seconds)})
     if isinstance(exc, ServiceUnavailable):
         return problem_response(503, "Service unavailable", str(exc),
+                                headers={"Retry-After": "5"})
+    if isinstance(exc, Unavailable):  # a service's database is down
+        return problem_response(503, "Service unavailable", exc.detail,
+                                headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, ConnectionFailure):  # the gateway's own database (accounts)
+        return problem_response(503, "Service unavailable",
+                                "the gateway's database is unreachable; try again shortly",
                                 headers={"Retry-After": "5"})
     log.error("unexpected error in the gateway", exc_info=(type(exc), exc, exc.__traceback__))
     return problem_response(500, "Internal error",
@@ -252,7 +261,7 @@ class ProblemJsonApp(WsgiApp):
         return super().__call__(environ, start_response)
 
 
-class ApiWebServer(WebServer):
+class ApiWebServer(GracefulWebServer):
     def setup(self):
         super().setup()
         self.guard = Guard()

@@ -1,6 +1,8 @@
 import json
 
-from college_platform.errors import Conflict, InvalidInput
+from pymongo.errors import ServerSelectionTimeoutError
+
+from college_platform.errors import Conflict, InvalidInput, Unavailable
 from gateway.api import response_for_error
 
 
@@ -24,3 +26,18 @@ def test_an_unexpected_error_is_a_500_without_internals():
     response = response_for_error(KeyError("secret_internal_key"))
     assert response.status_code == 500
     assert "secret_internal_key" not in response.get_data(as_text=True)
+
+
+def test_a_services_unreachable_database_is_a_503_with_a_retry_hint():
+    response = response_for_error(Unavailable("the certificates database is unreachable",
+                                              retry_after=7))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "7"
+    assert body(response)["detail"] == "the certificates database is unreachable"
+
+
+def test_the_gateways_own_unreachable_database_is_a_503_too():
+    response = response_for_error(ServerSelectionTimeoutError("127.0.0.1:27017: refused"))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "27017" not in response.get_data(as_text=True)

@@ -39,3 +39,13 @@ class Conflict(ServiceError):
 class PermanentEventError(Exception):
     """An event that can never be handled (bad envelope or data): dead-letter
     it at once instead of retrying."""
+
+
+@deserialize_to_instance
+class Unavailable(ServiceError):
+    """A dependency the service needs (its database) is unreachable right now;
+    the caller should try again after ``extra['retry_after']`` seconds."""
+
+    @property
+    def retry_after(self):
+        return int(self.extra.get("retry_after", 5))

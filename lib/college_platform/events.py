@@ -6,7 +6,9 @@ whose TTL returns it to the queue (retry with backoff); after the policy's
 last attempt, or at once for a ``PermanentEventError``, a malformed envelope
 or an undecodable body, the message is parked in ``<queue>.dead`` with the
 reason in its headers. The original is acknowledged only after that publish
-is confirmed, so a crash in between redelivers rather than drops.
+is confirmed, so a crash in between redelivers rather than drops. A handler
+that cannot reach the database waits the same way without using up an
+attempt: an outage, however long, dead-letters nothing.
 
 ``event_handler`` consumes the services' internal events (nameko's queue
 naming and binding); ``inbound.inbound_handler`` reuses the same machinery
@@ -18,6 +20,7 @@ import uuid
 from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
+from pymongo.errors import ConnectionFailure
 
 from college_platform.config import setting
 from college_platform.envelope import parse_event, utcnow
@@ -28,6 +31,7 @@ from college_platform.retry import DEFAULT_DELAYS, RetryPolicy
 log = logging.getLogger(__name__)
 
 ATTEMPT_HEADER = "x-attempt"
+OUTAGE_HEADER = "x-database-unavailable"
 REASON_HEADER = "x-dead-letter-reason"
 
 
@@ -95,6 +99,9 @@ class DeadLettering:
             self.consumer.ack_message(message)
             return
         exc = exc_info[1]
+        if isinstance(exc, ConnectionFailure):
+            self._wait_for_database(message, exc)
+            return
         permanent = isinstance(exc, PermanentEventError)
         self._settle(message, "%s: %s" % (type(exc).__name__, exc), permanent,
                      error=type(exc).__name__)
@@ -125,6 +132,24 @@ class DeadLettering:
                 metrics.count_failed_event(self.method_name, error, decision.dead_letter)
         except Exception:
             log.exception("could not park a failed message; returning it to the queue")
+            self.consumer.requeue_message(message)
+            return
+        self.consumer.ack_message(message)
+
+    def _wait_for_database(self, message, exc):
+        """The database is down, not the message: wait and try again without
+        spending one of its attempts, so an outage dead-letters nothing."""
+        headers = dict(message.headers or {})
+        waits = int(headers.get(OUTAGE_HEADER, 0)) + 1
+        headers[OUTAGE_HEADER] = waits
+        # the first wait queue, then the second: back off a little, never for long
+        target = self.wait_queues[min(waits - 1, 1, len(self.wait_queues) - 1)]
+        log.warning("handler %s could not reach the database (%s); the message waits",
+                    self.method_name, type(exc).__name__)
+        try:
+            self._park(message, target, headers)
+        except Exception:
+            log.exception("could not park a message during a database outage; requeueing")
             self.consumer.requeue_message(message)
             return
         self.consumer.ack_message(message)

@@ -145,7 +145,9 @@ class MongoStore(DependencyProvider):
         self.source = self.container.service_name
         self.client = MongoClient(
             mongo_uri(),
-            serverSelectionTimeoutMS=int(setting("MONGO_TIMEOUT_MS", 5000)),
+            # short, so a request fails fast (503) while the database is away
+            # instead of outliving the caller's deadline
+            serverSelectionTimeoutMS=int(setting("MONGO_TIMEOUT_MS", 2000)),
             tz_aware=True,
             connect=False,
         )

@@ -1,4 +1,4 @@
-"""RPC client dependency for callers of other services.
+"""RPC entrypoint and client dependency shared by the services.
 
 nameko's ReplyListener checks, each time its consumer connects, that its
 reply queue still exists when calls are pending. On the very first connection
@@ -7,7 +7,13 @@ listener (an HTTP request arriving during start-up) registers a pending call,
 the check fails, the reply consumer dies, and every later call times out.
 The check is meant for reconnections, so it runs only after the first start.
 """
+from nameko import rpc as nameko_rpc
 from nameko.rpc import ClusterRpc, ReplyListener
+from pymongo.errors import ConnectionFailure
+
+from college_platform.errors import Unavailable
+
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ReplyListenerCheckingReconnections(ReplyListener):
@@ -29,3 +35,20 @@ class ServiceRpc(ClusterRpc):
     """``ClusterRpc`` with the reply listener above."""
 
     reply_listener = ReplyListenerCheckingReconnections()
+
+
+class Rpc(nameko_rpc.Rpc):
+    """nameko's ``@rpc`` that answers ``Unavailable`` when the database is
+    unreachable, instead of an opaque pymongo error the caller cannot tell
+    from a bug: the gateway turns it into a 503 with a retry hint."""
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        if exc_info is not None and isinstance(exc_info[1], ConnectionFailure):
+            unavailable = Unavailable(
+                "the %s database is unreachable; try again shortly"
+                % self.container.service_name, retry_after=DATABASE_RETRY_AFTER_SECONDS)
+            exc_info = (Unavailable, unavailable, exc_info[2])
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = Rpc.decorator

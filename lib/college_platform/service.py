@@ -6,11 +6,11 @@ from eventlet.event import Event
 from kombu import Connection
 from kombu.pools import connections
 from nameko.rpc import rpc
-from nameko.web.handlers import http
 
 from college_platform.config import amqp_uri
 from college_platform.http import json_response
 from college_platform.metrics import EntrypointMetrics
+from college_platform.web import http
 
 
 def broker_status(uri=None, timeout=2.0):

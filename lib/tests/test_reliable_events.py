@@ -3,6 +3,7 @@ import pytest
 from kombu import Connection
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
+from pymongo.errors import ServerSelectionTimeoutError
 
 from college_platform.envelope import new_event, utcnow
 from college_platform.errors import NotFound
@@ -26,6 +27,15 @@ class Recorder(PlatformService):
     def fail(self, event):
         self.store.db.attempts.insert_one({"event_id": event["id"]})
         raise RuntimeError("cannot handle %s" % event["data"]["n"])
+
+    @event_handler("emitter", "needs_the_database")
+    def needs_the_database(self, event):
+        """Fails as a handler does while the database is down, a few times."""
+        if self.store.db.outages.find_one_and_update(
+                {"_id": event["id"], "left": {"$gt": 0}}, {"$inc": {"left": -1}}):
+            raise ServerSelectionTimeoutError("no server is reachable")
+        self.store.handle_once(event, lambda uow: uow.db.effects.insert_one(
+            {"event_id": event["id"]}, session=uow.session))
 
     @event_handler("emitter", "counted")
     def count(self, event):
@@ -221,3 +231,18 @@ def test_the_relay_publishes_in_the_order_changes_were_made(mongo_uri, database)
     published = []
     OutboxRelay(collection, published.append, batch_size=2).publish_pending()
     assert [event["data"]["n"] for event in published] == [0, 1, 2, 3, 4]
+
+
+def test_a_database_outage_spends_no_attempt_and_dead_letters_nothing(
+        recorder, service_config, database):
+    # more failures in a row than the policy allows attempts (two delays: three)
+    amqp_uri = service_config["AMQP_URI"]
+    event = new_event("needs_the_database", "emitter", {"n": 1})
+    database("recorder").outages.insert_one({"_id": event["id"], "left": 6})
+    publish_event(amqp_uri, "emitter", event)
+
+    wait_until(lambda: database("recorder").effects.find_one({"event_id": event["id"]}),
+               timeout=30, message="the effect once the database is back")
+    assert database("recorder").outages.find_one({"_id": event["id"]})["left"] == 0
+    assert drain(amqp_uri, "evt-emitter-needs_the_database--recorder.needs_the_database.dead") \
+        == []

@@ -1,5 +1,6 @@
 """Throwaway servers and processes for tests."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -48,16 +49,34 @@ def port_open(port, host="127.0.0.1"):
 
 
 class SecantusServer:
-    """A private SecantusDB on a free port, data in memory (or in ``storage_path``)."""
+    """A private SecantusDB on a free port, data in memory; ``on_disk=True``
+    keeps it in a temporary folder so the server can be stopped and started
+    again (a database outage) without losing it; ``storage_path`` keeps it in
+    a folder that outlives the server (a benchmark's dataset)."""
 
-    def __init__(self, storage_path=":memory:"):
+    def __init__(self, on_disk=False, storage_path=None):
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="secantusd-", suffix=".log", delete=False)
+        self.storage_path = storage_path
+        self.data_dir = tempfile.mkdtemp(prefix="secantusd-") if on_disk else None
+        self.start()
+
+    def start(self):
         self.process = subprocess.Popen(
             [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(self.port),
-             "--storage-path", str(storage_path), "--log-level", "WARNING"],
+             "--storage-path", str(self.storage_path or self.data_dir or ":memory:"),
+             "--log-level", "WARNING"],
             stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         wait_until(lambda: port_open(self.port), timeout=60, message="SecantusDB to listen")
+
+    def halt(self):
+        """Stop the server, keeping its data for ``start``: an outage."""
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
 
     @property
     def uri(self):
@@ -70,6 +89,8 @@ class SecantusServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
         Path(self.log.name).unlink(missing_ok=True)
+        if self.data_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def die_with_parent():

@@ -2,7 +2,6 @@
 registrations, results, signed credentials with revocation, and the credit bank."""
 from datetime import date
 
-from nameko.rpc import rpc
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from certificates import credentials, domain, summaries
@@ -40,6 +39,7 @@ from college_platform.repository import (
     paged_view,
     remember_copy,
 )
+from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load

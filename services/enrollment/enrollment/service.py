@@ -9,7 +9,6 @@ import io
 import logging
 from datetime import date, timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
@@ -21,6 +20,7 @@ from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput
 from college_platform.mongo import MongoStore
 from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, paged_view
+from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load

@@ -3,7 +3,6 @@ dual-mentor assignments, double-qualified teachers and the contribution
 ledger. Rules live in ``domain``, state changes in ``workflows``."""
 import logging
 
-from nameko.rpc import rpc
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from college_contracts import read
@@ -20,6 +19,7 @@ from college_platform.repository import (
     paged_view,
     remember_copy,
 )
+from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from college_platform.summaries import summary_ids
 from college_platform.validation import load

@@ -10,7 +10,6 @@ is NotFound. Calls without an actor are trusted (staff or system).
 """
 import logging
 
-from nameko.rpc import rpc
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
@@ -28,6 +27,7 @@ from college_platform.repository import (
     paged_view,
     remember_copy,
 )
+from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load

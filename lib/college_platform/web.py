@@ -1,0 +1,74 @@
+"""nameko's HTTP server with a graceful stop.
+
+nameko stops a container by stopping its entrypoints, waiting for running
+workers, stopping dependencies and only then the web server, which kills
+every connection thread. A request accepted after the workers were counted,
+or whose response was still being written, is cut off: the client sees the
+connection closed without a response. Here the first entrypoint to stop
+closes the listening socket (new clients are refused and go elsewhere), later
+responses close their connection, and the stop waits for the requests
+already accepted to be answered.
+"""
+import logging
+import time
+
+import eventlet
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 8.0
+
+
+class GracefulWebServer(WebServer):
+
+    def setup(self):
+        super().setup()
+        self._requests_in_flight = 0
+
+    def get_wsgi_server(self, sock, wsgi_app, **options):
+        def counting(environ, start_response):
+            self._requests_in_flight += 1
+            try:
+                return wsgi_app(environ, start_response)
+            finally:
+                self._requests_in_flight -= 1
+
+        return super().get_wsgi_server(sock, counting, **options)
+
+    def unregister_provider(self, provider):
+        self._close_door()
+        self._drain()
+        super().unregister_provider(provider)
+
+    def _close_door(self):
+        if not self._is_accepting:
+            return
+        self._is_accepting = False
+        if self._serv is not None:
+            self._serv.keepalive = False  # every later response closes its connection
+        if self._gt is not None:
+            self._gt.kill()
+        if self._sock is not None:
+            self._sock.close()
+
+    def _drain(self):
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while self._requests_in_flight and time.monotonic() < deadline:
+            eventlet.sleep(0.01)
+        if self._requests_in_flight:
+            log.warning("stopping with %d request(s) still running", self._requests_in_flight)
+
+    def stop(self):
+        self._close_door()
+        self._drain()
+        eventlet.sleep(0.05)  # let the last responses leave their sockets
+        super().stop()
+
+
+class GracefulHttpRequestHandler(HttpRequestHandler):
+    server = GracefulWebServer()
+
+
+http = GracefulHttpRequestHandler.decorator

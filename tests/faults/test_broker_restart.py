@@ -1,0 +1,77 @@
+"""Point 1: the broker restarts under load (a clean stop and start, then
+``kill -9`` of its VM). Every event the broker confirmed has exactly one
+effect, and the outbox event it caused exactly one effect downstream;
+the services reconnect by themselves and resume within 15 s."""
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from testkit.faults import (
+    InboundPublisher,
+    duplicates,
+    record_result,
+    scaled,
+)
+from testkit.servers import wait_until
+
+EVENTS = scaled(20_000, 500)
+RATE = scaled(500, 100)
+RESUME_SECONDS = 15
+
+
+@pytest.mark.parametrize("hard", [False, True], ids=["stop-start", "kill-9"])
+def test_every_confirmed_event_has_one_effect_across_a_broker_restart(rabbit, enterprise_uri,
+                                                                     ledger, hard):
+    ledger.start()
+    publisher = InboundPublisher(enterprise_uri, EVENTS, RATE)
+    publisher.start()
+    started = time.monotonic()
+    # mid-stream: a clean stop takes the broker a second or two to begin
+    wait_until(lambda: len(publisher.confirmed) >= EVENTS // 5 or not publisher.is_alive(),
+               timeout=EVENTS / RATE * 4 + 30, message="a fifth of the events to be confirmed")
+
+    rabbit.restart(hard=hard)
+    back_at = datetime.now(timezone.utc)
+    back_monotonic = time.monotonic()
+
+    def resumed():
+        with ledger.client() as client:
+            return client[ledger.database].effects.find_one(
+                {"kind": "relayed", "at": {"$gt": back_at}})
+
+    wait_until(resumed, timeout=RESUME_SECONDS + 30, interval=0.2,
+               message="an effect after the broker came back")
+    resumed_after = time.monotonic() - back_monotonic
+
+    publisher.join(EVENTS / RATE * 4 + 60)
+    publish_seconds = time.monotonic() - started
+    assert publisher.error is None, repr(publisher.error)
+    confirmed = set(publisher.confirmed)
+    assert len(confirmed) == EVENTS
+
+    def all_effects():
+        inbound, relayed = ledger.effects("inbound"), ledger.effects("relayed")
+        return (inbound, relayed) if confirmed <= set(relayed) else None
+
+    try:
+        inbound, relayed = wait_until(all_effects, timeout=EVENTS / 20 + 120, interval=1,
+                                      message="every confirmed event's effects")
+    except AssertionError:
+        inbound, relayed = ledger.effects("inbound"), ledger.effects("relayed")
+    print("published in %.1fs, all effects after %.1fs, %d publish failures"
+          % (publish_seconds, time.monotonic() - started, publisher.failures))
+    lost = len(confirmed - set(inbound)) + len(confirmed - set(relayed))
+    duplicated = duplicates(inbound) + duplicates(relayed)
+    record_result("Broker restart (%s)" % ("kill -9" if hard else "stop and start"),
+                  "%d events at %d/s through the inbound exchange and the outbox"
+                  % (EVENTS, RATE),
+                  "RabbitMQ %s mid-stream" % ("killed with SIGKILL and started" if hard
+                                             else "stopped and started"),
+                  publisher.published, len(confirmed),
+                  sum(counts.get(event_id, 0) for counts in (inbound, relayed)
+                      for event_id in confirmed), lost, duplicated,
+                  resumed_seconds=round(resumed_after, 1))
+    assert lost == 0, "%d confirmed events lost an effect" % lost
+    assert duplicated == 0, "%d duplicate effects" % duplicated
+    assert resumed_after < RESUME_SECONDS

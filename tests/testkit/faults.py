@@ -1,0 +1,223 @@
+"""Load, the probe service and the results file for the fault tests.
+
+``FAULTS_FULL=1`` (``make faults``) runs each scenario at the issue's load;
+without it (``make test``) a shorter run of the same scenario."""
+import json
+import os
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+from kombu import Connection, Exchange
+from pymongo import MongoClient
+
+from testkit.servers import ROOT, GaveUp, ServiceProcess, free_port, wait_until
+
+FULL = os.environ.get("FAULTS_FULL", "") not in ("", "0", "false")
+RESULTS = Path(os.environ.get("FAULTS_RESULTS", ROOT / "var" / "faults" / "results.jsonl"))
+
+
+def scaled(full, short):
+    return full if FULL else short
+
+
+def record_result(scenario, load, faults, published, confirmed, effects, lost, duplicated,
+                  **extra):
+    """One row of docs/reliability.md's table (tools/reliability_report.py)."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    row = {"scenario": scenario, "scale": "full" if FULL else "short", "load": load,
+           "faults": faults, "published": published, "confirmed": confirmed,
+           "effects": effects, "lost": lost, "duplicated": duplicated,
+           "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **extra}
+    with RESULTS.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+class Ledger:
+    """The probe service's processes and its database."""
+
+    def __init__(self, rabbit, mongo, **env):
+        self.rabbit = rabbit
+        self.mongo = mongo
+        self.database = "ledger_%s" % uuid.uuid4().hex[:8]
+        self.env = {"AMQP_URI": rabbit.uri, "MONGO_URI": mongo.uri,
+                    "LEDGER_MONGO_DATABASE": self.database, **env}
+        self.processes = []
+
+    def start(self, **env):
+        port = free_port()
+        process = ServiceProcess("tests/faults", "ledger:LedgerService",
+                                 ROOT / "tests/faults/ledger.yaml",
+                                 {**self.env, "LEDGER_HTTP_ADDRESS": "127.0.0.1:%d" % port,
+                                  **env})
+        process.base = "http://127.0.0.1:%d" % port
+        self.processes.append(process)
+
+        def healthy():
+            if process.process.poll() is not None:
+                raise GaveUp("the ledger exited:\n%s" % process.output()[-4000:])
+            return requests.get(process.base + "/health", timeout=5).status_code == 200
+
+        wait_until(healthy, timeout=60, interval=0.3, message="the ledger to be healthy")
+        return process
+
+    def client(self):
+        return MongoClient(self.mongo.uri, tz_aware=True, serverSelectionTimeoutMS=30000)
+
+    def effects(self, kind):
+        """{event id: number of effects of that kind}."""
+        with self.client() as client:
+            counts = {}
+            for row in client[self.database].effects.find({"kind": kind}, {"event_id": 1}):
+                counts[row["event_id"]] = counts.get(row["event_id"], 0) + 1
+            return counts
+
+    def stop(self):
+        for process in self.processes:
+            process.stop()
+
+
+ENTERPRISE = "ACME"
+
+
+def project_posted(enterprise_id, external_ref):
+    """A valid ``project.posted`` CloudEvent of the inbound contract."""
+    return {"specversion": "1.0", "id": str(uuid.uuid4()),
+            "source": "/enterprises/%s" % enterprise_id,
+            "type": "edu.college.project.posted.v1",
+            "time": datetime.now(timezone.utc).isoformat(),
+            "datacontenttype": "application/json",
+            "data": {"external_ref": external_ref, "revision": 1, "title": "产线视觉质检",
+                     "brief": "Build a vision quality-control cell for the stamping line",
+                     "team_size": 4, "start_date": "2027-03-01", "end_date": "2027-06-30",
+                     "milestones": [{"title": "交付", "due_date": "2027-06-20",
+                                     "weight": 100}]}}
+
+
+def effect_id(event):
+    """The id the inbound contract gives an accepted event (source#id)."""
+    return "%s#%s" % (event["source"], event["id"])
+
+
+class InboundPublisher(threading.Thread):
+    """An enterprise system publishing the inbound contract's events at a
+    steady rate as its own broker user, with publisher confirms; when the
+    broker is away it reconnects and sends the same event again (at least
+    once). ``confirmed`` holds the accepted ids of the events the broker
+    confirmed."""
+
+    def __init__(self, uri, total, rate, enterprise_id=ENTERPRISE,
+                 ref=lambda n: "ERP-%d" % n, go_on=lambda: True):
+        super().__init__(daemon=True)
+        self.uri = uri
+        self.total = total
+        self.rate = rate
+        self.enterprise_id = enterprise_id
+        self.user = "enterprise-" + enterprise_id
+        self.ref = ref
+        self.go_on = go_on  # asked before each event: False ends the stream early
+        self.published = 0
+        self.confirmed = []
+        self.failures = 0
+        self.error = None
+
+    def run(self):
+        try:
+            self._run()
+        except BaseException as exc:  # surfaced by the test
+            self.error = exc
+
+    def _run(self):
+        exchange = Exchange("college.inbound", type="topic", no_declare=True)
+        started = time.monotonic()
+        n = 0
+        connection = None
+        while n < self.total and self.go_on():
+            event = project_posted(self.enterprise_id, self.ref(n))
+            while True:
+                try:
+                    if connection is None:
+                        connection = Connection(self.uri, connect_timeout=2,
+                                                transport_options={"confirm_publish": True})
+                        producer = connection.Producer()
+                    self.published += 1
+                    producer.publish(json.dumps(event).encode(), exchange=exchange,
+                                     routing_key=event["type"], user_id=self.user,
+                                     content_type="application/cloudevents+json",
+                                     delivery_mode=2, retry=False)
+                    self.confirmed.append(effect_id(event))
+                    break
+                except Exception:
+                    self.failures += 1
+                    if connection is not None:
+                        try:
+                            connection.release()
+                        except Exception:
+                            pass
+                    connection = None
+                    time.sleep(0.2)
+            n += 1
+            # keep the rate: sleep until this message's slot
+            delay = started + n / self.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        if connection is not None:
+            connection.release()
+
+
+def duplicates(counts):
+    return sum(count - 1 for count in counts.values() if count > 1)
+
+
+class CommandClient(threading.Thread):
+    """A client posting commands (a write through the outbox) to whichever
+    ledger process is current, one after another; ``committed`` holds the ids
+    the service answered 201 for, ``failed`` the answers that were errors
+    (a refused connection, before the request was accepted, is neither)."""
+
+    def __init__(self, base_of, total, work_seconds=0.0):
+        super().__init__(daemon=True)
+        self.base_of = base_of
+        self.total = total
+        self.work_seconds = work_seconds
+        self.committed = []
+        self.failed = []
+        self.refused = 0
+
+    def run(self):
+        n = 0
+        while n < self.total:
+            entry_id = "cmd-%s" % uuid.uuid4().hex
+            try:
+                response = requests.post("%s/entries/%s?work=%s" % (
+                    self.base_of(), entry_id, self.work_seconds), timeout=30)
+            except requests.ConnectionError as exc:
+                if refused(exc):
+                    self.refused += 1
+                    time.sleep(0.05)
+                    continue  # not accepted: send it again
+                self.failed.append(repr(exc))
+            else:
+                if response.status_code == 201:
+                    self.committed.append(entry_id)
+                else:
+                    self.failed.append("%d %s" % (response.status_code, response.text[:200]))
+            n += 1
+
+
+def queue_depth(uri, name):
+    """Messages ready in a queue (0 for a queue that does not exist)."""
+    with Connection(uri) as connection:
+        try:
+            return connection.default_channel.queue_declare(name, passive=True).message_count
+        except Exception:
+            return 0
+
+
+def refused(exc):
+    """A connection the server never accepted (no process listening): the
+    request was not in flight, and may be sent again."""
+    return any(text in str(exc) for text in ("Connection refused", "ECONNREFUSED"))
