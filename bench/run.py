@@ -245,6 +245,18 @@ def applications_to_create(args):
     return max(5000, 600 * args.seconds * args.runs)  # room for 600 req/s
 
 
+def creation_rates(generator):
+    """{part: {"items", "seconds", "per_s"}} of the latest dataset creation; cleared."""
+    rates = {label: {"items": items, "seconds": round(seconds, 1),
+                     "per_s": round(items / max(seconds, 1e-9), 1)}
+             for label, (items, seconds) in generator.rates.items()}
+    generator.rates.clear()
+    for label, figures in rates.items():
+        say("created %-18s %7d in %7.1f s: %8.1f/s" % (label, figures["items"],
+                                                         figures["seconds"], figures["per_s"]))
+    return rates
+
+
 def run(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -279,6 +291,7 @@ def run(args):
         data = generator.create(sizes, data)
         dataset_seconds = round(time.monotonic() - clock, 1)
         say("dataset ready in %.0f s: %s" % (dataset_seconds, data.summary()))
+        dataset_rates = creation_rates(generator)
         rng = random.Random(args.seed)
 
         count = applications_to_create(args) if wanted("create_application") else 0
@@ -315,6 +328,7 @@ def run(args):
                                 "inbound_rate": args.inbound_rate, "smoke": args.smoke,
                                 "wrk": load.wrk_version()},
                    "dataset": data.summary(), "dataset_seconds": dataset_seconds,
+                   "dataset_rates": dataset_rates,
                    "routes": routes}
 
         if wanted("baseline_c"):
@@ -350,6 +364,7 @@ def run(args):
             data = generator.create(Sizes.at_scale(args.scale * 10), data)
             results["dataset_10x"] = data.summary()
             results["dataset_10x_seconds"] = round(time.monotonic() - clock, 1)
+            results["dataset_10x_rates"] = creation_rates(generator)
             measure.data = data
             results["routes_10x"] = measure.read_routes(rng, only)
 
