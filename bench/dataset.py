@@ -108,6 +108,11 @@ class ApiError(RuntimeError):
         self.status = status
 
 
+# the share of students taken through the full joint enrolment (the apprentices);
+# the others come from the provincial admission list in batches
+WORKFLOW_SHARE = 0.02
+WORKFLOW_MOST = 200  # ~1 student/s on a busy 2-core machine: the 10x growth adds no more
+ADMISSION_BATCH = 500
 UNAVAILABLE = 503  # the gateway's deadline passed: the call may or may not have been done
 ATTEMPTS = 3
 
@@ -202,12 +207,15 @@ class Generator:
         self.provision = provision
         self.checkpoint = checkpoint or (lambda data: None)  # called after each part
         self.today = date.today()
+        self.rates = {}  # label -> (items, seconds) of each part created
 
     # -- helpers -------------------------------------------------------------------
 
-    def parallel(self, label, items, work):
-        """Run ``work(item)`` on a thread pool with a progress bar; results in order."""
+    def parallel(self, label, items, work, weight=None):
+        """Run ``work(item)`` on a thread pool with a progress bar (counting
+        ``weight(item)`` for each, one by default); results in order."""
         items = list(items)
+        weight = weight or (lambda item: 1)
         results = [None] * len(items)
         started = time.monotonic()
 
@@ -223,14 +231,18 @@ class Generator:
                     time.sleep(number)
 
         with ThreadPoolExecutor(self.workers) as pool, \
-                tqdm(total=len(items), desc=label, disable=not self.progress, unit="") as bar:
+                tqdm(total=sum(weight(item) for item in items), desc=label,
+                     disable=not self.progress, unit="") as bar:
             futures = {pool.submit(attempt, item): index for index, item in enumerate(items)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
-                bar.update(1)
+                bar.update(weight(items[futures[future]]))
+        done = sum(weight(item) for item in items)
+        elapsed = time.monotonic() - started
+        self.rates[label] = (done, elapsed)
         if not self.progress:  # still say how long each part took
-            print("[bench] %s: %d in %.1f s" % (label, len(items), time.monotonic() - started),
-                  flush=True)
+            print("[bench] %s: %d in %.1f s (%.1f/s)" % (label, done, elapsed,
+                                                        done / max(elapsed, 1e-9)), flush=True)
         return results
 
     def item_rng(self, *key):
@@ -332,6 +344,61 @@ class Generator:
         return people
 
     def students(self, data, count):
+        """Most students come from the provincial admission list (order-class and
+        joint-major programmes, in parallel batches); a small share, the
+        apprentices (whose mentors the mentors service assigns), go through the
+        full joint enrolment."""
+        if count <= 0:
+            return
+        apprenticeships = [p for p in data.programmes if p["code"].endswith("-AP")]
+        listed = [p for p in data.programmes if not p["code"].endswith("-AP")]
+        workflow = count if not listed else min(count, WORKFLOW_MOST, max(
+            int(count * WORKFLOW_SHARE), 2 * len(apprenticeships)))
+        self.enrol_through_workflow(data, workflow, apprenticeships or data.programmes)
+        self.enrol_from_admission_lists(data, count - workflow, listed)
+
+    def enrol_from_admission_lists(self, data, count, programmes, batch=ADMISSION_BATCH):
+        """``count`` students through ``POST /v1/admission-imports``: rows spread
+        over the programmes and their partners' quotas, sent in batches of
+        ``batch`` rows per programme and partner."""
+        if count <= 0:
+            return
+        first = data.applicant_serial
+        data.applicant_serial += count
+        rng = self.item_rng("admitted", first)
+        lists = {}
+        for index, serial in enumerate(range(first, first + count)):
+            place = index % len(programmes)
+            partners = programmes[place]["partners"] or [None]
+            slot = index // len(programmes) % len(partners)
+            lists.setdefault((place, slot), []).append(
+                {**applicant(serial, rng), "admission_number": "%d%010d" % (self.seed, serial)})
+        # batches sent at the same time go to different programmes (each takes its
+        # programme's seat counters in its transaction): programme by programme,
+        # partner by partner
+        order = sorted((start, slot, place) for (place, slot), rows in lists.items()
+                       for start in range(0, len(rows), batch))
+        batches = [(programmes[place]["id"], (programmes[place]["partners"] or [None])[slot],
+                    lists[place, slot][start:start + batch]) for start, slot, place in order]
+
+        def admit(programme_partner_rows):
+            programme_id, partner, rows = programme_partner_rows
+            body = {"programme_id": programme_id, "filename": "bench-admissions.csv",
+                    "rows": rows}
+            if partner:
+                body["partner_id"] = partner
+            report = self.api.call("POST", "/v1/admission-imports", body, wait_for=120)
+            if report["rejected"]:
+                raise ApiError("the admission list rejected rows: %s" % [
+                    r for r in report["report"] if r["status"] == "rejected"][:3])
+            return [{"id": r["student_id"], "programme_id": programme_id, "partner_id": partner}
+                    for r in report["report"]]
+        for students in self.parallel("admission lists", batches, admit,
+                                      weight=lambda b: len(b[2])):
+            data.students.extend(students)
+
+    def enrol_through_workflow(self, data, count, programmes):
+        """``count`` imported applicants, each taken through the joint enrolment."""
         if count <= 0:
             return
         people = self.import_applicants(data, count)
@@ -347,8 +414,8 @@ class Generator:
                     person = applicant(data.applicant_serial, self.item_rng("retry", index))
                     data.applicant_serial += 1
                 tried.add(index)
-            programme = data.programmes[(offset + index) % len(data.programmes)]
-            partner = programme["partners"][(offset + index) // len(data.programmes)
+            programme = programmes[(offset + index) % len(programmes)]
+            partner = programme["partners"][(offset + index) // len(programmes)
                                             % len(programme["partners"])] \
                 if programme["partners"] else None
             hr = data.enterprise_tokens.get(partner)
@@ -501,9 +568,19 @@ class Generator:
             rng = self.item_rng("results", serial)
             candidates = [data.students[(serial + k) % len(data.students)]["id"]
                           for k in range(size)]
-            for candidate in candidates:
-                api.call("POST", "/v1/exam-sessions/%s/registrations" % session["id"],
-                         {"candidate_id": candidate}, wait_for=120, expect=(201, 409))
+            for part in range(0, size, 500):  # the class registered at once
+                waiting = candidates[part:part + 500]
+                deadline = time.monotonic() + 300
+                while waiting:  # the certificates service may not know them all yet
+                    report = api.call("POST", "/v1/exam-sessions/%s/group-registrations"
+                                      % session["id"], {"candidate_ids": waiting}, wait_for=120)
+                    rejected = [r for r in report["report"] if r["status"] == "rejected"]
+                    if rejected and time.monotonic() > deadline:
+                        raise ApiError("group registration rejected candidates: %s"
+                                       % rejected[:3])
+                    waiting = [r["candidate_id"] for r in rejected]
+                    if waiting:
+                        time.sleep(2)
             for part in range(0, size, 250):
                 rows = "".join("%s,%d,%d\n" % (c, rng.randint(40, 99), rng.randint(40, 99))
                                for c in candidates[part:part + 250])

@@ -175,6 +175,40 @@ def test_a_csv_import_keeps_good_rows_reports_bad_ones_and_never_duplicates(offi
     assert ok(officer.get("/v1/applicants", name="Emma Wilson"))["total"] == 1
 
 
+def test_the_provincial_admission_list_enrols_students_once(system, api, officer, partners):
+    partner = partners[1]
+    agreement = ok(officer.post("/v1/partners/%s/agreements" % partner["id"], {
+        "title": "新能源汽车订单班合作协议", "starts_on": "2020-01-01", "ends_on": "2099-12-31",
+        "programme_codes": ["2027-OC-NEV"]}), 201)
+    ok(officer.post("/v1/agreements/%s/status" % agreement["id"], {"status": "active"}))
+    programme = ok(officer.post("/v1/programmes", {
+        "code": "2027-OC-NEV", "name": "新能源汽车订单班", "kind": "order_class",
+        "intake_year": 2027, "capacity": 30,
+        "quotas": [{"partner_id": partner["id"], "seats": 20}]}), 201)
+    listing = {"programme_id": programme["id"], "filename": "浙江省2027录取名单.csv",
+               "csv": "name,resident_id,phone,admission_number\n"
+                      "陈静,11010520060101001X,13900000011,27330100200001\n"
+                      "刘洋,110105200601010000,13900000012,27330100200002\n"}
+    first = ok(officer.post("/v1/admission-imports", listing))
+    assert (first["imported"], first["duplicates"], first["rejected"]) == (1, 0, 1)
+    imported, bad = first["report"]
+    assert "check character" in bad["errors"]["resident_id"][0]
+    student = ok(officer.get("/v1/students/%s" % imported["student_id"]))
+    assert (student["student_number"], student["partner_id"]) == \
+        ("2027-OC-NEV-0001", partner["id"])
+    again = ok(officer.post("/v1/admission-imports", listing))
+    assert (again["imported"], again["duplicates"]) == (0, 1)
+    assert again["report"][0]["student_id"] == imported["student_id"]
+    assert ok(officer.get("/v1/students", programme_id=programme["id"]))["total"] == 1
+
+    hr = api(system.user("nev.hr", "enterprise_user", enterprise_id=partner["id"]))
+    assert hr.post("/v1/admission-imports", listing).status_code == 403
+    apprenticeship = ok(officer.get("/v1/programmes", kind="apprenticeship"))["items"][0]
+    refused = officer.post("/v1/admission-imports", {**listing,
+                                                     "programme_id": apprenticeship["id"]})
+    assert refused.status_code == 409 and "tripartite" in refused.json()["detail"]
+
+
 INVALID_REQUESTS = [
     ("post", "/v1/partners/{partner}/agreements", {"title": "", "starts_on": "2027-13-01",
                                                    "ends_on": "x", "programme_codes": ["a b"]}),
@@ -195,6 +229,8 @@ INVALID_REQUESTS = [
     ("post", "/v1/applications/{application}/enrolment", {"apprentice_contract": {
         "starts_on": "2030-01-01", "ends_on": "2027-01-01"}}),
     ("post", "/v1/applicant-imports", {"filename": "a.csv", "csv": "who,what\n1,2\n"}),
+    ("post", "/v1/admission-imports", {"programme_id": "{programme}", "rows": [],
+                                       "csv": "name\n"}),
     ("post", "/v1/students/{student}/status-changes", {"action": "transfer", "reason": "转专业"}),
     ("get", "/v1/applications?limit=1000&status=lost", None),
     ("get", "/v1/programmes?intake_year=soon", None),

@@ -8,6 +8,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from college_platform.config import setting
+
 ALGORITHM = "HS256"  # pinned: tokens with any other "alg" (including "none") are refused
 ISSUER = "industrial-college-gateway"
 AUDIENCE = "industrial-college-api"
@@ -28,8 +30,23 @@ STAFF = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR,
 
 OPTIONAL_CLAIMS = ("enterprise_id", "name", "student_id", "mentor_id")
 
-_hasher = PasswordHasher()  # argon2id with the library's current parameters
-_DUMMY_HASH = _hasher.hash("no such user")
+_hashers = {}
+
+
+def _hasher():
+    """argon2id with the library's current parameters unless the settings
+    PASSWORD_HASH_TIME_COST, PASSWORD_HASH_MEMORY_KIB and PASSWORD_HASH_PARALLELISM
+    say otherwise (tuned to the hardware; a hash keeps its own parameters, so
+    changing them never locks anyone out)."""
+    defaults = PasswordHasher()
+    parameters = (int(setting("PASSWORD_HASH_TIME_COST", None) or defaults.time_cost),
+                  int(setting("PASSWORD_HASH_MEMORY_KIB", None) or defaults.memory_cost),
+                  int(setting("PASSWORD_HASH_PARALLELISM", None) or defaults.parallelism))
+    if parameters not in _hashers:
+        hasher = PasswordHasher(time_cost=parameters[0], memory_cost=parameters[1],
+                                parallelism=parameters[2])
+        _hashers[parameters] = (hasher, hasher.hash("no such user"))
+    return _hashers[parameters]
 
 
 class Unauthorized(Exception):
@@ -41,14 +58,15 @@ class Forbidden(Exception):
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash, password):
     """True when ``password`` matches. A missing user is checked against a
     dummy hash so both cases take the same time."""
+    hasher, dummy_hash = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return hasher.verify(password_hash or dummy_hash, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -29,6 +29,19 @@ def test_passwords_are_hashed_with_argon2id_and_verified():
     assert not verify_password(None, "no such user")
 
 
+def test_hashing_parameters_come_from_the_settings_and_old_hashes_still_verify():
+    from nameko import config
+    hashed_with_defaults = hash_password("correct horse battery")
+    with config.patch({"PASSWORD_HASH_TIME_COST": "2", "PASSWORD_HASH_MEMORY_KIB": "19456",
+                       "PASSWORD_HASH_PARALLELISM": "1"}):
+        lighter = hash_password("correct horse battery")
+        assert "$m=19456,t=2,p=1$" in lighter
+        assert verify_password(hashed_with_defaults, "correct horse battery")
+        assert not verify_password(None, "no such user")
+    assert verify_password(lighter, "correct horse battery")
+    assert "$m=65536,t=3,p=4$" in hash_password("x")
+
+
 def test_a_token_round_trips_its_principal():
     issuer = TokenIssuer(SECRET)
     principal = issuer.verify(issuer.issue(Principal("hr1", "enterprise_user", "p1")))

@@ -112,3 +112,16 @@ def test_the_reference_page_assets_are_installed_and_local():
     script = DocsRoutes().api_reference_asset(request_for("/v1/docs/reference.js"),
                                               "reference.js")[2]
     assert 'url: "openapi.json"' in script and "validatorUrl: null" in script
+
+
+def test_the_bulk_imports_document_their_lists_and_reports(document):
+    admissions = operation(document, "post", "/v1/admission-imports")
+    assert admissions["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/enrollment.AdmissionImport"}
+    assert admissions["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/enrollment.AdmissionImportReport"}
+    assert {"programme_id", "partner_id", "rows", "csv"} <= set(
+        document["components"]["schemas"]["enrollment.AdmissionImport"]["properties"])
+    group = operation(document, "post", "/v1/exam-sessions/{session_id}/group-registrations")
+    assert group["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/certificates.GroupRegistration"}

@@ -50,6 +50,16 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
+    def emit_many(self, event_type, items, schema_version=1):
+        """``emit`` for many events of one type, written to the outbox at once."""
+        envelopes = [new_event(event_type, self.source, data, schema_version) for data in items]
+        if envelopes:
+            now = utcnow()
+            self.db.outbox.insert_many([outbox_record(envelope, now) for envelope in envelopes],
+                                       session=self.session)
+        self.emitted.extend(envelopes)
+        return envelopes
+
     def count(self, name, documentation, **labels):
         """Add one to the business counter ``<service>_<name>_total`` once the
         transaction commits (a retried or rolled-back one counts nothing).

@@ -246,3 +246,20 @@ def test_a_database_outage_spends_no_attempt_and_dead_letters_nothing(
     assert database("recorder").outages.find_one({"_id": event["id"]})["left"] == 0
     assert drain(amqp_uri, "evt-emitter-needs_the_database--recorder.needs_the_database.dead") \
         == []
+
+
+def test_two_relays_on_one_outbox_never_publish_a_claimed_batch_twice(mongo_uri, database):
+    collection = database("relay").outbox
+    for n in range(3):
+        collection.insert_one(outbox_record(new_event("thing_done", "relay", {"n": n}), utcnow()))
+    published, by_other = [], []
+    other = OutboxRelay(collection, by_other.append)
+
+    def publish_while_the_other_runs(envelope):
+        other.publish_pending()  # another instance, while this one holds the batch
+        published.append(envelope)
+
+    assert OutboxRelay(collection, publish_while_the_other_runs).publish_pending() == 3
+    assert [event["data"]["n"] for event in published] == [0, 1, 2]
+    assert by_other == []
+    assert collection.count_documents({"status": "sent"}) == 3

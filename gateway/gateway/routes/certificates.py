@@ -100,6 +100,15 @@ class CertificatesRoutes:
         return json_response(201, registration,
                              {"Location": "/v1/registrations/%s" % registration["id"]})
 
+    @route("POST", "/v1/exam-sessions/<session_id>/group-registrations", roles=MANAGERS,
+           summary="Register a class for an exam at once (集体报名), with a per-candidate report",
+           body=api.GroupRegistrationSchema, response=api.GroupRegistrationReportSchema)
+    def register_group_for_exam(self, request, session_id):
+        """{"candidate_ids": ["<student id>", ...]} (at most 500)"""
+        return json_response(200, self.call("certificates", "register_group", session_id,
+                                            request.json_body,
+                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
+
     @route("GET", "/v1/registrations", roles=MANAGERS + CANDIDATES,
            summary="List exam registrations (a candidate sees their own)",
            query=api.RegistrationQuerySchema, response=Page(api.RegistrationSchema))

@@ -165,6 +165,19 @@ class EnrollmentRoutes:
                                             request.json_body,
                                             deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
 
+    @route("POST", "/v1/admission-imports", roles=ADMISSIONS,
+           summary="Enrol the students of the provincial admission list (录取名单), "
+                   "with a per-row report",
+           body=api.AdmissionImportSchema, response=api.AdmissionImportReportSchema)
+    def import_admissions(self, request):
+        """{"programme_id": "<id>", "partner_id": "<id>", "rows": [{"name": "李明",
+        "resident_id": "...", "phone": "...", "admission_number": "2027330100123"}]}
+        or {"programme_id": "<id>", "filename": "录取名单.csv", "csv": "..."}; at most
+        1,000 rows. An apprenticeship programme answers 409."""
+        return json_response(200, self.call("enrollment", "import_admissions",
+                                            request.json_body,
+                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
+
     @route("GET", "/v1/applicants", roles=ADMISSIONS, summary="List applicants (filter: name)",
            query=api.ApplicantQuerySchema, response=Page())
     def list_applicants(self, request):

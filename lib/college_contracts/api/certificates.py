@@ -142,6 +142,34 @@ class NewRegistrationSchema(Schema):
         ("student", "teacher")))
 
 
+MAX_GROUP_REGISTRATION = 500
+
+
+class GroupRegistrationSchema(Schema):
+    """A class registered by its teacher or the certificate office at once (集体报名)."""
+    candidate_ids = fields.List(fields.String(validate=ID), required=True,
+                                validate=validate.Length(min=1, max=MAX_GROUP_REGISTRATION))
+
+
+class GroupRegistrationEntrySchema(Schema):
+    candidate_id = fields.String()
+    status = fields.String(validate=validate.OneOf(
+        ("registered", "waitlisted", "duplicate", "rejected")))
+    registration_id = fields.String()
+    waitlist_position = fields.Integer(allow_none=True)
+    errors = fields.Dict(metadata={"description": "field -> messages, for a rejected candidate"})
+
+
+class GroupRegistrationReportSchema(Schema):
+    session_id = fields.String()
+    candidates = fields.Integer()
+    registered = fields.Integer()
+    waitlisted = fields.Integer()
+    duplicates = fields.Integer()
+    rejected = fields.Integer()
+    report = fields.List(fields.Nested(GroupRegistrationEntrySchema))
+
+
 class ScoresSchema(Schema):
     theory = fields.Float(required=True, validate=SCORE)
     practical = fields.Float(required=True, validate=SCORE)

@@ -305,6 +305,70 @@ class ImportSchema(Schema):
     csv = fields.String(required=True, validate=validate.Length(min=1, max=1024 * 1024))
 
 
+# -- the provincial admission list ------------------------------------------------------------
+
+MAX_ADMISSION_ROWS = 1000
+
+
+class AdmissionRowSchema(ApplicantSchema):
+    """One admitted student of the provincial admissions office's list."""
+    admission_number = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9-]{4,40}$", error="Use the 4-40 letters, digits and hyphens of the "
+                                       "provincial admission number (录取编号)."))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        data = ApplicantSchema.normalise(self, data, **kwargs)
+        if isinstance(data, dict) and isinstance(data.get("admission_number"), str):
+            data["admission_number"] = data["admission_number"].strip().upper()
+        return data
+
+
+class AdmissionImportSchema(Schema):
+    """The list as JSON rows (each checked on its own against ``AdmissionRowSchema``)
+    or as CSV text with the applicant import's columns and ``admission_number``."""
+    programme_id = required_id()
+    partner_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                               metadata={"description": "the partner enterprise whose quota "
+                                                        "the students take; required when "
+                                                        "the programme has several"})
+    filename = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    rows = fields.List(fields.Dict(), load_default=None,
+                       validate=validate.Length(min=1, max=MAX_ADMISSION_ROWS),
+                       metadata={"description": "at most 1,000 rows: name, resident_id or "
+                                                "passport {number, country} with birth_date, "
+                                                "phone, email, address, admission_number"})
+    csv = fields.String(load_default=None, validate=validate.Length(min=1, max=1024 * 1024))
+
+    @validates_schema
+    def rows_or_csv(self, data, **kwargs):
+        if (data.get("rows") is None) == (data.get("csv") is None):
+            raise ValidationError("Give the list as rows or as csv, one of the two.", "rows")
+
+
+class AdmissionRowReportSchema(Schema):
+    row = fields.Integer(metadata={"description": "1 for the first JSON row; a CSV row's "
+                                                  "line (the header is 1)"})
+    status = fields.String(validate=validate.OneOf(("imported", "duplicate", "rejected")))
+    admission_number = fields.String()
+    applicant_id = fields.String()
+    application_id = fields.String()
+    student_id = fields.String()
+    student_number = fields.String()
+    errors = fields.Dict(metadata={"description": "field -> messages, for a rejected row"})
+
+
+class AdmissionImportReportSchema(Schema):
+    filename = fields.String(allow_none=True)
+    programme_id = fields.String()
+    partner_id = fields.String(allow_none=True)
+    rows = fields.Integer()
+    imported = fields.Integer()
+    duplicates = fields.Integer()
+    rejected = fields.Integer()
+    report = fields.List(fields.Nested(AdmissionRowReportSchema))
+
+
 # -- enrolment --------------------------------------------------------------------------------
 
 class TripartiteTermsSchema(Schema):

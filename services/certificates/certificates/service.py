@@ -11,6 +11,7 @@ from certificates.schemas import (
     CreditRuleInputSchema,
     CreditRuleQuerySchema,
     CreditRuleSchema,
+    GroupRegistrationSchema,
     IssuedQuerySchema,
     IssuedSchema,
     LedgerEntrySchema,
@@ -240,6 +241,101 @@ class CertificatesService(PlatformService):
         registration = self.store.transact(register, on_duplicate=Conflict(
             "the candidate is already registered for this session", field="candidate_id"))
         return registration_view.dump(registration)
+
+    @rpc
+    def register_group(self, session_id, payload):
+        """Register a class at once (集体报名), in one transaction: each candidate
+        is checked as ``register`` checks one; seats go in the list's order while
+        there are any, then the waiting list. A candidate already registered is a
+        duplicate, an ineligible one is rejected with the reason; the others are
+        kept. Announces ``exam_registered`` for each registration.
+
+        payload: {"candidate_ids": ["<student id>", ...]} (at most 500)
+        -> {"session_id", "candidates", "registered", "waitlisted", "duplicates",
+            "rejected", "report": [{"candidate_id", "status", "registration_id",
+            "waitlist_position"} or {"candidate_id", "status": "rejected", "errors"}]}
+        """
+        candidate_ids = load(GroupRegistrationSchema(), payload)["candidate_ids"]
+        today = self.clock().date()
+
+        def register(uow):
+            db, txn = uow.db, uow.session
+            exam_session = get_or_raise(db.sessions, session_id, "exam session", session=txn)
+            certificate = self._catalogue_entry(db, exam_session["certificate_code"], txn)
+            candidates = {c["_id"]: c for c in db.candidates.find(
+                {"_id": {"$in": candidate_ids}}, session=txn)}
+            held = {}
+            for item in db.issued.find({"candidate_id": {"$in": candidate_ids},
+                                        "revoked": False},
+                                       {"candidate_id": 1, "certificate_code": 1, "level": 1},
+                                       session=txn):
+                held.setdefault(item["candidate_id"], set()).add(
+                    (item["certificate_code"], item["level"]))
+            taken = {r["candidate_id"]: r for r in db.registrations.find(
+                {"seat_key": {"$in": ["%s:%s" % (session_id, c) for c in candidate_ids]}},
+                {"candidate_id": 1, "status": 1, "waitlist_position": 1}, session=txn)}
+            seats = max(0, exam_session["capacity"] - exam_session["seats_taken"])
+            waitlist = exam_session["waitlist_seq"]
+            report, registrations = [], []
+            for candidate_id in candidate_ids:
+                if candidate_id in taken:
+                    earlier = taken[candidate_id]
+                    report.append({"candidate_id": candidate_id, "status": "duplicate",
+                                   "registration_id": earlier["_id"],
+                                   "waitlist_position": earlier.get("waitlist_position")})
+                    continue
+                try:
+                    domain.check_eligibility(
+                        candidate=candidates.get(candidate_id), certificate=certificate,
+                        level=exam_session["level"], held=held.get(candidate_id, set()),
+                        today=today,
+                        deadline=date.fromisoformat(exam_session["registration_deadline"]))
+                except domain.Ineligible as exc:
+                    report.append({"candidate_id": candidate_id, "status": "rejected",
+                                   "errors": ineligible(exc).errors})
+                    continue
+                registration = {
+                    "_id": new_id(), "session_id": session_id,
+                    "seat_key": "%s:%s" % (session_id, candidate_id),
+                    "certificate_code": certificate["code"], "level": exam_session["level"],
+                    "candidate_id": candidate_id,
+                    "candidate_kind": candidates[candidate_id]["kind"],
+                    "status": "registered", "waitlist_position": None, "result": None,
+                    "certificate_number": None, "created_at": utcnow()}
+                if seats > 0:
+                    seats -= 1
+                else:
+                    waitlist += 1
+                    registration.update(status="waitlisted", waitlist_position=waitlist)
+                taken[candidate_id] = registration  # the same candidate twice in the list
+                registrations.append(registration)
+                report.append({"candidate_id": candidate_id, "status": registration["status"],
+                               "registration_id": registration["_id"],
+                               "waitlist_position": registration["waitlist_position"]})
+            if registrations:
+                seated = sum(1 for r in registrations if r["status"] == "registered")
+                # conditional on the counters read above: a concurrent registration
+                # makes this match nothing, and the transaction is tried again
+                changed = db.sessions.update_one(
+                    {"_id": session_id, "seats_taken": exam_session["seats_taken"],
+                     "waitlist_seq": exam_session["waitlist_seq"]},
+                    {"$inc": {"seats_taken": seated},
+                     "$set": {"waitlist_seq": waitlist}}, session=txn)
+                if not changed.modified_count:
+                    raise Conflict("the session's seats changed meanwhile; try again")
+                db.registrations.insert_many(registrations, session=txn)
+                for registration in registrations:
+                    self._announce_registration(uow, registration)
+            return report
+
+        report = self.store.transact(register, on_duplicate=Conflict(
+            "a candidate of the list was registered meanwhile; try again"))
+        counts = {status: sum(1 for r in report if r["status"] == status)
+                  for status in ("registered", "waitlisted", "duplicate", "rejected")}
+        return {"session_id": session_id, "candidates": len(report),
+                "registered": counts["registered"], "waitlisted": counts["waitlisted"],
+                "duplicates": counts["duplicate"], "rejected": counts["rejected"],
+                "report": report}
 
     def _announce_registration(self, uow, registration):
         emit(uow, "exam_registered", {

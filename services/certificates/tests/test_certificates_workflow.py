@@ -298,3 +298,28 @@ def test_after_a_key_rotation_earlier_credentials_still_verify(
     withdrawn = start(new_key)  # a compromised key is withdrawn: what it signed fails
     verdict = call(withdrawn, "verify_credential", old_credential)
     assert (verdict["verified"], verdict["status"]) == (False, "invalid")
+
+
+def test_a_class_registered_at_once_fills_the_seats_then_the_waiting_list(
+        certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS[:5])
+    exam = call(certificates, "create_session", SESSION)
+    call(certificates, "register", exam["id"], {"candidate_id": "stu-00"})
+    group = [s[0] for s in STUDENTS[:5]] + ["nobody"]
+    report = call(certificates, "register_group", exam["id"], {"candidate_ids": group})
+
+    assert (report["registered"], report["waitlisted"], report["duplicates"],
+            report["rejected"]) == (2, 2, 1, 1)
+    by_candidate = {entry["candidate_id"]: entry for entry in report["report"]}
+    assert by_candidate["stu-00"]["status"] == "duplicate"
+    assert [by_candidate["stu-%02d" % i]["status"] for i in (1, 2, 3, 4)] == [
+        "registered", "registered", "waitlisted", "waitlisted"]
+    assert [by_candidate["stu-%02d" % i]["waitlist_position"] for i in (3, 4)] == [1, 2]
+    assert "not a known student" in by_candidate["nobody"]["errors"]["candidate_id"][0]
+    assert call(certificates, "get_session", exam["id"])["seats_taken"] == 3
+
+    again = call(certificates, "register_group", exam["id"], {"candidate_ids": group})
+    assert (again["registered"], again["waitlisted"], again["duplicates"]) == (0, 0, 5)
+    assert database("certificates").registrations.count_documents({}) == 5
+    with pytest.raises(InvalidInput):
+        call(certificates, "register_group", exam["id"], {"candidate_ids": []})

@@ -109,6 +109,42 @@ def consume_directly(uow, programme, partner_id, student_id):
             reason="transfer")
 
 
+def seats_left(uow, programme_id, partner_id):
+    """How many seats the programme (and the partner's quota) can still give."""
+    programme = uow.db.programmes.find_one({"_id": programme_id}, {"free": 1},
+                                           session=uow.session)
+    left = programme["free"]
+    if partner_id is not None:
+        quota = uow.db.quotas.find_one({"_id": quota_id(programme_id, partner_id)},
+                                       {"free": 1}, session=uow.session)
+        left = min(left, quota["free"] if quota else 0)
+    return max(0, left)
+
+
+def consume_admitted(uow, programme_id, partner_id, admissions):
+    """Students admitted by the provincial list take their seats at once, no
+    offer before: one seat per ``(application_id, student_id)``, all or none
+    (the caller has counted them against ``seats_left``)."""
+    count = len(admissions)
+    if not count:
+        return
+    for collection, key in ((uow.db.programmes, programme_id),
+                            (uow.db.quotas, quota_id(programme_id, partner_id))):
+        if collection is uow.db.quotas and partner_id is None:
+            continue
+        taken = collection.update_one({"_id": key, "free": {"$gte": count}},
+                                      {"$inc": {"free": -count, "consumed": count}},
+                                      session=uow.session)
+        if not taken.modified_count:
+            raise Conflict("the seats were taken meanwhile; try again", reason="programme_full")
+    now = utcnow()
+    uow.db.ledger.insert_many([
+        {"programme_id": programme_id, "partner_id": partner_id, "movement": "consume",
+         "application_id": application_id, "student_id": student_id,
+         "reason": "admission_list", "created_at": now}
+        for application_id, student_id in admissions], session=uow.session)
+
+
 def _record(uow, programme_id, partner_id, movement, **details):
     uow.db.ledger.insert_one({"programme_id": programme_id, "partner_id": partner_id,
                               "movement": movement, **details, "created_at": utcnow()},

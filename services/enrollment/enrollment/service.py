@@ -4,8 +4,6 @@ Entrypoints validate input, run the domain rules of ``enrollment.domain`` and
 write through ``self.store.transact`` so every state change and the event
 announcing it commit together. The quota ledger lives in ``ledger.py``.
 """
-import csv
-import io
 import logging
 from datetime import date, timedelta
 
@@ -24,8 +22,11 @@ from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from college_platform.summaries import summary_ids
 from college_platform.validation import PageQuerySchema, load
-from enrollment import domain, ledger, summaries
+from enrollment import domain, imports, ledger, summaries
 from enrollment.schemas import (
+    MAX_ADMISSION_ROWS,
+    AdmissionImportSchema,
+    AdmissionRowSchema,
     AgreementAmendmentSchema,
     AgreementQuerySchema,
     AgreementStatusSchema,
@@ -58,6 +59,8 @@ partner_view = PartnerSchema()
 EXPIRY_SWEEP_SECONDS = 60
 MAX_IMPORT_ROWS = 5000
 SWEEP_BATCH = 500
+# an apprenticeship needs the tripartite agreement and contract of the full workflow
+ADMISSION_LIST_KINDS = ("order_class", "joint_major")
 
 
 def by(*keys, **options):
@@ -110,7 +113,12 @@ class EnrollmentService(PlatformService):
         "applicants": [IndexModel("identity_key", unique=True, name="identity_unique"),
                        RECENT_FIRST, by("name")],
         "applications": [RECENT_FIRST, by("status", "offer_expires_at"), by("programme_id"),
-                         by("partner_id"), by("applicant_id")],
+                         by("partner_id"), by("applicant_id"),
+                         # a provincial admission number enrols one student per programme
+                         IndexModel([("programme_id", ASCENDING), ("admission_number", ASCENDING)],
+                                    unique=True, name="admission_number_unique",
+                                    partialFilterExpression={
+                                        "admission_number": {"$exists": True}})],
         "tripartite_agreements": [
             IndexModel([("application_id", ASCENDING), ("version", DESCENDING)],
                        unique=True, name="application_version_unique"), RECENT_FIRST,
@@ -479,47 +487,17 @@ class EnrollmentService(PlatformService):
                        {"row": 3, "status": "rejected", "errors": {...}}]}
         """
         fields = load(ImportSchema(), payload)
-        reader = csv.DictReader(io.StringIO(fields["csv"].lstrip("\ufeff")))
-        try:
-            headers = set(reader.fieldnames or ())
-        except csv.Error as exc:
-            raise InvalidInput("the CSV header is unreadable", errors={"csv": [
-                "Unreadable header: %s." % exc]})
-        if "name" not in headers or not headers & {"resident_id", "passport_number"}:
-            raise InvalidInput("the CSV lacks required columns", errors={"csv": [
-                "The header needs name and resident_id or passport_number columns."]})
-        report = []
-        try:
-            for row_number, row in enumerate(reader, start=2):
-                if row_number - 1 > MAX_IMPORT_ROWS:
-                    report.append({"row": row_number, "status": "rejected", "errors": {
-                        "_row": ["Only the first %d rows of a file are read; import the rest "
-                                 "in another file." % MAX_IMPORT_ROWS]}})
-                    break
-                report.append(self._import_row(row_number, row))
-        except csv.Error as exc:  # the rows before the unreadable one are kept
-            report.append({"row": reader.line_num, "status": "rejected",
-                           "errors": {"_row": ["Unreadable CSV: %s." % exc]}})
-        counts = {status: sum(1 for r in report if r["status"] == status)
-                  for status in ("imported", "duplicate", "rejected")}
-        return {"filename": fields["filename"], "rows": len(report),
-                "imported": counts["imported"], "duplicates": counts["duplicate"],
-                "rejected": counts["rejected"], "report": report}
+        rows, report = imports.read_csv(fields["csv"], MAX_IMPORT_ROWS)
+        for row_number, cells in rows:
+            report.append(self._import_row(row_number, cells))
+        report.sort(key=lambda entry: entry["row"])
+        return {"filename": fields["filename"], **imports.tally(report), "report": report}
 
-    def _import_row(self, row_number, row):
-        if None in row:
-            return {"row": row_number, "status": "rejected",
-                    "errors": {"_row": ["The row has more cells than the header."]}}
-        cells = {key: (value or "").strip() for key, value in row.items()}
-        candidate = {key: cells.get(key) for key in ("name", "resident_id", "birth_date",
-                                                      "phone", "email", "address")}
-        if cells.get("passport_number") or cells.get("passport_country"):
-            candidate["passport"] = {"number": cells.get("passport_number", ""),
-                                     "country": cells.get("passport_country", "")}
-        try:
-            fields = load(ApplicantSchema(), candidate)
-        except InvalidInput as exc:
-            return {"row": row_number, "status": "rejected", "errors": exc.errors}
+    def _import_row(self, row_number, cells):
+        fields, rejection = imports.validated(ApplicantSchema(), row_number,
+                                              imports.person_from_cells(cells))
+        if rejection:
+            return rejection
         key = domain.identity_key(fields)
         applicant = {"_id": new_id(), **fields, "identity_key": key, "created_at": utcnow()}
 
@@ -536,6 +514,160 @@ class EnrollmentService(PlatformService):
             applicant_id = self.store.db.applicants.find_one({"identity_key": key})["_id"]
             status = "duplicate"
         return {"row": row_number, "status": status, "applicant_id": applicant_id}
+
+    # the provincial admission list -------------------------------------------------------
+
+    @rpc
+    def import_admissions(self, payload):
+        """Enrol the students of the provincial admissions office's list (录取名单):
+        they are admitted already, so each good row becomes, at once, an applicant
+        (or the person already on file), an application ``enrolled`` with its
+        admission number, a student with a student number and a consumed seat, and
+        announces ``student_enrolled``. Order-class and joint-major programmes
+        only (an apprentice needs a tripartite agreement and a contract). The
+        whole list is one transaction; rows are reported one by one: a row whose
+        admission number the programme already has is a duplicate, bad rows and
+        rows beyond the seats left are rejected with the reason.
+
+        payload: {"programme_id": "<id>", "partner_id": "<id>", "filename": "录取名单.csv",
+                  "rows": [{"name": "李明", "resident_id": "1101...", "phone": "138...",
+                            "admission_number": "2027330100123"}]}
+                 or {"programme_id": "<id>", "csv": "name,resident_id,admission_number\n..."}
+        -> {"filename", "programme_id", "partner_id", "rows", "imported", "duplicates",
+            "rejected", "report": [{"row": 1, "status": "imported", "student_id": "<id>",
+            "student_number": "2027-OC-EV-0001", ...}, {"row": 2, "status": "rejected",
+            "errors": {...}}]}
+        """
+        fields = load(AdmissionImportSchema(), payload)
+        programme = self.store.db.programmes.find_one({"_id": fields["programme_id"]})
+        if programme is None:
+            raise InvalidInput("unknown programme", errors={
+                "programme_id": ["Unknown programme %s." % fields["programme_id"]]})
+        if programme["kind"] not in ADMISSION_LIST_KINDS:
+            raise Conflict("programme %s is an apprenticeship: each apprentice needs the "
+                           "tripartite agreement and the apprentice contract, so enrol them "
+                           "through the application workflow, not the admission list"
+                           % programme["code"], reason="apprenticeship")
+        partner_id = self._partner_for(programme, fields["partner_id"])
+        if fields["rows"] is not None:
+            entries, report = list(enumerate(fields["rows"], start=1)), []
+        else:
+            cells, report = imports.read_csv(fields["csv"], MAX_ADMISSION_ROWS,
+                                             required=("admission_number",))
+            entries = [(number, imports.person_from_cells(row, extra=("admission_number",)))
+                       for number, row in cells]
+        admitted = []
+        for number, candidate in entries:
+            row, rejection = imports.validated(AdmissionRowSchema(), number, candidate)
+            if rejection:
+                report.append(rejection)
+            else:
+                admitted.append((number, row))
+        today = self.clock.today()
+        report += self.store.transact(
+            lambda uow: self._admit(uow, programme, partner_id, admitted, today),
+            on_duplicate=Conflict("the same list is being imported by another request; "
+                                  "try again"))
+        report.sort(key=lambda entry: entry["row"])
+        return {"filename": fields["filename"], "programme_id": programme["_id"],
+                "partner_id": partner_id, **imports.tally(report), "report": report}
+
+    def _admit(self, uow, programme, partner_id, admitted, today):
+        """The report entries of the validated rows ``[(row_number, fields)]``."""
+        report = []
+        known = {a["admission_number"]: a for a in uow.db.applications.find(
+            {"programme_id": programme["_id"],
+             "admission_number": {"$in": [row["admission_number"] for _, row in admitted]}},
+            {"admission_number": 1, "applicant_id": 1, "student_id": 1}, session=uow.session)}
+        numbers = {s["_id"]: s["student_number"] for s in uow.db.students.find(
+            {"_id": {"$in": [a.get("student_id") for a in known.values()]}},
+            {"student_number": 1}, session=uow.session)}
+        fresh, first_row_of = [], {}
+        for number, row in admitted:
+            earlier = known.get(row["admission_number"])
+            if earlier:
+                report.append({"row": number, "status": "duplicate",
+                               "admission_number": row["admission_number"],
+                               "applicant_id": earlier["applicant_id"],
+                               "application_id": earlier["_id"],
+                               "student_id": earlier.get("student_id"),
+                               "student_number": numbers.get(earlier.get("student_id"))})
+                continue
+            key = domain.identity_key(row)
+            clash = first_row_of.get(row["admission_number"]) or first_row_of.get(key)
+            if clash:
+                report.append(imports.rejected(number, {"_row": [
+                    "Row %d already holds this %s." % (clash, "admission number" if
+                                                       first_row_of.get(row["admission_number"])
+                                                       else "person")]}))
+                continue
+            first_row_of[row["admission_number"]] = first_row_of[key] = number
+            fresh.append((number, row, key))
+        people = {a["identity_key"]: a for a in uow.db.applicants.find(
+            {"identity_key": {"$in": [key for _, _, key in fresh]}}, session=uow.session)}
+        current = {a["applicant_id"]: a for a in uow.db.applications.find(
+            {"programme_id": programme["_id"],
+             "applicant_id": {"$in": [p["_id"] for p in people.values()]},
+             "status": {"$in": list(domain.ACTIVE_APPLICATION) + ["enrolled"]}},
+            {"applicant_id": 1, "status": 1}, session=uow.session)}
+        seats = ledger.seats_left(uow, programme["_id"], partner_id)
+        now = utcnow()
+        new_people, accepted = [], []
+        for number, row, key in fresh:
+            person = people.get(key)
+            if person and person["_id"] in current:
+                status = current[person["_id"]]["status"]
+                report.append(imports.rejected(number, {"_row": [
+                    "This person is already a student of %s." % programme["code"]
+                    if status == "enrolled" else
+                    "This person has an application for %s that is %s: withdraw it before "
+                    "enrolling them from the admission list." % (programme["code"], status)]}))
+                continue
+            if len(accepted) >= seats:
+                report.append(imports.rejected(number, {"_row": [
+                    "No seat is left: %s has no free seat%s for this student." % (
+                        programme["code"], " in the partner's quota" if partner_id else "")]}))
+                continue
+            if person is None:
+                person = {"_id": new_id(), **{k: v for k, v in row.items()
+                                              if k != "admission_number"},
+                          "identity_key": key, "created_at": now}
+                people[key] = person
+                new_people.append(person)
+            accepted.append((number, row, person))
+        if not accepted:
+            return report
+        if new_people:
+            uow.db.applicants.insert_many(new_people, session=uow.session)
+        sequences = self._student_sequences(uow, programme, len(accepted))
+        applications, students = [], []
+        for (number, row, person), sequence in zip(accepted, sequences):
+            application = {
+                "_id": new_id(), "applicant_id": person["_id"],
+                "applicant_name": person["name"], "programme_id": programme["_id"],
+                "programme_code": programme["code"], "partner_id": partner_id,
+                "statement": None, "status": "enrolled",
+                "admission_number": row["admission_number"], "offer_approvals": {},
+                "history": [{"status": "enrolled", "reason": "provincial admission list",
+                             "at": now}], "created_at": now}
+            minor = domain.is_minor(date.fromisoformat(person["birth_date"]), today)
+            student = self._new_student(programme, application, person, sequence, minor,
+                                        today, action="admission_list")
+            application["student_id"] = student["_id"]
+            applications.append(application)
+            students.append(student)
+            report.append({"row": number, "status": "imported",
+                           "admission_number": row["admission_number"],
+                           "applicant_id": person["_id"], "application_id": application["_id"],
+                           "student_id": student["_id"],
+                           "student_number": student["student_number"]})
+            uow.count("applications", "Applications that reached each state.", state="enrolled")
+        uow.db.applications.insert_many(applications, session=uow.session)
+        uow.db.students.insert_many(students, session=uow.session)
+        ledger.consume_admitted(uow, programme["_id"], partner_id,
+                                [(s["application_id"], s["_id"]) for s in students])
+        self._announce_enrolments(uow, students)
+        return report
 
     @rpc
     def get_application(self, application_id):
@@ -769,21 +901,9 @@ class EnrollmentService(PlatformService):
                 raise Conflict("the tripartite agreement is not signed by every party yet")
             if minor and "guardian" not in agreement["signatures"]:
                 raise Conflict("the student is a minor: the guardian must sign the agreement")
-            sequence = uow.db.counters.find_one_and_update(
-                {"_id": "student_number:%s" % programme["_id"]}, {"$inc": {"value": 1}},
-                upsert=True, return_document=True, session=uow.session)["value"]
-            student = {
-                "_id": new_id(), "application_id": application_id,
-                "applicant_id": applicant["_id"], "name": applicant["name"],
-                "student_number": domain.student_number(programme["intake_year"],
-                                                        programme["code"], sequence),
-                "programme_id": programme["_id"], "programme_code": programme["code"],
-                "programme_kind": programme["kind"], "partner_id": application["partner_id"],
-                "intake_year": programme["intake_year"], "minor": minor, "status": "active",
-                "enrolled_on": today.isoformat(), "tripartite_agreement_id": agreement["_id"],
-                "history": [{"status": "active", "action": "enrol", "at": utcnow()}],
-                "created_at": utcnow(),
-            }
+            sequence = self._student_sequences(uow, programme, 1)[0]
+            student = self._new_student(programme, application, applicant, sequence, minor,
+                                        today, tripartite_agreement_id=agreement["_id"])
             uow.db.students.insert_one(student, session=uow.session)
             self._update_application(uow, application, "enrolled",
                                      {"student_id": student["_id"]})
@@ -791,13 +911,7 @@ class EnrollmentService(PlatformService):
                 {"application_id": application_id}, {"$set": {"student_id": student["_id"]}},
                 session=uow.session)
             ledger.consume(uow, application, student["_id"])
-            uow.count("enrolments", "Students enrolled, by programme kind.",
-                      programme_kind=student["programme_kind"])
-            uow.emit("student_enrolled", checked("enrollment", "student_enrolled", {
-                key: student[key] for key in (
-                    "student_number", "name", "programme_id", "programme_code",
-                    "programme_kind", "partner_id", "intake_year", "minor")
-            } | {"student_id": student["_id"]}))
+            self._announce_enrolments(uow, [student])
             if contract_terms is not None:
                 if application["partner_id"] is None:
                     raise InvalidInput("an apprentice contract needs a partner enterprise",
@@ -823,6 +937,39 @@ class EnrollmentService(PlatformService):
 
         return view.dump(self.store.transact(enrol, on_duplicate=Conflict(
             "this application is already enrolled")))
+
+    def _student_sequences(self, uow, programme, count):
+        """``count`` consecutive places in the programme's order of enrolment."""
+        last = uow.db.counters.find_one_and_update(
+            {"_id": "student_number:%s" % programme["_id"]}, {"$inc": {"value": count}},
+            upsert=True, return_document=True, session=uow.session)["value"]
+        return list(range(last - count + 1, last + 1))
+
+    def _new_student(self, programme, application, applicant, sequence, minor, today,
+                     tripartite_agreement_id=None, action="enrol"):
+        now = utcnow()
+        return {
+            "_id": new_id(), "application_id": application["_id"],
+            "applicant_id": applicant["_id"], "name": applicant["name"],
+            "student_number": domain.student_number(programme["intake_year"],
+                                                    programme["code"], sequence),
+            "programme_id": programme["_id"], "programme_code": programme["code"],
+            "programme_kind": programme["kind"], "partner_id": application["partner_id"],
+            "intake_year": programme["intake_year"], "minor": minor, "status": "active",
+            "enrolled_on": today.isoformat(), "tripartite_agreement_id": tripartite_agreement_id,
+            "history": [{"status": "active", "action": action, "at": now}],
+            "created_at": now,
+        }
+
+    def _announce_enrolments(self, uow, students):
+        for student in students:
+            uow.count("enrolments", "Students enrolled, by programme kind.",
+                      programme_kind=student["programme_kind"])
+        uow.emit_many("student_enrolled", [checked("enrollment", "student_enrolled", {
+            key: student[key] for key in (
+                "student_number", "name", "programme_id", "programme_code",
+                "programme_kind", "partner_id", "intake_year", "minor")
+        } | {"student_id": student["_id"]}) for student in students])
 
     @rpc
     def get_student(self, student_id):
