@@ -230,13 +230,19 @@ class Generator:
                         raise
                     time.sleep(number)
 
-        with ThreadPoolExecutor(self.workers) as pool, \
-                tqdm(total=sum(weight(item) for item in items), desc=label,
-                     disable=not self.progress, unit="") as bar:
-            futures = {pool.submit(attempt, item): index for index, item in enumerate(items)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                bar.update(weight(items[futures[future]]))
+        pool = ThreadPoolExecutor(self.workers)
+        try:
+            with tqdm(total=sum(weight(item) for item in items), desc=label,
+                      disable=not self.progress, unit="") as bar:
+                futures = {pool.submit(attempt, item): index
+                           for index, item in enumerate(items)}
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    bar.update(weight(items[futures[future]]))
+        except BaseException:  # a failure or a stopped run: the items not begun are dropped
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         done = sum(weight(item) for item in items)
         elapsed = time.monotonic() - started
         self.rates[label] = (done, elapsed)
