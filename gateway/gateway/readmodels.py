@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, IndexModel, UpdateOne
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from college_platform.config import setting
 from college_platform.envelope import utcnow
@@ -30,7 +30,8 @@ INDEXES = {
     "team_members": [],
     "indicator_facts": [],
 }
-CHANGE_OVERLAP = timedelta(seconds=5)  # covers clock skew between gateway instances
+CHANGE_OVERLAP = timedelta(seconds=1)  # covers clock skew between gateway instances
+DUPLICATE_KEY = 11000
 
 
 class ViewCache:
@@ -142,16 +143,21 @@ class ReadModelStore:
     def save_parts(self, kind, service, parts, fetched_at):
         """Store each key's part unless a part fetched later is stored already
         (two instances refreshing one view: the newer answer wins)."""
-        collection = self.db[VIEW_COLLECTIONS[kind]]
-        for key, part in parts.items():
-            try:
-                collection.update_one(
-                    {"_id": key, "as_of.%s" % service: {"$not": {"$gte": fetched_at}}},
-                    {"$set": {"parts.%s" % service: part, "as_of.%s" % service: fetched_at,
-                              "updated_at": utcnow()}},
-                    upsert=True)
-            except DuplicateKeyError:
-                pass  # a newer part is there already
+        if not parts:
+            return
+        now = utcnow()
+        try:
+            self.db[VIEW_COLLECTIONS[kind]].bulk_write([
+                UpdateOne({"_id": key, "as_of.%s" % service: {"$not": {"$gte": fetched_at}}},
+                          {"$set": {"parts.%s" % service: part,
+                                    "as_of.%s" % service: fetched_at, "updated_at": now}},
+                          upsert=True)
+                for key, part in parts.items()], ordered=False)
+        except BulkWriteError as exc:
+            # a duplicate key is a view whose stored part is newer: it stays
+            if any(error["code"] != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+                raise
+        for key in parts:
             self.cache.drop((kind, key))
 
     def view(self, kind, key):
@@ -228,12 +234,15 @@ class ReadModels(DependencyProvider):
         since = utcnow()
         while self.running:
             time.sleep(self.poll_seconds)
+            if not self.cache.entries:  # nothing cached, nothing to drop: skip the query
+                since = utcnow()
+                continue
             try:
                 newest = since
                 for kind, name in VIEW_COLLECTIONS.items():
                     for changed in self.store.db[name].find(
                             {"updated_at": {"$gt": since - CHANGE_OVERLAP}},
-                            {"updated_at": 1}):
+                            {"_id": 1, "updated_at": 1}):
                         self.cache.drop((kind, changed["_id"]))
                         newest = max(newest, changed["updated_at"])
                 since = newest
