@@ -112,3 +112,41 @@ def test_the_reference_page_assets_are_installed_and_local():
     script = DocsRoutes().api_reference_asset(request_for("/v1/docs/reference.js"),
                                               "reference.js")[2]
     assert 'url: "openapi.json"' in script and "validatorUrl: null" in script
+
+
+def test_public_routes_that_check_credentials_document_the_401(document):
+    assert "401" in operation(document, "post", "/v1/auth/token")["responses"]
+    assert "401" in operation(document, "get", "/metrics")["responses"]
+    assert "401" not in operation(document, "get", "/v1/public/credential-keys")["responses"]
+
+
+def test_a_body_naming_other_objects_may_answer_404(document):
+    assert "404" in operation(document, "post", "/v1/assignments")["responses"]
+    assert "404" not in operation(document, "post", "/v1/auth/token")["responses"]
+
+
+def test_every_throttled_route_documents_429_with_retry_after(document):
+    assert "429" in operation(document, "get", "/v1/projects")["responses"]
+    assert "429" not in operation(document, "get", "/health")["responses"]
+    too_many = document["components"]["responses"]["TooManyRequests"]
+    assert too_many["headers"]["Retry-After"]["required"] is True
+
+
+def test_routes_that_answer_other_than_json_declare_their_media_types(document):
+    def media_types(method, path):
+        return set(operation(document, method, path)["responses"]["200"]["content"])
+
+    assert media_types("get", "/v1/docs") == {"text/html; charset=utf-8"}
+    assert media_types("get", "/v1/public/credential-status/revocation") == {"application/vc"}
+    assert any(media.startswith("text/plain") for media in media_types("get", "/metrics"))
+
+
+def test_a_credit_account_is_documented_as_the_service_answers_it(document):
+    schema = operation(document, "get", "/v1/students/{student_id}/credits")["responses"][
+        "200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/certificates.CreditAccount"}
+    account = document["components"]["schemas"]["certificates.CreditAccount"]
+    assert set(account["required"]) == {"student_id", "total_credits", "course_exemptions",
+                                        "grants", "ledger"}
+    parameters = operation(document, "get", "/v1/students/{student_id}/credits")["parameters"]
+    assert [p["name"] for p in parameters if p["in"] == "query"] == ["offset", "limit"]
