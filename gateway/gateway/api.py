@@ -285,7 +285,8 @@ class ApiRoute(HttpRequestHandler):
 
     ``body``, ``query`` and ``response`` name the marshmallow schemas (from
     ``college_contracts.api``) the services validate the request with and
-    shape the answer with, ``status`` the success status: the OpenAPI document
+    shape the answer with, ``status`` the success status (or statuses, for a
+    body that also comes with another, as health's 503): the OpenAPI document
     is generated from them. A ``response=Page(...)`` route also answers CSV.
     ``media_types`` names what a route answers other than JSON (a page, a
     file, a credential) and ``problems`` the problem statuses it answers

@@ -11,6 +11,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from college_platform.http import PROBLEM_JSON
 from college_platform.validation import MAX_PAGE_SIZE
 from gateway.api import MAX_BODY_BYTES, UNTHROTTLED_PATHS, Page, route_table
 
@@ -51,8 +52,9 @@ PROBLEM_HEADERS = {
     429: {"Retry-After": {**RETRY_AFTER, "required": True}},
     503: {"Retry-After": RETRY_AFTER},
 }
-# a body field by one of these names points at an object that may not exist (a 404)
-REFERENCE = re.compile(r"(^|_)(id|ids|number|numbers)$")
+# a body field by one of these names points at an object that may not exist (a 404):
+# an id, a certificate's number, a catalogue certificate's code
+REFERENCE = re.compile(r"(^|_)(id|ids|number|numbers)$|^certificate_codes?$")
 
 DESCRIPTION = """\
 The industrial college's HTTP API. Send `Authorization: Bearer <token>` with a
@@ -110,6 +112,12 @@ def handler_notes(service_cls, handler):
 
 def tag_of(service_cls, handler):
     return getattr(service_cls, handler).__module__.rsplit(".", 1)[-1]
+
+
+def success_statuses(route):
+    """``status=201``, or ``status=(200, 503)`` for a route whose body also
+    comes with another status (health: degraded)."""
+    return route["status"] if isinstance(route["status"], tuple) else (route["status"],)
 
 
 def is_json(media_type):
@@ -206,14 +214,21 @@ class DocumentBuilder:
             "tags": [tag_of(self.service_cls, route["handler"])],
             "security": [] if route["public"] else [{"bearerAuth": []}],
             "parameters": self.parameters(route),
-            "responses": {str(route["status"]): self.success(route)},
+            "responses": {str(status): self.success(route)
+                          for status in success_statuses(route)},
         }
         if route["body"]:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": route["body"]}}}
         for status in self.problem_statuses(route):
-            operation["responses"][str(status)] = {
-                "$ref": "#/components/responses/%s" % PROBLEMS[status][0]}
+            answer = operation["responses"].get(str(status))
+            if answer is None:
+                operation["responses"][str(status)] = {
+                    "$ref": "#/components/responses/%s" % PROBLEMS[status][0]}
+            else:  # the route's own body for this status, or the problem
+                answer["description"] += " Or: " + PROBLEMS[status][1]
+                answer["content"][PROBLEM_JSON] = {
+                    "schema": {"$ref": "#/components/schemas/Problem"}}
         return operation
 
     def problem_statuses(self, route):

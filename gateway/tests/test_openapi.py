@@ -122,6 +122,7 @@ def test_public_routes_that_check_credentials_document_the_401(document):
 
 def test_a_body_naming_other_objects_may_answer_404(document):
     assert "404" in operation(document, "post", "/v1/assignments")["responses"]
+    assert "404" in operation(document, "post", "/v1/exam-sessions")["responses"]
     assert "404" not in operation(document, "post", "/v1/auth/token")["responses"]
 
 
@@ -150,3 +151,8 @@ def test_a_credit_account_is_documented_as_the_service_answers_it(document):
                                         "grants", "ledger"}
     parameters = operation(document, "get", "/v1/students/{student_id}/credits")["parameters"]
     assert [p["name"] for p in parameters if p["in"] == "query"] == ["offset", "limit"]
+
+
+def test_health_documents_its_degraded_answer_with_the_503(document):
+    degraded = operation(document, "get", "/health")["responses"]["503"]
+    assert set(degraded["content"]) == {"application/json", "application/problem+json"}

@@ -28,7 +28,8 @@ class PlatformRoutes:
 
     # health and metrics ------------------------------------------------------
 
-    @route("GET", "/health", public=True, summary="Gateway and service health")
+    @route("GET", "/health", public=True, summary="Gateway and service health",
+           status=(200, 503))
     def http_health(self, request):
         """{"status": "up", "gateway": {...}, "services": {"enrollment": {...}, ...}}"""
         status, body = self.health_checks.get(self._aggregate_health)
