@@ -285,13 +285,19 @@ class ApiRoute(HttpRequestHandler):
 
     ``body``, ``query`` and ``response`` name the marshmallow schemas (from
     ``college_contracts.api``) the services validate the request with and
-    shape the answer with, ``status`` the success status: the OpenAPI document
-    is generated from them. A ``response=Page(...)`` route also answers CSV."""
+    shape the answer with, ``status`` the success status (or statuses, for a
+    body that also comes with another, as health's 503): the OpenAPI document
+    is generated from them. A ``response=Page(...)`` route also answers CSV.
+    ``media_types`` names what a route answers other than JSON (a page, a
+    file, a credential) and ``problems`` the problem statuses it answers
+    beyond the general ones of ``gateway.openapi`` (a public route that checks
+    credentials: 401)."""
 
     server = ApiWebServer()
 
     def __init__(self, method, url, roles=(), public=False, summary="", audit=None, body=None,
-                 query=None, response=None, status=200, personal_data=True, **kwargs):
+                 query=None, response=None, status=200, media_types=(), problems=(),
+                 personal_data=True, **kwargs):
         self.roles = tuple(roles)
         self.public = public
         self.summary = summary
@@ -300,6 +306,8 @@ class ApiRoute(HttpRequestHandler):
         self.query = query
         self.response = response
         self.status = status
+        self.media_types = tuple(media_types)
+        self.problems = tuple(problems)
         # False only where a body names personal fields but holds no one's data
         # (the API's own description), which masking would otherwise garble
         self.personal_data = personal_data
@@ -433,5 +441,7 @@ def route_table(service_cls):
                                "roles": entrypoint.roles, "public": entrypoint.public,
                                "summary": entrypoint.summary, "handler": name,
                                "body": entrypoint.body, "query": entrypoint.query,
-                               "response": entrypoint.response, "status": entrypoint.status})
+                               "response": entrypoint.response, "status": entrypoint.status,
+                               "media_types": entrypoint.media_types,
+                               "problems": entrypoint.problems})
     return sorted(routes, key=lambda r: (r["url"], r["method"]))

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import logging
+import re
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
@@ -26,6 +27,9 @@ BOM = "\ufeff"
 # a spreadsheet evaluates a cell starting with one of these as a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
+# HTTP headers are Latin-1: a path part in another script (an id the caller
+# typed) would make the header unsendable and the connection drop unanswered
+UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def wanted(request):
@@ -137,7 +141,7 @@ def export(request, fetch_page, max_rows=MAX_ROWS):
             offset += len(items)
             sent += len(batch)
 
-    name = request.path.strip("/").replace("/", "-") or "export"
+    name = UNSAFE_IN_FILE_NAME.sub("_", request.path.strip("/").replace("/", "-")) or "export"
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     headers = {
         "Content-Disposition": 'attachment; filename="%s-%s.csv"' % (name, stamp),

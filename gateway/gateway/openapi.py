@@ -9,9 +9,11 @@ from functools import lru_cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
 
+from college_platform.http import PROBLEM_JSON
 from college_platform.validation import MAX_PAGE_SIZE
-from gateway.api import MAX_BODY_BYTES, Page, route_table
+from gateway.api import MAX_BODY_BYTES, UNTHROTTLED_PATHS, Page, route_table
 
 PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
@@ -38,8 +40,21 @@ PROBLEMS = {
     404: ("NotFound", "No such object, or one outside the caller's scope."),
     409: ("Conflict", "The object's state does not allow this now."),
     413: ("BodyTooLarge", "The body is larger than %d bytes." % MAX_BODY_BYTES),
-    503: ("ServiceUnavailable", "A service behind the gateway did not answer in time."),
+    429: ("TooManyRequests", "Too many requests (or failed sign-ins) from this caller; "
+                             "`Retry-After` says when to try again."),
+    503: ("ServiceUnavailable", "A service behind the gateway, or a database, did not "
+                                "answer in time; `Retry-After` says when to try again."),
 }
+RETRY_AFTER = {"description": "Seconds to wait before trying again.",
+               "schema": {"type": "integer", "minimum": 1}}
+# the headers each problem answer carries (the rate limit always says when to retry)
+PROBLEM_HEADERS = {
+    429: {"Retry-After": {**RETRY_AFTER, "required": True}},
+    503: {"Retry-After": RETRY_AFTER},
+}
+# a body field by one of these names points at an object that may not exist (a 404):
+# an id, a certificate's number, a catalogue certificate's code
+REFERENCE = re.compile(r"(^|_)(id|ids|number|numbers)$|^certificate_codes?$")
 
 DESCRIPTION = """\
 The industrial college's HTTP API. Send `Authorization: Bearer <token>` with a
@@ -99,6 +114,39 @@ def tag_of(service_cls, handler):
     return getattr(service_cls, handler).__module__.rsplit(".", 1)[-1]
 
 
+def success_statuses(route):
+    """``status=201``, or ``status=(200, 503)`` for a route whose body also
+    comes with another status (health: degraded)."""
+    return route["status"] if isinstance(route["status"], tuple) else (route["status"],)
+
+
+def is_json(media_type):
+    """JSON, a +json type, or a verifiable credential (JSON-LD, ``application/vc``)."""
+    essence = media_type.split(";")[0].strip()
+    subtype = essence.split("/")[-1]
+    return subtype == "json" or subtype.endswith("+json") or essence == "application/vc"
+
+
+def references_objects(schema, seen=None):
+    """Whether a body schema has a field (at any depth) naming another
+    object by its id or number."""
+    if schema is None:
+        return False
+    schema = schema() if isinstance(schema, type) else schema
+    seen = seen if seen is not None else set()
+    if type(schema) in seen:
+        return False
+    seen.add(type(schema))
+    for name, field in schema.fields.items():
+        if REFERENCE.search(field.data_key or name):
+            return True
+        inner = field.inner if isinstance(field, fields.List) else field
+        nested = getattr(inner, "schema", None) if isinstance(inner, fields.Nested) else None
+        if isinstance(nested, Schema) and references_objects(nested, seen):
+            return True
+    return False
+
+
 class DocumentBuilder:
     def __init__(self, service_cls):
         self.service_cls = service_cls
@@ -109,11 +157,13 @@ class DocumentBuilder:
         self.spec.components.security_scheme(
             "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
         self.spec.components.schema("Problem", PROBLEM)
-        for name, description in PROBLEMS.values():
-            self.spec.components.response(name, {
-                "description": description,
-                "content": {"application/problem+json": {
-                    "schema": {"$ref": "#/components/schemas/Problem"}}}})
+        for status, (name, description) in PROBLEMS.items():
+            response = {"description": description,
+                        "content": {"application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}}}}
+            if status in PROBLEM_HEADERS:
+                response["headers"] = PROBLEM_HEADERS[status]
+            self.spec.components.response(name, response)
 
     def reference(self, schema):
         return self.plugin.converter.resolve_nested_schema(schema)
@@ -137,6 +187,10 @@ class DocumentBuilder:
                     "text/csv": {"schema": {"type": "string"}}},
             }
         schema = self.reference(response) if response else {"type": "object"}
+        if route["media_types"]:
+            return {"description": "Success.", "content": {
+                media_type: {"schema": schema if is_json(media_type) else {"type": "string"}}
+                for media_type in route["media_types"]}}
         return {"description": "Success.", "content": {"application/json": {"schema": schema}}}
 
     def parameters(self, route):
@@ -160,27 +214,40 @@ class DocumentBuilder:
             "tags": [tag_of(self.service_cls, route["handler"])],
             "security": [] if route["public"] else [{"bearerAuth": []}],
             "parameters": self.parameters(route),
-            "responses": {str(route["status"]): self.success(route)},
+            "responses": {str(status): self.success(route)
+                          for status in success_statuses(route)},
         }
         if route["body"]:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": route["body"]}}}
         for status in self.problem_statuses(route):
-            operation["responses"][str(status)] = {
-                "$ref": "#/components/responses/%s" % PROBLEMS[status][0]}
+            answer = operation["responses"].get(str(status))
+            if answer is None:
+                operation["responses"][str(status)] = {
+                    "$ref": "#/components/responses/%s" % PROBLEMS[status][0]}
+            else:  # the route's own body for this status, or the problem
+                answer["description"] += " Or: " + PROBLEMS[status][1]
+                answer["content"][PROBLEM_JSON] = {
+                    "schema": {"$ref": "#/components/schemas/Problem"}}
         return operation
 
     def problem_statuses(self, route):
-        statuses = [400]
+        """The general rule, then the route's own ``problems``: any request
+        may be malformed, too large or refused while a service is down; only
+        probes and scrapes are never throttled; a token may be missing or its
+        role not allowed; a path or a body naming an object may name one that
+        does not exist (or lies outside the caller's scope); a change may not
+        suit the object's state."""
+        statuses = {400, 413, 503, *route["problems"]}
+        if route["url"] not in UNTHROTTLED_PATHS:
+            statuses.add(429)
         if not route["public"]:
-            statuses += [401, 403]
-        if PATH_PARAMETER.search(route["url"]):
-            statuses.append(404)
+            statuses |= {401, 403}
+        if PATH_PARAMETER.search(route["url"]) or references_objects(route["body"]):
+            statuses.add(404)
         if route["method"] in ("POST", "PUT", "PATCH"):
-            statuses += [409, 413]
-        if route["url"].startswith("/v1/"):
-            statuses.append(503)
-        return statuses
+            statuses.add(409)
+        return sorted(statuses)
 
     def declare_tags(self):
         """One tag per route module, in the order the service combines them,

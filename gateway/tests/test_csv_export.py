@@ -95,3 +95,11 @@ def test_a_refused_first_page_is_answered_as_it_is():
     def forbidden(request):
         return Response("{}", status=403, content_type="application/problem+json")
     assert csv_export.export(request_for(), forbidden).status_code == 403
+
+
+def test_the_file_name_can_be_sent_whatever_the_path_holds():
+    response = csv_export.export(request_for("/v1/enterprises/企业%C2%BB/contribution"),
+                                 fake_list([{"term": "2027-spring"}]))
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("latin-1")  # an HTTP header the server can send
+    assert disposition.startswith('attachment; filename="v1-enterprises-_-contribution-')

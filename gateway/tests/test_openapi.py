@@ -125,3 +125,47 @@ def test_the_bulk_imports_document_their_lists_and_reports(document):
     group = operation(document, "post", "/v1/exam-sessions/{session_id}/group-registrations")
     assert group["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/certificates.GroupRegistration"}
+
+
+def test_public_routes_that_check_credentials_document_the_401(document):
+    assert "401" in operation(document, "post", "/v1/auth/token")["responses"]
+    assert "401" in operation(document, "get", "/metrics")["responses"]
+    assert "401" not in operation(document, "get", "/v1/public/credential-keys")["responses"]
+
+
+def test_a_body_naming_other_objects_may_answer_404(document):
+    assert "404" in operation(document, "post", "/v1/assignments")["responses"]
+    assert "404" in operation(document, "post", "/v1/exam-sessions")["responses"]
+    assert "404" not in operation(document, "post", "/v1/auth/token")["responses"]
+
+
+def test_every_throttled_route_documents_429_with_retry_after(document):
+    assert "429" in operation(document, "get", "/v1/projects")["responses"]
+    assert "429" not in operation(document, "get", "/health")["responses"]
+    too_many = document["components"]["responses"]["TooManyRequests"]
+    assert too_many["headers"]["Retry-After"]["required"] is True
+
+
+def test_routes_that_answer_other_than_json_declare_their_media_types(document):
+    def media_types(method, path):
+        return set(operation(document, method, path)["responses"]["200"]["content"])
+
+    assert media_types("get", "/v1/docs") == {"text/html; charset=utf-8"}
+    assert media_types("get", "/v1/public/credential-status/revocation") == {"application/vc"}
+    assert any(media.startswith("text/plain") for media in media_types("get", "/metrics"))
+
+
+def test_a_credit_account_is_documented_as_the_service_answers_it(document):
+    schema = operation(document, "get", "/v1/students/{student_id}/credits")["responses"][
+        "200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/certificates.CreditAccount"}
+    account = document["components"]["schemas"]["certificates.CreditAccount"]
+    assert set(account["required"]) == {"student_id", "total_credits", "course_exemptions",
+                                        "grants", "ledger"}
+    parameters = operation(document, "get", "/v1/students/{student_id}/credits")["parameters"]
+    assert [p["name"] for p in parameters if p["in"] == "query"] == ["offset", "limit"]
+
+
+def test_health_documents_its_degraded_answer_with_the_503(document):
+    degraded = operation(document, "get", "/health")["responses"]["503"]
+    assert set(degraded["content"]) == {"application/json", "application/problem+json"}

@@ -5,6 +5,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from college_platform.errors import InvalidInput
 
 MAX_PAGE_SIZE = 200
+# far beyond any list of the college, and within the database's 8-byte skip
+MAX_OFFSET = 1_000_000_000
 
 
 class PageQuerySchema(Schema):
@@ -14,7 +16,7 @@ class PageQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 

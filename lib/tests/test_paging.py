@@ -17,6 +17,8 @@ class PeopleQuery(PageQuerySchema):
 
 @pytest.mark.parametrize("query, field", [({"limit": "201"}, "limit"), ({"limit": "0"}, "limit"),
                                           ({"offset": "-1"}, "offset"),
+                                          ({"offset": "4748098812216666616540168192"},
+                                           "offset"),
                                           ({"sort": "resident_id"}, "sort"),
                                           ({"sort": "--name"}, "sort")])
 def test_out_of_range_pages_and_unlisted_orders_are_field_errors(query, field):

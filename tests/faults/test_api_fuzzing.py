@@ -25,7 +25,6 @@ MAX_BODY_BYTES = 1024 * 1024
 # the gateway's flood guard: out of the fuzzer's way, and small for the flood test
 FUZZ_RATE_LIMIT = {"RATE_LIMIT_PER_SECOND": "10000", "RATE_LIMIT_BURST": "10000"}
 FLOOD_RATE_LIMIT = {"RATE_LIMIT_PER_SECOND": "5", "RATE_LIMIT_BURST": "10"}
-calls = {"requests": 0, "operations": set()}
 # what the issue asks: no 5xx, nothing the document does not say. Not schemathesis's
 # "a schema-valid body is accepted": cross-field rules (a rejection needs a reason)
 # rightly refuse bodies the schema alone allows, with a 400 and field errors
@@ -54,10 +53,20 @@ def operations_of(api_schema):
     return [result.ok() for result in api_schema.get_all_operations()]
 
 
-def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(api_schema, admin):
+class FuzzRun:
+    def __init__(self):
+        self.requests = 0
+        self.operations = set()
+        self.failures = []
+
+
+@pytest.fixture(scope="module")
+def fuzz_run(api_schema, admin):
+    """Every operation fuzzed once per module, whichever test asks first: the
+    findings and the coverage are both read from this one run."""
+    run = FuzzRun()
     # each operation's strategy driven by hypothesis here (schemathesis's own
     # pytest plugin does not run under this pytest version)
-    failures = []
     for operation in operations_of(api_schema):
 
         @given(case=operation.as_strategy())
@@ -65,26 +74,30 @@ def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(api_schema, a
                   database=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck))
         def check(case):
-            calls["requests"] += 1
-            calls["operations"].add((case.method.upper(), case.path))
+            run.requests += 1
+            run.operations.add((case.method.upper(), case.path))
             case.call_and_validate(headers=admin, checks=CHECKS)
 
         try:
             check()
         except (Exception, BaseExceptionGroup) as exc:  # every operation tried; all reported
-            failures.append("%s %s: %s" % (operation.method.upper(), operation.path,
-                                           str(exc)[:600]))
-    assert failures == [], "\n\n".join(failures)
-
-
-def test_the_fuzzing_covered_every_operation_with_enough_requests(api_schema):
-    operations = {(op.method.upper(), op.path) for op in operations_of(api_schema)}
-    record_result("API fuzzing", "%d generated requests over %d operations"
-                  % (calls["requests"], len(calls["operations"])),
+            run.failures.append("%s %s: %s" % (operation.method.upper(), operation.path,
+                                               str(exc)[:600]))
+    record_result("API fuzzing", "%d generated requests over %d operations, %d with findings"
+                  % (run.requests, len(run.operations), len(run.failures)),
                   "schemathesis: generated bodies, parameters and headers",
-                  calls["requests"], calls["requests"], calls["requests"], 0, 0)
-    assert calls["operations"] >= operations
-    assert calls["requests"] >= MIN_REQUESTS
+                  run.requests, run.requests, run.requests, 0, 0)
+    return run
+
+
+def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(fuzz_run):
+    assert fuzz_run.failures == [], "\n\n".join(fuzz_run.failures)
+
+
+def test_the_fuzzing_covered_every_operation_with_enough_requests(api_schema, fuzz_run):
+    operations = {(op.method.upper(), op.path) for op in operations_of(api_schema)}
+    assert fuzz_run.operations >= operations
+    assert fuzz_run.requests >= MIN_REQUESTS
 
 
 def test_an_oversized_body_is_413(system, admin):

@@ -177,7 +177,7 @@ class CertificatesRoutes:
         return json_response(200, issued)
 
     @route("GET", "/v1/issued-certificates/<number>/credential", roles=MANAGERS + CANDIDATES,
-           summary="Download the signed verifiable credential")
+           summary="Download the signed verifiable credential", media_types=(VC_MEDIA_TYPE,))
     def download_credential(self, request, number):
         issued = self.call("certificates", "get_issued", number)
         only_own(request.principal, issued["candidate_id"], "certificate", number)
@@ -217,7 +217,7 @@ class CertificatesRoutes:
 
     @route("GET", "/v1/students/<student_id>/credits", roles=MANAGERS + (STUDENT,),
            summary="A student's credit account and ledger (a student sees their own)",
-           query=api.LedgerQuerySchema, response=api.LedgerEntrySchema)
+           query=PageQuerySchema, response=api.CreditAccountSchema)
     def student_credits(self, request, student_id):
         if request.principal.role == STUDENT and \
                 own_candidate(request.principal)[0] != student_id:
@@ -239,7 +239,8 @@ class CertificatesRoutes:
                                             request.json_body))
 
     @route("GET", "/v1/public/credential-status/revocation", public=True,
-           summary="The revocation Bitstring Status List credential")
+           summary="The revocation Bitstring Status List credential",
+           media_types=(VC_MEDIA_TYPE,))
     def revocation_status_list(self, request):
         return 200, {"Content-Type": VC_MEDIA_TYPE}, dumps(
             self.call("certificates", "status_list"))

@@ -54,14 +54,16 @@ def file_response(request, target, cache_control):
 
 class ConsoleRoutes:
 
-    @route("GET", "/", public=True, summary="The web console")
+    @route("GET", "/", public=True, summary="The web console",
+           media_types=(CONTENT_TYPES[".html"],))
     def console_index(self, request):
         # revalidated on every visit so a new release is picked up at once
         return file_response(request, console_file("index.html", parts=("index.html",)),
                              "no-cache")
 
     @route("GET", "/console/<path:path>", public=True,
-           summary="The web console's scripts, styles and message catalogues")
+           summary="The web console's scripts, styles and message catalogues",
+           media_types=sorted(set(CONTENT_TYPES.values())))
     def console_asset(self, request, path):
         # cached briefly, then revalidated with the ETag: no build step
         # fingerprints the file names

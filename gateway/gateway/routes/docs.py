@@ -32,13 +32,15 @@ class DocsRoutes:
     def openapi(self, request):
         return json_response(200, openapi_document(type(self)))
 
-    @route("GET", "/v1/docs", public=True, summary="The interactive API reference (HTML)")
+    @route("GET", "/v1/docs", public=True, summary="The interactive API reference (HTML)",
+           media_types=("text/html; charset=utf-8",))
     def api_reference(self, request):
         return 200, {"Content-Type": "text/html; charset=utf-8",
                      "Content-Security-Policy": CONTENT_SECURITY_POLICY}, \
             (WEB / "docs.html").read_text(encoding="utf-8")
 
-    @route("GET", "/v1/docs/<asset>", public=True, summary="A file of the API reference page")
+    @route("GET", "/v1/docs/<asset>", public=True, summary="A file of the API reference page",
+           media_types=sorted({content_type for _, content_type in ASSETS.values()}))
     def api_reference_asset(self, request, asset):
         if asset not in ASSETS:
             raise NotFound("the API reference has no file %s" % asset)

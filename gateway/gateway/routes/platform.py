@@ -2,6 +2,7 @@
 import hmac
 
 from eventlet.greenpool import GreenPool
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from college_platform.config import setting
 from college_platform.http import json_response
@@ -27,7 +28,8 @@ class PlatformRoutes:
 
     # health and metrics ------------------------------------------------------
 
-    @route("GET", "/health", public=True, summary="Gateway and service health")
+    @route("GET", "/health", public=True, summary="Gateway and service health",
+           status=(200, 503))
     def http_health(self, request):
         """{"status": "up", "gateway": {...}, "services": {"enrollment": {...}, ...}}"""
         status, body = self.health_checks.get(self._aggregate_health)
@@ -54,7 +56,8 @@ class PlatformRoutes:
     def http_live(self, request):
         return json_response(200, {"service": "gateway", "status": "alive"})
 
-    @route("GET", "/metrics", public=True, summary="Prometheus metrics (scrape token)")
+    @route("GET", "/metrics", public=True, summary="Prometheus metrics (scrape token)",
+           media_types=(CONTENT_TYPE_LATEST,), problems=(401,))
     def http_metrics(self, request):
         """The gateway faces users, so its metrics need the scrape token
         (METRICS_TOKEN) that Prometheus sends as a bearer token."""
@@ -68,7 +71,7 @@ class PlatformRoutes:
     # authentication and users ------------------------------------------------
 
     @route("POST", "/v1/auth/token", public=True, summary="Exchange credentials for a token",
-           body=LoginSchema, response=TokenSchema)
+           body=LoginSchema, response=TokenSchema, problems=(401,))
     def issue_token(self, request):
         """{"username": "admin", "password": "..."} ->
         {"access_token": "<jwt>", "token_type": "Bearer", "expires_in": 3600}"""

@@ -283,3 +283,28 @@ class LedgerEntrySchema(Schema):
 
 class LedgerQuerySchema(PageQuerySchema):
     student_id = fields.String(required=True, validate=ID)
+
+
+class CreditGrantSchema(Schema):
+    """A grant in force: what one certificate earns under one programme's rule."""
+    certificate_number = fields.String()
+    programme_id = fields.String()
+    credits = fields.Float()
+    course_exemptions = fields.List(fields.String())
+
+
+class LedgerPageSchema(Schema):
+    items = fields.List(fields.Nested(LedgerEntrySchema), required=True)
+    total = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+
+
+class CreditAccountSchema(Schema):
+    """A student's credit account: the totals of the grants in force, the
+    grants, and one page of the ledger (grants and reversals, newest first)."""
+    student_id = fields.String(required=True)
+    total_credits = fields.Float(required=True)
+    course_exemptions = fields.List(fields.String(), required=True)
+    grants = fields.List(fields.Nested(CreditGrantSchema), required=True)
+    ledger = fields.Nested(LedgerPageSchema, required=True)

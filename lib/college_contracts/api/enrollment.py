@@ -386,7 +386,9 @@ class ApprenticeContractSchema(Schema):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
     position = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    monthly_wage = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    # yuan a month; bounded so a number never overflows the database's 8-byte integers
+    monthly_wage = fields.Integer(load_default=None,
+                                  validate=validate.Range(min=0, max=1_000_000))
 
     @validates_schema
     def term_in_order(self, data, **kwargs):
