@@ -211,6 +211,21 @@ class Generator:
 
     # -- helpers -------------------------------------------------------------------
 
+    @staticmethod
+    def _team(api, project_id, body):
+        """Form the project's team; a first attempt that the gateway's deadline
+        cut short may have formed it already (409): then that team is the one."""
+        try:
+            return api.call("POST", "/v1/projects/%s/teams" % project_id, body, wait_for=120,
+                            expect=(201,))
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+            formed = api.call("GET", "/v1/teams?project_id=%s" % project_id)["items"]
+            if not formed:
+                raise
+            return formed[0]
+
     def parallel(self, label, items, work, weight=None):
         """Run ``work(item)`` on a thread pool with a progress bar (counting
         ``weight(item)`` for each, one by default); results in order."""
@@ -482,9 +497,9 @@ class Generator:
             api.call("POST", path + "/transitions", {"status": "published"})
             members = [data.students[(serial * 3 + k) % len(data.students)]["id"]
                        for k in range(3)]
-            team = api.call("POST", path + "/teams", {
+            team = self._team(api, created["id"], {
                 "student_ids": members, "tutor_id": data.teachers[serial % len(data.teachers)],
-                "mentor_id": data.industry_mentors[partner][0]}, wait_for=120)
+                "mentor_id": data.industry_mentors[partner][0]})
             api.call("POST", path + "/transitions", {"status": "in_progress"})
             milestone = created["milestones"][0]
             deliverable = api.call("POST", "/v1/teams/%s/deliverables" % team["id"], {
