@@ -1,6 +1,7 @@
 """The gateway's read models: the services' view parts kept in the gateway's
 own database, the durable markers that say which parts are stale, and an
 in-process cache that follows the stored views' changes. See docs/views.md."""
+import hashlib
 import json
 import logging
 import threading
@@ -75,7 +76,7 @@ class ReadModelStore:
     def __init__(self, db, cache):
         self.db = db
         self.cache = cache
-        self._facts = (0.0, None)
+        self._facts = (0.0, None, None)  # checked at, digests, (rows, fetched at)
         # process-wide memos: dashboards per filters and facts version; the sweep's place
         self.dashboards = {}
         self.sweep_positions = {}
@@ -191,23 +192,35 @@ class ReadModelStore:
     # dashboard facts -------------------------------------------------------------
 
     def save_facts(self, service, rows, fetched_at):
-        self.db.indicator_facts.update_one(
-            {"_id": service}, {"$set": {"rows": rows, "fetched_at": fetched_at}}, upsert=True)
-        self._facts = (0.0, None)
+        """Store a service's facts; the same facts fetched again only move
+        ``checked_at``, so the dashboards computed from them stay valid."""
+        digest = hashlib.sha256(dumps(rows).encode()).hexdigest()
+        stored = self.db.indicator_facts.find_one({"_id": service}, {"digest": 1})
+        changes = {"checked_at": fetched_at}
+        if not stored or stored.get("digest") != digest:
+            changes.update(rows=rows, digest=digest, fetched_at=fetched_at)
+        self.db.indicator_facts.update_one({"_id": service}, {"$set": changes}, upsert=True)
+        self._facts = (0.0, self._facts[1], self._facts[2])
 
     def facts(self, max_age_seconds=1.0):
-        """``({service: rows}, {service: fetched_at})``, re-read at most every second."""
-        loaded_at, facts = self._facts
-        if facts is None or time.monotonic() - loaded_at > max_age_seconds:
-            stored = list(self.db.indicator_facts.find())
-            facts = ({doc["_id"]: doc.get("rows", []) for doc in stored},
-                     {doc["_id"]: doc["fetched_at"].isoformat() for doc in stored})
-            self._facts = (time.monotonic(), facts)
+        """``({service: rows}, {service: fetched_at})``: the digests are checked
+        at most every second, the rows re-read only when one changed."""
+        checked_at, digests, facts = self._facts
+        if facts is None or time.monotonic() - checked_at > max_age_seconds:
+            current = {doc["_id"]: doc.get("digest") for doc in
+                       self.db.indicator_facts.find({}, {"digest": 1})}
+            if facts is None or current != digests:
+                stored = list(self.db.indicator_facts.find({}, {"rows": 1, "fetched_at": 1,
+                                                                "digest": 1}))
+                current = {doc["_id"]: doc.get("digest") for doc in stored}
+                facts = ({doc["_id"]: doc.get("rows", []) for doc in stored},
+                         {doc["_id"]: doc["fetched_at"].isoformat() for doc in stored})
+            self._facts = (time.monotonic(), current, facts)
         return facts
 
-    def facts_fetched_at(self, service):
-        stored = self.db.indicator_facts.find_one({"_id": service}, {"fetched_at": 1})
-        return stored and stored["fetched_at"]
+    def facts_checked_at(self, service):
+        stored = self.db.indicator_facts.find_one({"_id": service}, {"checked_at": 1})
+        return stored and stored.get("checked_at")
 
 
 class ReadModels(DependencyProvider):

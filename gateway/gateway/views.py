@@ -50,6 +50,8 @@ def stale_views(source, event_type, data, team_members=()):
         marks.add((ENTERPRISE_VIEW, enterprise, source))
     if source == "enrollment" and event_type == "student_enrolled":
         marks.update((STUDENT_VIEW, data["student_id"], service) for service in SERVICES)
+    if source == "enrollment" and event_type == "partner_registered":
+        marks.update((ENTERPRISE_VIEW, data["partner_id"], service) for service in SERVICES)
     return sorted(marks)
 
 

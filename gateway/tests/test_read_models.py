@@ -81,3 +81,16 @@ def test_the_cache_keeps_only_its_most_recent_entries():
         cache.put(key, {"key": key})
     assert cache.get("a") is None
     assert cache.get("c") == {"key": "c"}
+
+
+def test_the_same_facts_fetched_again_keep_their_version(store):
+    first = utcnow()
+    store.save_facts("projects", [{"metric": "projects_published", "value": 1}], first)
+    rows, versions = store.facts(max_age_seconds=0)
+    store.save_facts("projects", [{"metric": "projects_published", "value": 1}],
+                     first + timedelta(seconds=5))
+    assert store.facts(max_age_seconds=0)[1] == versions
+    store.save_facts("projects", [{"metric": "projects_published", "value": 2}],
+                     first + timedelta(seconds=9))
+    rows, changed = store.facts(max_age_seconds=0)
+    assert changed != versions and rows["projects"][0]["value"] == 2

@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 SUMMARY_METHODS = {STUDENT_VIEW: "student_summaries", ENTERPRISE_VIEW: "enterprise_summaries"}
 BATCH = 200  # the services' limit per summaries call
 DASHBOARD_FILTERS = ("term", "programme_id", "enterprise_id")
-# the services with changes that no event announces
+# the services with changes that no event announces to a student's view; an
+# enterprise's view gathers figures (certificates per partner) that no event names
 SWEPT_SERVICES = ("projects", "mentors")
 
 
@@ -131,7 +132,7 @@ class ViewRoutes:
 
     def _refresh_facts(self, service):
         """Facts are whole-service aggregates: refreshed at most every few seconds."""
-        last = self.read_models.facts_fetched_at(service)
+        last = self.read_models.facts_checked_at(service)
         interval = float(setting("FACTS_MIN_INTERVAL_SECONDS", 2))
         if last is not None and (utcnow() - last).total_seconds() < interval:
             return
@@ -161,7 +162,8 @@ class ViewRoutes:
             positions = self.read_models.sweep_positions
             keys = self.read_models.all_keys(kind, positions.get(kind), batch)
             positions[kind] = keys[-1] if len(keys) == batch else None
-            marks.extend((kind, key, service) for key in keys for service in SWEPT_SERVICES)
+            services = SWEPT_SERVICES if kind == STUDENT_VIEW else SERVICES
+            marks.extend((kind, key, service) for key in keys for service in services)
         self.read_models.mark(marks)
 
     # reading -----------------------------------------------------------------------
@@ -248,7 +250,7 @@ class ViewRoutes:
                 row["name"] = names.get(row["enterprise_id"])
             missing = [service for service in SERVICES if service not in facts]
             cached.update(partial=bool(missing), missing=missing, as_of=fetched)
-            if len(memo) > 256:
+            if len(memo) > 1024:
                 memo.clear()
             memo[key] = cached = (cached, dumps(cached))
         return cached
