@@ -74,6 +74,13 @@ class OutboxRelay:
                     self.collection.update_many({"_id": {"$in": sent}},
                                                 {"$set": {"status": SENT,
                                                           "sent_at": self.clock()}})
+                # a publish failed (the broker is away): what this relay claimed and
+                # did not send is free again at once, not after the lease
+                unsent = [record_id for record_id in ids if record_id not in set(sent)]
+                if unsent:
+                    self.collection.update_many(
+                        {"_id": {"$in": unsent}, "claim": claim, "status": PENDING},
+                        {"$set": {"lease_until": EPOCH}})
             published += len(sent)
             if len(ids) < self.batch_size:
                 return published
