@@ -83,11 +83,7 @@ class SecantusServer:
         return "mongodb://127.0.0.1:%d/?directConnection=true" % self.port
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self.halt()
         Path(self.log.name).unlink(missing_ok=True)
         if self.data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
