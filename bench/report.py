@@ -35,8 +35,9 @@ METHOD = """## How it is measured
 - **System**: the four services and the gateway as `nameko run` processes with their
   shipped configuration (RPC deadline 5 s, gateway 50 workers, services 10), on the local
   RabbitMQ in a vhost of the run's own and a private SecantusDB (in memory, or on disk under
-  `BENCH_DATA_DIR` to keep the dataset for later runs). Only the token lifetime is raised
-  (24 h) so that a long dataset creation keeps its session.
+  `BENCH_DATA_DIR` to keep the dataset for later runs). Only the token lifetime
+  (24 h, so that a long dataset creation keeps its session) and the per-client rate limit
+  (one load client would be one bucket) are raised.
 - **Dataset** (`bench/dataset.py`, seeded): partners, agreements, programmes with quotas and
   mentors through the API; most students from the provincial admission list
   (`POST /v1/admission-imports`, batches of 500 rows per programme and partner sent in
