@@ -33,9 +33,8 @@ def stale_views(source, event_type, data, team_members=()):
     marks = {(FACTS, "all", source)}
     students = set()
     enterprises = set()
-    for field in ("student_id",):
-        if data.get(field):
-            students.add(data[field])
+    if data.get("student_id"):
+        students.add(data["student_id"])
     if data.get("candidate_kind") == "student" and data.get("candidate_id"):
         students.add(data["candidate_id"])
     students.update(data.get("student_ids") or ())
