@@ -3,6 +3,8 @@ created idempotently at start, transactions that carry outgoing events
 (outbox) and record handled events (inbox)."""
 import logging
 import threading
+import time
+from collections import deque
 
 from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
@@ -42,11 +44,13 @@ class UnitOfWork:
         self.session = session
         self.source = source
         self.emitted = []
+        self.outbox_ids = []
         self.counted = []
 
     def emit(self, event_type, data, schema_version=1):
         envelope = new_event(event_type, self.source, data, schema_version)
-        self.db.outbox.insert_one(outbox_record(envelope, utcnow()), session=self.session)
+        self.outbox_ids.append(self.db.outbox.insert_one(
+            outbox_record(envelope, utcnow()), session=self.session).inserted_id)
         self.emitted.append(envelope)
         return envelope
 
@@ -55,8 +59,9 @@ class UnitOfWork:
         envelopes = [new_event(event_type, self.source, data, schema_version) for data in items]
         if envelopes:
             now = utcnow()
-            self.db.outbox.insert_many([outbox_record(envelope, now) for envelope in envelopes],
-                                       session=self.session)
+            self.outbox_ids.extend(self.db.outbox.insert_many(
+                [outbox_record(envelope, now) for envelope in envelopes],
+                session=self.session).inserted_ids)
         self.emitted.extend(envelopes)
         return envelopes
 
@@ -171,6 +176,7 @@ class MongoStore(DependencyProvider):
         self.poll_interval = float(setting("OUTBOX_POLL_SECONDS", 1.0))
         self.relay_enabled = bool(setting("OUTBOX_RELAY_ENABLED", True))
         self._wake = threading.Event()
+        self._committed_ids = deque()  # outbox records this process committed, to publish
         self._running = False
         self._relay_thread = None
 
@@ -191,7 +197,8 @@ class MongoStore(DependencyProvider):
         self._wake.set()
 
     def committed(self, uow):
-        if uow.emitted:
+        if uow.outbox_ids:
+            self._committed_ids.extend(uow.outbox_ids)
             self.wake_relay()
         metrics = metrics_of(self.container)
         if metrics is None:
@@ -203,12 +210,24 @@ class MongoStore(DependencyProvider):
             (counter.labels(**labels) if labels else counter).inc()
 
     def _relay_forever(self):
+        """Publish what this process commits as soon as it commits it (by id,
+        cheap), and sweep for anything else pending every ``poll_interval``
+        (another instance's leftovers, a crash's, a failed publish's)."""
+        swept_at = float("-inf")
         while self._running:
             self._wake.wait(self.poll_interval)
             self._wake.clear()
             try:
-                self.relay.publish_pending()
+                while self._committed_ids:
+                    batch = [self._committed_ids.popleft()
+                             for _ in range(min(self.relay.batch_size, len(self._committed_ids)))]
+                    self.relay.publish_ids(batch)
+                if time.monotonic() - swept_at >= self.poll_interval:
+                    self.relay.publish_pending()
+                    swept_at = time.monotonic()
             except Exception as exc:  # broker or database away: keep the events, try again
+                # the sweep publishes what the committed ids held
+                self._committed_ids.clear()
                 log.warning("outbox relay could not publish (%s: %s); will retry",
                             type(exc).__name__, str(exc)[:200])
                 self._wake.wait(min(5.0, self.poll_interval * 5))

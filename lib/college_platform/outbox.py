@@ -47,43 +47,52 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.clock = clock
 
-    def publish_pending(self):
-        """Publish what is pending, a batch at a time: the batch is claimed with
-        one write and marked sent with one more (per record, three round trips
-        to a busy database made the relay the slowest part of a bulk import)."""
+    def publish_pending(self, sweep_batch=1000):
+        """Publish everything pending (the sweep), oldest first: what a crashed
+        process or a failed publish left behind. Finding the pending records
+        costs the database in proportion to how many there are, so the sweep
+        takes them ``sweep_batch`` at a time and is run rarely; events this
+        process just committed go out through ``publish_ids`` instead."""
         published = 0
         while True:
-            now = self.clock()
             ids = [record["_id"] for record in self.collection.find(
-                {"status": PENDING, "lease_until": {"$lt": now}}, {"_id": 1})
-                .sort("_id", ASCENDING).limit(self.batch_size)]
+                {"status": PENDING, "lease_until": {"$lt": self.clock()}}, {"_id": 1})
+                .sort("_id", ASCENDING).limit(sweep_batch)]
             if not ids:
                 return published
-            claim = uuid.uuid4().hex
-            self.collection.update_many(
-                {"_id": {"$in": ids}, "status": PENDING, "lease_until": {"$lt": now}},
-                {"$set": {"lease_until": now + self.lease, "claim": claim}})
-            sent = []
-            try:
-                for record in self.collection.find({"_id": {"$in": ids}, "claim": claim,
-                                                    "status": PENDING}).sort("_id", ASCENDING):
-                    self.publish(record["event"])
-                    sent.append(record["_id"])
-            finally:
-                if sent:
-                    self.collection.update_many({"_id": {"$in": sent}},
-                                                {"$set": {"status": SENT,
-                                                          "sent_at": self.clock()}})
-                # a publish failed (the broker is away): what this relay claimed and
-                # did not send is free again at once, not after the lease
-                unsent = [record_id for record_id in ids if record_id not in set(sent)]
-                if unsent:
-                    self.collection.update_many(
-                        {"_id": {"$in": unsent}, "claim": claim, "status": PENDING},
-                        {"$set": {"lease_until": EPOCH}})
-            published += len(sent)
-            if len(ids) < self.batch_size:
+            for start in range(0, len(ids), self.batch_size):
+                published += self.publish_ids(ids[start:start + self.batch_size])
+            if len(ids) < sweep_batch:
                 return published
+
+    def publish_ids(self, ids):
+        """Publish the pending records among ``ids`` (ones this process just
+        committed), in order: claimed with one write, marked sent with one more
+        (per record, three round trips to a busy database made the relay the
+        slowest part of a bulk import). Returns how many were published."""
+        now = self.clock()
+        claim = uuid.uuid4().hex
+        self.collection.update_many(
+            {"_id": {"$in": ids}, "status": PENDING, "lease_until": {"$lt": now}},
+            {"$set": {"lease_until": now + self.lease, "claim": claim}})
+        sent = []
+        try:
+            for record in self.collection.find({"_id": {"$in": ids}, "claim": claim,
+                                                "status": PENDING}).sort("_id", ASCENDING):
+                self.publish(record["event"])
+                sent.append(record["_id"])
+        finally:
+            if sent:
+                self.collection.update_many({"_id": {"$in": sent}},
+                                            {"$set": {"status": SENT, "sent_at": self.clock()}})
+            # a publish failed (the broker is away): what this relay claimed and did
+            # not send is free again at once, not after the lease
+            unsent = [record_id for record_id in ids if record_id not in set(sent)]
+            if unsent:
+                self.collection.update_many(
+                    {"_id": {"$in": unsent}, "claim": claim, "status": PENDING},
+                    {"$set": {"lease_until": EPOCH}})
+        return len(sent)
 
     def backlog(self):
         """(number pending, age in seconds of the oldest pending)."""

@@ -264,3 +264,16 @@ def test_two_relays_on_one_outbox_never_publish_a_claimed_batch_twice(mongo_uri,
     assert [event["data"]["n"] for event in published] == [0, 1, 2]
     assert by_other == []
     assert collection.count_documents({"status": "sent"}) == 3
+
+
+def test_the_relay_publishes_what_was_just_committed_without_a_sweep(mongo_uri, database):
+    collection = database("relay").outbox
+    ids = [collection.insert_one(outbox_record(new_event("thing_done", "relay", {"n": n}),
+                                               utcnow())).inserted_id for n in range(4)]
+    published = []
+    relay = OutboxRelay(collection, published.append)
+    assert relay.publish_ids(ids[2:]) == 2  # another process's older records stay for the sweep
+    assert [event["data"]["n"] for event in published] == [2, 3]
+    assert relay.publish_ids(ids[2:]) == 0  # already sent: not again
+    assert relay.publish_pending() == 2
+    assert [event["data"]["n"] for event in published] == [2, 3, 0, 1]
