@@ -84,16 +84,28 @@ class ReadModelStore:
     # stale markers -------------------------------------------------------------
 
     def mark(self, marks):
-        """Record ``[(kind, key, service)]`` as stale; marking twice is harmless."""
+        """Record ``[(kind, key, service)]`` as stale; marking twice is harmless.
+
+        A marker that is already due and unclaimed is left alone: whoever
+        claims it later fetches after this event's change was committed. Many
+        events name the same few markers (every enrolment, the dashboard's
+        facts); rewriting them each time made them the database's hottest
+        documents, contended by every handler at once.
+        """
         if not marks:
             return
+        ids = {"%s:%s:%s" % (kind, service, key): (kind, key, service)
+               for kind, key, service in marks}
         now = utcnow()
-        self.db.view_refresh.bulk_write([
-            UpdateOne({"_id": "%s:%s:%s" % (kind, service, key)},
-                      {"$set": {"kind": kind, "service": service, "key": key,
-                                "marked_at": now, "due_at": now, "claim": None}},
-                      upsert=True)
-            for kind, key, service in marks], ordered=False)
+        waiting = {marker["_id"] for marker in self.db.view_refresh.find(
+            {"_id": {"$in": list(ids)}, "claim": None, "due_at": {"$lte": now}}, {"_id": 1})}
+        writes = [UpdateOne({"_id": marker_id},
+                            {"$set": {"kind": kind, "service": service, "key": key,
+                                      "marked_at": now, "due_at": now, "claim": None}},
+                            upsert=True)
+                  for marker_id, (kind, key, service) in ids.items() if marker_id not in waiting]
+        if writes:
+            self.db.view_refresh.bulk_write(writes, ordered=False)
 
     def due(self, limit):
         """``{(kind, service): [key, ...]}`` of markers due now."""

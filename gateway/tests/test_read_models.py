@@ -57,6 +57,22 @@ def test_a_view_marked_again_while_refreshing_stays_stale(store):
     assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1"]}
 
 
+def test_a_marker_already_due_is_not_written_again(store):
+    store.mark([(STUDENT_VIEW, "s1", "projects")])
+    first = store.db.view_refresh.find_one()
+    store.mark([(STUDENT_VIEW, "s1", "projects"), (STUDENT_VIEW, "s2", "projects")])
+    assert store.db.view_refresh.find_one({"_id": first["_id"]}) == first
+    assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1", "s2"]}
+
+
+def test_a_postponed_marker_marked_again_is_due_at_once(store):
+    store.mark([(STUDENT_VIEW, "s1", "certificates")])
+    token, _ = store.claim(STUDENT_VIEW, "certificates", ["s1"], lease_seconds=30)
+    store.postpone(token, 60)
+    store.mark([(STUDENT_VIEW, "s1", "certificates")])
+    assert store.due(10) == {(STUDENT_VIEW, "certificates"): ["s1"]}
+
+
 def test_a_failed_refresh_is_retried_later(store):
     store.mark([(STUDENT_VIEW, "s1", "certificates")])
     token, _ = store.claim(STUDENT_VIEW, "certificates", ["s1"], lease_seconds=30)
