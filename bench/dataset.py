@@ -55,6 +55,11 @@ class Sizes:
         return cls(students=int(base.students * scale), projects=int(base.projects * scale),
                    placements=int(base.placements * scale), results=int(base.results * scale))
 
+    def with_students(self, factor):
+        """The same institutions and records with ``factor`` times the students:
+        the 10x phase measures how the read routes grow with the student body."""
+        return dataclasses.replace(self, students=int(self.students * factor))
+
     @classmethod
     def tiny(cls):
         """The smoke run's: a handful of everything."""

@@ -40,7 +40,7 @@ from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
 from bench.rss import PeakRss  # noqa: E402
 from testkit.enterprise import access, provision  # noqa: E402
 from testkit.servers import SecantusServer, ServiceProcess, free_port, wait_until  # noqa: E402
-from testkit.system import System  # noqa: E402
+from testkit.system import COMPONENTS, System  # noqa: E402
 
 AMQP_HOST = os.environ.get("BENCH_AMQP_HOST", "localhost:5672")
 RABBIT_API = os.environ.get("RABBITMQ_API_URL", "http://guest:guest@localhost:15672")
@@ -132,16 +132,21 @@ class Running:
     def __init__(self, args):
         self.vhost = Vhost()
         say("broker vhost %s" % self.vhost.name)
-        self.mongo = None
+        self.databases = []
         self.data_dir = Path(args.data_dir) if args.data_dir else None
         mongo_uri = os.environ.get("BENCH_MONGO_URI")
         if not mongo_uri:
-            storage = ":memory:"
-            if self.data_dir:
-                storage = self.data_dir / "db"
-                storage.mkdir(parents=True, exist_ok=True)
-            self.mongo = SecantusServer(storage_path=storage)
-            mongo_uri = self.mongo.uri
+            # a SecantusDB server per component, as each owns its database: one
+            # server is one Python process, and all five services sharing it made
+            # its one core (and its locks) the limit of every write path
+            mongo_uri = {}
+            for name in COMPONENTS:
+                storage = ":memory:"
+                if self.data_dir:
+                    storage = self.data_dir / ("db-%s" % name)
+                    storage.mkdir(parents=True, exist_ok=True)
+                self.databases.append(SecantusServer(storage_path=storage))
+                mongo_uri[name] = self.databases[-1].uri
         say("starting the services (nameko run, one process each)")
         self.system = System(self.vhost.uri, mongo_uri, extra_env={
             "JWT_LIFETIME_SECONDS": "86400", "LOG_LEVEL": "WARNING", **ACCOUNT_HASHING,
@@ -167,8 +172,8 @@ class Running:
     def stop(self):
         self.baseline.stop()
         self.system.stop()
-        if self.mongo:
-            self.mongo.stop()
+        for server in self.databases:
+            server.stop()
         self.vhost.delete()
 
 
@@ -372,7 +377,7 @@ def run(args):
         if args.ten_x and not args.smoke:
             say("growing the dataset to 10x the students")
             clock = time.monotonic()
-            data = generator.create(Sizes.at_scale(args.scale * 10), data)
+            data = generator.create(Sizes.at_scale(args.scale).with_students(10), data)
             results["dataset_10x"] = data.summary()
             results["dataset_10x_seconds"] = round(time.monotonic() - clock, 1)
             results["dataset_10x_rates"] = creation_rates(generator)

@@ -21,14 +21,18 @@ COMPONENTS = {
 class System:
     def __init__(self, amqp_uri, mongo_uri, names=tuple(COMPONENTS), extra_env=None,
                  prefix=None, keep_databases=False):
-        """``prefix`` names the databases (a fresh one by default); with
-        ``keep_databases`` they outlive the system (a benchmark's dataset)."""
+        """``mongo_uri`` is one server for all, or ``{component: uri}``; ``prefix``
+        names the databases (a fresh one by default); with ``keep_databases``
+        they outlive the system (a benchmark's dataset)."""
         self.amqp_uri = amqp_uri
-        self.mongo = MongoClient(mongo_uri, tz_aware=True)
+        self.mongo_uris = dict(mongo_uri) if isinstance(mongo_uri, dict) else \
+            {name: mongo_uri for name in COMPONENTS}
+        self.clients = {uri: MongoClient(uri, tz_aware=True)
+                        for uri in set(self.mongo_uris.values())}
         self.prefix = prefix or "e2e%s_" % uuid.uuid4().hex[:8]
         self.keep_databases = keep_databases
         self.ports = {name: free_port() for name in COMPONENTS}
-        self.env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "JWT_SECRET": JWT_SECRET,
+        self.env = {"AMQP_URI": amqp_uri, "JWT_SECRET": JWT_SECRET,
                     "LOG_LEVEL": "WARNING", "METRICS_TOKEN": METRICS_TOKEN,
                     **(extra_env or {})}
         for name in COMPONENTS:
@@ -55,7 +59,8 @@ class System:
         if name in self.processes:
             self.processes[name].stop()
         self.processes[name] = ServiceProcess(folder, target, ROOT / folder / "config.yaml",
-                                              {**self.env, **env})
+                                              {**self.env, "MONGO_URI": self.mongo_uris[name],
+                                               **env})
         return self.processes[name]
 
     def start_replica(self, name):
@@ -64,7 +69,8 @@ class System:
         folder, target = COMPONENTS[name]
         port = free_port()
         replica = ServiceProcess(folder, target, ROOT / folder / "config.yaml", {
-            **self.env, "%s_HTTP_ADDRESS" % name.upper(): "127.0.0.1:%d" % port})
+            **self.env, "MONGO_URI": self.mongo_uris[name],
+            "%s_HTTP_ADDRESS" % name.upper(): "127.0.0.1:%d" % port})
         self.replicas.append(replica)
         base = "http://127.0.0.1:%d" % port
 
@@ -90,7 +96,7 @@ class System:
         return response.status_code == 200
 
     def db(self, name):
-        return self.mongo[self.prefix + name]
+        return self.clients[self.mongo_uris[name]][self.prefix + name]
 
     def user(self, username, role, enterprise_id=None, password="a-long-test-password",
              **links):
@@ -106,7 +112,8 @@ class System:
     def stop(self):
         for process in [*self.processes.values(), *self.replicas]:
             process.stop()
-        for name in self.mongo.list_database_names():
-            if name.startswith(self.prefix) and not self.keep_databases:
-                self.mongo.drop_database(name)
-        self.mongo.close()
+        for client in self.clients.values():
+            for name in client.list_database_names():
+                if name.startswith(self.prefix) and not self.keep_databases:
+                    client.drop_database(name)
+            client.close()
