@@ -1,6 +1,8 @@
 """The mentors service's state changes, each a function of one unit of work
 (``uow``: a transaction with its outbox). Entrypoints in ``service.py`` only
 validate input and call these inside ``store.transact``/``handle_once``."""
+import hashlib
+
 from pymongo import ASCENDING, DESCENDING
 
 from college_contracts import checked
@@ -112,15 +114,26 @@ def flag_for_reassignment(uow, assignment, reason):
     emit(uow, "assignment_needs_reassignment", assignment_event(assignment, reason))
 
 
-def candidates_for(uow, slot, limit=5):
+def candidates_for(uow, slot, limit=5, among=50):
     """Active mentors of the right kind (and enterprise) with spare load,
-    least loaded first."""
+    least loaded first; equally loaded ones in an order of the slot's own,
+    so that the apprentices of one intake, assigned at the same moment, do
+    not all reach for the same mentor (and conflict over their load)."""
     kind = ROLE_MENTOR_KIND[slot["role"]]
     query = {"kind": kind, "status": "active", "spare_load": {"$gt": 0}}
     if kind == "industry":
         query["enterprise_id"] = slot.get("enterprise_id")
-    return find(uow, "mentors", query, sort=[("spare_load", DESCENDING), ("_id", ASCENDING)],
-                limit=limit)
+    found = find(uow, "mentors", query, sort=[("spare_load", DESCENDING), ("_id", ASCENDING)],
+                 limit=among)
+    return least_loaded_first(found, slot["_id"])[:limit]
+
+
+def least_loaded_first(mentors, slot_id):
+    """Most spare load first; ties in an order that depends on the slot."""
+    def spread(mentor):
+        return hashlib.blake2b(("%s/%s" % (slot_id, mentor["_id"])).encode(),
+                               digest_size=8).digest()
+    return sorted(mentors, key=lambda mentor: (-mentor["spare_load"], spread(mentor)))
 
 
 def fill_slot(uow, slot, reason="assigned automatically"):
