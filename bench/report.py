@@ -34,8 +34,12 @@ METHOD = """## How it is measured
 
 - **System**: the four services and the gateway as `nameko run` processes with their
   shipped configuration (RPC deadline 5 s, gateway 50 workers, services 10), on the local
-  RabbitMQ in a vhost of the run's own and a private SecantusDB (in memory, or on disk under
-  `BENCH_DATA_DIR` to keep the dataset for later runs). Only the token lifetime
+  RabbitMQ in a vhost of the run's own and a private SecantusDB server per component (in
+  memory, or on disk under `BENCH_DATA_DIR` to keep the dataset for later runs; or
+  `BENCH_MONGO_URI` for one server for all). One server per component is the layout of a
+  deployment where each service owns its database; `make run` starts one server for all,
+  and a SecantusDB server is one Python process, whose one core and storage lock were the
+  limit of every write path when five components shared it. Only the token lifetime
   (24 h, so that a long dataset creation keeps its session) and the per-client rate limit
   (one load client would be one bucket) are raised.
 - **Dataset** (`bench/dataset.py`, seeded): partners, agreements, programmes with quotas and

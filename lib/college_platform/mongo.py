@@ -5,6 +5,7 @@ import logging
 import threading
 import time
 from collections import deque
+from datetime import timedelta
 
 from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
@@ -17,9 +18,11 @@ from pymongo.write_concern import WriteConcern
 from college_platform.config import amqp_uri, database_name, mongo_uri, setting
 from college_platform.envelope import new_event, utcnow
 from college_platform.metrics import metrics_of
-from college_platform.outbox import OUTBOX_INDEXES, OutboxRelay, outbox_record
+from college_platform.outbox import EPOCH, OUTBOX_INDEXES, OutboxRelay, outbox_record
 
 log = logging.getLogger(__name__)
+
+COMMITTED_BATCH = 500  # committed events published before they are marked sent at once
 
 INBOX_INDEXES = [
     # the _id (consumer and event id) is the duplicate guard; this keeps it small
@@ -39,18 +42,27 @@ class UnitOfWork:
     """One transaction: ``db`` and ``session`` for the writes, ``emit`` for
     the events that announce them (committed with them, or not at all)."""
 
-    def __init__(self, db, session, source):
+    def __init__(self, db, session, source, claimed_for=None):
+        """``claimed_for``: how long the events are this process's to publish
+        (None: left for the relay's sweep, when this process runs no relay)."""
         self.db = db
         self.session = session
         self.source = source
+        self.claimed_for = claimed_for
         self.emitted = []
-        self.outbox_ids = []
+        self.committed_records = []  # (outbox id, envelope)
         self.counted = []
+
+    def _records(self, envelopes):
+        now = utcnow()
+        lease_until = now + self.claimed_for if self.claimed_for else EPOCH
+        return [outbox_record(envelope, now, lease_until) for envelope in envelopes]
 
     def emit(self, event_type, data, schema_version=1):
         envelope = new_event(event_type, self.source, data, schema_version)
-        self.outbox_ids.append(self.db.outbox.insert_one(
-            outbox_record(envelope, utcnow()), session=self.session).inserted_id)
+        record, = self._records([envelope])
+        self.db.outbox.insert_one(record, session=self.session)
+        self.committed_records.append((record["_id"], envelope))
         self.emitted.append(envelope)
         return envelope
 
@@ -58,10 +70,10 @@ class UnitOfWork:
         """``emit`` for many events of one type, written to the outbox at once."""
         envelopes = [new_event(event_type, self.source, data, schema_version) for data in items]
         if envelopes:
-            now = utcnow()
-            self.outbox_ids.extend(self.db.outbox.insert_many(
-                [outbox_record(envelope, now) for envelope in envelopes],
-                session=self.session).inserted_ids)
+            records = self._records(envelopes)
+            self.db.outbox.insert_many(records, session=self.session)
+            self.committed_records.extend((record["_id"], envelope)
+                                          for record, envelope in zip(records, envelopes))
         self.emitted.extend(envelopes)
         return envelopes
 
@@ -91,7 +103,8 @@ class Store:
         last = {}
 
         def attempt(session):
-            uow = UnitOfWork(self.db, session, self._provider.source)
+            uow = UnitOfWork(self.db, session, self._provider.source,
+                             self._provider.claimed_for)
             last["uow"] = uow
             return work(uow)
 
@@ -176,7 +189,12 @@ class MongoStore(DependencyProvider):
         self.poll_interval = float(setting("OUTBOX_POLL_SECONDS", 1.0))
         self.relay_enabled = bool(setting("OUTBOX_RELAY_ENABLED", True))
         self._wake = threading.Event()
-        self._committed_ids = deque()  # outbox records this process committed, to publish
+        # outbox records this process committed: (id, envelope), published from memory
+        self._committed = deque()
+        # born claimed for this long: a process killed before publishing them leaves
+        # them to the sweeps of its successors after that
+        self.claimed_for = timedelta(seconds=float(setting("OUTBOX_CLAIM_SECONDS", 15))) \
+            if self.relay_enabled else None
         self._running = False
         self._relay_thread = None
 
@@ -197,8 +215,8 @@ class MongoStore(DependencyProvider):
         self._wake.set()
 
     def committed(self, uow):
-        if uow.outbox_ids:
-            self._committed_ids.extend(uow.outbox_ids)
+        if uow.committed_records and self.relay_enabled:
+            self._committed.extend(uow.committed_records)
             self.wake_relay()
         metrics = metrics_of(self.container)
         if metrics is None:
@@ -210,27 +228,47 @@ class MongoStore(DependencyProvider):
             (counter.labels(**labels) if labels else counter).inc()
 
     def _relay_forever(self):
-        """Publish what this process commits as soon as it commits it (by id,
-        cheap), and sweep for anything else pending every ``poll_interval``
-        (another instance's leftovers, a crash's, a failed publish's)."""
+        """Publish what this process commits as soon as it commits it (from
+        memory: one write per batch, to mark it sent), and sweep for anything
+        else pending every ``poll_interval`` (another instance's leftovers, a
+        crash's, a failed publish's). On a stop, what is left goes out first."""
         swept_at = float("-inf")
         while self._running:
             self._wake.wait(self.poll_interval)
             self._wake.clear()
             try:
-                while self._committed_ids:
-                    batch = [self._committed_ids.popleft()
-                             for _ in range(min(self.relay.batch_size, len(self._committed_ids)))]
-                    self.relay.publish_ids(batch)
+                while self._committed:
+                    batch = [self._committed.popleft() for _ in
+                             range(min(COMMITTED_BATCH, len(self._committed)))]
+                    self.relay.publish_committed(batch)
                 if time.monotonic() - swept_at >= self.poll_interval:
                     self.relay.publish_pending()
                     swept_at = time.monotonic()
             except Exception as exc:  # broker or database away: keep the events, try again
-                # the sweep publishes what the committed ids held
-                self._committed_ids.clear()
+                self._release_committed()  # the sweep takes them once the broker is back
                 log.warning("outbox relay could not publish (%s: %s); will retry",
                             type(exc).__name__, str(exc)[:200])
                 self._wake.wait(min(5.0, self.poll_interval * 5))
+        try:
+            while self._committed:
+                batch = [self._committed.popleft() for _ in
+                         range(min(COMMITTED_BATCH, len(self._committed)))]
+                self.relay.publish_committed(batch)
+        except Exception:
+            pass  # released below, for the next instance's sweep
+        self._release_committed()
+
+    def _release_committed(self):
+        """Hand what this process holds to the sweeps (best effort: if the
+        database is away too, the claims simply run out)."""
+        held = [record_id for record_id, _ in self._committed]
+        self._committed.clear()
+        try:
+            for start in range(0, len(held), COMMITTED_BATCH):
+                self.relay.release(held[start:start + COMMITTED_BATCH])
+        except Exception as exc:
+            log.warning("could not release %d outbox records (%s); their claims run out",
+                        len(held), type(exc).__name__)
 
     def _halt_relay(self):
         self._running = False

@@ -1,4 +1,6 @@
 """The platform's delivery guarantees, on the real broker and database."""
+from datetime import timedelta
+
 import pytest
 from kombu import Connection
 from nameko.rpc import rpc
@@ -266,14 +268,28 @@ def test_two_relays_on_one_outbox_never_publish_a_claimed_batch_twice(mongo_uri,
     assert collection.count_documents({"status": "sent"}) == 3
 
 
-def test_the_relay_publishes_what_was_just_committed_without_a_sweep(mongo_uri, database):
+def test_the_relay_publishes_what_was_just_committed_and_sweeps_the_rest(mongo_uri, database):
     collection = database("relay").outbox
-    ids = [collection.insert_one(outbox_record(new_event("thing_done", "relay", {"n": n}),
-                                               utcnow())).inserted_id for n in range(4)]
+    now = utcnow()
+    left = [outbox_record(new_event("thing_done", "relay", {"n": n}), now) for n in range(2)]
+    mine = [outbox_record(new_event("thing_done", "relay", {"n": n}), now,
+                          lease_until=now + timedelta(seconds=60)) for n in range(2, 5)]
+    collection.insert_many(left + mine)
     published = []
     relay = OutboxRelay(collection, published.append)
-    assert relay.publish_ids(ids[2:]) == 2  # another process's older records stay for the sweep
-    assert [event["data"]["n"] for event in published] == [2, 3]
-    assert relay.publish_ids(ids[2:]) == 0  # already sent: not again
+    # a sweep leaves alone what a process committed and is about to publish itself
     assert relay.publish_pending() == 2
-    assert [event["data"]["n"] for event in published] == [2, 3, 0, 1]
+    assert [event["data"]["n"] for event in published] == [0, 1]
+
+    def broker_gone_after_one(envelope):
+        if len(published) == 3:
+            raise ConnectionError("broker gone")
+        published.append(envelope)
+    relay.publish = broker_gone_after_one
+    with pytest.raises(ConnectionError):
+        relay.publish_committed([(record["_id"], record["event"]) for record in mine])
+    assert collection.count_documents({"status": "sent"}) == 3
+    # what it could not publish is released at once, not when its claim runs out
+    relay.publish = published.append
+    assert relay.publish_pending() == 2
+    assert [event["data"]["n"] for event in published] == [0, 1, 2, 3, 4]
