@@ -98,10 +98,14 @@ def parse_args(argv):
 # -- the system ------------------------------------------------------------------------
 
 class Vhost:
-    """A RabbitMQ vhost of the run's own, removed afterwards."""
+    """A RabbitMQ vhost of the run's own, removed afterwards; a ``kept`` one
+    (named after the kept dataset) stays, with the events still queued for the
+    services, for the next run on that dataset."""
 
-    def __init__(self):
-        self.name = "bench_%s" % uuid.uuid4().hex[:8]
+    def __init__(self, kept=None):
+        self.kept = kept
+        self.name = "bench_kept_%s" % uuid.uuid5(uuid.NAMESPACE_URL, str(kept)).hex[:8] \
+            if kept else "bench_%s" % uuid.uuid4().hex[:8]
         self.api = RABBIT_API.rstrip("/")
         base = requests.utils.urlparse(self.api)
         self.auth = (base.username or "guest", base.password or "guest")
@@ -116,6 +120,8 @@ class Vhost:
                                              quote(self.name, safe=""))
 
     def delete(self):
+        if self.kept:
+            return
         requests.delete("%s/vhosts/%s" % (self.root, self.name), auth=self.auth, timeout=30)
         for enterprise_id in self.enterprises:  # broker users are not per vhost
             access("revoke", enterprise_id, vhost=self.name, api_url=self.api)
@@ -130,10 +136,10 @@ class Running:
     """Everything the run started, stopped in reverse."""
 
     def __init__(self, args):
-        self.vhost = Vhost()
+        self.data_dir = Path(args.data_dir).resolve() if args.data_dir else None
+        self.vhost = Vhost(kept=self.data_dir)
         say("broker vhost %s" % self.vhost.name)
         self.databases = []
-        self.data_dir = Path(args.data_dir) if args.data_dir else None
         mongo_uri = os.environ.get("BENCH_MONGO_URI")
         if not mongo_uri:
             # a SecantusDB server per component, as each owns its database: one
