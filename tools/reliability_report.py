@@ -2,6 +2,8 @@
 file (var/faults/results.jsonl, one JSON row per scenario run), keeping the
 latest row of each scenario and scale: full-scale rows (``make faults``)
 first, then short ones (``make test``) for scenarios without a full run.
+Rows already in the table that the results file has no newer run of stay (a
+run of one scenario, or a fresh checkout, does not wipe the others).
 
     python tools/reliability_report.py [--results PATH]
 """
@@ -15,18 +17,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "reliability.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 COLUMNS = ("scenario", "scale", "load", "faults", "published", "confirmed", "effects", "lost",
-           "duplicated")
+           "duplicated", "at")
+HEADERS = {"at": "Run (UTC)"}
 
 
-def latest_rows(lines):
-    rows = {}
-    for line in lines:
-        if line.strip():
-            row = json.loads(line)
-            rows[(row["scenario"], row["scale"])] = row  # later runs replace earlier ones
-    full = [row for (_, scale), row in rows.items() if scale == "full"]
+def latest_rows(rows):
+    latest = {}
+    for row in sorted(rows, key=lambda row: row.get("at", "")):
+        latest[(row["scenario"], row["scale"])] = row  # later runs replace earlier ones
+    full = [row for (_, scale), row in latest.items() if scale == "full"]
     covered = {row["scenario"] for row in full}
-    short = [row for (scenario, scale), row in rows.items()
+    short = [row for (scenario, scale), row in latest.items()
              if scale == "short" and scenario not in covered]
     return full + short
 
@@ -36,14 +37,25 @@ def cell(value):
 
 
 def table(rows):
-    header = "| %s |" % " | ".join(c.capitalize() for c in COLUMNS)
+    header = "| %s |" % " | ".join(HEADERS.get(c, c.capitalize()) for c in COLUMNS)
     lines = [header, "|%s|" % "|".join("---" for _ in COLUMNS)]
     for row in rows:
         lines.append("| %s |" % " | ".join(cell(row.get(c, "")) for c in COLUMNS))
-    dates = sorted(row["at"] for row in rows)
-    when = "%s to %s" % (dates[0], dates[-1]) if dates else "no run"
-    return "Runs %s (UTC); scale full is `make faults`, short is `make test`.\n\n%s\n" % (
-        when, "\n".join(lines))
+    return "Scale full is `make faults` (and `make soak`), short is `make test`.\n\n%s\n" % (
+        "\n".join(lines))
+
+
+def rows_in_table(doc):
+    """The rows the document's table holds now (those with a run time)."""
+    found = re.search(re.escape(START) + "(.*?)" + re.escape(END), doc, flags=re.S)
+    rows = []
+    for line in (found.group(1) if found else "").splitlines():
+        cells = [part.strip().replace("\\|", "|")
+                 for part in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        if len(cells) == len(COLUMNS) and cells[0] != "Scenario" and \
+                not set(cells[0]) <= {"-"}:
+            rows.append(dict(zip(COLUMNS, cells)))
+    return rows
 
 
 def main(argv=None):
@@ -53,10 +65,12 @@ def main(argv=None):
     path = Path(args.results)
     if not path.exists():
         sys.exit("error: no results at %s; run make faults first" % path)
-    rows = latest_rows(path.read_text(encoding="utf-8").splitlines())
+    doc = DOC.read_text(encoding="utf-8")
+    rows = latest_rows(rows_in_table(doc) + [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()])
     if not rows:
         sys.exit("error: no results in %s" % path)
-    doc = DOC.read_text(encoding="utf-8")
     replaced = re.sub(re.escape(START) + ".*?" + re.escape(END),
                       START + "\n" + table(rows) + END, doc, flags=re.S)
     DOC.write_text(replaced, encoding="utf-8")

@@ -98,7 +98,8 @@ def test_a_soak_has_no_heartbeat_disconnect_and_no_memory_growth(rabbit, enterpr
                       "(offered %d and %d)" % (elapsed, len(publisher.confirmed) / elapsed,
                                                reads[0] / elapsed, EVENTS_PER_SECOND,
                                                READS_PER_SECOND),
-                      "none; heartbeat disconnects %d, memory growth %s" % (disconnects, ", ".join(
+                      "none; heartbeat disconnects %d, reads answered with an error %d, memory "
+                      "growth %s" % (disconnects, len(errors), ", ".join(
                           "%s %+.0f%%" % (name, value * 100) for name, value in
                           sorted(growth.items()))),
                       publisher.published, len(publisher.confirmed),
