@@ -7,10 +7,13 @@ or whose response was still being written, is cut off: the client sees the
 connection closed without a response. Here the first entrypoint to stop
 closes the listening socket (new clients are refused and go elsewhere), later
 responses close their connection, and the stop waits for the requests
-already accepted to be answered.
+already accepted to be answered: those being read or run, and those of
+connections the kernel had completed but the server not yet taken (closing
+the socket would reset them after their clients sent a request).
 """
 import logging
 import time
+from functools import partial
 
 import eventlet
 from nameko.web.handlers import HttpRequestHandler
@@ -26,9 +29,12 @@ class GracefulWebServer(WebServer):
     def setup(self):
         super().setup()
         self._requests_in_flight = 0
+        self._unread_connections = set()  # accepted, first request not begun yet
 
     def get_wsgi_server(self, sock, wsgi_app, **options):
         def counting(environ, start_response):
+            self._unread_connections.discard(
+                (environ.get("REMOTE_ADDR"), int(environ.get("REMOTE_PORT") or 0)))
             self._requests_in_flight += 1
             try:
                 return wsgi_app(environ, start_response)
@@ -36,6 +42,14 @@ class GracefulWebServer(WebServer):
                 self._requests_in_flight -= 1
 
         return super().get_wsgi_server(sock, counting, **options)
+
+    def process_request(self, sock, address):
+        key = (address[0], address[1]) if isinstance(address, tuple) else address
+        self._unread_connections.add(key)
+        try:
+            return super().process_request(sock, address)
+        finally:
+            self._unread_connections.discard(key)
 
     def unregister_provider(self, provider):
         self._close_door()
@@ -51,14 +65,27 @@ class GracefulWebServer(WebServer):
         if self._gt is not None:
             self._gt.kill()
         if self._sock is not None:
+            self._take_waiting_connections()
             self._sock.close()
+
+    def _take_waiting_connections(self):
+        self._sock.setblocking(False)
+        while True:
+            try:
+                sock, address = self._sock.accept()
+            except OSError:  # none left waiting
+                return
+            sock.settimeout(self._serv.socket_timeout)
+            self.container.spawn_managed_thread(partial(self.process_request, sock, address))
 
     def _drain(self):
         deadline = time.monotonic() + DRAIN_SECONDS
-        while self._requests_in_flight and time.monotonic() < deadline:
+        while (self._requests_in_flight or self._unread_connections) and \
+                time.monotonic() < deadline:
             eventlet.sleep(0.01)
-        if self._requests_in_flight:
-            log.warning("stopping with %d request(s) still running", self._requests_in_flight)
+        if self._requests_in_flight or self._unread_connections:
+            log.warning("stopping with %d request(s) still running and %d connection(s) "
+                        "unread", self._requests_in_flight, len(self._unread_connections))
 
     def stop(self):
         self._close_door()
