@@ -29,7 +29,8 @@ POISON_PREFIX = "poison-"
 
 class LedgerService(PlatformService):
     name = "ledger"
-    store = MongoStore(indexes={"effects": [IndexModel([("event_id", ASCENDING)])]})
+    store = MongoStore(indexes={"effects": [IndexModel([("event_id", ASCENDING)]),
+                                            IndexModel([("kind", ASCENDING), ("at", ASCENDING)])]})
 
     def _work(self, seconds=None):
         # some real work per message, so a stop catches handlers mid-flight

@@ -45,14 +45,15 @@ def run_backlog(ledger, enterprise_uri, refs, normal_count):
     the throughput measured is the consumer's, not the publisher's."""
     process = ledger.start()
     process.stop()
+    earlier = ledger.total_effects()
     confirmed = publish(enterprise_uri, refs)
     normal = {event_id for event_id, ref in zip(confirmed, refs) if ref.startswith("ERP-")}
     assert len(normal) == normal_count
     process = ledger.start()
     # both effects, so no work of this phase is left over to slow the next one
-    wait_until(lambda: normal <= set(ledger.effects("inbound")) and
-               normal <= set(ledger.effects("relayed")), timeout=normal_count / 5 + 60,
-               interval=0.5, message="the normal events handled")
+    counts = ledger.wait_for_effects(normal, ("inbound", "relayed"), normal_count / 5 + 60,
+                                     recheck=0.5, earlier=earlier)
+    assert all(normal <= set(counts[kind]) for kind in counts), "the normal events handled"
     return process, normal
 
 

@@ -75,6 +75,32 @@ class Ledger:
                 counts[row["event_id"]] = counts.get(row["event_id"], 0) + 1
             return counts
 
+    def total_effects(self):
+        """Effects of every kind so far, from the collection's size: cheap. Reading
+        every effect once a second, under load, had slowed the probe service."""
+        with self.client() as client:
+            return client[self.database].effects.estimated_document_count()
+
+    def wait_for_effects(self, expected, kinds, timeout, recheck=10.0, earlier=0):
+        """``{kind: effects}`` once every id in ``expected`` has an effect of each
+        kind, or at the timeout. The effects are read in full only when their
+        number (beyond ``earlier`` ones) says they could be complete, at most
+        every ``recheck`` seconds, and every 30 s in any case."""
+        expected = set(expected)
+        deadline = time.monotonic() + timeout
+        checked_at = float("-inf")
+        while True:
+            out_of_time = time.monotonic() >= deadline
+            since = time.monotonic() - checked_at
+            if out_of_time or since > 30 or (
+                    since > recheck and
+                    self.total_effects() >= earlier + len(expected) * len(kinds)):
+                counts = {kind: self.effects(kind) for kind in kinds}
+                checked_at = time.monotonic()
+                if out_of_time or all(expected <= set(counts[kind]) for kind in kinds):
+                    return counts
+            time.sleep(min(1.0, recheck))
+
     def stop(self):
         for process in self.processes:
             process.stop()
@@ -218,6 +244,8 @@ def queue_depth(uri, name):
 
 
 def refused(exc):
-    """A connection the server never accepted (no process listening): the
-    request was not in flight, and may be sent again."""
-    return any(text in str(exc) for text in ("Connection refused", "ECONNREFUSED"))
+    """A connection that was never established (no process listening, or one
+    dying as the client connected: the connect itself failed): the request
+    was not in flight, and may be sent again."""
+    return any(text in str(exc) for text in ("Connection refused", "ECONNREFUSED",
+                                             "NewConnectionError"))
