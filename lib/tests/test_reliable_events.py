@@ -5,13 +5,13 @@ import pytest
 from kombu import Connection
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
-from pymongo.errors import DuplicateKeyError, ServerSelectionTimeoutError
+from pymongo.errors import ServerSelectionTimeoutError
 
 from college_platform.envelope import new_event, utcnow
 from college_platform.errors import NotFound
 from college_platform.events import event_handler
 from college_platform.metrics import EntrypointMetrics
-from college_platform.mongo import MongoStore, Store, UncommittedInboxClash
+from college_platform.mongo import MongoStore
 from college_platform.outbox import OutboxRelay, outbox_record
 from college_platform.service import PlatformService
 from testkit.amqp import bind_probe_queue, drain, publish_event
@@ -293,58 +293,3 @@ def test_the_relay_publishes_what_was_just_committed_and_sweeps_the_rest(mongo_u
     relay.publish = published.append
     assert relay.publish_pending() == 2
     assert [event["data"]["n"] for event in published] == [0, 1, 2, 3, 4]
-
-
-class _ClashingDatabase:
-    """A database whose inbox reports a duplicate for a record it does not hold
-    (a clash with a transaction being aborted)."""
-
-    def __init__(self, db):
-        self._db = db
-
-    def __getattr__(self, name):
-        return getattr(self._db, name)
-
-    def __getitem__(self, name):
-        return self._db[name]
-
-    @property
-    def inbox(self):
-        real = self._db.inbox
-
-        class Clashing:
-            def insert_one(self, document, session=None):
-                raise DuplicateKeyError("E11000 duplicate key error")
-
-            def __getattr__(self, name):
-                return getattr(real, name)
-        return Clashing()
-
-
-def test_an_inbox_clash_with_nothing_committed_is_retried_not_absorbed(mongo_uri, database):
-    db = database("inbox")
-
-    class Provider:
-        client = db.client
-        source = "inbox"
-        claimed_for = None
-        duplicates_absorbed = 0
-
-        def committed(self, uow):
-            pass
-
-    provider = Provider()
-    provider.db = _ClashingDatabase(db)
-    store = Store(provider, "inbox.on_thing")
-    effects = []
-    with pytest.raises(UncommittedInboxClash):
-        store.handle_once(new_event("thing_done", "emitter", {}), effects.append)
-    assert effects == [] and provider.duplicates_absorbed == 0
-
-    provider.db = db  # a duplicate whose record is committed is absorbed
-    event = new_event("thing_done", "emitter", {})
-    assert Store(provider, "inbox.on_thing").handle_once(event, lambda uow: None) is True
-    provider.db = _ClashingDatabase(db)
-    store = Store(provider, "inbox.on_thing")
-    assert store.handle_once(event, effects.append) is False
-    assert effects == [] and provider.duplicates_absorbed == 1

@@ -8,7 +8,6 @@ from testkit.faults import (
     CommandClient,
     InboundPublisher,
     duplicates,
-    queue_depth,
     record_result,
     scaled,
 )
@@ -41,15 +40,7 @@ def test_a_consumer_killed_mid_stream_loses_nothing_and_duplicates_nothing(
                   publisher.published, len(confirmed), sum(sum(c.values())
                                                            for c in counts.values()),
                   lost, duplicated)
-    if lost:
-        for process in ledger.processes:
-            print("--- ledger %s ---\n%s" % (process.process.pid, process.output()[-6000:]))
-    assert lost == 0, "%d confirmed events lost an effect: %s; queued %s" % (
-        lost, {kind: sorted(confirmed - set(c))[:5] for kind, c in counts.items()},
-        {name: queue_depth(rabbit.uri, name) for name in (
-            "college.inbound.ledger", "college.inbound.ledger.dead",
-            "evt-ledger-entry_recorded--ledger.on_entry_recorded",
-            "evt-ledger-entry_recorded--ledger.on_entry_recorded.dead")})
+    assert lost == 0, "%d confirmed events lost an effect" % lost
     assert duplicated == 0, "%d duplicate effects" % duplicated
 
 
