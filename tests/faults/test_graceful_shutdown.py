@@ -5,9 +5,11 @@ entrypoints; the gateway is checked the same way with its own routes."""
 import threading
 import time
 
+import pytest
 import requests
 
 from testkit.faults import (
+    FULL,
     CommandClient,
     InboundPublisher,
     duplicates,
@@ -32,6 +34,8 @@ def terminate(process):
     return time.monotonic() - started
 
 
+@pytest.mark.skipif(not FULL, reason="runs in make faults: its short run is not yet "
+                    "reliable on two cores (docs/reliability.md)")
 def test_sigterm_under_load_fails_no_request_and_loses_no_message(rabbit, enterprise_uri,
                                                                     ledger):
     current = {"process": ledger.start(LEDGER_WORK_SECONDS="0.02")}

@@ -4,7 +4,10 @@ its restart has no duplicate effect (the inbox absorbs redeliveries);
 publish still gets the event out (the outbox)."""
 import time
 
+import pytest
+
 from testkit.faults import (
+    FULL,
     CommandClient,
     InboundPublisher,
     duplicates,
@@ -66,6 +69,8 @@ def test_an_event_committed_before_a_crash_is_published_after_the_restart(rabbit
     assert lost == 0 and duplicated == 0
 
 
+@pytest.mark.skipif(not FULL, reason="runs in make faults: its short run is not yet "
+                    "reliable on two cores (docs/reliability.md)")
 def test_a_publisher_killed_while_relaying_gets_every_event_out_once(rabbit, ledger):
     current = {"process": ledger.start()}
     commands = CommandClient(lambda: current["process"].base, COMMANDS * 4)
