@@ -237,10 +237,7 @@ class MongoStore(DependencyProvider):
             self._wake.wait(self.poll_interval)
             self._wake.clear()
             try:
-                while self._committed:
-                    batch = [self._committed.popleft() for _ in
-                             range(min(COMMITTED_BATCH, len(self._committed)))]
-                    self.relay.publish_committed(batch)
+                self._publish_held()
                 if time.monotonic() - swept_at >= self.poll_interval:
                     self.relay.publish_pending()
                     swept_at = time.monotonic()
@@ -250,13 +247,16 @@ class MongoStore(DependencyProvider):
                             type(exc).__name__, str(exc)[:200])
                 self._wake.wait(min(5.0, self.poll_interval * 5))
         try:
-            while self._committed:
-                batch = [self._committed.popleft() for _ in
-                         range(min(COMMITTED_BATCH, len(self._committed)))]
-                self.relay.publish_committed(batch)
+            self._publish_held()
         except Exception:
             pass  # released below, for the next instance's sweep
         self._release_committed()
+
+    def _publish_held(self):
+        while self._committed:
+            batch = [self._committed.popleft()
+                     for _ in range(min(COMMITTED_BATCH, len(self._committed)))]
+            self.relay.publish_committed(batch)
 
     def _release_committed(self):
         """Hand what this process holds to the sweeps (best effort: if the

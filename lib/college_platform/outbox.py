@@ -91,9 +91,7 @@ class OutboxRelay:
             # not send is free again at once, not after the lease
             unsent = [record_id for record_id in ids if record_id not in set(sent)]
             if unsent:
-                self.collection.update_many(
-                    {"_id": {"$in": unsent}, "claim": claim, "status": PENDING},
-                    {"$set": {"lease_until": EPOCH}})
+                self.release(unsent, claim)
         return len(sent)
 
     def publish_committed(self, records):
@@ -113,10 +111,13 @@ class OutboxRelay:
                 self.release([record_id for record_id, _ in records[len(sent):]])
         return len(sent)
 
-    def release(self, ids):
-        """Free records this process holds so that the next sweep takes them."""
-        self.collection.update_many({"_id": {"$in": ids}, "status": PENDING},
-                                    {"$set": {"lease_until": EPOCH}})
+    def release(self, ids, claim=None):
+        """Free records this process holds (under ``claim``, when it claimed
+        them in a sweep) so that the next sweep takes them."""
+        query = {"_id": {"$in": ids}, "status": PENDING}
+        if claim:
+            query["claim"] = claim
+        self.collection.update_many(query, {"$set": {"lease_until": EPOCH}})
 
     def backlog(self):
         """(number pending, age in seconds of the oldest pending)."""
