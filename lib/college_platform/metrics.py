@@ -133,6 +133,19 @@ class EntrypointMetrics(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self
 
+    def consumers_ready(self):
+        """Every queue consumer of the service is consuming: its queues are
+        declared and bound. The HTTP server starts beside the consumers, so
+        until then a message published to the service's exchange finds no
+        queue and is dropped by the broker, though confirmed."""
+        for extension in self.container.extensions:
+            consumer = getattr(extension, "consumer", None)
+            ready = getattr(consumer, "ready", None)
+            if ready is not None and hasattr(consumer, "wait_until_consumer_ready") \
+                    and not ready.is_set():
+                return False
+        return True
+
     def exposition(self, store=None):
         if store is not None:
             pending, age = store.outbox_backlog()

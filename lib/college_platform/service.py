@@ -72,8 +72,10 @@ class PlatformService:
             "service": self.name,
             "broker": broker_status(),
             "database": database_status(self.store),
+            "consumers": {"status": "up" if self.metrics.consumers_ready() else "starting"},
         }
-        up = all(part["status"] == "up" for part in (report["broker"], report["database"]))
+        up = all(part["status"] == "up"
+                 for part in (report["broker"], report["database"], report["consumers"]))
         report["status"] = "up" if up else "down"
         return report
 

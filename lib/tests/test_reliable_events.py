@@ -197,6 +197,22 @@ def test_a_rolled_back_change_announces_nothing(recorder, service_config, databa
     assert "recorder_things_announced_total" not in scrape(recorder), "nothing was announced"
 
 
+def test_health_says_starting_until_every_consumer_consumes(recorder):
+    """A service that answers HTTP before its queues are bound would let a
+    publisher's confirmed event be dropped as unroutable."""
+    handler = next(extension for extension in recorder.entrypoints
+                   if getattr(extension, "method_name", None) == "count")
+    with entrypoint_hook(recorder, "health") as health:
+        assert health()["consumers"] == {"status": "up"}
+        handler.consumer.ready.clear()
+        try:
+            report = health()
+        finally:
+            handler.consumer.ready.set()
+    assert report["consumers"] == {"status": "starting"}
+    assert report["status"] == "down"
+
+
 def test_a_callers_mistake_is_a_rejection_and_a_bug_is_an_error(recorder):
     for thing_id in ("nope", "crash"):
         with entrypoint_hook(recorder, "look_up") as look_up:
