@@ -37,10 +37,11 @@ def test_the_gateway_reports_every_service_up(system):
     assert health["status"] == "up"
     assert health["gateway"]["broker"]["status"] == "up"
     assert health["gateway"]["database"]["status"] == "up"
+    assert health["gateway"]["consumers"]["status"] == "up"
     assert set(health["services"]) == {"enrollment", "projects", "mentors", "certificates"}
     for report in health["services"].values():
-        assert (report["status"], report["broker"]["status"], report["database"]["status"]) \
-            == ("up", "up", "up")
+        assert (report["status"], report["broker"]["status"], report["database"]["status"],
+                report["consumers"]["status"]) == ("up", "up", "up", "up")
 
 
 def test_a_partner_registered_through_the_api_reaches_other_services(system, admin, partners):

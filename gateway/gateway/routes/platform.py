@@ -45,8 +45,10 @@ class PlatformRoutes:
         pool = GreenPool(len(SERVICES))
         services = dict(pool.imap(service_health, SERVICES))
         gateway = {"status": "up", "broker": broker_status(),
-                   "database": database_status(self.store)}
-        if "down" in (gateway["broker"]["status"], gateway["database"]["status"]):
+                   "database": database_status(self.store),
+                   "consumers": {"status": "up" if self.metrics.consumers_ready()
+                                 else "starting"}}
+        if any(gateway[part]["status"] != "up" for part in ("broker", "database", "consumers")):
             gateway["status"] = "down"
         up = gateway["status"] == "up" and all(s.get("status") == "up" for s in services.values())
         return 200 if up else 503, {"status": "up" if up else "degraded",
