@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 import pytest
 
 from testkit.faults import (
-    FULL,
     InboundPublisher,
     duplicates,
     record_result,
@@ -16,14 +15,12 @@ from testkit.faults import (
 )
 from testkit.servers import wait_until
 
-EVENTS = scaled(20_000, 500)
+# the short stream lasts 15 s, so that it still runs when the broker is back: a
+# clean stop takes the broker a few seconds to begin on a busy machine, and a
+# 5 s stream had ended by then, leaving no effect to resume
+EVENTS = scaled(20_000, 1_500)
 RATE = scaled(500, 100)
 RESUME_SECONDS = 15
-
-
-# make faults only: in make test's short runs the clean restart did not always resume
-# within 45 s after the other scenarios (an open question, see docs/reliability.md)
-pytestmark = pytest.mark.skipif(not FULL, reason="the broker restarts run in make faults")
 
 
 @pytest.mark.parametrize("hard", [False, True], ids=["stop-start", "kill-9"])
@@ -81,6 +78,7 @@ def test_every_confirmed_event_has_one_effect_across_a_broker_restart(rabbit, en
                   sum(counts.get(event_id, 0) for counts in (inbound, relayed)
                       for event_id in confirmed), lost, duplicated,
                   resumed_seconds=round(resumed_after, 1))
-    assert lost == 0, "%d confirmed events lost an effect" % lost
+    assert lost == 0, "%d confirmed events lost an effect: %s" % (
+        lost, ledger.explain_missing(confirmed, counts))
     assert duplicated == 0, "%d duplicate effects" % duplicated
     assert resumed_after < RESUME_SECONDS

@@ -75,7 +75,8 @@ def test_a_database_outage_fails_requests_fast_and_loses_no_event(rabbit, enterp
                       sum(sum(c.values()) for c in counts.values()), lost, duplicated,
                       dead_lettered=dead)
         assert dead == 0, "%d messages dead-lettered because the database was down" % dead
-        assert lost == 0, "%d confirmed events lost an effect" % lost
+        assert lost == 0, "%d confirmed events lost an effect: %s" % (
+            lost, ledger.explain_missing(confirmed, counts))
         assert duplicated == 0
     finally:
         system.stop()

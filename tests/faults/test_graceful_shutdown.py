@@ -5,11 +5,9 @@ entrypoints; the gateway is checked the same way with its own routes."""
 import threading
 import time
 
-import pytest
 import requests
 
 from testkit.faults import (
-    FULL,
     CommandClient,
     InboundPublisher,
     duplicates,
@@ -34,8 +32,6 @@ def terminate(process):
     return time.monotonic() - started
 
 
-@pytest.mark.skipif(not FULL, reason="runs in make faults: its short run is not yet "
-                    "reliable on two cores (docs/reliability.md)")
 def test_sigterm_under_load_fails_no_request_and_loses_no_message(rabbit, enterprise_uri,
                                                                     ledger):
     current = {"process": ledger.start(LEDGER_WORK_SECONDS="0.02")}
@@ -75,7 +71,10 @@ def test_sigterm_under_load_fails_no_request_and_loses_no_message(rabbit, enterp
                   failed_requests=len(failed))
     assert exit_seconds < EXIT_SECONDS
     assert failed == [], "requests in flight failed: %s" % failed[:5]
-    assert lost == 0 and duplicated == 0
+    assert lost == 0, "%d effects lost: %s" % (lost, ledger.explain_missing(
+        confirmed | committed, {"inbound": {**inbound, **{c: 1 for c in committed}},
+                                "relayed": relayed}))
+    assert duplicated == 0
 
 
 def test_sigterm_to_the_gateway_under_load_fails_no_request(rabbit, mongo):

@@ -4,10 +4,7 @@ its restart has no duplicate effect (the inbox absorbs redeliveries);
 publish still gets the event out (the outbox)."""
 import time
 
-import pytest
-
 from testkit.faults import (
-    FULL,
     CommandClient,
     InboundPublisher,
     duplicates,
@@ -43,7 +40,8 @@ def test_a_consumer_killed_mid_stream_loses_nothing_and_duplicates_nothing(
                   publisher.published, len(confirmed), sum(sum(c.values())
                                                            for c in counts.values()),
                   lost, duplicated)
-    assert lost == 0, "%d confirmed events lost an effect" % lost
+    assert lost == 0, "%d confirmed events lost an effect: %s" % (
+        lost, ledger.explain_missing(confirmed, counts))
     assert duplicated == 0, "%d duplicate effects" % duplicated
 
 
@@ -69,8 +67,6 @@ def test_an_event_committed_before_a_crash_is_published_after_the_restart(rabbit
     assert lost == 0 and duplicated == 0
 
 
-@pytest.mark.skipif(not FULL, reason="runs in make faults: its short run is not yet "
-                    "reliable on two cores (docs/reliability.md)")
 def test_a_publisher_killed_while_relaying_gets_every_event_out_once(rabbit, ledger):
     current = {"process": ledger.start()}
     commands = CommandClient(lambda: current["process"].base, COMMANDS * 4)
@@ -92,5 +88,6 @@ def test_a_publisher_killed_while_relaying_gets_every_event_out_once(rabbit, led
                   "publishing service killed with SIGKILL mid-stream, restarted",
                   len(committed) + len(commands.failed), len(committed),
                   sum(counts["relayed"].values()), lost, duplicated)
-    assert lost == 0, "%d committed commands never had their event handled" % lost
+    assert lost == 0, "%d committed commands never had their event handled: %s" % (
+        lost, ledger.explain_missing(committed, counts))
     assert duplicated == 0

@@ -19,6 +19,10 @@ READS_PER_SECOND = 250
 READERS = 4
 MAX_BACKLOG = 5_000  # the publisher waits for the consumer beyond this backlog
 MAX_GROWTH = 0.10
+# the offered load is beyond what SecantusDB on two cores sustains, so a read may
+# outlive the gateway's deadline: it must then be the documented overload answer
+# (503 with Retry-After), and rare
+MAX_OVERLOAD_SHARE = 0.01
 
 
 def rss_bytes(pid):
@@ -56,7 +60,7 @@ def test_a_soak_has_no_heartbeat_disconnect_and_no_memory_growth(rabbit, enterpr
         processes = {"ledger": consumer.process.pid, "broker": rabbit.beam_pid(),
                      **{name: p.process.pid for name, p in system.processes.items()}}
         publisher = paced_publisher(enterprise_uri, rabbit.uri, SECONDS)
-        reads, errors, stop = [0], [], threading.Event()
+        reads, errors, overloaded, stop = [0], [], [0], threading.Event()
 
         def reader():
             session = requests.Session()
@@ -67,6 +71,8 @@ def test_a_soak_has_no_heartbeat_disconnect_and_no_memory_growth(rabbit, enterpr
                                        headers=admin, timeout=30)
                 if response.status_code == 200:
                     reads[0] += 1
+                elif response.status_code == 503 and response.headers.get("Retry-After"):
+                    overloaded[0] += 1
                 else:
                     errors.append(response.status_code)
                 time.sleep(max(0.0, interval - (time.monotonic() - started)))
@@ -98,14 +104,18 @@ def test_a_soak_has_no_heartbeat_disconnect_and_no_memory_growth(rabbit, enterpr
                       "(offered %d and %d)" % (elapsed, len(publisher.confirmed) / elapsed,
                                                reads[0] / elapsed, EVENTS_PER_SECOND,
                                                READS_PER_SECOND),
-                      "none; heartbeat disconnects %d, reads answered with an error %d, memory "
-                      "growth %s" % (disconnects, len(errors), ", ".join(
+                      "none; heartbeat disconnects %d, reads answered with an error %d, "
+                      "answered 503 with Retry-After (overload) %d, memory growth %s" % (
+                          disconnects, len(errors), overloaded[0], ", ".join(
                           "%s %+.0f%%" % (name, value * 100) for name, value in
                           sorted(growth.items()))),
                       publisher.published, len(publisher.confirmed),
-                      len(ledger.effects("inbound")), 0, 0, read_errors=len(errors))
+                      len(ledger.effects("inbound")), 0, 0, read_errors=len(errors),
+                      reads_overloaded=overloaded[0])
         assert disconnects == 0, "heartbeat disconnects in the broker's log"
         assert errors == [], errors[:10]
+        assert overloaded[0] <= MAX_OVERLOAD_SHARE * (reads[0] + overloaded[0]), (
+            "%d reads answered 503 of %d" % (overloaded[0], reads[0] + overloaded[0]))
         # the broker's memory follows its backlog, which the paced publisher keeps
         # below MAX_BACKLOG: reported, but the leak check is for our processes
         services = {name: value for name, value in growth.items() if name != "broker"}

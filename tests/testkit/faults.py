@@ -101,6 +101,39 @@ class Ledger:
                     return counts
             time.sleep(min(1.0, recheck))
 
+    def log_lines_mentioning(self, ids, limit=40):
+        """What the probe's processes logged about these events: the first thing
+        to read when one is missing."""
+        ids = set(ids)
+        lines = [line for process in self.processes
+                 for line in process.output().splitlines()
+                 if any(event_id in line for event_id in ids)]
+        return lines[:limit]
+
+    def queue_depths(self):
+        """Messages ready in each of the probe's queues, wait and dead queues included."""
+        depths = {}
+        with Connection(self.rabbit.uri) as connection:
+            for base in ("college.inbound.ledger",
+                         "evt-ledger-entry_recorded--ledger.on_entry_recorded"):
+                for name in [base, base + ".dead"] + [
+                        "%s.retry.%dms" % (base, ms) for ms in (500, 1000, 2000, 4000)]:
+                    try:
+                        depths[name] = connection.channel().queue_declare(
+                            name, passive=True).message_count
+                    except Exception:
+                        pass
+        return depths
+
+    def explain_missing(self, expected, counts):
+        """A failure message naming the events missing an effect (``counts``:
+        ``{kind: {event id: effects}}``), the queues they are not in, and what
+        the processes said about them."""
+        missing = sorted(set().union(*(set(expected) - set(c) for c in counts.values())))
+        return "%d missing, e.g. %s; queues %s; logs: %s" % (
+            len(missing), missing[:5], self.queue_depths(),
+            self.log_lines_mentioning(missing[:20]))
+
     def stop(self):
         for process in self.processes:
             process.stop()
