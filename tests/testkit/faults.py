@@ -130,8 +130,15 @@ class Ledger:
         ``{kind: {event id: effects}}``), the queues they are not in, and what
         the processes said about them."""
         missing = sorted(set().union(*(set(expected) - set(c) for c in counts.values())))
-        return "%d missing, e.g. %s; queues %s; logs: %s" % (
-            len(missing), missing[:5], self.queue_depths(),
+        with self.client() as client:
+            database = client[self.database]
+            # looked up by event id, not by kind: an effect the kind's index missed shows here
+            stored = {"effects": list(database.effects.find(
+                          {"event_id": {"$in": missing[:20]}}, {"_id": 0})),
+                      "inbox": list(database.inbox.find(
+                          {"event_id": {"$in": missing[:20]}}, {"_id": 1, "received_at": 1}))}
+        return "%d missing, e.g. %s; stored for them %s; queues %s; logs: %s" % (
+            len(missing), missing[:5], stored, self.queue_depths(),
             self.log_lines_mentioning(missing[:20]))
 
     def stop(self):
@@ -163,10 +170,11 @@ def effect_id(event):
 
 class InboundPublisher(threading.Thread):
     """An enterprise system publishing the inbound contract's events at a
-    steady rate as its own broker user, with publisher confirms; when the
-    broker is away it reconnects and sends the same event again (at least
-    once). ``confirmed`` holds the accepted ids of the events the broker
-    confirmed."""
+    steady rate as its own broker user, as the contract asks: persistent, with
+    publisher confirms and ``mandatory``; when the broker is away, or returns
+    the event because no queue took it, it sends the same event again (at
+    least once). ``confirmed`` holds the accepted ids of the events the broker
+    confirmed and routed."""
 
     def __init__(self, uri, total, rate, enterprise_id=ENTERPRISE,
                  ref=lambda n: "ERP-%d" % n, go_on=lambda: True):
@@ -181,7 +189,12 @@ class InboundPublisher(threading.Thread):
         self.published = 0
         self.confirmed = []
         self.failures = 0
+        self.returned = 0  # events no queue took (sent again)
         self.error = None
+        self._returned_ids = set()
+
+    def _on_return(self, exception, exchange, routing_key, message):
+        self._returned_ids.add(message.properties.get("message_id"))
 
     def run(self):
         try:
@@ -201,12 +214,19 @@ class InboundPublisher(threading.Thread):
                     if connection is None:
                         connection = Connection(self.uri, connect_timeout=2,
                                                 transport_options={"confirm_publish": True})
-                        producer = connection.Producer()
+                        producer = connection.Producer(on_return=self._on_return)
                     self.published += 1
                     producer.publish(json.dumps(event).encode(), exchange=exchange,
                                      routing_key=event["type"], user_id=self.user,
                                      content_type="application/cloudevents+json",
+                                     message_id=event["id"], mandatory=True,
                                      delivery_mode=2, retry=False)
+                    # the broker returns an unroutable message before confirming it
+                    if event["id"] in self._returned_ids:
+                        self._returned_ids.discard(event["id"])
+                        self.returned += 1
+                        time.sleep(0.2)
+                        continue
                     self.confirmed.append(effect_id(event))
                     break
                 except Exception:
