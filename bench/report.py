@@ -73,8 +73,10 @@ METHOD = """## How it is measured
   committed the draft and relayed its outbox. Rate = drafted announcements per second from
   the first send to the last announcement; lag = announcement received − enterprise's send.
 - **Memory**: peak RSS of each service process, sampled from `/proc` every 250 ms under load.
-- **Profiles**: `BENCH_PROFILE=1` records the gateway with py-spy during the first run of each
-  gateway route (speedscope files under `var/bench/`, for any speedscope viewer).
+- **Profiles**: `BENCH_PROFILE=1` records with py-spy, during the first run of each
+  gateway route, the gateway and its database server, and for the routes served by
+  enrollment (the student list, create application) that service and its database server
+  too (speedscope files under `var/bench/`, for any speedscope viewer).
 
 Run it: `make bench` (settings: `BENCH_RUNS`, `BENCH_SECONDS`, `BENCH_SCALE`, `BENCH_10X`,
 `BENCH_INBOUND_RATE`, `BENCH_INBOUND_SECONDS`, `BENCH_DATA_DIR`, `BENCH_PROFILE`; see

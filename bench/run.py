@@ -54,6 +54,11 @@ ACCOUNT_HASHING = {"PASSWORD_HASH_TIME_COST": "2", "PASSWORD_HASH_MEMORY_KIB": "
                    "PASSWORD_HASH_PARALLELISM": "1"}
 
 
+# the components each route's requests run through, beyond the gateway (profiled)
+PROFILED = {"students_list": ("gateway", "enrollment"),
+            "create_application": ("gateway", "enrollment")}
+
+
 def say(message):
     print("[bench] %s" % message, flush=True)
 
@@ -140,6 +145,7 @@ class Running:
         self.vhost = Vhost(kept=self.data_dir)
         say("broker vhost %s" % self.vhost.name)
         self.databases = []
+        self.database_of = {}  # component: its SecantusDB server
         mongo_uri = os.environ.get("BENCH_MONGO_URI")
         if not mongo_uri:
             # a SecantusDB server per component, as each owns its database: one
@@ -152,6 +158,7 @@ class Running:
                     storage = self.data_dir / ("db-%s" % name)
                     storage.mkdir(parents=True, exist_ok=True)
                 self.databases.append(SecantusServer(storage_path=storage))
+                self.database_of[name] = self.databases[-1]
                 mongo_uri[name] = self.databases[-1].uri
         say("starting the services (nameko run, one process each)")
         self.system = System(self.vhost.uri, mongo_uri, extra_env={
@@ -174,6 +181,15 @@ class Running:
     def pids(self):
         found = {name: process.process.pid for name, process in self.system.processes.items()}
         return found
+
+    def profile_targets(self, components):
+        """{label: pid} of these components and of their database servers."""
+        targets = {}
+        for name in components:
+            targets[name] = self.system.processes[name].process.pid
+            if name in self.database_of:
+                targets["%s-database" % name] = self.database_of[name].process.pid
+        return targets
 
     def stop(self):
         self.baseline.stop()
@@ -205,8 +221,8 @@ class Measure:
                 figures = load.run_wrk(base_url, requests_file, token=token,
                                        seconds=self.args.seconds,
                                        connections=self.args.connections)
-                if profiler:
-                    profiler.wait(60)
+                for recorder in profiler or ():
+                    recorder.wait(60)
                 self.keep_rss(sampler.stop())
                 say("%-20s run %d: %s req/s, p50 %s ms, p99 %s ms, %d errors%s" % (
                     name, run + 1, figures["rps"], figures["p50_ms"], figures["p99_ms"],
@@ -222,17 +238,22 @@ class Measure:
             self.rss[name] = max(self.rss.get(name, 0), megabytes)
 
     def start_profile(self, name):
+        """py-spy recorders of the processes the route runs through: the gateway,
+        the service it reads or writes, and their database servers."""
         if not self.args.profile:
             return None
         py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-        target = self.out / ("profile-%s-%s.speedscope.json" % (
-            name, datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")))
-        self.profiles[name] = str(target.relative_to(ROOT) if target.is_relative_to(ROOT)
-                                  else target)
-        return subprocess.Popen([py_spy, "record", "--pid", str(self.running.pids()["gateway"]),
-                                 "--duration", str(self.args.seconds), "--format", "speedscope",
-                                 "--rate", "200", "--output", str(target), "--nonblocking"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        recorders = []
+        for label, pid in self.running.profile_targets(PROFILED.get(name, ("gateway",))).items():
+            target = self.out / ("profile-%s-%s-%s.speedscope.json" % (name, label, stamp))
+            self.profiles["%s (%s)" % (name, label)] = str(
+                target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
+            recorders.append(subprocess.Popen(
+                [py_spy, "record", "--pid", str(pid), "--duration", str(self.args.seconds),
+                 "--format", "speedscope", "--rate", "100", "--output", str(target),
+                 "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
+        return recorders
 
     def read_routes(self, rng, only):
         data, gateway, token = self.data, self.running.gateway, self.data.admin_token
