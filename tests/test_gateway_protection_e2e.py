@@ -1,5 +1,7 @@
 """The gateway's audit trail, personal data handling and protective headers
 with every component running as its own process."""
+import time
+
 import pytest
 import requests
 
@@ -89,3 +91,28 @@ def test_headers_and_cors_without_configured_origins(system):
         "Origin": "https://console.example.edu", "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 403, "no origin is allowed unless configured"
     assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def test_a_call_the_gateway_gave_up_on_is_not_carried_out_later(system, admin):
+    """The gateway answers 503 when a service does not answer within its deadline;
+    the request then expires in the service's queue, so the client that was told
+    it failed can send it again without finding it done twice."""
+    system.processes["certificates"].stop()
+    try:
+        response = requests.post(system.url("gateway", "/v1/certificates"), headers=admin,
+                                 json={"code": "1X-LATE-01", "title": "迟到的证书",
+                                       "organisation": "新大陆教育", "levels": ["junior"],
+                                       "pass_rule": {"theory_min": 60, "practical_min": 60}},
+                                 timeout=30)
+        assert response.status_code == 503, response.text
+        assert response.headers.get("Retry-After")
+    finally:
+        system.start("certificates")
+        wait_until(lambda: system.healthy("certificates"), timeout=60, interval=0.5,
+                   message="certificates to be back")
+    # what the queue held has been consumed (or expired) by now
+    time.sleep(2)
+    catalogue = requests.get(system.url("gateway", "/v1/certificates"), headers=admin,
+                             timeout=10)
+    assert catalogue.status_code == 200
+    assert "1X-LATE-01" not in [item["code"] for item in catalogue.json()["items"]]

@@ -4,9 +4,12 @@ The routes live in ``gateway.routes``, one mixin per service behind the
 gateway; this class combines them with what they share: the gateway's own
 database (users), the RPC client with its deadline, and the token issuer.
 """
+from functools import partial
+
 import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
+from nameko.rpc import Client
 
 from college_platform.config import setting
 from college_platform.mongo import MongoStore
@@ -45,10 +48,15 @@ class GatewayService(PlatformRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes
         """One RPC with a deadline: a slow or dead service becomes a 503. Bulk
         imports, which take a while by nature, name their own, longer deadline."""
         timeout = float(setting(deadline_setting, 5))
+        # the request expires in the service's queue with the deadline: a call the
+        # caller was told failed (503) is not carried out later behind its back, and
+        # a backlog of abandoned calls does not delay the next ones
+        client = Client(partial(self.rpc_client.publish, expiration=timeout),
+                        self.rpc_client.register_for_reply, self.rpc_client.context_data)
         try:
             with eventlet.Timeout(timeout, ServiceUnavailable(
                     "the %s service did not answer within %gs" % (service, timeout))):
-                return getattr(getattr(self.rpc_client, service), method)(*args)
+                return getattr(getattr(client, service), method)(*args)
         except UnknownService:  # no queue at all: the service never started on this broker
             raise ServiceUnavailable("the %s service is not running" % service)
         except (OperationalError, ConnectionError, OSError) as exc:
