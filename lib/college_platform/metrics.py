@@ -146,6 +146,10 @@ class EntrypointMetrics(DependencyProvider):
                 return False
         return True
 
+    def consumers_status(self):
+        """The consumers' part of a health report."""
+        return {"status": "up" if self.consumers_ready() else "starting"}
+
     def exposition(self, store=None):
         if store is not None:
             pending, age = store.outbox_backlog()

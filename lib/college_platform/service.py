@@ -72,7 +72,7 @@ class PlatformService:
             "service": self.name,
             "broker": broker_status(),
             "database": database_status(self.store),
-            "consumers": {"status": "up" if self.metrics.consumers_ready() else "starting"},
+            "consumers": self.metrics.consumers_status(),
         }
         up = all(part["status"] == "up"
                  for part in (report["broker"], report["database"], report["consumers"]))

@@ -116,6 +116,7 @@ class Ledger:
         with Connection(self.rabbit.uri) as connection:
             for base in ("college.inbound.ledger",
                          "evt-ledger-entry_recorded--ledger.on_entry_recorded"):
+                # the wait queues of ledger.yaml's default EVENT_RETRY_DELAYS
                 for name in [base, base + ".dead"] + [
                         "%s.retry.%dms" % (base, ms) for ms in (500, 1000, 2000, 4000)]:
                     try:

@@ -46,8 +46,7 @@ class PlatformRoutes:
         services = dict(pool.imap(service_health, SERVICES))
         gateway = {"status": "up", "broker": broker_status(),
                    "database": database_status(self.store),
-                   "consumers": {"status": "up" if self.metrics.consumers_ready()
-                                 else "starting"}}
+                   "consumers": self.metrics.consumers_status()}
         if any(gateway[part]["status"] != "up" for part in ("broker", "database", "consumers")):
             gateway["status"] = "down"
         up = gateway["status"] == "up" and all(s.get("status") == "up" for s in services.values())
