@@ -23,6 +23,7 @@ from nameko.events import EventHandler
 from pymongo.errors import ConnectionFailure
 
 from college_platform.config import setting
+from college_platform.consumers import QueueConsumer
 from college_platform.envelope import parse_event, utcnow
 from college_platform.errors import PermanentEventError
 from college_platform.metrics import metrics_of
@@ -46,6 +47,8 @@ def dead_letter_queue_name(queue_name):
 class DeadLettering:
     """Retry-then-dead-letter settlement, mixed in before a nameko ``Consumer``
     subclass whose ``setup`` has created ``self.queue`` by the time it returns."""
+
+    consumer_cls = QueueConsumer
 
     def setup(self):
         super().setup()

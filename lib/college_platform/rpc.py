@@ -11,12 +11,15 @@ from nameko import rpc as nameko_rpc
 from nameko.rpc import ClusterRpc, ReplyListener
 from pymongo.errors import ConnectionFailure
 
+from college_platform.consumers import ReplyConsumer, ServiceRpcConsumer
 from college_platform.errors import Unavailable
 
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ReplyListenerCheckingReconnections(ReplyListener):
+
+    consumer_cls = ReplyConsumer
 
     def setup(self):
         super().setup()
@@ -40,7 +43,10 @@ class ServiceRpc(ClusterRpc):
 class Rpc(nameko_rpc.Rpc):
     """nameko's ``@rpc`` that answers ``Unavailable`` when the database is
     unreachable, instead of an opaque pymongo error the caller cannot tell
-    from a bug: the gateway turns it into a 503 with a retry hint."""
+    from a bug: the gateway turns it into a 503 with a retry hint. Every
+    ``@rpc`` of a service must be this one: they share one queue consumer."""
+
+    rpc_consumer = ServiceRpcConsumer()
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         if exc_info is not None and isinstance(exc_info[1], ConnectionFailure):

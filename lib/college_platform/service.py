@@ -5,11 +5,11 @@ import time
 from eventlet.event import Event
 from kombu import Connection
 from kombu.pools import connections
-from nameko.rpc import rpc
 
 from college_platform.config import amqp_uri
 from college_platform.http import json_response
 from college_platform.metrics import EntrypointMetrics
+from college_platform.rpc import rpc
 from college_platform.web import http
 
 

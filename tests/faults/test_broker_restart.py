@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 import pytest
 
 from testkit.faults import (
-    FULL,
     InboundPublisher,
     duplicates,
     record_result,
@@ -23,10 +22,19 @@ EVENTS = scaled(20_000, 1_500)
 RATE = scaled(500, 100)
 RESUME_SECONDS = 15
 
-# make faults only: in a make test run on two cores both restarts once found no effect
-# within 45 s of the broker's return (they passed in the run before and in every full
-# run); an open question, see docs/reliability.md
-pytestmark = pytest.mark.skipif(not FULL, reason="the broker restarts run in make faults")
+
+def stalled_report(ledger, publisher):
+    """What a stalled stream looks like from outside: the first thing to read
+    when the effects do not resume."""
+    # the messages, not the traceback frames under them
+    tails = ["\n".join([line for line in process.output().splitlines()
+                        if not line.startswith(" ")][-40:]) for process in ledger.processes]
+    return ("probe processes running %s; publisher alive %s, published %d, confirmed %d, "
+            "failures %d, error %r; effects %d; queues %s; the probe's log ends:\n%s" % (
+                [process.process.poll() is None for process in ledger.processes],
+                publisher.is_alive(), publisher.published, len(publisher.confirmed),
+                publisher.failures, publisher.error, ledger.total_effects(),
+                ledger.queue_depths(), "\n---\n".join(tails)))
 
 
 @pytest.mark.parametrize("hard", [False, True], ids=["stop-start", "kill-9"])
@@ -58,8 +66,11 @@ def test_every_confirmed_event_has_one_effect_across_a_broker_restart(rabbit, en
             return client[ledger.database].effects.find_one(
                 {"kind": "relayed", "at": {"$gt": back_at}})
 
-    wait_until(resumed, timeout=RESUME_SECONDS + 30, interval=0.2,
-               message="an effect after the broker came back")
+    try:
+        wait_until(resumed, timeout=RESUME_SECONDS + 30, interval=0.2,
+                   message="an effect after the broker came back")
+    except AssertionError as exc:
+        raise AssertionError("%s; %s" % (exc, stalled_report(ledger, publisher))) from None
     resumed_after = time.monotonic() - back_monotonic
 
     publisher.join(EVENTS / RATE * 4 + 60)

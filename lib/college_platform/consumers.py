@@ -1,0 +1,71 @@
+"""Queue consumers that survive the broker connection dying under them.
+
+nameko settles (acknowledges or requeues) a message only while its channel has
+a connection, and forgives amqp's ``ConnectionError`` only. When the broker
+restarts, the socket is often reset between that check and the write, which
+raises ``OSError`` (``ConnectionResetError``, ``BrokenPipeError``) inside the
+worker; nameko treats that as a bug, kills the service container, and its
+consumers never reconnect: the process lives on and consumes nothing.
+
+Nothing is lost by forgiving it: the broker returns every unacknowledged
+message to its queue when the connection dies, so a settlement that could not
+be sent means a redelivery, which the consumers' inbox absorbs. Every
+entrypoint that consumes a queue uses these classes (``events``, ``inbound``,
+``rpc``).
+"""
+import logging
+
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
+from nameko.amqp.consume import Consumer
+from nameko.rpc import ReplyListener, RpcConsumer
+
+log = logging.getLogger(__name__)
+
+# what a write to a connection the broker has dropped raises, at each layer
+CONNECTION_LOST = (OSError, AmqpConnectionError, OperationalError)
+
+
+class SettlesDespiteLostConnection:
+    """Mixed in before a nameko ``amqp.consume.Consumer``."""
+
+    def ack_message(self, message):
+        self._settle(super().ack_message, message, "acknowledge")
+
+    def requeue_message(self, message):
+        self._settle(super().requeue_message, message, "requeue")
+
+    @staticmethod
+    def _settle(settle, message, what):
+        try:
+            settle(message)
+        except CONNECTION_LOST as exc:
+            log.warning("could not %s message %s, its connection is gone (%s: %s); "
+                        "the broker delivers it again", what,
+                        message.properties.get("message_id"), type(exc).__name__, exc)
+
+
+class QueueConsumer(SettlesDespiteLostConnection, Consumer):
+    """The consumer of event and inbound queues (``consumer_cls`` of nameko's
+    ``messaging.Consumer``)."""
+
+
+class ReplyConsumer(SettlesDespiteLostConnection, ReplyListener.ReplyConsumer):
+    """The consumer of an RPC caller's reply queue."""
+
+
+class ServiceRpcConsumer(RpcConsumer):
+    """The consumer of a service's RPC queue. A reply that cannot be published
+    (the broker away longer than the publisher's retries) leaves the request
+    to be delivered again, rather than killing the container."""
+
+    consumer_cls = QueueConsumer
+
+    def handle_result(self, message, result, exc_info):
+        try:
+            return super().handle_result(message, result, exc_info)
+        except CONNECTION_LOST as exc:
+            log.warning("could not reply to %s (%s: %s); the request will be delivered again",
+                        message.delivery_info.get("routing_key"), type(exc).__name__, exc)
+            self.consumer.requeue_message(message)
+            return result, exc_info
