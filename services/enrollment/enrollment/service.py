@@ -17,7 +17,15 @@ from college_platform.clock import Clock
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput
 from college_platform.mongo import MongoStore
-from college_platform.repository import RECENT_FIRST, get_or_raise, new_id, paged_view
+from college_platform.repository import (
+    RECENT_FIRST,
+    claim_positions,
+    get_or_raise,
+    new_id,
+    number_existing,
+    paged_view,
+    positioned_page,
+)
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from college_platform.summaries import summary_ids
@@ -94,6 +102,14 @@ def group_by(key, documents):
     return groups
 
 
+# every student's place in the list of all students (1 for the first ever enrolled)
+STUDENT_POSITIONS = "students:list_position"
+
+
+def number_students(client, db):
+    number_existing(client, db.students, db.counters, STUDENT_POSITIONS)
+
+
 def filters(params, *names):
     return {name: params[name] for name in names if params.get(name) is not None}
 
@@ -126,9 +142,11 @@ class EnrollmentService(PlatformService):
         "students": [IndexModel("application_id", unique=True, name="application_unique"),
                      IndexModel("student_number", unique=True, name="student_number_unique"),
                      RECENT_FIRST, by("programme_id"), by("partner_id"), by("status"),
-                     by("name")],
+                     by("name"),
+                     IndexModel("list_position", unique=True, sparse=True,
+                                name="list_position_unique")],
         "apprentice_contracts": [by("student_id"), by("partner_id")],
-    })
+    }, prepare=[number_students])
 
     # partners ----------------------------------------------------------------------------
 
@@ -640,8 +658,9 @@ class EnrollmentService(PlatformService):
         if new_people:
             uow.db.applicants.insert_many(new_people, session=uow.session)
         sequences = self._student_sequences(uow, programme, len(accepted))
+        positions = claim_positions(uow, STUDENT_POSITIONS, len(accepted))
         applications, students = [], []
-        for (number, row, person), sequence in zip(accepted, sequences):
+        for (number, row, person), sequence, position in zip(accepted, sequences, positions):
             application = {
                 "_id": new_id(), "applicant_id": person["_id"],
                 "applicant_name": person["name"], "programme_id": programme["_id"],
@@ -653,6 +672,7 @@ class EnrollmentService(PlatformService):
             minor = domain.is_minor(date.fromisoformat(person["birth_date"]), today)
             student = self._new_student(programme, application, person, sequence, minor,
                                         today, action="admission_list")
+            student["list_position"] = position
             application["student_id"] = student["_id"]
             applications.append(application)
             students.append(student)
@@ -904,6 +924,7 @@ class EnrollmentService(PlatformService):
             sequence = self._student_sequences(uow, programme, 1)[0]
             student = self._new_student(programme, application, applicant, sequence, minor,
                                         today, tripartite_agreement_id=agreement["_id"])
+            student["list_position"], = claim_positions(uow, STUDENT_POSITIONS, 1)
             uow.db.students.insert_one(student, session=uow.session)
             self._update_application(uow, application, "enrolled",
                                      {"student_id": student["_id"]})
@@ -940,10 +961,7 @@ class EnrollmentService(PlatformService):
 
     def _student_sequences(self, uow, programme, count):
         """``count`` consecutive places in the programme's order of enrolment."""
-        last = uow.db.counters.find_one_and_update(
-            {"_id": "student_number:%s" % programme["_id"]}, {"$inc": {"value": count}},
-            upsert=True, return_document=True, session=uow.session)["value"]
-        return list(range(last - count + 1, last + 1))
+        return claim_positions(uow, "student_number:%s" % programme["_id"], count)
 
     def _new_student(self, programme, application, applicant, sequence, minor, today,
                      tripartite_agreement_id=None, action="enrol"):
@@ -984,6 +1002,14 @@ class EnrollmentService(PlatformService):
         selector = filters(params, "programme_id", "partner_id", "status")
         if params.get("q"):
             selector.update(domain.student_search(params["q"]))
+        if not selector and params.get("sort") in (None, "-created_at", "created_at"):
+            # every student in order of enrolment: a range of list positions
+            result = positioned_page(self.store.db.students, self.store.db.counters,
+                                     STUDENT_POSITIONS, params["offset"], params["limit"],
+                                     newest_first=params.get("sort") != "created_at")
+            if result is not None:
+                result["items"] = view.dump(result["items"], many=True)
+                return result
         return paged_view(self.store.db.students, selector, params, view)
 
     @rpc

@@ -140,3 +140,23 @@ def test_an_apprenticeship_is_refused_and_a_programme_of_several_partners_needs_
     with pytest.raises(InvalidInput) as caught:
         call(enrollment, "import_admissions", {"programme_id": joint["id"]})
     assert "rows" in caught.value.errors
+
+
+def test_staff_page_through_every_student_newest_first_at_any_offset(enrollment):
+    partner, ev = order_class(enrollment, capacity=20, seats=20)
+    for first in (1, 6, 11):  # three lists, each one transaction
+        call(enrollment, "import_admissions", {"programme_id": ev["id"], "rows": [
+            admitted(serial, name="学生%02d" % serial) for serial in range(first, first + 5)]})
+
+    def names(**query):
+        pages = [call(enrollment, "list_students", {"limit": 4, "offset": offset, **query})
+                 for offset in range(0, 16, 4)]
+        assert {page["total"] for page in pages} == {15}
+        return [student["name"] for page in pages for student in page["items"]]
+
+    enrolled = ["学生%02d" % serial for serial in range(1, 16)]
+    assert names() == enrolled[::-1]
+    assert names(sort="created_at") == enrolled
+    assert names(sort="-created_at") == enrolled[::-1]
+    # a filtered list is read through its own index; one list's rows share a time
+    assert sorted(names(programme_id=ev["id"])) == enrolled
