@@ -62,8 +62,10 @@ METHOD = """## How it is measured
 - **HTTP load**: wrk (2 threads, 32 connections, `bench/wrk/requests.lua`) with the
   administrator's token; reads pick a random target per request (random students for the 360,
   random enterprises, dashboard filters, list offsets); the create-application route posts a
-  pre-imported, never-used applicant per request, so every write is a valid new application
-  through the outbox. Non-2xx answers and socket errors count as errors.
+  pre-imported, never-used applicant per request (each run its own), so every write is a valid
+  new application through the outbox. Non-2xx answers and socket errors count as errors.
+  Each read route is first loaded for `BENCH_WARMUP` seconds (10), not recorded: the gateway's
+  view cache fills as it would in a gateway that has been serving for a while.
 - **Baselines** (`bench/baseline_service.py`, a separate nameko process, not part of the
   product): A answers HTTP without any RPC; B makes four parallel no-op RPCs per request; C is
   raw kombu publish with confirms to a queue and back out (`python -m bench.inbound raw`).
