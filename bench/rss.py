@@ -1,4 +1,5 @@
 """Peak resident memory of the service processes, sampled from /proc while loaded."""
+import os
 import threading
 from pathlib import Path
 
@@ -58,3 +59,18 @@ class PeakRss:
 
     def megabytes(self):
         return {name: round(value / 2 ** 20, 1) for name, value in self.peaks.items()}
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of one process and its children so far."""
+    total = 0.0
+    for process in [pid, *children_of(pid)]:
+        try:
+            fields = Path("/proc/%d/stat" % process).read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -38,7 +38,7 @@ for folder in ("lib", "gateway", "tests"):  # the test kit starts processes the 
 
 from bench import inbound, load, report  # noqa: E402
 from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
-from bench.rss import PeakRss  # noqa: E402
+from bench.rss import PeakRss, cpu_seconds  # noqa: E402
 from testkit.enterprise import access, provision  # noqa: E402
 from testkit.servers import SecantusServer, ServiceProcess, free_port, wait_until  # noqa: E402
 from testkit.system import COMPONENTS, System  # noqa: E402
@@ -134,6 +134,13 @@ class Vhost:
         for enterprise_id in self.enterprises:  # broker users are not per vhost
             access("revoke", enterprise_id, vhost=self.name, api_url=self.api)
 
+    def queued(self):
+        """Messages ready or unacknowledged in the vhost's queues."""
+        answer = requests.get("%s/queues/%s" % (self.root, quote(self.name, safe="")),
+                              params={"columns": "name,messages"}, auth=self.auth, timeout=10)
+        answer.raise_for_status()
+        return sum(queue.get("messages") or 0 for queue in answer.json())
+
     def provision(self, enterprise_id):
         """An enterprise's broker credentials, as deploy/enterprise_access.py gives them."""
         self.enterprises.append(enterprise_id)
@@ -184,6 +191,32 @@ class Running:
     def pids(self):
         found = {name: process.process.pid for name, process in self.system.processes.items()}
         return found
+
+    def settle(self, quiet_cores=0.75, quiet_seconds=5, timeout=3600):
+        """Wait until the system has worked off what the dataset left behind
+        (events still queued, views being refreshed, outboxes relayed): every
+        queue of the run's vhost empty, and the services and their database
+        servers together under ``quiet_cores`` of CPU, for ``quiet_seconds`` in
+        a row. Not zero: an idle gateway keeps sweeping its stored views (about
+        half a core here). Measuring before that measures the backlog. Returns
+        the seconds waited, or None if it never settled (then measured anyway)."""
+        pids = list(self.pids().values()) + [server.process.pid for server in self.databases]
+        started = clock = time.monotonic()
+        used = sum(cpu_seconds(pid) for pid in pids)
+        quiet_since = None
+        while time.monotonic() - started < timeout:
+            time.sleep(1)
+            now, now_used = time.monotonic(), sum(cpu_seconds(pid) for pid in pids)
+            busy = (now_used - used) / (now - clock)
+            clock, used = now, now_used
+            if busy < quiet_cores and self.vhost.queued() == 0:
+                quiet_since = quiet_since or now
+                if now - quiet_since >= quiet_seconds:
+                    return round(now - started, 1)
+            else:
+                quiet_since = None
+        say("warning: the system was still busy after %d s; measuring anyway" % timeout)
+        return None
 
     def profile_targets(self, components):
         """{label: pid} of these components and of their database servers."""
@@ -372,6 +405,8 @@ def run(args):
                 body["partner_id"] = programme["partners"][index % len(programme["partners"])]
             application_lines.append(("POST", "/v1/applications", body))
 
+        settled = {"1x": running.settle()}
+        say("the system settled %s s after the dataset was created" % settled["1x"])
         measure = Measure(args, running, data, out)
         routes = {}
         if wanted("baseline_a"):
@@ -394,9 +429,10 @@ def run(args):
                                 "inbound_rate": args.inbound_rate, "smoke": args.smoke,
                                 "wrk": load.wrk_version()},
                    "dataset": data.summary(), "dataset_seconds": dataset_seconds,
-                   "dataset_rates": dataset_rates,
+                   "dataset_rates": dataset_rates, "settled_seconds": settled,
                    "routes": routes}
 
+        settled["after_writes"] = running.settle()  # the applications' events, consumed
         if wanted("baseline_c"):
             raw_runs = []
             for run_index in range(args.runs):
@@ -417,6 +453,7 @@ def run(args):
                 figures = inbound.measure_inbound(running.vhost.uri, publishers,
                                                   args.inbound_rate, args.inbound_seconds, out)
                 measure.keep_rss(sampler.stop())
+                running.settle()  # the next run starts with nothing left of this one
                 say("inbound run %d: %s events/s of %s sent, lag p50 %s ms, p99 %s ms" % (
                     run_index + 1, figures["events_per_s"], figures["sent"],
                     figures["lag_p50_ms"], figures["lag_p99_ms"]))
@@ -431,6 +468,8 @@ def run(args):
             results["dataset_10x"] = data.summary()
             results["dataset_10x_seconds"] = round(time.monotonic() - clock, 1)
             results["dataset_10x_rates"] = creation_rates(generator)
+            settled["10x"] = running.settle()
+            say("the system settled %s s after the 10x growth" % settled["10x"])
             measure.data = data
             results["routes_10x"] = measure.read_routes(rng, only)
 

@@ -77,9 +77,10 @@ class ReadModelStore:
         self.db = db
         self.cache = cache
         self._facts = (0.0, None, None)  # checked at, digests, (rows, fetched at)
-        # process-wide memos: dashboards per filters and facts version; the sweep's place
+        # process-wide memos: dashboards per filters and facts version; the sweep's
+        # place in each kind's round of views, and the size of its last round
         self.dashboards = {}
-        self.sweep_positions = {}
+        self.sweeps = {}
 
     # stale markers -------------------------------------------------------------
 

@@ -25,6 +25,17 @@ WATCHED_EVENTS = {
 }
 
 
+def sweep_size(round_size, interval_seconds, round_seconds, batch):
+    """How many stored views of a kind one sweep tick re-reads: enough to go
+    round all ``round_size`` of them (as counted in the last full round; None
+    before one) within ``round_seconds``, at most ``batch``, at least one. A
+    few hundred enterprise views need not be re-read every 20 s, while ten
+    thousand students are still rounded as fast as the batch allows."""
+    if round_size is None:
+        return batch
+    return max(1, min(batch, -(-round_size * interval_seconds // round_seconds)))
+
+
 def stale_views(source, event_type, data, team_members=()):
     """``[(kind, key, service)]``: the view parts this event makes stale. The
     part to refresh is the publisher's, except that a new student's view is

@@ -14,6 +14,7 @@ from gateway.views import (
     stale_views,
     student_360,
     student_related_to,
+    sweep_size,
 )
 
 
@@ -193,3 +194,11 @@ def test_every_watched_event_has_a_handler_and_a_contract():
                for event_type in types}
     assert handled == watched
     assert all(event_type in CONTRACTS[service] for service, event_type in watched)
+
+
+def test_the_sweep_goes_round_each_kind_of_view_in_the_rounds_time_at_most_a_batch_a_tick():
+    # 200 enterprises in 15 minutes of 10 s ticks: 3 a tick, not the whole batch
+    assert sweep_size(200, 10, 900, 100) == 3
+    assert sweep_size(10_000, 10, 900, 100) == 100  # as fast as the batch allows
+    assert sweep_size(5, 10, 900, 100) == 1  # never none
+    assert sweep_size(None, 10, 900, 100) == 100  # the first round counts them

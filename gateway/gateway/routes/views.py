@@ -36,6 +36,7 @@ from gateway.views import (
     student_360,
     student_known,
     student_related_to,
+    sweep_size,
 )
 
 log = logging.getLogger(__name__)
@@ -158,10 +159,18 @@ class ViewRoutes:
         week's grace period passing) still reaches the views within a bounded time."""
         marks = [(FACTS, "all", service) for service in SERVICES]
         batch = int(setting("VIEW_SWEEP_BATCH", 100))
+        interval = float(setting("VIEW_SWEEP_INTERVAL_SECONDS", 10))
+        round_seconds = float(setting("VIEW_SWEEP_ROUND_SECONDS", 900))
         for kind in (STUDENT_VIEW, ENTERPRISE_VIEW):
-            positions = self.read_models.sweep_positions
-            keys = self.read_models.all_keys(kind, positions.get(kind), batch)
-            positions[kind] = keys[-1] if len(keys) == batch else None
+            sweep = self.read_models.sweeps.setdefault(kind, {"after": None, "seen": 0,
+                                                              "round_size": None})
+            size = sweep_size(sweep["round_size"], interval, round_seconds, batch)
+            keys = self.read_models.all_keys(kind, sweep["after"], size)
+            sweep["seen"] += len(keys)
+            if len(keys) == size:
+                sweep["after"] = keys[-1]
+            else:  # the round is complete: the next starts from the first view
+                sweep.update(after=None, seen=0, round_size=sweep["seen"])
             services = SWEPT_SERVICES if kind == STUDENT_VIEW else SERVICES
             marks.extend((kind, key, service) for key in keys for service in services)
         self.read_models.mark(marks)
