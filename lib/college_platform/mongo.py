@@ -164,8 +164,8 @@ class Store:
 
 class MongoStore(DependencyProvider):
     """``indexes`` maps collection names to pymongo ``IndexModel`` lists;
-    ``prepare``: functions ``(client, db)`` run at start once the indexes
-    exist, before any entrypoint (data migrations, each safe to run again)."""
+    ``prepare``: functions ``(db)`` run at start once the indexes exist,
+    before any entrypoint (data migrations, each safe to run again)."""
 
     def __init__(self, indexes=None, prepare=()):
         self.indexes = indexes or {}
@@ -204,7 +204,7 @@ class MongoStore(DependencyProvider):
     def start(self):
         ensure_indexes(self.db, {"outbox": OUTBOX_INDEXES, "inbox": INBOX_INDEXES, **self.indexes})
         for prepare in self.prepare:
-            prepare(self.client, self.db)
+            prepare(self.db)
         self._running = True
         if self.relay_enabled:
             self._relay_thread = self.container.spawn_managed_thread(

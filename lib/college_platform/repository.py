@@ -1,7 +1,8 @@
 """Small persistence helpers every service needs the same way."""
 import uuid
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.read_concern import ReadConcern
 
 from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
@@ -58,12 +59,22 @@ def page(collection, query, offset=0, limit=20, sort=None):
 
 # -- positioned lists ----------------------------------------------------------------------
 #
-# A long list that only grows (every student the college enrols) can number its
-# documents 1, 2, 3... in the transaction that writes them. A page at any offset is
-# then a range of positions, read through an index, and the total is the counter:
-# both cost the page, not the list. ``page`` instead asks the server to skip
-# ``offset`` documents and to count them all; MongoDB skips index keys, but a server
-# that fetches every candidate before it skips (SecantusDB) reads the whole list.
+# A long list that only grows (every student the college enrols) numbers its
+# documents 1, 2, 3... A page at any offset is then a range of positions read
+# through an index, and the total is the counter: both cost the page, not the
+# list. ``page`` instead asks the server to skip ``offset`` documents and to count
+# them all; MongoDB skips index keys, but a server that fetches every candidate
+# before it skips (SecantusDB) reads the whole list for every page.
+#
+# A document is written *pending* (``list_pending: true``) and numbered just after,
+# by ``position_pending`` in a transaction of its own: a counter claimed inside the
+# writing transactions would make every two of them that overlap conflict (a bulk
+# import waited minutes behind the others). A page shows the pending documents too,
+# as the newest, so nothing is missing from the list while it waits.
+
+PENDING = "list_pending"
+POSITION = "list_position"
+
 
 def claim_positions(uow, counter_id, count):
     """``count`` consecutive numbers from the counter ``counter_id``, the first
@@ -75,59 +86,82 @@ def claim_positions(uow, counter_id, count):
     return list(range(last - count + 1, last + 1))
 
 
-def positioned_page(collection, counters, counter_id, offset=0, limit=20, newest_first=True,
-                    field="list_position"):
-    """One page of every document of ``collection``, by position (newest first by
-    default), as ``page`` answers it; None until ``number_existing`` has numbered
-    the documents written before positions were."""
-    counter = counters.find_one({"_id": counter_id})
-    if not counter or not counter.get("complete"):
-        return None
-    total = counter.get("value", 0)
+def position_pending(db, collection, counter_id, batch=1000):
+    """Number the pending documents of ``db[collection]``, oldest first, after
+    those numbered already; how many. Several instances may run it at once: two
+    transactions that claim from the counter together conflict, and the one
+    retried finds nothing left to number."""
+    def number(session):
+        pending = [document["_id"] for document in db[collection].find(
+            {PENDING: True}, {"_id": 1}, session=session).sort(
+                [("created_at", ASCENDING), ("_id", ASCENDING)]).limit(batch)]
+        if not pending:
+            return 0
+        last = db.counters.find_one_and_update(
+            {"_id": counter_id}, {"$inc": {"value": len(pending)}}, upsert=True,
+            return_document=ReturnDocument.AFTER, session=session)["value"]
+        db[collection].bulk_write([
+            UpdateOne({"_id": document_id, PENDING: True},
+                      {"$set": {POSITION: position}, "$unset": {PENDING: ""}})
+            for position, document_id in enumerate(pending, last - len(pending) + 1)],
+            session=session)
+        return len(pending)
+
+    numbered = 0
+    while True:
+        with db.client.start_session() as session:
+            count = session.with_transaction(number)
+        numbered += count
+        if count < batch:
+            return numbered
+
+
+def mark_unpositioned(db, collection, counter_id):
+    """Make the documents written before positions pending, once, and mark the
+    counter complete so that ``positioned_page`` serves the list. Run at start;
+    one read of the counter once done."""
+    counter = db.counters.find_one({"_id": counter_id})
+    if counter and counter.get("complete"):
+        return
+    db[collection].update_many({POSITION: {"$exists": False}, PENDING: {"$exists": False}},
+                               {"$set": {PENDING: True}})
+    db.counters.update_one({"_id": counter_id},
+                           {"$set": {"complete": True}, "$setOnInsert": {"value": 0}},
+                           upsert=True)
+
+
+def positioned_page(db, collection, counter_id, offset=0, limit=20, newest_first=True):
+    """One page of every document of ``db[collection]`` in order of writing
+    (newest first by default), as ``page`` answers it: the pending documents
+    are the newest. None until ``mark_unpositioned`` has run. Read in one
+    snapshot, so a document numbered meanwhile is neither missed nor shown twice."""
     offset = max(0, int(offset))
     limit = max(1, min(MAX_PAGE_SIZE, int(limit)))
-    if newest_first:
-        first, last = max(1, total - offset - limit + 1), total - offset
-    else:
-        first, last = offset + 1, min(total, offset + limit)
-    items = []
-    if first <= last:
-        items = list(collection.find({field: {"$gte": first, "$lte": last}})
-                     .sort(field, DESCENDING if newest_first else ASCENDING))
-    return {"items": items, "offset": offset, "limit": limit, "total": total}
+    direction = DESCENDING if newest_first else ASCENDING
+    with db.client.start_session() as session:
+        with session.start_transaction(read_concern=ReadConcern("snapshot")):
+            counter = db.counters.find_one({"_id": counter_id}, session=session)
+            if not counter or not counter.get("complete"):
+                return None
+            numbered = counter.get("value", 0)
+            pending = list(db[collection].find({PENDING: True}, session=session).sort(
+                [("created_at", direction), ("_id", direction)]))
 
+            def positions(first, last):
+                if first > last:
+                    return []
+                return list(db[collection].find(
+                    {POSITION: {"$gte": first, "$lte": last}}, session=session).sort(
+                        POSITION, direction))
 
-def number_existing(client, collection, counters, counter_id, field="list_position",
-                    chunk=1000):
-    """Number the documents that have no position yet, oldest first, and mark
-    the counter complete, so ``positioned_page`` serves the list. Run at start;
-    costs one read of the counter once done. Safe beside other instances doing
-    the same: each chunk claims its positions and numbers only the documents
-    still without one, in one transaction."""
-    counter = counters.find_one({"_id": counter_id})
-    if counter and counter.get("complete"):
-        return 0
-    ids = [document["_id"] for document in collection.find(
-        {field: {"$exists": False}}, {"_id": 1}).sort([("created_at", ASCENDING),
-                                                        ("_id", ASCENDING)])]
-    numbered = 0
-    for start in range(0, len(ids), chunk):
-        def number(session, batch=ids[start:start + chunk]):
-            missing = [document["_id"] for document in collection.find(
-                {"_id": {"$in": batch}, field: {"$exists": False}}, {"_id": 1},
-                session=session).sort([("created_at", ASCENDING), ("_id", ASCENDING)])]
-            if not missing:
-                return 0
-            last = counters.find_one_and_update(
-                {"_id": counter_id}, {"$inc": {"value": len(missing)}}, upsert=True,
-                return_document=ReturnDocument.AFTER, session=session)["value"]
-            for position, document_id in enumerate(missing, last - len(missing) + 1):
-                collection.update_one({"_id": document_id}, {"$set": {field: position}},
-                                      session=session)
-            return len(missing)
-
-        with client.start_session() as session:
-            numbered += session.with_transaction(number)
-    counters.update_one({"_id": counter_id}, {"$set": {"complete": True},
-                                              "$setOnInsert": {"value": 0}}, upsert=True)
-    return numbered
+            if newest_first:  # the pending ones, then numbered - offset down
+                items = pending[offset:offset + limit]
+                last = numbered - max(0, offset - len(pending))
+                items += positions(max(1, last - (limit - len(items)) + 1), last) \
+                    if len(items) < limit else []
+            else:  # 1 up to what is numbered, then the pending ones
+                items = positions(offset + 1, min(numbered, offset + limit))
+                start = max(0, offset - numbered)
+                items += pending[start:start + limit - len(items)]
+    return {"items": items, "offset": offset, "limit": limit,
+            "total": numbered + len(pending)}

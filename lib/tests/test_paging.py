@@ -7,9 +7,10 @@ from marshmallow import fields
 
 from college_platform.errors import InvalidInput
 from college_platform.repository import (
-    claim_positions,
-    number_existing,
+    PENDING,
+    mark_unpositioned,
     page,
+    position_pending,
     positioned_page,
 )
 from college_platform.validation import PageQuerySchema, load, sort_by
@@ -55,70 +56,69 @@ def test_pages_follow_the_requested_order_without_overlap(database):
     assert page(people, {}, 0, 500)["limit"] == 200
 
 
-class Writer:
-    """The part of a unit of work ``claim_positions`` uses, on a real transaction."""
 
-    def __init__(self, db, session):
-        self.db, self.session = db, session
-
-
-def add_people(client, db, names):
-    """One transaction, as a service writes a batch: positions claimed with it."""
-    with client.start_session() as session:
-        def write(session):
-            positions = claim_positions(Writer(db, session), "people", len(names))
-            db.people.insert_many([{"_id": name, "list_position": position}
-                                   for name, position in zip(names, positions)],
-                                  session=session)
-        session.with_transaction(write)
+def enrol(db, names, at):
+    """Documents written as a service writes them: pending, numbered later."""
+    db.people.insert_many([{"_id": name, "created_at": at + timedelta(seconds=n),
+                            PENDING: True} for n, name in enumerate(names)])
 
 
 @pytest.fixture
-def positioned(database):
+def people(database):
     db = database("positions")
-    number_existing(db.client, db.people, db.counters, "people")  # an empty list: complete
-    return db.client, db
+    mark_unpositioned(db, "people", "people")  # an empty list: complete at once
+    return db
 
 
-def test_positioned_pages_walk_the_whole_list_in_either_direction(positioned):
-    client, db = positioned
-    add_people(client, db, ["a", "b", "c"])
-    add_people(client, db, ["d", "e"])
-
-    def ids(newest_first, limit=2):
-        pages = [positioned_page(db.people, db.counters, "people", offset, limit, newest_first)
-                 for offset in range(0, 6, limit)]
-        assert {page["total"] for page in pages} == {5}
-        return [person["_id"] for page in pages for person in page["items"]]
-
-    assert ids(newest_first=True) == ["e", "d", "c", "b", "a"]
-    assert ids(newest_first=False) == ["a", "b", "c", "d", "e"]
-    beyond = positioned_page(db.people, db.counters, "people", 10, 2)
-    assert beyond["items"] == [] and beyond["total"] == 5
+def listed(db, newest_first=True, limit=2, total=None):
+    pages = [positioned_page(db, "people", "people", offset, limit, newest_first)
+             for offset in range(0, 8, limit)]
+    assert {page["total"] for page in pages} == {total}
+    return [person["_id"] for page in pages for person in page["items"]]
 
 
-def test_a_rolled_back_batch_leaves_no_gap_in_the_positions(positioned):
-    client, db = positioned
-    add_people(client, db, ["a"])
-    with pytest.raises(RuntimeError):
-        with client.start_session() as session:
-            def fail(session):
-                claim_positions(Writer(db, session), "people", 3)
-                raise RuntimeError("the batch is refused")
-            session.with_transaction(fail)
-    add_people(client, db, ["b"])
-    assert [p["list_position"] for p in db.people.find().sort("list_position", 1)] == [1, 2]
+START = datetime(2027, 9, 1, tzinfo=timezone.utc)
+
+
+def test_positioned_pages_walk_the_whole_list_in_either_direction(people):
+    enrol(people, ["a", "b", "c"], START)
+    assert position_pending(people, "people", "people") == 3
+    enrol(people, ["d", "e"], START + timedelta(minutes=1))
+    assert position_pending(people, "people", "people", batch=1) == 2
+    assert [p["list_position"] for p in people.people.find().sort("created_at", 1)] == \
+        [1, 2, 3, 4, 5]
+    assert listed(people, total=5) == ["e", "d", "c", "b", "a"]
+    assert listed(people, newest_first=False, total=5) == ["a", "b", "c", "d", "e"]
+    assert positioned_page(people, "people", "people", 10, 2)["items"] == []
+
+
+def test_students_waiting_for_their_position_are_listed_as_the_newest(people):
+    enrol(people, ["a", "b", "c"], START)
+    position_pending(people, "people", "people")
+    enrol(people, ["d", "e", "f"], START + timedelta(minutes=1))  # not numbered yet
+    assert listed(people, total=6) == ["f", "e", "d", "c", "b", "a"]
+    assert listed(people, newest_first=False, total=6) == ["a", "b", "c", "d", "e", "f"]
+    assert listed(people, limit=4, total=6) == ["f", "e", "d", "c", "b", "a"]
+
+
+def test_two_instances_numbering_at_once_never_share_or_skip_a_number(people):
+    enrol(people, ["p%02d" % n for n in range(40)], START)
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda _: position_pending(people, "people", "people", batch=7),
+                             range(2)))
+    assert sum(done) == 40
+    assert sorted(p["list_position"] for p in people.people.find()) == list(range(1, 41))
 
 
 def test_documents_written_before_positions_are_numbered_oldest_first(database):
     db = database("positions")
-    client = db.client
-    start = datetime(2027, 1, 1, tzinfo=timezone.utc)
-    db.people.insert_many([{"_id": "p%d" % n, "created_at": start + timedelta(n)}
+    db.people.insert_many([{"_id": "p%d" % n, "created_at": START + timedelta(n)}
                            for n in (2, 0, 1)])
-    assert positioned_page(db.people, db.counters, "people") is None  # not numbered yet
-    assert number_existing(client, db.people, db.counters, "people", chunk=2) == 3
-    assert number_existing(client, db.people, db.counters, "people") == 0  # once only
-    add_people(client, db, ["new"])
-    page_ = positioned_page(db.people, db.counters, "people", 0, 10)
+    assert positioned_page(db, "people", "people") is None  # not marked yet
+    mark_unpositioned(db, "people", "people")
+    mark_unpositioned(db, "people", "people")  # once only
+    assert position_pending(db, "people", "people") == 3
+    enrol(db, ["new"], START + timedelta(days=9))
+    page_ = positioned_page(db, "people", "people", 0, 10)
     assert [p["_id"] for p in page_["items"]] == ["new", "p2", "p1", "p0"]

@@ -13,17 +13,19 @@ from pymongo.errors import DuplicateKeyError
 
 from college_contracts import checked
 from college_contracts.enrollment import PROGRAMME_KINDS
-from college_platform.clock import Clock
+from college_platform.clock import Clock, configured_timer
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput
 from college_platform.mongo import MongoStore
 from college_platform.repository import (
+    PENDING,
     RECENT_FIRST,
     claim_positions,
     get_or_raise,
+    mark_unpositioned,
     new_id,
-    number_existing,
     paged_view,
+    position_pending,
     positioned_page,
 )
 from college_platform.rpc import rpc
@@ -106,8 +108,8 @@ def group_by(key, documents):
 STUDENT_POSITIONS = "students:list_position"
 
 
-def number_students(client, db):
-    number_existing(client, db.students, db.counters, STUDENT_POSITIONS)
+def students_written_before_positions(db):
+    mark_unpositioned(db, "students", STUDENT_POSITIONS)
 
 
 def filters(params, *names):
@@ -144,9 +146,10 @@ class EnrollmentService(PlatformService):
                      RECENT_FIRST, by("programme_id"), by("partner_id"), by("status"),
                      by("name"),
                      IndexModel("list_position", unique=True, sparse=True,
-                                name="list_position_unique")],
+                                name="list_position_unique"),
+                     IndexModel(PENDING, sparse=True, name="list_pending")],
         "apprentice_contracts": [by("student_id"), by("partner_id")],
-    }, prepare=[number_students])
+    }, prepare=[students_written_before_positions])
 
     # partners ----------------------------------------------------------------------------
 
@@ -658,9 +661,8 @@ class EnrollmentService(PlatformService):
         if new_people:
             uow.db.applicants.insert_many(new_people, session=uow.session)
         sequences = self._student_sequences(uow, programme, len(accepted))
-        positions = claim_positions(uow, STUDENT_POSITIONS, len(accepted))
         applications, students = [], []
-        for (number, row, person), sequence, position in zip(accepted, sequences, positions):
+        for (number, row, person), sequence in zip(accepted, sequences):
             application = {
                 "_id": new_id(), "applicant_id": person["_id"],
                 "applicant_name": person["name"], "programme_id": programme["_id"],
@@ -672,7 +674,6 @@ class EnrollmentService(PlatformService):
             minor = domain.is_minor(date.fromisoformat(person["birth_date"]), today)
             student = self._new_student(programme, application, person, sequence, minor,
                                         today, action="admission_list")
-            student["list_position"] = position
             application["student_id"] = student["_id"]
             applications.append(application)
             students.append(student)
@@ -924,7 +925,6 @@ class EnrollmentService(PlatformService):
             sequence = self._student_sequences(uow, programme, 1)[0]
             student = self._new_student(programme, application, applicant, sequence, minor,
                                         today, tripartite_agreement_id=agreement["_id"])
-            student["list_position"], = claim_positions(uow, STUDENT_POSITIONS, 1)
             uow.db.students.insert_one(student, session=uow.session)
             self._update_application(uow, application, "enrolled",
                                      {"student_id": student["_id"]})
@@ -977,6 +977,7 @@ class EnrollmentService(PlatformService):
             "enrolled_on": today.isoformat(), "tripartite_agreement_id": tripartite_agreement_id,
             "history": [{"status": "active", "action": action, "at": now}],
             "created_at": now,
+            PENDING: True,  # numbered in the list of all students just after
         }
 
     def _announce_enrolments(self, uow, students):
@@ -1004,8 +1005,8 @@ class EnrollmentService(PlatformService):
             selector.update(domain.student_search(params["q"]))
         if not selector and params.get("sort") in (None, "-created_at", "created_at"):
             # every student in order of enrolment: a range of list positions
-            result = positioned_page(self.store.db.students, self.store.db.counters,
-                                     STUDENT_POSITIONS, params["offset"], params["limit"],
+            result = positioned_page(self.store.db, "students", STUDENT_POSITIONS,
+                                     params["offset"], params["limit"],
                                      newest_first=params.get("sort") != "created_at")
             if result is not None:
                 result["items"] = view.dump(result["items"], many=True)
@@ -1150,6 +1151,12 @@ class EnrollmentService(PlatformService):
                                          self.clock.today())
 
     # expiry ------------------------------------------------------------------------------
+
+    @configured_timer("LIST_POSITION_SECONDS", 0.5)
+    def position_students(self):
+        """Number the students enrolled since the last tick in the list of all
+        students (they are listed, as the newest, meanwhile)."""
+        return position_pending(self.store.db, "students", STUDENT_POSITIONS)
 
     @timer(interval=EXPIRY_SWEEP_SECONDS)
     def expire_due(self):

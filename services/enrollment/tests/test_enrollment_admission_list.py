@@ -16,6 +16,7 @@ from college_platform.errors import Conflict, InvalidInput
 from enrollment.service import EnrollmentService
 from testkit.amqp import bind_probe_queue
 from testkit.calls import call
+from testkit.servers import wait_until
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_an_apprenticeship_is_refused_and_a_programme_of_several_partners_needs_
     assert "rows" in caught.value.errors
 
 
-def test_staff_page_through_every_student_newest_first_at_any_offset(enrollment):
+def test_staff_page_through_every_student_newest_first_at_any_offset(enrollment, database):
     partner, ev = order_class(enrollment, capacity=20, seats=20)
     for first in (1, 6, 11):  # three lists, each one transaction
         call(enrollment, "import_admissions", {"programme_id": ev["id"], "rows": [
@@ -154,9 +155,16 @@ def test_staff_page_through_every_student_newest_first_at_any_offset(enrollment)
         assert {page["total"] for page in pages} == {15}
         return [student["name"] for page in pages for student in page["items"]]
 
-    enrolled = ["学生%02d" % serial for serial in range(1, 16)]
-    assert names() == enrolled[::-1]
-    assert names(sort="created_at") == enrolled
-    assert names(sort="-created_at") == enrolled[::-1]
-    # a filtered list is read through its own index; one list's rows share a time
-    assert sorted(names(programme_id=ev["id"])) == enrolled
+    def lists(order):  # the names of each import, in the order listed
+        return [set(order[:5]), set(order[5:10]), set(order[10:])]
+
+    just_imported = names()
+    assert lists(just_imported) == [{"学生%02d" % n for n in range(first, first + 5)}
+                                    for first in (11, 6, 1)]
+    # numbered in the list just after (students = every student, in one order)
+    wait_until(lambda: not database("enrollment").students.find_one({"list_pending": True}),
+               message="every student numbered")
+    assert names() == just_imported, "numbering moves no student"
+    assert names(sort="-created_at") == just_imported
+    assert names(sort="created_at") == just_imported[::-1]
+    assert sorted(names(programme_id=ev["id"])) == sorted(just_imported)
