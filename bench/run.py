@@ -465,7 +465,20 @@ def run(args):
             results["inbound"] = {**report.median_inbound(inbound_runs),
                                   "each_run": inbound_runs}
 
+        stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
+        raw_file = out / ("results-%s.json" % stamp)
+        results["raw_file"] = str(raw_file.relative_to(ROOT) if raw_file.is_relative_to(ROOT)
+                                  else raw_file)
+
+        def save_results():
+            results["peak_rss_mb"] = measure.rss
+            results["profiles"] = measure.profiles
+            raw_file.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+            (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
         if args.ten_x and not args.smoke:
+            save_results()  # the 1x figures survive a 10x phase that is cut short
+            say("1x results saved: %s" % raw_file)
             say("growing the dataset to 10x the students")
             clock = time.monotonic()
             data = generator.create(Sizes.at_scale(args.scale).with_students(10), data)
@@ -477,14 +490,7 @@ def run(args):
             measure.data = data
             results["routes_10x"] = measure.read_routes(rng, only)
 
-        results["peak_rss_mb"] = measure.rss
-        results["profiles"] = measure.profiles
-        stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
-        raw_file = out / ("results-%s.json" % stamp)
-        results["raw_file"] = str(raw_file.relative_to(ROOT) if raw_file.is_relative_to(ROOT)
-                                  else raw_file)
-        raw_file.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-        (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        save_results()
         report.print_summary(results, out=say)
         if not args.no_doc:
             Path(args.doc).write_text(report.markdown(results), encoding="utf-8")
