@@ -197,10 +197,14 @@ class ReadModelStore:
             names[stored["_id"]] = partner.get("legal_name")
         return names
 
-    def all_keys(self, kind, after, limit):
-        return [view["_id"] for view in self.db[VIEW_COLLECTIONS[kind]].find(
-            {"_id": {"$gt": after}} if after else {}, {"_id": 1},
-            sort=[("_id", ASCENDING)], limit=limit)]
+    def all_keys(self, kind):
+        return [view["_id"] for view in self.db[VIEW_COLLECTIONS[kind]].find({}, {"_id": 1})]
+
+    def existing_keys(self, kind, keys):
+        """Those of ``keys`` whose view is stored, in their order."""
+        stored = {view["_id"] for view in self.db[VIEW_COLLECTIONS[kind]].find(
+            {"_id": {"$in": list(keys)}}, {"_id": 1})}
+        return [key for key in keys if key in stored]
 
     # dashboard facts -------------------------------------------------------------
 

@@ -36,6 +36,29 @@ def sweep_size(round_size, interval_seconds, round_seconds, batch):
     return max(1, min(batch, -(-round_size * interval_seconds // round_seconds)))
 
 
+class SweepRound:
+    """The stored views of one kind still to re-read in the current round of
+    the slow sweep. The round's keys are read once, when it starts, and handed
+    out a few a tick: a database that reads every candidate of a sorted,
+    limited query (SecantusDB) would otherwise read every stored view each tick."""
+
+    def __init__(self):
+        self.keys = []
+        self.round_size = None
+
+    def next_keys(self, load_keys, keep_existing, interval_seconds, round_seconds, batch):
+        """The keys to re-read this tick. ``load_keys()`` gives every stored
+        key (read at the start of a round); ``keep_existing(keys)`` those of
+        ``keys`` still stored, so a view removed during the round is not
+        rebuilt by its refresh."""
+        if not self.keys:
+            self.keys = sorted(load_keys())
+            self.round_size = len(self.keys)
+        count = sweep_size(self.round_size, interval_seconds, round_seconds, batch)
+        taken, self.keys = self.keys[:count], self.keys[count:]
+        return keep_existing(taken) if taken else []
+
+
 def stale_views(source, event_type, data, team_members=()):
     """``[(kind, key, service)]``: the view parts this event makes stale. The
     part to refresh is the publisher's, except that a new student's view is

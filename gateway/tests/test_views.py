@@ -4,8 +4,10 @@ from gateway.routes.views import ViewRoutes
 from gateway.views import (
     ENTERPRISE_VIEW,
     FACTS,
+    SERVICES,
     STUDENT_VIEW,
     WATCHED_EVENTS,
+    SweepRound,
     contribution_index,
     contribution_row,
     dashboard,
@@ -202,3 +204,59 @@ def test_the_sweep_goes_round_each_kind_of_view_in_the_rounds_time_at_most_a_bat
     assert sweep_size(10_000, 10, 900, 100) == 100  # as fast as the batch allows
     assert sweep_size(5, 10, 900, 100) == 1  # never none
     assert sweep_size(None, 10, 900, 100) == 100  # the first round counts them
+
+
+def test_a_sweep_round_reads_the_stored_keys_once_and_hands_them_out_a_few_a_tick():
+    stored = ["e%03d" % n for n in range(200)]
+    loads = []
+
+    def load_keys():
+        loads.append(1)
+        return list(reversed(stored))
+
+    def every_key(keys):
+        return keys
+
+    round_ = SweepRound()
+    handed = [round_.next_keys(load_keys, every_key, 10, 900, 100) for _ in range(67)]
+    assert [len(keys) for keys in handed[:3]] == [3, 3, 3]  # 200 in 900 s of 10 s ticks
+    assert [key for keys in handed for key in keys] == stored  # each once, in key order
+    assert len(loads) == 1  # one read of the stored keys for the whole round
+    round_.next_keys(load_keys, every_key, 10, 900, 100)  # the round is over: a new one
+    assert len(loads) == 2
+
+
+def test_a_view_removed_during_the_round_is_not_swept():
+    round_ = SweepRound()
+    keys = round_.next_keys(lambda: ["a", "b", "c"],
+                            lambda chosen: [key for key in chosen if key != "b"], 10, 10, 100)
+    assert keys == ["a", "c"]
+
+
+def test_the_sweep_tick_marks_the_rounds_next_views_of_each_kind_for_refresh():
+    from gateway.routes.views import ViewRoutes
+
+    class StoredViews:
+        sweeps = {}
+        stored = {STUDENT_VIEW: ["s1", "s2"], ENTERPRISE_VIEW: ["e1"]}
+        marked = []
+
+        def all_keys(self, kind):
+            return self.stored[kind]
+
+        def existing_keys(self, kind, keys):
+            return [key for key in keys if key in self.stored[kind]]
+
+        def mark(self, marks):
+            self.marked.extend(marks)
+
+    routes = ViewRoutes()
+    routes.read_models = StoredViews()
+    routes.sweep_views()  # two students in a round of 90 ticks: one a tick
+    marked = {(kind, key) for kind, key, _ in routes.read_models.marked if kind != FACTS}
+    assert marked == {(STUDENT_VIEW, "s1"), (ENTERPRISE_VIEW, "e1")}
+    assert {service for kind, _, service in routes.read_models.marked if kind == FACTS} == \
+        set(SERVICES)
+    routes.read_models.marked.clear()
+    routes.sweep_views()
+    assert (STUDENT_VIEW, "s2") in {(kind, key) for kind, key, _ in routes.read_models.marked}

@@ -28,6 +28,7 @@ from gateway.views import (
     FACTS,
     SERVICES,
     STUDENT_VIEW,
+    SweepRound,
     contribution_of,
     dashboard,
     enterprise_known,
@@ -36,7 +37,6 @@ from gateway.views import (
     student_360,
     student_known,
     student_related_to,
-    sweep_size,
 )
 
 log = logging.getLogger(__name__)
@@ -162,15 +162,10 @@ class ViewRoutes:
         interval = float(setting("VIEW_SWEEP_INTERVAL_SECONDS", 10))
         round_seconds = float(setting("VIEW_SWEEP_ROUND_SECONDS", 900))
         for kind in (STUDENT_VIEW, ENTERPRISE_VIEW):
-            sweep = self.read_models.sweeps.setdefault(kind, {"after": None, "seen": 0,
-                                                              "round_size": None})
-            size = sweep_size(sweep["round_size"], interval, round_seconds, batch)
-            keys = self.read_models.all_keys(kind, sweep["after"], size)
-            sweep["seen"] += len(keys)
-            if len(keys) == size:
-                sweep["after"] = keys[-1]
-            else:  # the round is complete: the next starts from the first view
-                sweep.update(after=None, seen=0, round_size=sweep["seen"])
+            sweep = self.read_models.sweeps.setdefault(kind, SweepRound())
+            keys = sweep.next_keys(lambda: self.read_models.all_keys(kind),
+                                   lambda chosen: self.read_models.existing_keys(kind, chosen),
+                                   interval, round_seconds, batch)
             services = SWEPT_SERVICES if kind == STUDENT_VIEW else SERVICES
             marks.extend((kind, key, service) for key in keys for service in services)
         self.read_models.mark(marks)
