@@ -83,7 +83,9 @@ METHOD = """## How it is measured
 Run it: `make bench` (settings: `BENCH_RUNS`, `BENCH_SECONDS`, `BENCH_SCALE`, `BENCH_10X`,
 `BENCH_INBOUND_RATE`, `BENCH_INBOUND_SECONDS`, `BENCH_DATA_DIR`, `BENCH_PROFILE`; see
 `bench/run.py`). Rewrite this page from a raw results file with the closing notes:
-`python -m bench.report var/bench/results-<time>.json --notes notes.md`.
+`python -m bench.report var/bench/results-<time>.json --notes notes.md`, and with
+`--growth <results of a reduced-scale run>` to show that run's 10× growth beside a
+full run without one.
 """.splitlines()
 
 
