@@ -27,12 +27,10 @@ WATCHED_EVENTS = {
 
 def sweep_size(round_size, interval_seconds, round_seconds, batch):
     """How many stored views of a kind one sweep tick re-reads: enough to go
-    round all ``round_size`` of them (as counted in the last full round; None
-    before one) within ``round_seconds``, at most ``batch``, at least one. A
-    few hundred enterprise views need not be re-read every 20 s, while ten
-    thousand students are still rounded as fast as the batch allows."""
-    if round_size is None:
-        return batch
+    round all ``round_size`` of them (as counted when the round started) within
+    ``round_seconds``, at most ``batch``, at least one. A few hundred enterprise
+    views need not be re-read every 20 s, while ten thousand students are
+    still rounded as fast as the batch allows."""
     return max(1, min(batch, -(-round_size * interval_seconds // round_seconds)))
 
 
@@ -44,7 +42,7 @@ class SweepRound:
 
     def __init__(self):
         self.keys = []
-        self.round_size = None
+        self.round_size = 0
 
     def next_keys(self, load_keys, keep_existing, interval_seconds, round_seconds, batch):
         """The keys to re-read this tick. ``load_keys()`` gives every stored
