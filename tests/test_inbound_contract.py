@@ -15,7 +15,7 @@ from college_contracts.inbound import EXCHANGE, parse
 from college_platform.inbound import inbound_handler
 from college_platform.mongo import MongoStore
 from college_platform.service import PlatformService
-from testkit.enterprise import access, provision
+from testkit.enterprise import access, provision, publish_burst
 from testkit.enterprise import cloud_event as make_event
 from testkit.enterprise import publish as publish_as
 from testkit.servers import ROOT, wait_until
@@ -70,11 +70,11 @@ def received(database):
     return list(database("inbound_recorder").received.find({}, {"_id": 0}))
 
 
-def dead_letters(amqp_uri):
+def dead_letters(amqp_uri, queue=QUEUE):
     with Connection(amqp_uri) as connection:
         channel = connection.default_channel
         letters = []
-        while (message := channel.basic_get(QUEUE + ".dead", no_ack=True)) is not None:
+        while (message := channel.basic_get(queue + ".dead", no_ack=True)) is not None:
             letters.append(message.headers["x-dead-letter-reason"])
         return letters
 
@@ -190,3 +190,62 @@ def test_the_publisher_library_reports_an_event_no_queue_takes(service_config):
     finally:
         sys.path.remove(str(ROOT / "integrations/college-publisher"))
         access("revoke", "EARLY", vhost=credentials["vhost"])
+
+
+# -- batches: one transaction for many events, each message settled by its own outcome --
+
+class BatchRecorder(PlatformService):
+    name = "batch_recorder"
+    store = MongoStore()
+
+    @inbound_handler(EXCHANGE, parse, batch_size=25, batch_seconds=0.2)
+    def on_enterprise_event(self, events):
+        def record(uow, fresh):
+            uow.db.batches.insert_one({"size": len(fresh)}, session=uow.session)
+            for event in fresh:
+                if event["data"].get("external_ref") == "explode":
+                    raise RuntimeError("the handler broke")
+                uow.db.received.insert_one({"event_id": event["id"]}, session=uow.session)
+        return self.store.handle_batch(events, record)
+
+
+@pytest.fixture
+def batch_enterprise(service_config, container_factory):
+    container_factory(BatchRecorder).start()
+    credentials = provision(service_config["AMQP_URI"], "ACME")
+    yield credentials
+    access("revoke", "ACME", vhost=credentials["vhost"])
+
+
+def test_a_burst_is_handled_in_batches_each_event_once(batch_enterprise, database,
+                                                       service_config):
+    events = [cloud_event(data={**PROJECT, "external_ref": "B-%02d" % n}) for n in range(60)]
+    publish_burst(batch_enterprise, events + events[:10])  # ten delivered twice
+    db = database("batch_recorder")
+    wait_until(lambda: db.received.count_documents({}) == 60 and
+               db.inbox.count_documents({}) == 60, message="sixty events, once each")
+    sizes = [batch["size"] for batch in db.batches.find()]
+    assert max(sizes) > 1, "events handled one transaction each: %s" % sizes
+    assert sum(sizes) == 60  # a redelivered event is no work at all
+    wait_until(lambda: queue_depth(service_config["AMQP_URI"], "college.inbound.batch_recorder")
+               == 0, message="every message acknowledged")
+
+
+def test_an_event_that_fails_its_batch_fails_alone(batch_enterprise, database, service_config):
+    events = [cloud_event(data={**PROJECT, "external_ref": "B-%02d" % n}) for n in range(20)]
+    events.insert(7, cloud_event(data={**PROJECT, "external_ref": "explode"}))
+    publish_burst(batch_enterprise, events)
+    db = database("batch_recorder")
+    wait_until(lambda: db.received.count_documents({}) == 20, message="the twenty good ones")
+    letters = wait_until(lambda: dead_letters(service_config["AMQP_URI"],
+                                              "college.inbound.batch_recorder"),
+                         timeout=30, message="the failing event dead-lettered")
+    assert len(letters) == 1 and "RuntimeError: the handler broke" in letters[0]
+    assert sorted(r["event_id"] for r in db.received.find()) == sorted(
+        "/enterprises/ACME#" + e["id"] for e in events if e["data"]["external_ref"] != "explode")
+
+
+def queue_depth(amqp_uri, queue):
+    with Connection(amqp_uri) as connection:
+        return connection.default_channel.queue_declare(queue, passive=True).message_count
+

@@ -11,7 +11,7 @@ from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 from pymongo import ASCENDING, IndexModel, MongoClient
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -122,6 +122,11 @@ class Store:
         self._provider.committed(last["uow"])
         return result
 
+    def _inbox_record(self, event):
+        return {"_id": "%s:%s" % (self.consumer, event["id"]), "consumer": self.consumer,
+                "event_id": event["id"], "type": event["type"], "source": event["source"],
+                "received_at": utcnow()}
+
     def handle_once(self, event, work):
         """Apply ``work(uow)`` for ``event`` unless this consumer already did.
 
@@ -129,16 +134,9 @@ class Store:
         event finds the record and has no second effect. Returns False for
         a duplicate.
         """
-        inbox_id = "%s:%s" % (self.consumer, event["id"])
-
         def guarded(uow):
             try:
-                uow.db.inbox.insert_one(
-                    {"_id": inbox_id, "consumer": self.consumer, "event_id": event["id"],
-                     "type": event["type"], "source": event["source"],
-                     "received_at": utcnow()},
-                    session=uow.session,
-                )
+                uow.db.inbox.insert_one(self._inbox_record(event), session=uow.session)
             except DuplicateKeyError:
                 raise _AlreadyHandled()
             return work(uow)
@@ -146,10 +144,55 @@ class Store:
         try:
             self.transact(guarded)
         except _AlreadyHandled:
-            self._provider.duplicates_absorbed += 1
-            log.info("duplicate event %s ignored by %s", event["id"], self.consumer)
+            self._absorbed(event)
             return False
         return True
+
+    def handle_batch(self, events, work):
+        """``handle_once`` for many events in one transaction: ``work(uow,
+        events)`` applies, in order, those this consumer has not handled yet,
+        with their inbox records in the same commit. Returns one outcome per
+        event: None (handled, or a duplicate) or the exception that failed it.
+
+        If the batch fails, it is rolled back and each event is handled alone,
+        so one bad event costs the others only a second try and fails alone.
+        An unreachable database fails them all at once instead: one at a time
+        each would wait for the server selection timeout."""
+        def guarded(uow):
+            records, seen = [], set()
+            for event in events:
+                record = self._inbox_record(event)
+                if record["_id"] not in seen:
+                    seen.add(record["_id"])
+                    records.append((record, event))
+            handled = {document["_id"] for document in uow.db.inbox.find(
+                {"_id": {"$in": list(seen)}}, {"_id": 1}, session=uow.session)}
+            fresh = [(record, event) for record, event in records
+                     if record["_id"] not in handled]
+            if fresh:
+                uow.db.inbox.insert_many([record for record, _ in fresh], session=uow.session)
+                work(uow, [event for _, event in fresh])
+            return len(events) - len(fresh)
+
+        try:
+            self._provider.duplicates_absorbed += self.transact(guarded)
+            return [None] * len(events)
+        except ConnectionFailure as exc:
+            return [exc] * len(events)
+        except Exception:
+            log.info("a batch of %d events failed; handling each alone", len(events))
+        outcomes = []
+        for event in events:
+            try:
+                self.handle_once(event, lambda uow: work(uow, [event]))
+                outcomes.append(None)
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    def _absorbed(self, event):
+        self._provider.duplicates_absorbed += 1
+        log.info("duplicate event %s ignored by %s", event["id"], self.consumer)
 
     def outbox_backlog(self):
         return self._provider.relay.backlog()

@@ -57,3 +57,18 @@ def publish(credentials, body, routing_key=None, user_id=True, headers=None,
             body, exchange=Exchange(exchange, type="topic", no_declare=True),
             routing_key=routing_key, content_type="application/cloudevents+json",
             content_encoding="utf-8", delivery_mode=2, headers=headers or {}, **properties)
+
+
+def publish_burst(credentials, events):
+    """Publish events back to back on one connection, as an enterprise
+    system's outbox sends a backlog: they reach the consumer together."""
+    with Connection(credentials["url"],
+                    transport_options={"confirm_publish": True}) as connection:
+        producer = connection.Producer()
+        for event in events:
+            producer.publish(json.dumps(event, ensure_ascii=False).encode(),
+                             exchange=Exchange(EXCHANGE, type="topic", no_declare=True),
+                             routing_key=event["type"],
+                             content_type="application/cloudevents+json",
+                             content_encoding="utf-8", delivery_mode=2,
+                             user_id=credentials["username"])

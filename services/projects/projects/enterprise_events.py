@@ -40,22 +40,33 @@ def _iso(value):
 
 
 def project_posted(uow, event, now):
-    data = event["data"]
     if uow.db.external_refs.find_one({"_id": _external_ref_id(event)}, session=uow.session):
         # posted again: applied as an update (title, brief, team size, dates) if newer
         return project_updated(uow, event, now)
-    payload = {"title": data["title"], "enterprise_id": event["enterprise_id"],
-               "brief": data["brief"], "required_competencies": data["required_competencies"],
-               "team_size": data["team_size"], "start_date": _iso(data["start_date"]),
-               "end_date": _iso(data["end_date"]), "confidential": data["confidential"],
-               "milestones": [{**m, "due_date": _iso(m["due_date"])}
-                              for m in data["milestones"]]}
-    project = workflows.draft_project(uow, load(NewProjectSchema(), payload), now,
-                                      actor_for(event), external_ref=data["external_ref"],
-                                      revision=data["revision"])
-    uow.db.external_refs.insert_one({"_id": _external_ref_id(event),
-                                     "project_id": project["_id"]}, session=uow.session)
-    return project
+    return _draft_posted(uow, [event], now)[0]
+
+
+def _draft_posted(uow, events, now):
+    """Draft the projects that ``project.posted`` events announce for the
+    first time, together, each with its enterprise reference."""
+    if not events:
+        return []
+    drafts = []
+    for event in events:
+        data = event["data"]
+        payload = {"title": data["title"], "enterprise_id": event["enterprise_id"],
+                   "brief": data["brief"], "required_competencies": data["required_competencies"],
+                   "team_size": data["team_size"], "start_date": _iso(data["start_date"]),
+                   "end_date": _iso(data["end_date"]), "confidential": data["confidential"],
+                   "milestones": [{**m, "due_date": _iso(m["due_date"])}
+                                  for m in data["milestones"]]}
+        drafts.append((load(NewProjectSchema(), payload), actor_for(event),
+                       data["external_ref"], data["revision"]))
+    projects = workflows.draft_projects(uow, drafts, now)
+    uow.db.external_refs.insert_many([
+        {"_id": _external_ref_id(event), "project_id": project["_id"]}
+        for event, project in zip(events, projects)], session=uow.session)
+    return projects
 
 
 def project_updated(uow, event, now):
@@ -140,3 +151,25 @@ APPLY = {
 
 def apply(uow, event, now):
     return APPLY[event["type"]](uow, event, now)
+
+
+def apply_batch(uow, events, now):
+    """``apply`` each event in order, in one unit of work. The projects posted
+    for the first time are drafted together (a steady stream of new projects is
+    most of what enterprise systems send): one write per collection for a run
+    of them instead of several per project."""
+    posted = PREFIX + "project.posted.v1"
+    known = {ref["_id"] for ref in uow.db.external_refs.find(
+        {"_id": {"$in": [_external_ref_id(event) for event in events
+                         if event["type"] == posted]}}, {"_id": 1}, session=uow.session)}
+    new_projects = []
+    for event in events:
+        if event["type"] == posted and _external_ref_id(event) not in known:
+            # a second post of the same reference in this batch updates this draft
+            known.add(_external_ref_id(event))
+            new_projects.append(event)
+            continue
+        _draft_posted(uow, new_projects, now)  # what came before this event, first
+        new_projects = []
+        apply(uow, event, now)
+    _draft_posted(uow, new_projects, now)

@@ -98,6 +98,8 @@ def grace_days():
 
 
 INBOUND_DEAD_QUEUE = "%s.projects.dead" % inbound.EXCHANGE
+# enterprise events handled in one transaction, at most (see on_enterprise_event)
+INBOUND_BATCH = 100
 
 
 class ProjectsService(PlatformService):
@@ -594,17 +596,19 @@ class ProjectsService(PlatformService):
 
     # enterprise systems (the inbound contract) --------------------------------
 
-    @inbound_handler(inbound.EXCHANGE, inbound.parse)
-    def on_enterprise_event(self, event):
-        """An event an enterprise system published to ``college.inbound``. A
-        change the contract allows but the project's state refuses (another
-        enterprise's project, an illegal transition) can never succeed, so it is
-        dead-lettered at once with the reason; anything else is retried."""
+    @inbound_handler(inbound.EXCHANGE, inbound.parse, batch_size=INBOUND_BATCH)
+    def on_enterprise_event(self, events):
+        """Events enterprise systems published to ``college.inbound``, a batch
+        at a time (one transaction for the batch; an event that fails it is
+        then handled alone). A change the contract allows but the project's
+        state refuses (another enterprise's project, an illegal transition) can
+        never succeed, so it is dead-lettered at once with the reason; anything
+        else is retried."""
         now = self.clock()
-        try:
-            self.store.handle_once(event, lambda uow: enterprise_events.apply(uow, event, now))
-        except ServiceError as exc:
-            raise inbound.InboundRejected("%s: %s" % (type(exc).__name__, exc.detail))
+        outcomes = self.store.handle_batch(
+            events, lambda uow, fresh: enterprise_events.apply_batch(uow, fresh, now))
+        return [inbound.InboundRejected("%s: %s" % (type(outcome).__name__, outcome.detail))
+                if isinstance(outcome, ServiceError) else outcome for outcome in outcomes]
 
     @rpc
     def inbound_dead_letters(self, query=None):

@@ -40,24 +40,40 @@ def _member_ids_of_project(uow, project_id):
 def draft_project(uow, fields, now, actor, external_ref=None, revision=None):
     """A new draft posted by a known partner (through the API, or by the
     enterprise's own system with its reference and revision)."""
-    project = {"_id": new_id(), **fields, "status": domain.DRAFT, "created_at": now,
-               "start_date": str(fields["start_date"]), "end_date": str(fields["end_date"]),
-               "milestones": milestone_records(fields.get("milestones", [])),
-               "status_history": [{"status": domain.DRAFT, "at": now,
-                                   "by": (actor or {}).get("username"), "reason": None}]}
-    if external_ref is not None:
-        project.update(external_ref=external_ref, revision=revision)
-    domain.check_milestones(project["milestones"], project["start_date"], project["end_date"])
-    domain.check_visible(actor, "enterprise", project["enterprise_id"],
-                         enterprise_id=project["enterprise_id"])
-    if not uow.db.partners.find_one({"_id": project["enterprise_id"]}, session=uow.session):
-        raise InvalidInput("the posting enterprise is not a known partner", errors={
-            "enterprise_id": ["Unknown partner enterprise %s." % project["enterprise_id"]]})
-    uow.db.projects.insert_one(project, session=uow.session)
-    emit(uow, "project_drafted", {
+    return draft_projects(uow, [(fields, actor, external_ref, revision)], now)[0]
+
+
+def draft_projects(uow, drafts, now):
+    """``draft_project`` for many drafts, written with one statement per
+    collection: ``drafts`` is ``[(fields, actor, external_ref, revision)]``.
+    Returns the projects in the same order; any refused draft refuses all."""
+    projects = []
+    for fields, actor, external_ref, revision in drafts:
+        project = {"_id": new_id(), **fields, "status": domain.DRAFT, "created_at": now,
+                   "start_date": str(fields["start_date"]), "end_date": str(fields["end_date"]),
+                   "milestones": milestone_records(fields.get("milestones", [])),
+                   "status_history": [{"status": domain.DRAFT, "at": now,
+                                       "by": (actor or {}).get("username"), "reason": None}]}
+        if external_ref is not None:
+            project.update(external_ref=external_ref, revision=revision)
+        domain.check_milestones(project["milestones"], project["start_date"],
+                                project["end_date"])
+        domain.check_visible(actor, "enterprise", project["enterprise_id"],
+                             enterprise_id=project["enterprise_id"])
+        projects.append(project)
+    partners = {partner["_id"] for partner in uow.db.partners.find(
+        {"_id": {"$in": sorted({project["enterprise_id"] for project in projects})}},
+        {"_id": 1}, session=uow.session)}
+    for project in projects:
+        if project["enterprise_id"] not in partners:
+            raise InvalidInput("the posting enterprise is not a known partner", errors={
+                "enterprise_id": ["Unknown partner enterprise %s." % project["enterprise_id"]]})
+    uow.db.projects.insert_many(projects, session=uow.session)
+    uow.emit_many("project_drafted", [checked("projects", "project_drafted", {
         "project_id": project["_id"], "enterprise_id": project["enterprise_id"],
         "title": project["title"], "team_size": project["team_size"]})
-    return project
+        for project in projects])
+    return projects
 
 
 def set_milestones(uow, project_id, milestones, actor):

@@ -6,7 +6,7 @@ from college_platform.envelope import new_event
 from projects.service import ProjectsService
 from testkit.amqp import publish_event
 from testkit.calls import call
-from testkit.enterprise import access, cloud_event, provision, publish
+from testkit.enterprise import access, cloud_event, provision, publish, publish_burst
 from testkit.servers import wait_until
 
 ACME, RIVAL = "acme-robotics", "rival-motors"
@@ -151,3 +151,29 @@ def test_posting_a_published_project_again_updates_what_may_still_change(acme, p
         "external_ref": "ERP-2027-001", "revision": 3, "team_size": 6}))
     (letter,) = dead(projects, 1)
     assert "team_size can change only while the project is a draft" in letter["reason"]
+
+
+def test_a_burst_of_events_applies_in_the_order_sent(acme, projects, database):
+    def posted(ref, revision=1, title="产线视觉质检"):
+        return cloud_event(ACME, "project.posted.v1", {
+            **POSTED, "external_ref": ref, "revision": revision, "title": title})
+
+    publish_burst(acme, [
+        posted("X-1"),
+        cloud_event(ACME, "project.updated.v1", {"external_ref": "X-1", "revision": 2,
+                                                 "title": "X-1 revised"}),
+        posted("Y-1"),
+        cloud_event(ACME, "project.cancelled.v1", {"external_ref": "NEVER-POSTED",
+                                                   "reason": "none"}),
+        posted("Y-1", revision=2, title="Y-1 posted again"),
+        posted("Z-1"),
+    ])
+    (letter,) = dead(projects, 1)
+    assert "the enterprise has posted no project NEVER-POSTED" in letter["reason"]
+    wait_until(lambda: project_of(database, "Z-1"), message="the last project")
+    assert (project_of(database, "X-1")["title"], project_of(database, "X-1")["revision"]) \
+        == ("X-1 revised", 2)
+    assert project_of(database, "Y-1")["title"] == "Y-1 posted again"
+    assert database("projects").projects.count_documents({}) == 3
+    assert database("projects").outbox.count_documents(
+        {"event.type": "project_drafted"}) == 3
