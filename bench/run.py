@@ -165,12 +165,15 @@ class Running:
             # server is one Python process, and all five services sharing it made
             # its one core (and its locks) the limit of every write path
             mongo_uri = {}
+            # on disk, as `make run` keeps it: in memory, WiredTiger cannot evict,
+            # and a sustained stream of large transactions has wedged the server
             for name in COMPONENTS:
-                storage = ":memory:"
                 if self.data_dir:
                     storage = self.data_dir / ("db-%s" % name)
                     storage.mkdir(parents=True, exist_ok=True)
-                self.databases.append(SecantusServer(storage_path=storage))
+                    self.databases.append(SecantusServer(storage_path=storage))
+                else:
+                    self.databases.append(SecantusServer(on_disk=True))
                 self.database_of[name] = self.databases[-1]
                 mongo_uri[name] = self.databases[-1].uri
         say("starting the services (nameko run, one process each)")

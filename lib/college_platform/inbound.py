@@ -14,11 +14,15 @@ messages that arrive within ``batch_seconds`` of the first, up to
 per event, ``None`` for handled or the exception that failed it, and each
 message is settled by its own outcome (acknowledged, retried or dead-lettered)
 exactly as a single event would be. A high, steady stream then costs the
-database one transaction per batch instead of one per event.
+database one transaction per batch instead of one per event. A process
+handles one batch at a time, in the order they were gathered: concurrent
+transactions would only contend for the same database (and SecantusDB, the
+local server, has been seen to wedge under concurrent large transactions).
 """
 from functools import partial
 
 import eventlet
+from eventlet.semaphore import Semaphore
 from kombu import Exchange, Queue
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
@@ -35,6 +39,7 @@ class InboundHandler(DeadLettering, Consumer):
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self._gathering = []  # (event, message) of the batch being gathered
+        self._one_batch_at_a_time = Semaphore(1)
         if batch_size:
             # the next batch gathers while one is handled; the broker holds the rest
             kwargs.setdefault("prefetch_count", 2 * batch_size)
@@ -85,11 +90,13 @@ class InboundHandler(DeadLettering, Consumer):
         messages = [message for _, message in batch]
 
         def spawn_worker():
+            self._one_batch_at_a_time.acquire()  # released once the batch is settled
             try:
                 self.container.spawn_worker(
                     self, (events,), {}, context_data={},
                     handle_result=partial(self._handle_batch_result, messages))
             except ContainerBeingKilled:
+                self._one_batch_at_a_time.release()
                 for message in messages:
                     self.consumer.requeue_message(message)
 
@@ -98,6 +105,13 @@ class InboundHandler(DeadLettering, Consumer):
                 type(self).__name__, self.method_name))
 
     def _handle_batch_result(self, messages, worker_ctx, result=None, exc_info=None):
+        try:
+            self._settle_batch(messages, result, exc_info)
+        finally:
+            self._one_batch_at_a_time.release()
+        return result, exc_info
+
+    def _settle_batch(self, messages, result, exc_info):
         if exc_info is None and (not isinstance(result, (list, tuple))
                                  or len(result) != len(messages)):
             error = TypeError("a batch handler must return one outcome per event, not %r"
@@ -111,7 +125,6 @@ class InboundHandler(DeadLettering, Consumer):
             else:
                 error = result[index]
                 self.handle_message_processed(message, None, (type(error), error, None))
-        return result, exc_info
 
     def _publisher_of(self, message):
         """The broker-verified publisher. A retry comes back through our own wait
