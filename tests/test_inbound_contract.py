@@ -10,6 +10,7 @@ import sys
 import amqp
 import pytest
 from kombu import Connection
+from nameko import config
 
 from college_contracts.inbound import EXCHANGE, parse
 from college_platform.inbound import inbound_handler
@@ -198,7 +199,7 @@ class BatchRecorder(PlatformService):
     name = "batch_recorder"
     store = MongoStore()
 
-    @inbound_handler(EXCHANGE, parse, batch_size=25, batch_seconds=0.2)
+    @inbound_handler(EXCHANGE, parse, batched=True, batch_seconds=0.2)
     def on_enterprise_event(self, events):
         def record(uow, fresh):
             uow.db.batches.insert_one({"size": len(fresh)}, session=uow.session)
@@ -211,7 +212,8 @@ class BatchRecorder(PlatformService):
 
 @pytest.fixture
 def batch_enterprise(service_config, container_factory):
-    container_factory(BatchRecorder).start()
+    with config.patch({"INBOUND_BATCH_SIZE": 25}):
+        container_factory(BatchRecorder).start()
     credentials = provision(service_config["AMQP_URI"], "ACME")
     yield credentials
     access("revoke", "ACME", vhost=credentials["vhost"])

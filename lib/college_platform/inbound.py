@@ -8,16 +8,22 @@ reason; a handler failure is retried with backoff, then dead-lettered, as for
 internal events. The contract itself (what ``parse`` accepts) lives with the
 contracts, not here.
 
-With a ``batch_size`` the method takes a list of events instead: the
-messages that arrive within ``batch_seconds`` of the first, up to
-``batch_size``, in the order the queue delivered them. It returns one outcome
-per event, ``None`` for handled or the exception that failed it, and each
-message is settled by its own outcome (acknowledged, retried or dead-lettered)
-exactly as a single event would be. A high, steady stream then costs the
-database one transaction per batch instead of one per event. A process
+With ``batched=True`` the method takes a list of events instead: the
+messages that arrive within ``batch_seconds`` of the first, up to the
+service's ``INBOUND_BATCH_SIZE`` setting, in the order the queue delivered
+them. It returns one outcome per event, ``None`` for handled or the
+exception that failed it, and each message is settled by its own outcome
+(acknowledged, retried or dead-lettered) exactly as a single event would be.
+A high, steady stream then costs the database one transaction per batch
+instead of one per event. A process
 handles one batch at a time, in the order they were gathered: concurrent
-transactions would only contend for the same database (and SecantusDB, the
-local server, has been seen to wedge under concurrent large transactions).
+transactions only contend for the same database (SecantusDB, the local
+server, commits fewer of them per second the more run at once).
+
+The setting defaults to 1 (each event its own transaction) because
+SecantusDB has wedged under batches: a reader waits inside WiredTiger for a
+page that the open batch transaction holds, while holding the server's lock
+the transaction needs to finish (docs/benchmarks.md). On MongoDB, raise it.
 """
 from functools import partial
 
@@ -27,22 +33,21 @@ from kombu import Exchange, Queue
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
+from college_platform.config import setting
 from college_platform.errors import PermanentEventError
 from college_platform.events import DeadLettering
 
 
 class InboundHandler(DeadLettering, Consumer):
 
-    def __init__(self, exchange, parse, batch_size=None, batch_seconds=0.02, **kwargs):
+    def __init__(self, exchange, parse, batched=False, batch_seconds=0.02, **kwargs):
         self.exchange_name = exchange
         self.parse = parse
-        self.batch_size = batch_size
+        self.batched = batched
+        self.batch_size = None
         self.batch_seconds = batch_seconds
         self._gathering = []  # (event, message) of the batch being gathered
         self._one_batch_at_a_time = Semaphore(1)
-        if batch_size:
-            # the next batch gathers while one is handled; the broker holds the rest
-            kwargs.setdefault("prefetch_count", 2 * batch_size)
         super().__init__(queue=None, **kwargs)
 
     def setup(self):
@@ -51,6 +56,10 @@ class InboundHandler(DeadLettering, Consumer):
                            exchange=exchange, routing_key="#", durable=True)
         # outsiders choose their content type: take every message and judge the bytes
         self.consumer_options["accept"] = None
+        if self.batched:
+            self.batch_size = max(1, int(setting("INBOUND_BATCH_SIZE", 1)))
+            # the next batch gathers while one is handled; the broker holds the rest
+            self.consumer_options.setdefault("prefetch_count", max(10, 2 * self.batch_size))
         super().setup()
 
     def handle_message(self, body, message):
@@ -62,7 +71,7 @@ class InboundHandler(DeadLettering, Consumer):
         metrics = self._metrics()
         if metrics is not None:
             metrics.observe_event_lag(self.method_name, event["time"])
-        if not self.batch_size:
+        if not self.batched:
             super().handle_message(event, message)
             return
         self._gathering.append((event, message))

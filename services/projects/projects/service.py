@@ -98,8 +98,6 @@ def grace_days():
 
 
 INBOUND_DEAD_QUEUE = "%s.projects.dead" % inbound.EXCHANGE
-# enterprise events handled in one transaction, at most (see on_enterprise_event)
-INBOUND_BATCH = 100
 
 
 class ProjectsService(PlatformService):
@@ -596,11 +594,11 @@ class ProjectsService(PlatformService):
 
     # enterprise systems (the inbound contract) --------------------------------
 
-    @inbound_handler(inbound.EXCHANGE, inbound.parse, batch_size=INBOUND_BATCH)
+    @inbound_handler(inbound.EXCHANGE, inbound.parse, batched=True)
     def on_enterprise_event(self, events):
         """Events enterprise systems published to ``college.inbound``, a batch
-        at a time (one transaction for the batch; an event that fails it is
-        then handled alone). A change the contract allows but the project's
+        at a time (``INBOUND_BATCH_SIZE``; one transaction for the batch, and an
+        event that fails it is then handled alone). A change the contract allows but the project's
         state refuses (another enterprise's project, an illegal transition) can
         never succeed, so it is dead-lettered at once with the reason; anything
         else is retried."""
