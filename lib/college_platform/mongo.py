@@ -158,6 +158,10 @@ class Store:
         so one bad event costs the others only a second try and fails alone.
         An unreachable database fails them all at once instead: one at a time
         each would wait for the server selection timeout."""
+        if len(events) == 1:  # one statement fewer: the inbox insert is the duplicate check
+            return [self._outcome(lambda: self.handle_once(events[0],
+                                                           lambda uow: work(uow, events)))]
+
         def guarded(uow):
             records, seen = [], set()
             for event in events:
@@ -181,14 +185,16 @@ class Store:
             return [exc] * len(events)
         except Exception:
             log.info("a batch of %d events failed; handling each alone", len(events))
-        outcomes = []
-        for event in events:
-            try:
-                self.handle_once(event, lambda uow: work(uow, [event]))
-                outcomes.append(None)
-            except Exception as exc:
-                outcomes.append(exc)
-        return outcomes
+        return [self._outcome(lambda: self.handle_once(event, lambda uow: work(uow, [event])))
+                for event in events]
+
+    @staticmethod
+    def _outcome(handle):
+        try:
+            handle()
+        except Exception as exc:
+            return exc
+        return None
 
     def _absorbed(self, event):
         self._provider.duplicates_absorbed += 1
