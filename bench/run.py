@@ -165,8 +165,7 @@ class Running:
             # server is one Python process, and all five services sharing it made
             # its one core (and its locks) the limit of every write path
             mongo_uri = {}
-            # on disk, as `make run` keeps it: in memory, WiredTiger cannot evict,
-            # and a sustained stream of large transactions has wedged the server
+            # on disk, as `make run` keeps its data (docs/benchmarks.md)
             for name in COMPONENTS:
                 if self.data_dir:
                     storage = self.data_dir / ("db-%s" % name)

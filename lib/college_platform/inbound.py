@@ -15,10 +15,10 @@ them. It returns one outcome per event, ``None`` for handled or the
 exception that failed it, and each message is settled by its own outcome
 (acknowledged, retried or dead-lettered) exactly as a single event would be.
 A high, steady stream then costs the database one transaction per batch
-instead of one per event. A process
-handles one batch at a time, in the order they were gathered: concurrent
-transactions only contend for the same database (SecantusDB, the local
-server, commits fewer of them per second the more run at once).
+instead of one per event. A process handles one batch at a time, in the
+order they were gathered: concurrent transactions only contend for the same
+database (SecantusDB, the local server, commits fewer of them per second the
+more run at once).
 
 The setting defaults to 1 (each event its own transaction) because
 SecantusDB has wedged under batches: a reader waits inside WiredTiger for a

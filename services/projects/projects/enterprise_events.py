@@ -162,14 +162,14 @@ def apply_batch(uow, events, now):
     known = {ref["_id"] for ref in uow.db.external_refs.find(
         {"_id": {"$in": [_external_ref_id(event) for event in events
                          if event["type"] == posted]}}, {"_id": 1}, session=uow.session)}
-    new_projects = []
+    first_posts = []
     for event in events:
         if event["type"] == posted and _external_ref_id(event) not in known:
             # a second post of the same reference in this batch updates this draft
             known.add(_external_ref_id(event))
-            new_projects.append(event)
+            first_posts.append(event)
             continue
-        _draft_posted(uow, new_projects, now)  # what came before this event, first
-        new_projects = []
+        _draft_posted(uow, first_posts, now)  # what came before this event, first
+        first_posts = []
         apply(uow, event, now)
-    _draft_posted(uow, new_projects, now)
+    _draft_posted(uow, first_posts, now)
