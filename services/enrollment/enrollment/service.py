@@ -136,7 +136,8 @@ class EnrollmentService(PlatformService):
                          IndexModel([("programme_id", ASCENDING), ("admission_number", ASCENDING)],
                                     unique=True, name="admission_number_unique",
                                     partialFilterExpression={
-                                        "admission_number": {"$exists": True}})],
+                                        "admission_number": {"$exists": True}}),
+                         IndexModel("admission_number", sparse=True, name="by_admission_number")],
         "tripartite_agreements": [
             IndexModel([("application_id", ASCENDING), ("version", DESCENDING)],
                        unique=True, name="application_version_unique"), RECENT_FIRST,
@@ -596,10 +597,13 @@ class EnrollmentService(PlatformService):
     def _admit(self, uow, programme, partner_id, admitted, today):
         """The report entries of the validated rows ``[(row_number, fields)]``."""
         report = []
+        # each look-up filters on one indexed field and leaves the programme to Python:
+        # SecantusDB answers "programme and $in" by reading the whole programme, so an
+        # import slowed as the programme grew
         known = {a["admission_number"]: a for a in uow.db.applications.find(
-            {"programme_id": programme["_id"],
-             "admission_number": {"$in": [row["admission_number"] for _, row in admitted]}},
-            {"admission_number": 1, "applicant_id": 1, "student_id": 1}, session=uow.session)}
+            {"admission_number": {"$in": [row["admission_number"] for _, row in admitted]}},
+            {"admission_number": 1, "applicant_id": 1, "student_id": 1, "programme_id": 1},
+            session=uow.session) if a["programme_id"] == programme["_id"]}
         numbers = {s["_id"]: s["student_number"] for s in uow.db.students.find(
             {"_id": {"$in": [a.get("student_id") for a in known.values()]}},
             {"student_number": 1}, session=uow.session)}
@@ -626,11 +630,11 @@ class EnrollmentService(PlatformService):
             fresh.append((number, row, key))
         people = {a["identity_key"]: a for a in uow.db.applicants.find(
             {"identity_key": {"$in": [key for _, _, key in fresh]}}, session=uow.session)}
+        holding = set(domain.ACTIVE_APPLICATION) | {"enrolled"}
         current = {a["applicant_id"]: a for a in uow.db.applications.find(
-            {"programme_id": programme["_id"],
-             "applicant_id": {"$in": [p["_id"] for p in people.values()]},
-             "status": {"$in": list(domain.ACTIVE_APPLICATION) + ["enrolled"]}},
-            {"applicant_id": 1, "status": 1}, session=uow.session)}
+            {"applicant_id": {"$in": [p["_id"] for p in people.values()]}},
+            {"applicant_id": 1, "status": 1, "programme_id": 1}, session=uow.session)
+            if a["programme_id"] == programme["_id"] and a["status"] in holding}
         seats = ledger.seats_left(uow, programme["_id"], partner_id)
         now = utcnow()
         new_people, accepted = [], []
