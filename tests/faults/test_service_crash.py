@@ -73,12 +73,18 @@ def test_a_publisher_killed_while_relaying_gets_every_event_out_once(rabbit, led
     commands.start()
     wait_until(lambda: len(commands.committed) >= COMMANDS, timeout=120,
                message="a quarter of the commands")
-    current["process"].kill_hard()
+    killed = current["process"]
+    killed_at = time.time()
+    killed.kill_hard()
     current["process"] = ledger.start()
+    restarted_at = time.time()
     commands.join(300)
     committed = set(commands.committed)
     # only a request in flight at the moment of the kill may have failed
-    assert len(commands.failed) <= 1, commands.failed[:3]
+    assert len(commands.failed) <= 1, (
+        "killed %s at %.3f, %s healthy at %.3f; failed: %s; the new process logged:\n%s" % (
+            killed.base, killed_at, current["process"].base, restarted_at,
+            commands.failed[:3], current["process"].output()[-3000:]))
 
     counts = ledger.wait_for_effects(committed, ("relayed",), COMMANDS / 2 + 60)
     lost = len(committed - set(counts["relayed"]))

@@ -271,20 +271,23 @@ class CommandClient(threading.Thread):
         n = 0
         while n < self.total:
             entry_id = "cmd-%s" % uuid.uuid4().hex
+            base, sent_at = self.base_of(), time.time()
             try:
                 response = requests.post("%s/entries/%s?work=%s" % (
-                    self.base_of(), entry_id, self.work_seconds), timeout=30)
+                    base, entry_id, self.work_seconds), timeout=30)
             except requests.ConnectionError as exc:
                 if refused(exc):
                     self.refused += 1
                     time.sleep(0.05)
                     continue  # not accepted: send it again
-                self.failed.append(repr(exc))
+                # when and to which process: a failure explains itself against the faults
+                self.failed.append("sent %.3f to %s: %r" % (sent_at, base, exc))
             else:
                 if response.status_code == 201:
                     self.committed.append(entry_id)
                 else:
-                    self.failed.append("%d %s" % (response.status_code, response.text[:200]))
+                    self.failed.append("sent %.3f to %s: %d %s" % (
+                        sent_at, base, response.status_code, response.text[:200]))
             n += 1
 
 
