@@ -80,11 +80,16 @@ def test_a_publisher_killed_while_relaying_gets_every_event_out_once(rabbit, led
     restarted_at = time.time()
     commands.join(300)
     committed = set(commands.committed)
-    # only a request in flight at the moment of the kill may have failed
-    assert len(commands.failed) <= 1, (
+    # only the request in flight at the moment of the kill may have failed, and those
+    # sent to the dying process in the milliseconds its sockets took to close (the
+    # kernel still took their connections; SIGKILL let no code of it run, so none of
+    # them can have been committed): the new process fails none
+    in_flight = [f for f in commands.failed if f.base == killed.base and f.sent_at < killed_at]
+    unexplained = [f for f in commands.failed if f.base != killed.base]
+    assert len(in_flight) <= 1 and not unexplained, (
         "killed %s at %.3f, %s healthy at %.3f; failed: %s; the new process logged:\n%s" % (
             killed.base, killed_at, current["process"].base, restarted_at,
-            commands.failed[:3], current["process"].output()[-3000:]))
+            commands.failed[:5], current["process"].output()[-3000:]))
 
     counts = ledger.wait_for_effects(committed, ("relayed",), COMMANDS / 2 + 60)
     lost = len(committed - set(counts["relayed"]))

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 import uuid
+from collections import namedtuple
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -252,6 +253,11 @@ def duplicates(counts):
     return sum(count - 1 for count in counts.values() if count > 1)
 
 
+# a command that failed: when it was sent and to which process, so that a failure
+# can be set against the moment a fault struck that process
+Failure = namedtuple("Failure", "sent_at base error")
+
+
 class CommandClient(threading.Thread):
     """A client posting commands (a write through the outbox) to whichever
     ledger process is current, one after another; ``committed`` holds the ids
@@ -280,14 +286,13 @@ class CommandClient(threading.Thread):
                     self.refused += 1
                     time.sleep(0.05)
                     continue  # not accepted: send it again
-                # when and to which process: a failure explains itself against the faults
-                self.failed.append("sent %.3f to %s: %r" % (sent_at, base, exc))
+                self.failed.append(Failure(sent_at, base, repr(exc)))
             else:
                 if response.status_code == 201:
                     self.committed.append(entry_id)
                 else:
-                    self.failed.append("sent %.3f to %s: %d %s" % (
-                        sent_at, base, response.status_code, response.text[:200]))
+                    self.failed.append(Failure(sent_at, base, "%d %s" % (
+                        response.status_code, response.text[:200])))
             n += 1
 
 
