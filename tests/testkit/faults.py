@@ -261,8 +261,8 @@ Failure = namedtuple("Failure", "sent_at base error")
 class CommandClient(threading.Thread):
     """A client posting commands (a write through the outbox) to whichever
     ledger process is current, one after another; ``committed`` holds the ids
-    the service answered 201 for, ``failed`` the answers that were errors
-    (a refused connection, before the request was accepted, is neither)."""
+    the service answered 201 for, ``failed`` a ``Failure`` for each answer that
+    was an error (a refused connection, before the request was accepted, is neither)."""
 
     def __init__(self, base_of, total, work_seconds=0.0):
         super().__init__(daemon=True)
