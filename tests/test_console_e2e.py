@@ -135,6 +135,7 @@ def test_the_api_field_errors_show_next_to_their_fields(system, data):
 
 def test_the_console_makes_no_request_to_any_other_host(system, data):
     observed = browse(system, "every_screen", student_id=data["students"]["李明"]["id"],
+                      enterprise_id=data["students"]["李明"]["partner_id"],
                       number=data["certificates"]["numbers"][0])
     gateway = urlsplit(system.url("gateway", "")).netloc
     assert len(observed["visited"]) >= 9, observed["visited"]

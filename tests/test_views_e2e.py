@@ -178,6 +178,8 @@ def test_the_enterprise_view_shows_its_students_projects_and_mentors(journey):
     assert EnterpriseViewSchema().validate(view) == {}
     assert view["partner"]["legal_name"] == "深圳智造科技有限公司"
     assert j["student"]["id"] in [s["student_id"] for s in view["students"]]
+    assert view["student_counts"]["total"] == len(view["students"])
+    assert view["student_counts"]["by_status"]["active"] >= 1
     assert j["project"]["id"] in [p["project_id"] for p in view["projects"]]
     assert j["expert"]["id"] in [m["mentor_id"] for m in view["mentors"]]
     seats = {s["code"]: s for s in view["seats"]}

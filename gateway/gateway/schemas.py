@@ -119,8 +119,12 @@ class EnterpriseViewSchema(ViewStatus):
     partner = fields.Dict(allow_none=True)
     agreements = fields.List(fields.Dict())
     seats = fields.List(fields.Dict())
-    students = fields.List(fields.Dict())
-    apprentices = fields.List(fields.Dict())
+    students = fields.List(fields.Dict(), metadata={
+        "description": "the newest 20 it sponsors; all of them: GET /v1/students?partner_id="})
+    student_counts = fields.Dict(metadata={
+        "description": "total, by_status and by_programme (programme id) of all it sponsors"})
+    apprentices = fields.List(fields.Dict(), metadata={"description": "the newest 20"})
+    apprentice_count = fields.Integer()
     projects = fields.List(fields.Dict())
     projects_by_status = fields.Dict()
     feedback_given = fields.Dict(allow_none=True)

@@ -166,7 +166,8 @@ def student_related_to(parts, enterprise_id):
 
 ENTERPRISE_SECTIONS = {
     "enrollment": {"partner": None, "agreements": [], "seats": [], "students": [],
-                   "apprentices": []},
+                   "student_counts": {"total": 0, "by_status": {}, "by_programme": {}},
+                   "apprentices": [], "apprentice_count": 0},
     "projects": {"projects": [], "projects_by_status": {}, "feedback_given": None,
                  "feedback_received": None},
     "mentors": {"mentors": [], "hosted_teachers": []},

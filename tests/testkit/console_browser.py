@@ -190,6 +190,10 @@ def every_screen(session):
         expect(page.locator("main .state.loading")).to_have_count(0)
     session.open("#/students/%s" % session.args["student_id"])
     expect(page.locator("main h1")).to_be_visible()
+    session.open("#/enterprises/%s" % session.args["enterprise_id"])
+    students = page.locator("main section").filter(
+        has=page.get_by_role("heading", name="学生", exact=True))
+    expect(students.locator("li a")).not_to_have_count(0)
     page.keyboard.press("Tab")
     page.locator("#sign-out").click()
     session.open("#/verify/%s" % session.args["number"])

@@ -1,5 +1,6 @@
 """Enrollment's parts of the aggregated views and its indicator facts
 (docs/views.md), shaped from stored documents; no broker, no database."""
+from collections import Counter
 from datetime import date, datetime
 
 from college_platform.summaries import Facts, put_capped
@@ -88,6 +89,12 @@ def student_part(student, programme, applicant, tripartite_agreements):
 
 # -- the enterprise partner view --------------------------------------------------------------
 
+# The view names the newest few and counts the rest, so that its size (and the cost of
+# every read) stays the same as a partner sponsors more students; the full list is the
+# paginated GET /v1/students?partner_id=.
+ENTERPRISE_LIST_ITEMS = 20
+
+
 def enterprise_part(partner, agreements, quotas, programmes, students, contracts,
                     students_by_id):
     """A partner's part. ``quotas`` are the partner's, ``programmes`` maps
@@ -117,7 +124,11 @@ def enterprise_part(partner, agreements, quotas, programmes, students, contracts
     put_capped(part, "students", [
         {"student_id": s["_id"], "name": s["name"], "programme_id": s["programme_id"],
          "status": s["status"]}
-        for s in newest_first(students, "created_at")])
+        for s in newest_first(students, "created_at")], cap=ENTERPRISE_LIST_ITEMS)
+    part["student_counts"] = {
+        "total": len(students),
+        "by_status": dict(Counter(s["status"] for s in students)),
+        "by_programme": dict(Counter(s["programme_id"] for s in students))}
     apprentices = []
     for contract in newest_first(contracts, "starts_on"):
         student = students_by_id.get(contract["student_id"])
@@ -127,7 +138,8 @@ def enterprise_part(partner, agreements, quotas, programmes, students, contracts
                             "contract_id": contract["_id"],
                             "starts_on": iso(contract["starts_on"]),
                             "ends_on": iso(contract["ends_on"])})
-    put_capped(part, "apprentices", apprentices)
+    put_capped(part, "apprentices", apprentices, cap=ENTERPRISE_LIST_ITEMS)
+    part["apprentice_count"] = len(apprentices)
     part["contribution"] = {"seats_offered": sum(s["offered"] for s in seats),
                             "seats_filled": sum(s["filled"] for s in seats)}
     return part

@@ -84,7 +84,25 @@ def test_an_enterprise_part_sums_its_seats_and_lists_only_current_apprentices():
     assert {s["student_id"] for s in part["students"]} == {"s-1", "s-2"}
     assert part["apprentices"] == [{"student_id": "s-1", "name": "李明", "contract_id": "c-1",
                                     "starts_on": "2027-09-01", "ends_on": "2030-06-30"}]
+    assert part["student_counts"] == {"total": 2, "by_status": {"active": 1, "withdrawn": 1},
+                                      "by_programme": {"prog-cnc": 2}}
+    assert part["apprentice_count"] == 1
     assert part["contribution"] == {"seats_offered": 30, "seats_filled": 2}
+
+
+def test_an_enterprise_part_names_the_newest_20_students_and_counts_them_all():
+    partner = {"_id": "p-1", "legal_name": "深圳智造科技有限公司", "created_at": ENROLLED_AT}
+    students = [a_student(_id="s-%02d" % n, created_at=datetime(2027, 9, 1, n % 24,
+                                                                  tzinfo=timezone.utc),
+                          status="active" if n % 3 else "graduated")
+                for n in range(24)]
+
+    part = summaries.enterprise_part(partner, [], [], {}, students, [], {})
+
+    assert [s["student_id"] for s in part["students"]] == ["s-%02d" % n
+                                                           for n in range(23, 3, -1)]
+    assert part["student_counts"] == {"total": 24, "by_status": {"graduated": 8, "active": 16},
+                                      "by_programme": {"prog-cnc": 24}}
 
 
 def test_terms_between_two_days_follow_the_academic_calendar():

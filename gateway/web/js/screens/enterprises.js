@@ -74,7 +74,8 @@ async function renderEnterprise(view, enterpriseId) {
     { label: t("col.seats_filled"), value: (s) => formatNumber(s.filled), numeric: true },
   ])));
   nodes.push(h("div", { class: "grid-2" },
-    section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, [s.name, s.student_number].filter(Boolean).join(" · ")))),
+    section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, [s.name, s.student_number].filter(Boolean).join(" · "))),
+      shownOf(data.students, data.student_counts?.total)),
     section(t("enterprise.projects"), counted(data.projects, (p) => h("a", { href: `#/projects/${p.project_id || p.id}` }, `${p.title || ""} · ${label("project_status", p.status)}`))),
     section(t("enterprise.mentors"), counted(data.mentors, (m) => h("a", { href: `#/mentors/${m.mentor_id || m.id}` }, m.name || m.mentor_id))),
     section(t("enterprise.hosted_teachers"), counted(data.hosted_teachers, (m) => m.name || m.mentor_id))));
@@ -88,6 +89,12 @@ function kpi(text, value) {
 function rows(items, columns) {
   const list = Array.isArray(items) ? items : items?.items;
   return list && list.length ? dataTable(columns, list) : empty();
+}
+
+// the view names the newest few of a longer list
+function shownOf(list, total) {
+  const shown = Array.isArray(list) ? list.length : 0;
+  return total > shown ? h("p", { class: "help" }, t("enterprise.students_shown", { shown: formatNumber(shown), total: formatNumber(total) })) : null;
 }
 
 // a view's member may be a list, a {items, total} page, or a count
