@@ -208,11 +208,12 @@ def verify_proof(secured_document, key_ring):
 # documents ---------------------------------------------------------------------
 
 def certificate_credential(*, issuer, base_url, number, certificate, level, holder,
-                           result, issued_at, status_index, evidence=()):
+                           result, issued_at, status_index, evidence=(), valid_until=None):
     """An unsigned OpenBadgeCredential for one issued certificate.
 
     ``issuer``: {"id", "name"}; ``certificate``: the catalogue entry;
-    ``holder``: {"id", "kind", "name"}; ``result``: {"theory", "practical"}.
+    ``holder``: {"id", "kind", "name"}; ``result``: {"theory", "practical"};
+    ``valid_until``: the instant it expires, or None (valid for life).
     """
     credential_id = "%s/v1/public/certificates/%s" % (base_url, number)
     document = {
@@ -255,6 +256,8 @@ def certificate_credential(*, issuer, base_url, number, certificate, level, hold
             "statusListCredential": "%s/v1/public/credential-status/revocation" % base_url,
         },
     }
+    if valid_until is not None:
+        document["validUntil"] = xsd_datetime(valid_until)
     achievement = document["credentialSubject"]["achievement"]
     if achievement["fieldOfStudy"] is None:
         del achievement["fieldOfStudy"]
