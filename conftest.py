@@ -5,6 +5,7 @@ and their own database names on a private SecantusDB server, so they never
 see each other's messages or data.
 """
 import os
+import secrets
 import uuid
 
 import pytest
@@ -53,7 +54,7 @@ def service_config(rabbit_config, mongo_uri, database_prefix):
         "MONGO_DATABASE_PREFIX": database_prefix,
         "EVENT_RETRY_DELAYS": [0.2, 0.4],
         "OUTBOX_POLL_SECONDS": 0.2,
-        "JWT_SECRET": "test-secret-" + "x" * 40,
+        "JWT_SECRET": secrets.token_urlsafe(32),  # placeholders stop the gateway
         "RPC_TIMEOUT_SECONDS": 5,
     }
     with config.patch(values):

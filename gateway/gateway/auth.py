@@ -9,11 +9,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from college_platform.config import setting
+from college_platform.secret_settings import check_random_secret
 
 ALGORITHM = "HS256"  # pinned: tokens with any other "alg" (including "none") are refused
 ISSUER = "industrial-college-gateway"
 AUDIENCE = "industrial-college-api"
-MIN_SECRET_BYTES = 32
 
 ADMIN = "admin"
 ADMISSIONS_OFFICER = "admissions_officer"
@@ -97,8 +97,9 @@ class Principal:
 
 class TokenIssuer:
     def __init__(self, secret, lifetime_seconds=3600, clock=lambda: datetime.now(timezone.utc)):
-        if not secret or len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError("JWT_SECRET must be at least %d bytes" % MIN_SECRET_BYTES)
+        # InsecureSecret (a ValueError) on a placeholder or fewer than 128 bits; the
+        # value is still the HMAC key as written, so tokens survive an upgrade
+        check_random_secret("JWT_SECRET", secret)
         self.secret = secret
         self.lifetime = timedelta(seconds=lifetime_seconds)
         self.clock = clock

@@ -18,7 +18,7 @@ from gateway.auth import (
     verify_password,
 )
 
-SECRET = "s" * 40
+SECRET = "Lq3w5OBv0r4QzQ8yfT1KcW9nE2xJ7uHd6mYpA_ZsR-g"  # 32 bytes, base64url
 
 
 def test_passwords_are_hashed_with_argon2id_and_verified():
@@ -64,7 +64,7 @@ def test_an_expired_token_is_refused():
 
 
 def test_a_token_signed_with_another_key_is_refused():
-    token = TokenIssuer("k" * 40).issue(Principal("a", ADMIN))
+    token = TokenIssuer("9vXo1bT4nC7rK2eW5aZ8qL0mJ3hG6dF_yPs-uIiNwQE").issue(Principal("a", ADMIN))
     with pytest.raises(Unauthorized):
         TokenIssuer(SECRET).verify(token)
 
