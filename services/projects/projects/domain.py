@@ -235,6 +235,20 @@ def check_visible(actor, what, object_id, enterprise_id=None, student_ids=()):
         raise NotFound("%s %s does not exist" % (what, object_id))
 
 
+def check_may_place(actor, student_id, sponsor_id, assigned_by_college):
+    """Whom an enterprise may place: a student it sponsors (order class,
+    apprenticeship), or one the college already assigned to it (on a team of
+    one of its projects, or placed with it before). Any other student does not
+    exist for it (404), so a placement can never create the relation that would
+    show it the student. The college's own staff place any active student."""
+    actor = actor or {}
+    if actor.get("kind") != "enterprise":
+        return
+    enterprise_id = actor.get("enterprise_id")
+    if not enterprise_id or not (sponsor_id == enterprise_id or assigned_by_college):
+        raise NotFound("student %s does not exist" % student_id)
+
+
 # -- two-way feedback ---------------------------------------------------------
 
 ENTERPRISE_TO_STUDENT, STUDENT_TO_ENTERPRISE = "enterprise_to_student", "student_to_enterprise"

@@ -576,8 +576,10 @@ class ProjectsService(PlatformService):
         now = self.clock()
 
         def apply(uow):
+            # a transfer may change the sponsor, which decides who may place the student
             remember_copy(uow, "students", data["student_id"],
-                          {"status": data["status"], "programme_id": data["programme_id"]})
+                          {"status": data["status"], "programme_id": data["programme_id"],
+                           "partner_id": data["partner_id"]})
             if data["status"] == "withdrawn":
                 workflows.remove_student_from_active_teams(
                     uow, data["student_id"], data["reason"] or "withdrawn from the college", now)

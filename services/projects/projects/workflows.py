@@ -314,8 +314,11 @@ def review_deliverable(uow, deliverable_id, fields, actor, now):
 def start_placement(uow, fields, now, grace_days, actor=None):
     domain.check_visible(actor, "enterprise", fields["enterprise_id"],
                          enterprise_id=fields["enterprise_id"])
-    errors = {}
     student = uow.db.students.find_one({"_id": fields["student_id"]}, session=uow.session)
+    domain.check_may_place(actor, fields["student_id"], (student or {}).get("partner_id"),
+                           assigned_by_college=(actor or {}).get("kind") == "enterprise"
+                           and assigned_to(uow, fields["student_id"], fields["enterprise_id"]))
+    errors = {}
     if not student or student.get("status") != "active":
         errors["student_id"] = ["Not an enrolled, active student."]
     if not uow.db.partners.find_one({"_id": fields["enterprise_id"]}, session=uow.session):
@@ -333,6 +336,16 @@ def start_placement(uow, fields, now, grace_days, actor=None):
         "enterprise_id": placement["enterprise_id"], "starts_on": placement["starts_on"],
         "ends_on": placement["ends_on"]})
     return placement
+
+
+def assigned_to(uow, student_id, enterprise_id):
+    """Whether the college put the student on a team of one of the enterprise's
+    projects or placed the student with it before."""
+    where = {"enterprise_id": enterprise_id}
+    return bool(uow.db.teams.find_one({"student_ids": student_id, **where}, {"_id": 1},
+                                      session=uow.session)
+                or uow.db.placements.find_one({"student_id": student_id, **where}, {"_id": 1},
+                                              session=uow.session))
 
 
 def visible_placement(uow, placement_id, actor):

@@ -204,3 +204,17 @@ def test_ratings_match_their_direction():
     with pytest.raises(InvalidInput) as caught:
         domain.check_ratings("enterprise_to_student", {"competencies": 4, "safety": 5})
     assert set(caught.value.errors["ratings"]) == {"conduct", "safety"}
+
+
+def test_an_enterprise_places_only_students_it_sponsors_or_the_college_assigned_to_it():
+    enterprise = {"kind": "enterprise", "enterprise_id": "e1"}
+    domain.check_may_place(enterprise, "s1", "e1", assigned_by_college=False)
+    domain.check_may_place(enterprise, "s1", "e2", assigned_by_college=True)
+    for sponsor in ("e2", None):
+        with pytest.raises(NotFound) as refused:
+            domain.check_may_place(enterprise, "s1", sponsor, assigned_by_college=False)
+        assert str(refused.value.detail) == "student s1 does not exist"
+    with pytest.raises(NotFound):  # an account without an enterprise places nobody
+        domain.check_may_place({"kind": "enterprise", "enterprise_id": None}, "s1", None,
+                               assigned_by_college=False)
+    domain.check_may_place({"kind": "staff"}, "s1", "e2", assigned_by_college=False)
