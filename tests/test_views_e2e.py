@@ -1,6 +1,7 @@
 """The aggregated views through the gateway, with every component running as
 its own process and all data produced by the services' own workflows: an
 apprentice enrolled, mentored, placed, put on a project and certified."""
+import json
 import time
 
 import pytest
@@ -225,6 +226,68 @@ def test_an_enterprise_user_cannot_read_another_enterprises_objects(journey):
     # and its own view still answers
     assert rival.get("/v1/enterprises/%s/view" % j["rival"]["id"], status=None).status_code \
         == 200
+
+
+def test_an_enterprise_cannot_place_a_student_it_has_no_relation_with(journey):
+    """Issue 26, hole 1: a placement would have made the student "related"."""
+    j = journey
+    student_path = "/v1/students/%s/360" % j["student"]["id"]
+    j["rival_hr"].get(student_path, status=404)
+    refused = j["rival_hr"].request("POST", "/v1/placements", {
+        "student_id": j["student"]["id"], "site": "杭州滨江", "supervisor_name": "钱工",
+        "starts_on": "2026-09-07", "ends_on": "2026-12-25"})
+    assert refused.status_code == 404, refused.text
+    assert "李明" not in refused.text and j["partner"]["id"] not in refused.text
+    assert j["rival"]["id"] not in [p["enterprise_id"] for p in j["officer"].get(
+        "/v1/placements?student_id=%s" % j["student"]["id"]).json()["items"]]
+    j["rival_hr"].get(student_path, status=404)
+
+
+def test_a_host_sees_only_its_own_part_of_the_360(system, journey):
+    """Issue 26, hole 2: a placement the college arranged with the rival shows the
+    rival the student, its own placement and the certificates; nothing the sponsor
+    did or said, and no exams, results or credits."""
+    j = journey
+    coordinator = Client(system, system.user("coord.placements", "project_coordinator"))
+    hosted = coordinator.post("/v1/placements", {
+        "student_id": j["student"]["id"], "enterprise_id": j["rival"]["id"],
+        "site": "杭州滨江", "supervisor_name": "钱工", "starts_on": "2026-09-07",
+        "ends_on": "2026-12-25"}, 201)
+    path = "/v1/students/%s/360" % j["student"]["id"]
+    view = eventually(j["rival_hr"], path, lambda v: v["placements"] and v["certificates"],
+                      "the host's view of the student")
+    assert StudentViewSchema().validate(view) == {}
+    assert view["student"]["name"] == "李明"
+    assert [p["placement_id"] for p in view["placements"]] == [hosted["id"]]
+    assert view["projects"] == [] and view["registrations"] == [] and view["results"] == []
+    assert view["credits"]["grants"] == [] and view["apprenticeship"]["contract"] is None
+    assert "history" not in view["student"]
+    assert j["partner"]["id"] not in view_text(view)
+    # the sponsor's own view of the student does not show the rival's placement
+    sponsor_view = eventually(j["hr"], path, lambda v: v["placements"], "the sponsor's view")
+    assert j["rival"]["id"] not in view_text(sponsor_view)
+    assert [p["placement_id"] for p in sponsor_view["placements"]] == [j["placement"]["id"]]
+
+
+def view_text(view):
+    return json.dumps({key: value for key, value in view.items() if key != "as_of"},
+                      ensure_ascii=False)
+
+
+def test_reading_a_view_of_an_unknown_id_stores_nothing(system, journey):
+    """Issue 26, hole 7: no stored view, and so no sweep refreshing it forever,
+    whoever asks and whatever the answer."""
+    j = journey
+    for client, path in ((j["officer"], "/v1/students/no-such-student/360"),
+                         (j["rival_hr"], "/v1/students/no-such-student-2/360"),
+                         (j["rival_hr"], "/v1/students/%s/360" % j["placement"]["id"]),
+                         (j["officer"], "/v1/enterprises/no-such-enterprise/view")):
+        client.get(path, status=404)
+    db = system.db("gateway")
+    assert db.student_views.count_documents(
+        {"_id": {"$in": ["no-such-student", "no-such-student-2", j["placement"]["id"]]}}) == 0
+    assert db.enterprise_views.count_documents({"_id": "no-such-enterprise"}) == 0
+    assert db.view_refresh.count_documents({"key": {"$regex": "^no-such"}}) == 0
 
 
 def test_a_stopped_service_makes_the_360_partial_not_slow_and_it_heals(system, journey):

@@ -162,6 +162,55 @@ def student_related_to(parts, enterprise_id):
                for item in (projects.get("placements") or []) + (projects.get("projects") or []))
 
 
+# what one enterprise sees of a student: its identity, never its sponsor or history
+STUDENT_IDENTITY = ("student_id", "student_number", "name", "status", "intake_year",
+                    "programme", "enrolled_at")
+
+
+def student_360_for_enterprise(view, enterprise_id):
+    """The part of a student 360 that concerns one enterprise ("Who may see
+    what", docs/views.md): the student's identity, the enterprise's own
+    placements, projects and mentors and the feedback on them, and the
+    student's certificates. The sponsor also sees the enrolment it is a party
+    to (status history, apprentice contract, tripartite agreements, the college
+    tutor). Nothing another enterprise did or said, and no exams, results or
+    credits; the risk flag counts the enterprise's own placements and projects."""
+    def own(items):
+        return [item for item in items or () if item.get("enterprise_id") == enterprise_id]
+
+    student = view.get("student") or None
+    sponsor = bool(student) and student.get("partner_id") == enterprise_id
+    if student and not sponsor:
+        student = {key: student[key] for key in STUDENT_IDENTITY if key in student}
+    placements, projects = own(view.get("placements")), own(view.get("projects"))
+    subjects = {("placement", p["placement_id"]) for p in placements} | \
+        {("project", p["project_id"]) for p in projects}
+    feedback = view.get("feedback") or {}
+    received = own(feedback.get("received"))
+    overdue = [item for item in feedback.get("overdue") or ()
+               if (item["subject_kind"], item["subject_id"]) in subjects]
+    mentors = view.get("mentors") or {}
+    industry = mentors.get("industry")
+    scoped = dict(view, student=student, projects=projects, placements=placements,
+                  registrations=[], results=[], credits={"total": 0, "grants": []})
+    scoped["apprenticeship"] = view.get("apprenticeship") if sponsor else \
+        {"contract": None, "agreements": []}
+    scoped["personal"] = view.get("personal") if sponsor else None
+    scoped["feedback"] = {"overdue": overdue, "received": received,
+                          "received_average": ratio(sum(f["average"] for f in received),
+                                                    len(received))}
+    scoped["mentors"] = {
+        "school": mentors.get("school") if sponsor else None,
+        "industry": industry if (industry or {}).get("enterprise_id") == enterprise_id else None,
+        "needs_reassignment": bool(mentors.get("needs_reassignment")) and sponsor}
+    scoped["risk"] = risk_of({
+        "missed_checkins": sum((p.get("checkins") or {}).get("missed") or 0 for p in placements),
+        "open_alerts": sum(len(p.get("open_alerts") or ()) for p in placements),
+        "late_deliverables": sum(p.get("late_deliverables") or 0 for p in projects),
+        "overdue_feedback": len(overdue)})
+    return scoped
+
+
 # the enterprise partner view ---------------------------------------------------
 
 ENTERPRISE_SECTIONS = {

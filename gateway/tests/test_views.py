@@ -15,6 +15,7 @@ from gateway.views import (
     risk_of,
     stale_views,
     student_360,
+    student_360_for_enterprise,
     student_related_to,
     sweep_size,
 )
@@ -258,3 +259,79 @@ def test_the_sweep_tick_marks_the_rounds_next_views_of_each_kind_for_refresh():
     routes.read_models.marked.clear()
     routes.sweep_views()
     assert (STUDENT_VIEW, "s2") in {(kind, key) for kind, key, _ in routes.read_models.marked}
+
+
+def a_360_with_two_enterprises():
+    """A student sponsored by e1 with a placement at e1 and one at e2 (arranged by
+    the college), a project of each, mentors, exams, credits and feedback."""
+    parts = {
+        "enrollment": {
+            "student": {"student_id": "s1", "student_number": "2027001", "name": "李明",
+                        "status": "active", "intake_year": 2027, "partner_id": "e1",
+                        "programme": {"programme_id": "prog1", "code": "MA", "name": "学徒班"},
+                        "history": [{"status": "suspended", "at": "2027-01-01",
+                                     "reason": "病假"}]},
+            "apprenticeship": {"contract": {"contract_id": "c1", "partner_id": "e1",
+                                            "monthly_wage": 4200},
+                               "agreements": [{"agreement_id": "a1", "partner_id": "e1"}]},
+            "personal": {"resident_id": "110105200503010016", "phone": "13800138000"}},
+        "projects": {
+            "projects": [{"project_id": "p1", "enterprise_id": "e1", "late_deliverables": 3},
+                         {"project_id": "p2", "enterprise_id": "e2", "late_deliverables": 0}],
+            "placements": [
+                {"placement_id": "pl1", "enterprise_id": "e1", "checkins": {"missed": 4},
+                 "open_alerts": [{"week_starting": "2027-03-01"}] * 2},
+                {"placement_id": "pl2", "enterprise_id": "e2", "checkins": {"missed": 1},
+                 "open_alerts": [{"week_starting": "2027-04-05"}]}],
+            "feedback": {"overdue": [
+                {"subject_kind": "placement", "subject_id": "pl1", "due_on": "2027-02-01"},
+                {"subject_kind": "project", "subject_id": "p2", "due_on": "2027-03-01"}],
+                "received": [{"enterprise_id": "e1", "average": 2.0},
+                             {"enterprise_id": "e2", "average": 5.0}],
+                "received_average": 3.5},
+            "risk_signals": {"missed_checkins": 5, "open_alerts": 3, "late_deliverables": 3,
+                             "overdue_feedback": 2}},
+        "mentors": {"mentors": {"school": {"mentor_id": "t1", "name": "周老师"},
+                                "industry": {"mentor_id": "m1", "enterprise_id": "e1"},
+                                "needs_reassignment": False}},
+        "certificates": {"registrations": [{"registration_id": "r1"}],
+                         "results": [{"registration_id": "r1", "theory": 40}],
+                         "certificates": [{"number": "X-1", "status": "valid"}],
+                         "credits": {"total": 4, "grants": [{"credits": 4}]}},
+    }
+    return student_360("s1", parts, {}, [])
+
+
+def test_a_hosting_enterprise_sees_its_own_part_of_a_360_and_nothing_another_did_or_said():
+    view = student_360_for_enterprise(a_360_with_two_enterprises(), "e2")
+    assert view["student"]["name"] == "李明" and view["student"]["student_number"] == "2027001"
+    assert "history" not in view["student"] and "partner_id" not in view["student"]
+    assert view["apprenticeship"] == {"contract": None, "agreements": []}
+    assert view["personal"] is None
+    assert [p["placement_id"] for p in view["placements"]] == ["pl2"]
+    assert [p["project_id"] for p in view["projects"]] == ["p2"]
+    assert view["feedback"]["overdue"] == [
+        {"subject_kind": "project", "subject_id": "p2", "due_on": "2027-03-01"}]
+    assert view["feedback"]["received"] == [{"enterprise_id": "e2", "average": 5.0}]
+    assert view["feedback"]["received_average"] == 5.0
+    assert view["mentors"] == {"school": None, "industry": None, "needs_reassignment": False}
+    assert view["registrations"] == [] and view["results"] == []
+    assert view["credits"] == {"total": 0, "grants": []}
+    assert view["certificates"] == [{"number": "X-1", "status": "valid"}]
+    # the risk comes from its own placements and projects only
+    assert {r["code"]: r["count"] for r in view["risk"]["reasons"]} == {
+        "missed_checkins": 1, "open_alerts": 1, "overdue_feedback": 1}
+    assert "e1" not in str(view) and "病假" not in str(view)
+
+
+def test_the_sponsor_also_sees_the_enrolment_it_is_party_to():
+    view = student_360_for_enterprise(a_360_with_two_enterprises(), "e1")
+    assert view["student"]["partner_id"] == "e1"
+    assert view["student"]["history"][0]["status"] == "suspended"
+    assert view["apprenticeship"]["contract"]["contract_id"] == "c1"
+    assert view["personal"] is not None  # masked by the gateway's privacy rule
+    assert view["mentors"]["industry"]["mentor_id"] == "m1"
+    assert view["mentors"]["school"]["mentor_id"] == "t1"
+    assert [p["placement_id"] for p in view["placements"]] == ["pl1"]
+    assert view["registrations"] == [] and view["results"] == []
+    assert "e2" not in str(view)

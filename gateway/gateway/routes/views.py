@@ -35,12 +35,15 @@ from gateway.views import (
     enterprise_view,
     stale_views,
     student_360,
+    student_360_for_enterprise,
     student_known,
     student_related_to,
 )
 
 log = logging.getLogger(__name__)
 
+# whether the parts describe an object that exists (its owner, enrollment, knows it)
+VIEW_EXISTS = {STUDENT_VIEW: student_known, ENTERPRISE_VIEW: enterprise_known}
 SUMMARY_METHODS = {STUDENT_VIEW: "student_summaries", ENTERPRISE_VIEW: "enterprise_summaries"}
 BATCH = 200  # the services' limit per summaries call
 DASHBOARD_FILTERS = ("term", "programme_id", "enterprise_id")
@@ -172,13 +175,14 @@ class ViewRoutes:
 
     # reading -----------------------------------------------------------------------
 
-    def _view_parts(self, kind, key):
+    def _view_parts(self, kind, key, stored):
         """The stored parts, completed at request time for the services whose
-        part the read model lacks: ``(parts, as_of, missing)``."""
-        stored = self.read_models.view(kind, key)
+        part the read model lacks: ``(parts, as_of, missing)``. What was
+        fetched is stored only for a view that exists: a read of an unknown id
+        leaves nothing behind (nothing the sweep would refresh forever)."""
         parts, as_of = dict(stored["parts"]), dict(stored["as_of"])
         lacking = [service for service in SERVICES if service not in parts]
-        missing = []
+        missing, fetched = [], []
         if lacking:
             def fetch(service):
                 fetched_at = utcnow()
@@ -195,6 +199,9 @@ class ViewRoutes:
                     continue
                 parts[service] = part
                 as_of[service] = fetched_at.isoformat()
+                fetched.append((service, part, fetched_at))
+        if fetched and VIEW_EXISTS[kind](parts):
+            for service, part, fetched_at in fetched:
                 self.read_models.save_parts(kind, service, {key: part}, fetched_at)
         return parts, as_of, missing
 
@@ -202,15 +209,24 @@ class ViewRoutes:
            summary="Student 360: everything about one student, with a risk flag",
            response=StudentViewSchema)
     def student_360(self, request, student_id):
+        """Staff see the whole view; a student their own; an enterprise the
+        part that concerns it, of a student it sponsors or hosts
+        (``student_360_for_enterprise``). Who may read is decided before any
+        service is asked: an enterprise from the read model alone."""
         principal = request.principal
         if principal.role == STUDENT and principal.student_id != student_id:
             raise NotFound("student %s does not exist" % student_id)
-        parts, as_of, missing = self._view_parts(STUDENT_VIEW, student_id)
+        stored = self.read_models.view(STUDENT_VIEW, student_id)
+        if principal.is_enterprise and \
+                not student_related_to(stored["parts"], principal.enterprise_id):
+            raise NotFound("student %s does not exist" % student_id)
+        parts, as_of, missing = self._view_parts(STUDENT_VIEW, student_id, stored)
         if "enrollment" not in missing and not student_known(parts):
             raise NotFound("student %s does not exist" % student_id)
-        if principal.is_enterprise and not student_related_to(parts, principal.enterprise_id):
-            raise NotFound("student %s does not exist" % student_id)
-        return json_response(200, student_360(student_id, parts, as_of, missing))
+        view = student_360(student_id, parts, as_of, missing)
+        if principal.is_enterprise:
+            view = student_360_for_enterprise(view, principal.enterprise_id)
+        return json_response(200, view)
 
     @route("GET", "/v1/enterprises/<enterprise_id>/view", roles=STAFF + (ENTERPRISE_USER,),
            summary="Enterprise partner view, with its contribution index",
@@ -219,7 +235,8 @@ class ViewRoutes:
         principal = request.principal
         if principal.is_enterprise and principal.enterprise_id != enterprise_id:
             raise NotFound("enterprise %s does not exist" % enterprise_id)
-        parts, as_of, missing = self._view_parts(ENTERPRISE_VIEW, enterprise_id)
+        parts, as_of, missing = self._view_parts(
+            ENTERPRISE_VIEW, enterprise_id, self.read_models.view(ENTERPRISE_VIEW, enterprise_id))
         if "enrollment" not in missing and not enterprise_known(parts):
             raise NotFound("enterprise %s does not exist" % enterprise_id)
         contribution = contribution_of(self._dashboard({})[0], enterprise_id)

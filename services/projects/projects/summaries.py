@@ -191,12 +191,18 @@ def student_part(*, student, memberships, grades, projects, deliverables, placem
     subjects = [("placement", p) for p in placements] + \
         [("project", projects[project_id]) for project_id in team_of if project_id in projects]
     overdue = overdue_feedback(subjects, given, today)
-    received = [f["average"] for f in feedback if f["direction"] == domain.ENTERPRISE_TO_STUDENT]
+    received = _newest_first(f for f in feedback
+                             if f["direction"] == domain.ENTERPRISE_TO_STUDENT)
     part = {}
     put_capped(part, "projects", items)
     put_capped(part, "placements", placement_items)
     part["feedback"] = put_capped({}, "overdue", overdue)
-    part["feedback"]["received_average"] = _mean(received)
+    # each rating names its enterprise, so that an enterprise is shown its own only
+    put_capped(part["feedback"], "received", [
+        {"enterprise_id": f["enterprise_id"], "subject_kind": f["subject_kind"],
+         "subject_id": f["subject_id"], "average": f["average"],
+         "given_at": _iso(f["created_at"])} for f in received])
+    part["feedback"]["received_average"] = _mean(f["average"] for f in received)
     part["risk_signals"] = {
         "missed_checkins": sum(len(group) for group in alerts.values()),
         "open_alerts": sum(len(open_alerts(alerts.get(p["_id"], []), checkins.get(p["_id"], [])))

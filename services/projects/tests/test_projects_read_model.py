@@ -67,7 +67,7 @@ def test_a_students_part_shows_missed_weeks_late_work_grades_and_feedback_owed(p
         assert answer["nobody"] == {}
         assert answer["s-3"] == {  # enrolled, but nothing here yet
             "projects": [], "placements": [],
-            "feedback": {"overdue": [], "received_average": None},
+            "feedback": {"overdue": [], "received": [], "received_average": None},
             "risk_signals": {"missed_checkins": 0, "open_alerts": 0, "late_deliverables": 0,
                              "overdue_feedback": 0}}
         part = answer["s-1"]
@@ -114,9 +114,12 @@ def test_a_students_part_shows_missed_weeks_late_work_grades_and_feedback_owed(p
             "direction": "enterprise_to_student",
             "ratings": {"competencies": 4, "conduct": 5}}, HR)
         part = read_model("student_summaries", ["s-1"])["s-1"]
-        assert part["feedback"] == {"overdue": [{
+        assert part["feedback"]["overdue"] == [{
             "subject_kind": "placement", "subject_id": placement["id"],
-            "due_on": "2027-04-16"}], "received_average": 4.5}
+            "due_on": "2027-04-16"}]
+        assert part["feedback"]["received_average"] == 4.5
+        assert [(f["enterprise_id"], f["subject_id"], f["average"])
+                for f in part["feedback"]["received"]] == [("p-1", placement["id"], 4.5)]
 
 
 def test_an_enterprise_part_and_the_dashboard_facts(projects):

@@ -120,15 +120,22 @@ def test_feedback_the_student_owes_is_overdue_two_weeks_after_the_end():
         {"subject_kind": "placement", "subject_id": "pl-1", "due_on": "2027-05-28"}]
     assert part["risk_signals"]["overdue_feedback"] == 2
 
-    given = [{"direction": "student_to_enterprise", "subject_kind": "placement",
-              "subject_id": "pl-1", "average": 4.0},
-             {"direction": "enterprise_to_student", "subject_kind": "placement",
-              "subject_id": "pl-1", "average": 4.5},
-             {"direction": "enterprise_to_student", "subject_kind": "project",
-              "subject_id": "pr-1", "average": 3.0}]
+    given = [{"_id": "f-1", "direction": "student_to_enterprise", "subject_kind": "placement",
+              "subject_id": "pl-1", "average": 4.0, "enterprise_id": "p-1",
+              "created_at": datetime(2027, 7, 1, tzinfo=timezone.utc)},
+             {"_id": "f-2", "direction": "enterprise_to_student", "subject_kind": "placement",
+              "subject_id": "pl-1", "average": 4.5, "enterprise_id": "p-1",
+              "created_at": datetime(2027, 7, 2, tzinfo=timezone.utc)},
+             {"_id": "f-3", "direction": "enterprise_to_student", "subject_kind": "project",
+              "subject_id": "pr-1", "average": 3.0, "enterprise_id": "p-2",
+              "created_at": datetime(2027, 7, 3, tzinfo=timezone.utc)}]
     part = student_part(placements=[ended], memberships=membership,
                         projects={"pr-1": delivered}, feedback=given, today=date(2027, 7, 12))
-    assert part["feedback"] == {"overdue": [], "received_average": 3.75}
+    assert part["feedback"] == {"overdue": [], "received_average": 3.75, "received": [
+        {"enterprise_id": "p-2", "subject_kind": "project", "subject_id": "pr-1",
+         "average": 3.0, "given_at": "2027-07-03T00:00:00+00:00"},
+        {"enterprise_id": "p-1", "subject_kind": "placement", "subject_id": "pl-1",
+         "average": 4.5, "given_at": "2027-07-02T00:00:00+00:00"}]}
 
 
 def test_a_running_placement_or_a_project_not_handed_in_owes_no_feedback():
