@@ -2,10 +2,12 @@
 import hmac
 
 from eventlet.greenpool import GreenPool
+from nameko.extensions import DependencyProvider
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from college_platform.config import setting
 from college_platform.http import json_response
+from college_platform.secret_settings import check_random_secret
 from college_platform.service import broker_status, database_status
 from college_platform.validation import load
 from gateway import auth
@@ -24,7 +26,21 @@ SERVICES = ("enrollment", "projects", "mentors", "certificates")
 user_view = UserSchema()
 
 
+class MetricsToken(DependencyProvider):
+    """METRICS_TOKEN, checked at start like every secret (a placeholder or a short
+    token stops the gateway); unset, nobody may scrape the gateway's metrics."""
+
+    def setup(self):
+        value = setting("METRICS_TOKEN") or ""
+        check_random_secret("METRICS_TOKEN", value, required=False)
+        self.token = value.encode()
+
+    def get_dependency(self, worker_ctx):
+        return self.token
+
+
 class PlatformRoutes:
+    metrics_token = MetricsToken()
 
     # health and metrics ------------------------------------------------------
 
@@ -62,9 +78,9 @@ class PlatformRoutes:
     def http_metrics(self, request):
         """The gateway faces users, so its metrics need the scrape token
         (METRICS_TOKEN) that Prometheus sends as a bearer token."""
-        expected = setting("METRICS_TOKEN") or ""
         presented = request.headers.get("Authorization", "").partition(" ")[2].strip()
-        if not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
+        if not self.metrics_token or \
+                not hmac.compare_digest(presented.encode(), self.metrics_token):
             raise auth.Unauthorized("metrics need the scrape token (METRICS_TOKEN)")
         body, content_type = self.metrics.exposition(self.store)
         return 200, {"Content-Type": content_type}, body
