@@ -24,8 +24,10 @@ log = logging.getLogger(__name__)
 CSV = "text/csv; charset=utf-8"
 MAX_ROWS = 50_000
 BOM = "\ufeff"
-# a spreadsheet evaluates a cell starting with one of these as a formula
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a spreadsheet evaluates a cell starting with one of these as a formula (OWASP's
+# CSV injection list, and the full-width forms ＝＋－＠ that spreadsheets in Chinese
+# and Japanese locales take for = + - @)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 LIST_SEPARATOR = "; "
 # HTTP headers are Latin-1: a path part in another script (an id the caller
 # typed) would make the header unsendable and the connection drop unanswered
@@ -146,6 +148,7 @@ def export(request, fetch_page, max_rows=MAX_ROWS):
     headers = {
         "Content-Disposition": 'attachment; filename="%s-%s.csv"' % (name, stamp),
         "X-Total-Count": str(total),
+        "Cache-Control": "no-store",  # rows of personal data: no browser or proxy keeps them
     }
     if total > max_rows:
         headers["X-Export-Truncated"] = "%d of %d rows" % (max_rows, total)

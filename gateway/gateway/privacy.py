@@ -10,13 +10,18 @@ document and birth date; an enterprise user needs to know that an apprentice
 is of working age (the birth year) and to recognise the contact number on file
 (its last four digits), nothing more; teachers and coordinators never need
 identity documents. A student sees their own data in full.
+
+``identity_key`` is the applicant record's key for finding a person again
+(``cn:<resident id>`` or ``passport:<country>:<number>``): it holds the
+identity document, so exactly who sees the document in full sees it.
 """
 FULL = "full"
 BIRTH_YEAR = "birth_year"
 LAST_FOUR = "last_four"
 HIDDEN = "hidden"
 
-PERSONAL_FIELDS = ("resident_id", "passport", "birth_date", "phone", "email", "address")
+PERSONAL_FIELDS = ("resident_id", "passport", "birth_date", "phone", "email", "address",
+                   "identity_key")
 HIDDEN_VALUE = "***"
 
 EVERYTHING = dict.fromkeys(PERSONAL_FIELDS, FULL)
@@ -26,7 +31,7 @@ RULES = {
     "admin": EVERYTHING,
     "admissions_officer": EVERYTHING,
     "certificate_officer": {**_NOTHING, "resident_id": FULL, "passport": FULL,
-                            "birth_date": FULL, "phone": LAST_FOUR},
+                            "identity_key": FULL, "birth_date": FULL, "phone": LAST_FOUR},
     "enterprise_user": {**_NOTHING, "resident_id": BIRTH_YEAR, "birth_date": BIRTH_YEAR,
                         "phone": LAST_FOUR},
     "teacher": {**_NOTHING, "birth_date": BIRTH_YEAR, "phone": LAST_FOUR},

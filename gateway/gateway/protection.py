@@ -139,12 +139,14 @@ class CorsPolicy:
 # a same-origin console: its own scripts, styles and images, nobody may frame it
 CONTENT_SECURITY_POLICY = ("default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
                            "form-action 'self'; object-src 'none'")
-JSON_TYPES = ("application/json", "application/problem+json")
 
 
 def security_headers(content_type, present, hsts_max_age=0):
     """Headers every response gets; ``present``: the lower-cased names the
-    response already has (a route may set its own Cache-Control)."""
+    response already has. Nothing is kept by a browser or a proxy unless its
+    route says so with a Cache-Control of its own (the console's static files
+    do): personal data leaves as JSON, CSV and credentials alike, so the
+    rule is the same whatever ``content_type`` is."""
     headers = [("Content-Security-Policy", CONTENT_SECURITY_POLICY),
                ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "no-referrer"),
@@ -152,7 +154,5 @@ def security_headers(content_type, present, hsts_max_age=0):
     if hsts_max_age:
         headers.append(("Strict-Transport-Security",
                         "max-age=%d; includeSubDomains" % int(hsts_max_age)))
-    if "cache-control" not in present and \
-            (content_type or "").split(";")[0].strip() in JSON_TYPES:
-        headers.append(("Cache-Control", "no-store"))
+    headers.append(("Cache-Control", "no-store"))
     return [header for header in headers if header[0].lower() not in present]

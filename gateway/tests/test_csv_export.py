@@ -103,3 +103,17 @@ def test_the_file_name_can_be_sent_whatever_the_path_holds():
     disposition = response.headers["Content-Disposition"]
     disposition.encode("latin-1")  # an HTTP header the server can send
     assert disposition.startswith('attachment; filename="v1-enterprises-_-contribution-')
+
+
+# OWASP CSV injection: = + - @ and their full-width forms (which spreadsheets in
+# Chinese and Japanese locales read as formulas too), tab and carriage return
+@pytest.mark.parametrize("text", ["＝HYPERLINK(\"http://evil\")", "＋1+1", "－2+3",
+                                  "＠SUM(A1)", "\r=1", "\t＝1"])
+def test_full_width_formula_starts_tab_and_return_are_defused(text):
+    rows = rows_of(csv_export.export(request_for(), fake_list([{"name": text}])))
+    assert rows[1] == ["'" + text]
+
+
+def test_an_export_is_never_kept_in_a_cache():
+    response = csv_export.export(request_for(), fake_list([{"name": "李明"}]))
+    assert response.headers["Cache-Control"] == "no-store"

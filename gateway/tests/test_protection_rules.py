@@ -123,4 +123,17 @@ def test_hsts_only_when_configured_and_a_routes_own_cache_control_is_kept():
     headers = dict(security_headers("application/json", {"cache-control"}, hsts_max_age=31536000))
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "Cache-Control" not in headers
-    assert "Cache-Control" not in dict(security_headers("text/html", set()))
+
+
+@pytest.mark.parametrize("content_type", ["text/csv; charset=utf-8", "application/vc",
+                                          "text/plain; version=0.0.4", "text/html", ""])
+def test_every_answer_without_its_own_cache_control_is_never_stored(content_type):
+    """Personal data leaves as JSON, CSV exports and credentials alike: nothing is
+    kept by a browser or proxy unless its route says it may be."""
+    assert dict(security_headers(content_type, set()))["Cache-Control"] == "no-store"
+
+
+def test_the_consoles_static_files_keep_their_own_caching():
+    # what gateway/gateway/routes/console.py sets on the console's scripts and styles
+    assert "Cache-Control" not in dict(security_headers("text/javascript; charset=utf-8",
+                                                        {"cache-control", "etag"}))

@@ -182,8 +182,9 @@ class CertificatesRoutes:
         issued = self.call("certificates", "get_issued", number)
         only_own(request.principal, issued["candidate_id"], "certificate", number)
         credential = self.call("certificates", "get_credential", number)
-        return 200, {"Content-Type": VC_MEDIA_TYPE, "Content-Disposition":
-                     'attachment; filename="%s.json"' % number}, dumps(credential)
+        return 200, {"Content-Type": VC_MEDIA_TYPE, "Cache-Control": "no-store",
+                     "Content-Disposition": 'attachment; filename="%s.json"' % number}, \
+            dumps(credential)
 
     @route("POST", "/v1/issued-certificates/<number>/revocation", roles=MANAGERS,
            summary="Revoke a certificate with a reason; its credits are reversed",
