@@ -1,6 +1,9 @@
 """Certificates through the gateway, as processes: an enrolled student registers,
 passes, receives a signed credential and credits, and anyone verifies it."""
 import copy
+import json
+import re
+import secrets
 
 import pytest
 import requests
@@ -13,7 +16,7 @@ from testkit.system import System
 
 pytestmark = pytest.mark.e2e
 
-SIGNING_KEYS = "2027-01:e2e-certificate-signing-secret-0123456789abcdef"
+SIGNING_KEYS = "2027-01:" + secrets.token_urlsafe(32)  # an Ed25519 seed, base64url
 PROGRAMME = {"programme_id": "prog-iot-2027", "code": "IOT-2027", "name": "物联网应用技术订单班",
              "kind": "order_class", "intake_year": 2027, "capacity": 40}
 STUDENTS = {"stu-e2e-1": "王小明", "stu-e2e-2": "Emily Chen"}
@@ -128,8 +131,7 @@ def test_enrolled_student_to_verified_credential_with_credits(system, officer, c
                    {"reason": "考试作弊，成绩取消"})
     assert revoked.status_code == 200, revoked.text
     verdict = post(system, "/v1/public/credentials/verify", {}, credential).json()
-    assert (verdict["verified"], verdict["status"], verdict["revocation_reason"]) == (
-        False, "revoked", "考试作弊，成绩取消")
+    assert (verdict["verified"], verdict["status"]) == (False, "revoked")
     assert get(system, "/v1/public/certificates/%s" % number).json()["status"] == "revoked"
     status_list = get(system, "/v1/public/credential-status/revocation").json()
     assert status_list["credentialSubject"]["type"] == "BitstringStatusList"
@@ -137,6 +139,82 @@ def test_enrolled_student_to_verified_credential_with_credits(system, officer, c
     metrics = scrape(system.url("certificates", ""))
     assert metric_value(metrics, "certificates_certificates_issued_total", level="junior") == 1
     assert metric_value(metrics, "certificates_credit_grants_total") == 1
+
+
+def issue(system, officer, catalogue, student_id):
+    """The officer registers ``student_id`` (once enrollment's event has arrived)
+    and records a pass: the certificate's number."""
+    registration = wait_until(lambda: (lambda r: r if r.status_code == 201 else None)(
+        post(system, "/v1/exam-sessions/%s/registrations" % catalogue["id"], officer,
+             {"candidate_id": student_id})), timeout=30, message="registering %s" % student_id)
+    result = post(system, "/v1/registrations/%s/result" % registration.json()["id"], officer,
+                  {"theory": 80, "practical": 80})
+    assert result.status_code == 200, result.text
+    return result.json()["certificate_number"]
+
+
+def declared_properties(system, component):
+    document = get(system, "/v1/openapi.json").json()
+    return set(document["components"]["schemas"][component]["properties"])
+
+
+def test_public_verification_without_a_token_shows_what_not_who(system, officer, catalogue):
+    number = issue(system, officer, catalogue, "stu-e2e-2")
+    credential = get(system, "/v1/issued-certificates/%s/credential" % number, officer).json()
+
+    answer = get(system, "/v1/public/certificates/%s" % number)
+    assert answer.status_code == 200, answer.text
+    assert "Emily" not in answer.text and "stu-e2e-2" not in answer.text, answer.text
+    facts = answer.json()
+    assert (facts["status"], facts["title"], facts["level"], facts["issuer"]["name"]) == (
+        "valid", "物联网安装调试与运维", "junior", "Modern Industrial College")
+    assert facts["issued_on"] and facts["holder_name_matches"] is None
+    assert set(facts) == declared_properties(system, "certificates.PublicCertificate")
+
+    # the name, only as a yes or no to the name the verifier typed
+    def check(body):
+        return post(system, "/v1/public/certificates/%s/holder-check" % number, {}, body)
+
+    assert check({"holder_name": "emily  chen"}).json()["holder_name_matches"] is True
+    wrong = check({"holder_name": "王小明"})
+    assert wrong.json()["holder_name_matches"] is False and "Emily" not in wrong.text
+    missing = check({})
+    assert missing.status_code == 400 and "holder_name" in missing.json()["errors"]
+
+    revoked = post(system, "/v1/issued-certificates/%s/revocation" % number, officer,
+                   {"reason": "成绩复核后取消"})
+    assert revoked.json()["revocation_reason"] == "成绩复核后取消"  # staff still see why
+    answer = get(system, "/v1/public/certificates/%s" % number)
+    assert answer.json()["status"] == "revoked"
+    assert "复核" not in answer.text and "Emily" not in answer.text, answer.text
+    # who presents the credential holds its subject already: the answer may confirm it
+    verdict = post(system, "/v1/public/credentials/verify", {}, credential)
+    assert (verdict.json()["status"], verdict.json()["holder_name"]) == ("revoked", "Emily Chen")
+    assert "复核" not in json.dumps(verdict.json(), ensure_ascii=False), verdict.text
+    assert set(verdict.json()) == declared_properties(system, "certificates.CredentialVerdict")
+
+
+def test_certificate_numbers_cannot_be_walked(system, officer, catalogue):
+    for number, student_id in enumerate(("stu-e2e-3", "stu-e2e-4"), start=3):
+        publish_event(system.amqp_uri, "enrollment", new_event(
+            "student_enrolled", "enrollment", {
+                "student_id": student_id, "student_number": "2027%04d" % number,
+                "name": "学生%d" % number, "programme_id": PROGRAMME["programme_id"],
+                "programme_code": PROGRAMME["code"], "programme_kind": "order_class",
+                "intake_year": 2027}))
+    first, second = (issue(system, officer, catalogue, s) for s in ("stu-e2e-3", "stu-e2e-4"))
+    pattern = re.compile(r"^1X-IOT-01-J-\d{4}-(?:[0-9A-HJKMNP-TV-Z]{4}-){3}"
+                         r"[0-9A-HJKMNP-TV-Z]{4}$")
+    assert pattern.match(first) and pattern.match(second), (first, second)
+    # consecutive issues differ in more than a counter: in the leading groups too
+    assert first.split("-")[-4:-1] != second.split("-")[-4:-1], (first, second)
+
+    # an unknown number answers the same 404 whether or not it is well-formed
+    mistyped = second[:-1] + ("0" if second[-1] != "0" else "1")
+    answers = [get(system, "/v1/public/certificates/%s" % unknown) for unknown in (
+        mistyped, "1X-IOT-01-J-2027-000001", "1X-IOT-01-J-2027-ZZZZ-ZZZZ-ZZZZ-ZZZZ", "nope")]
+    assert {answer.status_code for answer in answers} == {404}
+    assert len({answer.text for answer in answers}) == 1, [a.text for a in answers]
 
 
 def test_a_teacher_registers_themselves(system, officer, catalogue):

@@ -4,15 +4,21 @@ public verification routes.
 
 The certificate officer manages; a student (``student_id`` on the account) or a
 teacher (``mentor_id``) sees and acts only on their own registrations,
-certificates and credits: anyone else's answer 404.
+certificates and credits: anyone else's answer 404. Anyone may verify a
+certificate, at a limited pace per client address, and learns what it proves,
+not who holds it.
 """
+from nameko.extensions import DependencyProvider
+
 from college_contracts.api import certificates as api
+from college_platform.config import setting
 from college_platform.errors import NotFound
 from college_platform.http import dumps, json_response
 from college_platform.validation import PageQuerySchema
 from gateway import auth
-from gateway.api import Page, route
+from gateway.api import Page, TooManyRequests, route
 from gateway.auth import ADMIN, CERTIFICATE_OFFICER, ROLES, STAFF, STUDENT, TEACHER
+from gateway.protection import RateLimiter
 from gateway.scoping import page_query
 
 MANAGERS = (ADMIN, CERTIFICATE_OFFICER)
@@ -43,7 +49,33 @@ def only_own(principal, candidate_id, what, object_id):
         raise NotFound("%s %s does not exist" % (what, object_id))
 
 
+class VerificationThrottle(DependencyProvider):
+    """Public verifications per client address, token or not, in a bucket of
+    their own: counting through the numbers issued before they were random,
+    or trying names against a number, goes at a person's pace."""
+
+    def setup(self):
+        self.limiter = RateLimiter(
+            float(setting("PUBLIC_VERIFY_RATE_LIMIT_PER_MINUTE", 30)) / 60,
+            int(setting("PUBLIC_VERIFY_RATE_LIMIT_BURST", 30)))
+
+    def get_dependency(self, worker_ctx):
+        return self.limiter
+
+
 class CertificatesRoutes:
+    verification_throttle = VerificationThrottle()
+
+    def _throttle_verification(self, request):
+        wait = self.verification_throttle.take(
+            "ip:%s" % request.environ.get("gateway.client_address", "unknown"))
+        if wait:
+            self.metrics.counter("requests_refused", "Requests refused by a protective "
+                                 "limit, by reason.", ["reason"]).labels(
+                "verification_rate_limit").inc()
+            raise TooManyRequests("at most %g certificate verifications a minute from one "
+                                  "address; retry later"
+                                  % (self.verification_throttle.rate * 60), wait)
 
     # catalogue ------------------------------------------------------------------
 
@@ -229,13 +261,28 @@ class CertificatesRoutes:
     # public verification (no login) -----------------------------------------------------
 
     @route("GET", "/v1/public/certificates/<number>", public=True,
-           summary="Verify a certificate by its number")
+           summary="Verify a certificate by its number: status, what, by whom, when "
+                   "(never the holder, nor why it was revoked)",
+           response=api.PublicCertificateSchema)
     def verify_certificate_number(self, request, number):
+        self._throttle_verification(request)
         return json_response(200, self.call("certificates", "verify_number", number))
 
+    @route("POST", "/v1/public/certificates/<number>/holder-check", public=True,
+           summary="Verify a certificate and whether it is held by the name given "
+                   "(holder_name_matches); the name stays out of URLs and logs",
+           body=api.HolderCheckSchema, response=api.PublicCertificateSchema)
+    def check_certificate_holder(self, request, number):
+        """{"holder_name": "王小明"}"""
+        self._throttle_verification(request)
+        return json_response(200, self.call("certificates", "verify_number", number,
+                                            request.json_body))
+
     @route("POST", "/v1/public/credentials/verify", public=True,
-           summary="Verify a posted credential: proof, issuer key and revocation")
+           summary="Verify a posted credential: proof, issuer key, record and status",
+           response=api.CredentialVerdictSchema)
     def verify_posted_credential(self, request):
+        self._throttle_verification(request)
         return json_response(200, self.call("certificates", "verify_credential",
                                             request.json_body))
 

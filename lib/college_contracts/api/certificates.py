@@ -65,6 +65,10 @@ class NewCertificateSchema(Schema):
     pass_rule = fields.Nested(PassRuleSchema, load_default=lambda: PassRuleSchema().load({}))
     prerequisites = fields.List(fields.Nested(PrerequisiteSchema), load_default=list,
                                 validate=validate.Length(max=10))
+    validity_years = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=50),
+        metadata={"description": "Years a certificate stays valid after its issue; "
+                                 "none: for life."})
 
     @pre_load
     def normalise(self, data, **kwargs):
@@ -87,6 +91,7 @@ class CertificateSchema(Schema):
     alignment = fields.Nested(AlignmentSchema)
     pass_rule = fields.Nested(PassRuleSchema)
     prerequisites = fields.List(fields.Nested(PrerequisiteSchema))
+    validity_years = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -223,6 +228,7 @@ class IssuedSchema(Schema):
     holder_name = fields.String(allow_none=True)
     registration_id = fields.String()
     issued_on = fields.String()
+    valid_until = fields.String(allow_none=True)
     signed_with = fields.String()
     revoked = fields.Boolean()
     revocation_reason = fields.String(allow_none=True)
@@ -238,6 +244,64 @@ class IssuedQuerySchema(PageQuerySchema):
     @pre_load
     def normalise(self, data, **kwargs):
         return upper_code(data, "certificate_code")
+
+
+# public verification (no token): what a certificate proves, not who holds it ------------
+
+PUBLIC_STATUSES = ("valid", "revoked", "expired")
+
+
+class HolderCheckSchema(Schema):
+    holder_name = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                                metadata={"description": "The name the verifier was given."})
+
+
+class PublicIssuerSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class PublicCertificateSchema(Schema):
+    """A public verification by number: never the holder, nor why a
+    certificate was revoked."""
+    certificate_number = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(PUBLIC_STATUSES))
+    certificate_code = fields.String(required=True)
+    title = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    issuer = fields.Nested(PublicIssuerSchema, required=True,
+                           metadata={"description": "The college that signed it."})
+    organisation = fields.String(allow_none=True, required=True, metadata={
+        "description": "The training and evaluation organisation of the certificate."})
+    issued_on = fields.Date(required=True)
+    valid_until = fields.Date(required=True, allow_none=True,
+                              metadata={"description": "Null: valid for life."})
+    proof_verified = fields.Boolean(required=True, metadata={
+        "description": "The stored credential's signature holds under the issuer's keys."})
+    problems = fields.List(fields.String(), required=True)
+    holder_name_matches = fields.Boolean(required=True, allow_none=True, metadata={
+        "description": "Whether the holder_name checked is the holder's (spacing, case and "
+                       "width aside); null when no name was checked."})
+
+
+class CredentialVerdictSchema(Schema):
+    """The verdict on a posted credential. A failed proof or a credential the
+    issuer does not know carries only the problems; a known one the public
+    facts and the holder's name, which the credential's subject already names."""
+    verified = fields.Boolean(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        PUBLIC_STATUSES + ("invalid", "unknown")))
+    problems = fields.List(fields.String(), required=True)
+    certificate_number = fields.String(required=True, allow_none=True)
+    certificate_code = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True, allow_none=True)
+    level = fields.String(required=True, allow_none=True)
+    issuer = fields.Nested(PublicIssuerSchema, required=True, allow_none=True)
+    organisation = fields.String(required=True, allow_none=True)
+    issued_on = fields.Date(required=True, allow_none=True)
+    valid_until = fields.Date(required=True, allow_none=True)
+    holder_name = fields.String(required=True, allow_none=True)
+
 
 # credit bank ----------------------------------------------------------------------
 

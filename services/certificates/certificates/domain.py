@@ -1,11 +1,17 @@
 """Rules of the 1+X certificates: eligibility, registration deadlines, the
-pass rule, certificate numbers, CSV results and credit-rule re-evaluation.
+pass rule, certificate numbers, what public verification may tell, CSV
+results and credit-rule re-evaluation.
 
 Plain Python with the date passed in, so every rule is unit-tested without a
 broker or a database.
 """
 import csv
+import hmac
 import io
+import re
+import secrets
+import unicodedata
+from datetime import date
 
 LEVELS = ("junior", "intermediate", "senior")
 LEVEL_INITIAL = {"junior": "J", "intermediate": "I", "senior": "S"}
@@ -61,9 +67,149 @@ def passed(pass_rule, theory, practical):
     return theory >= pass_rule["theory_min"] and practical >= pass_rule["practical_min"]
 
 
-def certificate_number(code, level, year, sequence):
-    """``1X-IOT-01-I-2027-000042``: readable, and unique through ``sequence``."""
-    return "%s-%s-%d-%06d" % (code, LEVEL_INITIAL[level], year, sequence)
+# certificate numbers ------------------------------------------------------------------
+
+# Crockford's base32: no I, L, O or U, so a number read aloud or retyped is not misread
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_RANDOM_CHARS = 15
+NUMBER_RANDOM_BITS = 5 * NUMBER_RANDOM_CHARS  # 75: guessing another number is infeasible
+MAX_NUMBER_CHARS = 80
+_PREFIX = r"[A-Z0-9][A-Z0-9-]{1,39}-[JIS]-\d{4}"
+_RANDOM_NUMBER = re.compile(r"^(%s)-((?:[0-9A-Z]{4}-?){3}[0-9A-Z]{4})$" % _PREFIX)
+# the sequential numbers issued before: stored ids that keep verifying
+_SEQUENTIAL_NUMBER = re.compile(r"^%s-\d{6}$" % _PREFIX)
+_MISREAD = str.maketrans("IL", "11", "-")
+_MISREAD_ZERO = str.maketrans("O", "0")
+
+
+def certificate_number(code, level, year, token=None):
+    """``1X-IOT-01-I-2027-7K3M-Q9TR-WX2A-H5NC``: code, level initial and year,
+    then ``token`` (75 random bits unless given) as 15 base32 characters and a
+    check character, in groups of four. One number says nothing of another."""
+    if token is None:
+        token = secrets.randbits(NUMBER_RANDOM_BITS)
+    chars = "".join(CROCKFORD[(token >> (5 * shift)) & 31]
+                    for shift in reversed(range(NUMBER_RANDOM_CHARS)))
+    chars += _check_character(chars)
+    return "%s-%s-%d-%s" % (code, LEVEL_INITIAL[level], year,
+                            "-".join(chars[i:i + 4] for i in range(0, len(chars), 4)))
+
+
+def _check_character(chars):
+    """Luhn mod 32: catches every single mistyped character and most swaps of
+    two neighbours."""
+    total, factor = 0, 2
+    for char in reversed(chars):
+        addend = factor * CROCKFORD.index(char)
+        total += addend // 32 + addend % 32
+        factor = 3 - factor
+    return CROCKFORD[-total % 32]
+
+
+def canonical_number(text):
+    """The stored form of a number as a person may type it (any case, spaces
+    around, the random groups with or without hyphens, O for 0, I or L for 1),
+    or None when it cannot be a number: malformed, or its check character is
+    wrong. A None needs no lookup and is answered as an unknown number."""
+    if not isinstance(text, str) or len(text) > MAX_NUMBER_CHARS:
+        return None
+    text = text.strip().upper()
+    if _SEQUENTIAL_NUMBER.match(text):
+        return text
+    found = _RANDOM_NUMBER.match(text)
+    if not found:
+        return None
+    chars = found.group(2).translate(_MISREAD).translate(_MISREAD_ZERO)
+    if any(char not in CROCKFORD for char in chars) or \
+            _check_character(chars[:-1]) != chars[-1]:
+        return None
+    return "%s-%s" % (found.group(1), "-".join(chars[i:i + 4] for i in range(0, 16, 4)))
+
+
+# public verification ----------------------------------------------------------------------
+
+def valid_until(issued_on, validity_years):
+    """The last day a certificate with ``validity_years`` is valid; None: for life.
+    One issued on 29 February runs to 28 February."""
+    if not validity_years:
+        return None
+    try:
+        return issued_on.replace(year=issued_on.year + validity_years)
+    except ValueError:
+        return issued_on.replace(year=issued_on.year + validity_years, day=28)
+
+
+def public_status(issued, today):
+    """``revoked``, ``expired`` or ``valid``: a revocation outranks an expiry."""
+    if issued["revoked"]:
+        return "revoked"
+    until = issued.get("valid_until")
+    if until and today > date.fromisoformat(until):
+        return "expired"
+    return "valid"
+
+
+def _comparable_name(name):
+    # full-width letters, case and spacing (王 小明, Emily  CHEN) are the same name
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def holder_name_matches(supplied, on_record):
+    """Whether the name a verifier typed is the holder's; in constant time, so
+    how long the answer takes tells nothing of how much of a name was right."""
+    if not on_record:
+        return False
+    return hmac.compare_digest(_comparable_name(supplied).encode(),
+                               _comparable_name(on_record).encode())
+
+
+def public_answer(issued, *, today, proof_problems, holder_name=None):
+    """What anyone may learn of an issued certificate: its status, what it
+    certifies, who issued it and when. Never the holder, nor a revocation's
+    reason; ``holder_name_matches`` answers a name the verifier supplied
+    (None when none was)."""
+    credential = issued.get("credential") or {}
+    issuer = credential.get("issuer") or {}
+    creator = ((credential.get("credentialSubject") or {}).get("achievement") or {}) \
+        .get("creator") or {}
+    return {
+        "certificate_number": issued["_id"],
+        "status": public_status(issued, today),
+        "certificate_code": issued["certificate_code"],
+        "title": issued["title"],
+        "level": issued["level"],
+        "issuer": {"id": issuer.get("id"), "name": issuer.get("name")},
+        "organisation": creator.get("name"),
+        "issued_on": issued["issued_on"],
+        "valid_until": issued.get("valid_until"),
+        "proof_verified": not proof_problems,
+        "problems": list(proof_problems),
+        "holder_name_matches": None if holder_name is None
+        else holder_name_matches(holder_name, issued.get("holder_name")),
+    }
+
+
+def credential_verdict(issued, *, today, proof_problems):
+    """The verdict on a credential a verifier presents. Its proof failing, or
+    the issuer knowing no such credential, the verdict says only that. Else
+    the public answer, with the holder's name: who presents a credential holds
+    its subject already."""
+    verdict = {"verified": False, "status": "invalid", "problems": list(proof_problems),
+               "certificate_number": None, "certificate_code": None, "title": None,
+               "level": None, "issuer": None, "organisation": None, "issued_on": None,
+               "valid_until": None, "holder_name": None}
+    if proof_problems:
+        return verdict
+    if issued is None:
+        return {**verdict, "status": "unknown",
+                "problems": ["the issuer has no record of this credential"]}
+    answer = public_answer(issued, today=today, proof_problems=[])
+    status = answer["status"]
+    problems = {"revoked": ["the certificate was revoked"],
+                "expired": ["the certificate expired after %s" % answer["valid_until"]]}
+    return {**verdict, **{key: answer[key] for key in verdict if key in answer},
+            "verified": status == "valid", "status": status,
+            "problems": problems.get(status, []), "holder_name": issued.get("holder_name")}
 
 
 def parse_results_csv(text, max_rows=MAX_CSV_ROWS):

@@ -1,6 +1,6 @@
 """Certificates service entrypoints: the 1+X catalogue, exam sessions and
 registrations, results, signed credentials with revocation, and the credit bank."""
-from datetime import date
+from datetime import date, datetime, time
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
@@ -12,6 +12,7 @@ from certificates.schemas import (
     CreditRuleQuerySchema,
     CreditRuleSchema,
     GroupRegistrationSchema,
+    HolderCheckSchema,
     IssuedQuerySchema,
     IssuedSchema,
     LedgerEntrySchema,
@@ -53,6 +54,8 @@ rule_view = CreditRuleSchema()
 ledger_view = LedgerEntrySchema()
 MAX_REEVALUATED_HOLDERS = 2000
 MAX_EVIDENCE = 20
+# one answer for every number without a certificate, well-formed or not, echoing nothing
+UNKNOWN_NUMBER = "no certificate has this number"
 
 
 def newest_first(*keys):
@@ -453,11 +456,9 @@ class CertificatesService(PlatformService):
             raise Conflict("no credential signing key is configured; the certificate "
                            "cannot be issued (set CERTIFICATE_SIGNING_KEYS)")
         db, txn = uow.db, uow.session
-        year = now.year
-        number = domain.certificate_number(
-            certificate["code"], registration["level"], year,
-            self._next(db, txn, "number:%s:%s:%d" % (certificate["code"],
-                                                     registration["level"], year)))
+        number = domain.certificate_number(certificate["code"], registration["level"],
+                                           now.year)
+        valid_until = domain.valid_until(now.date(), certificate.get("validity_years"))
         # status list entries are handed out in order; index 0 stays unused
         status_index = self._next(db, txn, "status_index")
         if status_index >= credentials.STATUS_LIST_SIZE:
@@ -474,7 +475,9 @@ class CertificatesService(PlatformService):
             certificate=certificate, level=registration["level"],
             holder={"id": registration["candidate_id"], "kind": registration["candidate_kind"],
                     "name": candidate.get("name")},
-            result=result, issued_at=now, status_index=status_index, evidence=evidence)
+            result=result, issued_at=now, status_index=status_index, evidence=evidence,
+            valid_until=valid_until and datetime.combine(valid_until, time(23, 59, 59),
+                                                         tzinfo=now.tzinfo))
         credential = credentials.sign(unsigned, key, now)
         issued_on = now.date().isoformat()
         db.issued.insert_one({
@@ -483,7 +486,8 @@ class CertificatesService(PlatformService):
             "candidate_id": registration["candidate_id"],
             "candidate_kind": registration["candidate_kind"],
             "holder_name": candidate.get("name"), "registration_id": registration["_id"],
-            "issued_on": issued_on, "signed_with": key.key_id, "status_index": status_index,
+            "issued_on": issued_on, "valid_until": valid_until and valid_until.isoformat(),
+            "signed_with": key.key_id, "status_index": status_index,
             "credential": credential, "revoked": False, "revocation_reason": None,
             "revoked_at": None, "created_at": utcnow()}, session=txn)
         uow.count("certificates_issued", "Certificates issued, by level.",
@@ -583,48 +587,44 @@ class CertificatesService(PlatformService):
     # public verification ----------------------------------------------------------------
 
     @rpc
-    def verify_number(self, number):
-        """What anyone may learn of a certificate number: valid or revoked (with
-        the reason), and whether its stored credential's proof still holds."""
-        issued = self.store.db.issued.find_one({"_id": str(number)})
-        if issued is None:
-            raise NotFound("no certificate has the number %s" % number)
-        problems = credentials.verify_proof(issued["credential"], self.issuer.key_ring)
-        return {"certificate_number": issued["_id"],
-                "status": "revoked" if issued["revoked"] else "valid",
-                "revocation_reason": issued["revocation_reason"],
-                "certificate_code": issued["certificate_code"], "title": issued["title"],
-                "level": issued["level"], "holder_name": issued["holder_name"],
-                "issued_on": issued["issued_on"], "proof_verified": not problems,
-                "problems": problems}
+    def verify_number(self, number, query=None):
+        """What anyone may learn of a certificate number (``domain.public_answer``):
+        its status, what it certifies, by whom and when, and whether its stored
+        credential's proof still holds; never the holder nor a revocation's
+        reason. Every number without a certificate, well-formed or not, is the
+        same ``NotFound``.
+
+        query: {"holder_name": "王小明"} (optional) -> "holder_name_matches": true or false
+        """
+        holder_name = None
+        if query is not None:
+            holder_name = load(HolderCheckSchema(), query)["holder_name"]
+        canonical = domain.canonical_number(number)
+        issued = canonical and self.store.db.issued.find_one({"_id": canonical})
+        if not issued:
+            raise NotFound(UNKNOWN_NUMBER)
+        return domain.public_answer(
+            issued, today=self.clock().date(), holder_name=holder_name,
+            proof_problems=credentials.verify_proof(issued["credential"], self.issuer.key_ring))
 
     @rpc
     def verify_credential(self, credential):
-        """Verify a posted credential: its proof, its key and its revocation status.
+        """Verify a posted credential: its proof, its key, the issuer's record of
+        it and its status (``domain.credential_verdict``); never a revocation's reason.
 
-        -> {"verified": false, "status": "revoked", "revocation_reason": "...",
-            "certificate_number": "...", "problems": ["the certificate was revoked: ..."]}
+        -> {"verified": false, "status": "revoked", "certificate_number": "...",
+            "holder_name": "王小明", "problems": ["the certificate was revoked"], ...}
         """
         if not isinstance(credential, dict):
             raise InvalidInput("the body must be a credential (a JSON object)",
                                errors={"_schema": ["Expected a JSON object."]})
         problems = credentials.verify_proof(credential, self.issuer.key_ring)
-        if problems:
-            return {"verified": False, "status": "invalid", "problems": problems,
-                    "certificate_number": None, "revocation_reason": None}
-        number = str(credential.get("id", "")).rsplit("/", 1)[-1]
-        issued = self.store.db.issued.find_one({"_id": number})
-        if issued is None:
-            return {"verified": False, "status": "unknown", "certificate_number": None,
-                    "revocation_reason": None,
-                    "problems": ["the issuer has no record of this credential"]}
-        if issued["revoked"]:
-            return {"verified": False, "status": "revoked", "certificate_number": number,
-                    "revocation_reason": issued["revocation_reason"],
-                    "problems": ["the certificate was revoked: %s"
-                                 % issued["revocation_reason"]]}
-        return {"verified": True, "status": "valid", "certificate_number": number,
-                "revocation_reason": None, "problems": []}
+        issued = None
+        if not problems:
+            number = str(credential.get("id", "")).rsplit("/", 1)[-1]
+            issued = self.store.db.issued.find_one({"_id": number})
+        return domain.credential_verdict(issued, today=self.clock().date(),
+                                         proof_problems=problems)
 
     @rpc
     def status_list(self):

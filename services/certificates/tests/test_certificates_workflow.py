@@ -1,11 +1,16 @@
 """The certificates service in a container against the real broker and database:
 registration under concurrency, results, issuance, revocation and credits."""
+import json
+import re
+import secrets
+
 import eventlet
 import pytest
 from nameko import config
 from nameko.standalone.rpc import ServiceRpcClient
 from test_certificates_credentials import independently_verified
 
+from certificates import domain
 from certificates.credentials import decode_status_list, status_bit
 from certificates.service import CertificatesService
 from college_platform.envelope import new_event
@@ -14,7 +19,8 @@ from testkit.amqp import bind_probe_queue, drain, publish_event
 from testkit.calls import call
 from testkit.servers import wait_until
 
-SIGNING_KEYS = "2027-01:" + "certificate-signing-secret-" + "k" * 20
+# Ed25519 seeds, base64url, fresh for every run
+SIGNING_KEYS = "2027-01:" + secrets.token_urlsafe(32)
 IOT = {"code": "1X-IOT-01", "title": "物联网安装调试与运维", "organisation": "新大陆教育",
        "levels": ["junior", "intermediate"],
        "alignment": {"programmes": ["IOT-2027"], "courses": ["IOT101"], "competitions": []},
@@ -22,6 +28,8 @@ IOT = {"code": "1X-IOT-01", "title": "物联网安装调试与运维", "organisa
 SESSION = {"certificate_code": "1X-IOT-01", "level": "junior", "site": "实训楼 A302",
            "exam_date": "2027-06-12", "registration_deadline": "2027-05-31", "capacity": 3}
 PROGRAMME_ID = "prog-iot-2027"
+# code, level initial, year, then 15 random base32 characters and a check character
+NEW_NUMBER = re.compile(r"^1X-IOT-01-J-2027-(?:[0-9A-HJKMNP-TV-Z]{4}-){3}[0-9A-HJKMNP-TV-Z]{4}$")
 
 
 @pytest.fixture
@@ -164,7 +172,7 @@ def test_a_pass_issues_a_credential_grants_credits_once_and_revocation_reverses_
     assert report["rows"][1]["passed"] is False
     assert "theory" in report["rows"][3]["errors"]
     number = report["rows"][0]["certificate_number"]
-    assert number == "1X-IOT-01-J-2027-000001"
+    assert NEW_NUMBER.match(number), number
     with pytest.raises(Conflict):
         call(certificates, "record_result", registrations[0]["id"],
              {"theory": 99, "practical": 99})
@@ -198,7 +206,8 @@ def test_a_pass_issues_a_credential_grants_credits_once_and_revocation_reverses_
     call(certificates, "revoke", number, {"reason": "考试作弊，成绩取消"})
     verdict = call(certificates, "verify_credential", credential)
     assert (verdict["verified"], verdict["status"]) == (False, "revoked")
-    assert verdict["revocation_reason"] == "考试作弊，成绩取消"
+    assert "作弊" not in json.dumps(verdict, ensure_ascii=False)
+    assert call(certificates, "get_issued", number)["revocation_reason"] == "考试作弊，成绩取消"
     assert call(certificates, "verify_number", number)["status"] == "revoked"
     account = call(certificates, "credit_account", {"student_id": "stu-00"})
     assert account["total_credits"] == 0
@@ -264,8 +273,8 @@ def test_a_rule_concerning_more_holders_than_one_change_takes_is_refused_not_cut
 
 def test_after_a_key_rotation_earlier_credentials_still_verify(
         start_service, amqp_uri, database):
-    old_key = "2026-09:" + "the-retiring-signing-secret-" + "o" * 20
-    new_key = "2027-06:" + "the-new-signing-secret-" + "n" * 25
+    old_key = "2026-09:" + secrets.token_urlsafe(32)
+    new_key = "2027-06:" + secrets.token_urlsafe(32)
 
     def start(keys):
         with config.patch({"CERTIFICATE_SIGNING_KEYS": keys,
@@ -323,3 +332,75 @@ def test_a_class_registered_at_once_fills_the_seats_then_the_waiting_list(
     assert database("certificates").registrations.count_documents({}) == 5
     with pytest.raises(InvalidInput):
         call(certificates, "register_group", exam["id"], {"candidate_ids": []})
+
+
+def test_public_verification_shows_what_not_who_and_numbers_cannot_be_walked(
+        certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS[:2])
+    exam = call(certificates, "create_session", {**SESSION, "capacity": 10})
+    numbers = []
+    for student_id, _ in STUDENTS[:2]:
+        registration = call(certificates, "register", exam["id"], {"candidate_id": student_id})
+        numbers.append(call(certificates, "record_result", registration["id"],
+                            {"theory": 80, "practical": 80})["certificate_number"])
+    # two consecutive issues: each number its own random token, not a counter apart
+    assert all(NEW_NUMBER.match(number) for number in numbers), numbers
+    tokens = [number[len("1X-IOT-01-J-2027-"):] for number in numbers]
+    assert tokens[0][:14] != tokens[1][:14], tokens
+
+    call(certificates, "revoke", numbers[0], {"reason": "考试作弊，成绩取消"})
+    answer = call(certificates, "verify_number", numbers[0])
+    assert (answer["status"], answer["title"], answer["level"]) == (
+        "revoked", "物联网安装调试与运维", "junior")
+    leaked = json.dumps(answer, ensure_ascii=False)
+    assert "王小明" not in leaked and "作弊" not in leaked and "stu-00" not in leaked, leaked
+    # who presents the credential already holds its subject: the answer may confirm it
+    verdict = call(certificates, "verify_credential",
+                   call(certificates, "get_credential", numbers[0]))
+    assert (verdict["status"], verdict["holder_name"]) == ("revoked", "王小明")
+    assert "作弊" not in json.dumps(verdict, ensure_ascii=False)
+
+    # the holder's name only as a yes or no to a name the verifier supplies
+    assert call(certificates, "verify_number", numbers[1])["holder_name_matches"] is None
+    assert call(certificates, "verify_number", numbers[1],
+                {"holder_name": "李华"})["holder_name_matches"] is True
+    assert call(certificates, "verify_number", numbers[1],
+                {"holder_name": "王小明"})["holder_name_matches"] is False
+    with pytest.raises(InvalidInput) as caught:
+        call(certificates, "verify_number", numbers[1], {"holder_name": ""})
+    assert "holder_name" in caught.value.errors
+
+    # a number issued before the change is a stored id and keeps verifying
+    issued = database("certificates").issued
+    issued.insert_one({**issued.find_one({"_id": numbers[1]}), "_id": "1X-IOT-01-J-2026-000007",
+                       "status_index": 99999})
+    assert call(certificates, "verify_number", "1x-iot-01-j-2026-000007")["status"] == "valid"
+
+    # an unknown number, well-formed or not, is the same 404
+    unknown = domain.certificate_number("1X-IOT-01", "junior", 2027)
+    mistyped = numbers[1][:-1] + ("0" if numbers[1][-1] != "0" else "1")
+    details = set()
+    for number in (unknown, mistyped, "1X-IOT-01-J-2026-000008", "nope", "x" * 300):
+        with pytest.raises(NotFound) as caught:
+            call(certificates, "verify_number", number)
+        details.add(caught.value.detail)
+    assert len(details) == 1 and "nope" not in details.pop()
+
+
+def test_a_certificate_valid_for_some_years_is_expired_after_them(
+        certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS[:1])
+    call(certificates, "add_certificate", {**IOT, "code": "1X-IOT-02", "validity_years": 3})
+    exam = call(certificates, "create_session", {**SESSION, "certificate_code": "1X-IOT-02"})
+    registration = call(certificates, "register", exam["id"], {"candidate_id": "stu-00"})
+    number = call(certificates, "record_result", registration["id"],
+                  {"theory": 80, "practical": 80})["certificate_number"]
+    credential = call(certificates, "get_credential", number)
+    assert credential["validUntil"] == "2030-05-10T15:59:59Z"  # 23:59:59 at +08:00
+    answer = call(certificates, "verify_number", number)
+    assert (answer["status"], answer["valid_until"]) == ("valid", "2030-05-10")
+    with config.patch({"CLOCK_NOW": "2030-05-11T09:00:00+08:00"}):
+        assert call(certificates, "verify_number", number)["status"] == "expired"
+        verdict = call(certificates, "verify_credential", credential)
+    assert (verdict["verified"], verdict["status"]) == (False, "expired")
+    assert verdict["problems"] == ["the certificate expired after 2030-05-10"]
