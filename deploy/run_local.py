@@ -4,7 +4,10 @@ Finds or starts RabbitMQ and a MongoDB-compatible server, starts the four
 services and the gateway, prints their URLs and streams their logs. Ctrl-C
 (or SIGTERM) stops every process it started, gracefully, then for good.
 """
+import base64
+import hashlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -97,16 +100,39 @@ def ensure_mongo(env, started):
         sys.exit("[run] SecantusDB did not start within 60 s")
 
 
-def ensure_secret(env, name, filename):
-    """Local runs keep generated secrets under var/ (never committed)."""
+def ensure_secret(env, name, filename, generate=lambda: secrets.token_urlsafe(32)):
+    """Local runs keep generated secrets under var/ (never committed): 32 random
+    bytes in base64url, as the components require (README, Configuration)."""
     if env.get(name):
         return
     path = VAR / filename
     if not path.exists():
         VAR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+        path.write_text(generate())
         path.chmod(0o600)
     env[name] = path.read_text().strip()
+
+
+def upgrade_signing_key(path):
+    """A key file written before keys were seeds holds a passphrase whose SHA-256
+    was the Ed25519 seed: rewrite it as that seed, the same key, so credentials
+    issued by earlier local runs still verify."""
+    if not path.exists():
+        return
+    text = path.read_text().strip()
+    if ":" in text or re.fullmatch(r"[A-Za-z0-9_-]{43}", text):
+        return  # already "key-id:seed" or a bare seed
+    seed = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest())
+    path.write_text(seed.rstrip(b"=").decode())
+    say("converted %s to a base64url seed (the same key)" % path)
+
+
+def ensure_local_secrets(env):
+    ensure_secret(env, "JWT_SECRET", "jwt-secret")
+    ensure_secret(env, "METRICS_TOKEN", "metrics-token")
+    upgrade_signing_key(VAR / "certificate-signing-key")
+    ensure_secret(env, "CERTIFICATE_SIGNING_KEYS", "certificate-signing-key",
+                  lambda: "local:" + secrets.token_urlsafe(32))
 
 
 class Flag:
@@ -196,9 +222,7 @@ def main():
     try:
         ensure_rabbitmq(env)
         ensure_mongo(env, children)
-        ensure_secret(env, "JWT_SECRET", "jwt-secret")
-        ensure_secret(env, "METRICS_TOKEN", "metrics-token")
-        ensure_secret(env, "CERTIFICATE_SIGNING_KEYS", "certificate-signing-key")
+        ensure_local_secrets(env)
         for name, folder, target, address_var, default in COMPONENTS:
             children.append(start_component(name, folder, target, env))
         addresses = {name: env.get(var, default)

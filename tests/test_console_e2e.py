@@ -20,7 +20,7 @@ from testkit.system import System
 
 pytestmark = pytest.mark.e2e
 
-SIGNING_KEYS = "2027-01:e2e-console-signing-secret-0123456789abcdef"
+SIGNING_KEYS = "2027-01:JjZ_lLa-msuWRAmftReYKpjPdG0S2ibPJ5ELYVjkqqY"  # a test seed
 PASSWORD = "console-e2e-password"
 SCREENSHOTS = ROOT / "tests" / "output" / "console"
 README_SCREENSHOTS = ROOT / "docs" / "screenshots"

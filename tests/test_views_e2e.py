@@ -13,7 +13,7 @@ from testkit.system import System
 
 pytestmark = pytest.mark.e2e
 
-SIGNING_KEYS = "2027-01:e2e-certificate-signing-secret-0123456789abcdef"
+SIGNING_KEYS = "2027-01:KQVcPK8dELS152T4A_WIMN0maeLdm126SZoIeQuiRvg"  # a test seed
 LIVE_TIMEOUT = 2
 PROGRAMME_CODE = "2027-MA-CNC"
 

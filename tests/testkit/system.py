@@ -1,4 +1,5 @@
 """The whole system as separate processes, for end-to-end tests."""
+import secrets
 import uuid
 
 import requests
@@ -7,8 +8,9 @@ from pymongo import MongoClient
 from gateway.users import create_user
 from testkit.servers import ROOT, GaveUp, ServiceProcess, free_port, wait_until
 
-JWT_SECRET = "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex
-METRICS_TOKEN = uuid.uuid4().hex
+# generated as the README says: a placeholder or a weak secret stops a component
+JWT_SECRET = secrets.token_urlsafe(32)
+METRICS_TOKEN = secrets.token_urlsafe(32)
 COMPONENTS = {
     "enrollment": ("services/enrollment", "enrollment.service:EnrollmentService"),
     "projects": ("services/projects", "projects.service:ProjectsService"),

@@ -8,6 +8,7 @@ Plain code: no broker or database, so every rule is unit-tested directly.
 import base64
 import gzip
 import hashlib
+import re
 from datetime import datetime, timezone
 
 import rfc8785
@@ -17,6 +18,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from college_platform.secret_settings import (
+    GENERATE,
+    InsecureSecret,
+    check_random_secret,
+    placeholder_reason,
+)
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -31,6 +39,16 @@ STATUS_LIST_SIZE = 131072
 MAX_PROOF_VALUE_CHARS = 100
 
 BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+SIGNING_KEYS = "CERTIFICATE_SIGNING_KEYS"
+# a key id is published with every public key: it can hold no part of a secret
+KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# an Ed25519 seed: 32 bytes in base64url, "=" padding optional
+SEED = re.compile(r"[A-Za-z0-9_-]{43}=?")
+# keys were once SHA-256 of a passphrase; the example's, converted to a seed, is public
+PUBLISHED_SEEDS = frozenset(
+    hashlib.sha256(passphrase.encode()).digest()
+    for passphrase in ("CHANGE-ME-secret (see docs/certificates.md)",))
 
 
 class KeyConfigurationError(ValueError):
@@ -92,17 +110,43 @@ def public_key_from_did_key(verification_method):
     return Ed25519PublicKey.from_public_bytes(decoded[2:])
 
 
-class SigningKey:
-    """One configured key: an operator's ``key_id`` and an Ed25519 pair
-    derived from a secret (SHA-256 of it is the 32-byte seed)."""
+def parse_key_entry(entry, position):
+    """``(key id or None, 32-byte seed)`` of one ``key-id:seed`` (or bare seed)
+    entry. Split at the first colon: the key id must match KEY_ID and all the
+    rest must be one seed, so no part of a secret can become the published id.
+    A refusal names the entry by its position, never by what it holds."""
+    name = "%s entry %d" % (SIGNING_KEYS, position)
 
-    def __init__(self, key_id, secret):
-        if len(secret.encode()) < 32:
-            raise KeyConfigurationError(
-                "signing key %s: the secret must be at least 32 bytes" % key_id)
+    def refuse(reason, hint="; generate a seed with: " + GENERATE):
+        return KeyConfigurationError("%s %s%s" % (name, reason, hint))
+
+    key_id, colon, secret = entry.partition(":")
+    if not colon:
+        key_id, secret = None, entry
+    elif not KEY_ID.fullmatch(key_id):
+        raise refuse("has a key id that is not 1 to 64 letters, digits, '.', '_' or '-' "
+                     "starting with a letter or digit", hint="")
+    reason = placeholder_reason(secret)
+    if reason:
+        raise refuse(reason)
+    if not SEED.fullmatch(secret):
+        raise refuse("is not base64url of 32 bytes (an Ed25519 seed)")
+    try:
+        seed = check_random_secret(name, secret)
+    except InsecureSecret as exc:
+        raise refuse(exc.reason) from None
+    if seed in PUBLISHED_SEEDS:
+        raise refuse("is a placeholder (the example's old passphrase, converted)")
+    return key_id, seed
+
+
+class SigningKey:
+    """One configured key: an operator's ``key_id`` and the Ed25519 pair of a
+    32-byte seed."""
+
+    def __init__(self, key_id, seed):
         self.key_id = key_id
-        self.private_key = Ed25519PrivateKey.from_private_bytes(
-            hashlib.sha256(secret.encode()).digest())
+        self.private_key = Ed25519PrivateKey.from_private_bytes(seed)
         self.public_key = self.private_key.public_key()
         self.did, self.verification_method = did_key_for(self.public_key)
 
@@ -116,23 +160,24 @@ class KeyRing:
     """Every configured key; the first signs, the others only verify, so a
     credential signed before a rotation still verifies after it.
 
-    ``spec``: ``"2027-01:<secret>,2026-09:<older secret>"``; an entry without
-    ``key-id:`` gets an id from its public key.
+    ``spec``: ``"2027-01:<seed>,2026-09:<older seed>"``, each seed base64url of
+    32 random bytes; an entry without ``key-id:`` gets an id from its public key.
     """
 
     def __init__(self, spec):
         self.keys = []
-        for entry in (part.strip() for part in (spec or "").split(",")):
+        entries = [part.strip() for part in (spec or "").split(",")]
+        for position, entry in enumerate(entries, start=1):
             if not entry:
                 continue
-            key_id, _, secret = entry.rpartition(":")
-            key = SigningKey(key_id or "pending", secret)
+            key_id, seed = parse_key_entry(entry, position)
+            key = SigningKey(key_id or "pending", seed)
             if not key_id:
                 key.key_id = key.verification_method.split("#")[1][-8:]
             self.keys.append(key)
         ids = [key.key_id for key in self.keys]
         if len(set(ids)) != len(ids):
-            raise KeyConfigurationError("signing key ids must be unique: %s" % ids)
+            raise KeyConfigurationError("%s: key ids must be unique: %s" % (SIGNING_KEYS, ids))
 
     @property
     def active(self):

@@ -19,9 +19,9 @@ class Issuer:
 
 
 class CredentialIssuer(DependencyProvider):
-    """Keys from ``CERTIFICATE_SIGNING_KEYS`` (``id:secret`` pairs, the first
-    signs, the rest still verify). A malformed key stops the service at start;
-    no key at all lets it run, refusing only to issue."""
+    """Keys from ``CERTIFICATE_SIGNING_KEYS`` (``id:seed`` pairs, the first
+    signs, the rest still verify). A malformed, placeholder or weak key stops
+    the service at start; no key at all lets it run, refusing only to issue."""
 
     def setup(self):
         self.issuer = Issuer(

@@ -1,19 +1,33 @@
 """Signed credentials: an independent eddsa-jcs-2022 check, tampering, key
 rotation and the bitstring status list."""
+import base64
 import copy
 import hashlib
+import secrets
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import rfc8785
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 from certificates import credentials
 
+ROOT = Path(__file__).resolve().parents[3]
 ISSUED_AT = datetime(2027, 6, 20, 8, 30, tzinfo=timezone.utc)
-OLD_SECRET = "2026-09-secret-" + "a" * 40
-NEW_SECRET = "2027-06-secret-" + "b" * 40
+
+
+def seed(label):
+    """A fixed Ed25519 seed (base64url of 32 bytes) per label: repeatable tests."""
+    return base64.urlsafe_b64encode(hashlib.sha256(label.encode()).digest()).rstrip(b"=").decode()
+
+
+OLD_SECRET = seed("2026-09 test key")
+NEW_SECRET = seed("2027-06 test key")
 CERTIFICATE = {
     "code": "1X-IOT-01", "title": "物联网安装调试与运维", "organisation": "新大陆教育",
     "alignment": {"programmes": ["IOT-2027"], "courses": ["IOT101"], "competitions": []},
@@ -109,7 +123,7 @@ def test_a_malformed_credential_is_reported_not_raised(alter):
 
 def test_a_credential_signed_by_a_stranger_is_refused():
     ours = credentials.KeyRing("2027-06:" + NEW_SECRET)
-    theirs = credentials.KeyRing("x:" + "forger-" * 8)
+    theirs = credentials.KeyRing("x:" + seed("a forger's key"))
     forged = issue(theirs)
     assert independently_verified(forged)  # mathematically sound, but not our key
     assert credentials.verify_proof(forged, ours) == [
@@ -157,13 +171,88 @@ def test_the_status_list_sets_exactly_the_revoked_bits():
     assert [i for i in range(5000) if credentials.status_bit(bits, i)] == [1, 7, 4096]
 
 
-@pytest.mark.parametrize("spec", ["short:tooshort", "a:%s,a:%s" % ("x" * 40, "y" * 40)])
+@pytest.mark.parametrize("spec", ["short:tooshort", "a:%s,a:%s" % (OLD_SECRET, NEW_SECRET)])
 def test_bad_key_configuration_is_refused(spec):
     with pytest.raises(credentials.KeyConfigurationError):
         credentials.KeyRing(spec)
 
 
 def test_a_key_without_an_id_gets_one_from_its_public_key():
-    ring = credentials.KeyRing("z" * 64)
+    ring = credentials.KeyRing(NEW_SECRET)
     assert ring.active.key_id and ring.active.key_id in ring.active.verification_method
     assert credentials.base58btc_decode(credentials.base58btc_encode(b"\0\0abc")) == b"\0\0abc"
+
+
+def refusal(spec):
+    with pytest.raises(credentials.KeyConfigurationError) as refused:
+        credentials.KeyRing(spec)
+    message = str(refused.value)
+    assert message.startswith("CERTIFICATE_SIGNING_KEYS ")
+    return message
+
+
+def test_the_signing_key_line_of_the_example_is_refused():
+    line = next(line for line in (ROOT / "deploy/k8s/secrets.env.example").read_text()
+                .splitlines() if line.startswith("certificate-signing-keys="))
+    spec = line.partition("=")[2]
+    message = refusal(spec)
+    assert "placeholder" in message
+    assert spec.partition(":")[2] not in message
+
+
+def test_a_colon_inside_a_secret_never_moves_part_of_it_into_the_key_id():
+    secret = secrets.token_urlsafe(30) + ":" + secrets.token_urlsafe(30)
+    message = refusal("2027-06:" + secret)
+    assert secret.partition(":")[0] not in message
+    assert secret.partition(":")[2] not in message
+
+
+@pytest.mark.parametrize("key_id", ["", "2027-06 ", "2027 06", "2027/06", "-2027", "k" * 65,
+                                    "é2027"])
+def test_a_key_id_follows_a_strict_pattern(key_id):
+    assert "key id" in refusal("%s:%s" % (key_id, NEW_SECRET))
+
+
+@pytest.mark.parametrize("secret, reason", [
+    ("2026-09-secret-" + "a" * 40, "placeholder"),  # a passphrase, as keys were made before
+    ("Kx7#pQ9!mZ2$vL5@nR8%tW3^yB6&cF1*hJ4(" + "dG0)", "base64url of 32 bytes"),
+    (secrets.token_urlsafe(31), "base64url of 32 bytes"),
+    (secrets.token_urlsafe(33), "base64url of 32 bytes"),
+    (secrets.token_hex(32), "base64url of 32 bytes"),
+    (base64.b64encode(bytes(range(200, 232))).decode(), "base64url of 32 bytes"),  # "+", "/"
+])
+def test_a_seed_is_exactly_32_bytes_in_base64url(secret, reason):
+    message = refusal("2027-06:" + secret)
+    assert reason in message
+    assert secret not in message
+
+
+def test_a_key_made_from_a_passphrase_converts_to_a_seed_that_verifies_what_it_signed():
+    """Keys were once Ed25519 seeds hashed from a passphrase (SHA-256): the
+    documented conversion gives the same key, so earlier credentials verify."""
+    passphrase = "an-operator's-old-passphrase-of-2026-" + "q7" * 8
+
+    class PassphraseKey:  # how CERTIFICATE_SIGNING_KEYS was read before seeds
+        private_key = Ed25519PrivateKey.from_private_bytes(
+            hashlib.sha256(passphrase.encode()).digest())
+        verification_method = credentials.did_key_for(private_key.public_key())[1]
+
+    signed_before = credentials.sign(
+        credentials.certificate_credential(
+            issuer={"id": "https://college.example.edu", "name": "college"},
+            base_url="https://api.college.example.edu", number="1X-IOT-01-J-2026-000001",
+            certificate=CERTIFICATE, level="junior",
+            holder={"id": "stu-1", "kind": "student", "name": "王小明"},
+            result={"theory": 70, "practical": 80}, issued_at=ISSUED_AT, status_index=3),
+        PassphraseKey, ISSUED_AT)
+    converted = base64.urlsafe_b64encode(
+        hashlib.sha256(passphrase.encode()).digest()).rstrip(b"=").decode()
+
+    ring = credentials.KeyRing("2027-06:%s,2026-09:%s" % (NEW_SECRET, converted))
+    assert credentials.verify_proof(signed_before, ring) == []
+
+
+def test_the_old_example_passphrase_stays_refused_after_conversion():
+    converted = base64.urlsafe_b64encode(hashlib.sha256(
+        b"CHANGE-ME-secret (see docs/certificates.md)").digest()).rstrip(b"=").decode()
+    assert "placeholder" in refusal("2026-09:" + converted)
