@@ -191,9 +191,13 @@ def refusal(spec):
     return message
 
 
-def test_the_signing_key_line_of_the_example_is_refused():
-    line = next(line for line in (ROOT / "deploy/k8s/secrets.env.example").read_text()
-                .splitlines() if line.startswith("certificate-signing-keys="))
+@pytest.mark.parametrize("example, name", [
+    ("deploy/k8s/secrets.env.example", "certificate-signing-keys"),
+    ("deploy/compose/.env.example", "CERTIFICATE_SIGNING_KEYS"),
+])
+def test_the_signing_key_line_of_the_example_is_refused(example, name):
+    line = next(line for line in (ROOT / example).read_text().splitlines()
+                if line.startswith(name + "="))
     spec = line.partition("=")[2]
     message = refusal(spec)
     assert "placeholder" in message
