@@ -122,8 +122,12 @@ def test_the_college_and_the_enterprise_move_an_application_to_an_offer(system, 
 
 def test_anyone_verifies_a_certificate_on_the_public_page(system, data):
     number = data["certificates"]["numbers"][0]
-    observed = browse(system, "verify_certificate", number=number)
+    observed = browse(system, "verify_certificate", number=number, holder_name="李明")
     assert number in observed["text"] and "证书有效" in observed["text"]
+    assert "李明" not in observed["text"], "the holder is not named to anyone"
+    assert "姓名与持证人一致" in observed["name_check_true"]
+    assert "姓名与持证人不一致" in observed["name_check_false"]
+    assert observed["address"] == "#/verify/%s" % number, "the name typed stays out of it"
     assert "查无此证书" in observed["unknown"]
 
 

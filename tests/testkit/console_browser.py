@@ -151,6 +151,14 @@ def verify_certificate(session):
     expect(verdict).to_have_attribute("data-status", "valid")
     shot = session.screenshot("verification")
     result = {"screenshot": shot, "text": verdict.inner_text()}
+    # the holder's name only as a match or not to the name typed
+    for name, matches in ((session.args["holder_name"], "true"), ("无此人", "false")):
+        page.get_by_label("持证人姓名").fill(name)
+        page.get_by_role("button", name="查验").click()
+        expect(page.locator("[data-name-matches]")).to_have_attribute("data-name-matches",
+                                                                      matches)
+        result["name_check_%s" % matches] = page.locator(".verdict").inner_text()
+    result["address"] = page.evaluate("window.location.hash")
     session.open("#/verify/NO-SUCH-NUMBER")
     expect(page.locator(".verdict.bad")).to_be_visible()
     result["unknown"] = page.locator(".verdict").inner_text()
