@@ -139,6 +139,10 @@ def bearer_token(authorization_header):
 
 
 def authorize(principal, allowed_roles):
-    """Deny by default: a route lists the roles it admits."""
+    """Deny by default: a route lists the roles it admits. An enterprise
+    account without its enterprise may use none: its scope would be empty,
+    and an empty scope must never read as "every enterprise"."""
     if principal.role not in allowed_roles:
         raise Forbidden("the %s role may not use this route" % principal.role)
+    if principal.is_enterprise and not principal.enterprise_id:
+        raise Forbidden("this enterprise account is not linked to an enterprise")

@@ -1,5 +1,6 @@
 """Query parameters and enterprise scoping shared by the route modules."""
-from college_platform.errors import NotFound
+from college_platform.errors import InvalidInput, NotFound
+from gateway.auth import Forbidden
 
 
 def page_query(request, *filters):
@@ -17,10 +18,18 @@ def with_fields(payload, **values):
 
 
 def enterprise_filter(request):
+    """An enterprise user's own enterprise, whatever it asked; staff's
+    ``enterprise_id`` when given. Either way an empty one fails: it would be
+    dropped further on and list every enterprise's rows."""
     principal = request.principal
     if principal.is_enterprise:
+        if not principal.enterprise_id:
+            raise Forbidden("this enterprise account is not linked to an enterprise")
         return {"enterprise_id": principal.enterprise_id}
     if "enterprise_id" in request.args:
+        if not request.args["enterprise_id"]:
+            raise InvalidInput("the enterprise filter is empty", errors={"enterprise_id": [
+                "Must not be empty: leave it out to list every enterprise's."]})
         return {"enterprise_id": request.args["enterprise_id"]}
     return {}
 

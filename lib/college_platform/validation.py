@@ -1,6 +1,6 @@
 """Marshmallow at every boundary: one way to turn a schema failure into an
 ``InvalidInput`` carrying the field errors."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from college_platform.errors import InvalidInput
 
@@ -18,6 +18,21 @@ class PageQuerySchema(Schema):
 
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+    @pre_load
+    def no_empty_filter(self, data, **kwargs):
+        """A filter given empty (``?enterprise_id=``, or a scope the caller set
+        to None) is refused: the services drop a filter that is None, so it
+        would list every row instead of none. Left out, it lists every row."""
+        if not isinstance(data, dict):
+            return data
+        empty = [name for name, value in data.items()
+                 if name in self.fields and name not in ("offset", "limit", "sort")
+                 and (value is None or value == "")]
+        if empty:
+            raise ValidationError({name: ["Must not be empty: leave the filter out to list "
+                                          "every row."] for name in empty})
+        return data
 
 
 def sort_by(*names):

@@ -26,6 +26,9 @@ PARTNER_READERS = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDI
                    ENTERPRISE_USER)
 ADMISSIONS = (ADMIN, ADMISSIONS_OFFICER)
 STAFF_AND_ENTERPRISE = STAFF + (ENTERPRISE_USER,)
+# an applicant's file (statement, interview, offer, the tripartite agreement's signatures
+# with a minor's guardian): not a teacher's, who tutors students and teams, not applicants
+APPLICATION_READERS = tuple(role for role in STAFF_AND_ENTERPRISE if role != TEACHER)
 
 
 def created(body, location):
@@ -198,14 +201,14 @@ class EnrollmentRoutes:
         application = self.call("enrollment", "apply", request.json_body)
         return created(application, "/v1/applications/%s" % application["id"])
 
-    @route("GET", "/v1/applications", roles=STAFF_AND_ENTERPRISE,
+    @route("GET", "/v1/applications", roles=APPLICATION_READERS,
            summary="List applications (filters: status, programme_id, partner_id, applicant_id)",
            query=api.ApplicationQuerySchema, response=Page())
     def list_applications(self, request):
         return json_response(200, self.call("enrollment", "list_applications", partner_scoped_query(
             request, "status", "programme_id", "partner_id", "applicant_id")))
 
-    @route("GET", "/v1/applications/<application_id>", roles=STAFF_AND_ENTERPRISE,
+    @route("GET", "/v1/applications/<application_id>", roles=APPLICATION_READERS,
            summary="One application")
     def get_application(self, request, application_id):
         return json_response(200, self._application_for(request, application_id))
@@ -277,14 +280,14 @@ class EnrollmentRoutes:
         return created(agreement, "/v1/tripartite-agreements/%s" % agreement["id"])
 
     @route("GET", "/v1/applications/<application_id>/tripartite-agreements",
-           roles=STAFF_AND_ENTERPRISE, summary="Every version of the tripartite agreement",
+           roles=APPLICATION_READERS, summary="Every version of the tripartite agreement",
            query=PageQuerySchema, response=Page())
     def list_tripartite_agreements(self, request, application_id):
         self._application_for(request, application_id)
         return json_response(200, self.call("enrollment", "list_tripartite_agreements",
                                             application_id, page_query(request)))
 
-    @route("GET", "/v1/tripartite-agreements/<agreement_id>", roles=STAFF_AND_ENTERPRISE,
+    @route("GET", "/v1/tripartite-agreements/<agreement_id>", roles=APPLICATION_READERS,
            summary="One version of a tripartite agreement")
     def get_tripartite_agreement(self, request, agreement_id):
         agreement = self.call("enrollment", "get_tripartite_agreement", agreement_id)

@@ -27,7 +27,7 @@ const ROUTES = [
   ["/enterprises/:id", enterprises, ROLES.staffAndEnterprise],
   ["/programmes", programmes, ROLES.staffAndEnterprise, "nav.programmes"],
   ["/programmes/:id", programmes, ROLES.staffAndEnterprise],
-  ["/applications/:id", programmes, ROLES.staffAndEnterprise],
+  ["/applications/:id", programmes, ROLES.applicationReaders],
   ["/projects", projects, ROLES.staffAndEnterprise, "nav.projects"],
   ["/projects/:id", projects, ROLES.all],
   ["/placements", placements, ROLES.all, "nav.placements"],

@@ -9,6 +9,8 @@ export const ROLES = {
   partnerReaders: ["admin", "admissions_officer", "project_coordinator", "mentor_coordinator", "teacher"],
   admissions: ["admin", "admissions_officer"],
   admissionsAndEnterprise: ["admin", "admissions_officer", "enterprise_user"],
+  // an applicant's file is not a teacher's: they tutor students and teams, not applicants
+  applicationReaders: ["admin", "admissions_officer", "project_coordinator", "mentor_coordinator", "certificate_officer", "enterprise_user"],
   projectEditors: ["admin", "project_coordinator", "enterprise_user"],
   teamFormers: ["admin", "project_coordinator"],
   reviewers: ["admin", "project_coordinator", "teacher", "enterprise_user"],

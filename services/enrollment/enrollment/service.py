@@ -113,6 +113,9 @@ def students_written_before_positions(db):
 
 
 def filters(params, *names):
+    """The named filters of a loaded list query. None here means left out: a
+    filter given empty (None or "") was refused as the query was loaded
+    (``PageQuerySchema``), so dropping None never widens a forced scope."""
     return {name: params[name] for name in names if params.get(name) is not None}
 
 

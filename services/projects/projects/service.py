@@ -90,6 +90,9 @@ def _recent(*keys):
 
 
 def _criteria(params, *names):
+    """The named filters of a loaded list query. None here means left out: a
+    filter given empty (None or "") was refused as the query was loaded
+    (``PageQuerySchema``), so dropping None never widens a forced scope."""
     return {name: params[name] for name in names if params.get(name)}
 
 

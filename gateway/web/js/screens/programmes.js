@@ -42,7 +42,9 @@ async function renderProgramme(view, { params, user }) {
   }
   const status = h("select", { id: "application-status" }, h("option", { value: "" }, t("applications.any_status")),
     PIPELINE.map((s) => h("option", { value: s }, label("application_status", s))));
-  const applications = pagedTable({
+  // a teacher sees the programme, not its applicants (roles.js)
+  const readsApplications = can(user, ROLES.applicationReaders);
+  const applications = readsApplications && pagedTable({
     caption: t("applications.title"),
     rowKey: (a) => a.id,
     columns: [
@@ -56,7 +58,7 @@ async function renderProgramme(view, { params, user }) {
       return page;
     },
   });
-  status.addEventListener("change", () => applications.reload());
+  if (applications) status.addEventListener("change", () => applications.reload());
   const apply = can(user, ROLES.admissions) ? h("button", {
     type: "button", class: "primary",
     onclick: () => dialog(t("applications.new"), (close) => form({
@@ -94,7 +96,7 @@ async function renderProgramme(view, { params, user }) {
       { label: t("programmes.reserved"), value: (q) => formatNumber(q.reserved), numeric: true },
       { label: t("programmes.consumed"), value: (q) => formatNumber(q.consumed), numeric: true },
     ], programme.quotas || [])),
-    section(t("applications.title"), h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "application-status" }, t("col.status")), status)), applications));
+    ...(readsApplications ? [section(t("applications.title"), h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "application-status" }, t("col.status")), status)), applications)] : []));
 }
 
 function kpi(text, value) {
