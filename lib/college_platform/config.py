@@ -2,6 +2,8 @@
 substitutes ``${ENV_VAR:default}``)."""
 from nameko import config
 
+from college_platform.secret_settings import check_uri_password
+
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017/?directConnection=true"
 
 
@@ -10,7 +12,7 @@ def setting(key, default=None):
 
 
 def mongo_uri():
-    return setting("MONGO_URI") or DEFAULT_MONGO_URI
+    return check_uri_password("MONGO_URI", setting("MONGO_URI") or DEFAULT_MONGO_URI)
 
 
 def database_name(service_name):
@@ -20,4 +22,5 @@ def database_name(service_name):
 
 
 def amqp_uri():
-    return setting("AMQP_URI") or "pyamqp://guest:guest@localhost"
+    # every component reads both URIs at start (its store): a placeholder password stops it
+    return check_uri_password("AMQP_URI", setting("AMQP_URI") or "pyamqp://guest:guest@localhost")

@@ -10,6 +10,7 @@ reason, never the value. Plain code, unit-tested without broker or database.
 import base64
 import binascii
 import re
+from urllib.parse import unquote, urlsplit
 
 MIN_BITS = 128
 # the chance that random hex of 16 bytes has fewer than 8 different characters is
@@ -42,14 +43,27 @@ class InsecureSecret(ValueError):
         self.reason = reason
 
 
-def placeholder_reason(value):
+def placeholder_reason(value, whole_values=True):
     """Why ``value`` is a placeholder, or None."""
     if "change-me" in value.lower():
         return "is a placeholder (it contains CHANGE-ME)"
     plain = re.sub(r"[^a-z0-9]", "", value.lower())
-    if plain in KNOWN_PLACEHOLDERS or any(word in plain for word in PLACEHOLDER_WORDS):
+    if (whole_values and plain in KNOWN_PLACEHOLDERS) or \
+            any(word in plain for word in PLACEHOLDER_WORDS):
         return "is a placeholder (a known default or a placeholder word)"
     return None
+
+
+def check_uri_password(setting, uri):
+    """``uri`` unless its password is a placeholder (CHANGE-ME or a placeholder
+    word). Its strength is the server's business: guest:guest serves local runs."""
+    try:
+        password = urlsplit(uri).password
+    except ValueError:
+        return uri  # the client library reports a malformed URI itself
+    if password and placeholder_reason(unquote(password), whole_values=False):
+        raise InsecureSecret(setting, "has a placeholder password")
+    return uri
 
 
 def decode_base64url(value):

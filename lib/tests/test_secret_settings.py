@@ -106,3 +106,50 @@ def test_a_refusal_says_how_to_make_a_good_secret():
     with pytest.raises(InsecureSecret) as refused:
         check_random_secret("JWT_SECRET", "CHANGE-ME")
     assert "secrets.token_urlsafe(32)" in str(refused.value)
+
+
+@pytest.mark.parametrize("setting, uri", [
+    ("AMQP_URI", example_values("deploy/k8s/secrets.env.example")["amqp-uri"]),
+    ("MONGO_URI", example_values("deploy/k8s/secrets.env.example")["mongo-uri"]),
+    ("AMQP_URI", "pyamqp://college:SECRET@rabbitmq.internal:5672/college"),  # the README's
+    ("MONGO_URI", "mongodb://app:change%2Dme@mongo-0:27017,mongo-1:27017/?replicaSet=rs0"),
+])
+def test_a_broker_or_database_uri_with_a_placeholder_password_stops_every_component(
+        setting, uri):
+    from nameko import config
+
+    from college_platform.config import amqp_uri, mongo_uri
+    read = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri}[setting]
+    with config.patch({setting: uri}):
+        with pytest.raises(InsecureSecret, match="^%s has a placeholder password" % setting):
+            read()
+
+
+@pytest.mark.parametrize("uri", [
+    "pyamqp://guest:guest@localhost", "mongodb://127.0.0.1:27017/?directConnection=true",
+    "pyamqp://college:%s@rabbitmq:5672/" % secrets.token_urlsafe(24),
+])
+def test_local_defaults_and_real_passwords_in_uris_pass(uri):
+    from nameko import config
+
+    from college_platform.config import amqp_uri, mongo_uri
+    with config.patch({"AMQP_URI": uri, "MONGO_URI": uri}):
+        assert amqp_uri() == uri and mongo_uri() == uri
+
+
+def test_a_service_does_not_start_with_a_placeholder_database_password(
+        service_config, container_factory, mongo_uri):
+    from nameko import config
+
+    from college_platform.mongo import MongoStore
+    from college_platform.service import PlatformService
+
+    class Quiet(PlatformService):
+        name = "quiet"
+        store = MongoStore()
+
+    # the test's own server, which would accept it
+    placeholder = mongo_uri.replace("mongodb://", "mongodb://college:CHANGE-ME@", 1)
+    with config.patch({"MONGO_URI": placeholder}):
+        with pytest.raises(InsecureSecret, match="^MONGO_URI has a placeholder password;"):
+            container_factory(Quiet).start()
