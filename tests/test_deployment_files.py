@@ -113,3 +113,105 @@ def test_the_grafana_dashboard_is_valid_json_with_panels():
     dashboard = json.loads((DEPLOY / "grafana/dashboards/college.json").read_text())
     assert len(dashboard["panels"]) >= 8
     assert all(panel["targets"] for panel in dashboard["panels"])
+
+
+# what may be reached from outside, and by whom ------------------------------------
+
+SERVICES = sorted(set(COMPONENTS) - {"gateway"})
+PROMETHEUS_WEB_EXAMPLE = DEPLOY / "compose/prometheus-web.yml.example"
+
+
+def compose_file():
+    return yaml_documents(DEPLOY / "compose/docker-compose.yml")[0]
+
+
+def test_only_the_gateway_is_published_beyond_the_docker_host():
+    published = {name: service.get("ports", []) for name, service in
+                 compose_file()["services"].items()}
+    assert published.pop("gateway") == ["8000:8000"]
+    for name, ports in published.items():
+        for port in ports:
+            assert str(port).startswith("127.0.0.1:"), \
+                "%s publishes %s beyond the host: bind it to 127.0.0.1" % (name, port)
+    for name in SERVICES:
+        assert not published[name], "%s's port (and its /metrics) stays private" % name
+
+
+def test_the_services_share_a_network_with_the_gateway_and_prometheus_only():
+    services = compose_file()["services"]
+    private = set(services["enrollment"]["networks"])
+    for name in SERVICES:
+        assert set(services[name]["networks"]) == private
+    reaching = {name for name, service in services.items()
+                if private & set(service.get("networks", ["default"]))}
+    assert reaching == set(COMPONENTS) | {"rabbitmq", "mongo", "prometheus"}
+    assert "grafana" not in reaching, "grafana reads Prometheus, not the services"
+
+
+def test_prometheus_asks_for_a_password_and_cannot_be_reloaded_or_stopped_over_http():
+    prometheus = compose_file()["services"]["prometheus"]
+    assert "--web.enable-lifecycle" not in prometheus["command"]
+    assert "--web.enable-admin-api" not in prometheus["command"]
+    assert "--web.config.file=/etc/prometheus/web.yml" in prometheus["command"]
+    assert "./prometheus-web.yml:/etc/prometheus/web.yml:ro" in prometheus["volumes"]
+    k8s = yaml_documents(DEPLOY / "k8s/prometheus.yaml")[0]
+    args = k8s["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert not {"--web.enable-lifecycle", "--web.enable-admin-api"} & set(args)
+
+
+def test_the_prometheus_password_example_is_refused_until_filled_in(promtool, tmp_path):
+    import crypt  # bcrypt, as Prometheus wants it (glibc's libxcrypt)
+    example = PROMETHEUS_WEB_EXAMPLE.read_text(encoding="utf-8")
+    unfilled = tmp_path / "unfilled.yml"
+    unfilled.write_text(example, encoding="utf-8")
+    refused = subprocess.run([promtool, "check", "web-config", str(unfilled)],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0, "a copy left as it is must stop Prometheus at start"
+    placeholder = yaml.safe_load(example)["basic_auth_users"]["prometheus"]
+    filled = tmp_path / "prometheus-web.yml"
+    filled.write_text(example.replace(placeholder, crypt.crypt(
+        "a-long-random-password", crypt.mksalt(crypt.METHOD_BLOWFISH))), encoding="utf-8")
+    run(promtool, "check", "web-config", str(filled))
+
+
+def test_grafana_signs_in_to_prometheus():
+    datasource, = yaml_documents(
+        DEPLOY / "grafana/provisioning/datasources/prometheus.yml")[0]["datasources"]
+    assert datasource["basicAuth"] is True and datasource["basicAuthUser"] == "prometheus"
+    assert datasource["secureJsonData"]["basicAuthPassword"] == "$PROMETHEUS_PASSWORD"
+    environment = compose_file()["services"]["grafana"]["environment"]
+    assert environment["PROMETHEUS_PASSWORD"].startswith("${PROMETHEUS_PASSWORD:?")
+
+
+def network_policies():
+    return {doc["metadata"]["name"]: doc for doc in
+            yaml_documents(DEPLOY / "k8s/network-policies.yaml")
+            if doc["kind"] == "NetworkPolicy"}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_only_prometheus_reaches_a_services_port_in_kubernetes(name):
+    policy = network_policies()[name]["spec"]
+    assert policy["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": name}}
+    assert policy["policyTypes"] == ["Ingress"]
+    rule, = policy["ingress"]
+    assert rule["from"] == [{"podSelector": {"matchLabels": {
+        "app.kubernetes.io/name": "prometheus"}}}]
+    assert rule["ports"] == [{"protocol": "TCP", "port": "http"}]
+
+
+def test_nobody_in_the_cluster_reaches_prometheus():
+    policy = network_policies()["prometheus"]["spec"]
+    assert policy["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}
+    assert policy["policyTypes"] == ["Ingress"] and not policy.get("ingress")
+
+
+def test_nothing_is_exposed_outside_the_cluster_but_through_the_gateway():
+    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        for doc in yaml_documents(path):
+            assert doc["kind"] != "Ingress", "%s: the gateway's Service is the way in" % path
+            if doc["kind"] == "Service":
+                assert doc["spec"].get("type", "ClusterIP") == "ClusterIP", path
+    rabbitmq, = yaml_documents(DEPLOY / "k8s/rabbitmq.yaml")
+    assert rabbitmq["spec"].get("service", {}).get("type", "ClusterIP") == "ClusterIP", \
+        "the management UI stays inside the cluster"
