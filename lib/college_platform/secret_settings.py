@@ -5,7 +5,9 @@ value containing CHANGE-ME, or one that holds fewer than 128 bits.
 A secret is random bytes written as hex or base64url (base64 and "=" padding
 are accepted too); its bits are those the encoding carries, so 16 random bytes
 are the least and 32 are recommended. A refusal names the setting and the
-reason, never the value. Plain code, unit-tested without broker or database.
+reason, never the value. Passwords inside AMQP_URI and MONGO_URI are checked
+for placeholders only (their strength is the server's business). Plain code,
+unit-tested without broker or database.
 """
 import base64
 import binascii
@@ -24,8 +26,9 @@ KNOWN_PLACEHOLDERS = frozenset({
     "guest", "admin", "root", "test", "token", "default", "changeit", "passw0rd", "letmein",
     "qwerty", "123456", "12345678", "xxxxxxxx", "todo", "tbd", "none", "null", "empty",
 })
-# words no random value of this size contains by chance (all six letters or more):
-# every example, doc and README placeholder has one, as do the old test secrets
+# words of six letters or more: 32 random bytes in base64url hold one with a chance
+# under 1e-7 (computed); every example, doc and README placeholder has one, as do the
+# secrets the tests used before
 PLACEHOLDER_WORDS = ("changeme", "replaceme", "placeholder", "example", "secret", "password",
                      "passwd")
 
