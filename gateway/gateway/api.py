@@ -21,6 +21,7 @@ from college_platform.metrics import metrics_of
 from college_platform.service import SingleFlight
 from college_platform.web import GracefulWebServer
 from gateway import csv_export, privacy
+from gateway.accounts import Accounts
 from gateway.audit import STATE_CHANGING, AuditTrail, audit_record
 from gateway.auth import STUDENT, Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
 from gateway.protection import (
@@ -69,8 +70,9 @@ class HealthChecks(DependencyProvider):
 
 
 class LoginThrottle(DependencyProvider):
-    """Against password guessing: failed logins per username and client
-    address, in a bucket of its own far stricter than the general limit."""
+    """Against password guessing: failed sign-ins per client address, whatever
+    the usernames tried, in a bucket of its own far stricter than the general
+    limit. Once it is empty a sign-in is refused before any password is hashed."""
 
     def setup(self):
         self.limiter = RateLimiter(float(setting("LOGIN_RATE_LIMIT_PER_MINUTE", 5)) / 60,
@@ -324,6 +326,8 @@ class ApiRoute(HttpRequestHandler):
         self.issuer = token_issuer_from_config()
         self.audit_trail = next((dependency for dependency in self.container.dependencies
                                  if isinstance(dependency, AuditTrail)), None)
+        self.accounts = next((dependency for dependency in self.container.dependencies
+                              if isinstance(dependency, Accounts)), None)
 
     def handle_request(self, request):
         started = time.perf_counter()
@@ -334,6 +338,8 @@ class ApiRoute(HttpRequestHandler):
             if not self.public:
                 request.principal = request.environ.get("gateway.principal") or \
                     self.issuer.verify(bearer_token(request.headers.get("Authorization")))
+                if self.accounts is not None:  # disabled, signed out, changed since?
+                    self.accounts.registry.check(request.principal)
                 authorize(request.principal, self.roles)
             request.json_body = self._read_body(request)
             wants_csv = self.is_list and csv_export.wanted(request)
@@ -404,7 +410,7 @@ class ApiRoute(HttpRequestHandler):
                 getattr(request, "path_values", None), response.status_code, title,
                 duration_ms, request.headers.get("X-Request-Id"),
                 claimed_username=claimed if isinstance(claimed, str) else None,
-                subject_ids=owners))
+                subject_ids=owners, details=getattr(request, "audit_details", None)))
 
     def _read_body(self, request):
         if request.method not in ("POST", "PUT", "PATCH"):

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 STATE_CHANGING = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 DUPLICATE_KEY = 11000
-KINDS = ("request", "personal_data_read", "personal_data_export")
+KINDS = ("request", "personal_data_read", "personal_data_export", "account")
 OUTCOMES = ("success", "rejected", "failed")
 
 # newest first under every filter the query offers
@@ -51,9 +51,11 @@ def outcome_of(status):
 
 
 def audit_record(kind, principal, method, route, path, path_values, status, title,
-                 duration_ms, request_id, at=None, claimed_username=None, subject_ids=()):
+                 duration_ms, request_id, at=None, claimed_username=None, subject_ids=(),
+                 details=None):
     """One audit entry. No request body or answer is kept: the trail says who
-    did what to which object, never the personal data itself."""
+    did what to which object, never the personal data itself. ``details``: what
+    a route says of its change beyond that (an account's role before and after)."""
     object_ids = {key: value for key, value in (path_values or {}).items()}
     subjects = list(dict.fromkeys([*object_ids.values(), *(s for s in subject_ids if s)]))
     return {
@@ -67,6 +69,7 @@ def audit_record(kind, principal, method, route, path, path_values, status, titl
         "subject_ids": subjects[:200],
         "status": status, "outcome": outcome_of(status), "title": title,
         "duration_ms": round(duration_ms, 3), "request_id": request_id,
+        **({"details": details} if details else {}),
     }
 
 

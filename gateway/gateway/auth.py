@@ -77,13 +77,15 @@ class Principal:
     mentors service's record."""
 
     def __init__(self, subject, role, enterprise_id=None, name=None, student_id=None,
-                 mentor_id=None):
+                 mentor_id=None, token_version=0):
         self.subject = subject
         self.role = role
         self.enterprise_id = enterprise_id
         self.name = name
         self.student_id = student_id
         self.mentor_id = mentor_id
+        # the account's version when the token was issued (gateway.accounts)
+        self.token_version = token_version
 
     @property
     def is_enterprise(self):
@@ -107,7 +109,8 @@ class TokenIssuer:
     def issue(self, principal):
         now = self.clock()
         claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.subject,
-                  "role": principal.role, "iat": now, "nbf": now, "exp": now + self.lifetime}
+                  "role": principal.role, "iat": now, "nbf": now, "exp": now + self.lifetime,
+                  "ver": principal.token_version or 0}
         for claim in OPTIONAL_CLAIMS:
             if getattr(principal, claim):
                 claims[claim] = getattr(principal, claim)
@@ -125,7 +128,10 @@ class TokenIssuer:
             raise Unauthorized("the token is not valid: %s" % exc)
         if claims.get("role") not in ROLES:
             raise Unauthorized("the token carries no known role")
-        return Principal(claims["sub"], claims["role"],
+        version = claims.get("ver", 0)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise Unauthorized("the token's version is not a number")
+        return Principal(claims["sub"], claims["role"], token_version=version,
                          **{claim: claims.get(claim) for claim in OPTIONAL_CLAIMS})
 
 

@@ -1,5 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from college_platform.validation import PageQuerySchema
 from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
 
 
@@ -20,19 +21,25 @@ class NewUserSchema(Schema):
 
     @validates_schema
     def enterprise_scope(self, data, **kwargs):
-        if data["role"] == ENTERPRISE_USER and not data.get("enterprise_id"):
-            raise ValidationError("An enterprise user belongs to one enterprise.", "enterprise_id")
-        if data["role"] != ENTERPRISE_USER and data.get("enterprise_id"):
-            raise ValidationError("Only enterprise users belong to an enterprise.",
-                                  "enterprise_id")
-        if data["role"] == STUDENT and not data.get("student_id"):
-            raise ValidationError("A student account is linked to its student.", "student_id")
-        if data["role"] != STUDENT and data.get("student_id"):
-            raise ValidationError("Only student accounts are linked to a student.",
-                                  "student_id")
-        if data.get("mentor_id") and data["role"] not in (TEACHER, ENTERPRISE_USER):
-            raise ValidationError("Only teachers and enterprise mentors link to a mentor.",
-                                  "mentor_id")
+        check_scope(data)
+
+
+def check_scope(data):
+    """What a role admits of an enterprise and linked records; raises
+    ValidationError naming the field. For new accounts and scope changes alike."""
+    if data["role"] == ENTERPRISE_USER and not data.get("enterprise_id"):
+        raise ValidationError("An enterprise user belongs to one enterprise.", "enterprise_id")
+    if data["role"] != ENTERPRISE_USER and data.get("enterprise_id"):
+        raise ValidationError("Only enterprise users belong to an enterprise.",
+                              "enterprise_id")
+    if data["role"] == STUDENT and not data.get("student_id"):
+        raise ValidationError("A student account is linked to its student.", "student_id")
+    if data["role"] != STUDENT and data.get("student_id"):
+        raise ValidationError("Only student accounts are linked to a student.",
+                              "student_id")
+    if data.get("mentor_id") and data["role"] not in (TEACHER, ENTERPRISE_USER):
+        raise ValidationError("Only teachers and enterprise mentors link to a mentor.",
+                              "mentor_id")
 
 
 class UserSchema(Schema):
@@ -42,7 +49,41 @@ class UserSchema(Schema):
     enterprise_id = fields.String(allow_none=True)
     student_id = fields.String(allow_none=True)
     mentor_id = fields.String(allow_none=True)
+    disabled = fields.Boolean(dump_default=False)
     created_at = fields.DateTime()
+    updated_at = fields.DateTime(allow_none=True)
+    password_changed_at = fields.DateTime(allow_none=True)
+
+
+class UserQuerySchema(PageQuerySchema):
+    role = fields.String(validate=validate.OneOf(ROLES))
+    enterprise_id = fields.String(validate=validate.Length(min=1, max=64))
+    disabled = fields.Boolean()
+
+
+class UserScopeSchema(Schema):
+    """A change of what an account may do: any of its role, enterprise and
+    linked records, checked with the others as they will stand."""
+    role = fields.String(validate=validate.OneOf(ROLES))
+    name = fields.String(allow_none=True, validate=validate.Length(max=100))
+    enterprise_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    student_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    mentor_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def something_changes(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Name at least one of role, name, enterprise_id, "
+                                  "student_id and mentor_id.", "_schema")
+
+
+class PasswordResetSchema(Schema):
+    password = fields.String(required=True, validate=validate.Length(min=12, max=200))
+
+
+class OwnPasswordSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, validate=validate.Length(min=12, max=200))
 
 
 class TokenSchema(Schema):

@@ -15,10 +15,12 @@ from college_platform.config import setting
 from college_platform.mongo import MongoStore
 from college_platform.rpc import ServiceRpc
 from college_platform.service import PlatformService
+from gateway.accounts import Accounts
 from gateway.api import HealthChecks, LoginThrottle, ServiceUnavailable, Tokens
 from gateway.audit import INDEXES as AUDIT_INDEXES
 from gateway.audit import AuditTrail
 from gateway.readmodels import ReadModels
+from gateway.routes.accounts import AccountRoutes
 from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.console import ConsoleRoutes
 from gateway.routes.docs import DocsRoutes
@@ -28,20 +30,22 @@ from gateway.routes.platform import PlatformRoutes
 from gateway.routes.privacy import PrivacyRoutes
 from gateway.routes.projects import ProjectsRoutes
 from gateway.routes.views import ViewRoutes
+from gateway.users import INDEXES as USER_INDEXES
 
 
-class GatewayService(PlatformRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes, ProjectsRoutes,
-                     MentorsRoutes, CertificatesRoutes, ViewRoutes, ConsoleRoutes,
+class GatewayService(PlatformRoutes, AccountRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes,
+                     ProjectsRoutes, MentorsRoutes, CertificatesRoutes, ViewRoutes, ConsoleRoutes,
                      PlatformService):
     name = "gateway"
 
-    store = MongoStore(indexes={"users": [],  # usernames are the _id
+    store = MongoStore(indexes={"users": USER_INDEXES,  # usernames are the _id
                                 "audit_log": AUDIT_INDEXES})
     rpc_client = ServiceRpc(expiration=30)
     tokens = Tokens()
     health_checks = HealthChecks()
     audit = AuditTrail()
     login_throttle = LoginThrottle()
+    accounts = Accounts()
     read_models = ReadModels()
 
     def call(self, service, method, *args, deadline_setting="RPC_TIMEOUT_SECONDS"):

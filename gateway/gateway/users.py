@@ -1,16 +1,49 @@
-"""The gateway's own user accounts (its database, nobody else's)."""
+"""The gateway's own user accounts (its database, nobody else's) and their
+lifecycle: creation, sign-in, disabling and enabling, password resets and
+changes, role and enterprise changes, signing out.
+
+Every change that should end the account's sessions raises its
+``token_version`` (``gateway.accounts`` refuses tokens of another version).
+Password hashing runs in eventlet's pool of OS threads: argon2 takes tens of
+milliseconds of CPU on purpose, and on the event loop it would stall every
+other request of the process meanwhile.
+"""
+from eventlet import tpool
+from marshmallow import ValidationError
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from college_platform.envelope import utcnow
-from college_platform.errors import Conflict
+from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.repository import RECENT_FIRST
 from gateway.auth import OPTIONAL_CLAIMS, Principal, hash_password, verify_password
+from gateway.schemas import check_scope
+
+# the fields that decide what a token may do: changing one ends the account's sessions
+SCOPE_FIELDS = ("role", "enterprise_id", "student_id", "mentor_id")
+INDEXES = [RECENT_FIRST,
+           # other gateway instances follow the accounts changed since their last look
+           IndexModel([("updated_at", ASCENDING)], name="changes"),
+           IndexModel([("role", ASCENDING), ("created_at", DESCENDING)], name="by_role"),
+           IndexModel([("enterprise_id", ASCENDING), ("created_at", DESCENDING)],
+                      name="by_enterprise")]
+
+
+def hashed(password):
+    return tpool.execute(hash_password, password)
+
+
+def password_matches(password_hash, password):
+    return tpool.execute(verify_password, password_hash, password)
 
 
 def create_user(db, username, password, role, name=None, enterprise_id=None, student_id=None,
                 mentor_id=None):
-    user = {"_id": username, "password_hash": hash_password(password), "role": role,
+    now = utcnow()
+    user = {"_id": username, "password_hash": hashed(password), "role": role,
             "name": name, "enterprise_id": enterprise_id, "student_id": student_id,
-            "mentor_id": mentor_id, "created_at": utcnow()}
+            "mentor_id": mentor_id, "disabled": False, "token_version": 0,
+            "created_at": now, "updated_at": now}
     try:
         db.users.insert_one(user)
     except DuplicateKeyError:
@@ -18,10 +51,83 @@ def create_user(db, username, password, role, name=None, enterprise_id=None, stu
     return user
 
 
+def principal_of(user):
+    return Principal(user["_id"], user["role"], token_version=int(user.get("token_version") or 0),
+                     **{claim: user.get(claim) for claim in OPTIONAL_CLAIMS})
+
+
 def authenticate(db, username, password):
-    """The principal for valid credentials, else None."""
+    """The principal for valid credentials of an enabled account, else None.
+    A missing user is checked against a dummy hash, so both take the same time."""
     user = db.users.find_one({"_id": username})
-    if not verify_password(user["password_hash"] if user else None, password):
+    if not password_matches(user["password_hash"] if user else None, password):
         return None
-    return Principal(user["_id"], user["role"], **{
-        claim: user.get(claim) for claim in OPTIONAL_CLAIMS})
+    if user.get("disabled"):
+        return None
+    return principal_of(user)
+
+
+def get_user(db, username):
+    user = db.users.find_one({"_id": username}, {"password_hash": 0})
+    if user is None:
+        raise NotFound("user %s does not exist" % username)
+    return user
+
+
+def _update(db, username, changes, end_sessions):
+    """Apply ``changes`` to a user and return it; ``end_sessions`` also
+    invalidates every token issued so far."""
+    update = {"$set": {**changes, "updated_at": utcnow()}}
+    if end_sessions:
+        update["$inc"] = {"token_version": 1}
+    user = db.users.find_one_and_update({"_id": username}, update, {"password_hash": 0},
+                                        return_document=ReturnDocument.AFTER)
+    if user is None:
+        raise NotFound("user %s does not exist" % username)
+    return user
+
+
+def set_disabled(db, username, disabled):
+    """Disabling ends every session at once; enabling lets the user sign in
+    again (the tokens of before stay void)."""
+    return _update(db, username, {"disabled": disabled}, end_sessions=disabled)
+
+
+def reset_password(db, username, password):
+    """An administrator sets a new password: every session ends."""
+    return _update(db, username, {"password_hash": hashed(password),
+                                  "password_changed_at": utcnow()}, end_sessions=True)
+
+
+def change_own_password(db, username, current_password, new_password):
+    """A user changes their own password, proving the current one; their
+    other sessions end. Returns the user at its new version."""
+    user = db.users.find_one({"_id": username})
+    if user is None or user.get("disabled") or \
+            not password_matches(user["password_hash"], current_password):
+        raise InvalidInput("the current password is not right",
+                           errors={"current_password": ["Not the current password."]})
+    if current_password == new_password:
+        raise InvalidInput("the new password is the current one",
+                           errors={"new_password": ["Choose a password you do not use now."]})
+    return _update(db, username, {"password_hash": hashed(new_password),
+                                  "password_changed_at": utcnow()}, end_sessions=True)
+
+
+def change_scope(db, username, fields):
+    """Change a user's role, enterprise, linked records or name: the tokens
+    that carry the old ones stop at once. The role and links are checked as
+    they will stand together. Returns ``(user before, user after)``."""
+    before = get_user(db, username)
+    merged = {**{field: before.get(field) for field in SCOPE_FIELDS}, **fields}
+    try:
+        check_scope(merged)
+    except ValidationError as exc:
+        raise InvalidInput("the account's role and links do not fit together",
+                           errors=exc.normalized_messages())
+    return before, _update(db, username, merged, end_sessions=True)
+
+
+def end_sessions(db, username):
+    """Signing out: every token of the account stops working."""
+    return _update(db, username, {}, end_sessions=True)

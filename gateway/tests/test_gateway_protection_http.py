@@ -2,8 +2,10 @@
 masking per role, the personal data export, rate limits, CORS and security
 headers. The gateway runs for real; a stand-in enrollment service answers its
 RPCs with a student record that carries personal data."""
+import time
+
+import eventlet
 import pytest
-import requests
 from nameko import config
 from nameko.rpc import rpc
 
@@ -40,20 +42,6 @@ class StandInEnrollment:
     @rpc
     def get_application(self, application_id):
         return {"id": application_id, "applicant_id": "app-1", "status": "enrolled"}
-
-
-@pytest.fixture
-def web_session(web_config_port):
-    """HTTP to the gateway under test (nameko's own fixture needs an older werkzeug)."""
-    base = "http://127.0.0.1:%d" % web_config_port
-
-    class GatewaySession(requests.Session):
-        def request(self, method, url, *args, **kwargs):
-            kwargs.setdefault("timeout", 10)
-            return super().request(method, base + url, *args, **kwargs)
-
-    with GatewaySession() as session:
-        yield session
 
 
 @pytest.fixture
@@ -256,7 +244,51 @@ def test_repeated_failed_sign_ins_are_slowed_with_429(web_session, gateway, db):
     assert int(blocked.headers["Retry-After"]) >= 1
     assert blocked.json()["status"] == 429
     other = web_session.post("/v1/auth/token", json={"username": "other", "password": "x" * 12})
-    assert other.status_code == 401, "another username has its own bucket"
+    assert other.status_code == 429, "the address is throttled, whatever the username"
+
+
+def test_sign_ins_from_one_address_are_throttled_whatever_the_username(web_session, gateway):
+    """Issue 26, hole 5: 30 usernames from one address in a few seconds all got 401."""
+    statuses = [web_session.post("/v1/auth/token", json={
+        "username": "guess-%d" % n, "password": "a-guessed-password"}).status_code
+        for n in range(30)]
+    assert statuses[:5] == [401] * 5
+    assert set(statuses[5:]) == {429}
+    metrics, _ = metrics_of(gateway).exposition()
+    assert 'gateway_requests_refused_total{reason="sign_in_attempts"} 25.0' in metrics
+
+
+class TestASignInHashesOffTheEventLoop:
+    """Issue 26, hole 5: argon2 ran on the gateway's event loop, so every other
+    request of the process waited for each sign-in's hash."""
+
+    # a hash of about a second, so that a stall cannot hide
+    SLOW_HASH = {"PASSWORD_HASH_TIME_COST": 24, "PASSWORD_HASH_MEMORY_KIB": 65536,
+                 "PASSWORD_HASH_PARALLELISM": 1}
+
+    @pytest.fixture
+    def settings(self):
+        return self.SLOW_HASH
+
+    def test_other_requests_are_answered_while_a_password_is_hashed(self, web_session, gateway,
+                                                                     db):
+        create_user(db, "root", PASSWORD, "admin")
+        signing_in = eventlet.spawn(web_session.post, "/v1/auth/token",
+                                    json={"username": "root", "password": PASSWORD})
+        # the probes share the gateway's process: a hash on its event loop shows
+        # as one long gap between two probes, as long as the hash itself
+        started = last = time.monotonic()
+        gaps = []
+        while not signing_in.dead:
+            eventlet.sleep(0.02)
+            assert web_session.get("/live").status_code == 200
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+        hashing = time.monotonic() - started
+        assert signing_in.wait().status_code == 200
+        assert hashing > 0.5, "the hash was meant to take a while (%.2f s)" % hashing
+        assert max(gaps) < hashing / 3, (max(gaps), hashing)
 
 
 class TestAClientOverItsRateLimit:
@@ -275,6 +307,7 @@ class TestAClientOverItsRateLimit:
         assert int(limited.headers["Retry-After"]) >= 1
 
         # a signed-in user is a client of their own, whatever address it calls from
+        create_user(db, "li.na", PASSWORD, "teacher")
         token = issuer.issue(Principal("li.na", "teacher"))
         response = web_session.get("/v1/me", headers={"Authorization": "Bearer %s" % token})
         assert response.status_code == 200

@@ -93,23 +93,23 @@ class PlatformRoutes:
         """{"username": "admin", "password": "..."} ->
         {"access_token": "<jwt>", "token_type": "Bearer", "expires_in": 3600}"""
         credentials = load(LoginSchema(), request.json_body)
-        # failed attempts per username and client address: guessing is slowed to a
-        # crawl while the same user elsewhere, or other users here, are unaffected
-        attempts = "%s|%s" % (credentials["username"],
-                              request.environ.get("gateway.client_address", request.remote_addr))
-        wait = self.login_throttle.wait_needed(attempts)
+        # failed attempts per client address, whatever the usernames: guessing (one
+        # account or many) is slowed to a crawl before a password is even hashed
+        address = request.environ.get("gateway.client_address", request.remote_addr)
+        wait = self.login_throttle.wait_needed(address)
         if wait:
             self.metrics.counter("requests_refused", "Requests refused by a protective limit, "
                                  "by reason.", ["reason"]).labels("sign_in_attempts").inc()
-            raise TooManyRequests("too many failed sign-ins for this user from this address",
-                                  wait)
+            raise TooManyRequests("too many failed sign-ins from this address", wait)
         principal = authenticate(self.store.db, credentials["username"], credentials["password"])
         if principal is None:
-            self.login_throttle.take(attempts)
-            raise auth.Unauthorized("unknown user or wrong password")
-        token = self.tokens.issue(principal)
-        return json_response(200, {"access_token": token, "token_type": "Bearer",
-                                   "expires_in": int(setting("JWT_LIFETIME_SECONDS", 3600))})
+            self.login_throttle.take(address)
+            raise auth.Unauthorized("unknown user, wrong password or disabled account")
+        return json_response(200, self.token_answer(principal))
+
+    def token_answer(self, principal):
+        return {"access_token": self.tokens.issue(principal), "token_type": "Bearer",
+                "expires_in": int(setting("JWT_LIFETIME_SECONDS", 3600))}
 
     @route("GET", "/v1/me", roles=ROLES, summary="The signed-in user", response=PrincipalSchema)
     def me(self, request):
