@@ -52,7 +52,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 # the benchmark (docs/benchmarks.md): BENCH_RUNS, BENCH_SECONDS, BENCH_SCALE, BENCH_10X,
-# BENCH_PROFILE=1 (py-spy profiles of the gateway) and more: see bench/run.py
+# BENCH_PROFILE=1 (py-spy profiles of the gateway) and more: see bench/run.py;
+# BENCH_PHASES=signin BENCH_SCALE=0.05 runs the sign-in flood alone on a small dataset
 bench: install
 	./deploy/ensure_rabbitmq.sh
 	@command -v wrk >/dev/null || { echo "error: wrk is needed (apt-get install wrk)" >&2; exit 1; }

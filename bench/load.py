@@ -35,13 +35,15 @@ def write_requests(lines, folder):
 
 
 def run_wrk(base_url, requests_file, token=None, seconds=30, connections=32, threads=THREADS,
-            timeout_seconds=5):
-    """One wrk run; its figures (req/s, latency percentiles in ms, errors)."""
+            timeout_seconds=5, delay_ms=None):
+    """One wrk run; its figures (req/s, latency percentiles in ms, errors). With
+    ``delay_ms``, each connection waits about that long between requests (a
+    steady load below capacity) instead of sending the next one at once."""
     if not shutil.which("wrk"):
         raise LoadError("wrk is not installed (Debian: apt-get install wrk)")
     threads = max(1, min(threads, connections))
     env = dict(os.environ, BENCH_REQUESTS=str(requests_file), BENCH_TOKEN=token or "",
-               BENCH_THREADS=str(threads))
+               BENCH_THREADS=str(threads), BENCH_DELAY_MS=str(delay_ms or ""))
     argv = ["wrk", "-t", str(threads), "-c", str(connections), "-d", "%ds" % seconds,
             "--timeout", "%ds" % timeout_seconds, "--latency", "-s", str(SCRIPT), base_url]
     result = subprocess.run(argv, env=env, capture_output=True, text=True,

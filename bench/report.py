@@ -27,7 +27,12 @@ LABELS = {
     "dashboard": "dashboard `GET /v1/dashboard`",
     "students_list": "student list `GET /v1/students?offset=&limit=50`",
     "create_application": "create application `POST /v1/applications`",
+    "me": "signed-in user `GET /v1/me`",
 }
+SIGNIN_HEADING = "## Sign-in flood"
+SIGNIN_TARGET = 2.0  # p99 under a flood within 2x of the quiet p99 (bench/signin.py)
+FLOOD_LABELS = {"one_address": "one address", "at_limit": "at the throttle's limit"}
+WINDOW_LABELS = {"quiet": "quiet", **FLOOD_LABELS}
 
 
 METHOD = """## How it is measured
@@ -81,11 +86,12 @@ METHOD = """## How it is measured
   too (speedscope files under `var/bench/`, for any speedscope viewer).
 
 Run it: `make bench` (settings: `BENCH_RUNS`, `BENCH_SECONDS`, `BENCH_SCALE`, `BENCH_10X`,
-`BENCH_INBOUND_RATE`, `BENCH_INBOUND_SECONDS`, `BENCH_DATA_DIR`, `BENCH_PROFILE`; see
-`bench/run.py`). Rewrite this page from a raw results file with the closing notes:
+`BENCH_INBOUND_RATE`, `BENCH_INBOUND_SECONDS`, `BENCH_DATA_DIR`, `BENCH_PROFILE`,
+`BENCH_PHASES`, `BENCH_SIGNIN_RATE`, `BENCH_SIGNIN_ADDRESSES`; see `bench/run.py`).
+Rewrite this page from a raw results file with the closing notes:
 `python -m bench.report var/bench/results-<time>.json --notes notes.md`, and with
 `--growth <results of a reduced-scale run>` to show that run's 10× growth beside a
-full run without one.
+full run without one (`--signin-notes` for the sign-in flood's).
 """.splitlines()
 
 
@@ -194,6 +200,15 @@ def verdicts(results):
                               "%sx (%s -> %s ms)" % (growth, base.get("p50_ms"),
                                                      figures.get("p50_ms")),
                               growth is not None and growth <= GROWTH_LIMIT))
+    for flood, figures in (results.get("signin_flood") or {}).get("floods", {}).items():
+        for route, route_figures in figures["routes"].items():
+            found.append(("%s during a sign-in flood (%s): p99 within %gx of quiet" % (
+                route, FLOOD_LABELS.get(flood, flood), SIGNIN_TARGET),
+                "%sx (%s -> %s ms), %d errors" % (
+                    route_figures["p99_ratio"], route_figures["quiet"].get("p99_ms"),
+                    route_figures["flood"].get("p99_ms"),
+                    route_figures["quiet"]["errors"] + route_figures["flood"]["errors"]),
+                route_figures["met"]))
     for name, peak in sorted(results.get("peak_rss_mb", {}).items()):
         found.append(("%s RSS < %d MB" % (name, RSS_LIMIT_MB), "%s MB" % peak,
                       peak < RSS_LIMIT_MB))
@@ -234,6 +249,18 @@ def print_summary(results, out=print):
         out("inbound / baseline C: %s" % ratio(results["inbound"].get("events_per_s"),
                                                results["baseline_c"].get("events_per_s")))
     out("peak RSS (MB): %s" % results.get("peak_rss_mb"))
+    phase = results.get("signin_flood")
+    if phase:
+        for flood, figures in phase["floods"].items():
+            for route, route_figures in figures["routes"].items():
+                out("sign-in flood %-12s %-12s p99 %s -> %s ms: %sx (runs %s)" % (
+                    flood, route, route_figures["quiet"].get("p99_ms"),
+                    route_figures["flood"].get("p99_ms"), route_figures["p99_ratio"],
+                    route_figures["each_run_ratio"]))
+            out("sign-in flood %-12s answers %s, %s hashes/s" % (
+                flood, figures["signins"]["statuses"], figures["signins"]["hashed_per_s"]))
+        out("sign-in flood: p99 within %gx of quiet: %s" % (
+            SIGNIN_TARGET, "yes" if phase["target_met"] else "NO"))
 
 
 def creation_lines(results):
@@ -334,15 +361,138 @@ def markdown(results):
     lines += ["", "### Notes", "", results.get("notes") or
               "_To be written after the full run: for each target missed, by how much, what "
               "the profile shows limits it, and what would reach it._", ""]
+    lines += signin_lines(results)
     return "\n".join(lines)
+
+
+SIGNIN_METHOD = """Does a flood of failing sign-ins slow everyone else down? (Issue 26, hole 5:
+argon2 ran on the gateway's event loop, and `GET /v1/me` went from 1.6 ms to 480 ms p50
+while 30 sign-ins ran.) The `signin` phase of `make bench` (`bench/signin.py`; alone:
+`BENCH_PHASES=signin make bench`) restarts the gateway with its shipped argon2 parameters
+and sign-in throttle (the benchmark's accounts were hashed cheaper, above), then per run
+measures three windows of the same length, each under the same steady load on two routes
+with the administrator's token (wrk, each connection pausing between requests, so the load
+stays below the gateway's capacity and latency shows waiting, not a saturated core):
+quiet; a flood from **one address** (several connections from one loopback address sending
+wrong passwords for usernames never tried before, faster than the throttle admits: after
+its burst, 429 before any hash); a flood **at the throttle's limit** (several addresses, one
+connection each, one attempt a second each, more than the throttle admits an address, so
+the throttle decides what is hashed: each address's burst at once, then its rate). The
+throttle bounds each address, not the total, so on one machine "at its limit" is a choice of
+how many addresses: the default, 6, is the fewest that get the issue's 30 hashed sign-ins
+through at once (a burst of 5 each), then one every 2 s between them. Each flooding client
+binds its own 127.x.y.z source address (the gateway keys anonymous clients by
+`REMOTE_ADDR`). The usernames do not exist: the gateway checks them against its dummy hash
+at the same parameters, the cost of a real account's check. A 401 is an attempt that was
+hashed, a 429 one refused before hashing. Each flood's p99 is divided by the quiet p99 of
+its own run; the target is the median of those ratios within 2× for both routes, with no
+error. The machine's load is read from `/proc` during each window.""".splitlines()
+
+
+def signin_lines(results):
+    """The sign-in flood section: the phase's figures, or "not measured"."""
+    phase = results.get("signin_flood")
+    lines = [SIGNIN_HEADING, ""] + SIGNIN_METHOD + [""]
+    if not phase:
+        return lines + ["Not measured in the run of %s." % results.get("started_at"), ""]
+    m, settings, hashing = results["machine"], phase["settings"], phase["hash"]
+    lines += [
+        "### Run of %s" % phase["started_at"],
+        "",
+        "Machine: %s, %s cores, %s GB RAM, Linux %s. Raw results: `%s` (not committed)." % (
+            m["cpu"], m["cores"], m["memory_gb"], m["kernel"], results.get("raw_file")),
+        "Dataset: %s students. Windows of %d s, runs: %d, after %d s of unrecorded load; "
+        "%s req/s offered to each route from %d connections; argon2id t=%d, m=%d KiB, p=%d "
+        "(%s ms of CPU a hash here), the gateway's %d hashing threads (eventlet's pool); "
+        "throttle: a burst of %d, then %g a minute per address; one address: %d connections, "
+        "%g attempts/s in all; at the limit: %d addresses, %g attempt/s each." % (
+            phase["students"], settings["seconds"], settings["runs"], settings["warmup"],
+            shown(settings["rate"] or None), settings["connections"], hashing["time_cost"],
+            hashing["memory_kib"], hashing["parallelism"], hashing["cpu_ms"],
+            phase["tpool_threads"], phase["throttle"]["burst"],
+            phase["throttle"]["per_minute"], settings["one_address_connections"],
+            settings["one_address_rate"], settings["addresses"], settings["address_rate"]),
+        "",
+        "| flood | route | quiet p50 ms | quiet p99 ms | flood p50 ms | flood p99 ms | "
+        "errors | p99 flood / quiet, each run | median | within %g× |" % SIGNIN_TARGET,
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
+    for flood, figures in phase["floods"].items():
+        for route, f in figures["routes"].items():
+            lines.append("| %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |" % (
+                FLOOD_LABELS.get(flood, flood), LABELS.get(route, route),
+                f["quiet"].get("p50_ms"), f["quiet"].get("p99_ms"), f["flood"].get("p50_ms"),
+                f["flood"].get("p99_ms"), f["quiet"]["errors"] + f["flood"]["errors"],
+                " / ".join("%s×" % shown(value) for value in f["each_run_ratio"]),
+                "%s×" % shown(f["p99_ratio"]), "yes" if f["met"] else "**no**"))
+    lines += ["", "Sign-in answers, all runs together:", "",
+              "| flood | attempts | 401 (hashed) | 429 (refused, no hash) | other answers | "
+              "failed | the throttle's arithmetic admits | hashed per second | gateway peak "
+              "RSS MB |", "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for flood, figures in phase["floods"].items():
+        signins = figures["signins"]
+        other = {status: count for status, count in signins["statuses"].items()
+                 if status not in ("401", "429")}
+        lines.append("| %s | %d | %d | %d | %s | %d | %d | %s | %s |" % (
+            FLOOD_LABELS.get(flood, flood), signins["attempts"],
+            signins["statuses"].get("401", 0), signins["statuses"].get("429", 0),
+            ", ".join("%s × %s" % (count, status) for status, count in other.items()) or "none",
+            signins["failures"], signins["throttle_admits"], signins["hashed_per_s"],
+            figures["gateway_peak_rss_mb"]))
+    lines += ["", "Where the machine's CPU went in each window, in cores (of %s): the whole "
+              "machine; the system measured (services, gateway, databases), the gateway among "
+              "them; the load generators (wrk, the flood); the rest, other work on the "
+              "machine. And the 1-minute load average as the window began:" % m["cores"], "",
+              "| run | window | machine | system | gateway | load generators | other work | "
+              "load average | me p99 ms | student 360 p99 ms |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for number, run in enumerate(phase["each_run"], 1):
+        for window, figures in run.items():
+            used = figures["load"]
+            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                number, WINDOW_LABELS.get(window, window), used["machine_cores"],
+                used["system_cores"], used["gateway_cores"], used["generators_cores"],
+                used["others_cores"], used["load_average_1m"],
+                figures["routes"]["me"]["p99_ms"], figures["routes"]["student_360"]["p99_ms"]))
+    lines += ["", "Target, every route's p99 within %g× of quiet during both floods: %s." % (
+        SIGNIN_TARGET, "met" if phase["target_met"] else "**missed**")]
+    lines += ["", "### Sign-in flood notes", "", results.get("signin_notes") or
+              "_To be written after the run: the load on the machine, and for a target "
+              "missed, by how much and where the time goes._", ""]
+    return lines
+
+
+def with_signin_section(text, results):
+    """The page ``text`` with its sign-in flood section replaced by this run's, or
+    added after the run's section when it has none; every other section as it was."""
+    lines = text.splitlines(keepends=True)
+
+    def next_section(after):
+        return next((index for index in range(after + 1, len(lines))
+                     if lines[index].startswith("## ")), len(lines))
+
+    start = next((index for index, line in enumerate(lines)
+                  if line.startswith(SIGNIN_HEADING)), None)
+    if start is None:
+        run = next((index for index, line in enumerate(lines) if line.startswith("## Run of")),
+                   None)
+        start = end = next_section(run) if run is not None else len(lines)
+    else:
+        end = next_section(start)
+    before = "".join(lines[:start])
+    if before and not before.endswith("\n\n"):
+        before = before.rstrip("\n") + "\n\n"
+    return before + "\n".join(signin_lines(results)).rstrip("\n") + "\n" + \
+        ("\n" + "".join(lines[end:]) if end < len(lines) else "")
 
 
 def main(argv=None):
     """Rewrite docs/benchmarks.md from a raw results file, with hand-written notes
-    (the profile-backed explanation of the targets missed):
+    (the profile-backed explanation of the targets missed); the results of a run of
+    the signin phase alone rewrite only the sign-in flood section:
 
         python -m bench.report var/bench/results-<time>.json --notes notes.md
         [--growth var/bench/results-<time of a BENCH_SCALE=0.1 run>.json]
+        [--signin-notes signin-notes.md]
     """
     import argparse
     import json
@@ -351,15 +501,23 @@ def main(argv=None):
     parser.add_argument("--notes", help="a Markdown file for the closing notes")
     parser.add_argument("--growth", help="the raw results of a reduced-scale run with its "
                         "10x phase, shown beside a full run that has none")
+    parser.add_argument("--signin-notes", help="a Markdown file for the sign-in flood's notes")
     parser.add_argument("--doc", default=str(Path(__file__).resolve().parent.parent / "docs"
                                              / "benchmarks.md"))
     args = parser.parse_args(argv)
     results = json.loads(Path(args.results).read_text(encoding="utf-8"))
     if args.notes:
         results["notes"] = Path(args.notes).read_text(encoding="utf-8").strip()
+    if args.signin_notes:
+        results["signin_notes"] = Path(args.signin_notes).read_text(encoding="utf-8").strip()
     if args.growth:
         results["growth"] = json.loads(Path(args.growth).read_text(encoding="utf-8"))
-    Path(args.doc).write_text(markdown(results), encoding="utf-8")
+    doc = Path(args.doc)
+    if results.get("phases") == ["signin"]:  # a run of that phase alone: its section only
+        doc.write_text(with_signin_section(doc.read_text(encoding="utf-8"), results),
+                       encoding="utf-8")
+    else:
+        doc.write_text(markdown(results), encoding="utf-8")
     print_summary(results)
     return 0
 

@@ -4,16 +4,28 @@ and the baselines, and write the results.
 
     python -m bench.run                 # the full run (BENCH_RUNS, default 3)
     python -m bench.run --smoke --out /tmp/x --no-doc   # seconds: the CI's check
+    BENCH_PHASES=signin BENCH_SCALE=0.05 python -m bench.run   # the sign-in flood alone
 
 Settings (flags or environment): BENCH_RUNS, BENCH_SECONDS (per HTTP route),
 BENCH_WARMUP (unrecorded seconds before each read route), BENCH_INBOUND_SECONDS,
 BENCH_INBOUND_RATE, BENCH_CONNECTIONS, BENCH_SCALE (dataset multiplier), BENCH_10X
 (0 skips the 10x read routes), BENCH_PROFILE
-(1: py-spy records the gateway during each gateway route's first run),
+(1: py-spy records the gateway during each gateway route's first run, and during
+the first run's sign-in floods),
 BENCH_MONGO_URI (a server to use instead of a private SecantusDB), BENCH_DATA_DIR
 (keep the databases and the dataset's description there and reuse them in the next
 run: creating the dataset through the API takes far longer than measuring it; the 10x
 phase grows a kept dataset for good, so keep a 1x one with BENCH_10X=0).
+
+BENCH_PHASES (default all, comma-separated): routes (baselines A and B and the HTTP
+routes, BENCH_ROUTES choosing among them), inbound (the inbound stream and baseline
+C), 10x (the read routes again at 10x the students, unless BENCH_10X=0), signin (the
+sign-in flood, bench/signin.py: the gateway restarted with its shipped hashing and
+sign-in throttle, p99 of /v1/me and the student 360 quiet and under two floods of
+failing sign-ins; BENCH_SIGNIN_RATE requests/s on each of the two routes, default
+100, BENCH_SIGNIN_ADDRESSES flooding addresses at the throttle's limit, default 6;
+windows of BENCH_SECONDS, BENCH_RUNS runs). A run of the signin phase alone
+rewrites only its section of docs/benchmarks.md; any other run the whole page.
 """
 import argparse
 import json
@@ -36,7 +48,7 @@ for folder in ("lib", "gateway", "tests"):  # the test kit starts processes the 
     if str(ROOT / folder) not in sys.path:
         sys.path.insert(0, str(ROOT / folder))
 
-from bench import inbound, load, report  # noqa: E402
+from bench import inbound, load, report, signin  # noqa: E402
 from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
 from bench.rss import PeakRss, cpu_seconds  # noqa: E402
 from testkit.enterprise import access, provision  # noqa: E402
@@ -58,6 +70,7 @@ ACCOUNT_HASHING = {"PASSWORD_HASH_TIME_COST": "2", "PASSWORD_HASH_MEMORY_KIB": "
 # the components each route's requests run through, beyond the gateway (profiled)
 PROFILED = {"students_list": ("gateway", "enrollment"),
             "create_application": ("gateway", "enrollment")}
+PHASES = ("routes", "inbound", "10x", "signin")
 
 
 def say(message):
@@ -90,6 +103,14 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=env_number("BENCH_SEED", 2027))
     parser.add_argument("--routes", default=os.environ.get("BENCH_ROUTES", ""),
                         help="comma-separated subset of the routes to measure")
+    parser.add_argument("--phases", default=os.environ.get("BENCH_PHASES", ",".join(PHASES)),
+                        help="comma-separated subset of %s" % ", ".join(PHASES))
+    parser.add_argument("--signin-rate", type=float,
+                        default=env_number("BENCH_SIGNIN_RATE", 100.0, float),
+                        help="requests/s on each route measured during the sign-in floods")
+    parser.add_argument("--signin-addresses", type=int,
+                        default=env_number("BENCH_SIGNIN_ADDRESSES", 6),
+                        help="client addresses of the flood at the sign-in throttle's limit")
     parser.add_argument("--data-dir", default=os.environ.get("BENCH_DATA_DIR", ""),
                         help="keep and reuse the dataset (databases on disk) in this folder")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
@@ -97,6 +118,11 @@ def parse_args(argv):
     parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
+    args.phases = [name.strip() for name in args.phases.split(",") if name.strip()]
+    unknown = set(args.phases) - set(PHASES)
+    if unknown or not args.phases:
+        parser.error("BENCH_PHASES: choose among %s (got %s)" % (", ".join(PHASES),
+                                                                 ", ".join(sorted(unknown))))
     if args.smoke:
         args.runs, args.seconds, args.inbound_seconds, args.warmup = 1, 2, 3, 1
         args.inbound_rate, args.ten_x, args.no_doc = 20, 0, True
@@ -196,6 +222,12 @@ class Running:
     def pids(self):
         found = {name: process.process.pid for name, process in self.system.processes.items()}
         return found
+
+    def restart_gateway(self, **env):
+        """The gateway again, with ``env`` over the run's settings."""
+        self.system.start("gateway", **env)
+        wait_until(lambda: self.system.healthy("gateway"), timeout=60, interval=0.5,
+                   message="the restarted gateway to be healthy")
 
     def settle(self, quiet_cores=0.75, quiet_seconds=5, timeout=None):
         """Wait until the system has worked off what the dataset left behind
@@ -333,6 +365,23 @@ class Measure:
         return results
 
 
+def measure_signin(args, running, data, out, measure):
+    """The sign-in flood (bench/signin.py) with the gateway as shipped: its argon2
+    parameters (the run's accounts were hashed at OWASP's minimum, above) and its
+    sign-in throttle. Last of the phases: the gateway is not restarted back."""
+    gateway_settings = signin.shipped_gateway_settings()
+    say("restarting the gateway with its shipped hashing and sign-in throttle")
+    running.restart_gateway(**gateway_settings)
+    settings = signin.Settings(seconds=args.seconds, warmup=args.warmup, runs=args.runs,
+                               rate=args.signin_rate, addresses=args.signin_addresses)
+    system_pids = list(running.pids().values()) + [
+        server.process.pid for server in running.databases]
+    return signin.measure(running.gateway, data.admin_token,
+                          [student["id"] for student in data.students], settings, out,
+                          system_pids, running.pids()["gateway"], gateway_settings,
+                          profile=measure.start_profile, say=say)
+
+
 def lines_of_run(lines, run, runs):
     """The requests of one run: reads are shared by every run; writes are each
     sent once in the whole measurement, so each run has its own slice of them
@@ -368,8 +417,8 @@ def run(args):
     started_at = datetime.now(timezone.utc)
     only = {name.strip() for name in args.routes.split(",") if name.strip()}
 
-    def wanted(name):
-        return not only or name in only
+    def wanted(name, phase="routes"):
+        return phase in args.phases and (not only or name in only)
 
     running = Running(args)
     try:
@@ -421,14 +470,15 @@ def run(args):
         if wanted("baseline_b"):
             routes["baseline_b"] = measure.route("baseline_b", running.baseline_url,
                                                  [("GET", "/b", None)])
-        routes.update(measure.read_routes(rng, only))
+        if "routes" in args.phases:
+            routes.update(measure.read_routes(rng, only))
         if wanted("create_application"):
             routes["create_application"] = measure.route(
                 "create_application", running.gateway, application_lines,
                 token=data.admin_token, profile=bool(args.profile))
 
         results = {"started_at": started_at.strftime("%Y-%m-%d %H:%M UTC"),
-                   "machine": report.machine(RABBIT_API),
+                   "phases": args.phases, "machine": report.machine(RABBIT_API),
                    "settings": {"runs": args.runs, "seconds": args.seconds, "warmup": args.warmup,
                                 "connections": args.connections, "scale": args.scale,
                                 "inbound_seconds": args.inbound_seconds,
@@ -439,7 +489,7 @@ def run(args):
                    "routes": routes}
 
         settled["after_writes"] = running.settle()  # the applications' events, consumed
-        if wanted("baseline_c"):
+        if wanted("baseline_c", "inbound"):
             raw_runs = []
             for run_index in range(args.runs):
                 figures = inbound.measure_raw(running.vhost.uri, min(args.inbound_seconds, 20),
@@ -449,7 +499,7 @@ def run(args):
                     figures["lag_p99_ms"]))
                 raw_runs.append(figures)
             results["baseline_c"] = {**report.median_inbound(raw_runs), "each_run": raw_runs}
-        if wanted("inbound"):
+        if wanted("inbound", "inbound"):
             publishers = [running.vhost.provision(partner) for partner in data.partners[:2]]
             for credentials in publishers:
                 credentials["enterprise_id"] = credentials["username"][len("enterprise-"):]
@@ -478,7 +528,7 @@ def run(args):
             raw_file.write_text(json.dumps(results, indent=2, ensure_ascii=False))
             (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
-        if args.ten_x and not args.smoke:
+        if args.ten_x and not args.smoke and "10x" in args.phases:
             save_results()  # the 1x figures survive a 10x phase that is cut short
             say("1x results saved: %s" % raw_file)
             say("growing the dataset to 10x the students")
@@ -492,10 +542,19 @@ def run(args):
             measure.data = data
             results["routes_10x"] = measure.read_routes(rng, only)
 
+        if "signin" in args.phases:
+            settled["signin"] = running.settle()
+            results["signin_flood"] = measure_signin(args, running, data, out, measure)
+
         save_results()
         report.print_summary(results, out=say)
         if not args.no_doc:
-            Path(args.doc).write_text(report.markdown(results), encoding="utf-8")
+            doc = Path(args.doc)
+            if args.phases == ["signin"]:  # the other sections keep their runs' figures
+                doc.write_text(report.with_signin_section(doc.read_text(encoding="utf-8"),
+                                                          results), encoding="utf-8")
+            else:
+                doc.write_text(report.markdown(results), encoding="utf-8")
             say("wrote %s" % args.doc)
         say("raw results: %s" % raw_file)
         return results

@@ -1,8 +1,9 @@
 """The benchmark harness, run small so it cannot rot: a tiny dataset created
 through the API and the inbound contract, about two seconds of wrk per route,
-a few seconds of inbound stream, the three baselines. Asserts that every
-measurement produced figures and that no request failed; the speed targets
-themselves are for ``make bench`` on the full dataset, not for a test."""
+a few seconds of inbound stream, the three baselines, two seconds of each
+sign-in flood window. Asserts that every measurement produced figures and that
+no request failed; the speed targets themselves are for ``make bench`` on the
+full dataset, not for a test."""
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import sys
 
 import pytest
 
+from bench import report
 from testkit.servers import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -63,3 +65,31 @@ def test_the_message_paths_deliver_every_event_with_lag_figures(results, path):
 def test_peak_memory_is_reported_for_every_service(results):
     assert set(results["peak_rss_mb"]) == set(SERVICES)
     assert all(megabytes > 10 for megabytes in results["peak_rss_mb"].values())
+
+
+@pytest.mark.parametrize("flood", ("one_address", "at_limit"))
+def test_the_sign_in_floods_have_figures_for_both_routes(results, flood):
+    figures = results["signin_flood"]["floods"][flood]
+    for route in ("me", "student_360"):
+        measured = figures["routes"][route]
+        for window in ("quiet", "flood"):
+            assert 0 < measured[window]["p50_ms"] <= measured[window]["p99_ms"]
+            assert measured[window]["errors"] == 0
+        assert measured["p99_ratio"] > 0
+    signins = figures["signins"]
+    assert signins["statuses"].get("401", 0) > 0, "no attempt was hashed: %s" % signins
+    assert set(signins["statuses"]) <= {"401", "429"} and signins["failures"] == 0, signins
+
+
+def test_the_sign_in_section_is_written_without_touching_the_others(results):
+    page = "# Benchmarks\n\n## Run of then\n\nits figures\n\n## 4 December\n\nkept\n"
+    added = report.with_signin_section(page, results)
+    assert added.startswith("# Benchmarks\n\n## Run of then\n\nits figures\n\n"
+                            "## Sign-in flood\n")
+    assert added.endswith("\n## 4 December\n\nkept\n")
+    ratio = results["signin_flood"]["floods"]["at_limit"]["routes"]["me"]["p99_ratio"]
+    assert "%s×" % ratio in added
+    again = report.with_signin_section(added.replace(
+        "%s×" % ratio, "an old figure"), results)
+    assert again == added
+    assert "Not measured" in "\n".join(report.signin_lines({"started_at": "then"}))

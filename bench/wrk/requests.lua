@@ -3,9 +3,19 @@
 -- from BENCH_TOKEN. GET lines are picked at random (e.g. random students);
 -- other lines are each sent once, split between the threads, so every write
 -- is a valid new one. Non-2xx answers are counted as errors; done() prints one
--- JSON line that bench/load.py reads.
+-- JSON line that bench/load.py reads. With BENCH_DELAY_MS, each connection waits
+-- about that long (0.5 to 1.5 times, at random) between requests: a steady load
+-- below capacity (wrk times a request from when it is sent, after the wait).
 local threads = {}
 local counter = 0
+
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if delay_ms and delay_ms > 0 then
+  -- defined only when asked: wrk schedules every request through a timer once it is
+  function delay()
+    return math.floor(delay_ms * (0.5 + math.random()))
+  end
+end
 
 function setup(thread)
   thread:set("id", counter)
