@@ -169,6 +169,8 @@ class DocumentBuilder:
         return self.plugin.converter.resolve_nested_schema(schema)
 
     def success(self, route):
+        if route["status"] == 204:  # no body, so no media type either
+            return {"description": "Success, with no body."}
         response = route["response"]
         if isinstance(route["response"], Page):
             item = self.reference(response.item) if response.item else {"type": "object"}

@@ -169,3 +169,10 @@ def test_a_credit_account_is_documented_as_the_service_answers_it(document):
 def test_health_documents_its_degraded_answer_with_the_503(document):
     degraded = operation(document, "get", "/health")["responses"]["503"]
     assert set(degraded["content"]) == {"application/json", "application/problem+json"}
+
+
+def test_an_answer_without_a_body_documents_no_content(document):
+    """Sign-out answers 204 with no body: documenting it as JSON made every
+    client (and the fuzzing) see an undocumented Content-Type."""
+    no_content = operation(document, "post", "/v1/auth/sign-out")["responses"]["204"]
+    assert "content" not in no_content
