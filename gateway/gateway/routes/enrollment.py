@@ -43,6 +43,16 @@ def partner_scoped_query(request, *filters):
     return query
 
 
+def own_part_of_programme(programme, enterprise_id):
+    """What an enterprise sees of a programme it holds a quota in: the
+    programme and its own quota, never which other enterprises hold one."""
+    shown = {key: value for key, value in programme.items() if key != "quota_partner_ids"}
+    if "quotas" in shown:
+        shown["quotas"] = [quota for quota in shown["quotas"]
+                           if quota["partner_id"] == enterprise_id]
+    return shown
+
+
 class EnrollmentRoutes:
 
     # enrollment: partners ----------------------------------------------------
@@ -123,16 +133,19 @@ class EnrollmentRoutes:
            summary="List programmes (filters: kind, intake_year, partner_id)",
            query=api.ProgrammeQuerySchema, response=Page())
     def list_programmes(self, request):
-        return json_response(200, self.call("enrollment", "list_programmes", partner_scoped_query(
-            request, "kind", "intake_year", "partner_id")))
+        listed = self.call("enrollment", "list_programmes", partner_scoped_query(
+            request, "kind", "intake_year", "partner_id"))
+        if request.principal.is_enterprise:
+            listed["items"] = [own_part_of_programme(item, request.principal.enterprise_id)
+                               for item in listed["items"]]
+        return json_response(200, listed)
 
     @route("GET", "/v1/programmes/<programme_id>", roles=STAFF_AND_ENTERPRISE,
            summary="One programme with its quotas and seat figures")
     def get_programme(self, request, programme_id):
         programme = self._programme_for(request, programme_id)
-        if request.principal.is_enterprise:  # its own quota only
-            programme["quotas"] = [q for q in programme["quotas"]
-                                   if q["partner_id"] == request.principal.enterprise_id]
+        if request.principal.is_enterprise:
+            programme = own_part_of_programme(programme, request.principal.enterprise_id)
         return json_response(200, programme)
 
     @route("PUT", "/v1/programmes/<programme_id>/quotas/<partner_id>", roles=ADMISSIONS,
