@@ -1,14 +1,29 @@
-"""Provision or revoke an enterprise system's broker credentials.
+"""Set up the broker for enterprise systems, and provision or revoke their credentials.
 
+    python deploy/enterprise_access.py setup --service-user college   # once per broker
     python deploy/enterprise_access.py provision <enterprise id>   # prints credentials once
     python deploy/enterprise_access.py revoke <enterprise id>      # and closes its connections
     python deploy/enterprise_access.py list
 
+Enterprises connect to a vhost of their own (RABBITMQ_VHOST, default
+``college-inbound``) that holds the ``college.inbound`` exchange and the
+queues the college consumes it through, and nothing else of the platform's:
+RabbitMQ checks no permission on a passive queue declare, so a user on the
+platform's vhost could read any queue's depth and consumers. ``setup``
+creates that vhost, the exchange, the bounds of the inbound queues (a policy:
+at most --max-length messages and --max-bytes bytes waiting; past them the
+broker refuses new messages, and a publisher with confirms gets a nack) and
+lets the services' user (--service-user) use the vhost. The projects service
+is told the vhost's name with INBOUND_VHOST.
+
 Each enterprise gets the RabbitMQ user ``enterprise-<id>`` that may publish
 to the ``college.inbound`` exchange and do nothing else: no configure
-permission (it declares nothing), write on that exchange only, no read. Talks
-to the RabbitMQ management API (RABBITMQ_API_URL, default
-http://guest:guest@localhost:15672) for the vhost in RABBITMQ_VHOST (default /).
+permission (it declares nothing), write on that exchange only, no read.
+
+Talks to the RabbitMQ management API at RABBITMQ_API_URL (or --api-url), which
+must name an administrator's user and password, for example
+https://ops:SECRET@rabbitmq.college.example.edu:15671; plain http is refused
+except to this machine (a port-forward or tunnel).
 """
 import argparse
 import json
@@ -22,15 +37,38 @@ import requests
 
 EXCHANGE = "college.inbound"
 USER_PREFIX = "enterprise-"
+INBOUND_VHOST = "college-inbound"
 ENTERPRISE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 PERMISSIONS = {"configure": "^$", "write": "^%s$" % re.escape(EXCHANGE), "read": "^$"}
+# the broker's own limit on any message (rabbitmq.conf max_message_size), node-wide:
+# it must also take the services' largest RPC messages. Set alike by
+# deploy/ensure_rabbitmq.sh, deploy/run_local.py, deploy/k8s/rabbitmq.yaml and
+# deploy/compose/rabbitmq.conf; the contract's own limit is far lower (1 MiB).
+BROKER_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# the queues enterprises fill (college.inbound.<service>; not their .dead, .wait.*
+# or .returning queues, which only the college's services write to)
+BOUNDS_POLICY = "college-inbound-bounds"
+BOUNDED_QUEUES = r"^college\.inbound\.[^.]+$"
+DEFAULT_MAX_LENGTH = 100_000
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class ManagementApi:
     def __init__(self, url, vhost):
-        parts = urlparse(url)
+        parts = urlparse(url or "")
+        if not (parts.scheme and parts.hostname):
+            raise SystemExit("error: set RABBITMQ_API_URL (or --api-url) to the management "
+                             "API, e.g. https://USER:PASSWORD@rabbitmq.example.edu:15671")
+        if not (parts.username and parts.password):
+            raise SystemExit("error: RABBITMQ_API_URL needs an administrator's user name and "
+                             "password (https://USER:PASSWORD@host:port); there is no default")
+        if parts.scheme != "https" and parts.hostname not in LOCAL_HOSTS:
+            raise SystemExit("error: %s would send the password in clear over the network; "
+                             "use https, or a tunnel to localhost" % parts.hostname)
         self.base = "%s://%s:%s/api" % (parts.scheme, parts.hostname, parts.port or 15672)
-        self.auth = (parts.username or "guest", parts.password or "guest")
+        self.auth = (parts.username, parts.password)
+        self.vhost_name = vhost
         self.vhost = quote(vhost, safe="")
 
     def call(self, method, path, body=None, ok=(200, 201, 204)):
@@ -41,13 +79,53 @@ class ManagementApi:
                              % (method, path, response.status_code, response.text[:300]))
         return response.json() if response.content else None
 
+    def exists(self, path):
+        return requests.get(self.base + path, auth=self.auth, timeout=10).status_code == 200
+
+
+def bounds_policy(max_length=DEFAULT_MAX_LENGTH, max_bytes=DEFAULT_MAX_BYTES):
+    return {"pattern": BOUNDED_QUEUES, "apply-to": "queues", "priority": 10,
+            "definition": {"max-length": max_length, "max-length-bytes": max_bytes,
+                           "overflow": "reject-publish"}}
+
+
+def setup(api, service_user=None, max_length=DEFAULT_MAX_LENGTH, max_bytes=DEFAULT_MAX_BYTES):
+    """The inbound vhost, its exchange and the bounds of its queues (a policy,
+    which the broker applies to queues that already exist too)."""
+    api.call("PUT", "/vhosts/%s" % api.vhost, {})
+    if service_user:
+        api.call("PUT", "/permissions/%s/%s" % (api.vhost, quote(service_user, safe="")),
+                 {"configure": ".*", "write": ".*", "read": ".*"})
+    # the exchange exists before the consuming service first starts
+    api.call("PUT", "/exchanges/%s/%s" % (api.vhost, EXCHANGE),
+             {"type": "topic", "durable": True, "auto_delete": False, "internal": False})
+    policy = bounds_policy(max_length, max_bytes)
+    api.call("PUT", "/policies/%s/%s" % (api.vhost, BOUNDS_POLICY), policy)
+    return {"vhost": api.vhost_name, "exchange": EXCHANGE, "service_user": service_user,
+            "policy": {BOUNDS_POLICY: policy}}
+
+
+def platform_queues(api):
+    """Queues on the vhost that are not the inbound contract's."""
+    return sorted(queue["name"] for queue in api.call("GET", "/queues/%s" % api.vhost) or []
+                  if not queue["name"].startswith(EXCHANGE + "."))
+
 
 def provision(api, enterprise_id, amqp_host):
     user = USER_PREFIX + enterprise_id
     password = secrets.token_urlsafe(24)
-    # the exchange exists before the consuming service first starts
+    if not api.exists("/vhosts/%s" % api.vhost):
+        raise SystemExit("error: there is no vhost %s: run setup first" % api.vhost_name)
     api.call("PUT", "/exchanges/%s/%s" % (api.vhost, EXCHANGE),
              {"type": "topic", "durable": True, "auto_delete": False, "internal": False})
+    if not api.exists("/policies/%s/%s" % (api.vhost, BOUNDS_POLICY)):  # setup's, if run
+        api.call("PUT", "/policies/%s/%s" % (api.vhost, BOUNDS_POLICY), bounds_policy())
+    others = platform_queues(api)
+    if others:
+        print("warning: vhost %s also holds %d queue(s) of the platform (%s, ...); the "
+              "enterprise can read their depth and consumers. Give enterprises a vhost of "
+              "their own (setup, INBOUND_VHOST)." % (api.vhost_name, len(others), others[0]),
+              file=sys.stderr)
     api.call("PUT", "/users/%s" % quote(user), {"password": password, "tags": ""})
     api.call("PUT", "/permissions/%s/%s" % (api.vhost, quote(user)), PERMISSIONS)
     return {"enterprise_id": enterprise_id, "username": user, "password": password,
@@ -75,18 +153,30 @@ def list_enterprises(api):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=("provision", "revoke", "list"))
+    parser.add_argument("action", choices=("setup", "provision", "revoke", "list"))
     parser.add_argument("enterprise_id", nargs="?")
-    parser.add_argument("--api-url", default=os.environ.get(
-        "RABBITMQ_API_URL", "http://guest:guest@localhost:15672"))
-    parser.add_argument("--vhost", default=os.environ.get("RABBITMQ_VHOST", "/"))
+    parser.add_argument("--api-url", default=os.environ.get("RABBITMQ_API_URL"),
+                        help="the management API with an administrator's user and password "
+                             "(or RABBITMQ_API_URL)")
+    parser.add_argument("--vhost", default=os.environ.get("RABBITMQ_VHOST", INBOUND_VHOST),
+                        help="the enterprises' vhost (or RABBITMQ_VHOST; default %(default)s)")
     parser.add_argument("--amqp-host", default=os.environ.get(
         "RABBITMQ_PUBLIC_HOST", "rabbitmq.college.example.edu:5671"),
         help="host:port enterprises connect to, for the printed URL")
+    parser.add_argument("--service-user", help="setup: the services' broker user")
+    parser.add_argument("--max-length", type=int, default=DEFAULT_MAX_LENGTH,
+                        help="setup: messages an inbound queue holds before it refuses more")
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                        help="setup: bytes of bodies an inbound queue holds before it "
+                             "refuses more")
     args = parser.parse_args(argv)
     api = ManagementApi(args.api_url, args.vhost)
     if args.action == "list":
         print(json.dumps(list_enterprises(api)))
+        return 0
+    if args.action == "setup":
+        print(json.dumps(setup(api, args.service_user, args.max_length, args.max_bytes),
+                         indent=2))
         return 0
     if not args.enterprise_id or not ENTERPRISE_ID.match(args.enterprise_id):
         parser.error("an enterprise id (letters, digits, hyphens) is required")

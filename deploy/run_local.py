@@ -6,6 +6,7 @@ services and the gateway, prints their URLs and streams their logs. Ctrl-C
 """
 import base64
 import hashlib
+import importlib.util
 import os
 import re
 import secrets
@@ -19,6 +20,8 @@ import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -62,22 +65,75 @@ def wait_for_port(host, port, seconds):
     return False
 
 
+def load_enterprise_access():
+    """deploy/enterprise_access.py (beside this file): the broker settings deploy applies."""
+    spec = importlib.util.spec_from_file_location(
+        "enterprise_access", ROOT / "deploy" / "enterprise_access.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+enterprise_access = load_enterprise_access()
+BROKER_MAX_MESSAGE_BYTES = enterprise_access.BROKER_MAX_MESSAGE_BYTES
+
+
 def ensure_rabbitmq(env):
     uri = urlparse(env.setdefault("AMQP_URI", DEFAULT_AMQP_URI))
     host, port = uri.hostname or "localhost", uri.port or 5672
+    local = host in ("localhost", "127.0.0.1", "::1")
     if port_open(host, port):
         say("RabbitMQ answers at %s:%d" % (host, port))
+        if local:
+            limit_message_size()
+        else:
+            say("make sure its rabbitmq.conf has max_message_size = %d (README)"
+                % BROKER_MAX_MESSAGE_BYTES)
         return
-    if host not in ("localhost", "127.0.0.1", "::1"):
+    if not local:
         sys.exit("[run] RabbitMQ at %s:%d does not answer; check AMQP_URI" % (host, port))
     if not shutil.which("rabbitmq-server"):
         sys.exit("[run] nothing answers at %s:%d and rabbitmq-server is not installed.\n"
                  "      Install it (Debian/Ubuntu: sudo apt-get install rabbitmq-server)\n"
                  "      or point AMQP_URI at a running broker." % (host, port))
     say("starting the local RabbitMQ (rabbitmq-server -detached)")
-    subprocess.run(["rabbitmq-server", "-detached"], check=False)
+    subprocess.run(["rabbitmq-server", "-detached"], check=False, env=dict(
+        os.environ, RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-rabbit max_message_size %d"
+        % BROKER_MAX_MESSAGE_BYTES))
     if not wait_for_port(host, port, 90):
         sys.exit("[run] rabbitmq-server did not start listening on %d within 90 s" % port)
+
+
+def limit_message_size():
+    """The broker's message size limit on a local broker that was already running
+    (until its restart); it needs the node's cookie, so it may not be allowed."""
+    if shutil.which("rabbitmqctl") and subprocess.run(
+            ["rabbitmqctl", "-q", "eval", "application:set_env(rabbit, max_message_size, %d)."
+             % BROKER_MAX_MESSAGE_BYTES], capture_output=True, timeout=60).returncode == 0:
+        return
+    say("could not set the broker's max_message_size (%d) with rabbitmqctl; put it in its "
+        "rabbitmq.conf" % BROKER_MAX_MESSAGE_BYTES)
+
+
+def ensure_inbound_vhost(env):
+    """Enterprises publish to a vhost of their own (docs/inbound.md), set up on a local
+    broker through its management API with the services' own credentials."""
+    if env.get("INBOUND_VHOST"):
+        say("enterprise systems publish on vhost %s (INBOUND_VHOST)" % env["INBOUND_VHOST"])
+        return
+    uri = urlparse(env["AMQP_URI"])
+    api_url = env.get("RABBITMQ_API_URL") or "http://%s:%s@localhost:15672" % (
+        uri.username or "guest", uri.password or "guest")
+    try:
+        api = enterprise_access.ManagementApi(api_url, enterprise_access.INBOUND_VHOST)
+        enterprise_access.setup(api, service_user=uri.username or "guest")
+    except (SystemExit, OSError, requests.RequestException) as exc:
+        say("could not set up the enterprises' vhost (%s); they would share the services' "
+            "vhost and could see its queues (docs/inbound.md)" % exc)
+        return
+    env["INBOUND_VHOST"] = enterprise_access.INBOUND_VHOST
+    say("enterprise systems publish on vhost %s: deploy/enterprise_access.py provision <id> "
+        "gives one its credentials" % enterprise_access.INBOUND_VHOST)
 
 
 def ensure_mongo(env, started):
@@ -221,6 +277,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     try:
         ensure_rabbitmq(env)
+        ensure_inbound_vhost(env)
         ensure_mongo(env, children)
         ensure_local_secrets(env)
         for name, folder, target, address_var, default in COMPONENTS:

@@ -6,13 +6,19 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
+import uuid
+from urllib.parse import urlparse
 
 import amqp
+import kombu.serialization
 import pytest
 from kombu import Connection
 from nameko import config
 
-from college_contracts.inbound import EXCHANGE, parse
+from college_contracts.inbound import EXCHANGE, MAX_MESSAGE_BYTES, parse
+from college_platform import dead_letters as letters_of
 from college_platform.inbound import inbound_handler
 from college_platform.mongo import MongoStore
 from college_platform.service import PlatformService
@@ -29,14 +35,26 @@ PROJECT = {"external_ref": "ERP-2027-001", "revision": 1, "title": "产线视觉
                           {"title": "交付", "due_date": "2027-06-20", "weight": 60}]}
 
 
+PARSED_SIZES = []  # the size of every body the contract's parser was given
+FAILED_ONCE = set()  # the flaky events that failed their first attempt
+
+
+def parse_and_note(body, user_id):
+    PARSED_SIZES.append(len(body))
+    return parse(body, user_id)
+
+
 class InboundRecorder(PlatformService):
     name = "inbound_recorder"
     store = MongoStore()
 
-    @inbound_handler(EXCHANGE, parse)
+    @inbound_handler(EXCHANGE, parse_and_note)
     def on_enterprise_event(self, event):
         if event["data"].get("external_ref") == "explode":
             raise RuntimeError("the handler broke")
+        if event["data"].get("external_ref") == "flaky" and event["id"] not in FAILED_ONCE:
+            FAILED_ONCE.add(event["id"])
+            raise RuntimeError("the handler broke, this once")
         self.store.handle_once(event, lambda uow: uow.db.received.insert_one(
             {"event_id": event["id"], "type": event["type"],
              "enterprise_id": event["enterprise_id"]}, session=uow.session))
@@ -245,6 +263,194 @@ def test_an_event_that_fails_its_batch_fails_alone(batch_enterprise, database, s
     assert len(letters) == 1 and "RuntimeError: the handler broke" in letters[0]
     assert sorted(r["event_id"] for r in db.received.find()) == sorted(
         "/enterprises/ACME#" + e["id"] for e in events if e["data"]["external_ref"] != "explode")
+
+
+def vhost_of(amqp_uri):
+    return urlparse(amqp_uri).path.lstrip("/")
+
+
+def with_vhost(amqp_uri, vhost):
+    parts = urlparse(amqp_uri)
+    return parts._replace(path="/" + vhost).geturl()
+
+
+# -- size: an oversized event is neither parsed nor listed whole --
+
+def test_an_oversized_event_is_dead_lettered_without_being_parsed(
+        enterprise, service_config, database, monkeypatch):
+    decoded_sizes = []  # what kombu's JSON decoder was given, were it asked
+    json_decoder = kombu.serialization.registry._decoders["application/json"]
+    monkeypatch.setitem(kombu.serialization.registry._decoders, "application/json",
+                        lambda data: decoded_sizes.append(len(data)) or json_decoder(data))
+    PARSED_SIZES.clear()
+    big = {**cloud_event(), "padding": "x" * (2 * MAX_MESSAGE_BYTES)}  # a CloudEvent extension
+    body = json.dumps(big).encode()
+    publish(enterprise, body)
+    with Connection(enterprise["url"], transport_options={"confirm_publish": True}) as conn:
+        conn.Producer().publish(body, exchange=EXCHANGE, routing_key=big["type"],
+                                content_type="application/json", content_encoding="utf-8",
+                                user_id=enterprise["username"], delivery_mode=2)
+    publish(enterprise, cloud_event())  # and the next event is handled as usual
+
+    letters = wait_until(lambda: (lambda items: items if len(items) >= 2 else None)(
+        letters_of.peek(service_config["AMQP_URI"], QUEUE + ".dead")), timeout=30,
+        message="both oversized copies dead-lettered")
+    wait_until(lambda: received(database), message="the next event")
+    assert len(received(database)) == 1
+    for letter in letters:
+        assert "over the contract's limit of %d bytes" % MAX_MESSAGE_BYTES in letter["reason"]
+        assert letter["size"] == len(body)
+        assert letter["body_truncated"] and len(letter["body"]) <= 4096
+    assert max(PARSED_SIZES) < MAX_MESSAGE_BYTES, "an oversized body was parsed"
+    assert not [size for size in decoded_sizes if size >= MAX_MESSAGE_BYTES]
+
+
+# -- a bounded queue: a flood is refused at the broker, the publisher retries --
+
+def test_a_full_inbound_queue_refuses_new_events_and_the_publisher_retries(
+        service_config, container_factory, database):
+    amqp_uri = service_config["AMQP_URI"]
+    access("setup", "--max-length", "3", vhost=vhost_of(amqp_uri))
+    stopped = container_factory(InboundRecorder)
+    stopped.start()
+    stopped.stop()  # the queue stays, bounded, with nobody consuming
+    acme = provision(amqp_uri, "ACME")
+    try:
+        for _ in range(3):
+            publish(acme, cloud_event())
+        with pytest.raises(amqp.exceptions.MessageNacked):
+            publish(acme, cloud_event())
+
+        sys.path.insert(0, str(ROOT / "integrations/college-publisher"))
+        from college_publisher import Publisher, PublishFailed, new_event
+        event = new_event("edu.college.project.posted.v1", PROJECT, "ACME")
+        with Publisher(acme["url"], "ACME", nack_retries=2, nack_backoff=0.2) as publisher:
+            started = time.monotonic()
+            with pytest.raises(PublishFailed, match="queue is full"):
+                publisher.publish(event)
+            assert time.monotonic() - started >= 0.2 + 0.4, "retried with backoff"
+
+        outcome = []
+
+        def publish_patiently():
+            with Publisher(acme["url"], "ACME", nack_retries=8, nack_backoff=0.5) as publisher:
+                outcome.append(publisher.publish(event))
+
+        patient = threading.Thread(target=publish_patiently)
+        patient.start()
+        time.sleep(1)
+        container_factory(InboundRecorder).start()  # the consumer is back: the queue drains
+        patient.join(60)
+        assert outcome == [event["id"]]
+        wait_until(lambda: len(received(database)) == 4, message="the three and the retried one")
+    finally:
+        sys.path.remove(str(ROOT / "integrations/college-publisher"))
+        access("revoke", "ACME", vhost=acme["vhost"])
+
+
+def test_a_retry_is_not_lost_when_the_inbound_queue_is_full(
+        service_config, container_factory, database):
+    amqp_uri = service_config["AMQP_URI"]
+    access("setup", "--max-length", "2", vhost=vhost_of(amqp_uri))
+    first = container_factory(InboundRecorder)
+    first.start()
+    acme = provision(amqp_uri, "ACME")
+    try:
+        flaky = cloud_event(data={**PROJECT, "external_ref": "flaky"})
+        publish(acme, flaky)
+        wait_until(lambda: "/enterprises/ACME#" + flaky["id"] in FAILED_ONCE,
+                   message="the first attempt failed")
+        first.stop()  # the event waits for its retry; nobody consumes
+        for _ in range(2):
+            publish(acme, cloud_event())  # the queue enterprises fill is now full
+        time.sleep(1)  # the retry is due (EVENT_RETRY_DELAYS 0.2 s)
+        container_factory(InboundRecorder).start()
+        wait_until(lambda: len(received(database)) == 3, timeout=20,
+                   message="the two events and the retried one")
+    finally:
+        access("revoke", "ACME", vhost=acme["vhost"])
+
+
+# -- enterprises on a vhost of their own: nothing of the platform's queues to see --
+
+@pytest.fixture
+def inbound_vhost(service_config, rabbit_manager):
+    """A separate vhost for the inbound contract, set up as deploy does."""
+    vhost = "inbound_%s" % uuid.uuid4().hex[:10]
+    service_user = urlparse(service_config["AMQP_URI"]).username
+    access("setup", "--service-user", service_user, vhost=vhost)
+    with config.patch({"INBOUND_VHOST": vhost}):
+        yield vhost
+    rabbit_manager.delete_vhost(vhost)
+
+
+def test_an_enterprise_learns_nothing_of_the_platforms_queues(
+        inbound_vhost, service_config, container_factory, database, rabbit_manager):
+    container_factory(InboundRecorder).start()
+    platform_uri = service_config["AMQP_URI"]
+    acme = provision(with_vhost(platform_uri, inbound_vhost), "ACME")
+    platform_queues = [queue["name"] for queue in rabbit_manager.get_queues(
+        vhost_of(platform_uri))]
+    assert "rpc-inbound_recorder" in platform_queues
+
+    for queue in platform_queues:  # a passive declare would show its depth and consumers
+        with pytest.raises(amqp.exceptions.NotFound):
+            with Connection(acme["url"]) as connection:
+                connection.default_channel.queue_declare(queue, passive=True)
+    with pytest.raises((amqp.exceptions.AccessRefused, amqp.exceptions.NotAllowed)):
+        with Connection(with_vhost(acme["url"], vhost_of(platform_uri))) as connection:
+            connection.default_channel.queue_declare(platform_queues[0], passive=True)
+
+    publish(acme, cloud_event())  # and publishing works as before
+    wait_until(lambda: received(database), message="the event, through the inbound vhost")
+
+
+# -- the provisioning command needs real credentials --
+
+def run_access(*args, api_url=None):
+    env = {key: value for key, value in os.environ.items() if key != "RABBITMQ_API_URL"}
+    if api_url:
+        env["RABBITMQ_API_URL"] = api_url
+    return subprocess.run([sys.executable, str(ROOT / "deploy/enterprise_access.py"), *args],
+                          env=env, capture_output=True, text=True, timeout=30)
+
+
+def test_the_access_command_needs_credentials_and_a_secure_channel_to_another_host():
+    anonymous = run_access("list")
+    assert anonymous.returncode != 0 and "RABBITMQ_API_URL" in anonymous.stderr
+    no_password = run_access("list", api_url="http://localhost:15672")
+    assert no_password.returncode != 0 and "user name and password" in no_password.stderr
+    in_clear = run_access("list", api_url="http://ops:secret@rabbitmq.college.example.edu:15672")
+    assert in_clear.returncode != 0 and "https" in in_clear.stderr
+    local = run_access("list", api_url="http://guest:guest@localhost:15672")
+    assert local.returncode == 0, local.stderr
+
+
+def test_the_largest_event_the_contract_accepts_is_well_under_its_size_limit():
+    wide = "\U0001f600"  # one character, twelve bytes as the JSON escape \ud83d\ude00
+
+    def text(length):
+        return wide * length
+
+    data = {"external_ref": text(100), "revision": 1, "title": text(200), "brief": text(20000),
+            "required_competencies": [text(100)] * 50, "team_size": 30,
+            "start_date": "2027-03-01", "end_date": "2027-06-30", "confidential": True,
+            "milestones": [{"title": text(200), "due_date": "2027-04-01", "weight": 5}] * 20}
+    event = {**make_event("A" * 64, "project.posted.v1", data, event_id=text(200)),
+             "subject": text(200), "dataschema": text(500)}
+    body = json.dumps(event).encode()  # every character escaped: its longest spelling
+    assert parse(body, "enterprise-" + "A" * 64)["data"]["brief"] == data["brief"]
+    assert len(body) < MAX_MESSAGE_BYTES / 2, len(body)
+
+
+def test_every_broker_deploy_starts_refuses_messages_over_the_same_size():
+    from testkit.rabbit import enterprise_access
+    limit = enterprise_access().BROKER_MAX_MESSAGE_BYTES
+    assert MAX_MESSAGE_BYTES < limit  # the contract's limit is checked by the consumer
+    for path in ("deploy/ensure_rabbitmq.sh", "deploy/compose/rabbitmq.conf",
+                 "deploy/k8s/rabbitmq.yaml"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert "max_message_size" in text and str(limit) in text, path
 
 
 def queue_depth(amqp_uri, queue):

@@ -24,6 +24,10 @@ EXCHANGE = "college.inbound"
 USER_PREFIX = "enterprise-"
 SOURCE_PATTERN = re.compile(r"^/enterprises/([A-Za-z0-9][A-Za-z0-9-]{0,63})$")
 PREFIX = "edu.college."
+# the largest message the college reads. The largest event the schemas below accept
+# (extension attributes aside) is 364,160 bytes with every character escaped
+# (tests/test_inbound_contract.py): the rest is headroom
+MAX_MESSAGE_BYTES = 1024 * 1024
 
 
 class InboundRejected(PermanentEventError):

@@ -13,6 +13,10 @@ attempt: an outage, however long, dead-letters nothing.
 ``event_handler`` consumes the services' internal events (nameko's queue
 naming and binding); ``inbound.inbound_handler`` reuses the same machinery
 for enterprise systems' messages.
+
+The headers named here are written by this machinery alone: a consumer of
+messages from outside (``inbound``) drops every header the publisher wrote
+before any of this reads them.
 """
 import logging
 import uuid
@@ -34,6 +38,22 @@ log = logging.getLogger(__name__)
 ATTEMPT_HEADER = "x-attempt"
 OUTAGE_HEADER = "x-database-unavailable"
 REASON_HEADER = "x-dead-letter-reason"
+# the broker-verified user_id of the message's publisher, which only that user may
+# set as the property itself; "x-original-user-id", its name in earlier versions,
+# is never read: an enterprise could write it and those versions kept it
+PUBLISHER_HEADER = "x-publisher-user-id"
+# an oversized message is parked with the start of its body only, and its size
+SIZE_HEADER = "x-original-size"
+TRUNCATED_HEADER = "x-body-truncated"
+PARKED_PREVIEW_BYTES = 4096
+
+
+def header_count(headers, name, default):
+    """A whole-number header of ours, or ``default`` when absent or malformed."""
+    try:
+        return int(headers.get(name, default))
+    except (TypeError, ValueError):
+        return default
 
 
 def retry_policy_from_config():
@@ -58,27 +78,35 @@ class DeadLettering:
         self.declare_dead_lettering()
         super().start()
 
+    def wait_queue_name(self, delay):
+        return "%s.retry.%dms" % (self.queue.name, int(delay * 1000))
+
+    def returns_to(self):
+        """The queue a message comes back to from a wait queue."""
+        return self.queue.name
+
     def setup_dead_lettering(self):
         self.policy = retry_policy_from_config()
         # quorum queues (replicated) in a cluster; the type is fixed when a queue is created
-        type_argument = {"x-queue-type": setting("EVENT_QUEUE_TYPE", "classic")}
+        self.type_argument = type_argument = {
+            "x-queue-type": setting("EVENT_QUEUE_TYPE", "classic")}
         self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), **type_argument}
-        name = self.queue.name
         self.wait_queues = [
             Queue(
-                "%s.retry.%dms" % (name, int(delay * 1000)),
+                self.wait_queue_name(delay),
                 durable=True,
                 queue_arguments={
                     "x-message-ttl": int(delay * 1000),
                     "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": name,
+                    "x-dead-letter-routing-key": self.returns_to(),
                     **type_argument,
                 },
             )
             for delay in self.policy.delays
         ]
-        self.dead_queue = Queue(dead_letter_queue_name(name), durable=True,
+        self.dead_queue = Queue(dead_letter_queue_name(self.queue.name), durable=True,
                                 queue_arguments=type_argument)
+        self.extra_queues = []  # further queues of ours to declare before consuming
         self.republisher = Publisher(self.amqp_uri, use_confirms=True, serializer="json")
         # a body that cannot be decoded must not wedge the consumer: park it
         self.consumer.consumer_options["on_decode_error"] = self._on_decode_error
@@ -87,7 +115,7 @@ class DeadLettering:
         # declared up front so operators see the dead-letter queue before it is needed
         with Connection(self.amqp_uri) as connection:
             channel = connection.default_channel
-            for queue in [*self.wait_queues, self.dead_queue]:
+            for queue in [*self.extra_queues, *self.wait_queues, self.dead_queue]:
                 queue.bind(channel).declare()
 
     def _on_decode_error(self, message, exc):
@@ -109,11 +137,13 @@ class DeadLettering:
         self._settle(message, "%s: %s" % (type(exc).__name__, exc), permanent,
                      error=type(exc).__name__)
 
-    def _settle(self, message, reason, permanent, error):
+    def _settle(self, message, reason, permanent, error, body=None):
+        """Retry or park ``message``; ``body`` replaces the one kept (a preview of
+        an oversized message)."""
         headers = dict(message.headers or {})
-        attempt = int(headers.get(ATTEMPT_HEADER, 1))
-        decision = self.policy.after_failure(attempt, permanent=permanent)
+        attempt = max(1, header_count(headers, ATTEMPT_HEADER, 1))
         try:
+            decision = self.policy.after_failure(attempt, permanent=permanent)
             if decision.dead_letter:
                 headers.update({
                     REASON_HEADER: reason[:1000],
@@ -129,7 +159,7 @@ class DeadLettering:
                 target = self.wait_queues[attempt - 1]
                 log.warning("handler %s failed (attempt %d), retrying in %.1fs: %s",
                             self.method_name, attempt, decision.delay, reason)
-            self._park(message, target, headers)
+            self._park(message, target, headers, body)
             metrics = self._metrics()
             if metrics is not None:
                 metrics.count_failed_event(self.method_name, error, decision.dead_letter)
@@ -143,7 +173,7 @@ class DeadLettering:
         """The database is down, not the message: wait and try again without
         spending one of its attempts, so an outage dead-letters nothing."""
         headers = dict(message.headers or {})
-        waits = int(headers.get(OUTAGE_HEADER, 0)) + 1
+        waits = max(0, header_count(headers, OUTAGE_HEADER, 0)) + 1
         headers[OUTAGE_HEADER] = waits
         # the first wait queue, then the second: back off a little, never for long
         target = self.wait_queues[min(waits - 1, 1, len(self.wait_queues) - 1)]
@@ -157,8 +187,9 @@ class DeadLettering:
             return
         self.consumer.ack_message(message)
 
-    def _park(self, message, target, headers):
-        """Republish the message as it arrived: same body bytes and properties."""
+    def _park(self, message, target, headers, body=None):
+        """Republish the message as it arrived (same body bytes and properties,
+        unless ``body`` is given)."""
         properties = {key: message.properties[key]
                       for key in ("content_type", "content_encoding", "message_id",
                                   "user_id", "timestamp", "type")
@@ -167,9 +198,12 @@ class DeadLettering:
         # every parked message gets an id, so administrators can name it to replay it
         properties.setdefault("message_id", str(uuid.uuid4()))
         properties.setdefault("content_encoding", "binary")
+        headers.pop("x-original-user-id", None)  # never believed: see PUBLISHER_HEADER
         if "user_id" in properties:  # the broker lets only that user set it; keep it visible
-            headers["x-original-user-id"] = properties.pop("user_id")
-        body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
+            headers[PUBLISHER_HEADER] = properties.pop("user_id")
+        if body is None:
+            body = message.body
+        body = body if isinstance(body, bytes) else str(body).encode()
         self.republisher.publish(body, exchange="", routing_key=target.name, headers=headers,
                                  declare=[target], serializer=None, **properties)
 

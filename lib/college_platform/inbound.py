@@ -24,8 +24,28 @@ The setting defaults to 1 (each event its own transaction) because
 SecantusDB has wedged under batches: a reader waits inside WiredTiger for a
 page that the open batch transaction holds, while holding the server's lock
 the transaction needs to finish (docs/benchmarks.md). On MongoDB, raise it.
+
+What an outsider wrote is never believed. A message from the exchange loses
+every header before anything reads it (the retry machinery's own headers
+included) and gets a message id of ours; its publisher is only the user_id
+property, which the broker verified. Only messages that come back through
+the default exchange, where outsiders may not publish (a wait queue's return,
+an administrator's replay), keep the headers this machinery wrote. A message
+over ``max_bytes`` is dead-lettered unread, with its size and the start of
+its body, and kombu never decodes a body here: ``parse`` judges the bytes.
+
+Retries come back to ``<queue>.returning``, not to the queue outsiders fill:
+that one may be bounded (a broker policy, ``deploy/enterprise_access.py``)
+and refuse new messages when full, and the broker drops, rather than refuses,
+a message dead-lettered into a full queue. The consumer takes both queues.
+
+``INBOUND_VHOST`` names the broker vhost the exchange and these queues live
+in, so enterprises connect to a vhost that holds nothing of the platform's;
+unset, they share the service's own vhost (AMQP_URI).
 """
+import uuid
 from functools import partial
+from urllib.parse import quote, urlparse
 
 import eventlet
 from eventlet.semaphore import Semaphore
@@ -33,16 +53,46 @@ from kombu import Exchange, Queue
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from college_platform.config import setting
+from college_platform.config import amqp_uri, setting
 from college_platform.errors import PermanentEventError
-from college_platform.events import DeadLettering
+from college_platform.events import (
+    PARKED_PREVIEW_BYTES,
+    PUBLISHER_HEADER,
+    SIZE_HEADER,
+    TRUNCATED_HEADER,
+    DeadLettering,
+    header_count,
+)
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+
+
+def inbound_amqp_uri():
+    """The service's AMQP URI on the inbound vhost (``INBOUND_VHOST``), with the
+    same credentials; the service's own URI when that is unset."""
+    uri, vhost = amqp_uri(), setting("INBOUND_VHOST") or ""
+    if not vhost:
+        return uri
+    return ";".join(urlparse(part.strip())._replace(path="/" + quote(vhost, safe="")).geturl()
+                    for part in uri.split(";"))
+
+
+def queue_name(exchange, service_name):
+    return "%s.%s" % (exchange, service_name)
+
+
+def returning_queue_name(queue):
+    """Where retries and replays come back to (see the module's docstring)."""
+    return queue + ".returning"
 
 
 class InboundHandler(DeadLettering, Consumer):
 
-    def __init__(self, exchange, parse, batched=False, batch_seconds=0.02, **kwargs):
+    def __init__(self, exchange, parse, batched=False, batch_seconds=0.02,
+                 max_bytes=DEFAULT_MAX_BYTES, **kwargs):
         self.exchange_name = exchange
         self.parse = parse
+        self.max_bytes = max_bytes
         self.batched = batched
         self.batch_size = None
         self.batch_seconds = batch_seconds
@@ -50,21 +100,53 @@ class InboundHandler(DeadLettering, Consumer):
         self._one_batch_at_a_time = Semaphore(1)
         super().__init__(queue=None, **kwargs)
 
+    @property
+    def amqp_uri(self):
+        return inbound_amqp_uri()
+
+    def wait_queue_name(self, delay):
+        # not "<queue>.retry.<ms>ms": those of earlier versions return to the queue itself
+        return "%s.wait.%dms" % (self.queue.name, int(delay * 1000))
+
+    def returns_to(self):
+        return self.returning_queue.name
+
     def setup(self):
         exchange = Exchange(self.exchange_name, type="topic", durable=True)
-        self.queue = Queue("%s.%s" % (self.exchange_name, self.container.service_name),
+        self.queue = Queue(queue_name(self.exchange_name, self.container.service_name),
                            exchange=exchange, routing_key="#", durable=True)
-        # outsiders choose their content type: take every message and judge the bytes
+        self.returning_queue = Queue(returning_queue_name(self.queue.name), durable=True)
+        # outsiders choose their content type: kombu decodes nothing, parse judges the bytes
         self.consumer_options["accept"] = None
+        self.consumer_options["on_message"] = self._on_raw_message
         if self.batched:
             self.batch_size = max(1, int(setting("INBOUND_BATCH_SIZE", 1)))
             # the next batch gathers while one is handled; the broker holds the rest
             self.consumer_options.setdefault("prefetch_count", max(10, 2 * self.batch_size))
         super().setup()
+        self.returning_queue.queue_arguments = dict(self.type_argument)
+        self.extra_queues = [self.returning_queue]
+        self.consumer.queues = [self.queue, self.returning_queue]
+
+    def _on_raw_message(self, message):
+        self.consumer.on_message(None, message)
 
     def handle_message(self, body, message):
+        ours = self._came_back(message)
+        if not ours:
+            # nothing the publisher wrote in headers is believed, kept or passed on,
+            # and the id administrators name the message by is ours
+            message.headers = {}
+            message.properties.pop("application_headers", None)
+            message.properties["message_id"] = str(uuid.uuid4())
+        size = len(message.body)
+        if ours:
+            size = max(size, header_count(message.headers, SIZE_HEADER, 0))
+        if size > self.max_bytes:
+            self._park_oversized(message, size)
+            return
         try:
-            event = self.parse(message.body, self._publisher_of(message))
+            event = self.parse(message.body, self._publisher_of(message, ours))
         except PermanentEventError as exc:
             self._settle(message, str(exc), permanent=True, error=type(exc).__name__)
             return
@@ -135,15 +217,28 @@ class InboundHandler(DeadLettering, Consumer):
                 error = result[index]
                 self.handle_message_processed(message, None, (type(error), error, None))
 
-    def _publisher_of(self, message):
-        """The broker-verified publisher. A retry comes back through our own wait
-        queue (the default exchange, where only the college's services may
-        publish), carrying the original user_id in a header, since only that user
-        may set the property itself."""
+    @staticmethod
+    def _came_back(message):
+        """Whether the message came through the default exchange (a wait queue's
+        return, a replay): only the college's services may publish there."""
+        return message.delivery_info.get("exchange") == ""
+
+    def _publisher_of(self, message, ours):
+        """The broker-verified publisher: the user_id property, or for a message
+        of ours the header our machinery wrote from it, since only that user may
+        set the property itself."""
         user_id = message.properties.get("user_id")
-        if message.delivery_info.get("exchange") != self.exchange_name:
-            user_id = user_id or (message.headers or {}).get("x-original-user-id")
+        if ours and not user_id:
+            user_id = message.headers.get(PUBLISHER_HEADER)
         return user_id
+
+    def _park_oversized(self, message, size):
+        """Dead-letter unread, keeping the size and the start of the body only:
+        the dead-letter queue and its listing stay small."""
+        message.headers = {**message.headers, SIZE_HEADER: size, TRUNCATED_HEADER: True}
+        self._settle(message, "the message is %d bytes, over the contract's limit of %d "
+                     "bytes; it was not read" % (size, self.max_bytes), permanent=True,
+                     error="MessageTooLarge", body=message.body[:PARKED_PREVIEW_BYTES])
 
 
 inbound_handler = InboundHandler.decorator

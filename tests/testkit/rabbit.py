@@ -17,13 +17,18 @@ from kombu import Connection, Exchange
 from testkit.servers import ROOT, die_with_parent, free_port, port_open, wait_until
 
 
-def enterprise_permissions():
-    """The permissions the provisioning command grants, from the command itself."""
+def enterprise_access():
+    """deploy/enterprise_access.py, which holds the broker settings deploy applies."""
     spec = importlib.util.spec_from_file_location(
         "enterprise_access", ROOT / "deploy" / "enterprise_access.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.PERMISSIONS
+    return module
+
+
+def enterprise_permissions():
+    """The permissions the provisioning command grants, from the command itself."""
+    return enterprise_access().PERMISSIONS
 
 
 class PrivateRabbit:
@@ -41,7 +46,9 @@ class PrivateRabbit:
                   "loopback_users = none",
                   # a fault test fills queues fast; never block publishers on this small disk
                   "disk_free_limit.absolute = 50MB",
-                  "vm_memory_high_watermark.relative = 0.6"]
+                  "vm_memory_high_watermark.relative = 0.6",
+                  # as deploy configures every broker
+                  "max_message_size = %d" % enterprise_access().BROKER_MAX_MESSAGE_BYTES]
         plugins = []
         if management:
             config.append("management.tcp.port = %d" % self.management_port)

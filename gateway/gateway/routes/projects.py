@@ -277,7 +277,8 @@ class ProjectsRoutes:
            query=api.DeadLetterQuerySchema)
     def list_inbound_dead_letters(self, request):
         """?limit=50 -> {"items": [{"message_id", "reason", "attempts", "publisher",
-        "dead_lettered_at", "body", ...}]}"""
+        "dead_lettered_at", "size", "body" (its start), "body_truncated", ...}],
+        "total": <letters waiting>}"""
         query = {key: request.args[key] for key in ("limit",) if key in request.args}
         return json_response(200, self.call("projects", "inbound_dead_letters", query))
 
@@ -290,6 +291,9 @@ class ProjectsRoutes:
            summary="Return refused events to the queue after a fix",
            body=api.ReplaySchema)
     def replay_inbound_dead_letters(self, request):
-        """{"message_ids": ["<id>"]} (or [] for all) -> {"replayed": ["<id>"]}"""
+        """{"message_ids": ["<id>"]}, or [] for all -> {"replayed": ["<id>"],
+        "remaining": 0, "cursor": null}. A call works for a couple of seconds at
+        most: while "remaining" is above 0, send the same body again with the
+        answer's "cursor" to go on; a letter that fails again is not replayed twice."""
         return json_response(200, self.call("projects", "replay_inbound_dead_letters",
                                             request.json_body))

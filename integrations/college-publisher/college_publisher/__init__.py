@@ -11,17 +11,30 @@ Every message is persistent, carries your broker user name in ``user_id`` (the
 college checks it against ``source``) and is published with publisher
 confirms, ``mandatory`` set (a message no queue takes is reported, not lost
 silently) and retries on connection errors.
+
+When the college's inbound queue is full the broker refuses the event (a
+nack): ``publish`` waits and sends it again, ``nack_retries`` times (5) after
+waits that double from ``nack_backoff`` seconds (1, 2, 4, 8, 16: 31 s in all
+by default), then raises ``PublishFailed``; the event was not delivered and
+may be sent again later. An event over the contract's size limit
+(``MAX_MESSAGE_BYTES``, 1 MiB) is refused before it is sent.
 """
 import json
+import time
 import uuid
 from datetime import datetime, timezone
 
+from amqp.exceptions import MessageNacked, RecoverableConnectionError
 from kombu import Connection, Exchange
+from kombu.exceptions import OperationalError
 
 __all__ = ["Publisher", "PublishFailed", "new_event"]
 
 EXCHANGE = "college.inbound"
 CONTENT_TYPE = "application/cloudevents+json"
+MAX_MESSAGE_BYTES = 1024 * 1024  # the college dead-letters a larger message unread
+# what a lost or unreachable broker raises; worth a new connection and another try
+RECONNECT_ON = (OSError, RecoverableConnectionError, OperationalError)
 
 
 class PublishFailed(Exception):
@@ -50,15 +63,19 @@ def complete(event, enterprise_id):
 
 
 class Publisher:
-    def __init__(self, url, enterprise_id, exchange=EXCHANGE, max_retries=3):
+    def __init__(self, url, enterprise_id, exchange=EXCHANGE, max_retries=3, nack_retries=5,
+                 nack_backoff=1.0, sleep=time.sleep):
+        self.url = url
         self.enterprise_id = enterprise_id
         self.user = "enterprise-%s" % enterprise_id
-        self.connection = Connection(url, transport_options={"confirm_publish": True})
+        self.max_retries = max_retries  # after a lost connection
+        self.nack_retries = nack_retries  # after the broker refused the event
+        self.nack_backoff = nack_backoff
+        self.sleep = sleep
         # the exchange is the college's: publishers may not declare it
         self.exchange = Exchange(exchange, type="topic", durable=True, no_declare=True)
-        self.retry_policy = {"max_retries": max_retries, "interval_start": 0.5,
-                             "interval_step": 1.0, "interval_max": 5.0}
         self._returned = set()
+        self.connection = None
         self.producer = None
 
     def __enter__(self):
@@ -69,6 +86,7 @@ class Publisher:
 
     def _producer(self):
         if self.producer is None:
+            self.connection = Connection(self.url, transport_options={"confirm_publish": True})
             self.producer = self.connection.Producer(on_return=self._on_return)
         return self.producer
 
@@ -78,14 +96,32 @@ class Publisher:
     def publish(self, event):
         """Publish one event; returns its id once confirmed, else PublishFailed."""
         body = json.dumps(event, ensure_ascii=False).encode("utf-8")
-        try:
-            self._producer().publish(
-                body, exchange=self.exchange, routing_key=event["type"],
-                content_type=CONTENT_TYPE, content_encoding="utf-8", delivery_mode=2,
-                message_id=event["id"], user_id=self.user, mandatory=True,
-                retry=True, retry_policy=self.retry_policy)
-        except Exception as exc:
-            raise PublishFailed("%s: %s" % (type(exc).__name__, exc))
+        if len(body) > MAX_MESSAGE_BYTES:
+            raise PublishFailed("the event is %d bytes, over the college's limit of %d"
+                                % (len(body), MAX_MESSAGE_BYTES))
+        nacks = failures = 0
+        while True:
+            try:
+                self._producer().publish(
+                    body, exchange=self.exchange, routing_key=event["type"],
+                    content_type=CONTENT_TYPE, content_encoding="utf-8", delivery_mode=2,
+                    message_id=event["id"], user_id=self.user, mandatory=True)
+                break
+            except MessageNacked:  # the college's queue is full: wait for it to drain
+                if nacks == self.nack_retries:
+                    raise PublishFailed("the college's inbound queue is full: the broker "
+                                        "refused the event %d times; send it again later"
+                                        % (nacks + 1))
+                self.sleep(self.nack_backoff * 2 ** nacks)
+                nacks += 1
+            except RECONNECT_ON as exc:  # the connection is gone: a new one
+                self.close()
+                if failures == self.max_retries:
+                    raise PublishFailed("%s: %s" % (type(exc).__name__, exc))
+                self.sleep(min(0.5 + failures, 5.0))
+                failures += 1
+            except Exception as exc:
+                raise PublishFailed("%s: %s" % (type(exc).__name__, exc))
         if event["id"] in self._returned:
             self._returned.discard(event["id"])
             raise PublishFailed("no queue took the event (is the college's consumer "
@@ -103,4 +139,6 @@ class Publisher:
         return results
 
     def close(self):
-        self.connection.release()
+        if self.connection is not None:
+            self.connection.release()
+        self.connection = self.producer = None

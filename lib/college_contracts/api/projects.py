@@ -360,3 +360,5 @@ class DeadLetterQuerySchema(Schema):
 class ReplaySchema(StrictSchema):
     message_ids = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                               load_default=list, validate=validate.Length(max=200))
+    # replaying all goes a page at a time: the previous answer's cursor goes on
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))

@@ -16,10 +16,15 @@ from pymongo.errors import DuplicateKeyError
 from college_contracts import inbound, read
 from college_platform import dead_letters
 from college_platform.clock import Clock, configured_timer
-from college_platform.config import amqp_uri, setting
+from college_platform.config import setting
 from college_platform.errors import Conflict, NotFound, ServiceError
 from college_platform.events import event_handler
-from college_platform.inbound import inbound_handler
+from college_platform.inbound import (
+    inbound_amqp_uri,
+    inbound_handler,
+    queue_name,
+    returning_queue_name,
+)
 from college_platform.mongo import MongoStore
 from college_platform.repository import (
     RECENT_FIRST,
@@ -100,7 +105,8 @@ def grace_days():
     return int(setting("CHECKIN_GRACE_DAYS", 2))
 
 
-INBOUND_DEAD_QUEUE = "%s.projects.dead" % inbound.EXCHANGE
+INBOUND_QUEUE = queue_name(inbound.EXCHANGE, "projects")
+INBOUND_DEAD_QUEUE = INBOUND_QUEUE + ".dead"
 
 
 class ProjectsService(PlatformService):
@@ -599,7 +605,8 @@ class ProjectsService(PlatformService):
 
     # enterprise systems (the inbound contract) --------------------------------
 
-    @inbound_handler(inbound.EXCHANGE, inbound.parse, batched=True)
+    @inbound_handler(inbound.EXCHANGE, inbound.parse, batched=True,
+                     max_bytes=inbound.MAX_MESSAGE_BYTES)
     def on_enterprise_event(self, events):
         """Events enterprise systems published to ``college.inbound``, a batch
         at a time (``INBOUND_BATCH_SIZE``; one transaction for the batch, and an
@@ -615,14 +622,18 @@ class ProjectsService(PlatformService):
 
     @rpc
     def inbound_dead_letters(self, query=None):
-        """The first dead letters of the inbound contract, left in place.
+        """The first dead letters of the inbound contract, left in place, each
+        with the start of its body and its size; ``total`` is how many wait.
         query: {"limit": 50}"""
         params = load(DeadLetterQuerySchema(), query or {})
-        return {"items": dead_letters.peek(amqp_uri(), INBOUND_DEAD_QUEUE, params["limit"])}
+        uri = inbound_amqp_uri()
+        return {"items": dead_letters.peek(uri, INBOUND_DEAD_QUEUE, params["limit"]),
+                "total": dead_letters.depth(uri, INBOUND_DEAD_QUEUE)}
 
     @rpc
     def inbound_dead_letter(self, message_id):
-        for letter in dead_letters.peek(amqp_uri(), INBOUND_DEAD_QUEUE, dead_letters.MAX_PEEK):
+        for letter in dead_letters.peek(inbound_amqp_uri(), INBOUND_DEAD_QUEUE,
+                                        dead_letters.MAX_PEEK, dead_letters.ONE_BODY_CHARS):
             if letter["message_id"] == message_id:
                 return letter
         raise NotFound("no dead letter %s among the first %d"
@@ -630,13 +641,16 @@ class ProjectsService(PlatformService):
 
     @rpc
     def replay_inbound_dead_letters(self, payload):
-        """Return dead letters to the inbound queue after a fix; each has its
-        effect once (the inbox absorbs one that already had it).
-        payload: {"message_ids": ["<id>", ...]} or {"message_ids": []} for all"""
+        """Return dead letters to the inbound consumer after a fix; each has its
+        effect once (the inbox absorbs one that already had it). A call does at
+        most a couple of seconds' work: replaying all goes a page at a time.
+        payload: {"message_ids": ["<id>", ...]}, or {"message_ids": []} for all
+        and then {"message_ids": [], "cursor": "<the last answer's>"}
+        -> {"replayed": ["<id>", ...], "remaining": 0, "cursor": null}"""
         fields = load(ReplaySchema(), payload)
-        replayed = dead_letters.replay(amqp_uri(), INBOUND_DEAD_QUEUE,
-                                       fields["message_ids"] or None)
-        return {"replayed": replayed}
+        return dead_letters.replay(inbound_amqp_uri(), INBOUND_DEAD_QUEUE,
+                                   fields["message_ids"], cursor=fields.get("cursor"),
+                                   target=returning_queue_name(INBOUND_QUEUE))
 
     @event_handler("mentors", "mentor_assigned")
     def on_mentor_assigned(self, event):
