@@ -1,36 +1,64 @@
 // Enterprise-system events that were refused (admins only), with replay.
+// Replaying all goes a page at a time (each call works a couple of seconds at
+// most): the screen sends the answer's cursor back until nothing remains.
 import { get, post } from "../api.js";
 import { formatDateTime, formatNumber, t } from "../i18n.js";
 import { confirmAction, dataTable, empty, errorBox, h, loading, pageHeader, toast } from "../ui.js";
 
+const LIMIT = 100;
+const MAX_PAGES = 1000; // a safeguard: every page moves letters or ends the replay
+
 export async function render(view) {
   const body = h("div", {}, loading());
+  const progress = h("p", { class: "help", role: "status", "aria-live": "polite" });
   const replayAll = h("button", { type: "button", class: "danger", onclick: () => replay([]) }, t("dead_letters.replay_all"));
-  view.append(pageHeader(t("dead_letters.title"), replayAll), h("p", { class: "muted" }, t("dead_letters.intro")), body);
+  view.append(pageHeader(t("dead_letters.title"), replayAll), h("p", { class: "muted" }, t("dead_letters.intro")), progress, body);
+  let busy = false;
   async function load() {
     body.replaceChildren(loading());
     try {
-      const page = await get("/v1/admin/inbound/dead-letters", { limit: 100 });
-      replayAll.disabled = !(page.items || []).length;
-      body.replaceChildren((page.items || []).length ? dataTable([
+      const page = await get("/v1/admin/inbound/dead-letters", { limit: LIMIT });
+      const items = page.items || [];
+      replayAll.disabled = busy || !items.length;
+      const shown = page.total > items.length
+        ? h("p", { class: "help" }, t("dead_letters.shown", { shown: formatNumber(items.length), total: formatNumber(page.total) }))
+        : null;
+      body.replaceChildren(...(items.length ? [shown, dataTable([
         { label: t("dead_letters.message"), value: (d) => h("code", {}, d.message_id) },
-        { label: t("dead_letters.publisher"), value: (d) => d.publisher },
+        { label: t("dead_letters.publisher"), value: (d) => d.publisher || t("dead_letters.no_publisher") },
         { label: t("col.reason"), value: (d) => d.reason },
+        { label: t("dead_letters.size"), value: (d) => formatNumber(d.size), numeric: true },
         { label: t("dead_letters.attempts"), value: (d) => formatNumber(d.attempts), numeric: true },
         { label: t("col.date"), value: (d) => formatDateTime(d.dead_lettered_at) },
-        { label: t("col.actions"), value: (d) => h("button", { type: "button", onclick: () => replay([d.message_id]) }, t("dead_letters.replay")) },
-      ], page.items) : empty(t("dead_letters.none")));
+        { label: t("col.actions"), value: (d) => h("button", { type: "button", disabled: busy, onclick: () => replay([d.message_id]) }, t("dead_letters.replay")) },
+      ], items)].filter(Boolean) : [empty(t("dead_letters.none"))]));
     } catch (error) {
       body.replaceChildren(errorBox(error));
     }
   }
   async function replay(ids) {
+    if (busy) return;
     if (!(await confirmAction(t("dead_letters.confirm_replay", { count: ids.length ? formatNumber(ids.length) : t("dead_letters.all") })))) return;
+    busy = true;
+    replayAll.disabled = true;
+    let replayed = 0;
     try {
-      const result = await post("/v1/admin/inbound/dead-letters/replay", { message_ids: ids });
-      toast(t("dead_letters.replayed", { count: formatNumber((result.replayed || []).length) }));
+      let cursor = null;
+      for (let pages = 0; pages < MAX_PAGES; pages += 1) {
+        const page = await post("/v1/admin/inbound/dead-letters/replay", cursor ? { message_ids: ids, cursor } : { message_ids: ids });
+        replayed += (page.replayed || []).length;
+        cursor = page.cursor;
+        if (!cursor) break;
+        progress.textContent = t("dead_letters.replaying", { count: formatNumber(replayed), remaining: formatNumber(page.remaining) });
+      }
+      toast(t("dead_letters.replayed", { count: formatNumber(replayed) }));
+    } catch (error) {
+      toast(replayed ? `${t("dead_letters.replayed", { count: formatNumber(replayed) })} ${error.message}` : error.message);
+    } finally {
+      busy = false;
+      progress.textContent = "";
       load();
-    } catch (error) { toast(error.message); }
+    }
   }
   load();
 }
