@@ -305,6 +305,28 @@ def test_an_oversized_event_is_dead_lettered_without_being_parsed(
     assert not [size for size in decoded_sizes if size >= MAX_MESSAGE_BYTES]
 
 
+def test_replaying_all_goes_page_by_page_and_replays_each_letter_once(
+        enterprise, service_config):
+    for _ in range(5):  # each fails again when replayed
+        publish(enterprise, cloud_event(source="/enterprises/OTHER"))
+    amqp_uri, dead_queue = service_config["AMQP_URI"], QUEUE + ".dead"
+    letters = wait_until(lambda: (lambda items: items if len(items) == 5 else None)(
+        letters_of.peek(amqp_uri, dead_queue)), message="five dead letters")
+    pages, cursor = [], None
+    while len(pages) < 20:  # a page moves at least one letter: an endless replay fails here
+        pages.append(letters_of.replay(amqp_uri, dead_queue, cursor=cursor, budget_seconds=0))
+        cursor = pages[-1]["cursor"]
+        if cursor is None:
+            break
+    assert [page["remaining"] for page in pages] == [4, 3, 2, 1, 0]
+    assert sorted(i for page in pages for i in page["replayed"]) == sorted(
+        letter["message_id"] for letter in letters)
+    # all five back, parked again once each, while the replay went on
+    wait_until(lambda: letters_of.depth(amqp_uri, dead_queue) == 5, message="five back")
+    time.sleep(1)
+    assert letters_of.depth(amqp_uri, dead_queue) == 5
+
+
 # -- a bounded queue: a flood is refused at the broker, the publisher retries --
 
 def test_a_full_inbound_queue_refuses_new_events_and_the_publisher_retries(

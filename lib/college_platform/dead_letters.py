@@ -142,7 +142,7 @@ def replay(amqp_uri, queue, message_ids=None, cursor=None, target=None,
                 if done + examined >= total or (wanted and len(replayed) == len(wanted)):
                     finished = True
                     break
-                if clock() >= deadline:
+                if examined and clock() >= deadline:  # each call moves one at least
                     break
                 message = channel.basic_get(queue, no_ack=False)
                 if message is None:
