@@ -1,9 +1,11 @@
 """Write the results table of docs/reliability.md from the fault tests' results
 file (var/faults/results.jsonl, one JSON row per scenario run), keeping the
-latest row of each scenario and scale: full-scale rows (``make faults``)
-first, then short ones (``make test``) for scenarios without a full run.
-Rows already in the table that the results file has no newer run of stay (a
-run of one scenario, or a fresh checkout, does not wipe the others).
+latest row of each scenario and scale: a scenario's full-scale row (``make
+faults``), and its short row (``make test``) when there is no full one or the
+short run is the newer (a short re-run does not hide behind an older full
+one, nor replace it). Rows already in the table that the results file has no
+newer run of stay (a run of one scenario, or a fresh checkout, does not wipe
+the others). A figure a scenario did not count (None) reads "not measured".
 
     python tools/reliability_report.py [--results PATH]
 """
@@ -21,18 +23,25 @@ COLUMNS = ("scenario", "scale", "load", "faults", "published", "confirmed", "eff
 HEADERS = {"at": "Run (UTC)"}
 
 
+NOT_MEASURED = "not measured"
+
+
 def latest_rows(rows):
     latest = {}
     for row in sorted(rows, key=lambda row: row.get("at", "")):
         latest[(row["scenario"], row["scale"])] = row  # later runs replace earlier ones
-    full = [row for (_, scale), row in latest.items() if scale == "full"]
-    covered = {row["scenario"] for row in full}
-    short = [row for (scenario, scale), row in latest.items()
-             if scale == "short" and scenario not in covered]
-    return full + short
+    shown = []
+    for (scenario, scale), row in sorted(latest.items(),
+                                         key=lambda item: (item[0][0], item[0][1] != "full")):
+        full = latest.get((scenario, "full"))
+        if scale == "full" or full is None or row.get("at", "") > full.get("at", ""):
+            shown.append(row)
+    return shown
 
 
 def cell(value):
+    if value is None:
+        return NOT_MEASURED
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
@@ -41,8 +50,9 @@ def table(rows):
     lines = [header, "|%s|" % "|".join("---" for _ in COLUMNS)]
     for row in rows:
         lines.append("| %s |" % " | ".join(cell(row.get(c, "")) for c in COLUMNS))
-    return "Scale full is `make faults` (and `make soak`), short is `make test`.\n\n%s\n" % (
-        "\n".join(lines))
+    return ("Scale full is `make faults` (and `make soak`), short is `make test`. "
+            "\"%s\": the scenario does not count that figure.\n\n%s\n" % (
+                NOT_MEASURED, "\n".join(lines)))
 
 
 def rows_in_table(doc):

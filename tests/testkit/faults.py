@@ -25,9 +25,15 @@ def scaled(full, short):
     return full if FULL else short
 
 
-def record_result(scenario, load, faults, published, confirmed, effects, lost, duplicated,
-                  **extra):
-    """One row of docs/reliability.md's table (tools/reliability_report.py)."""
+def record_result(scenario, load, faults, published, confirmed, effects=None, lost=None,
+                  duplicated=None, **extra):
+    """One row of docs/reliability.md's table (tools/reliability_report.py).
+    A figure the scenario did not count is None, shown as "not measured":
+    ``lost`` and ``duplicated`` are numbers only where the test compared every
+    confirmed event with the effects it counted."""
+    for name, value in (("effects", effects), ("lost", lost), ("duplicated", duplicated)):
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise ValueError("%s is a count or None (not measured), not %r" % (name, value))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     row = {"scenario": scenario, "scale": "full" if FULL else "short", "load": load,
            "faults": faults, "published": published, "confirmed": confirmed,
@@ -143,9 +149,50 @@ class Ledger:
             len(missing), missing[:5], stored, self.queue_depths(),
             self.log_lines_mentioning(missing[:20]))
 
+    def wait_for_outbox_sent(self, timeout):
+        """Until the outbox holds no pending record: from then on nothing is
+        published again (a record is marked sent only once the broker confirmed it)."""
+        def all_sent():
+            with self.client() as client:
+                return client[self.database].outbox.count_documents({"status": "pending"}) == 0
+
+        wait_until(all_sent, timeout=timeout, interval=1.0,
+                   message="every outbox record of the probe to be sent")
+
     def stop(self):
         for process in self.processes:
             process.stop()
+
+
+class PublicationTap:
+    """A queue of the test's own bound to the probe's event exchange: every
+    publication of its outbox lands here too, so publications are counted
+    rather than inferred from effects (the consumer's inbox absorbs a second
+    publication of an event, so its effects cannot tell)."""
+
+    def __init__(self, uri, exchange="ledger.events"):
+        self.uri = uri
+        self.name = "tap.%s.%s" % (exchange, uuid.uuid4().hex[:8])
+        with Connection(uri) as connection:
+            channel = connection.default_channel
+            # as the probe declares it (nameko's event exchange)
+            channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
+            channel.queue_declare(self.name, durable=False, auto_delete=False)
+            channel.queue_bind(self.name, exchange, routing_key="#")
+
+    def publications(self):
+        """{entry id: times its event was published}, draining the queue."""
+        counts = {}
+        with Connection(self.uri) as connection:
+            channel = connection.default_channel
+            while (message := channel.basic_get(self.name, no_ack=True)) is not None:
+                entry_id = json.loads(message.body)["data"]["entry_id"]
+                counts[entry_id] = counts.get(entry_id, 0) + 1
+        return counts
+
+    def close(self):
+        with Connection(self.uri) as connection:
+            connection.default_channel.queue_delete(self.name)
 
 
 ENTERPRISE = "ACME"
