@@ -3,7 +3,7 @@ backoff and dead-lettered after at most five attempts with its reason, while
 the other traffic's throughput drops by less than 10%."""
 from kombu import Connection
 
-from testkit.faults import FULL, InboundPublisher, record_result, scaled
+from testkit.faults import FULL, InboundPublisher, duplicates, record_result, scaled
 from testkit.servers import wait_until
 
 NORMAL = scaled(2_000, 150)
@@ -54,7 +54,7 @@ def run_backlog(ledger, enterprise_uri, refs, normal_count):
     counts = ledger.wait_for_effects(normal, ("inbound", "relayed"), normal_count / 5 + 60,
                                      recheck=0.5, earlier=earlier)
     assert all(normal <= set(counts[kind]) for kind in counts), "the normal events handled"
-    return process, normal
+    return set(confirmed), normal
 
 
 def test_a_poison_event_is_dead_lettered_after_five_attempts_without_slowing_the_rest(
@@ -69,7 +69,7 @@ def test_a_poison_event_is_dead_lettered_after_five_attempts_without_slowing_the
         refs.append("ERP-b%d" % n)
         if n % (NORMAL // POISON) == 0:
             refs.append("poison-%d" % n)
-    _, normal_ids = run_backlog(ledger, enterprise_uri, refs, NORMAL)
+    confirmed, normal_ids = run_backlog(ledger, enterprise_uri, refs, NORMAL)
     with_poison = handling_seconds(ledger, normal_ids)
 
     letters = []
@@ -80,12 +80,24 @@ def test_a_poison_event_is_dead_lettered_after_five_attempts_without_slowing_the
 
     wait_until(all_dead_lettered, timeout=60, message="every poison event dead-lettered")
     slowdown = with_poison / baseline - 1
+    # counted once the poison is dead-lettered: no attempt of it is left to add an effect
+    counts = {kind: ledger.effects(kind) for kind in ("inbound", "relayed")}
+    lost = sum(len(normal_ids - set(c)) for c in counts.values())
+    duplicated = sum(duplicates({i: n for i, n in c.items() if i in normal_ids})
+                     for c in counts.values())
+    poison_effects = sum(n for c in counts.values() for i, n in c.items()
+                         if i in confirmed - normal_ids)
     record_result("Poison messages", "%d normal events with %d poison events among them"
                   % (NORMAL, POISON),
-                  "handler fails on every attempt for the poison events",
-                  NORMAL + POISON, NORMAL + POISON, len(normal_ids), 0, 0,
-                  dead_lettered=len(letters), slowdown_percent=round(slowdown * 100, 1))
+                  "handler fails on every attempt for the poison events; %d dead-lettered, "
+                  "%d effects of poison events" % (len(letters), poison_effects),
+                  NORMAL + POISON, len(confirmed),
+                  sum(n for c in counts.values() for i, n in c.items() if i in normal_ids),
+                  lost, duplicated, dead_lettered=len(letters), poison_effects=poison_effects,
+                  slowdown_percent=round(slowdown * 100, 1))
     assert len(letters) == POISON
+    assert lost == 0 and duplicated == 0 and poison_effects == 0, (
+        lost, duplicated, poison_effects)
     for headers in letters:
         assert 1 < headers["x-attempts"] <= MAX_ATTEMPTS
         assert "RuntimeError: this event always breaks its handler" in \
