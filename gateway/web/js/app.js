@@ -14,6 +14,8 @@ import * as placements from "./screens/placements.js";
 import * as mentors from "./screens/mentors.js";
 import * as certificates from "./screens/certificates.js";
 import * as deadLetters from "./screens/dead_letters.js";
+import * as accounts from "./screens/accounts.js";
+import * as me from "./screens/me.js";
 import * as verify from "./screens/verify.js";
 
 // pattern, screen, who may open it (null: public), navigation label key
@@ -36,7 +38,9 @@ const ROUTES = [
   ["/certificates", certificates, ROLES.all, "nav.certificates"],
   ["/certificates/sessions/:id", certificates, ROLES.all],
   ["/dead-letters", deadLetters, ["admin"], "nav.dead_letters"],
+  ["/accounts", accounts, ["admin"], "nav.accounts"],
   ["/verify", verify, null, "nav.verify"],
+  ["/me", me, ROLES.all, "nav.my_account"],
 ];
 
 function match(path) {
@@ -111,17 +115,33 @@ async function start() {
   const picker = document.getElementById("locale");
   picker.value = currentLocale();
   picker.addEventListener("change", async () => { await setLocale(picker.value); route(); });
-  document.getElementById("sign-out").addEventListener("click", () => { signOut(); navigate("/sign-in"); });
+  const signOutButton = document.getElementById("sign-out");
+  signOutButton.addEventListener("click", async () => {
+    signOutButton.disabled = true;
+    try { await signOutAndLeave(); } finally { signOutButton.disabled = false; }
+  });
   const toggle = document.getElementById("nav-toggle");
   toggle.addEventListener("click", () => {
     const open = document.getElementById("nav").classList.toggle("open");
     toggle.setAttribute("aria-expanded", String(open));
   });
-  whenUnauthorized(() => navigate("/sign-in"));
+  // a session ended by the gateway: no dialog of it stays open over the sign-in screen
+  whenUnauthorized(() => {
+    for (const open of document.querySelectorAll("dialog")) open.remove();
+    navigate("/sign-in");
+  });
   window.addEventListener("hashchange", route);
   route();
 }
 
 export const afterSignIn = (user) => navigate(home(user));
+
+// Signs out (every session of the account) and shows the sign-in screen,
+// unless the user went elsewhere or signed in again meanwhile.
+export async function signOutAndLeave() {
+  const from = window.location.hash;
+  await signOut();
+  if (!currentUser() && window.location.hash === from) navigate("/sign-in");
+}
 
 start();

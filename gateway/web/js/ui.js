@@ -89,6 +89,7 @@ export function pagedTable({ columns, load, limit = 20, caption, rowKey }) {
     wrapper.replaceChildren(table, nav);
   }
   wrapper.reload = () => { offset = 0; return render(); };
+  wrapper.refresh = () => render();  // the same page again, after a change in it
   render();
   return wrapper;
 }
