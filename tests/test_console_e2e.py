@@ -147,3 +147,85 @@ def test_the_console_makes_no_request_to_any_other_host(system, data):
     assert observed["hosts"] == [gateway], observed["hosts"]
     assert set(observed["schemes"]) <= {"http", "data"}
     assert observed["problems"] == [], observed["problems"]
+
+
+# -- accounts: the administrator's screen and everyone's own account -------------------
+
+
+def gateway_get(system, path, headers):
+    return requests.get(system.url("gateway", path), headers=headers, timeout=10)
+
+
+def signs_in(system, username, password):
+    return requests.post(system.url("gateway", "/v1/auth/token"), timeout=10,
+                         json={"username": username, "password": password}).status_code == 200
+
+
+def test_a_disabled_users_open_console_returns_to_sign_in_on_its_next_action(system, data):
+    system.user("officer.disabled", "admissions_officer", password=PASSWORD)
+    observed = browse(system, "disable_account", user="officer.disabled",
+                      user_password=PASSWORD, role="admissions_officer")
+    assert "officer.disabled" in observed["question"], "the confirmation names the account"
+    assert observed["reason"] == "session_ended"
+    assert "会话已结束" in observed["notice"], observed["notice"]
+    assert observed["listed_disabled"] == 1, "the disabled filter lists only disabled accounts"
+    assert observed["listed_when_enabled_only"] == 0
+    admin = system.user("admin.disable.check", "admin")
+    stored = gateway_get(system, "/v1/users/officer.disabled", admin).json()
+    assert stored["disabled"] is False, "enabled again at the end"
+    assert signs_in(system, "officer.disabled", PASSWORD)
+
+
+def test_an_administrator_resets_a_password_and_only_the_new_one_signs_in(system, data):
+    system.user("officer.reset", "admissions_officer", password=PASSWORD)
+    new_password = "a-new-password-from-the-admin"
+    observed = browse(system, "reset_password", user="officer.reset", user_password=PASSWORD,
+                      new_password=new_password, role="admissions_officer")
+    assert observed["too_short"], "the API's objection shows beside the password"
+    assert "不一致" in observed["mismatch"]
+    assert observed["reason"] == "session_ended"
+    assert not signs_in(system, "officer.reset", PASSWORD)
+    assert signs_in(system, "officer.reset", new_password)
+
+
+def test_an_administrator_creates_an_account_and_changes_its_role(system, data):
+    enterprise = data["partners"][0]
+    observed = browse(system, "create_and_change_account", new_user="hr.created.in.console",
+                      new_name="新同事", changed_name="新同事（教师）",
+                      new_password="console-created-password",
+                      enterprise_name=enterprise["legal_name"])
+    assert observed["pager"].startswith("第 1 / "), observed["pager"]
+    assert observed["enterprise_missing"] and observed["enterprise_extra"]
+    assert "企业用户" in observed["created"] and "新同事" in observed["created"]
+    assert "null" not in observed["text"] and "undefined" not in observed["text"]
+    admin = system.user("admin.create.check", "admin")
+    stored = gateway_get(system, "/v1/users/hr.created.in.console", admin).json()
+    assert (stored["role"], stored["enterprise_id"], stored["name"]) == \
+        ("teacher", None, "新同事（教师）")
+
+
+def test_a_user_changes_their_password_keeps_working_and_signs_out(system, data):
+    system.user("teacher.own.password", "teacher", password=PASSWORD,
+                mentor_id=data["mentors"]["周老师"]["id"])
+    new_password = "my-own-new-password"
+    observed = browse(system, "change_own_password", user="teacher.own.password",
+                      user_password=PASSWORD, new_password=new_password)
+    assert observed["wrong_current"], "a wrong current password is shown beside its field"
+    assert observed["still_signed_in"] and observed["errors_after_change"] == []
+    assert observed["reason"] == "signed_out" and observed["stored_token"] is None
+    signed_out = gateway_get(system, "/v1/me",
+                             {"Authorization": "Bearer %s" % observed["token"]})
+    assert signed_out.status_code == 401, "signing out ended the session at the gateway"
+    assert not signs_in(system, "teacher.own.password", PASSWORD)
+    assert signs_in(system, "teacher.own.password", new_password)
+
+
+def test_the_accounts_screen_is_not_offered_to_non_administrators(system, data):
+    system.user("officer.not.admin", "admissions_officer", password=PASSWORD)
+    student = next(name for name in data["users"] if name.startswith("student."))
+    users = ["officer.not.admin", "hr.zhizao", student]
+    observed = browse(system, "accounts_not_offered", users=users, user_password=PASSWORD)
+    for username in users:
+        seen = observed[username]
+        assert "账户管理" not in seen["nav"] and "我的账户" in seen["nav"], (username, seen)
+        assert seen["heading"] == "无权访问" and seen["rows"] == 0, (username, seen)

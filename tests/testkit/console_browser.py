@@ -9,6 +9,7 @@ reason), saves a screenshot, and prints what it observed as JSON on its last
 line for the test to check further.
 """
 import json
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,36 +30,42 @@ class Session:
         self.base = args["base_url"]
         self.browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                                   args=CHROMIUM_ARGS)
-        self.context = self.browser.new_context(viewport=viewport,
-                                                locale=args.get("locale", "zh-CN"))
-        self.context.set_default_timeout(TIMEOUT_MS)
         expect.set_options(timeout=TIMEOUT_MS)
-        self.page = self.context.new_page()
         self.requests = []
         self.problems = []
+        self.page = self.new_page(viewport)
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("pageerror", lambda error: self.problems.append("page error: %s" % error))
         self.page.on("console", lambda message: self.problems.append(message.text)
                      if message.type == "error" else None)
 
-    def open(self, path=""):
-        self.page.goto(self.base + "/" + path)
+    def new_page(self, viewport=LAPTOP):
+        """A page in a browser context of its own: another person at another
+        computer, sharing no storage with the others."""
+        context = self.browser.new_context(viewport=viewport,
+                                           locale=self.args.get("locale", "zh-CN"))
+        context.set_default_timeout(TIMEOUT_MS)
+        return context.new_page()
 
-    def sign_in(self, username, password):
-        self.open("#/sign-in")
-        self.page.locator("input[name=username]").fill(username)
-        self.page.locator("input[name=password]").fill(password)
-        self.page.locator("form button[type=submit]").click()
-        expect(self.page.locator("#sign-out")).to_be_visible()
+    def open(self, path="", page=None):
+        (page or self.page).goto(self.base + "/" + path)
+
+    def sign_in(self, username, password, page=None):
+        page = page or self.page
+        self.open("#/sign-in", page)
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(password)
+        page.locator("form button[type=submit]").click()
+        expect(page.locator("#sign-out")).to_be_visible()
 
     def use_language(self, locale):
         self.page.locator("#locale").select_option(locale)
         expect(self.page.locator("html")).to_have_attribute("lang", locale)
 
-    def screenshot(self, name):
+    def screenshot(self, name, page=None):
         path = Path(self.args["screenshots"]) / ("%s.png" % name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(path), full_page=True)
+        (page or self.page).screenshot(path=str(path), full_page=True)
         return str(path)
 
     def close(self):
@@ -213,9 +220,226 @@ def every_screen(session):
             "schemes": schemes, "problems": session.problems}
 
 
+def open_accounts(session, role):
+    """The administrator's accounts screen, filtered to one role."""
+    page = session.page
+    page.locator("#nav a[href='#/accounts']").click()
+    expect(page.locator("main h1")).to_have_text("账户管理")
+    page.locator("main .filters").get_by_label("角色").select_option(role)
+    expect(page.locator("main .state.loading")).to_have_count(0)
+
+
+def account_row(page, username):
+    return page.locator("main tbody tr[data-key='%s']" % username)
+
+
+def confirm(page, button):
+    dialog = page.locator("dialog[open]")
+    question = dialog.inner_text()
+    dialog.get_by_role("button", name=button, exact=True).click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    return question
+
+
+def sent_back_to_sign_in(session, page, next_path):
+    """The page's next action finds its session ended: it is back on the
+    sign-in screen, saying why. Returns what it said."""
+    page.locator("#nav a[href='#%s']" % next_path).click()
+    expect(page).to_have_url(session.base + "/#/sign-in")
+    expect(page.locator("#sign-out")).to_be_hidden()
+    notice = page.locator("main .alert[data-reason]")
+    expect(notice).to_be_visible()
+    return notice.get_attribute("data-reason"), notice.inner_text()
+
+
+def refused_sign_in(page, username, password):
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
+    expect(page.locator(".form-errors [role=alert]")).to_be_visible()
+    expect(page.locator("#sign-out")).to_be_hidden()
+
+
+def disable_account(session):
+    """An administrator disables an account while its owner has the console
+    open; the owner's next action returns to sign-in, and signing in again is
+    refused until the account is enabled."""
+    args, page = session.args, session.page
+    user, user_password = args["user"], args["user_password"]
+    owner = session.new_page()
+    session.sign_in(user, user_password, page=owner)
+    session.sign_in(args["username"], args["password"])
+    open_accounts(session, args["role"])
+    row = account_row(page, user)
+    expect(row.locator(".badge")).to_have_text("正常")
+    row.get_by_role("button", name="停用", exact=True).click()
+    question = confirm(page, "停用")
+    expect(row.locator(".badge")).to_have_text("已停用")
+    shot = session.screenshot("accounts-disabled")
+    reason, notice = sent_back_to_sign_in(session, owner, "/students")
+    session.screenshot("accounts-disabled-user-signed-out", page=owner)
+    refused_sign_in(owner, user, user_password)
+    # the status filter: only disabled accounts, then only enabled ones
+    status = page.locator("main .filters").get_by_label("状态")
+    status.select_option("true")
+    expect(row).to_have_count(1)
+    listed_disabled = page.locator("main tbody tr").count()
+    status.select_option("false")
+    expect(page.locator("main .state.loading")).to_have_count(0)
+    listed_when_enabled_only = row.count()
+    status.select_option(value="")
+    row.get_by_role("button", name="启用", exact=True).click()
+    enable_question = confirm(page, "启用")
+    expect(row.locator(".badge")).to_have_text("正常")
+    session.sign_in(user, user_password, page=owner)
+    return {"screenshot": shot, "question": question, "enable_question": enable_question,
+            "reason": reason, "notice": notice, "listed_disabled": listed_disabled,
+            "listed_when_enabled_only": listed_when_enabled_only}
+
+
+def reset_password(session):
+    """An administrator resets a password: too short is refused beside the
+    field, the confirmation must match, and then the owner's open console is
+    sent to sign-in, where only the new password works."""
+    args, page = session.args, session.page
+    user, old_password, new_password = args["user"], args["user_password"], args["new_password"]
+    owner = session.new_page()
+    session.sign_in(user, old_password, page=owner)
+    session.sign_in(args["username"], args["password"])
+    open_accounts(session, args["role"])
+    account_row(page, user).get_by_role("button", name="重置密码").click()
+    dialog = page.locator("dialog[open]")
+    password = dialog.get_by_label(re.compile("^新密码"))
+    again = dialog.get_by_label(re.compile("^确认新密码"))
+    password.fill("too-short")
+    again.fill("too-short")
+    dialog.get_by_role("button", name="保存").click()
+    expect(password).to_have_attribute("aria-invalid", "true")
+    too_short = password.locator("xpath=..").locator(".field-error").inner_text()
+    password.fill(new_password)
+    again.fill(new_password + "x")
+    dialog.get_by_role("button", name="保存").click()
+    expect(again).to_have_attribute("aria-invalid", "true")
+    mismatch = again.locator("xpath=..").locator(".field-error").inner_text()
+    session.screenshot("accounts-reset-password")
+    again.fill(new_password)
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page.locator("#toast")).to_contain_text(user)
+    reason, notice = sent_back_to_sign_in(session, owner, "/students")
+    refused_sign_in(owner, user, old_password)
+    session.sign_in(user, new_password, page=owner)
+    return {"too_short": too_short, "mismatch": mismatch, "reason": reason, "notice": notice}
+
+
+def create_and_change_account(session):
+    """An administrator creates an enterprise user, then makes it a teacher;
+    each time the API's objection to a missing or superfluous enterprise shows
+    beside the enterprise field."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    page.locator("#nav a[href='#/accounts']").click()
+    expect(page.locator("main .pagination")).to_be_visible()
+    pager = page.locator("main .pagination span").inner_text()
+    page.get_by_role("button", name="新建账户").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("用户名").fill(args["new_user"])
+    dialog.get_by_label("姓名").fill(args["new_name"])
+    dialog.get_by_label("初始密码").fill(args["new_password"])
+    dialog.get_by_label("角色").select_option("enterprise_user")
+    dialog.get_by_role("button", name="保存").click()
+    enterprise = dialog.get_by_label("企业")
+    expect(enterprise).to_have_attribute("aria-invalid", "true")
+    enterprise_missing = enterprise.locator("xpath=..").locator(".field-error").inner_text()
+    enterprise.select_option(label=args["enterprise_name"])
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    row = account_row(page, args["new_user"])
+    expect(row).to_contain_text(args["enterprise_name"])
+    created = row.locator("td").all_inner_texts()
+    session.screenshot("accounts")
+    row.get_by_role("button", name="修改").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.get_by_label("姓名")).to_have_value(args["new_name"])
+    dialog.get_by_label("角色").select_option("teacher")
+    dialog.get_by_role("button", name="保存").click()
+    enterprise = dialog.get_by_label("企业")
+    expect(enterprise).to_have_attribute("aria-invalid", "true")
+    enterprise_extra = enterprise.locator("xpath=..").locator(".field-error").inner_text()
+    session.screenshot("accounts-change-field-error")
+    enterprise.select_option(value="")
+    dialog.get_by_label("姓名").fill(args["changed_name"])
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(row).to_contain_text("教师")
+    return {"pager": pager, "enterprise_missing": enterprise_missing, "created": created,
+            "text": page.locator("main").inner_text(),
+            "enterprise_extra": enterprise_extra, "changed": row.locator("td").all_inner_texts()}
+
+
+def change_own_password(session):
+    """A user changes their own password and keeps working, then signs out:
+    the token the page held no longer works anywhere."""
+    args, page = session.args, session.page
+    user, old_password, new_password = args["user"], args["user_password"], args["new_password"]
+    session.sign_in(user, old_password)
+    page.locator("#nav a[href='#/me']").click()
+    expect(page.locator("main h1")).to_have_text("我的账户")
+    current = page.get_by_label(re.compile("^当前密码"))
+    password = page.get_by_label(re.compile("^新密码"))
+    again = page.get_by_label(re.compile("^确认新密码"))
+    current.fill("not-my-password")
+    password.fill(new_password)
+    again.fill(new_password)
+    page.get_by_role("button", name="修改密码").click()
+    expect(current).to_have_attribute("aria-invalid", "true")
+    wrong_current = current.locator("xpath=..").locator(".field-error").inner_text()
+    current.fill(old_password)
+    again.fill(new_password + "x")
+    page.get_by_role("button", name="修改密码").click()
+    expect(again).to_have_attribute("aria-invalid", "true")
+    again.fill(new_password)
+    page.get_by_role("button", name="修改密码").click()
+    expect(page.locator("#toast")).to_contain_text("密码已修改")
+    expect(current).to_have_value("")
+    session.screenshot("my-account")
+    token_before_sign_out = page.evaluate("sessionStorage.getItem('console.token')")
+    # the console keeps working with the token the change answered
+    page.locator("#nav a[href='#/certificates']").click()
+    expect(page.locator("main h1")).to_be_visible()
+    expect(page.locator("main .state.loading")).to_have_count(0)
+    still_signed_in = page.locator("#sign-out").is_visible()
+    errors_after_change = page.locator("main .alert.error").all_inner_texts()
+    page.locator("#sign-out").click()
+    expect(page).to_have_url(session.base + "/#/sign-in")
+    notice = page.locator("main .alert[data-reason]")
+    expect(notice).to_be_visible()
+    return {"wrong_current": wrong_current, "token": token_before_sign_out,
+            "still_signed_in": still_signed_in, "errors_after_change": errors_after_change,
+            "reason": notice.get_attribute("data-reason"), "notice": notice.inner_text(),
+            "stored_token": page.evaluate("sessionStorage.getItem('console.token')")}
+
+
+def accounts_not_offered(session):
+    """For each non-administrator: the navigation has no accounts screen but
+    has their own account, and the accounts address answers "not allowed"."""
+    page, seen = session.page, {}
+    for username in session.args["users"]:
+        session.sign_in(username, session.args["user_password"])
+        nav = page.locator("#nav a").all_inner_texts()
+        session.open("#/accounts")
+        expect(page.locator("main h1")).to_be_visible()
+        seen[username] = {"nav": nav, "heading": page.locator("main h1").inner_text(),
+                          "rows": page.locator("main tbody tr").count()}
+        page.locator("#sign-out").click()
+        expect(page).to_have_url(session.base + "/#/sign-in")
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
-    every_screen)}
+    every_screen, disable_account, reset_password, create_and_change_account,
+    change_own_password, accounts_not_offered)}
 
 
 def main(name, raw_args):
