@@ -2,7 +2,6 @@
 address, token or not, so counting through numbers or guessing holders' names
 is slow. The gateway runs for real; a stand-in certificates service answers."""
 import pytest
-import requests
 from nameko import config
 from nameko.rpc import rpc
 
@@ -31,19 +30,6 @@ class StandInCertificates:
     @rpc
     def verify_credential(self, credential):
         return {"verified": False, "status": "invalid", "problems": ["no proof"]}
-
-
-@pytest.fixture
-def web_session(web_config_port):
-    base = "http://127.0.0.1:%d" % web_config_port
-
-    class GatewaySession(requests.Session):
-        def request(self, method, url, *args, **kwargs):
-            kwargs.setdefault("timeout", 10)
-            return super().request(method, base + url, *args, **kwargs)
-
-    with GatewaySession() as session:
-        yield session
 
 
 @pytest.fixture
