@@ -3,14 +3,15 @@ soak``: 30 minutes; ``make test``: a short run of the same) at half the
 benchmark targets (issue 11: 1,000 inbound events/s and 500 list reads/s, so
 500 and 250 offered), reporting heartbeat disconnects and the memory growth of
 every process. Targets: no disconnect, under 10% growth of each service
-after warm-up."""
+after warm-up. At the end the backlog is drained and every confirmed event
+must have exactly one effect of each kind, as in the other scenarios."""
 import os
 import threading
 import time
 
 import requests
 
-from testkit.faults import InboundPublisher, queue_depth, record_result, scaled
+from testkit.faults import InboundPublisher, duplicates, queue_depth, record_result, scaled
 from testkit.system import System
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", scaled(120, 30)))
@@ -23,6 +24,9 @@ MAX_GROWTH = 0.10
 # outlive the gateway's deadline: it must then be the documented overload answer
 # (503 with Retry-After), and rare
 MAX_OVERLOAD_SHARE = 0.01
+# the probe handles about 65 events a second with both effects on a quiet machine:
+# at most MAX_BACKLOG events wait when the load stops, and their relayed effects
+DRAIN_SECONDS = 2 * MAX_BACKLOG / 30 + 120
 
 
 def rss_bytes(pid):
@@ -100,18 +104,32 @@ def test_a_soak_has_no_heartbeat_disconnect_and_no_memory_growth(rabbit, enterpr
         disconnects = broker_log.count("missed heartbeats")
         for name, pid in processes.items():
             assert os.path.exists("/proc/%d" % pid), "%s died during the soak" % name
+
+        # the backlog drained, then every confirmed event's effects counted
+        drain_started = time.monotonic()
+        confirmed = set(publisher.confirmed)
+        counts = ledger.wait_for_effects(confirmed, ("inbound", "relayed"), DRAIN_SECONDS)
+        drain_seconds = time.monotonic() - drain_started
+        lost = sum(len(confirmed - set(c)) for c in counts.values())
+        duplicated = sum(duplicates(c) for c in counts.values())
         record_result("Soak", "%.0f s: %.0f inbound events/s, %.0f list reads/s achieved "
                       "(offered %d and %d)" % (elapsed, len(publisher.confirmed) / elapsed,
                                                reads[0] / elapsed, EVENTS_PER_SECOND,
                                                READS_PER_SECOND),
                       "none; heartbeat disconnects %d, reads answered with an error %d, "
-                      "answered 503 with Retry-After (overload) %d, memory growth %s" % (
+                      "answered 503 with Retry-After (overload) %d, memory growth %s; "
+                      "backlog drained in %.0f s" % (
                           disconnects, len(errors), overloaded[0], ", ".join(
                           "%s %+.0f%%" % (name, value * 100) for name, value in
-                          sorted(growth.items()))),
-                      publisher.published, len(publisher.confirmed),
-                      len(ledger.effects("inbound")), 0, 0, read_errors=len(errors),
-                      reads_overloaded=overloaded[0])
+                          sorted(growth.items())), drain_seconds),
+                      publisher.published, len(confirmed),
+                      sum(counts[kind].get(event_id, 0) for kind in counts
+                          for event_id in confirmed), lost, duplicated,
+                      read_errors=len(errors), reads_overloaded=overloaded[0],
+                      drain_seconds=round(drain_seconds))
+        assert lost == 0, "%d confirmed events lost an effect: %s" % (
+            lost, ledger.explain_missing(confirmed, counts))
+        assert duplicated == 0, "%d duplicate effects" % duplicated
         assert disconnects == 0, "heartbeat disconnects in the broker's log"
         assert errors == [], errors[:10]
         assert overloaded[0] <= MAX_OVERLOAD_SHARE * (reads[0] + overloaded[0]), (
