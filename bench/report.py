@@ -441,18 +441,28 @@ def signin_lines(results):
     lines += ["", "Where the machine's CPU went in each window, in cores (of %s): the whole "
               "machine; the system measured (services, gateway, databases), the gateway among "
               "them; the load generators (wrk, the flood); the rest, other work on the "
-              "machine. And the 1-minute load average as the window began:" % m["cores"], "",
+              "machine; the 1-minute load average as the window began. Then, per second of "
+              "the window, how long the gateway's event loop thread ran on a CPU and how "
+              "long it waited, runnable, for one (`/proc/<pid>/task/<pid>/schedstat`), and "
+              "how long the gateway's other threads ran (the hashes):" % m["cores"], "",
               "| run | window | machine | system | gateway | load generators | other work | "
-              "load average | me p99 ms | student 360 p99 ms |",
-              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "load average | event loop ran / waited | other threads ran | "
+              "me p99 ms | student 360 p99 ms |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+              "| ---: |"]
     for number, run in enumerate(phase["each_run"], 1):
         for window, figures in run.items():
             used = figures["load"]
-            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                number, WINDOW_LABELS.get(window, window), used["machine_cores"],
-                used["system_cores"], used["gateway_cores"], used["generators_cores"],
-                used["others_cores"], used["load_average_1m"],
-                figures["routes"]["me"]["p99_ms"], figures["routes"]["student_360"]["p99_ms"]))
+            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s "
+                         "| %s |" % (
+                             number, WINDOW_LABELS.get(window, window), used["machine_cores"],
+                             used["system_cores"], used["gateway_cores"],
+                             used["generators_cores"], used["others_cores"],
+                             used["load_average_1m"], shown(used.get("gateway_loop_ran")),
+                             shown(used.get("gateway_loop_waited")),
+                             shown(used.get("gateway_others_ran")),
+                             figures["routes"]["me"]["p99_ms"],
+                             figures["routes"]["student_360"]["p99_ms"]))
     lines += ["", "Target, every route's p99 within %g× of quiet during both floods: %s." % (
         SIGNIN_TARGET, "met" if phase["target_met"] else "**missed**")]
     lines += ["", "### Sign-in flood notes", "", results.get("signin_notes") or

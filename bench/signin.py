@@ -227,6 +227,18 @@ def machine_jiffies():
     return sum(values) - idle, sum(values)
 
 
+def main_thread_schedule(pid):
+    """(ran, waited) in seconds so far: how long the process's main thread (the
+    gateway's event loop) ran on a CPU, and how long it waited, runnable, for one
+    (/proc/<pid>/task/<pid>/schedstat). Not per thread for the others: argon2 runs
+    each hash's lanes in threads of their own that end with the hash."""
+    try:
+        ran, waited = Path("/proc/%d/task/%d/schedstat" % (pid, pid)).read_text().split()[:2]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(ran) / 1e9, int(waited) / 1e9
+
+
 def generators_cpu():
     """CPU seconds of this process (the flood's threads) and of its children
     reaped so far (the wrk processes)."""
@@ -238,7 +250,9 @@ def generators_cpu():
 class LoadMeter:
     """Where the machine's CPU went during a window, in cores: the whole machine,
     the system measured (services, gateway, their databases), the load generators
-    (wrk, the flood) and, the rest, whatever else ran (other users of the machine)."""
+    (wrk, the flood) and, the rest, whatever else ran (other users of the machine);
+    and, per second of the window, how long the gateway's event loop ran and how
+    long it waited, runnable, for a CPU, and how long its other threads ran."""
 
     def __init__(self, system_pids, gateway_pid):
         self.system_pids = list(system_pids)
@@ -251,6 +265,7 @@ class LoadMeter:
         self.system = sum(cpu_seconds(pid) for pid in self.system_pids)
         self.gateway = cpu_seconds(self.gateway_pid)
         self.generators = generators_cpu()
+        self.schedule = main_thread_schedule(self.gateway_pid)
         return self
 
     def stop(self):
@@ -260,13 +275,18 @@ class LoadMeter:
         machine = (busy - self.jiffies[0]) / max(1, total - self.jiffies[1]) * cores
         system = (sum(cpu_seconds(pid) for pid in self.system_pids) - self.system) / seconds
         generators = (generators_cpu() - self.generators) / seconds
+        ran, waited = main_thread_schedule(self.gateway_pid)
+        gateway = (cpu_seconds(self.gateway_pid) - self.gateway) / seconds
+        loop_ran = (ran - self.schedule[0]) / seconds
         return {"machine_cores": round(machine, 2), "cores": cores,
                 "system_cores": round(system, 2),
-                "gateway_cores": round((cpu_seconds(self.gateway_pid) - self.gateway) / seconds,
-                                       2),
+                "gateway_cores": round(gateway, 2),
                 "generators_cores": round(generators, 2),
                 "others_cores": round(max(0.0, machine - system - generators), 2),
-                "load_average_1m": round(self.load_average, 2)}
+                "load_average_1m": round(self.load_average, 2),
+                "gateway_loop_ran": round(loop_ran, 2),
+                "gateway_loop_waited": round((waited - self.schedule[1]) / seconds, 2),
+                "gateway_others_ran": round(max(0.0, gateway - loop_ran), 2)}
 
 
 # -- the measurement ------------------------------------------------------------------
