@@ -377,10 +377,11 @@ quiet; a flood from **one address** (several connections from one loopback addre
 wrong passwords for usernames never tried before, faster than the throttle admits: after
 its burst, 429 before any hash); a flood **at the throttle's limit** (several addresses, one
 connection each, one attempt a second each, more than the throttle admits an address, so
-the throttle decides what is hashed: each address's burst at once, then its rate). The
-throttle bounds each address, not the total, so on one machine "at its limit" is a choice of
-how many addresses: the default, 6, is the fewest that get the issue's 30 hashed sign-ins
-through at once (a burst of 5 each), then one every 2 s between them. Each flooding client
+the throttle decides what is hashed: each address's burst in its first seconds, then its
+rate). The throttle bounds each address, not the total, so on one machine "at its limit" is
+a choice of how many addresses: the default, 6, is the fewest that get the issue's 30 hashed
+sign-ins through within seconds (a burst of 5 each), then one every 2 s between them.
+Each flooding client
 binds its own 127.x.y.z source address (the gateway keys anonymous clients by
 `REMOTE_ADDR`). The usernames do not exist: the gateway checks them against its dummy hash
 at the same parameters, the cost of a real account's check. A 401 is an attempt that was

@@ -12,16 +12,16 @@ administrator's token:
   the throttle's own case (after its burst, 429 without a hash);
 - at the limit: ``addresses`` loopback addresses, one connection each, send
   such attempts once a second, more than the throttle admits to an address
-  (its burst at once, then LOGIN_RATE_LIMIT_PER_MINUTE a minute), so the
-  throttle decides what is hashed: every attempt it admits is a real argon2
+  (its burst, then LOGIN_RATE_LIMIT_PER_MINUTE a minute), so the throttle
+  decides what is hashed: every attempt it admits is a real argon2
   verification at the shipped parameters.
 
 On one machine "at the throttle's limit" cannot mean one number: the throttle
 bounds each address, not the total, so what it lets through grows with the
 flooding addresses. The phase takes as many addresses as it needs to let the
-issue's flood through: the issue's 30 sign-ins, hashed at once, need 6
-addresses now (a burst of 5 each), then hash one attempt every 2 s between
-them. BENCH_SIGNIN_ADDRESSES changes that.
+issue's flood through: the issue's 30 hashed sign-ins need 6 addresses now (a
+burst of 5 each, spent in their first seconds), which then hash one attempt
+every 2 s between them. BENCH_SIGNIN_ADDRESSES changes that.
 
 The gateway keys anonymous clients by REMOTE_ADDR (TRUST_X_FORWARDED_FOR is
 off), so each flooding client binds its own 127.x.y.z source address. Every
