@@ -8,16 +8,22 @@ Password hashing runs in eventlet's pool of OS threads: argon2 takes tens of
 milliseconds of CPU on purpose, and on the event loop it would stall every
 other request of the process meanwhile.
 """
-from eventlet import tpool
+import os
+
+from eventlet import patcher, tpool
+from eventlet.semaphore import Semaphore
 from marshmallow import ValidationError
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from college_platform.config import setting
 from college_platform.envelope import utcnow
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailable
 from college_platform.repository import RECENT_FIRST
 from gateway.auth import OPTIONAL_CLAIMS, Principal, hash_password, verify_password
 from gateway.schemas import check_scope
+
+threading = patcher.original("threading")  # the pool's threads are real OS threads
 
 # the fields that decide what a token may do: changing one ends the account's sessions
 SCOPE_FIELDS = ("role", "enterprise_id", "student_id", "mentor_id")
@@ -29,12 +35,62 @@ INDEXES = [RECENT_FIRST,
                       name="by_enterprise")]
 
 
+# nice value of the pool thread that hashes: the event loop (0) comes first
+HASHING_NICENESS = 10
+
+
+class PasswordHashing:
+    """Where passwords are hashed. A hash costs a tenth of a second or more of
+    CPU and 64 MiB on purpose, so a flood of sign-ins must neither stall the
+    event loop nor hold every worker of the gateway: ``concurrency`` hashes at
+    a time (``PASSWORD_HASH_CONCURRENCY``, 1), each in eventlet's pool of OS
+    threads at a lower CPU priority than the loop; at most ``queue`` more wait
+    for a turn (``PASSWORD_HASH_QUEUE``, 8), each holding a worker, and any
+    beyond is answered 503 with Retry-After at once."""
+
+    def __init__(self, concurrency=1, queue=8):
+        self.slots = Semaphore(max(1, int(concurrency)))
+        self.limit = max(1, int(concurrency)) + max(0, int(queue))
+        self.admitted = 0
+
+    def run(self, function, *args):
+        if self.admitted >= self.limit:
+            raise Unavailable("too many sign-ins at once; try again shortly", retry_after=2)
+        self.admitted += 1
+        try:
+            with self.slots:
+                return tpool.execute(_below_the_event_loop, function, *args)
+        finally:
+            self.admitted -= 1
+
+
+def _below_the_event_loop(function, *args):
+    try:  # Linux: a thread's nice value, inherited by argon2's own threads
+        own = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, own) < HASHING_NICENESS:
+            os.setpriority(os.PRIO_PROCESS, own, HASHING_NICENESS)
+    except (AttributeError, OSError):  # elsewhere the hash runs at the loop's priority
+        pass
+    return function(*args)
+
+
+_hashing = []
+
+
+def hashing():
+    """The process's one PasswordHashing, made from the settings on first use."""
+    if not _hashing:
+        _hashing.append(PasswordHashing(setting("PASSWORD_HASH_CONCURRENCY", 1),
+                                        setting("PASSWORD_HASH_QUEUE", 8)))
+    return _hashing[0]
+
+
 def hashed(password):
-    return tpool.execute(hash_password, password)
+    return hashing().run(hash_password, password)
 
 
 def password_matches(password_hash, password):
-    return tpool.execute(verify_password, password_hash, password)
+    return hashing().run(verify_password, password_hash, password)
 
 
 def create_user(db, username, password, role, name=None, enterprise_id=None, student_id=None,

@@ -258,6 +258,16 @@ def test_sign_ins_from_one_address_are_throttled_whatever_the_username(web_sessi
     assert 'gateway_requests_refused_total{reason="sign_in_attempts"} 25.0' in metrics
 
 
+def test_parallel_sign_ins_from_one_address_get_no_more_hashes_than_the_throttle_allows(
+        web_session, gateway):
+    """Each sign-in took its token only after failing: twelve at once all
+    passed the check before any had failed."""
+    attempts = [eventlet.spawn(web_session.post, "/v1/auth/token", json={
+        "username": "guess-%d" % n, "password": "a-guessed-password"}) for n in range(12)]
+    statuses = sorted(attempt.wait().status_code for attempt in attempts)
+    assert statuses == [401] * 5 + [429] * 7
+
+
 class TestASignInHashesOffTheEventLoop:
     """Issue 26, hole 5: argon2 ran on the gateway's event loop, so every other
     request of the process waited for each sign-in's hash."""
