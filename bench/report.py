@@ -404,13 +404,13 @@ def signin_lines(results):
             m["cpu"], m["cores"], m["memory_gb"], m["kernel"], results.get("raw_file")),
         "Dataset: %s students. Windows of %d s, runs: %d, after %d s of unrecorded load; "
         "%s req/s offered to each route from %d connections; argon2id t=%d, m=%d KiB, p=%d "
-        "(%s ms of CPU a hash here), the gateway's %d hashing threads (eventlet's pool); "
+        "(%s ms of CPU a hash here), %s; "
         "throttle: a burst of %d, then %g a minute per address; one address: %d connections, "
         "%g attempts/s in all; at the limit: %d addresses, %g attempt/s each." % (
             phase["students"], settings["seconds"], settings["runs"], settings["warmup"],
             shown(settings["rate"] or None), settings["connections"], hashing["time_cost"],
             hashing["memory_kib"], hashing["parallelism"], hashing["cpu_ms"],
-            phase["tpool_threads"], phase["throttle"]["burst"],
+            hashing_turns(phase), phase["throttle"]["burst"],
             phase["throttle"]["per_minute"], settings["one_address_connections"],
             settings["one_address_rate"], settings["addresses"], settings["address_rate"]),
         "",
@@ -470,6 +470,14 @@ def signin_lines(results):
               "_To be written after the run: the load on the machine, and for a target "
               "missed, by how much and where the time goes._", ""]
     return lines
+
+
+def hashing_turns(phase):
+    turns = phase.get("hashing_turns")
+    if turns is None:  # runs from before the gateway hashed in turns
+        return "the gateway's %d hashing threads (eventlet's pool)" % phase["tpool_threads"]
+    return ("the gateway hashing %d at a time below its event loop's CPU priority, %d more "
+            "waiting at most" % (turns["at_once"], turns["waiting"]))
 
 
 def with_signin_section(text, results):

@@ -53,7 +53,8 @@ TARGET_RATIO = 2.0  # p99 during a flood within 2x of the quiet p99 (issue 26, h
 # the gateway's settings the phase runs with: as shipped (its config's defaults), not the
 # benchmark's cheaper hashing of the dataset's accounts
 GATEWAY_SETTINGS = ("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_MEMORY_KIB",
-                    "PASSWORD_HASH_PARALLELISM", "LOGIN_RATE_LIMIT_PER_MINUTE",
+                    "PASSWORD_HASH_PARALLELISM", "PASSWORD_HASH_CONCURRENCY",
+                    "PASSWORD_HASH_QUEUE", "LOGIN_RATE_LIMIT_PER_MINUTE",
                     "LOGIN_RATE_LIMIT_BURST", "TRUST_X_FORWARDED_FOR")
 
 
@@ -368,7 +369,8 @@ def measure(base_url, token, students, settings, out, system_pids, gateway_pid,
               "burst": int(gateway_settings["LOGIN_RATE_LIMIT_BURST"])}
     return {"started_at": started, "settings": asdict(settings), "hash": hashing,
             "throttle": limits, "students": len(students),
-            "tpool_threads": int(os.environ.get("EVENTLET_THREADPOOL_SIZE") or 20),
+            "hashing_turns": {"at_once": int(gateway_settings["PASSWORD_HASH_CONCURRENCY"]),
+                              "waiting": int(gateway_settings["PASSWORD_HASH_QUEUE"])},
             **summarize(runs, limits), "each_run": runs}
 
 
