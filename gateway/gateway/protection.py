@@ -36,11 +36,6 @@ class TokenBucket:
         self._refill(now)
         return 0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
-    def give_back(self, now):
-        """Return a token taken for something that turned out not to count."""
-        self._refill(now)
-        self.tokens = min(self.burst, self.tokens + 1)
-
 
 class RateLimiter:
     """One token bucket per client key. At most ``max_clients`` buckets are
@@ -75,10 +70,6 @@ class RateLimiter:
         """The seconds until ``key`` may go on, taking nothing."""
         now = self.clock()
         return self._bucket(key, now).wait_needed(now)
-
-    def give_back(self, key):
-        now = self.clock()
-        self._bucket(key, now).give_back(now)
 
 
 def retry_after_header(seconds):

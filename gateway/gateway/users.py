@@ -9,7 +9,9 @@ milliseconds of CPU on purpose, and on the event loop it would stall every
 other request of the process meanwhile.
 """
 import os
+from contextlib import contextmanager
 
+import eventlet
 from eventlet import patcher, tpool
 from eventlet.semaphore import Semaphore
 from marshmallow import ValidationError
@@ -42,26 +44,45 @@ HASHING_NICENESS = 10
 class PasswordHashing:
     """Where passwords are hashed. A hash costs a tenth of a second or more of
     CPU and 64 MiB on purpose, so a flood of sign-ins must neither stall the
-    event loop nor hold every worker of the gateway: ``concurrency`` hashes at
-    a time (``PASSWORD_HASH_CONCURRENCY``, 1), each in eventlet's pool of OS
-    threads at a lower CPU priority than the loop; at most ``queue`` more wait
-    for a turn (``PASSWORD_HASH_QUEUE``, 8), each holding a worker, and any
-    beyond is answered 503 with Retry-After at once."""
+    event loop nor hold every worker of the gateway: ``concurrency`` turns at
+    a time (``PASSWORD_HASH_CONCURRENCY``, 1), each hash in eventlet's pool of
+    OS threads at a lower CPU priority than the loop; at most ``queue`` more
+    wait for a turn (``PASSWORD_HASH_QUEUE``, 32), each holding a worker, and
+    any beyond is answered 503 with Retry-After at once.
 
-    def __init__(self, concurrency=1, queue=8):
+    ``turn()`` holds a turn across more than one step (the sign-in throttle's
+    check, the hash and the count of a failure, so that attempts made at once
+    cannot all pass the check before any has failed); ``run`` inside it hashes
+    in that turn."""
+
+    def __init__(self, concurrency=1, queue=32):
         self.slots = Semaphore(max(1, int(concurrency)))
         self.limit = max(1, int(concurrency)) + max(0, int(queue))
         self.admitted = 0
+        self.holders = set()
 
-    def run(self, function, *args):
+    @contextmanager
+    def turn(self):
+        me = eventlet.getcurrent()
+        if me in self.holders:
+            yield
+            return
         if self.admitted >= self.limit:
             raise Unavailable("too many sign-ins at once; try again shortly", retry_after=2)
         self.admitted += 1
         try:
             with self.slots:
-                return tpool.execute(_below_the_event_loop, function, *args)
+                self.holders.add(me)
+                try:
+                    yield
+                finally:
+                    self.holders.discard(me)
         finally:
             self.admitted -= 1
+
+    def run(self, function, *args):
+        with self.turn():
+            return tpool.execute(_below_the_event_loop, function, *args)
 
 
 def _below_the_event_loop(function, *args):
@@ -81,7 +102,7 @@ def hashing():
     """The process's one PasswordHashing, made from the settings on first use."""
     if not _hashing:
         _hashing.append(PasswordHashing(setting("PASSWORD_HASH_CONCURRENCY", 1),
-                                        setting("PASSWORD_HASH_QUEUE", 8)))
+                                        setting("PASSWORD_HASH_QUEUE", 32)))
     return _hashing[0]
 
 

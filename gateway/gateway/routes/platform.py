@@ -20,7 +20,7 @@ from gateway.schemas import (
     TokenSchema,
     UserSchema,
 )
-from gateway.users import authenticate, create_user
+from gateway.users import authenticate, create_user, hashing
 
 SERVICES = ("enrollment", "projects", "mentors", "certificates")
 user_view = UserSchema()
@@ -95,23 +95,21 @@ class PlatformRoutes:
         credentials = load(LoginSchema(), request.json_body)
         # failed attempts per client address, whatever the usernames: guessing (one
         # account or many) is slowed to a crawl before a password is even hashed. The
-        # token is taken before the hash, so that attempts made at once cannot all
-        # pass the check before any has failed, and given back when it succeeds
+        # check, the hash and the count of a failure share one hashing turn, so that
+        # attempts made at once cannot all pass the check before any has failed
         address = request.environ.get("gateway.client_address", request.remote_addr)
-        wait = self.login_throttle.take(address)
-        if wait:
-            self.metrics.counter("requests_refused", "Requests refused by a protective limit, "
-                                 "by reason.", ["reason"]).labels("sign_in_attempts").inc()
-            raise TooManyRequests("too many failed sign-ins from this address", wait)
-        try:
+        with hashing().turn():
+            wait = self.login_throttle.wait_needed(address)
+            if wait:
+                self.metrics.counter("requests_refused", "Requests refused by a protective "
+                                     "limit, by reason.", ["reason"]).labels(
+                                         "sign_in_attempts").inc()
+                raise TooManyRequests("too many failed sign-ins from this address", wait)
             principal = authenticate(self.store.db, credentials["username"],
                                      credentials["password"])
-        except Exception:  # not an attempt that failed (the database is away, or busy)
-            self.login_throttle.give_back(address)
-            raise
-        if principal is None:
-            raise auth.Unauthorized("unknown user, wrong password or disabled account")
-        self.login_throttle.give_back(address)
+            if principal is None:
+                self.login_throttle.take(address)
+                raise auth.Unauthorized("unknown user, wrong password or disabled account")
         return json_response(200, self.token_answer(principal))
 
     def token_answer(self, principal):
