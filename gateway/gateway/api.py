@@ -19,6 +19,7 @@ from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailabl
 from college_platform.http import PROBLEM_JSON, dumps
 from college_platform.metrics import metrics_of
 from college_platform.service import SingleFlight
+from college_platform.validation import field_errors
 from college_platform.web import GracefulWebServer
 from gateway import csv_export, privacy
 from gateway.accounts import Accounts
@@ -100,8 +101,18 @@ class TooManyRequests(Exception):
         self.retry_after_seconds = retry_after_seconds
 
 
-def problem_response(status, title, detail=None, headers=None, extensions=None):
-    body = {"type": "about:blank", "title": title, "status": status}
+# a problem's code when its maker names none: one per status
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "body_too_large",
+                429: "too_many_requests", 500: "internal_error", 503: "service_unavailable"}
+
+
+def problem_response(status, title, detail=None, headers=None, extensions=None, code=None):
+    """An RFC 9457 problem document. ``code`` is the stable code of its kind
+    (documented in the OpenAPI Problem schema), which clients word themselves:
+    ``detail`` is English and may name ids."""
+    body = {"type": "about:blank", "title": title, "status": status,
+            "code": code or STATUS_CODES.get(status, "http_%d" % status)}
     if detail:
         body["detail"] = detail
     # a service's extra fields never override the problem's own members
@@ -112,19 +123,22 @@ def problem_response(status, title, detail=None, headers=None, extensions=None):
 
 def response_for_error(exc):
     if isinstance(exc, InvalidInput):
-        return problem_response(400, "Invalid input", exc.detail,
-                                extensions={"errors": exc.errors})
+        # the service's own when its schema made them, else found from the messages
+        coded = exc.extra.get("field_errors") or field_errors(exc.errors)
+        return problem_response(400, "Invalid input", exc.detail, code=exc.code,
+                                extensions={"errors": exc.errors, "field_errors": coded})
     if isinstance(exc, MalformedBody):
-        return problem_response(400, "Malformed body", str(exc))
+        return problem_response(400, "Malformed body", str(exc), code="malformed_body")
     if isinstance(exc, Unauthorized):
         return problem_response(401, "Unauthorized", str(exc),
                                 headers={"WWW-Authenticate": 'Bearer realm="college"'})
     if isinstance(exc, Forbidden):
         return problem_response(403, "Forbidden", str(exc))
     if isinstance(exc, NotFound):
-        return problem_response(404, "Not found", exc.detail)
+        return problem_response(404, "Not found", exc.detail, code=exc.code)
     if isinstance(exc, Conflict):
-        return problem_response(409, "Conflict", exc.detail, extensions=exc.extra)
+        return problem_response(409, "Conflict", exc.detail, extensions=exc.extra,
+                                code=exc.code)
     if isinstance(exc, BodyTooLarge):
         return problem_response(413, "Body too large", str(exc))
     if isinstance(exc, TooManyRequests):
@@ -134,7 +148,7 @@ def response_for_error(exc):
         return problem_response(503, "Service unavailable", str(exc),
                                 headers={"Retry-After": "5"})
     if isinstance(exc, Unavailable):  # a service's database is down
-        return problem_response(503, "Service unavailable", exc.detail,
+        return problem_response(503, "Service unavailable", exc.detail, code=exc.code,
                                 headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, ConnectionFailure):  # the gateway's own database (accounts)
         return problem_response(503, "Service unavailable",
@@ -224,7 +238,8 @@ class ProblemJsonApp(WsgiApp):
             if allowed is None:
                 count_refusal(self.server.container, "cors_origin")
                 return problem_response(403, "Cross-origin request refused",
-                                        "this origin may not call the API")
+                                        "this origin may not call the API",
+                                        code="cors_origin_refused")
             return Response(status=204, headers=allowed)
         environ["gateway.client_address"] = self.guard.client_address(environ)
         principal = self.guard.principal(environ)
@@ -242,7 +257,8 @@ class ProblemJsonApp(WsgiApp):
         try:
             declared_length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return problem_response(400, "Malformed request", "Content-Length is not a number")
+            return problem_response(400, "Malformed request", "Content-Length is not a number",
+                                    code="malformed_request")
         if declared_length > MAX_BODY_BYTES:
             count_refusal(self.server.container, "body_too_large")
             return response_for_error(BodyTooLarge(

@@ -17,18 +17,58 @@ from gateway.api import MAX_BODY_BYTES, UNTHROTTLED_PATHS, Page, route_table
 
 PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
+PROBLEM_CODES = """\
+`invalid_input` (400, with `errors` and `field_errors`), `malformed_body` and \
+`malformed_request` (400), `unauthorized` (401), `forbidden` and `cors_origin_refused` \
+(403), `not_found` (404: no such object, or one outside the caller's scope), \
+`method_not_allowed` (405), `conflict` or `conflict.<reason>` (409; the reason is also \
+in `reason`, e.g. `conflict.quota_full`, `conflict.programme_full`, \
+`conflict.no_active_agreement`), `body_too_large` (413), `too_many_requests` (429), \
+`internal_error` (500), `service_unavailable` (503)"""
+FIELD_ERROR_CODES = """\
+marshmallow's error kinds: `required`, `null`, `invalid` (not of the field's type or \
+format, or against a rule its `message` states), `unknown` (a field the operation does \
+not take), `type`, `too_large`, `format`, and its validators': `length` and `range` \
+(`params`: `min`, `max`, `equal`, `min_exclusive`, `max_exclusive`), `one_of` \
+(`params.choices`), `none_of`, `regexp`, `email`, `url`, `equal`; `empty` (a filter given \
+empty)"""
+
 PROBLEM = {
     "type": "object",
-    "description": "RFC 9457 problem details; a 400 carries the field errors in `errors`.",
+    "description": "RFC 9457 problem details. `code` names the kind of problem and each "
+                   "of `field_errors` the kind of a field's error, so a client can word "
+                   "them in its own language; `detail` and the messages are English and "
+                   "may name ids.",
     "properties": {
         "type": {"type": "string", "default": "about:blank"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
+        "code": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$",
+                 "description": "The kind of problem, stable across versions: "
+                                + PROBLEM_CODES + "."},
         "detail": {"type": "string"},
         "errors": {"type": "object", "description": "field name -> messages (on a 400)",
                    "additionalProperties": True},
+        "field_errors": {
+            "type": "array", "description": "On a 400 with `errors`: each field error "
+                                            "with its code.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "description": "The field's path, "
+                              "`milestones.0.weight` for a field of a list's item; "
+                              "`_schema` for the body as a whole."},
+                    "code": {"type": "string", "description": FIELD_ERROR_CODES + "."},
+                    "message": {"type": "string"},
+                    "params": {"type": "object", "additionalProperties": True,
+                               "description": "What the message names: `min`, `max`, "
+                                              "`equal` (as text), `choices`."},
+                },
+                "required": ["field", "code", "message"],
+            },
+        },
     },
-    "required": ["type", "title", "status"],
+    "required": ["type", "title", "status", "code"],
     "additionalProperties": True,
 }
 

@@ -1,5 +1,9 @@
 """Marshmallow at every boundary: one way to turn a schema failure into an
-``InvalidInput`` carrying the field errors."""
+``InvalidInput`` carrying the field errors, each with a stable code of its
+kind (``field_errors``), so a client can word it in its own language."""
+import inspect
+import re
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from college_platform.errors import InvalidInput
@@ -7,6 +11,7 @@ from college_platform.errors import InvalidInput
 MAX_PAGE_SIZE = 200
 # far beyond any list of the college, and within the database's 8-byte skip
 MAX_OFFSET = 1_000_000_000
+EMPTY_FILTER = "Must not be empty: leave the filter out to list every row."
 
 
 class PageQuerySchema(Schema):
@@ -30,8 +35,7 @@ class PageQuerySchema(Schema):
                  if name in self.fields and name not in ("offset", "limit", "sort")
                  and (value is None or value == "")]
         if empty:
-            raise ValidationError({name: ["Must not be empty: leave the filter out to list "
-                                          "every row."] for name in empty})
+            raise ValidationError({name: [EMPTY_FILTER] for name in empty})
         return data
 
 
@@ -52,5 +56,168 @@ def load(schema, payload, **kwargs):
     try:
         return schema.load(payload, **kwargs)
     except ValidationError as exc:
-        raise InvalidInput("the input has invalid fields", errors=exc.messages)
+        raise InvalidInput("the input has invalid fields", errors=exc.messages,
+                           field_errors=field_errors(exc.messages, schema))
+
+
+# -- the code of each field error ------------------------------------------------------
+#
+# Marshmallow words its errors but does not say their kind, so the kind is found
+# from the message: among the templates of the failing field (its own wording
+# included) when the schema is at hand, else among marshmallow's defaults. The
+# codes are marshmallow's error kinds (``required``, ``null``, ``invalid``,
+# ``unknown``, ``type``, ...) and its validators' names (``length``, ``range``,
+# ``one_of``, ``regexp``, ...); a message of a schema's or a service's own rule
+# is ``invalid``, its text saying which rule.
+
+PARAMETERS = ("min", "max", "equal", "choices")
+CUSTOM_KINDS = {EMPTY_FILTER: "empty"}
+# a validator's kind from its class name: OneOf -> one_of
+VALIDATOR_KIND = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _kind_of_validator(validator):
+    return VALIDATOR_KIND.sub("_", type(validator).__name__).lower()
+
+
+def _field_kind(key):
+    return "invalid" if key == "validator_failed" else key
+
+
+def _pattern(template):
+    """A message template (``Length must be between {min} and {max}.``) as a
+    regular expression that captures its parameters."""
+    parts = re.split(r"\{(\w+)\}", template)
+    if not any(parts[0::2]):
+        return None  # all placeholder: it would match any message
+    regex, seen = "", set()
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            regex += re.escape(part)
+        elif part in seen:
+            regex += ".+?"
+        else:
+            seen.add(part)
+            # a number or a date has no space; a list of choices has
+            regex += "(?P<%s>%s)" % (part, r"\S+?" if part in ("min", "max", "equal") else ".+?")
+    return re.compile(regex + r"\Z", re.S)
+
+
+def _validator_templates(validator):
+    kind = _kind_of_validator(validator)
+    names = [name for name in dir(validator) if name == "error" or name.startswith("message_")]
+    return [(getattr(validator, name), kind) for name in names
+            if isinstance(getattr(validator, name), str)]
+
+
+def _default_templates():
+    templates = [(message, kind) for message, kind in CUSTOM_KINDS.items()]
+    for _, cls in inspect.getmembers(fields, inspect.isclass):
+        if issubclass(cls, fields.Field):
+            for key, message in getattr(cls, "default_error_messages", {}).items():
+                templates.append((message, _field_kind(key)))
+    templates += [(message, key) for key, message in Schema._default_error_messages.items()]
+    for validator in (validate.Length(min=0, max=1), validate.Length(equal=1),
+                      *(validate.Range(min=0, max=1, min_inclusive=low, max_inclusive=high)
+                        for low in (True, False) for high in (True, False)),
+                      validate.OneOf(()), validate.NoneOf(()), validate.ContainsOnly(()),
+                      validate.ContainsNoneOf(()), validate.Equal(0), validate.Regexp(""),
+                      validate.Email(), validate.URL()):
+        templates += _validator_templates(validator)
+    return _compiled(templates)
+
+
+def _compiled(templates):
+    """The templates as patterns, those with the most fixed text first, so
+    "between {min} and {max}" is tried before "{min}" alone."""
+    compiled = []
+    for template, kind in templates:
+        pattern = _pattern(template)
+        if pattern is not None:
+            fixed = len(re.sub(r"\{\w+\}", "", template))
+            compiled.append((fixed, pattern, kind))
+    return [(pattern, kind) for _, pattern, kind in
+            sorted(compiled, key=lambda entry: -entry[0])]
+
+
+DEFAULT_TEMPLATES = _default_templates()
+
+
+def _field_templates(field):
+    templates = [(message, _field_kind(key)) for key, message in field.error_messages.items()]
+    for validator in getattr(field, "validators", ()):
+        templates += _validator_templates(validator)
+    return _compiled(templates)
+
+
+def _field_at(schema, path):
+    """The field a path of error keys names (``milestones.0.weight``), or None."""
+    field, keys = None, list(path)
+    current = schema
+    while keys:
+        key = keys.pop(0)
+        if isinstance(current, Schema) and key.isdigit() and getattr(field, "many", False):
+            continue  # an item of a Nested(many=True)
+        if isinstance(current, Schema):
+            by_key = {(f.data_key or name): f for name, f in current.fields.items()}
+            field = by_key.get(key)
+        elif isinstance(current, fields.List) and key.isdigit():
+            field = current.inner
+        elif isinstance(current, fields.Dict) and keys and keys[0] in ("key", "value"):
+            field = current.key_field if keys.pop(0) == "key" else current.value_field
+        else:
+            return None
+        if field is None:
+            return None
+        current = field.schema if isinstance(field, fields.Nested) else field
+    return field
+
+
+def classify(message, field=None):
+    """``(code, params)`` of one error message, ``field`` the field it is about
+    when known (its own wording then counts)."""
+    candidates = (_field_templates(field) if field is not None else []) + DEFAULT_TEMPLATES
+    for pattern, kind in candidates:
+        found = pattern.match(message)
+        if found:
+            params = {name: value for name, value in found.groupdict().items()
+                      if name in PARAMETERS}
+            if "choices" in params:
+                params["choices"] = params["choices"].split(", ")
+            if kind == "range":  # Range words a bound it excludes "greater than"
+                for bound, words in (("min", "greater than "), ("max", "less than ")):
+                    if bound in params and words + params[bound] in message:
+                        params[bound + "_exclusive"] = True
+            return kind, params
+    return "invalid", {}
+
+
+def _flat(messages, path=()):
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _flat(value, path + (str(key),))
+    elif isinstance(messages, (list, tuple)):
+        for message in messages:
+            if isinstance(message, (dict, list, tuple)):
+                yield from _flat(message, path)
+            else:
+                yield path, str(message)
+    else:
+        yield path, str(messages)
+
+
+def field_errors(messages, schema=None):
+    """Each field error of ``messages`` (marshmallow's nested ``errors``) as
+    ``{"field": "milestones.0.weight", "code": "range", "message": "...",
+    "params": {"min": "1"}}``: the code is the error's kind, ``params`` what
+    its message names (``min``, ``max``, ``equal``, ``choices``)."""
+    found = []
+    for path, message in _flat(messages or {}):
+        field = _field_at(schema, path) if schema is not None and path else None
+        code, params = classify(message, field)
+        error = {"field": ".".join(path) or "_schema", "code": code, "message": message}
+        if params:
+            error["params"] = params
+        found.append(error)
+    return found
 
