@@ -133,7 +133,7 @@ def test_every_kind_of_bad_message_is_dead_lettered_with_its_reason(
     assert len(reasons) == 8, reasons
     assert sum("no user_id" in reason for reason in reasons) == 2
     expected = ["the body is not valid JSON", "unknown event type edu.college.project.renamed",
-                "invalid data for edu.college.project.posted.v1: {'team_size'",
+                "invalid data for edu.college.project.posted.v1: team_size: Must be",
                 "source /enterprises/OTHER does not match the publishing user enterprise-ACME",
                 "the message has no user_id property", "not a valid CloudEvent",
                 "RuntimeError: the handler broke"]

@@ -19,6 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from college_contracts.base import EventData
 from college_platform.errors import PermanentEventError
+from college_platform.validation import describe_errors
 
 EXCHANGE = "college.inbound"
 USER_PREFIX = "enterprise-"
@@ -170,7 +171,7 @@ def parse(body, user_id):
     try:
         envelope = CloudEvent().load(body, unknown="include")
     except ValidationError as exc:
-        raise InboundRejected("not a valid CloudEvent: %s" % exc.messages)
+        raise InboundRejected("not a valid CloudEvent: %s" % describe_errors(exc.messages))
     if envelope["type"] not in TYPES:
         raise InboundRejected("unknown event type %s; this contract accepts %s"
                               % (envelope["type"], ", ".join(sorted(TYPES))))
@@ -184,7 +185,8 @@ def parse(body, user_id):
     try:
         data = TYPES[envelope["type"]]().load(envelope["data"])
     except ValidationError as exc:
-        raise InboundRejected("invalid data for %s: %s" % (envelope["type"], exc.messages))
+        raise InboundRejected("invalid data for %s: %s"
+                              % (envelope["type"], describe_errors(exc.messages)))
     return {"id": "%s#%s" % (envelope["source"], envelope["id"]), "ce_id": envelope["id"],
             "type": envelope["type"], "source": envelope["source"],
             "enterprise_id": enterprise_id, "time": envelope["time"].isoformat(), "data": data}

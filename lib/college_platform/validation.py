@@ -221,3 +221,9 @@ def field_errors(messages, schema=None):
         found.append(error)
     return found
 
+
+def describe_errors(messages):
+    """Field errors as one line a person reads where no client words them
+    (a dead letter's reason): ``time: Not a valid datetime.; data.title: ...``."""
+    return "; ".join("%s: %s" % (".".join(path) or "_schema", message)
+                     for path, message in _flat(messages or {}))

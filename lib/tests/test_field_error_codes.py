@@ -64,3 +64,13 @@ class Nested(Schema):
 
 def test_an_item_of_a_nested_list_is_found_by_its_path():
     assert coded(Nested(), {"items": [{"n": 1}, {"n": "x"}]}) == {"items.1.n": ("invalid", {})}
+
+
+def test_a_refused_inbound_events_reason_names_its_fields_in_plain_text():
+    from college_contracts.inbound import InboundRejected, parse
+    with pytest.raises(InboundRejected) as refused:
+        parse(b'{"specversion": "1.0", "id": "x", "source": "/enterprises/A", '
+              b'"type": "edu.college.project.posted.v1", "data": {}}', "enterprise-A")
+    reason = str(refused.value)
+    assert "time: Missing data for required field." in reason, reason
+    assert "{" not in reason and "[" not in reason, reason
