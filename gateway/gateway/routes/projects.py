@@ -66,7 +66,7 @@ class ProjectsRoutes:
     @route("GET", "/v1/projects", roles=STAFF + (ENTERPRISE_USER,), summary="List projects",
            query=api.ProjectQuerySchema, response=Page(api.ProjectSchema))
     def list_projects(self, request):
-        query = {**page_query(request, "status"), **enterprise_filter(request)}
+        query = {**page_query(request, "status", "q"), **enterprise_filter(request)}
         return json_response(200, self.call("projects", "list_projects", query))
 
     @route("GET", "/v1/projects/<project_id>", roles=EVERYONE, summary="One project",

@@ -98,6 +98,8 @@ class ProjectSchema(Schema):
 class ProjectQuerySchema(PageQuerySchema):
     enterprise_id = fields.String(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
+                      metadata={"description": "any part of the title, case aside"})
     sort = sort_by("created_at", "title", "status", "start_date", "end_date")
 
 class TransitionSchema(StrictSchema):

@@ -1,10 +1,20 @@
 """The projects domain as plain Python: lifecycle, grading, check-in rules,
 visibility and feedback. No broker, no database; the current time is always
 a parameter, so every rule is unit-tested directly."""
+import re
 from datetime import date, datetime, timedelta
 
 from college_contracts.projects import PROJECT_STATUSES, REVIEWER_KINDS
 from college_platform.errors import Conflict, InvalidInput, NotFound
+
+# -- finding projects ---------------------------------------------------------
+
+
+def title_search(text):
+    """The selector that finds projects by any part of their title, whatever
+    its case; the text is matched literally, never as a pattern."""
+    return {"title": {"$regex": re.escape(text.strip()), "$options": "i"}}
+
 
 # -- project lifecycle --------------------------------------------------------
 

@@ -165,10 +165,13 @@ class ProjectsService(PlatformService):
 
     @rpc
     def list_projects(self, query=None):
-        """query: {"enterprise_id": "...", "status": "published", "offset": 0, "limit": 20}"""
+        """query: {"enterprise_id": "...", "status": "published", "q": "视觉",
+        "offset": 0, "limit": 20}: ``q`` finds any part of the title, case aside."""
         params = load(ProjectQuerySchema(), query or {})
-        return paged_view(self.store.db.projects, _criteria(params, "enterprise_id", "status"),
-                          params, project_view)
+        selector = _criteria(params, "enterprise_id", "status")
+        if params.get("q"):
+            selector.update(domain.title_search(params["q"]))
+        return paged_view(self.store.db.projects, selector, params, project_view)
 
     @rpc
     def set_milestones(self, project_id, payload, actor=None):
