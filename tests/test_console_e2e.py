@@ -7,15 +7,20 @@ README's in docs/screenshots)."""
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from testkit.servers import ROOT
+from college_contracts.identifiers import credit_code_check_character
+from testkit.enterprise import access, cloud_event, provision
+from testkit.enterprise import publish as publish_as_enterprise
+from testkit.servers import ROOT, wait_until
 from testkit.system import System
 
 pytestmark = pytest.mark.e2e
@@ -229,3 +234,100 @@ def test_the_accounts_screen_is_not_offered_to_non_administrators(system, data):
         seen = observed[username]
         assert "账户管理" not in seen["nav"] and "我的账户" in seen["nav"], (username, seen)
         assert seen["heading"] == "无权访问" and seen["rows"] == 0, (username, seen)
+
+
+# -- what the console shows of the API's answers ----------------------------------------
+
+
+def test_issued_certificates_show_their_status_and_a_revoked_one_offers_no_revoke(system, data):
+    numbers = data["certificates"]["numbers"]
+    assert len(numbers) >= 2
+    observed = browse(system, "issued_certificate_status", valid_number=numbers[0],
+                      number=numbers[-1])
+    assert observed["valid_before"] == "有效" and observed["revoked_after"] == "已撤销"
+    assert observed["revoke_offered_after"] == 0
+    officer = system.user("officer.revoke.check", "certificate_officer")
+    stored = gateway_get(system, "/v1/issued-certificates/%s" % numbers[-1], officer).json()
+    assert stored["revoked"] is True
+
+
+LATIN = re.compile("[A-Za-z]")
+CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+def test_problems_are_worded_in_the_consoles_language_without_raw_ids(system, data):
+    missing = "40af%s" % uuid.uuid4().hex[:20]
+    observed = browse(system, "problem_messages", missing_id=missing)
+    chinese, english = observed["zh-CN"], observed["en"]
+    for message in chinese["fields"] + [chinese["not_found"]]:
+        assert message and not LATIN.search(message), chinese
+    for message in english["fields"] + [english["not_found"]]:
+        assert message and not CHINESE.search(message), english
+    assert "2" in chinese["fields"][0] and "200" in chinese["fields"][0], "the bounds are named"
+    assert "2" in english["fields"][0] and "200" in english["fields"][0]
+    assert missing not in chinese["not_found"] + english["not_found"]
+
+
+def test_the_dashboards_chart_labels_are_whole_in_english(system, data):
+    observed = browse(system, "dashboard_labels_in_english")
+    labels = observed["labels"]
+    assert "Apprentices with both mentors" in [label["text"] for label in labels]
+    cut = [label["text"] for label in labels if not label["inside"] or label["overflowing"]]
+    assert cut == [], "labels cut off at the chart's edge"
+
+
+def test_a_refused_events_reason_reads_as_text_and_its_body_can_be_read(system, data):
+    enterprise_id = data["partners"][1]["id"]
+    credentials = provision(system.amqp_uri, enterprise_id)
+    marker = "ERP-DEAD-%s" % uuid.uuid4().hex[:8]
+    try:
+        event = cloud_event(enterprise_id, "project.posted.v1", {"external_ref": marker})
+        del event["time"]
+        publish_as_enterprise(credentials, event)
+        admin = system.user("admin.dead.letters", "admin")
+        wait_until(lambda: gateway_get(system, "/v1/admin/inbound/dead-letters",
+                                       admin).json()["total"] >= 1,
+                   message="the refused event is dead-lettered")
+        observed = browse(system, "dead_letter_detail")
+    finally:
+        access("revoke", enterprise_id, vhost=credentials["vhost"])
+    reason = observed["rows"][0][2]
+    assert "time" in reason and "{'" not in reason and "['" not in reason, reason
+    assert marker in observed["detail"], "the letter's body is shown"
+
+
+def valid_credit_code(serial):
+    first_17 = "91440300MA5%06d" % serial
+    return first_17 + credit_code_check_character(first_17)
+
+
+def test_an_enterprises_page_says_how_many_projects_it_lists(system, data):
+    admin = system.user("admin.many.projects", "admin")
+    name = "批量项目测试企业%s" % uuid.uuid4().hex[:4]
+    partner = requests.post(system.url("gateway", "/v1/partners"), headers=admin, timeout=10,
+                            json={"legal_name": name, "credit_code": valid_credit_code(
+                                uuid.uuid4().int % 10**6), "industry": "制造"}).json()
+    for number in range(101):
+        body = {"title": "批量项目 %03d" % number, "enterprise_id": partner["id"],
+                "brief": "A project among many, to fill the list.", "team_size": 2,
+                "start_date": "2027-03-01", "end_date": "2027-06-30"}
+        wait_until(lambda: requests.post(system.url("gateway", "/v1/projects"), json=body,
+                                         headers=admin, timeout=10).status_code == 201,
+                   message="the projects service knows the partner")
+    wait_until(lambda: sum(gateway_get(system, "/v1/enterprises/%s/view" % partner["id"], admin)
+                           .json().get("projects_by_status", {}).values()) == 101,
+               timeout=60, message="the enterprise's view counts its projects")
+    observed = browse(system, "enterprise_projects_total", enterprise_id=partner["id"],
+                      enterprise_name=name)
+    assert observed["listed"] == 100
+    assert "100" in observed["text"] and "101" in observed["text"], observed["text"]
+    assert "101" in observed["pager"], observed["pager"]
+    assert observed["enterprises"] == [name]
+
+
+def test_the_projects_screen_finds_projects_by_title_and_names_their_enterprise(system, data):
+    partner = data["partners"][0]
+    observed = browse(system, "projects_search", search="视觉", count=1,
+                      enterprise_name=partner["legal_name"])
+    assert "企业" in observed["headers"]
+    assert observed["rows"][0][0] == "产线视觉质检系统"

@@ -94,7 +94,7 @@ def sign_in_and_dashboard(session):
     expect(page).to_have_url(session.base + "/#/dashboard")
     expect(page.locator("h1")).to_have_text("产教融合驾驶舱")
     expect(page.locator(".kpi").first).to_be_visible()
-    expect(page.locator("svg.chart").first).to_be_visible()
+    expect(page.locator(".chart").first).to_be_visible()
     shot = session.screenshot("dashboard")
     nav = page.locator("#nav a").all_inner_texts()
     kpis = page.locator(".kpi").all_inner_texts()
@@ -436,10 +436,152 @@ def accounts_not_offered(session):
     return seen
 
 
+# -- what the console shows of the API's answers ---------------------------------------
+
+
+def issued_certificate_status(session):
+    """The issued certificates show each one's status; revoking one in the
+    console shows it revoked, with no revoke action left."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    page.locator("#nav a[href='#/certificates']").click()
+    valid = page.locator("main tbody tr").filter(has_text=args["valid_number"])
+    row = page.locator("main tbody tr").filter(has_text=args["number"])
+    seen = {"valid_before": valid.locator(".badge").inner_text(),
+            "revoked_before": row.locator(".badge").inner_text()}
+    expect(row.locator(".badge")).to_have_text("有效")
+    row.get_by_role("button", name="撤销证书").click()
+    page.locator("dialog[open]").get_by_label("原因").fill("证书信息有误，予以撤销")
+    page.locator("dialog[open]").get_by_role("button", name="撤销证书").click()
+    page.locator("dialog[open]").last.get_by_role("button", name="确认").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(row.locator(".badge")).to_have_text("已撤销")
+    seen["revoked_after"] = row.locator(".badge").inner_text()
+    seen["revoke_offered_after"] = row.get_by_role("button", name="撤销证书").count()
+    seen["screenshot"] = session.screenshot("issued-certificates")
+    return seen
+
+
+def register_enterprise_with_errors(page, name, credit_code, industry, open_label, save_label,
+                                    labels):
+    """Submits the enterprise form with values the API refuses; each field's message."""
+    page.get_by_role("button", name=open_label).click()
+    dialog = page.locator("dialog[open]")
+    for label, value in zip(labels, (name, credit_code, industry)):
+        dialog.get_by_label(label).fill(value)
+    dialog.get_by_role("button", name=save_label).click()
+    messages = {}
+    for label in labels[:3]:
+        control = dialog.get_by_label(label)
+        expect(control).to_have_attribute("aria-invalid", "true")
+        messages[label] = control.locator("xpath=..").locator(".field-error").inner_text()
+    dialog.get_by_role("button", name=labels[3]).click()
+    return messages
+
+
+def problem_messages(session):
+    """The API's field errors and a missing object, in the console's language:
+    Chinese, then English."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    seen = {}
+    for locale, open_label, save_label, labels in (
+            ("zh-CN", "登记合作企业", "保存", ("企业", "统一社会信用代码", "行业", "取消")),
+            ("en", "Register a partner", "Save", ("Enterprise", "Credit code",
+                                                 "Industry", "Cancel"))):
+        if locale != "zh-CN":
+            session.use_language(locale)
+        session.open("#/enterprises")
+        expect(page.locator("main .state.loading")).to_have_count(0)
+        fields = register_enterprise_with_errors(page, "x", "123", "y", open_label, save_label,
+                                                 labels)
+        session.open("#/enterprises/%s" % args["missing_id"])
+        error = page.locator("main .alert.error")
+        expect(error).to_be_visible()
+        seen[locale] = {"fields": list(fields.values()), "not_found": error.inner_text()}
+        session.screenshot("problem-messages-%s" % locale)
+    return seen
+
+
+def dashboard_labels_in_english(session):
+    """Every chart label of the dashboard is whole inside its chart, in English."""
+    page = session.page
+    session.sign_in(session.args["username"], session.args["password"])
+    session.use_language("en")
+    session.open("#/dashboard")
+    expect(page.locator(".chart-label").first).to_be_visible()
+    labels = page.evaluate("""() => [...document.querySelectorAll('.chart-label')].map((el) => {
+        const box = el.getBoundingClientRect();
+        const chart = el.closest('figure').getBoundingClientRect();
+        return {text: el.textContent, inside: box.left >= chart.left - 0.5
+                && box.right <= chart.right + 0.5 && box.width > 0,
+                overflowing: el.scrollWidth > el.clientWidth + 1};
+    })""")
+    return {"labels": labels, "screenshot": session.screenshot("dashboard-en")}
+
+
+def dead_letter_detail(session):
+    """A refused event's reason reads as text, and its body can be read."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    page.locator("#nav a[href='#/dead-letters']").click()
+    rows = page.locator("main tbody tr")
+    expect(rows.first).to_be_visible()
+    seen = {"rows": [row.locator("td").all_inner_texts() for row in rows.all()]}
+    rows.first.get_by_role("button", name="查看").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.locator("pre")).not_to_be_empty()
+    seen["detail"] = dialog.inner_text()
+    seen["screenshot"] = session.screenshot("dead-letter-detail")
+    dialog.get_by_role("button", name="关闭").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    return seen
+
+
+def enterprise_projects_total(session):
+    """An enterprise's page says how many of its projects it lists, and leads
+    to all of them."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    session.open("#/enterprises/%s" % args["enterprise_id"])
+    projects = page.locator("main section").filter(
+        has=page.get_by_role("heading", name="项目", exact=True))
+    expect(projects.locator("li a")).not_to_have_count(0)
+    seen = {"listed": projects.locator("li a").count(), "text": projects.inner_text()}
+    projects.get_by_role("link", name=re.compile("全部")).click()
+    expect(page.locator("main h1")).to_have_text("企业项目")
+    expect(page.locator("main .pagination")).to_be_visible()
+    seen["pager"] = page.locator("main .pagination span").inner_text()
+    cells = page.locator("main tbody td[data-label='企业']")
+    expect(cells.first).to_have_text(args["enterprise_name"])
+    seen["enterprises"] = sorted(set(cells.all_inner_texts()))
+    return seen
+
+
+def projects_search(session):
+    """The projects screen names each project's enterprise and finds projects
+    by a part of their title."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    page.locator("#nav a[href='#/projects']").click()
+    expect(page.locator("main tbody tr").first).to_be_visible()
+    headers = page.locator("main thead th").all_inner_texts()
+    search = page.get_by_label("按项目名称查找")
+    search.fill(args["search"])
+    search.press("Enter")
+    expect(page.locator("main tbody tr")).to_have_count(args["count"])
+    row = page.locator("main tbody tr").first
+    expect(row.locator("td[data-label='企业']")).to_have_text(args["enterprise_name"])
+    rows = [r.locator("td").all_inner_texts() for r in page.locator("main tbody tr").all()]
+    return {"headers": headers, "rows": rows, "screenshot": session.screenshot("projects")}
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
-    change_own_password, accounts_not_offered)}
+    change_own_password, accounts_not_offered, issued_certificate_status, problem_messages,
+    dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
+    projects_search)}
 
 
 def main(name, raw_args):

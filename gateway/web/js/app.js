@@ -43,14 +43,17 @@ const ROUTES = [
   ["/me", me, ROLES.all, "nav.my_account"],
 ];
 
-function match(path) {
+// "/projects?enterprise_id=x": the path routes, the query goes to the screen
+function match(address) {
+  const [path, search = ""] = address.split("?");
+  const query = Object.fromEntries(new URLSearchParams(search));
   for (const [pattern, screen, roles, navKey] of ROUTES) {
     const names = [];
     const regex = new RegExp("^" + pattern.replace(/:(\w+)/g, (_, name) => { names.push(name); return "([^/]+)"; }) + "$");
     const found = path.match(regex);
     if (found) {
       const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
-      return { pattern, screen, roles, navKey, params };
+      return { pattern, screen, roles, navKey, params, query };
     }
   }
   return null;
@@ -104,7 +107,7 @@ async function route() {
   document.getElementById("nav").classList.remove("open");
   document.getElementById("nav-toggle").setAttribute("aria-expanded", "false");
   view.replaceChildren();
-  await found.screen.render(view, { params: found.params, pattern: found.pattern, user, navigate });
+  await found.screen.render(view, { params: found.params, query: found.query, pattern: found.pattern, user, navigate });
   const heading = view.querySelector("h1");
   document.title = heading ? `${heading.textContent} · ${t("app.title")}` : t("app.title");
   view.focus({ preventScroll: true });

@@ -27,11 +27,38 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? ""));
 }
 
+export function has(key) { return key in messages; }
+
 // A value's label when the catalogue has one (statuses, kinds), else the value.
 export function label(prefix, value) {
   if (value === null || value === undefined || value === "") return "—";
   const key = `${prefix}.${value}`;
   return key in messages ? messages[key] : String(value);
+}
+
+// A problem in the console's words, by its code (RFC 9457 `code`): the
+// catalogue's message, else the API's own text for a code it does not know.
+export function problemMessage(problem) {
+  const code = problem?.code;
+  if (code && has(`problem.${code}`)) return t(`problem.${code}`);
+  return problem?.detail || problem?.title || t("error.generic");
+}
+
+// One field error ({field, code, message, params}) in the console's words.
+export function fieldErrorMessage(error) {
+  const params = error.params || {};
+  let key = `field_error.${error.code}`;
+  if (error.code === "length") {
+    key += params.equal !== undefined ? ".equal" : params.min !== undefined && params.max !== undefined ? ".between" : params.min !== undefined ? ".min" : ".max";
+  } else if (error.code === "range") {
+    const low = params.min !== undefined ? (params.min_exclusive ? "gt" : "gte") : "";
+    const high = params.max !== undefined ? (params.max_exclusive ? "lt" : "lte") : "";
+    key += "." + [low, high].filter(Boolean).join("_");
+  } else if (error.code === "one_of" && params.choices) {
+    key += ".choices";
+  }
+  if (!has(key)) return error.message;
+  return t(key, { ...params, choices: (params.choices || []).join(", ") });
 }
 
 export function translate(root) {

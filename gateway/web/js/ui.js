@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the screens: elements, paged tables, forms with
 // field errors, confirmation, loading and empty states, SVG bar charts.
 import { ApiError } from "./api.js";
-import { t } from "./i18n.js";
+import { fieldErrorMessage, has, problemMessage, t } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -30,13 +30,33 @@ export function empty(message = t("state.empty")) {
   return h("p", { class: "state empty" }, message);
 }
 
+// An error in the console's words: the problem's code picks the catalogue's
+// message. The API's own text (English, and it may name ids) stays folded
+// away beneath, for support, unless it only repeats a missing id.
 export function errorBox(error) {
-  const detail = error instanceof ApiError ? error.message : String(error);
-  const title = error instanceof ApiError && error.status === 403 ? t("error.forbidden")
-    : error instanceof ApiError && error.status === 404 ? t("error.not_found")
-      : error instanceof ApiError && error.status === 503 ? t("error.unavailable")
+  if (!(error instanceof ApiError)) {
+    return h("div", { class: "alert error", role: "alert" }, h("strong", {}, t("error.generic")), " ", String(error));
+  }
+  const title = error.status === 403 ? t("error.forbidden")
+    : error.status === 404 ? t("error.not_found")
+      : error.status === 503 ? t("error.unavailable")
         : t("error.generic");
-  return h("div", { class: "alert error", role: "alert" }, h("strong", {}, title), " ", detail);
+  const message = problemMessage(error.problem);
+  const detail = error.problem.detail;
+  const known = has(`problem.${error.problem.code}`);
+  return h("div", { class: "alert error", role: "alert", "data-code": error.problem.code || null },
+    h("strong", {}, title), " ", message,
+    known && detail && error.status !== 404 ? h("details", { class: "api-detail" },
+      h("summary", {}, t("error.api_detail")), h("span", { lang: "en" }, detail)) : null);
+}
+
+// An error as one line, for a toast; a conflict the catalogue words only in
+// general keeps the API's reason beside it, there being nowhere to fold it.
+export function errorText(error) {
+  if (!(error instanceof ApiError)) return String(error);
+  const message = problemMessage(error.problem);
+  const { code, detail } = error.problem;
+  return code === "conflict" && detail && detail !== message ? `${message} (${detail})` : message;
 }
 
 export function toast(message) {
@@ -162,10 +182,10 @@ export function form({ fields, submitLabel, submit, onDone, cancel }) {
     } catch (error) {
       if (error instanceof ApiError && Object.keys(error.errors).length) {
         const unplaced = [];
-        for (const [name, messages] of Object.entries(error.errors)) {
+        for (const [name, messages] of fieldMessages(error)) {
           const top = name.split(".")[0];
-          if (controls[name] || controls[top]) showFieldError(controls, controls[name] ? name : top, flatten(messages));
-          else unplaced.push(`${name}: ${flatten(messages).join(" ")}`);
+          if (controls[name] || controls[top]) showFieldError(controls, controls[name] ? name : top, messages);
+          else unplaced.push(`${name}: ${messages.join(" ")}`);
         }
         if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
         const first = el.querySelector("[aria-invalid]");
@@ -182,6 +202,22 @@ export function form({ fields, submitLabel, submit, onDone, cancel }) {
   return el;
 }
 
+// field path -> its messages in the console's words: by each field error's
+// code (the problem's `field_errors`), else the API's own messages.
+export function fieldMessages(error) {
+  const byField = new Map();
+  const coded = error.problem?.field_errors;
+  if (Array.isArray(coded) && coded.length) {
+    for (const fieldError of coded) {
+      if (!byField.has(fieldError.field)) byField.set(fieldError.field, []);
+      byField.get(fieldError.field).push(fieldErrorMessage(fieldError));
+    }
+    return byField;
+  }
+  for (const [name, messages] of Object.entries(error.errors || {})) byField.set(name, flatten(messages));
+  return byField;
+}
+
 function flatten(messages) {
   if (Array.isArray(messages)) return messages.flatMap(flatten);
   if (messages && typeof messages === "object") return Object.entries(messages).flatMap(([k, v]) => flatten(v).map((m) => `${k}: ${m}`));
@@ -195,9 +231,9 @@ function showFieldError(controls, name, messages) {
 }
 
 // A modal dialog with a form in it; resolves when done or cancelled.
-export function dialog(title, buildBody) {
+export function dialog(title, buildBody, { wide = false } = {}) {
   return new Promise((resolve) => {
-    const box = h("dialog", { class: "dialog", "aria-labelledby": uid("dlg") });
+    const box = h("dialog", { class: wide ? "dialog wide" : "dialog", "aria-labelledby": uid("dlg") });
     const heading = h("h2", { id: box.getAttribute("aria-labelledby") }, title);
     const close = (value) => { box.close(); box.remove(); resolve(value); };
     box.append(heading, buildBody(close));
@@ -216,38 +252,23 @@ export function confirmAction(message, confirmLabel = t("action.confirm")) {
       h("button", { type: "button", autofocus: true, onclick: () => close(false) }, t("action.cancel")))));
 }
 
-// Horizontal bars for ratios (0..1) with an optional target line; drawn as SVG
-// so no chart library (and no other host) is needed.
+// Horizontal bars for ratios (0..1) with an optional target line, as HTML:
+// each label has the room it needs and wraps in any language, and no chart
+// library (nor any other host) is needed. Widths are set through the DOM,
+// which the Content-Security-Policy allows (style attributes it does not).
 export function ratioBars(title, rows, formatValue) {
-  const barHeight = 26;
-  const labelWidth = 190;
-  const width = 560;
-  const chartWidth = width - labelWidth - 70;
-  const height = rows.length * (barHeight + 10) + 10;
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", title);
-  svg.classList.add("chart");
-  const make = (tag, attrs, text) => {
-    const el = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-    if (text !== undefined) el.textContent = text;
-    svg.append(el);
-    return el;
-  };
-  rows.forEach((row, index) => {
-    const y = 10 + index * (barHeight + 10);
-    make("text", { x: labelWidth - 8, y: y + barHeight * 0.68, "text-anchor": "end", class: "chart-label" }, row.label);
-    make("rect", { x: labelWidth, y, width: chartWidth, height: barHeight, class: "chart-track", rx: 3 });
+  const list = h("ul", { class: "chart", "aria-label": title }, rows.map((row) => {
     const ratio = row.value === null || row.value === undefined ? 0 : Math.max(0, Math.min(1, row.value));
-    make("rect", { x: labelWidth, y, width: chartWidth * ratio, height: barHeight, class: `chart-bar ${row.tone || ""}`, rx: 3 });
-    if (row.target !== undefined) {
-      const x = labelWidth + chartWidth * row.target;
-      make("line", { x1: x, x2: x, y1: y - 3, y2: y + barHeight + 3, class: "chart-target" });
+    const bar = h("span", { class: `chart-bar ${row.tone || ""}` });
+    bar.style.width = `${ratio * 100}%`;
+    const track = h("span", { class: "chart-track", "aria-hidden": "true" }, bar);
+    if (row.target !== undefined && row.target !== null) {
+      const target = h("span", { class: "chart-target" });
+      target.style.left = `${Math.max(0, Math.min(1, row.target)) * 100}%`;
+      track.append(target);
     }
-    make("text", { x: labelWidth + chartWidth + 8, y: y + barHeight * 0.68, class: "chart-value" }, formatValue(row.value));
-  });
-  return h("figure", { class: "chart-figure" }, svg, h("figcaption", {}, title));
+    return h("li", { class: "chart-row" }, h("span", { class: "chart-label" }, row.label), track,
+      h("span", { class: "chart-value" }, formatValue(row.value)));
+  }));
+  return h("figure", { class: "chart-figure" }, list, h("figcaption", {}, title));
 }

@@ -7,7 +7,7 @@ import { get, patch, post } from "../api.js";
 import { compareNames, label, t } from "../i18n.js";
 import { nameOf } from "../lookup.js";
 import { ROLES } from "../roles.js";
-import { badge, confirmAction, dialog, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { badge, confirmAction, dialog, errorText, fieldMessages, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { checkConfirmation, newPasswordFields } from "./me.js";
 
 const LINKS = ["role", "name", "enterprise_id", "student_id", "mentor_id"];
@@ -114,7 +114,7 @@ export async function render(view, { user: me }) {
       toast(disabled ? t("accounts.disabled_done", { username: user.username }) : t("accounts.enabled_done", { username: user.username }));
       table.refresh();
     } catch (error) {
-      toast([error.message, ...Object.values(error.errors || {}).flat()].join(" "));
+      toast([errorText(error), ...[...fieldMessages(error).values()].flat()].join(" "));
     }
   }
 

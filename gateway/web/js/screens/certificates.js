@@ -33,20 +33,22 @@ export async function render(view, context) {
     load: (offset, limit) => get("/v1/exam-sessions", { offset, limit }),
   })));
   if (can(user, ROLES.candidatesAndOfficers)) {
-    nodes.push(section(t("certificates.issued"), pagedTable({
+    const issued = pagedTable({
       caption: t("certificates.issued"),
+      rowKey: (c) => c.certificate_number,
       columns: [
         { label: t("col.certificate_number"), value: (c) => h("a", { href: `#/verify/${encodeURIComponent(c.certificate_number)}` }, c.certificate_number) },
         { label: t("col.holder"), value: (c) => c.holder_name },
         { label: t("col.level"), value: (c) => label("level", c.level) },
         { label: t("col.issued_on"), value: (c) => formatDate(c.issued_on) },
-        { label: t("col.status"), value: (c) => badge(label("certificate_status", c.status), c.status) },
-        { label: t("col.actions"), value: (c) => can(user, ROLES.certificateOfficers) && c.status !== "revoked" ? h("button", {
-          type: "button", class: "danger", onclick: () => revoke(c),
+        { label: t("col.status"), value: (c) => badge(label("certificate_status", statusOf(c)), statusOf(c)) },
+        { label: t("col.actions"), value: (c) => can(user, ROLES.certificateOfficers) && !c.revoked ? h("button", {
+          type: "button", class: "danger", onclick: async () => { if (await revoke(c)) issued.refresh(); },
         }, t("certificates.revoke")) : "—" },
       ],
       load: (offset, limit) => get("/v1/issued-certificates", { offset, limit }),
-    })));
+    });
+    nodes.push(section(t("certificates.issued"), issued));
   }
   if (user.role !== "student" && user.role !== "enterprise_user") {
     nodes.push(section(t("certificates.credit_rules"), pagedTable({
@@ -68,6 +70,16 @@ export async function render(view, context) {
       h("p", {}, (account.course_exemptions || []).join("、")))).catch((error) => credits.replaceChildren(errorBox(error)));
   }
   view.append(...nodes);
+}
+
+// An issued certificate's status as the public verification states it:
+// revoked, expired (past its valid_until) or valid.
+export function statusOf(certificate) {
+  if (certificate.revoked) return "revoked";
+  const now = new Date();  // the local calendar day
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+  if (certificate.valid_until && certificate.valid_until < today) return "expired";
+  return "valid";
 }
 
 function revoke(certificate) {

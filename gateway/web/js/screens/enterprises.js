@@ -76,7 +76,8 @@ async function renderEnterprise(view, enterpriseId) {
   nodes.push(h("div", { class: "grid-2" },
     section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, [s.name, s.student_number].filter(Boolean).join(" · "))),
       shownOf(data.students, data.student_counts?.total)),
-    section(t("enterprise.projects"), counted(data.projects, (p) => h("a", { href: `#/projects/${p.project_id || p.id}` }, `${p.title || ""} · ${label("project_status", p.status)}`))),
+    section(t("enterprise.projects"), counted(data.projects, (p) => h("a", { href: `#/projects/${p.project_id || p.id}` }, `${p.title || ""} · ${label("project_status", p.status)}`)),
+      projectsShown(data, enterpriseId)),
     section(t("enterprise.mentors"), counted(data.mentors, (m) => h("a", { href: `#/mentors/${m.mentor_id || m.id}` }, m.name || m.mentor_id))),
     section(t("enterprise.hosted_teachers"), counted(data.hosted_teachers, (m) => m.name || m.mentor_id))));
   body.replaceChildren(...nodes);
@@ -95,6 +96,15 @@ function rows(items, columns) {
 function shownOf(list, total) {
   const shown = Array.isArray(list) ? list.length : 0;
   return total > shown ? h("p", { class: "help" }, t("enterprise.students_shown", { shown: formatNumber(shown), total: formatNumber(total) })) : null;
+}
+
+// the view lists the newest projects; projects_by_status counts all of them
+function projectsShown(data, enterpriseId) {
+  const shown = Array.isArray(data.projects) ? data.projects.length : 0;
+  const total = Object.values(data.projects_by_status || {}).reduce((sum, count) => sum + count, 0);
+  if (total <= shown) return null;
+  return h("p", { class: "help" }, t("enterprise.projects_shown", { shown: formatNumber(shown), total: formatNumber(total) }), " ",
+    h("a", { href: `#/projects?enterprise_id=${encodeURIComponent(enterpriseId)}` }, t("enterprise.all_projects", { total: formatNumber(total) })));
 }
 
 // a view's member may be a list, a {items, total} page, or a count

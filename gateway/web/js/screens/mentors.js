@@ -3,7 +3,7 @@ import { get, post } from "../api.js";
 import { compareNames, formatDate, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { nameOf } from "../lookup.js";
-import { badge, confirmAction, dataTable, empty, errorBox, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { badge, confirmAction, dataTable, empty, errorBox, errorText, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
 
 export async function render(view, context) {
@@ -44,7 +44,7 @@ export async function render(view, context) {
           type: "button", class: "danger",
           onclick: async () => {
             if (!(await confirmAction(t("mentors.confirm_cancel")))) return;
-            try { await post(`/v1/secondments/${s.id}/cancellation`, { reason: t("mentors.cancel_reason") }); toast(t("msg.saved")); view.replaceChildren(); render(view, context); } catch (error) { toast(error.message); }
+            try { await post(`/v1/secondments/${s.id}/cancellation`, { reason: t("mentors.cancel_reason") }); toast(t("msg.saved")); view.replaceChildren(); render(view, context); } catch (error) { toast(errorText(error)); }
           },
         }, t("action.cancel_secondment")) : "—" },
       ],

@@ -3,7 +3,7 @@ import { get, post } from "../api.js";
 import { formatDate, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { nameOf } from "../lookup.js";
-import { badge, dataTable, empty, errorBox, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { badge, dataTable, empty, errorBox, errorText, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 
 export async function render(view, { user }) {
   const alerts = h("div", {}, loading());
@@ -47,7 +47,7 @@ async function showCheckins(button, placement, user) {
       { label: t("placements.summary"), value: (c) => c.summary },
       { label: t("col.status"), value: (c) => c.confirmed_at || c.confirmation ? badge(t("placements.confirmed"), "ok") : can(user, ROLES.projectEditors)
         ? h("button", { type: "button", onclick: async () => {
-          try { await post(`/v1/placements/${placement.id}/checkins/${c.week_starting}/confirmation`, { comment: t("placements.confirm_comment") }); toast(t("msg.saved")); button.click(); button.click(); } catch (error) { toast(error.message); }
+          try { await post(`/v1/placements/${placement.id}/checkins/${c.week_starting}/confirmation`, { comment: t("placements.confirm_comment") }); toast(t("msg.saved")); button.click(); button.click(); } catch (error) { toast(errorText(error)); }
         } }, t("placements.confirm")) : t("placements.unconfirmed") },
     ], page.items) : empty());
   } catch (error) {

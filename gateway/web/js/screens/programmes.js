@@ -4,7 +4,7 @@ import { get, post } from "../api.js";
 import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { nameOf } from "../lookup.js";
-import { badge, confirmAction, dataTable, dialog, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { badge, confirmAction, dataTable, dialog, errorBox, errorText, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
 
 const PIPELINE = ["submitted", "screened", "interviewed", "offered", "accepted", "enrolled", "rejected", "declined", "withdrawn", "expired"];
@@ -75,6 +75,8 @@ async function renderProgramme(view, { params, user }) {
         } catch (error) {  // the applicant's fields are nested: show them next to their inputs
           if (error.errors?.applicant && typeof error.errors.applicant === "object" && !Array.isArray(error.errors.applicant)) {
             error.errors = { ...error.errors.applicant };
+            error.problem.field_errors = (error.problem.field_errors || []).map((e) => (
+              e.field.startsWith("applicant.") ? { ...e, field: e.field.slice("applicant.".length) } : e));
           }
           throw error;
         }
@@ -177,7 +179,7 @@ async function renderApplication(view, context) {
         const result = await run();
         if (result) { toast(t("msg.saved")); renderApplication(view, context); return; }
       } catch (error) {
-        toast(error.message);
+        toast(errorText(error));
       }
       event.currentTarget.disabled = false;
     },

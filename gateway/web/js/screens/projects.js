@@ -1,31 +1,61 @@
 // Enterprise projects: the list, one project with its milestones, teams,
 // deliverables with their reviews, grades, and the lifecycle actions.
 import { get, post } from "../api.js";
-import { formatDate, formatNumber, label, t } from "../i18n.js";
+import { compareNames, formatDate, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { nameOf } from "../lookup.js";
-import { badge, confirmAction, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
 
 const NEXT = { draft: ["published", "cancelled"], published: ["in_progress", "cancelled"], in_progress: ["delivered", "cancelled"], delivered: ["evaluated"], evaluated: ["closed"] };
 
 export async function render(view, context) {
   if (context.params.id) return renderProject(view, context);
-  const status = h("select", { id: "project-status" }, h("option", { value: "" }, t("projects.any_status")),
+  const { user, query = {} } = context;
+  const search = h("input", { id: "project-search", type: "search", name: "q", autocomplete: "off", value: query.q || "" });
+  const status = h("select", { id: "project-status", name: "status" }, h("option", { value: "" }, t("projects.any_status")),
     ["draft", "published", "in_progress", "delivered", "evaluated", "closed", "cancelled"].map((s) => h("option", { value: s }, label("project_status", s))));
+  // staff choose an enterprise; an enterprise user's list is its own already
+  const enterprise = can(user, ROLES.partnerReaders) ? enterpriseFilter(query.enterprise_id) : null;
+  const searchForm = h("form", { class: "filters", role: "search" },
+    h("div", { class: "field grow" }, h("label", { for: "project-search" }, t("projects.search")), search),
+    enterprise ? h("div", { class: "field" }, h("label", { for: "project-enterprise" }, t("col.enterprise")), enterprise) : null,
+    h("div", { class: "field" }, h("label", { for: "project-status" }, t("col.status")), status),
+    h("button", { type: "submit", class: "primary" }, t("action.search")));
   const table = pagedTable({
     caption: t("projects.title"),
+    rowKey: (p) => p.id,
     columns: [
       { label: t("col.title"), value: (p) => h("a", { href: `#/projects/${p.id}` }, p.title) },
+      { label: t("col.enterprise"), value: (p) => nameOf("partner", p.enterprise_id, `#/enterprises/${p.enterprise_id}`) },
       { label: t("col.status"), value: (p) => badge(label("project_status", p.status), p.status) },
       { label: t("col.team_size"), value: (p) => formatNumber(p.team_size), numeric: true },
       { label: t("col.period"), value: (p) => `${formatDate(p.start_date)} – ${formatDate(p.end_date)}` },
     ],
-    load: (offset, limit) => get("/v1/projects", { status: status.value, offset, limit }),
+    load: (offset, limit) => get("/v1/projects", {
+      q: search.value.trim(), status: status.value, enterprise_id: enterprise?.value, offset, limit,
+    }),
   });
+  searchForm.addEventListener("submit", (event) => { event.preventDefault(); table.reload(); });
   status.addEventListener("change", () => table.reload());
-  view.append(pageHeader(t("projects.title")),
-    h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "project-status" }, t("col.status")), status)), table);
+  if (enterprise) enterprise.addEventListener("change", () => table.reload());
+  view.append(pageHeader(t("projects.title")), h("div", { class: "card" }, searchForm), table);
+}
+
+// The partners to filter by, the one the address names chosen.
+function enterpriseFilter(chosen) {
+  const select = h("select", { id: "project-enterprise", name: "enterprise_id" },
+    h("option", { value: "" }, t("dashboard.all_enterprises")));
+  if (chosen) select.append(h("option", { value: chosen, selected: true }, chosen));
+  get("/v1/partners", { limit: 200 }).then((page) => {
+    const partners = [...(page.items || [])].sort((a, b) => compareNames(a.legal_name, b.legal_name));
+    for (const partner of partners) {
+      const present = [...select.options].find((option) => option.value === partner.id);
+      if (present) present.textContent = partner.legal_name;
+      else select.append(h("option", { value: partner.id }, partner.legal_name));
+    }
+  }).catch(() => { /* the filter keeps what it has */ });
+  return select;
 }
 
 async function renderProject(view, context) {
@@ -52,7 +82,7 @@ async function renderProject(view, context) {
         await post(`/v1/projects/${project.id}/transitions`, target === "cancelled" ? { status: target, reason: t("projects.cancel_reason") } : { status: target });
         toast(t("msg.saved"));
         renderProject(view, context);
-      } catch (error) { toast(error.message); }
+      } catch (error) { toast(errorText(error)); }
     },
   }, t("projects.move_to", { status: label("project_status", target) }))) : [];
   const teamSections = await Promise.all((teams.items || []).map((team) => teamSection(team, project, user)));
