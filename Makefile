@@ -59,6 +59,9 @@ bench: install
 	@command -v wrk >/dev/null || { echo "error: wrk is needed (apt-get install wrk)" >&2; exit 1; }
 	PYTHONPATH=. BENCH_RUNS=$${BENCH_RUNS:-3} $(PYTHON) -m bench.run
 
+# the first administrator, in the database make run uses (MONGO_URI, else the local
+# server on LOCAL_MONGO_PORT or, unset, on the port the last make run noted in var/);
+# the password from ADMIN_PASSWORD or asked for twice, 12 characters or more
 admin: install
 	PYTHONPATH=lib:gateway $(PYTHON) -m gateway.create_admin $(or $(USERNAME),admin)
 

@@ -38,8 +38,14 @@ elif command -v rabbitmqctl >/dev/null; then
     fi
 fi
 
+# the management API: the tests' vhosts, and deploy/enterprise_access.py (the
+# enterprises' vhost, each enterprise's broker user) go through it
 if ! port_open 15672; then
     echo "enabling the RabbitMQ management plugin"
-    rabbitmq-plugins enable rabbitmq_management >/dev/null
+    if ! rabbitmq-plugins enable rabbitmq_management >/dev/null; then
+        echo "error: could not enable the management plugin (not allowed to run" \
+             "rabbitmq-plugins?); run: sudo rabbitmq-plugins enable rabbitmq_management" >&2
+        exit 1
+    fi
     wait_for 15672 60 "the RabbitMQ management API"
 fi

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 BIN = Path(sys.executable).parent
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@localhost:5672/"
+MANAGEMENT_PORT = 15672
 LOCAL_MONGO_PORT = int(os.environ.get("LOCAL_MONGO_PORT", "27017"))
 
 # (name, config, service class, health URL env var, default address)
@@ -86,6 +87,7 @@ def ensure_rabbitmq(env):
         say("RabbitMQ answers at %s:%d" % (host, port))
         if local:
             limit_message_size()
+            enable_management(host)
         else:
             say("make sure its rabbitmq.conf has max_message_size = %d (README)"
                 % BROKER_MAX_MESSAGE_BYTES)
@@ -102,6 +104,24 @@ def ensure_rabbitmq(env):
         % BROKER_MAX_MESSAGE_BYTES))
     if not wait_for_port(host, port, 90):
         sys.exit("[run] rabbitmq-server did not start listening on %d within 90 s" % port)
+    enable_management(host)
+
+
+def enable_management(host):
+    """The enterprises' vhost and each enterprise's broker user are made through
+    the management API (deploy/enterprise_access.py): enable it on a local
+    broker, as deploy/ensure_rabbitmq.sh does for the tests."""
+    if port_open(host, MANAGEMENT_PORT):
+        return
+    if shutil.which("rabbitmq-plugins"):
+        say("enabling the RabbitMQ management plugin (rabbitmq-plugins enable rabbitmq_management)")
+        done = subprocess.run(["rabbitmq-plugins", "enable", "rabbitmq_management"],
+                              capture_output=True, timeout=120)
+        if done.returncode == 0 and wait_for_port(host, MANAGEMENT_PORT, 60):
+            return
+    say("the RabbitMQ management API does not answer on port %d, and provisioning an "
+        "enterprise's broker user needs it: run sudo rabbitmq-plugins enable "
+        "rabbitmq_management" % MANAGEMENT_PORT)
 
 
 def limit_message_size():
@@ -141,6 +161,9 @@ def ensure_mongo(env, started):
         say("using MongoDB at MONGO_URI")
         return
     env["MONGO_URI"] = "mongodb://127.0.0.1:%d/?directConnection=true" % LOCAL_MONGO_PORT
+    # `make admin` in another terminal finds the same server (gateway/create_admin.py)
+    VAR.mkdir(exist_ok=True)
+    (VAR / "local-mongo-port").write_text("%d\n" % LOCAL_MONGO_PORT)
     if port_open("127.0.0.1", LOCAL_MONGO_PORT):
         say("a MongoDB-compatible server already answers on port %d; using it"
             % LOCAL_MONGO_PORT)
