@@ -7,11 +7,13 @@ import time
 import uuid
 from functools import partial
 
+from eventlet.wsgi import Input as EventletInput
+from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WsgiApp
 from pymongo.errors import ConnectionFailure
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from college_platform.config import setting
@@ -36,6 +38,7 @@ from gateway.protection import (
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+UNKNOWN_FIELD = "Unknown field."  # marshmallow's words, as for a body's field
 UNTHROTTLED_PATHS = ("/health", "/live", "/metrics")
 # a caller's own X-Request-Id is kept when it is short and plain, else replaced
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -204,8 +207,14 @@ class ProblemJsonApp(WsgiApp):
     def __init__(self, server):
         super().__init__(server)
         self.guard = server.guard
+        self.static_methods = None  # path -> methods of its routes without parameters
 
     def __call__(self, environ, start_response):
+        if isinstance(environ.get("wsgi.input"), EventletInput):
+            # eventlet's server ends every request's input itself, at its Content-Length
+            # or at the last chunk of a chunked body: without this werkzeug reads a
+            # body sent without a length (Transfer-Encoding: chunked) as empty
+            environ["wsgi.input_terminated"] = True
         request_id = environ.get("HTTP_X_REQUEST_ID") or ""
         if not REQUEST_ID.match(request_id):
             request_id = environ["HTTP_X_REQUEST_ID"] = uuid.uuid4().hex
@@ -268,6 +277,7 @@ class ProblemJsonApp(WsgiApp):
     def _dispatch(self, environ, start_response):
         adapter = self.url_map.bind_to_environ(environ)
         try:
+            self._only_its_own_methods(environ)
             adapter.match()
         except HTTPException as exc:
             response = problem_response(exc.code, exc.name, exc.description,
@@ -277,6 +287,20 @@ class ProblemJsonApp(WsgiApp):
                 response.headers["Content-Type"] = PROBLEM_JSON
             return response(environ, start_response)
         return super().__call__(environ, start_response)
+
+    def _only_its_own_methods(self, environ):
+        """A path a route names by its words alone is that route's: another
+        route's parameter does not take the word for a value (a GET of
+        ``/v1/admin/inbound/dead-letters/replay`` is no letter called "replay"),
+        and a method the route lacks is refused with the route's own methods."""
+        if self.static_methods is None:
+            self.static_methods = {}
+            for rule in self.url_map.iter_rules():
+                if not rule.arguments:
+                    self.static_methods.setdefault(rule.rule, set()).update(rule.methods)
+        methods = self.static_methods.get(environ.get("PATH_INFO"))
+        if methods and environ.get("REQUEST_METHOD", "GET") not in methods:
+            raise MethodNotAllowed(valid_methods=sorted(methods))
 
 
 class ApiWebServer(GracefulWebServer):
@@ -337,8 +361,21 @@ class ApiRoute(HttpRequestHandler):
     def is_list(self):
         return isinstance(self.response, Page)
 
+    @property
+    def is_page_for_people(self):
+        """A page a person opens from a link (the console, the reference page),
+        not an API call: chat apps and campaigns add their own query parameters
+        to a shared link, which the page ignores."""
+        return bool(self.media_types) and all(
+            media_type.startswith("text/html") for media_type in self.media_types)
+
     def setup(self):
         super().setup()
+        # the query parameters the route takes: its query schema's, and a list's format
+        self.query_fields = {field.data_key or name: field for name, field in
+                             (self.query().fields.items() if self.query else ())
+                             if not field.dump_only}
+        self.query_names = set(self.query_fields) | ({"format"} if self.is_list else set())
         self.issuer = token_issuer_from_config()
         self.audit_trail = next((dependency for dependency in self.container.dependencies
                                  if isinstance(dependency, AuditTrail)), None)
@@ -357,8 +394,11 @@ class ApiRoute(HttpRequestHandler):
                 if self.accounts is not None:  # disabled, signed out, changed since?
                     self.accounts.registry.check(request.principal)
                 authorize(request.principal, self.roles)
+            self._check_query(request)
             request.json_body = self._read_body(request)
             wants_csv = self.is_list and csv_export.wanted(request)
+            if wants_csv:
+                self._check_page_size(request)
         except Exception as exc:
             response = response_for_error(exc)
         else:
@@ -428,22 +468,65 @@ class ApiRoute(HttpRequestHandler):
                 claimed_username=claimed if isinstance(claimed, str) else None,
                 subject_ids=owners, details=getattr(request, "audit_details", None)))
 
+    def _check_query(self, request):
+        """Every query parameter is one the route declares, given once: one it
+        does not declare would be ignored, and the caller would get every row
+        of a filter it misspelt (or smuggled an operator into, ``partner_id[$ne]``).
+        The services check the values."""
+        if self.is_page_for_people:
+            return
+        errors = {}
+        for name, values in request.args.lists():
+            if name not in self.query_names:
+                errors[name] = [UNKNOWN_FIELD]
+            elif len(values) > 1:
+                errors[name] = ["Give this parameter once."]
+        if errors:
+            raise InvalidInput("the query string has parameters this route does not take: %s"
+                               % ", ".join(sorted(errors)), errors=errors)
+
+    def _check_page_size(self, request):
+        """A CSV export answers every row and passes no page on to the service,
+        which would have refused a bad one: the page parameters are checked here."""
+        errors = {}
+        for name in ("offset", "limit"):
+            if name in request.args and name in self.query_fields:
+                try:
+                    self.query_fields[name].deserialize(request.args[name])
+                except ValidationError as exc:
+                    errors[name] = exc.messages
+        if errors:
+            raise InvalidInput("the input has invalid fields", errors=errors)
+
     def _read_body(self, request):
+        """The JSON body of a write, read whether it comes with a length or in
+        chunks, and never beyond ``MAX_BODY_BYTES``. A route that declares no
+        body takes none, or ``{}``."""
         if request.method not in ("POST", "PUT", "PATCH"):
             return None
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise BodyTooLarge("the body may be at most %d bytes" % MAX_BODY_BYTES)
-        raw = request.stream.read(MAX_BODY_BYTES + 1)  # never more, whatever the headers say
+        try:  # never more, whatever the headers say
+            raw = request.stream.read(MAX_BODY_BYTES + 1)
+        except (ValueError, OSError) as exc:  # a broken chunk, a client gone mid-body
+            raise MalformedBody("the body could not be read: %s" % exc)
         if len(raw) > MAX_BODY_BYTES:
             raise BodyTooLarge("the body may be at most %d bytes" % MAX_BODY_BYTES)
         if not raw:
+            if self.body is None:
+                return None
             raise MalformedBody("this route needs a JSON body")
         try:
-            return json.loads(raw)
+            body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedBody("the body is not valid JSON: %s" % exc)
         except RecursionError:
             raise MalformedBody("the body nests too deeply")
+        if self.body is None and body != {}:
+            raise InvalidInput("this route takes no body", errors={
+                name: [UNKNOWN_FIELD] for name in body} if isinstance(body, dict) and body
+                else {"_schema": ["This route takes no body."]})
+        return body
 
     def response_from_exception(self, exc):
         return response_for_error(exc)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from college_platform.http import PROBLEM_JSON
 from college_platform.validation import MAX_PAGE_SIZE
@@ -187,6 +187,19 @@ def references_objects(schema, seen=None):
     return False
 
 
+def exclusive_bounds(converter, field, ret, **kwargs):
+    """apispec gives a ``Range`` its ``minimum`` and ``maximum`` whether or not
+    they are inclusive: an exclusive bound (a weight above 0) is said here too."""
+    bounds = {}
+    for rule in field.validators:
+        if isinstance(rule, validate.Range):
+            if rule.min is not None and not rule.min_inclusive:
+                bounds["exclusiveMinimum"] = field._serialize(rule.min, None, None)
+            if rule.max is not None and not rule.max_inclusive:
+                bounds["exclusiveMaximum"] = field._serialize(rule.max, None, None)
+    return bounds
+
+
 class DocumentBuilder:
     def __init__(self, service_cls):
         self.service_cls = service_cls
@@ -194,6 +207,7 @@ class DocumentBuilder:
         self.spec = APISpec(title="Industrial college API", version="1",
                             openapi_version="3.1.0", plugins=[self.plugin],
                             info={"description": DESCRIPTION})
+        self.plugin.converter.add_attribute_function(exclusive_bounds)
         self.spec.components.security_scheme(
             "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
         self.spec.components.schema("Problem", PROBLEM)

@@ -280,7 +280,7 @@ class CertificatesRoutes:
 
     @route("POST", "/v1/public/credentials/verify", public=True,
            summary="Verify a posted credential: proof, issuer key, record and status",
-           response=api.CredentialVerdictSchema)
+           body=api.PostedCredentialSchema, response=api.CredentialVerdictSchema)
     def verify_posted_credential(self, request):
         self._throttle_verification(request)
         return json_response(200, self.call("certificates", "verify_credential",

@@ -53,7 +53,7 @@ class MentorsRoutes:
         return json_response(201, mentor, {"Location": "/v1/mentors/%s" % mentor["id"]})
 
     @route("GET", "/v1/mentors", roles=STAFF + (ENTERPRISE_USER,), summary="List mentors",
-           query=api.MentorListQuerySchema, response=Page(api.MentorViewSchema))
+           query=api.MentorFiltersSchema, response=Page(api.MentorViewSchema))
     def list_mentors(self, request):
         """Filters: enterprise_id, kind. An enterprise user gets its own mentors
         and the teachers it hosts."""

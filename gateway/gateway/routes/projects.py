@@ -160,10 +160,10 @@ class ProjectsRoutes:
 
     @route("GET", "/v1/projects/<project_id>/grades", roles=STAFF + (ENTERPRISE_USER,),
            summary="A project's grades, each with the reviews it came from",
-           query=api.GradeQuerySchema, response=Page(api.GradeSchema))
+           query=api.ProjectGradeQuerySchema, response=Page(api.GradeSchema))
     def project_grades(self, request, project_id):
         self.call("projects", "get_project", project_id, actor_of(request))  # 404 if not theirs
-        query = {**page_query(request), "project_id": project_id}
+        query = {**page_query(request, "student_id"), "project_id": project_id}
         return json_response(200, self.call("projects", "list_grades", query))
 
     @route("GET", "/v1/grades", roles=STAFF + (STUDENT,),

@@ -1,6 +1,7 @@
 """Request and response schemas of the certificates service's API."""
 from marshmallow import (
     EXCLUDE,
+    INCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -9,6 +10,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from college_contracts.api import decided_for_the_caller, needs_decided
 from college_platform.validation import PageQuerySchema, sort_by
 
 LEVELS = ("junior", "intermediate", "senior")
@@ -141,10 +143,17 @@ class NewRegistrationSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    candidate_id = fields.String(required=True, validate=ID)
-    # set by the gateway for a student or teacher registering themselves
+    candidate_id = decided_for_the_caller(
+        validate=ID,
+        description="The student or teacher registered: the certificate managers name "
+                    "them; a student or teacher registering themselves leaves it out.")
     candidate_kind = fields.String(load_default=None, validate=validate.OneOf(
-        ("student", "teacher")))
+        ("student", "teacher")), metadata={"description": "Set by the gateway for a "
+                                                          "student or teacher registering "
+                                                          "themselves; a value given is "
+                                                          "ignored."})
+
+    candidate_given = needs_decided("candidate_id")
 
 
 MAX_GROUP_REGISTRATION = 500
@@ -254,6 +263,15 @@ PUBLIC_STATUSES = ("valid", "revoked", "expired")
 class HolderCheckSchema(Schema):
     holder_name = fields.String(required=True, validate=validate.Length(min=1, max=100),
                                 metadata={"description": "The name the verifier was given."})
+
+
+class PostedCredentialSchema(Schema):
+    """A credential to verify, as downloaded from
+    ``/v1/issued-certificates/{number}/credential``: any JSON object, whose
+    verdict says what is wrong with it (its proof, its key, the issuer's record
+    of it, its status)."""
+    class Meta:
+        unknown = INCLUDE
 
 
 class PublicIssuerSchema(Schema):

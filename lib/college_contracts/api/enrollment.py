@@ -12,6 +12,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from college_contracts.api import SET_BY_THE_GATEWAY, decided_for_the_caller, needs_decided
 from college_contracts.enrollment import (
     APPLICATION_STATUSES,
     ENROLMENT_STATUSES,
@@ -19,6 +20,7 @@ from college_contracts.enrollment import (
     PROGRAMME_KINDS,
 )
 from college_contracts.identifiers import (
+    CREDIT_CODE_ALPHABET,
     birth_date_from_resident_id,
     credit_code_problem,
     normalise_credit_code,
@@ -26,6 +28,12 @@ from college_contracts.identifiers import (
     resident_id_problem,
 )
 from college_platform.validation import PageQuerySchema, sort_by
+
+# as typed: the route trims it and capitalises its letters before checking its check character
+CREDIT_CODE_SHAPE = validate.Regexp(
+    r"^\s*[%s]{18}\s*$" % (CREDIT_CODE_ALPHABET + CREDIT_CODE_ALPHABET[10:].lower()),
+    error="Not a valid unified social credit code: use 18 digits and capital letters other "
+          "than I, O, S, V and Z.")
 
 
 class ContactSchema(Schema):
@@ -37,7 +45,9 @@ class ContactSchema(Schema):
 
 class NewPartnerSchema(Schema):
     legal_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    credit_code = fields.String(required=True)
+    credit_code = fields.String(required=True, validate=CREDIT_CODE_SHAPE, metadata={
+        "description": "The unified social credit code (统一社会信用代码): 18 characters, "
+                       "the last a check character."})
     industry = fields.String(required=True, validate=validate.Length(min=2, max=100))
     contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
                            validate=validate.Length(max=20))
@@ -89,7 +99,10 @@ PROGRAMME_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,39}$",
 
 
 class NewAgreementSchema(Schema):
-    partner_id = required_id()
+    partner_id = decided_for_the_caller(
+        validate=validate.Length(min=1, max=64),
+        description="The partner the path names: set by the gateway; a value given here "
+                    "is replaced.")
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
@@ -103,6 +116,8 @@ class NewAgreementSchema(Schema):
             data = {**data, "programme_codes": [c.strip().upper() if isinstance(c, str) else c
                                                 for c in codes]}
         return data
+
+    partner_given = needs_decided("partner_id")
 
     @validates_schema
     def term_in_order(self, data, **kwargs):
@@ -254,7 +269,7 @@ class ScreeningSchema(Schema):
     passed = fields.Boolean(required=True)
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
     reason = fields.String(load_default=None, validate=REASON)
-    actor = fields.String(load_default=None)
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
 
     @validates_schema
     def reason_for_a_rejection(self, data, **kwargs):
@@ -268,11 +283,17 @@ class InterviewSchema(ScreeningSchema):
 
 
 class OfferDecisionSchema(Schema):
-    party = fields.String(required=True, validate=validate.OneOf(OFFER_PARTIES))
+    party = decided_for_the_caller(
+        validate=validate.OneOf(OFFER_PARTIES),
+        description="Decided by the caller's role: an enterprise user decides for its "
+                    "enterprise, the college's staff for the college; a value given here "
+                    "is replaced.")
     approve = fields.Boolean(required=True)
     reason = fields.String(load_default=None, validate=REASON)
-    actor = fields.String(load_default=None)
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
     respond_within_days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=90))
+
+    party_given = needs_decided("party")
 
     @validates_schema
     def reason_for_a_rejection(self, data, **kwargs):
@@ -376,10 +397,15 @@ class TripartiteTermsSchema(Schema):
 
 
 class SignatureSchema(Schema):
-    party = fields.String(required=True, validate=validate.OneOf(
-        ("college", "enterprise", "student", "guardian")))
+    party = decided_for_the_caller(
+        validate=validate.OneOf(("college", "enterprise", "student", "guardian")),
+        description="Who signs: an enterprise user signs for its enterprise and may leave "
+                    "it out; the admissions office names the party whose signature it "
+                    "records.")
     signer = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    actor = fields.String(load_default=None)
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
+
+    party_given = needs_decided("party")
 
 
 class ApprenticeContractSchema(Schema):

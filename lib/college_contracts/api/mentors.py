@@ -51,11 +51,16 @@ class MentorViewSchema(MentorSchema):
     host_enterprise_ids = fields.List(fields.String())
 
 
-class MentorListQuerySchema(MentorQuerySchema):
+class MentorFiltersSchema(MentorQuerySchema):
+    """What a caller may ask of the mentors list."""
     kind = fields.String(load_default=None, validate=validate.OneOf(MENTOR_KINDS))
-    # an enterprise sees its own mentors and the teachers it hosts
-    visible_to_enterprise = fields.String(load_default=None)
     sort = sort_by("created_at", "name", "kind")
+
+
+class MentorListQuerySchema(MentorFiltersSchema):
+    # set by the gateway: an enterprise sees its own mentors and the teachers it hosts
+    visible_to_enterprise = fields.String(load_default=None)
+
 
 class IndustryQualificationSchema(Schema):
     qualification = fields.String(required=True, validate=validate.Length(min=2, max=200))

@@ -1,6 +1,7 @@
 """Request and response schemas of the projects service's API."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from college_contracts.api import decided_for_the_caller, needs_decided
 from college_contracts.projects import PROJECT_STATUSES as STATUSES
 from college_contracts.projects import REVIEWER_KINDS
 from college_platform.validation import PageQuerySchema, sort_by
@@ -27,7 +28,10 @@ class MilestoneInputSchema(StrictSchema):
 
 class NewProjectSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    enterprise_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    enterprise_id = decided_for_the_caller(
+        validate=validate.Length(min=1, max=64),
+        description="The enterprise posting the project: an enterprise user's own, which it "
+                    "may leave out; the college's coordinators name it.")
     brief = fields.String(required=True, validate=validate.Length(min=10, max=20000))
     required_competencies = fields.List(
         fields.String(validate=validate.Length(min=1, max=100)),
@@ -41,6 +45,8 @@ class NewProjectSchema(StrictSchema):
     confidential = fields.Boolean(load_default=False)
     milestones = fields.List(fields.Nested(MilestoneInputSchema), load_default=list,
                              validate=validate.Length(max=20))
+
+    enterprise_given = needs_decided("enterprise_id")
 
     @validates_schema
     def dates_in_order(self, data, **kwargs):
@@ -179,11 +185,16 @@ class RubricItemSchema(StrictSchema):
 
 
 class NewReviewSchema(StrictSchema):
-    # set by the gateway from the caller's role; staff name it explicitly
-    reviewer_kind = fields.String(required=True, validate=validate.OneOf(REVIEWER_KINDS))
+    reviewer_kind = decided_for_the_caller(
+        validate=validate.OneOf(REVIEWER_KINDS),
+        description="Decided by the caller's role: an enterprise user reviews as the "
+                    "enterprise, a teacher as the tutor (a value given is replaced); the "
+                    "coordinators name it.")
     rubric = fields.List(fields.Nested(RubricItemSchema), required=True,
                          validate=validate.Length(min=1, max=20))
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+    reviewer_kind_given = needs_decided("reviewer_kind")
 
 
 class ReviewSchema(Schema):
@@ -216,9 +227,17 @@ class GradeQuerySchema(PageQuerySchema):
     student_id = fields.String(load_default=None)
 
 
+class ProjectGradeQuerySchema(PageQuerySchema):
+    """One project's grades: the project is the path's."""
+    student_id = fields.String(load_default=None)
+
+
 class NewPlacementSchema(StrictSchema):
     student_id = _id(required=True)
-    enterprise_id = _id(required=True)
+    enterprise_id = decided_for_the_caller(
+        validate=validate.Length(min=1, max=64),
+        description="The host enterprise: an enterprise user's own (set by the gateway); the "
+                    "college's coordinators name it.")
     site = fields.String(required=True, validate=validate.Length(min=1, max=300))
     supervisor_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     supervisor_mentor_id = _id(load_default=None)
@@ -226,6 +245,8 @@ class NewPlacementSchema(StrictSchema):
     ends_on = fields.Date(required=True)
     kind = fields.String(load_default="internship",
                          validate=validate.OneOf(("internship", "apprenticeship")))
+
+    enterprise_given = needs_decided("enterprise_id")
 
     @validates_schema
     def dates_in_order(self, data, **kwargs):
@@ -309,12 +330,16 @@ class NewFeedbackSchema(StrictSchema):
     # the student rated (enterprise to student on a project); a student rating
     # an enterprise is the student themself
     student_id = _id(load_default=None)
-    direction = fields.String(required=True, validate=validate.OneOf(
-        ("enterprise_to_student", "student_to_enterprise")))
+    direction = decided_for_the_caller(
+        validate=validate.OneOf(("enterprise_to_student", "student_to_enterprise")),
+        description="Decided by the caller's role when left out: a student rates the "
+                    "enterprise, an enterprise user the student.")
     ratings = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
                           values=fields.Integer(validate=validate.Range(min=1, max=5)),
                           required=True, validate=validate.Length(min=1, max=10))
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+    direction_given = needs_decided("direction")
 
 
 class FeedbackSchema(Schema):
