@@ -10,6 +10,7 @@ is also written to the ``ledger`` collection for audit.
 """
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict
+from college_platform.repository import new_id
 
 
 def new_programme_counters(capacity):
@@ -139,13 +140,15 @@ def consume_admitted(uow, programme_id, partner_id, admissions):
             raise Conflict("the seats were taken meanwhile; try again", reason="programme_full")
     now = utcnow()
     uow.db.ledger.insert_many([
-        {"programme_id": programme_id, "partner_id": partner_id, "movement": "consume",
-         "application_id": application_id, "student_id": student_id,
+        {"_id": new_id(), "programme_id": programme_id, "partner_id": partner_id,
+         "movement": "consume", "application_id": application_id, "student_id": student_id,
          "reason": "admission_list", "created_at": now}
         for application_id, student_id in admissions], session=uow.session)
 
 
 def _record(uow, programme_id, partner_id, movement, **details):
-    uow.db.ledger.insert_one({"programme_id": programme_id, "partner_id": partner_id,
+    # an id of ours, like every other document: the database's ObjectId cannot go over RPC
+    uow.db.ledger.insert_one({"_id": new_id(), "programme_id": programme_id,
+                              "partner_id": partner_id,
                               "movement": movement, **details, "created_at": utcnow()},
                              session=uow.session)

@@ -1,4 +1,5 @@
 """The enrolment pipeline against the real broker and database."""
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -149,6 +150,25 @@ def test_declining_and_expiry_release_the_seat(enrollment, service_config):
     figures = call(enrollment, "get_programme", cnc["id"])
     assert (figures["free"], figures["reserved"]) == (2, 0)
     assert figures["quotas"][0]["free"] == 2
+
+
+def test_the_ledger_lists_each_seat_movement_as_json_with_an_id(enrollment):
+    """The ledger's entries were written without an id of ours: the database's
+    ObjectId could not be sent over RPC, so the route answered 500 for every
+    programme."""
+    partner = partner_with_agreement(enrollment)
+    cnc = programme(enrollment, partner["id"], capacity=2, seats=2)
+    declined = offered(enrollment, cnc["id"], adult(5))
+    call(enrollment, "respond_to_offer", declined["id"], {"accept": False, "reason": "选择他校"})
+
+    ledger = json.loads(json.dumps(call(enrollment, "list_ledger_entries", cnc["id"])))
+
+    assert ledger["total"] == 3
+    assert [entry["movement"] for entry in ledger["items"]] == ["release", "reserve",
+                                                                 "quota_set"]
+    assert all(isinstance(entry["id"], str) for entry in ledger["items"])
+    assert ledger["items"][0]["application_id"] == declined["id"]
+    assert ledger["items"][2]["seats"] == 2
 
 
 def test_an_agreement_expires_when_its_term_ends(enrollment, service_config):
