@@ -111,6 +111,14 @@ def test_from_partner_to_enrolled_apprentice_announced_to_other_services(
     assert rival.get("/v1/students/%s" % student["id"]).status_code == 404
     assert ok(rival.get("/v1/students"))["total"] == 0
     assert ok(officer.get("/v1/programmes/%s" % programme["id"]))["consumed"] == 1
+    ledger = ok(officer.get("/v1/programmes/%s/ledger" % programme["id"]))
+    assert [entry["movement"] for entry in ledger["items"]] == ["consume", "reserve",
+                                                                "quota_set"]
+    # an enterprise sees a programme it holds seats in, with its own quota only
+    assert [quota["partner_id"] for quota in ok(hr.get(
+        "/v1/programmes/%s" % programme["id"]))["quotas"]] == [partner["id"]]
+    assert rival.get("/v1/programmes/%s" % programme["id"]).status_code == 404
+    assert ok(rival.get("/v1/programmes"))["total"] == 0
 
     (event, _), = wait_until(lambda: drain(system.amqp_uri, "e2e-probe-enrolled"), timeout=30,
                              message="student_enrolled on enrollment.events")

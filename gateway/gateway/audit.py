@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 import eventlet
 from eventlet.event import Event
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import BulkWriteError, PyMongoError
@@ -71,6 +71,32 @@ def audit_record(kind, principal, method, route, path, path_values, status, titl
         "duration_ms": round(duration_ms, 3), "request_id": request_id,
         **({"details": details} if details else {}),
     }
+
+
+class AuditEventSchema(Schema):
+    """One audit record, as ``audit_record`` writes it (no body, no answer)."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    at = fields.DateTime(required=True)
+    username = fields.String(allow_none=True, metadata={
+        "description": "the caller, or the name a failed sign-in claimed"})
+    authenticated = fields.Boolean()
+    role = fields.String(allow_none=True)
+    enterprise_id = fields.String(allow_none=True)
+    method = fields.String()
+    route = fields.String(metadata={"description": "the route's pattern"})
+    path = fields.String()
+    object_ids = fields.Dict(keys=fields.String(), values=fields.String(),
+                             metadata={"description": "the path's ids by name"})
+    subject_ids = fields.List(fields.String(), metadata={
+        "description": "the objects and the people whose data the request touched"})
+    status = fields.Integer()
+    outcome = fields.String(validate=validate.OneOf(OUTCOMES))
+    title = fields.String(allow_none=True, metadata={"description": "a problem's title"})
+    duration_ms = fields.Float()
+    request_id = fields.String(allow_none=True)
+    details = fields.Dict(metadata={"description": "what the route says of its change, "
+                                                   "e.g. an account's role before and after"})
 
 
 class AuditQuerySchema(PageQuerySchema):

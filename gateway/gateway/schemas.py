@@ -1,5 +1,9 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from college_contracts.api import certificates as certificates_api
+from college_contracts.api import enrollment as enrollment_api
+from college_contracts.api import mentors as mentors_api
+from college_contracts.api import projects as projects_api
 from college_platform.validation import PageQuerySchema
 from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
 
@@ -189,3 +193,84 @@ class DashboardSchema(ViewStatus):
     terms = fields.List(fields.String(), required=True)
     indicators = fields.Dict(required=True)
     contribution = fields.List(fields.Nested(ContributionSchema), required=True)
+
+
+# probes, the reference and a student's export: the gateway's own answers ------------
+
+class PartHealthSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("up", "down", "starting")))
+    error = fields.String()
+
+
+class ComponentHealthSchema(Schema):
+    """The gateway's or a service's health: its broker, database and consumers;
+    a service that did not answer is only "down" with the error."""
+    service = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(("up", "down")))
+    error = fields.String()
+    broker = fields.Nested(PartHealthSchema)
+    database = fields.Nested(PartHealthSchema)
+    consumers = fields.Nested(PartHealthSchema)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("up", "degraded")))
+    gateway = fields.Nested(ComponentHealthSchema, required=True)
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(ComponentHealthSchema),
+                           required=True)
+
+
+class LivenessSchema(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("alive",)))
+
+
+class OpenApiDocumentSchema(Schema):
+    """An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0)."""
+    class Meta:
+        unknown = INCLUDE
+
+    openapi = fields.String(required=True)
+    info = fields.Dict(required=True)
+    paths = fields.Dict(required=True)
+    components = fields.Dict()
+    tags = fields.List(fields.Dict())
+
+
+class EnrollmentExportSchema(Schema):
+    student = fields.Nested(enrollment_api.StudentSchema, allow_none=True)
+    applicant = fields.Nested(enrollment_api.ApplicantRecordSchema, allow_none=True)
+    application = fields.Nested(enrollment_api.ApplicationRecordSchema, allow_none=True)
+
+
+class ProjectsExportSchema(Schema):
+    teams = fields.List(fields.Nested(projects_api.TeamSchema))
+    grades = fields.List(fields.Nested(projects_api.GradeSchema))
+    placements = fields.List(fields.Nested(projects_api.PlacementSchema))
+    checkin_alerts = fields.List(fields.Nested(projects_api.AlertSchema))
+    feedback = fields.List(fields.Nested(projects_api.FeedbackSchema))
+
+
+class MentorsExportSchema(Schema):
+    assignments = fields.List(fields.Nested(mentors_api.AssignmentSchema))
+
+
+class CertificatesExportSchema(Schema):
+    registrations = fields.List(fields.Nested(certificates_api.RegistrationSchema))
+    certificates = fields.List(fields.Nested(certificates_api.IssuedSchema))
+    credits = fields.Nested(certificates_api.CreditAccountSchema, allow_none=True)
+
+
+class PersonalDataExportSchema(Schema):
+    """Everything the services hold about a student, each part as its own
+    route answers it; a part whose service did not answer is named in
+    ``missing`` (and left out), and the export is then ``partial``."""
+    student_id = fields.String(required=True)
+    exported_at = fields.DateTime(required=True)
+    partial = fields.Boolean(required=True)
+    missing = fields.List(fields.String(), required=True,
+                          metadata={"description": "service.part, e.g. projects.grades"})
+    enrollment = fields.Nested(EnrollmentExportSchema, required=True)
+    projects = fields.Nested(ProjectsExportSchema)
+    mentors = fields.Nested(MentorsExportSchema)
+    certificates = fields.Nested(CertificatesExportSchema)

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 
 from college_contracts.api.enrollment import NewPartnerSchema
 from gateway.api import Page, route_table
-from gateway.openapi import openapi_document, openapi_path
+from gateway.openapi import is_json, openapi_document, openapi_path
 from gateway.routes.docs import ASSETS, DocsRoutes
 from gateway.service import GatewayService
 
@@ -176,3 +176,33 @@ def test_an_answer_without_a_body_documents_no_content(document):
     client (and the fuzzing) see an undocumented Content-Type."""
     no_content = operation(document, "post", "/v1/auth/sign-out")["responses"]["204"]
     assert "content" not in no_content
+
+
+# the console's own files (scripts, styles and the message catalogues it reads, JSON
+# files checked by test_console_catalogues): files, not answers of the API
+CONSOLE_FILES = {"console_asset"}
+
+
+def declares_its_answer(route):
+    """A route declares the schema of its answer, or answers no body (204),
+    or serves only documents other than JSON, named by ``media_types``."""
+    response = route["response"]
+    if route["status"] == 204 or route["handler"] in CONSOLE_FILES:
+        return True
+    if isinstance(response, Page):
+        return response.item is not None
+    if response is not None:
+        return True
+    return bool(route["media_types"]) and not any(is_json(media)
+                                                  for media in route["media_types"])
+
+
+def test_every_operation_declares_the_schema_of_its_answer():
+    """Clients (and the end-to-end tests, which check every answer against
+    it) read an answer's shape from the reference: an operation documented as
+    "an object" says nothing, and its answer drifted unseen (storage fields of
+    enrollment's documents reached the API)."""
+    missing = sorted("%s %s" % (method, route["url"]) for route in route_table(GatewayService)
+                     for method in route["method"].split(",") if not declares_its_answer(route))
+    assert not missing, "%d operations declare no response schema: %s" % (
+        len(missing), ", ".join(missing))

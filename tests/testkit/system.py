@@ -6,6 +6,7 @@ import requests
 from pymongo import MongoClient
 
 from gateway.users import create_user
+from testkit import answers
 from testkit.servers import ROOT, GaveUp, ServiceProcess, free_port, wait_until
 
 # generated as the README says: a placeholder or a weak secret stops a component
@@ -22,10 +23,12 @@ COMPONENTS = {
 
 class System:
     def __init__(self, amqp_uri, mongo_uri, names=tuple(COMPONENTS), extra_env=None,
-                 prefix=None, keep_databases=False):
+                 prefix=None, keep_databases=False, check_answers=True):
         """``mongo_uri`` is one server for all, or ``{component: uri}``; ``prefix``
         names the databases (a fresh one by default); with ``keep_databases``
-        they outlive the system (a benchmark's dataset)."""
+        they outlive the system (a benchmark's dataset). Every answer of its
+        gateways is checked against the API's reference (``testkit.answers``)
+        unless ``check_answers`` is False."""
         self.amqp_uri = amqp_uri
         self.mongo_uris = dict(mongo_uri) if isinstance(mongo_uri, dict) else \
             {name: mongo_uri for name in COMPONENTS}
@@ -42,6 +45,9 @@ class System:
             self.env["%s_HTTP_ADDRESS" % name.upper()] = "127.0.0.1:%d" % self.ports[name]
         self.processes = {}
         self.replicas = []
+        self.check_answers = check_answers
+        self.watched = []
+        self._watch(self.url("gateway", ""))
         try:
             for name in names:
                 self.start(name)
@@ -75,6 +81,8 @@ class System:
             "%s_HTTP_ADDRESS" % name.upper(): "127.0.0.1:%d" % port})
         self.replicas.append(replica)
         base = "http://127.0.0.1:%d" % port
+        if name == "gateway":
+            self._watch(base)
 
         def healthy():
             if replica.process.poll() is not None:
@@ -84,6 +92,11 @@ class System:
         wait_until(healthy, timeout=60, interval=0.5,
                    message="%s replica to be healthy" % name)
         return base
+
+    def _watch(self, base_url):
+        if self.check_answers:
+            answers.watch(base_url)
+            self.watched.append(base_url)
 
     def url(self, name, path):
         return "http://127.0.0.1:%d%s" % (self.ports[name], path)
@@ -112,6 +125,8 @@ class System:
         return {"Authorization": "Bearer %s" % response.json()["access_token"]}
 
     def stop(self):
+        for base_url in self.watched:
+            answers.forget(base_url)
         for process in [*self.processes.values(), *self.replicas]:
             process.stop()
         for client in self.clients.values():

@@ -182,7 +182,7 @@ class CertificatesRoutes:
 
     @route("POST", "/v1/exam-sessions/<session_id>/results", roles=MANAGERS,
            summary="Import results from CSV with a per-row report",
-           body=api.ResultsImportSchema)
+           body=api.ResultsImportSchema, response=api.ResultsImportReportSchema)
     def import_results(self, request, session_id):
         """{"csv": "candidate_id,theory,practical\\nstu-1,78,85\\n"}"""
         return json_response(200, self.call("certificates", "import_results", session_id,
@@ -209,7 +209,8 @@ class CertificatesRoutes:
         return json_response(200, issued)
 
     @route("GET", "/v1/issued-certificates/<number>/credential", roles=MANAGERS + CANDIDATES,
-           summary="Download the signed verifiable credential", media_types=(VC_MEDIA_TYPE,))
+           summary="Download the signed verifiable credential",
+           response=api.VerifiableCredentialSchema, media_types=(VC_MEDIA_TYPE,))
     def download_credential(self, request, number):
         issued = self.call("certificates", "get_issued", number)
         only_own(request.principal, issued["candidate_id"], "certificate", number)
@@ -230,14 +231,14 @@ class CertificatesRoutes:
 
     @route("POST", "/v1/credit-rules", roles=MANAGERS,
            summary="Set a conversion rule and apply it to every holder",
-           body=api.CreditRuleInputSchema, response=api.CreditRuleSchema)
+           body=api.CreditRuleInputSchema, response=api.CreditRuleChangesSchema)
     def set_credit_rule(self, request):
         return json_response(200, self.call("certificates", "set_credit_rule",
                                             request.json_body))
 
     @route("POST", "/v1/credit-rules/preview", roles=MANAGERS,
            summary="What a conversion rule would change, per student, before it is applied",
-           body=api.CreditRuleInputSchema)
+           body=api.CreditRuleInputSchema, response=api.CreditRuleChangesSchema)
     def preview_credit_rule(self, request):
         return json_response(200, self.call("certificates", "preview_credit_rule",
                                             request.json_body))
@@ -288,12 +289,13 @@ class CertificatesRoutes:
 
     @route("GET", "/v1/public/credential-status/revocation", public=True,
            summary="The revocation Bitstring Status List credential",
-           media_types=(VC_MEDIA_TYPE,))
+           response=api.VerifiableCredentialSchema, media_types=(VC_MEDIA_TYPE,))
     def revocation_status_list(self, request):
         return 200, {"Content-Type": VC_MEDIA_TYPE}, dumps(
             self.call("certificates", "status_list"))
 
     @route("GET", "/v1/public/credential-keys", public=True,
-           summary="The issuer's credential verification keys")
+           summary="The issuer's credential verification keys",
+           response=api.VerificationKeysSchema)
     def credential_keys(self, request):
         return json_response(200, self.call("certificates", "verification_keys"))

@@ -9,6 +9,7 @@ from college_platform.errors import NotFound
 from college_platform.http import json_response
 from gateway.api import ServiceUnavailable, route
 from gateway.openapi import openapi_document
+from gateway.schemas import OpenApiDocumentSchema
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web"
 SWAGGER_UI = WEB / "vendor" / "node_modules" / "swagger-ui-dist"
@@ -28,7 +29,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'
 class DocsRoutes:
 
     @route("GET", "/v1/openapi.json", public=True, personal_data=False,
-           summary="This API's OpenAPI 3.1 document")
+           summary="This API's OpenAPI 3.1 document", response=OpenApiDocumentSchema)
     def openapi(self, request):
         return json_response(200, openapi_document(type(self)))
 

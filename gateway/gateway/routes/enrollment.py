@@ -43,14 +43,18 @@ def partner_scoped_query(request, *filters):
     return query
 
 
+def holds_a_quota(programme, enterprise_id):
+    """Whether the enterprise holds seats in the programme (a quota set to 0
+    no longer takes applications, nor shows the programme)."""
+    return any(quota["partner_id"] == enterprise_id and quota["seats"] > 0
+               for quota in programme["quotas"])
+
+
 def own_part_of_programme(programme, enterprise_id):
     """What an enterprise sees of a programme it holds a quota in: the
     programme and its own quota, never which other enterprises hold one."""
-    shown = {key: value for key, value in programme.items() if key != "quota_partner_ids"}
-    if "quotas" in shown:
-        shown["quotas"] = [quota for quota in shown["quotas"]
-                           if quota["partner_id"] == enterprise_id]
-    return shown
+    return {**programme, "quotas": [quota for quota in programme["quotas"]
+                                    if quota["partner_id"] == enterprise_id]}
 
 
 class EnrollmentRoutes:
@@ -80,7 +84,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/partners/<partner_id>/agreements", roles=ADMISSIONS,
            summary="Draft a cooperation agreement with a partner",
-           body=api.NewAgreementSchema, status=201)
+           body=api.NewAgreementSchema, response=api.AgreementSchema, status=201)
     def create_agreement(self, request, partner_id):
         """{"title": "数控技术现代学徒制合作协议", "starts_on": "2027-01-01",
         "ends_on": "2029-12-31", "programme_codes": ["2027-MA-CNC"]}"""
@@ -90,14 +94,14 @@ class EnrollmentRoutes:
 
     @route("GET", "/v1/agreements", roles=STAFF_AND_ENTERPRISE,
            summary="List cooperation agreements (filters: partner_id, status)",
-           query=api.AgreementQuerySchema, response=Page())
+           query=api.AgreementQuerySchema, response=Page(api.AgreementSchema))
     def list_agreements(self, request):
         return json_response(200, self.call("enrollment", "list_agreements",
                                             partner_scoped_query(request, "partner_id",
                                                                  "status")))
 
     @route("GET", "/v1/agreements/<agreement_id>", roles=STAFF_AND_ENTERPRISE,
-           summary="One cooperation agreement")
+           summary="One cooperation agreement", response=api.AgreementSchema)
     def get_agreement(self, request, agreement_id):
         agreement = self.call("enrollment", "get_agreement", agreement_id)
         own_enterprise_only(request.principal, agreement["partner_id"], "agreement",
@@ -106,7 +110,7 @@ class EnrollmentRoutes:
 
     @route("PATCH", "/v1/agreements/<agreement_id>", roles=ADMISSIONS,
            summary="Amend an agreement's title, end date or programmes",
-           body=api.AgreementAmendmentSchema)
+           body=api.AgreementAmendmentSchema, response=api.AgreementSchema)
     def amend_agreement(self, request, agreement_id):
         """{"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC"], "reason": "续签"}"""
         return json_response(200, self.call("enrollment", "amend_agreement", agreement_id,
@@ -114,7 +118,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/agreements/<agreement_id>/status", roles=ADMISSIONS,
            summary="Activate, suspend or terminate an agreement",
-           body=api.AgreementStatusSchema)
+           body=api.AgreementStatusSchema, response=api.AgreementSchema)
     def change_agreement_status(self, request, agreement_id):
         """{"status": "active"} or {"status": "suspended", "reason": "..."}"""
         return json_response(200, self.call("enrollment", "change_agreement_status",
@@ -124,14 +128,14 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/programmes", roles=ADMISSIONS,
            summary="Create a programme with its partner quotas",
-           body=api.NewProgrammeSchema, status=201)
+           body=api.NewProgrammeSchema, response=api.ProgrammeSchema, status=201)
     def create_programme(self, request):
         programme = self.call("enrollment", "create_programme", request.json_body)
         return created(programme, "/v1/programmes/%s" % programme["id"])
 
     @route("GET", "/v1/programmes", roles=STAFF_AND_ENTERPRISE,
            summary="List programmes (filters: kind, intake_year, partner_id)",
-           query=api.ProgrammeQuerySchema, response=Page())
+           query=api.ProgrammeQuerySchema, response=Page(api.ProgrammeSchema))
     def list_programmes(self, request):
         listed = self.call("enrollment", "list_programmes", partner_scoped_query(
             request, "kind", "intake_year", "partner_id"))
@@ -141,7 +145,8 @@ class EnrollmentRoutes:
         return json_response(200, listed)
 
     @route("GET", "/v1/programmes/<programme_id>", roles=STAFF_AND_ENTERPRISE,
-           summary="One programme with its quotas and seat figures")
+           summary="One programme with its quotas and seat figures",
+           response=api.ProgrammeSchema)
     def get_programme(self, request, programme_id):
         programme = self._programme_for(request, programme_id)
         if request.principal.is_enterprise:
@@ -150,7 +155,7 @@ class EnrollmentRoutes:
 
     @route("PUT", "/v1/programmes/<programme_id>/quotas/<partner_id>", roles=ADMISSIONS,
            summary="Set a partner's seat quota in a programme",
-           body=api.SetQuotaSchema)
+           body=api.SetQuotaSchema, response=api.ProgrammeSchema)
     def set_quota(self, request, programme_id, partner_id):
         """{"seats": 25}"""
         return json_response(200, self.call("enrollment", "set_quota", programme_id,
@@ -158,7 +163,7 @@ class EnrollmentRoutes:
 
     @route("GET", "/v1/programmes/<programme_id>/ledger", roles=ADMISSIONS,
            summary="The programme's seat movements",
-           query=PageQuerySchema, response=Page())
+           query=PageQuerySchema, response=Page(api.LedgerEntrySchema))
     def list_ledger_entries(self, request, programme_id):
         return json_response(200, self.call("enrollment", "list_ledger_entries", programme_id,
                                             page_query(request)))
@@ -166,7 +171,7 @@ class EnrollmentRoutes:
     def _programme_for(self, request, programme_id):
         programme = self.call("enrollment", "get_programme", programme_id)
         if request.principal.is_enterprise and \
-                request.principal.enterprise_id not in programme["quota_partner_ids"]:
+                not holds_a_quota(programme, request.principal.enterprise_id):
             raise auth_not_found("programme", programme_id)
         return programme
 
@@ -174,7 +179,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/applicant-imports", roles=ADMISSIONS,
            summary="Import applicants from CSV text, with a per-row report",
-           body=api.ImportSchema)
+           body=api.ImportSchema, response=api.ImportReportSchema)
     def import_applicants(self, request):
         """{"filename": "2027-intake.csv", "csv": "name,resident_id,phone\\n李明,...,..."}"""
         return json_response(200, self.call("enrollment", "import_applicants",
@@ -195,19 +200,20 @@ class EnrollmentRoutes:
                                             deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
 
     @route("GET", "/v1/applicants", roles=ADMISSIONS, summary="List applicants (filter: name)",
-           query=api.ApplicantQuerySchema, response=Page())
+           query=api.ApplicantQuerySchema, response=Page(api.ApplicantRecordSchema))
     def list_applicants(self, request):
         return json_response(200, self.call("enrollment", "list_applicants",
                                             page_query(request, "name")))
 
-    @route("GET", "/v1/applicants/<applicant_id>", roles=ADMISSIONS, summary="One applicant")
+    @route("GET", "/v1/applicants/<applicant_id>", roles=ADMISSIONS, summary="One applicant",
+           response=api.ApplicantRecordSchema)
     def get_applicant(self, request, applicant_id):
         return json_response(200, self.call("enrollment", "get_applicant", applicant_id))
 
     # enrollment: applications --------------------------------------------------
 
     @route("POST", "/v1/applications", roles=ADMISSIONS, summary="Submit an application",
-           body=api.NewApplicationSchema, status=201)
+           body=api.NewApplicationSchema, response=api.ApplicationRecordSchema, status=201)
     def apply(self, request):
         """{"programme_id": "<id>", "applicant": {"name": "李明",
         "resident_id": "110105200503010016", "phone": "13800138000"}}"""
@@ -216,19 +222,19 @@ class EnrollmentRoutes:
 
     @route("GET", "/v1/applications", roles=APPLICATION_READERS,
            summary="List applications (filters: status, programme_id, partner_id, applicant_id)",
-           query=api.ApplicationQuerySchema, response=Page())
+           query=api.ApplicationQuerySchema, response=Page(api.ApplicationRecordSchema))
     def list_applications(self, request):
         return json_response(200, self.call("enrollment", "list_applications", partner_scoped_query(
             request, "status", "programme_id", "partner_id", "applicant_id")))
 
     @route("GET", "/v1/applications/<application_id>", roles=APPLICATION_READERS,
-           summary="One application")
+           summary="One application", response=api.ApplicationRecordSchema)
     def get_application(self, request, application_id):
         return json_response(200, self._application_for(request, application_id))
 
     @route("POST", "/v1/applications/<application_id>/screening", roles=ADMISSIONS,
            summary="The college's screening",
-           body=api.ScreeningSchema)
+           body=api.ScreeningSchema, response=api.ApplicationRecordSchema)
     def screen_application(self, request, application_id):
         """{"passed": true, "note": "材料齐全"} or {"passed": false, "reason": "..."}"""
         return json_response(200, self.call(
@@ -237,7 +243,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/applications/<application_id>/interview",
            roles=ADMISSIONS + (ENTERPRISE_USER,), summary="The enterprise's interview",
-           body=api.InterviewSchema)
+           body=api.InterviewSchema, response=api.ApplicationRecordSchema)
     def interview_application(self, request, application_id):
         """{"passed": true, "score": 86, "interviewer": "王芳"}"""
         self._application_for(request, application_id)
@@ -248,7 +254,7 @@ class EnrollmentRoutes:
     @route("POST", "/v1/applications/<application_id>/offer-decisions",
            roles=ADMISSIONS + (ENTERPRISE_USER,),
            summary="The college's or the enterprise's decision on a joint offer",
-           body=api.OfferDecisionSchema)
+           body=api.OfferDecisionSchema, response=api.ApplicationRecordSchema)
     def decide_offer(self, request, application_id):
         """{"approve": true} or {"approve": false, "reason": "..."}; an enterprise
         user decides for its enterprise, college staff for the college."""
@@ -260,7 +266,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/applications/<application_id>/offer-response", roles=ADMISSIONS,
            summary="Record the applicant's acceptance or refusal of an offer",
-           body=api.OfferResponseSchema)
+           body=api.OfferResponseSchema, response=api.ApplicationRecordSchema)
     def respond_to_offer(self, request, application_id):
         """{"accept": true} or {"accept": false, "reason": "选择了其他学校"}"""
         return json_response(200, self.call("enrollment", "respond_to_offer", application_id,
@@ -268,7 +274,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/applications/<application_id>/withdrawal", roles=ADMISSIONS,
            summary="Withdraw an application",
-           body=api.WithdrawalSchema)
+           body=api.WithdrawalSchema, response=api.ApplicationRecordSchema)
     def withdraw_application(self, request, application_id):
         """{"reason": "家庭原因"}"""
         return json_response(200, self.call("enrollment", "withdraw_application",
@@ -285,7 +291,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/applications/<application_id>/tripartite-agreements", roles=ADMISSIONS,
            summary="Prepare a (new version of the) tripartite agreement",
-           body=api.TripartiteTermsSchema, status=201)
+           body=api.TripartiteTermsSchema, response=api.TripartiteAgreementSchema, status=201)
     def prepare_tripartite_agreement(self, request, application_id):
         """{"terms": "学徒期三年……"}"""
         agreement = self.call("enrollment", "prepare_tripartite_agreement", application_id,
@@ -294,14 +300,15 @@ class EnrollmentRoutes:
 
     @route("GET", "/v1/applications/<application_id>/tripartite-agreements",
            roles=APPLICATION_READERS, summary="Every version of the tripartite agreement",
-           query=PageQuerySchema, response=Page())
+           query=PageQuerySchema, response=Page(api.TripartiteAgreementSchema))
     def list_tripartite_agreements(self, request, application_id):
         self._application_for(request, application_id)
         return json_response(200, self.call("enrollment", "list_tripartite_agreements",
                                             application_id, page_query(request)))
 
     @route("GET", "/v1/tripartite-agreements/<agreement_id>", roles=APPLICATION_READERS,
-           summary="One version of a tripartite agreement")
+           summary="One version of a tripartite agreement",
+           response=api.TripartiteAgreementSchema)
     def get_tripartite_agreement(self, request, agreement_id):
         agreement = self.call("enrollment", "get_tripartite_agreement", agreement_id)
         self._application_for(request, agreement["application_id"])
@@ -309,7 +316,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/tripartite-agreements/<agreement_id>/signatures",
            roles=ADMISSIONS + (ENTERPRISE_USER,), summary="Record one party's signature",
-           body=api.SignatureSchema)
+           body=api.SignatureSchema, response=api.TripartiteAgreementSchema)
     def sign_tripartite_agreement(self, request, agreement_id):
         """{"party": "student", "signer": "李明"}; an enterprise user signs only
         for its enterprise, the admissions office records the other parties."""
@@ -330,7 +337,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/applications/<application_id>/enrolment", roles=ADMISSIONS,
            summary="Enrol an accepted applicant whose tripartite agreement is signed",
-           body=api.EnrolSchema, status=201)
+           body=api.EnrolSchema, response=api.StudentSchema, status=201)
     def enrol(self, request, application_id):
         """{} or, for an apprenticeship, {"apprentice_contract": {"starts_on":
         "2027-09-01", "ends_on": "2030-06-30", "position": "数控学徒工"}}"""
@@ -341,13 +348,14 @@ class EnrollmentRoutes:
 
     @route("GET", "/v1/students", roles=STAFF_AND_ENTERPRISE,
            summary="List enrolled students (filters: programme_id, partner_id, status, q)",
-           query=api.StudentQuerySchema, response=Page())
+           query=api.StudentQuerySchema, response=Page(api.StudentSchema))
     def list_students(self, request):
         return json_response(200, self.call("enrollment", "list_students", partner_scoped_query(
             request, "programme_id", "partner_id", "status", "q")))
 
     @route("GET", "/v1/students/<student_id>", roles=STAFF_AND_ENTERPRISE + (STUDENT,),
-           summary="One student; a student sees only their own record")
+           summary="One student; a student sees only their own record",
+           response=api.StudentSchema)
     def get_student(self, request, student_id):
         principal = request.principal
         if principal.role == STUDENT and principal.student_id != student_id:
@@ -359,7 +367,7 @@ class EnrollmentRoutes:
 
     @route("POST", "/v1/students/<student_id>/status-changes", roles=ADMISSIONS,
            summary="Suspend, resume, withdraw or transfer a student",
-           body=api.StatusChangeSchema)
+           body=api.StatusChangeSchema, response=api.StudentSchema)
     def change_student_status(self, request, student_id):
         """{"action": "transfer", "reason": "转专业", "programme_id": "<id>"}"""
         return json_response(200, self.call("enrollment", "change_student_status", student_id,

@@ -89,7 +89,7 @@ class MentorsRoutes:
     @route("GET", "/v1/mentors/<mentor_id>/double-qualified",
            roles=MANAGERS + (TEACHER, ENTERPRISE_USER),
            summary="A teacher's double-qualified status, why, and its history",
-           response=api.MentorViewSchema)
+           response=api.DoubleQualifiedStatusSchema)
     def double_qualified_status(self, request, mentor_id):
         """{"mentor_id": "...", "double_qualified": true, "reason": "double-qualified: 183
         days of completed outward secondment within the 5 years to 2027-09-01 (183 required)
@@ -258,7 +258,7 @@ class MentorsRoutes:
 
     @route("GET", "/v1/apprentices/<student_id>/mentors",
            roles=STAFF + (ENTERPRISE_USER, STUDENT), summary="An apprentice's two mentors",
-           response=api.SlotSchema)
+           response=api.ApprenticeMentorsSchema)
     def apprentice_mentors(self, request, student_id):
         """{"student_id": "...", "enterprise_id": "...", "college_tutor": {"mentor_id":
         "...", "status": "filled", ...}, "enterprise_mentor": {...}}"""

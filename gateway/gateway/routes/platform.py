@@ -14,6 +14,8 @@ from gateway import auth
 from gateway.api import ServiceUnavailable, TooManyRequests, route
 from gateway.auth import ADMIN, ROLES
 from gateway.schemas import (
+    HealthSchema,
+    LivenessSchema,
     LoginSchema,
     NewUserSchema,
     PrincipalSchema,
@@ -45,7 +47,7 @@ class PlatformRoutes:
     # health and metrics ------------------------------------------------------
 
     @route("GET", "/health", public=True, summary="Gateway and service health",
-           status=(200, 503))
+           response=HealthSchema, status=(200, 503))
     def http_health(self, request):
         """{"status": "up", "gateway": {...}, "services": {"enrollment": {...}, ...}}"""
         status, body = self.health_checks.get(self._aggregate_health)
@@ -69,7 +71,8 @@ class PlatformRoutes:
         return 200 if up else 503, {"status": "up" if up else "degraded",
                                     "gateway": gateway, "services": services}
 
-    @route("GET", "/live", public=True, summary="Liveness: the process answers")
+    @route("GET", "/live", public=True, summary="Liveness: the process answers",
+           response=LivenessSchema)
     def http_live(self, request):
         return json_response(200, {"service": "gateway", "status": "alive"})
 

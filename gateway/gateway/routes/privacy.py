@@ -8,8 +8,9 @@ from college_platform.errors import NotFound
 from college_platform.http import json_response
 from college_platform.validation import load
 from gateway.api import Page, ServiceUnavailable, route
-from gateway.audit import AuditQuerySchema
+from gateway.audit import AuditEventSchema, AuditQuerySchema
 from gateway.auth import ADMIN, STUDENT
+from gateway.schemas import PersonalDataExportSchema
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +23,15 @@ class PrivacyRoutes:
     @route("GET", "/v1/audit-events", roles=(ADMIN,),
            summary="The audit trail, newest first (filters: username, role, enterprise_id, "
                    "method, path_prefix, outcome, kind, subject_id, since, until)",
-           query=AuditQuerySchema, response=Page())
+           query=AuditQuerySchema, response=Page(AuditEventSchema))
     def list_audit_events(self, request):
         params = load(AuditQuerySchema(), dict(request.args.items()))
         return json_response(200, self.audit.find(params))
 
     @route("GET", "/v1/students/<student_id>/personal-data-export", roles=(ADMIN, STUDENT),
            audit="personal_data_export",
-           summary="Everything the system holds about a student, as a JSON download")
+           summary="Everything the system holds about a student, as a JSON download",
+           response=PersonalDataExportSchema)
     def export_personal_data(self, request, student_id):
         """The student themself or an administrator. Each service is asked with
         the usual deadline; a service that does not answer is listed in

@@ -259,7 +259,7 @@ class ProjectsRoutes:
 
     @route("GET", "/v1/feedback/summary", roles=EVERYONE,
            summary="Mean ratings per enterprise or per student",
-           query=api.FeedbackSummaryQuerySchema)
+           query=api.FeedbackSummaryQuerySchema, response=api.FeedbackSummarySchema)
     def feedback_summary(self, request):
         query = {key: request.args[key] for key in ("enterprise_id", "student_id")
                  if key in request.args}
@@ -274,7 +274,7 @@ class ProjectsRoutes:
 
     @route("GET", "/v1/admin/inbound/dead-letters", roles=(ADMIN,),
            summary="Enterprise-system events that were refused, with the reason",
-           query=api.DeadLetterQuerySchema)
+           query=api.DeadLetterQuerySchema, response=api.DeadLetterListSchema)
     def list_inbound_dead_letters(self, request):
         """?limit=50 -> {"items": [{"message_id", "reason", "attempts", "publisher",
         "dead_lettered_at", "size", "body" (its start), "body_truncated", ...}],
@@ -283,13 +283,13 @@ class ProjectsRoutes:
         return json_response(200, self.call("projects", "inbound_dead_letters", query))
 
     @route("GET", "/v1/admin/inbound/dead-letters/<message_id>", roles=(ADMIN,),
-           summary="One refused enterprise-system event")
+           summary="One refused enterprise-system event", response=api.DeadLetterSchema)
     def get_inbound_dead_letter(self, request, message_id):
         return json_response(200, self.call("projects", "inbound_dead_letter", message_id))
 
     @route("POST", "/v1/admin/inbound/dead-letters/replay", roles=(ADMIN,),
            summary="Return refused events to the queue after a fix",
-           body=api.ReplaySchema)
+           body=api.ReplaySchema, response=api.ReplayReportSchema)
     def replay_inbound_dead_letters(self, request):
         """{"message_ids": ["<id>"]}, or [] for all -> {"replayed": ["<id>"],
         "remaining": 0, "cursor": null}. A call works for a couple of seconds at

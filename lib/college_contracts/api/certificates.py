@@ -221,6 +221,23 @@ class ResultsImportSchema(Schema):
     csv = fields.String(required=True, validate=validate.Length(min=1, max=1024 * 1024))
 
 
+class ResultRowReportSchema(Schema):
+    row = fields.Integer(metadata={"description": "the CSV line (the header is 1)"})
+    candidate_id = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(("recorded", "rejected")))
+    registration_id = fields.String()
+    passed = fields.Boolean()
+    certificate_number = fields.String(allow_none=True,
+                                       metadata={"description": "issued on a pass"})
+    errors = fields.Dict(metadata={"description": "field -> messages, for a rejected row"})
+
+
+class ResultsImportReportSchema(Schema):
+    recorded = fields.Integer()
+    rejected = fields.Integer()
+    rows = fields.List(fields.Nested(ResultRowReportSchema))
+
+
 # issued certificates ------------------------------------------------------------
 
 class RevocationSchema(Schema):
@@ -347,6 +364,29 @@ class CreditRuleSchema(Schema):
     updated_at = fields.DateTime()
 
 
+class CreditAmountSchema(Schema):
+    credits = fields.Float()
+    course_exemptions = fields.List(fields.String())
+
+
+class CreditChangeSchema(Schema):
+    """What a rule changes for one holder of the certificate."""
+    student_id = fields.String()
+    certificate_number = fields.String()
+    change = fields.String(validate=validate.OneOf(("grant", "adjust", "reverse")))
+    current = fields.Nested(CreditAmountSchema, allow_none=True,
+                            metadata={"description": "the grant in force, or null"})
+    proposed = fields.Nested(CreditAmountSchema, allow_none=True,
+                             metadata={"description": "the grant under the rule, or null"})
+
+
+class CreditRuleChangesSchema(Schema):
+    """A conversion rule and, per student, what it changes (or, previewed,
+    would change); a preview's rule has no id or version yet."""
+    rule = fields.Nested(CreditRuleSchema, required=True)
+    changes = fields.List(fields.Nested(CreditChangeSchema), required=True)
+
+
 class CreditRuleQuerySchema(PageQuerySchema):
     programme_id = fields.String(load_default=None, validate=ID)
 
@@ -390,3 +430,39 @@ class CreditAccountSchema(Schema):
     course_exemptions = fields.List(fields.String(), required=True)
     grants = fields.List(fields.Nested(CreditGrantSchema), required=True)
     ledger = fields.Nested(LedgerPageSchema, required=True)
+
+
+# signed credentials -------------------------------------------------------------------
+
+class VerifiableCredentialSchema(Schema):
+    """A W3C Verifiable Credential 2.0 with its Data Integrity proof
+    (``eddsa-jcs-2022``): a certificate's OpenBadgeCredential or the revocation
+    Bitstring Status List. JSON-LD: other terms of its contexts may appear."""
+    class Meta:
+        unknown = INCLUDE
+
+    context = fields.List(fields.Raw(), data_key="@context", required=True)
+    id = fields.String()
+    type = fields.List(fields.String(), required=True)
+    issuer = fields.Raw(required=True, metadata={
+        "description": "the issuer's id, or its profile {id, type, name}"})
+    name = fields.String()
+    valid_from = fields.String(data_key="validFrom", metadata={"format": "date-time"})
+    valid_until = fields.String(data_key="validUntil", metadata={"format": "date-time"})
+    credential_subject = fields.Dict(data_key="credentialSubject", required=True)
+    credential_status = fields.Dict(data_key="credentialStatus")
+    evidence = fields.List(fields.Dict())
+    proof = fields.Dict(metadata={"description": "absent only where no signing key is set"})
+
+
+class VerificationKeySchema(Schema):
+    key_id = fields.String()
+    verification_method = fields.String()
+    public_key_multibase = fields.String()
+
+
+class VerificationKeysSchema(Schema):
+    """The issuer and its keys: the active one first, then those kept for
+    verifying credentials signed before a rotation."""
+    issuer = fields.Nested(PublicIssuerSchema, required=True)
+    keys = fields.List(fields.Nested(VerificationKeySchema), required=True)

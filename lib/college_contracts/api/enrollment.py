@@ -65,12 +65,24 @@ class NewPartnerSchema(Schema):
             raise ValidationError("Not a valid unified social credit code: %s." % problem)
 
 
+# personal fields in answers are plain text: the gateway masks them for the roles that
+# may not see them ("***", "*******8000", "2005-**-**"), so no format or pattern holds
+MASKED = "masked for the roles that may not see it in full"
+
+
+class ContactRecordSchema(Schema):
+    name = fields.String()
+    role = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": MASKED})
+    email = fields.String(allow_none=True, metadata={"description": MASKED})
+
+
 class PartnerSchema(Schema):
     id = fields.String(attribute="_id")
     legal_name = fields.String()
     credit_code = fields.String()
     industry = fields.String()
-    contacts = fields.List(fields.Nested(ContactSchema))
+    contacts = fields.List(fields.Nested(ContactRecordSchema))
     created_at = fields.DateTime()
 
 
@@ -446,3 +458,225 @@ class StudentQuerySchema(PageQuerySchema):
                       metadata={"description": "the start of a student number or any part "
                                                "of a name, case aside"})
     sort = sort_by("created_at", "student_number", "name", "status", "programme_code")
+
+
+# -- answers: what the API shows of each stored document ------------------------------------
+#
+# The service dumps every answer through these, so storage-only fields (the programme's
+# ``quota_partner_ids``, the students' ``list_position`` and ``list_pending``, the
+# applicants' ``identity_key`` and ``last_applied_at``) never leave it, and the reference
+# says exactly what a client gets.
+
+AGREEMENT_STATUSES = ("draft", "active", "suspended", "expired", "terminated")
+LEDGER_MOVEMENTS = ("quota_set", "reserve", "consume", "release")
+
+
+class StatusRecordSchema(Schema):
+    """One step of an agreement's, application's or student's status history."""
+    status = fields.String()
+    action = fields.String(metadata={"description": "a student's: enrol, admission_list, "
+                                                    "suspend, resume, withdraw, transfer"})
+    reason = fields.String(allow_none=True)
+    from_programme_id = fields.String(allow_none=True,
+                                      metadata={"description": "a transfer's origin"})
+    at = fields.DateTime()
+
+
+class AgreementTermsSchema(Schema):
+    title = fields.String()
+    ends_on = fields.String(metadata={"format": "date"})
+    programme_codes = fields.List(fields.String())
+
+
+class AmendmentSchema(Schema):
+    previous = fields.Nested(AgreementTermsSchema,
+                             metadata={"description": "the terms before the amendment"})
+    reason = fields.String()
+    at = fields.DateTime()
+
+
+class AgreementSchema(Schema):
+    id = fields.String(attribute="_id")
+    partner_id = fields.String()
+    title = fields.String()
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+    programme_codes = fields.List(fields.String())
+    status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
+    history = fields.List(fields.Nested(StatusRecordSchema))
+    amendments = fields.List(fields.Nested(AmendmentSchema))
+    created_at = fields.DateTime()
+
+
+class QuotaFiguresSchema(Schema):
+    partner_id = fields.String()
+    seats = fields.Integer()
+    free = fields.Integer()
+    reserved = fields.Integer()
+    consumed = fields.Integer()
+
+
+class ProgrammeSchema(Schema):
+    """A programme with its seat figures and its partners' quotas (an
+    enterprise user sees its own quota only)."""
+    id = fields.String(attribute="_id")
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String(validate=validate.OneOf(PROGRAMME_KINDS))
+    intake_year = fields.Integer()
+    capacity = fields.Integer()
+    selection_criteria = fields.String(allow_none=True)
+    courses = fields.List(fields.Nested(CourseSchema))
+    free = fields.Integer()
+    reserved = fields.Integer()
+    consumed = fields.Integer()
+    quotas = fields.List(fields.Nested(QuotaFiguresSchema))
+    created_at = fields.DateTime()
+
+
+class LedgerEntrySchema(Schema):
+    """One seat movement of a programme's ledger."""
+    id = fields.String(attribute="_id")
+    programme_id = fields.String()
+    partner_id = fields.String(allow_none=True)
+    movement = fields.String(validate=validate.OneOf(LEDGER_MOVEMENTS))
+    seats = fields.Integer(metadata={"description": "a quota_set's new quota"})
+    application_id = fields.String(allow_none=True)
+    student_id = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class PassportRecordSchema(Schema):
+    number = fields.String()
+    country = fields.String()
+
+
+class ApplicantRecordSchema(Schema):
+    id = fields.String(attribute="_id")
+    name = fields.String()
+    resident_id = fields.String(allow_none=True, metadata={"description": MASKED})
+    passport = fields.Nested(PassportRecordSchema, allow_none=True,
+                             metadata={"description": MASKED})
+    birth_date = fields.String(metadata={"description": "an ISO date, " + MASKED})
+    phone = fields.String(allow_none=True, metadata={"description": MASKED})
+    email = fields.String(allow_none=True, metadata={"description": MASKED})
+    address = fields.String(allow_none=True, metadata={"description": MASKED})
+    created_at = fields.DateTime()
+
+
+class ScreeningRecordSchema(Schema):
+    passed = fields.Boolean()
+    note = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True)
+
+
+class InterviewRecordSchema(ScreeningRecordSchema):
+    score = fields.Integer(allow_none=True)
+    interviewer = fields.String(allow_none=True)
+
+
+class OfferApprovalSchema(Schema):
+    approve = fields.Boolean()
+    actor = fields.String(allow_none=True)
+    at = fields.DateTime()
+
+
+class OfferApprovalsSchema(Schema):
+    college = fields.Nested(OfferApprovalSchema)
+    enterprise = fields.Nested(OfferApprovalSchema)
+
+
+class RejectionSchema(Schema):
+    party = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class ApplicationRecordSchema(Schema):
+    id = fields.String(attribute="_id")
+    applicant_id = fields.String()
+    applicant_name = fields.String()
+    programme_id = fields.String()
+    programme_code = fields.String()
+    partner_id = fields.String(allow_none=True)
+    statement = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    admission_number = fields.String(metadata={"description": "enrolled from the "
+                                                              "provincial admission list"})
+    screening = fields.Nested(ScreeningRecordSchema)
+    interview = fields.Nested(InterviewRecordSchema)
+    offer_approvals = fields.Nested(OfferApprovalsSchema)
+    offer_expires_at = fields.DateTime()
+    rejection = fields.Nested(RejectionSchema)
+    student_id = fields.String()
+    history = fields.List(fields.Nested(StatusRecordSchema))
+    created_at = fields.DateTime()
+
+
+class ImportRowReportSchema(Schema):
+    row = fields.Integer(metadata={"description": "the CSV line (the header is 1)"})
+    status = fields.String(validate=validate.OneOf(("imported", "duplicate", "rejected")))
+    applicant_id = fields.String()
+    errors = fields.Dict(metadata={"description": "field -> messages, for a rejected row"})
+
+
+class ImportReportSchema(Schema):
+    filename = fields.String()
+    rows = fields.Integer()
+    imported = fields.Integer()
+    duplicates = fields.Integer()
+    rejected = fields.Integer()
+    report = fields.List(fields.Nested(ImportRowReportSchema))
+
+
+class SignatureRecordSchema(Schema):
+    signer = fields.String()
+    signed_at = fields.DateTime()
+    recorded_by = fields.String(allow_none=True)
+
+
+class TripartiteAgreementSchema(Schema):
+    id = fields.String(attribute="_id")
+    application_id = fields.String()
+    student_id = fields.String(allow_none=True)
+    version = fields.Integer()
+    terms = fields.String()
+    minor = fields.Boolean()
+    required_parties = fields.List(fields.String())
+    signatures = fields.Dict(keys=fields.String(), values=fields.Nested(SignatureRecordSchema),
+                             metadata={"description": "party -> its signature"})
+    status = fields.String(validate=validate.OneOf(
+        ("awaiting_signatures", "signed", "superseded")))
+    created_at = fields.DateTime()
+
+
+class ApprenticeContractRecordSchema(Schema):
+    id = fields.String(attribute="_id")
+    student_id = fields.String()
+    partner_id = fields.String()
+    programme_id = fields.String()
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+    position = fields.String()
+    monthly_wage = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class StudentSchema(Schema):
+    id = fields.String(attribute="_id")
+    student_number = fields.String()
+    name = fields.String()
+    application_id = fields.String()
+    applicant_id = fields.String()
+    programme_id = fields.String()
+    programme_code = fields.String()
+    programme_kind = fields.String(validate=validate.OneOf(PROGRAMME_KINDS))
+    partner_id = fields.String(allow_none=True)
+    intake_year = fields.Integer()
+    minor = fields.Boolean()
+    status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
+    enrolled_on = fields.String(metadata={"format": "date"})
+    tripartite_agreement_id = fields.String(allow_none=True)
+    apprentice_contract = fields.Nested(ApprenticeContractRecordSchema)
+    history = fields.List(fields.Nested(StatusRecordSchema))
+    created_at = fields.DateTime()

@@ -218,5 +218,27 @@ class HistoryEntrySchema(Schema):
     changed_at = fields.DateTime()
 
 
+class DoubleQualifiedStatusSchema(Schema):
+    """A teacher's double-qualified status, why, and its history (newest first, at
+    most 50 changes)."""
+    mentor_id = fields.String()
+    name = fields.String()
+    double_qualified = fields.Boolean()
+    reason = fields.String(allow_none=True)
+    practice_days = fields.Integer(metadata={"description": "days of completed outward "
+                                                            "secondment in the last 5 years"})
+    history = fields.List(fields.Nested(HistoryEntrySchema))
+
+
+class ApprenticeMentorsSchema(Schema):
+    """An apprentice's two mentors: each slot, or null before it exists."""
+    student_id = fields.String()
+    name = fields.String(allow_none=True)
+    enrolled = fields.Boolean()
+    enterprise_id = fields.String(allow_none=True)
+    college_tutor = fields.Nested(SlotSchema, allow_none=True)
+    enterprise_mentor = fields.Nested(SlotSchema, allow_none=True)
+
+
 class SweepSchema(Schema):
     as_of = fields.Date(load_default=None)

@@ -389,3 +389,46 @@ class ReplaySchema(StrictSchema):
                               load_default=list, validate=validate.Length(max=200))
     # replaying all goes a page at a time: the previous answer's cursor goes on
     cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+
+
+class FeedbackSummarySchema(Schema):
+    """Mean ratings received by an enterprise (from students) or by a student
+    (from enterprises); the means are null while there is no feedback."""
+    enterprise_id = fields.String()
+    student_id = fields.String()
+    direction = fields.String(validate=validate.OneOf(("student_to_enterprise",
+                                                       "enterprise_to_student")))
+    count = fields.Integer()
+    average = fields.Float(allow_none=True)
+    ratings = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
+                          metadata={"description": "rating -> its mean: learning_value, "
+                                                   "safety, mentoring (of an enterprise); "
+                                                   "competencies, conduct (of a student)"})
+
+
+class DeadLetterSchema(Schema):
+    """A refused enterprise-system event, left in the dead-letter queue."""
+    message_id = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    attempts = fields.Integer(allow_none=True)
+    dead_lettered_at = fields.String(allow_none=True)
+    original_queue = fields.String(allow_none=True)
+    publisher = fields.String(allow_none=True, metadata={
+        "description": "the enterprise system's broker user, as the broker verified it"})
+    content_type = fields.String(allow_none=True)
+    size = fields.Integer(metadata={"description": "the body's size in bytes"})
+    body = fields.String(metadata={"description": "the body's start (a list) or the body "
+                                                  "up to its limit (one letter)"})
+    body_truncated = fields.Boolean()
+
+
+class DeadLetterListSchema(Schema):
+    items = fields.List(fields.Nested(DeadLetterSchema), required=True)
+    total = fields.Integer(required=True, metadata={"description": "the letters waiting"})
+
+
+class ReplayReportSchema(Schema):
+    replayed = fields.List(fields.String(), required=True)
+    remaining = fields.Integer(required=True)
+    cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "send it back, with the same body, while remaining is above 0"})

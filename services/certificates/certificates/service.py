@@ -8,6 +8,7 @@ from certificates import credentials, domain, summaries
 from certificates.dependencies import CredentialIssuer
 from certificates.schemas import (
     CertificateSchema,
+    CreditRuleChangesSchema,
     CreditRuleInputSchema,
     CreditRuleQuerySchema,
     CreditRuleSchema,
@@ -22,11 +23,13 @@ from certificates.schemas import (
     NewSessionSchema,
     RegistrationQuerySchema,
     RegistrationSchema,
+    ResultsImportReportSchema,
     ResultsImportSchema,
     RevocationSchema,
     ScoresSchema,
     SessionQuerySchema,
     SessionSchema,
+    VerificationKeysSchema,
 )
 from college_contracts import checked, read
 from college_platform.clock import Clock
@@ -52,6 +55,9 @@ registration_view = RegistrationSchema()
 issued_view = IssuedSchema()
 rule_view = CreditRuleSchema()
 ledger_view = LedgerEntrySchema()
+rule_changes_view = CreditRuleChangesSchema()
+results_report_view = ResultsImportReportSchema()
+keys_view = VerificationKeysSchema()
 MAX_REEVALUATED_HOLDERS = 2000
 MAX_EVIDENCE = 20
 # one answer for every number without a certificate, well-formed or not, echoing nothing
@@ -518,7 +524,8 @@ class CertificatesService(PlatformService):
             report.append(self._import_row(session_id, row))
         report.sort(key=lambda item: item["row"])
         recorded = sum(1 for item in report if item["status"] == "recorded")
-        return {"recorded": recorded, "rejected": len(report) - recorded, "rows": report}
+        return results_report_view.dump({"recorded": recorded,
+                                         "rejected": len(report) - recorded, "rows": report})
 
     def _import_row(self, session_id, row):
         outcome = {"row": row["row"], "candidate_id": row["candidate_id"]}
@@ -645,8 +652,8 @@ class CertificatesService(PlatformService):
     @rpc
     def verification_keys(self):
         """The issuer's keys: the active one first, then those kept for verifying."""
-        return {"issuer": self.issuer.profile,
-                "keys": [key.public_description() for key in self.issuer.key_ring.keys]}
+        return keys_view.dump({"issuer": self.issuer.profile, "keys": [
+            key.public_description() for key in self.issuer.key_ring.keys]})
 
     # credit bank -------------------------------------------------------------------------
 
@@ -661,7 +668,8 @@ class CertificatesService(PlatformService):
         """
         rule = load(CreditRuleInputSchema(), payload)
         self._check_rule_refs(self.store.db, rule)
-        return {"rule": rule, "changes": self._rule_changes(self.store.db, None, rule)}
+        return rule_changes_view.dump({"rule": rule, "changes": self._rule_changes(
+            self.store.db, None, rule)})
 
     @rpc
     def set_credit_rule(self, payload):
@@ -693,7 +701,7 @@ class CertificatesService(PlatformService):
             return rule, changes
 
         rule, changes = self.store.transact(apply)
-        return {"rule": rule_view.dump(rule), "changes": changes}
+        return rule_changes_view.dump({"rule": rule, "changes": changes})
 
     def _check_rule_refs(self, db, rule):
         if not db.programmes.find_one({"_id": rule["programme_id"]}):

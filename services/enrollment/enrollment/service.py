@@ -24,6 +24,7 @@ from college_platform.repository import (
     get_or_raise,
     mark_unpositioned,
     new_id,
+    page,
     paged_view,
     position_pending,
     positioned_page,
@@ -39,13 +40,17 @@ from enrollment.schemas import (
     AdmissionRowSchema,
     AgreementAmendmentSchema,
     AgreementQuerySchema,
+    AgreementSchema,
     AgreementStatusSchema,
     ApplicantQuerySchema,
+    ApplicantRecordSchema,
     ApplicantSchema,
     ApplicationQuerySchema,
+    ApplicationRecordSchema,
     EnrolSchema,
     ImportSchema,
     InterviewSchema,
+    LedgerEntrySchema,
     NewAgreementSchema,
     NewApplicationSchema,
     NewPartnerSchema,
@@ -54,18 +59,30 @@ from enrollment.schemas import (
     OfferResponseSchema,
     PartnerSchema,
     ProgrammeQuerySchema,
+    ProgrammeSchema,
     ScreeningSchema,
     SetQuotaSchema,
     SignatureSchema,
     StatusChangeSchema,
     StudentQuerySchema,
+    StudentSchema,
+    TripartiteAgreementSchema,
     TripartiteTermsSchema,
     WithdrawalSchema,
 )
 
 log = logging.getLogger(__name__)
 
+# every answer is dumped through the API's declared schema: storage-only fields
+# (quota_partner_ids, list_position, identity_key, ...) never leave the service
 partner_view = PartnerSchema()
+agreement_view = AgreementSchema()
+programme_view = ProgrammeSchema()
+ledger_view = LedgerEntrySchema()
+applicant_view = ApplicantRecordSchema()
+application_view = ApplicationRecordSchema()
+tripartite_view = TripartiteAgreementSchema()
+student_view = StudentSchema()
 EXPIRY_SWEEP_SECONDS = 60
 MAX_IMPORT_ROWS = 5000
 SWEEP_BATCH = 500
@@ -78,23 +95,6 @@ def by(*keys, **options):
                       name="by_" + "_".join(keys), **options)
 
 
-class Presenter:
-    """Documents as JSON-ready dicts: ``_id`` becomes ``id``, dates ISO strings."""
-
-    def dump(self, value, many=False):
-        if many:
-            return [self.dump(item) for item in value]
-        if isinstance(value, dict):
-            return {("id" if key == "_id" else key): self.dump(item)
-                    for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.dump(item) for item in value]
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
-
-
-view = Presenter()
 
 
 def group_by(key, documents):
@@ -213,7 +213,7 @@ class EnrollmentService(PlatformService):
             self._announce_agreement(uow, agreement)
 
         self.store.transact(create)
-        return view.dump(agreement)
+        return agreement_view.dump(agreement)
 
     @rpc
     def change_agreement_status(self, agreement_id, payload):
@@ -235,7 +235,7 @@ class EnrollmentService(PlatformService):
                                % (agreement["starts_on"], agreement["ends_on"]))
             return self._set_agreement_status(uow, agreement, target, fields["reason"])
 
-        return view.dump(self.store.transact(change))
+        return agreement_view.dump(self.store.transact(change))
 
     @rpc
     def amend_agreement(self, agreement_id, payload):
@@ -274,18 +274,19 @@ class EnrollmentService(PlatformService):
             self._announce_agreement(uow, amended, force_changed=True)
             return uow.db.agreements.find_one({"_id": agreement_id}, session=uow.session)
 
-        return view.dump(self.store.transact(amend))
+        return agreement_view.dump(self.store.transact(amend))
 
     @rpc
     def get_agreement(self, agreement_id):
-        return view.dump(get_or_raise(self.store.db.agreements, agreement_id, "agreement"))
+        return agreement_view.dump(get_or_raise(self.store.db.agreements, agreement_id,
+                                                "agreement"))
 
     @rpc
     def list_agreements(self, query=None):
         """query: {"partner_id": "<id>", "status": "active", "offset": 0, "limit": 20}"""
         params = load(AgreementQuerySchema(), query or {})
         return paged_view(self.store.db.agreements, filters(params, "partner_id", "status"),
-                          params, view)
+                          params, agreement_view)
 
     def _set_agreement_status(self, uow, agreement, target, reason):
         now = utcnow()
@@ -401,9 +402,7 @@ class EnrollmentService(PlatformService):
         """The programme with its quotas and seat ledger figures."""
         programme = get_or_raise(self.store.db.programmes, programme_id, "programme")
         quotas = list(self.store.db.quotas.find({"programme_id": programme_id}))
-        return view.dump({**programme, "quotas": [
-            {key: q[key] for key in ("partner_id", "seats", "free", "reserved", "consumed")}
-            for q in quotas]})
+        return programme_view.dump({**programme, "quotas": quotas})
 
     @rpc
     def list_programmes(self, query=None):
@@ -412,14 +411,19 @@ class EnrollmentService(PlatformService):
         criteria = filters(params, "kind", "intake_year")
         if params.get("partner_id"):
             criteria["quota_partner_ids"] = params["partner_id"]
-        return paged_view(self.store.db.programmes, criteria, params, view)
+        listed = page(self.store.db.programmes, criteria, params["offset"], params["limit"])
+        quotas = group_by("programme_id", self.store.db.quotas.find(
+            {"programme_id": {"$in": [p["_id"] for p in listed["items"]]}}))
+        listed["items"] = programme_view.dump(
+            [{**p, "quotas": quotas.get(p["_id"], [])} for p in listed["items"]], many=True)
+        return listed
 
     @rpc
     def list_ledger_entries(self, programme_id, query=None):
         """Every seat movement of a programme: reserve, consume, release."""
         params = load(PageQuerySchema(), query or {})
         get_or_raise(self.store.db.programmes, programme_id, "programme")
-        return paged_view(self.store.db.ledger, {"programme_id": programme_id}, params, view)
+        return paged_view(self.store.db.ledger, {"programme_id": programme_id}, params, ledger_view)
 
     # applicants and applications ---------------------------------------------------------
 
@@ -466,7 +470,7 @@ class EnrollmentService(PlatformService):
 
         application = self.store.transact(submit, on_duplicate=Conflict(
             "this applicant is being registered by another request; try again"))
-        return view.dump(application)
+        return application_view.dump(application)
 
     def _partner_for(self, programme, partner_id):
         partners = programme.get("quota_partner_ids", [])
@@ -492,12 +496,13 @@ class EnrollmentService(PlatformService):
 
     @rpc
     def get_applicant(self, applicant_id):
-        return view.dump(get_or_raise(self.store.db.applicants, applicant_id, "applicant"))
+        return applicant_view.dump(get_or_raise(self.store.db.applicants, applicant_id,
+                                                "applicant"))
 
     @rpc
     def list_applicants(self, query=None):
         params = load(ApplicantQuerySchema(), query or {})
-        return paged_view(self.store.db.applicants, filters(params, "name"), params, view)
+        return paged_view(self.store.db.applicants, filters(params, "name"), params, applicant_view)
 
     @rpc
     def import_applicants(self, payload):
@@ -699,7 +704,7 @@ class EnrollmentService(PlatformService):
 
     @rpc
     def get_application(self, application_id):
-        return view.dump(get_or_raise(self.store.db.applications, application_id,
+        return application_view.dump(get_or_raise(self.store.db.applications, application_id,
                                       "application"))
 
     @rpc
@@ -707,7 +712,8 @@ class EnrollmentService(PlatformService):
         """query: {"status": "interviewed", "programme_id": "<id>", "partner_id": "<id>"}"""
         params = load(ApplicationQuerySchema(), query or {})
         return paged_view(self.store.db.applications, filters(
-            params, "status", "programme_id", "partner_id", "applicant_id"), params, view)
+            params, "status", "programme_id", "partner_id", "applicant_id"), params,
+            application_view)
 
     @rpc
     def screen_application(self, application_id, payload):
@@ -768,7 +774,7 @@ class EnrollmentService(PlatformService):
                 }))
             return uow.db.applications.find_one({"_id": application_id}, session=uow.session)
 
-        return view.dump(self.store.transact(decide))
+        return application_view.dump(self.store.transact(decide))
 
     @rpc
     def respond_to_offer(self, application_id, payload):
@@ -804,7 +810,7 @@ class EnrollmentService(PlatformService):
                 ledger.release(uow, application, "reserved", reason=target)
             return uow.db.applications.find_one({"_id": application_id}, session=uow.session)
 
-        return view.dump(self.store.transact(advance))
+        return application_view.dump(self.store.transact(advance))
 
     def _update_application(self, uow, application, target, updates, reason=None):
         if target != application["status"]:
@@ -856,9 +862,10 @@ class EnrollmentService(PlatformService):
                          "signatures": {}, "status": "awaiting_signatures",
                          "created_at": utcnow()}
             uow.db.tripartite_agreements.insert_one(agreement, session=uow.session)
+            self._announce_tripartite(uow, agreement)
             return agreement
 
-        return view.dump(self.store.transact(prepare, on_duplicate=Conflict(
+        return tripartite_view.dump(self.store.transact(prepare, on_duplicate=Conflict(
             "another version of this agreement was just prepared; try again")))
 
     @rpc
@@ -879,20 +886,29 @@ class EnrollmentService(PlatformService):
                     fields["party"]], "status": signed["status"]}}, session=uow.session)
             if not result.modified_count:
                 raise Conflict("the agreement changed meanwhile; try again")
+            self._announce_tripartite(uow, signed)
             return signed
 
-        return view.dump(self.store.transact(sign))
+        return tripartite_view.dump(self.store.transact(sign))
+
+    def _announce_tripartite(self, uow, agreement):
+        """An enrolled student's 360 shows the versions of their agreement."""
+        uow.emit("tripartite_agreement_changed", checked(
+            "enrollment", "tripartite_agreement_changed", {
+                "agreement_id": agreement["_id"], "application_id": agreement["application_id"],
+                "student_id": agreement.get("student_id"), "version": agreement["version"],
+                "status": agreement["status"]}))
 
     @rpc
     def list_tripartite_agreements(self, application_id, query=None):
         """Every version of an application's (or its student's) agreement, newest first."""
         params = load(PageQuerySchema(), query or {})
         return paged_view(self.store.db.tripartite_agreements,
-                          {"application_id": application_id}, params, view)
+                          {"application_id": application_id}, params, tripartite_view)
 
     @rpc
     def get_tripartite_agreement(self, agreement_id):
-        return view.dump(get_or_raise(self.store.db.tripartite_agreements, agreement_id,
+        return tripartite_view.dump(get_or_raise(self.store.db.tripartite_agreements, agreement_id,
                                       "tripartite agreement"))
 
     @rpc
@@ -963,7 +979,7 @@ class EnrollmentService(PlatformService):
                         "starts_on": contract["starts_on"], "ends_on": contract["ends_on"]}))
             return student
 
-        return view.dump(self.store.transact(enrol, on_duplicate=Conflict(
+        return student_view.dump(self.store.transact(enrol, on_duplicate=Conflict(
             "this application is already enrolled")))
 
     def _student_sequences(self, uow, programme, count):
@@ -999,7 +1015,7 @@ class EnrollmentService(PlatformService):
 
     @rpc
     def get_student(self, student_id):
-        return view.dump(get_or_raise(self.store.db.students, student_id, "student"))
+        return student_view.dump(get_or_raise(self.store.db.students, student_id, "student"))
 
     @rpc
     def list_students(self, query=None):
@@ -1016,9 +1032,9 @@ class EnrollmentService(PlatformService):
                                      params["offset"], params["limit"],
                                      newest_first=params.get("sort") != "created_at")
             if result is not None:
-                result["items"] = view.dump(result["items"], many=True)
+                result["items"] = student_view.dump(result["items"], many=True)
                 return result
-        return paged_view(self.store.db.students, selector, params, view)
+        return paged_view(self.store.db.students, selector, params, student_view)
 
     @rpc
     def change_student_status(self, student_id, payload):
@@ -1069,11 +1085,12 @@ class EnrollmentService(PlatformService):
                     "status": status,  # a transfer: active, in programme_id, from_programme_id
                     "reason": fields["reason"], "from_programme_id": from_programme_id,
                     "partner_id": updates.get("partner_id", student.get("partner_id")),
+                    "previous_partner_id": student.get("partner_id"),
                     "programme_kind": updates.get("programme_kind",
                                                   student.get("programme_kind"))}))
             return uow.db.students.find_one({"_id": student_id}, session=uow.session)
 
-        return view.dump(self.store.transact(change))
+        return student_view.dump(self.store.transact(change))
 
     # the aggregated views' read models (docs/views.md): read-only, no transaction --------
 

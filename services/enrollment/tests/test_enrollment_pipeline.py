@@ -254,9 +254,9 @@ def test_no_offer_is_made_once_the_partners_agreement_is_suspended(enrollment):
 def test_a_partner_whose_quota_is_set_to_zero_no_longer_takes_applications(enrollment):
     partner = partner_with_agreement(enrollment)
     cnc = programme(enrollment, partner["id"], capacity=10, seats=5)
-    call(enrollment, "set_quota", cnc["id"], partner["id"], {"seats": 0})
-    assert partner["id"] not in call(enrollment, "get_programme",
-                                     cnc["id"])["quota_partner_ids"]
+    shown = call(enrollment, "set_quota", cnc["id"], partner["id"], {"seats": 0})
+    assert [(q["partner_id"], q["seats"]) for q in shown["quotas"]] == [(partner["id"], 0)]
+    assert "quota_partner_ids" not in shown, "the storage's index of partners stays inside"
     application = call(enrollment, "apply", {"programme_id": cnc["id"],
                                              "applicant": adult(11)})
     assert application["partner_id"] is None, "the college's own seat, not the partner's"

@@ -37,10 +37,11 @@ from mentors.domain import (
     term_of,
 )
 from mentors.schemas import (
+    ApprenticeMentorsSchema,
     AssignMentorSchema,
     AssignmentQuerySchema,
     AssignmentSchema,
-    HistoryEntrySchema,
+    DoubleQualifiedStatusSchema,
     IndustryQualificationSchema,
     LedgerEntrySchema,
     LedgerQuerySchema,
@@ -68,7 +69,8 @@ timesheet_view = TimesheetSchema()
 assignment_view = AssignmentSchema()
 slot_view = SlotSchema()
 ledger_view = LedgerEntrySchema()
-history_view = HistoryEntrySchema()
+double_qualified_view = DoubleQualifiedStatusSchema()
+apprentice_mentors_view = ApprenticeMentorsSchema()
 
 SWEEP_BATCH = 200  # per kind of work and tick; the next tick takes the rest
 
@@ -215,11 +217,12 @@ class MentorsService(PlatformService):
             {"mentor_id": mentor_id}).sort("changed_at", DESCENDING).limit(50)
         secondments = list(self.store.db.secondments.find(
             {"mentor_id": mentor_id, "direction": "outward", "status": COMPLETED}))
-        return {"mentor_id": mentor_id, "name": mentor["name"],
-                "double_qualified": bool(mentor.get("double_qualified")),
-                "reason": mentor.get("double_qualified_reason"),
-                "practice_days": self.rule.practice_days(secondments, self.clock.today()),
-                "history": history_view.dump(list(history), many=True)}
+        return double_qualified_view.dump({
+            "mentor_id": mentor_id, "name": mentor["name"],
+            "double_qualified": bool(mentor.get("double_qualified")),
+            "reason": mentor.get("double_qualified_reason"),
+            "practice_days": self.rule.practice_days(secondments, self.clock.today()),
+            "history": list(history)})
 
     # secondments ---------------------------------------------------------
 
@@ -405,14 +408,15 @@ class MentorsService(PlatformService):
         """The apprentice's two mentors: {"student_id": "...", "enterprise_id": "...",
         "college_tutor": {<slot>}, "enterprise_mentor": {<slot>} or null}"""
         apprentice = get_or_raise(self.store.db.apprentices, student_id, "apprentice")
-        slots = {slot["role"]: slot_view.dump(slot)
+        slots = {slot["role"]: slot
                  for slot in self.store.db.slots.find({"student_id": student_id})}
-        return {"student_id": student_id, "name": apprentice.get("name"),
-                "enrolled": bool(apprentice.get("enrolled")),
-                "enterprise_id": apprentice.get("contract_partner_id")
-                or apprentice.get("sponsor_partner_id"),
-                "college_tutor": slots.get("college_tutor"),
-                "enterprise_mentor": slots.get("enterprise_mentor")}
+        return apprentice_mentors_view.dump({
+            "student_id": student_id, "name": apprentice.get("name"),
+            "enrolled": bool(apprentice.get("enrolled")),
+            "enterprise_id": apprentice.get("contract_partner_id")
+            or apprentice.get("sponsor_partner_id"),
+            "college_tutor": slots.get("college_tutor"),
+            "enterprise_mentor": slots.get("enterprise_mentor")})
 
     @rpc
     def list_vacancies(self, query=None):

@@ -43,13 +43,16 @@ from projects.schemas import (
     CheckinSchema,
     CheckinViewSchema,
     ConfirmationSchema,
+    DeadLetterListSchema,
     DeadLetterQuerySchema,
+    DeadLetterSchema,
     DeliverableQuerySchema,
     DeliverableSchema,
     EndPlacementSchema,
     FeedbackQuerySchema,
     FeedbackSchema,
     FeedbackSummaryQuerySchema,
+    FeedbackSummarySchema,
     GradeQuerySchema,
     GradeSchema,
     MilestonesSchema,
@@ -63,6 +66,7 @@ from projects.schemas import (
     PlacementSchema,
     ProjectQuerySchema,
     ProjectSchema,
+    ReplayReportSchema,
     ReplaySchema,
     ReviewSchema,
     SweepSchema,
@@ -82,6 +86,10 @@ placement_view = PlacementSchema()
 checkin_view = CheckinViewSchema()
 alert_view = AlertSchema()
 feedback_view = FeedbackSchema()
+feedback_summary_view = FeedbackSummarySchema()
+dead_letter_view = DeadLetterSchema()
+dead_letters_view = DeadLetterListSchema()
+replay_view = ReplayReportSchema()
 
 
 def _index(*keys, **kwargs):
@@ -459,9 +467,10 @@ class ProjectsService(PlatformService):
         rows = list(self.store.db.feedback.aggregate([
             {"$match": {**subject, "direction": direction}}, {"$group": group}]))
         row = rows[0] if rows else {"count": 0, "average": None}
-        return {**subject, "direction": direction, "count": row["count"],
-                "average": _rounded(row.get("average")),
-                "ratings": {key: _rounded(row.get(key)) for key in keys}}
+        return feedback_summary_view.dump({
+            **subject, "direction": direction, "count": row["count"],
+            "average": _rounded(row.get("average")),
+            "ratings": {key: _rounded(row.get(key)) for key in keys}})
 
     # read models (docs/views.md) -----------------------------------------------
 
@@ -630,15 +639,16 @@ class ProjectsService(PlatformService):
         query: {"limit": 50}"""
         params = load(DeadLetterQuerySchema(), query or {})
         uri = inbound_amqp_uri()
-        return {"items": dead_letters.peek(uri, INBOUND_DEAD_QUEUE, params["limit"]),
-                "total": dead_letters.depth(uri, INBOUND_DEAD_QUEUE)}
+        return dead_letters_view.dump({
+            "items": dead_letters.peek(uri, INBOUND_DEAD_QUEUE, params["limit"]),
+            "total": dead_letters.depth(uri, INBOUND_DEAD_QUEUE)})
 
     @rpc
     def inbound_dead_letter(self, message_id):
         for letter in dead_letters.peek(inbound_amqp_uri(), INBOUND_DEAD_QUEUE,
                                         dead_letters.MAX_PEEK, dead_letters.ONE_BODY_CHARS):
             if letter["message_id"] == message_id:
-                return letter
+                return dead_letter_view.dump(letter)
         raise NotFound("no dead letter %s among the first %d"
                        % (message_id, dead_letters.MAX_PEEK))
 
@@ -651,9 +661,9 @@ class ProjectsService(PlatformService):
         and then {"message_ids": [], "cursor": "<the last answer's>"}
         -> {"replayed": ["<id>", ...], "remaining": 0, "cursor": null}"""
         fields = load(ReplaySchema(), payload)
-        return dead_letters.replay(inbound_amqp_uri(), INBOUND_DEAD_QUEUE,
-                                   fields["message_ids"], cursor=fields.get("cursor"),
-                                   target=returning_queue_name(INBOUND_QUEUE))
+        return replay_view.dump(dead_letters.replay(
+            inbound_amqp_uri(), INBOUND_DEAD_QUEUE, fields["message_ids"],
+            cursor=fields.get("cursor"), target=returning_queue_name(INBOUND_QUEUE)))
 
     @event_handler("mentors", "mentor_assigned")
     def on_mentor_assigned(self, event):
