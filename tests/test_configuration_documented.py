@@ -21,8 +21,9 @@ VARIABLE_IN_YAML = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
 KEY_IN_YAML = re.compile(r"^([A-Z][A-Z0-9_]*):", re.M)
 SETTING_IN_CODE = re.compile(r"""\b(?:setting|configured_timer)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
 # os.environ, and run_local's copy of it (env)
-ENVIRON_IN_CODE = re.compile(r"""\b(?:environ|env)(?:\.get|\.setdefault)?\(\s*["']([A-Z][A-Z0-9_]*)["']"""
-                             r"""|\b(?:environ|env)\[["']([A-Z][A-Z0-9_]*)["']\]""")
+ENVIRON_IN_CODE = re.compile(
+    r"""\b(?:environ|env)(?:\.get|\.setdefault)?\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""|\b(?:environ|env)\[["']([A-Z][A-Z0-9_]*)["']\]""")
 
 
 def readme_table(expand=True):
