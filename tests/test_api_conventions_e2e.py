@@ -74,6 +74,25 @@ def test_a_page_is_at_most_200_items(system, officer, partners):
     assert "limit" in too_many.json()["errors"]
 
 
+def test_a_csv_export_refuses_the_page_sizes_the_json_list_refuses(system, officer, partners):
+    """The export answers every row, so the page size never reached the service
+    that refuses a bad one: a negative limit was accepted with format=csv."""
+    for limit in (-1, 0, 201):
+        for asked in ({"format": "csv"}, {}):
+            refused = get(system, officer, "/v1/partners", limit=limit, **asked)
+            assert refused.status_code == 400, (limit, asked, refused.text[:200])
+            assert "limit" in refused.json()["errors"]
+
+
+def test_a_parameter_a_list_does_not_take_is_refused_by_name(system, officer, partners):
+    """A misspelt filter, or an operator in its name, answered every row."""
+    for name in ("nonexistent", "legal_name[$ne]", "partner_id[$ne]"):
+        refused = get(system, officer, "/v1/partners", **{name: "x"})
+        assert refused.status_code == 400, (name, refused.text[:200])
+        assert refused.json()["errors"] == {name: ["Unknown field."]}
+        assert refused.json()["field_errors"][0]["code"] == "unknown"
+
+
 def test_long_lists_sort_on_an_allowed_field_only(system, officer, partners):
     applicants = get(system, officer, "/v1/applicants", sort="-name")
     assert applicants.status_code == 200

@@ -207,7 +207,7 @@ def test_the_dashboard_counts_the_journey_and_filters_by_enterprise(journey):
     rival_only = j["officer"].get("/v1/dashboard?enterprise_id=%s" % j["rival"]["id"]).json()
     assert rival_only["indicators"]["projects"]["published"] == 0
     assert j["officer"].get("/v1/dashboard?colour=red", status=400).json()["errors"] == {
-        "colour": ["Unknown filter."]}
+        "colour": ["Unknown field."]}
     j["hr"].get("/v1/dashboard", status=403)
 
 

@@ -106,8 +106,14 @@ token from `POST /v1/auth/token`; each operation names the roles allowed.
 `format=csv` on a list answers every matching row (up to 50,000) as a UTF-8 CSV
 file for spreadsheets, with the same filters.
 
+**Requests**: an operation takes the query parameters it lists and no other (any
+other answers 400 naming it). A request body, `application/json`, may be sent
+with a `Content-Length` or in chunks, up to %(body)d bytes; an operation that
+documents a body requires it, one that documents none takes no body (or `{}`).
+A body field the gateway fills from the path or the caller's role says so.
+
 **Errors** are RFC 9457 problem details (`application/problem+json`).""" % {
-    "max": MAX_PAGE_SIZE}
+    "max": MAX_PAGE_SIZE, "body": MAX_BODY_BYTES}
 
 
 def schema_name(schema):

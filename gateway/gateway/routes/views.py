@@ -12,7 +12,7 @@ from college_contracts import read
 from college_platform.clock import configured_timer
 from college_platform.config import setting
 from college_platform.envelope import utcnow
-from college_platform.errors import InvalidInput, NotFound
+from college_platform.errors import NotFound
 from college_platform.events import event_handler
 from college_platform.http import JSON, dumps, json_response
 from gateway.api import route
@@ -248,10 +248,6 @@ class ViewRoutes:
                    "programme_id, enterprise_id)",
            query=DashboardQuerySchema, response=DashboardSchema)
     def college_dashboard(self, request):
-        unknown = sorted(set(request.args) - set(DASHBOARD_FILTERS))
-        if unknown:
-            raise InvalidInput("the dashboard filters by term, programme_id and enterprise_id",
-                               errors={name: ["Unknown filter."] for name in unknown})
         filters = {name: request.args[name] for name in DASHBOARD_FILTERS if request.args.get(name)}
         _, body = self._dashboard(filters)
         return 200, {"Content-Type": JSON}, body
