@@ -129,7 +129,8 @@ def enrolment_change(status, action):
     """The student's status after ``action``; Conflict when it is not allowed now."""
     allowed_from, result = ENROLMENT_TRANSITIONS[action]
     if status not in allowed_from:
-        raise Conflict("cannot %s a student who is %s" % (action, status), current_status=status)
+        raise Conflict("cannot %s a student who is %s" % (action, status),
+                       current_status=status, requested_status=result, action=action)
     return result
 
 

@@ -199,12 +199,16 @@ def test_status_changes(status, action, result):
     assert domain.enrolment_change(status, action) == result
 
 
-@pytest.mark.parametrize("status, action", [
-    ("withdrawn", "resume"), ("active", "resume"), ("suspended", "transfer"),
-    ("withdrawn", "withdraw")])
-def test_illegal_status_changes_are_refused(status, action):
-    with pytest.raises(Conflict):
+@pytest.mark.parametrize("status, action, requested", [
+    ("withdrawn", "resume", "active"), ("active", "resume", "active"),
+    ("suspended", "transfer", "active"), ("withdrawn", "withdraw", "withdrawn")])
+def test_illegal_status_changes_are_refused_naming_the_status_requested(status, action,
+                                                                         requested):
+    """Issue 27, item 8: the 409 said ``requested_status: null``."""
+    with pytest.raises(Conflict) as caught:
         domain.enrolment_change(status, action)
+    assert caught.value.extra == {"current_status": status, "requested_status": requested,
+                                  "action": action}
 
 
 def test_student_numbers_carry_intake_year_and_programme():
