@@ -171,6 +171,28 @@ def test_the_student_360_brings_every_service_together(journey):
     j["me"].get("/v1/students/someone-else/360", status=404)
 
 
+def test_the_risk_flag_and_the_alerts_agree_with_the_check_ins_the_360_shows(journey):
+    """Issue 27, item 8: weeks past their grace period without a confirmed check-in
+    showed as expected but not missed, with no alert and risk "none", until the
+    hourly sweep ran. The journey's placement began in September with one week
+    logged and none confirmed."""
+    j = journey
+    path = "/v1/students/%s/360" % j["student"]["id"]
+    view = eventually(j["officer"], path, lambda v: v["placements"], "the placement in the 360")
+    placement, = [p for p in view["placements"] if p["placement_id"] == j["placement"]["id"]]
+    checkins = placement["checkins"]
+    assert checkins["expected"] >= 5 and checkins["confirmed"] == 0
+    assert checkins["missed"] == checkins["expected"]
+    assert len(placement["open_alerts"]) == checkins["expected"]
+    assert view["risk"]["level"] == "high"
+    assert {"missed_checkins", "open_alerts"} <= {r["code"] for r in view["risk"]["reasons"]}
+    sponsor = j["hr"].get(path).json()  # the sponsor's part counts the same weeks
+    assert sponsor["risk"]["level"] == "high"
+    dashboard = eventually(j["officer"], "/v1/dashboard", lambda d: d["indicators"][
+        "placements"]["open_alerts"] >= checkins["expected"], "the open alerts on the dashboard")
+    assert dashboard["indicators"]["placements"]["checkin_compliance"] == 0
+
+
 def test_the_enterprise_view_shows_its_students_projects_and_mentors(journey):
     j = journey
     path = "/v1/enterprises/%s/view" % j["partner"]["id"]

@@ -1,5 +1,8 @@
 """The rules every service follows when it answers the read-model RPCs
-(docs/views.md): the asked ids, capped lists and additive indicator facts."""
+(docs/views.md): the asked ids, capped lists, additive indicator facts and
+when a part changes with time alone."""
+from datetime import date, datetime, time
+
 from college_platform.errors import InvalidInput
 
 MAX_SUMMARY_IDS = 200
@@ -29,6 +32,17 @@ def put_capped(part, name, items, cap=MAX_PART_ITEMS):
     part[name] = items[:cap]
     if len(items) > cap:
         part[name + "_truncated"] = True
+    return part
+
+
+def say_when_it_changes(part, now):
+    """Turn a part's ``changes_on`` (the first day, on the service's clock, it
+    changes with time alone) into ``changes_in_seconds`` from ``now``: the
+    gateway reads the part again then, whatever its own clock says."""
+    day = part.pop("changes_on", None)
+    if day is not None:
+        start = datetime.combine(date.fromisoformat(str(day)), time(), tzinfo=now.tzinfo)
+        part["changes_in_seconds"] = max(0.0, round((start - now).total_seconds(), 1))
     return part
 
 

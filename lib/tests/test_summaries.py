@@ -1,8 +1,10 @@
 """The shared rules of the read-model RPCs: ids asked, capped lists, facts."""
+from datetime import datetime
+
 import pytest
 
 from college_platform.errors import InvalidInput
-from college_platform.summaries import Facts, put_capped, summary_ids
+from college_platform.summaries import Facts, put_capped, say_when_it_changes, summary_ids
 
 
 def test_ids_are_kept_in_order_once_each():
@@ -52,3 +54,10 @@ def test_facts_are_summed_per_distinct_dimensions():
         {"metric": "seats_offered", "value": 40, "term": "2027-autumn", "programme_id": "p",
          "enterprise_id": "e", "breakdown": "apprenticeship"},
     ]
+
+
+def test_a_part_says_in_seconds_when_the_day_it_changes_begins_on_the_services_clock():
+    now = datetime.fromisoformat("2027-03-24T09:00:00+08:00")
+    assert say_when_it_changes({"placements": [], "changes_on": "2027-03-25"}, now) == {
+        "placements": [], "changes_in_seconds": 15 * 3600.0}
+    assert say_when_it_changes({"placements": []}, now) == {"placements": []}

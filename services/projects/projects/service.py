@@ -34,7 +34,7 @@ from college_platform.repository import (
 )
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
-from college_platform.summaries import summary_ids
+from college_platform.summaries import say_when_it_changes, summary_ids
 from college_platform.validation import PageQuerySchema, load
 from projects import domain, enterprise_events, summaries, workflows
 from projects.schemas import (
@@ -478,13 +478,17 @@ class ProjectsService(PlatformService):
     def student_summaries(self, student_ids):
         """Per student: projects with grade lineage, placements with check-in
         compliance and open alerts, overdue and received feedback, and risk
-        signals. At most 200 ids; ``{}`` for an unknown one. Read-only.
+        signals, and in how many seconds the part changes with time alone (a
+        week's grace period ending...), if it does. At most 200 ids; ``{}`` for
+        an unknown one. Read-only.
 
         ["s-1"] -> {"s-1": {"projects": [...], "placements": [...],
         "feedback": {"overdue": [...], "received_average": 4.5},
-        "risk_signals": {"missed_checkins": 1, "open_alerts": 1, ...}}}"""
+        "risk_signals": {"missed_checkins": 1, "open_alerts": 1, ...},
+        "changes_in_seconds": 54000.0}}"""
         ids = summary_ids(student_ids, "student_ids")
-        db, today, asked = self.store.db, self.clock().date(), {"$in": ids}
+        now = self.clock()
+        db, today, asked = self.store.db, now.date(), {"$in": ids}
         students = {s["_id"]: s for s in db.students.find({"_id": asked})}
         memberships = _grouped(db.memberships.find({"student_id": asked}), "student_id")
         grades = _grouped(db.grades.find({"student_id": asked}), "student_id")
@@ -514,6 +518,7 @@ class ProjectsService(PlatformService):
                 checkins={p["_id"]: checkins.get(p["_id"], []) for p in own},
                 alerts={p["_id"]: alerts.get(p["_id"], []) for p in own},
                 feedback=feedback.get(id_, []), today=today, grace_days=grace_days())
+            say_when_it_changes(answer[id_], now)
         return answer
 
     @rpc

@@ -7,8 +7,11 @@ Definitions (also in docs/projects.md):
 - a placement's **expected** weeks are the weeks whose check-in is due and
   whose grace period has passed (the weeks the missed check-in rule judges);
   **compliance** = confirmed check-ins of those weeks / expected weeks;
-- a **missed** check-in is a week the sweep alerted (late confirmation does not
-  undo it); an alert stays **open** while its week is still not confirmed;
+- a **missed** check-in is a week the missed check-in rule judges missed now
+  (``domain.missed_checkins``, the sweep's rule) or that the sweep alerted
+  earlier (late confirmation does not undo it), so the view and its risk agree
+  at every read, before the sweep has run; an alert stays **open** while its
+  week is still not confirmed;
 - a **late deliverable** is a milestone whose latest submission came after its
   due date, or, while the project is in progress, a milestone past its due
   date with no submission;
@@ -17,6 +20,10 @@ Definitions (also in docs/projects.md):
   passed), a project's delivery day (its end date when it has none) once it is
   delivered, evaluated or closed. The student's part lists the feedback the
   student owes (``student_to_enterprise``) past that day.
+
+A student's part changes with time alone (a week's grace period ending, a
+milestone or feedback falling due): ``changes_on`` is the first day it will,
+so that the gateway reads it again then (docs/views.md).
 """
 from datetime import timedelta
 
@@ -89,26 +96,33 @@ def expected_weeks(placement, today, grace_days):
             if today > week + timedelta(days=6 + grace_days)]
 
 
-def open_alerts(alerts, checkins):
-    """The alerts whose week is still not confirmed."""
+def missed_weeks(placement, checkins, alerts, today, grace_days):
+    """``[{week_starting, kind}]``, oldest first: the weeks alerted by a sweep
+    and those the same rule judges missed today, which the next sweep will alert."""
+    missed = {a["week_starting"]: a.get("kind") for a in alerts}  # the facts read no kind
+    for week, kind in domain.missed_checkins(placement, checkins, today, grace_days):
+        missed.setdefault(str(week), kind)
+    return [{"week_starting": week, "kind": missed[week]} for week in sorted(missed)]
+
+
+def open_alerts(missed, checkins):
+    """The missed weeks still not confirmed."""
     confirmed = {c["week_starting"] for c in checkins if c["status"] == "confirmed"}
-    return [a for a in alerts if a["week_starting"] not in confirmed]
+    return [a for a in missed if a["week_starting"] not in confirmed]
 
 
 def placement_item(placement, checkins, alerts, today, grace_days):
     expected = {str(week) for week in expected_weeks(placement, today, grace_days)}
     confirmed = [c for c in checkins if c["status"] == "confirmed"]
     confirmed_due = sum(1 for c in confirmed if c["week_starting"] in expected)
-    still_open = sorted(open_alerts(alerts, checkins), key=lambda a: a["week_starting"],
-                        reverse=True)
+    missed = missed_weeks(placement, checkins, alerts, today, grace_days)
     return {"placement_id": placement["_id"], "enterprise_id": placement["enterprise_id"],
             "starts_on": placement["starts_on"], "ends_on": placement["ends_on"],
             "status": placement["status"],
             "checkins": {"expected": len(expected), "logged": len(checkins),
-                         "confirmed": len(confirmed), "missed": len(alerts)},
+                         "confirmed": len(confirmed), "missed": len(missed)},
             "compliance": round(confirmed_due / len(expected), 2) if expected else None,
-            "open_alerts": [{"week_starting": a["week_starting"], "kind": a["kind"]}
-                            for a in still_open]}
+            "open_alerts": list(reversed(open_alerts(missed, checkins)))}
 
 
 # -- feedback -----------------------------------------------------------------
@@ -203,14 +217,40 @@ def student_part(*, student, memberships, grades, projects, deliverables, placem
          "subject_id": f["subject_id"], "average": f["average"],
          "given_at": _iso(f["created_at"])} for f in received])
     part["feedback"]["received_average"] = _mean(f["average"] for f in received)
+    # the signals are what the placements above show, so the flag agrees with them
     part["risk_signals"] = {
-        "missed_checkins": sum(len(group) for group in alerts.values()),
-        "open_alerts": sum(len(open_alerts(alerts.get(p["_id"], []), checkins.get(p["_id"], [])))
-                           for p in placements),
+        "missed_checkins": sum(p["checkins"]["missed"] for p in placement_items),
+        "open_alerts": sum(len(p["open_alerts"]) for p in placement_items),
         "late_deliverables": sum(item["late_deliverables"] for item in items),
         "overdue_feedback": len(overdue),
     }
+    changes_on = next_change_on(placements, [projects[project_id] for project_id in team_of
+                                             if project_id in projects],
+                                deliverables, team_of, given, today, grace_days)
+    if changes_on is not None:
+        part["changes_on"] = str(changes_on)
     return part
+
+
+def next_change_on(placements, projects, deliverables, team_of, given, today, grace_days):
+    """The first day after ``today`` on which the student's part changes with
+    time alone, or None: a placement's next week past its grace period, a
+    milestone under way falling due with nothing handed in, feedback the
+    student owes falling overdue."""
+    days = []
+    for placement in placements:
+        days.extend(week + timedelta(days=7 + grace_days) for week in domain.placement_weeks(
+            placement["starts_on"], domain.last_day(placement)))
+    for project in projects:
+        if project["status"] == domain.IN_PROGRESS:
+            handed_in = {d["milestone_id"] for d in deliverables.get(team_of[project["_id"]], [])}
+            days.extend(as_date(m["due_date"]) + timedelta(days=1)
+                        for m in project.get("milestones") or () if m["id"] not in handed_in)
+    owed = [("placement", p) for p in placements] + \
+        [("project", p) for p in projects if p["status"] in FEEDBACK_STATUSES]
+    days.extend(subject_end(kind, subject) + timedelta(days=FEEDBACK_DUE_DAYS + 1)
+                for kind, subject in owed if (kind, subject["_id"]) not in given)
+    return min((day for day in days if day > as_date(today)), default=None)
 
 
 def enterprise_part(*, partner, projects, feedback, subjects):
@@ -291,6 +331,8 @@ def indicator_facts(*, projects, feedback, placements, checkins, alerts, program
             facts.add("checkins_expected", 1, term=term_of(week), **where)
             facts.add("checkins_done", 1 if str(week) in confirmed else 0,
                       term=term_of(week), **where)
-        for alert in open_alerts(alerts.get(placement["_id"], []), weeks):
+        missed = missed_weeks(placement, weeks, alerts.get(placement["_id"], []), today,
+                              grace_days)
+        for alert in open_alerts(missed, weeks):
             facts.add("alerts_open", 1, term=term_of(alert["week_starting"]), **where)
     return facts.rows()

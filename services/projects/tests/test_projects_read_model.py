@@ -77,16 +77,20 @@ def test_a_students_part_shows_missed_weeks_late_work_grades_and_feedback_owed(p
             "status": "evaluated", "team_id": team["id"], "grade": grade["grade"],
             "grade_lineage": grade["milestones"], "late_deliverables": 1}]
         assert grade["grade"] == 85.0
-        # on 5 April the weeks of 1, 8, 15 and 22 March are past their grace period
+        # on 5 April the weeks of 1, 8, 15 and 22 March are past their grace period; the
+        # sweep of 24 March alerted two, the third is missed by the same rule before any sweep
         assert part["placements"] == [{
             "placement_id": placement["id"], "enterprise_id": "p-1", "starts_on": "2027-03-01",
             "ends_on": "2027-06-30", "status": "active",
-            "checkins": {"expected": 4, "logged": 2, "confirmed": 1, "missed": 2},
+            "checkins": {"expected": 4, "logged": 2, "confirmed": 1, "missed": 3},
             "compliance": 0.25,
-            "open_alerts": [{"week_starting": "2027-03-15", "kind": "not_logged"},
+            "open_alerts": [{"week_starting": "2027-03-22", "kind": "not_logged"},
+                            {"week_starting": "2027-03-15", "kind": "not_logged"},
                             {"week_starting": "2027-03-08", "kind": "not_confirmed"}]}]
-        assert part["risk_signals"] == {"missed_checkins": 2, "open_alerts": 2,
+        assert part["risk_signals"] == {"missed_checkins": 3, "open_alerts": 3,
                                         "late_deliverables": 1, "overdue_feedback": 0}
+        # the week of 29 March falls due at midnight on 7 April, 39 hours on
+        assert part["changes_in_seconds"] == 39 * 3600
 
         # a late confirmation closes its alert but the week stays missed
         call(projects, "confirm_checkin", placement["id"], "2027-03-08", {})
@@ -95,8 +99,10 @@ def test_a_students_part_shows_missed_weeks_late_work_grades_and_feedback_owed(p
         config["CLOCK_NOW"] = "2027-04-20T09:00:00+08:00"
         part = read_model("student_summaries", ["s-1"])["s-1"]
         assert part["placements"][0]["open_alerts"] == [
+            {"week_starting": "2027-03-29", "kind": "not_logged"},
+            {"week_starting": "2027-03-22", "kind": "not_logged"},
             {"week_starting": "2027-03-15", "kind": "not_logged"}]
-        assert part["placements"][0]["checkins"]["missed"] == 2
+        assert part["placements"][0]["checkins"]["missed"] == 4
         # the placement ended on 2 April, the project was delivered on 5 April: two weeks on,
         # the student owes feedback on both
         assert part["feedback"]["overdue"] == [
@@ -168,10 +174,11 @@ def test_an_enterprise_part_and_the_dashboard_facts(projects):
         assert facts[("student_rating_count", spring, "prog-1", "p-1")] == 1
         assert facts[("feedback_turnaround_days_sum", spring, "prog-1", "p-1")] == 10
         assert facts[("feedback_turnaround_count", spring, "prog-1", "p-1")] == 1
-        # on 15 April six weeks are due (1 March to 5 April); one was confirmed
+        # on 15 April six weeks are due (1 March to 5 April); one was confirmed, the
+        # other five are missed (two alerted by the sweep of 24 March)
         assert facts[("checkins_expected", spring, "prog-1", "p-1")] == 6
         assert facts[("checkins_done", spring, "prog-1", "p-1")] == 1
-        assert facts[("alerts_open", spring, "prog-1", "p-1")] == 2
+        assert facts[("alerts_open", spring, "prog-1", "p-1")] == 5
         assert ("enterprise_rating_count", spring, "prog-1", "p-1") not in facts
 
 

@@ -78,6 +78,41 @@ def test_a_placement_counts_the_weeks_due_and_keeps_alerts_open_until_confirmed(
     assert part["risk_signals"]["open_alerts"] == 1
 
 
+def test_weeks_missed_before_any_sweep_are_missed_open_and_a_risk_at_every_read():
+    """Issue 27, item 8: four weeks due, one logged and confirmed, showed compliance
+    0.25 but no missed week, no open alert and no risk until the hourly sweep ran."""
+    placement = {**PLACEMENT, "starts_on": "2027-02-22"}
+    part = student_part(placements=[placement],
+                        checkins={"pl-1": [checkin("2027-02-22", "confirmed")]})
+    shown = part["placements"][0]
+    assert shown["checkins"] == {"expected": 4, "logged": 1, "confirmed": 1, "missed": 3}
+    assert shown["compliance"] == 0.25
+    assert shown["open_alerts"] == [{"week_starting": "2027-03-15", "kind": "not_logged"},
+                                    {"week_starting": "2027-03-08", "kind": "not_logged"},
+                                    {"week_starting": "2027-03-01", "kind": "not_logged"}]
+    assert part["risk_signals"]["missed_checkins"] == 3
+    assert part["risk_signals"]["open_alerts"] == 3
+    swept = {"pl-1": [{"placement_id": "pl-1", "week_starting": "2027-03-01"}]}  # as read
+    rows = summaries.indicator_facts(
+        projects=[], feedback=[], placements=[placement],
+        checkins={"pl-1": [checkin("2027-02-22", "confirmed")]}, alerts=swept,
+        programmes={}, today=TODAY, grace_days=2)
+    assert sum(r["value"] for r in rows if r["metric"] == "alerts_open") == 3
+
+
+def test_a_part_says_the_day_it_next_changes_with_time_alone():
+    """A week's grace period ending, a milestone falling due, feedback falling
+    overdue: the gateway refreshes the view on that day, as no event says so."""
+    assert student_part(placements=[PLACEMENT])["changes_on"] == "2027-03-31"
+    membership = [{"project_id": "pr-1", "team_id": "t-1", "student_id": "s-1"}]
+    assert student_part(memberships=membership, projects={"pr-1": project("in_progress")},
+                        )["changes_on"] == "2027-04-02"
+    ended = {**PLACEMENT, "status": "ended", "ended_on": "2027-03-19"}
+    assert student_part(placements=[ended], today=date(2027, 3, 30))["changes_on"] == \
+        "2027-04-03"  # overdue from the day after 14 days past its end
+    assert "changes_on" not in student_part(placements=[ended], today=date(2027, 4, 10))
+
+
 def test_a_placement_not_yet_due_has_no_compliance():
     part = student_part(placements=[{**PLACEMENT, "starts_on": "2027-03-22"}], today=TODAY)
     assert part["placements"][0]["compliance"] is None
