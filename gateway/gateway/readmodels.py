@@ -102,11 +102,32 @@ class ReadModelStore:
             {"_id": {"$in": list(ids)}, "claim": None, "due_at": {"$lte": now}}, {"_id": 1})}
         writes = [UpdateOne({"_id": marker_id},
                             {"$set": {"kind": kind, "service": service, "key": key,
-                                      "marked_at": now, "due_at": now, "claim": None}},
+                                      "marked_at": now, "due_at": now, "claim": None,
+                                      "by_time": False}},
                             upsert=True)
                   for marker_id, (kind, key, service) in ids.items() if marker_id not in waiting]
         if writes:
             self.db.view_refresh.bulk_write(writes, ordered=False)
+
+    def schedule(self, marks):
+        """Make each ``(kind, key, service, due_at)`` due at ``due_at``, the
+        moment its part changes with time alone, unless its marker is due
+        sooner or claimed (that refresh schedules it again from its answer)."""
+        writes = [UpdateOne({"_id": "%s:%s:%s" % (kind, service, key), "claim": None,
+                             "due_at": {"$gt": due_at}},
+                            {"$set": {"kind": kind, "service": service, "key": key,
+                                      "marked_at": utcnow(), "due_at": due_at,
+                                      "by_time": True}},
+                            upsert=True)
+                  for kind, key, service, due_at in marks]
+        if not writes:
+            return
+        try:
+            self.db.view_refresh.bulk_write(writes, ordered=False)
+        except BulkWriteError as exc:
+            # a duplicate key is a marker due sooner or claimed: it stays as it is
+            if any(error["code"] != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+                raise
 
     def due(self, limit):
         """``{(kind, service): [key, ...]}`` of markers due now."""
@@ -129,6 +150,12 @@ class ReadModelStore:
         claimed = [marker["key"] for marker in
                    self.db.view_refresh.find({"claim": token}, {"key": 1})]
         return token, claimed
+
+    def claimed_by_time(self, token):
+        """Whether a claimed marker was due because its part changed with time
+        alone: then the service's facts, which count the same weeks, changed too."""
+        return self.db.view_refresh.find_one({"claim": token, "by_time": True},
+                                             {"_id": 1}) is not None
 
     def release(self, token):
         """The claimed parts are stored: drop the markers, except those marked

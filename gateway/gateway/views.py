@@ -3,20 +3,24 @@ how the services' parts combine into the student 360 and the enterprise
 partner view, the risk flag, the contribution index and the dashboard's
 indicators. No broker or database here; see docs/views.md for the design."""
 from collections import defaultdict
+from datetime import timedelta
 
 SERVICES = ("enrollment", "projects", "mentors", "certificates")
 STUDENT_VIEW, ENTERPRISE_VIEW, FACTS = "student", "enterprise", "facts"
 
-# the events each service publishes that change one of the views
+# the events each service publishes that change one of the views; each names
+# every student and enterprise whose view it changes (docs/views.md)
 WATCHED_EVENTS = {
     "enrollment": ("partner_registered", "agreement_activated", "agreement_changed",
-                   "programme_created", "application_offered", "student_enrolled",
-                   "apprentice_contract_signed", "enrolment_status_changed"),
-    "projects": ("project_drafted", "project_published", "team_formed", "team_member_removed",
-                 "deliverable_reviewed", "project_completed", "project_status_changed",
-                 "placement_started", "placement_ended", "checkin_logged", "checkin_confirmed",
-                 "checkin_missed", "feedback_submitted"),
-    "mentors": ("mentor_registered", "secondment_started", "secondment_completed",
+                   "programme_created", "quota_set", "application_offered",
+                   "student_enrolled", "apprentice_contract_signed",
+                   "tripartite_agreement_changed", "enrolment_status_changed"),
+    "projects": ("project_drafted", "project_published", "project_updated", "team_formed",
+                 "team_member_removed", "deliverable_reviewed", "project_completed",
+                 "project_status_changed", "placement_started", "placement_ended",
+                 "checkin_logged", "checkin_confirmed", "checkin_missed", "feedback_submitted"),
+    "mentors": ("mentor_registered", "mentor_left", "secondment_planned", "secondment_started",
+                "secondment_completed", "secondment_cancelled", "timesheet_decided",
                 "mentor_assigned", "mentor_released", "assignment_needs_reassignment",
                 "double_qualified_changed"),
     "certificates": ("exam_registered", "registration_cancelled", "result_recorded",
@@ -72,9 +76,10 @@ def stale_views(source, event_type, data, team_members=()):
     students.update(data.get("student_ids") or ())
     students.update(grade["student_id"] for grade in data.get("grades") or ())
     students.update(team_members)
-    for field in ("enterprise_id", "partner_id"):
+    for field in ("enterprise_id", "partner_id", "previous_partner_id"):
         if data.get(field):
             enterprises.add(data[field])
+    enterprises.update(data.get("partner_ids") or ())
     for student in students:
         marks.add((STUDENT_VIEW, student, source))
     for enterprise in enterprises:
@@ -84,6 +89,15 @@ def stale_views(source, event_type, data, team_members=()):
     if source == "enrollment" and event_type == "partner_registered":
         marks.update((ENTERPRISE_VIEW, data["partner_id"], service) for service in SERVICES)
     return sorted(marks)
+
+
+def time_marks(kind, service, parts, fetched_at):
+    """``[(kind, key, service, due_at)]``: a part that changes with time alone
+    (``changes_in_seconds``: a week's grace period ending, feedback falling
+    due) is read again when it does."""
+    return [(kind, key, service, fetched_at + timedelta(seconds=part["changes_in_seconds"]))
+            for key, part in sorted(parts.items())
+            if (part or {}).get("changes_in_seconds") is not None]
 
 
 # the student 360 ---------------------------------------------------------------

@@ -82,6 +82,31 @@ def test_a_failed_refresh_is_retried_later(store):
     assert marker["attempts"] == 1 and marker["due_at"] > utcnow() + timedelta(seconds=50)
 
 
+def test_a_part_changing_with_time_is_due_then_unless_due_sooner(store):
+    soon, later = utcnow() + timedelta(seconds=60), utcnow() + timedelta(seconds=600)
+    store.schedule([(STUDENT_VIEW, "s1", "projects", later)])
+    store.schedule([(STUDENT_VIEW, "s1", "projects", soon)])  # the earlier time wins
+    assert store.db.view_refresh.find_one()["due_at"] == soon.replace(microsecond=(
+        soon.microsecond // 1000) * 1000)
+    store.schedule([(STUDENT_VIEW, "s1", "projects", later)])
+    assert store.due(10) == {}
+    store.mark([(STUDENT_VIEW, "s1", "projects")])  # an event: due at once
+    store.schedule([(STUDENT_VIEW, "s1", "projects", later)])
+    assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1"]}
+    token, _ = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
+    assert not store.claimed_by_time(token)  # due for the event, not for the time
+    store.schedule([(STUDENT_VIEW, "s1", "projects", soon)])  # being refreshed: left alone
+    store.release(token)
+    assert store.db.view_refresh.count_documents({}) == 0
+
+
+def test_a_part_due_because_time_passed_says_so_when_claimed(store):
+    """Then the gateway refreshes the service's facts, which count the same weeks."""
+    store.schedule([(STUDENT_VIEW, "s1", "projects", utcnow() - timedelta(seconds=1))])
+    token, claimed = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
+    assert claimed == ["s1"] and store.claimed_by_time(token)
+
+
 def test_the_cache_serves_a_view_until_it_is_refreshed(store):
     store.save_parts(STUDENT_VIEW, "projects", {"s1": {"projects": [1]}}, utcnow())
     store.view(STUDENT_VIEW, "s1")

@@ -1,4 +1,6 @@
 """The aggregated views' rules, without broker or database."""
+from datetime import datetime, timedelta, timezone
+
 from college_contracts import CONTRACTS
 from gateway.routes.views import ViewRoutes
 from gateway.views import (
@@ -18,6 +20,7 @@ from gateway.views import (
     student_360_for_enterprise,
     student_related_to,
     sweep_size,
+    time_marks,
 )
 
 
@@ -53,6 +56,27 @@ def test_a_teachers_certificate_marks_no_student():
     marks = stale_views("certificates", "result_recorded", {
         "candidate_id": "m1", "candidate_kind": "teacher"})
     assert marks == [(FACTS, "all", "certificates")]
+
+
+def test_a_programme_marks_each_partner_given_a_quota_and_a_transfer_both_sponsors():
+    """Issue 27, item 2: an event names every view it changes."""
+    marks = stale_views("enrollment", "programme_created", {
+        "programme_id": "p1", "partner_ids": ["e1", "e2"]})
+    assert {key for kind, key, _ in marks if kind == ENTERPRISE_VIEW} == {"e1", "e2"}
+    marks = stale_views("enrollment", "enrolment_status_changed", {
+        "student_id": "s1", "partner_id": "e2", "previous_partner_id": "e1"})
+    assert {key for kind, key, _ in marks if kind == ENTERPRISE_VIEW} == {"e1", "e2"}
+
+
+def test_a_part_that_changes_with_time_is_read_again_then():
+    fetched = datetime(2027, 3, 24, 9, tzinfo=timezone.utc)
+    marks = time_marks(STUDENT_VIEW, "projects", {
+        "s1": {"placements": [], "changes_in_seconds": 3600.0},
+        "s2": {"placements": [], "changes_in_seconds": 60.0},
+        "s3": {"placements": []}, "s4": {}}, fetched)
+    assert marks == [(STUDENT_VIEW, "s1", "projects", fetched + timedelta(hours=1)),
+                     (STUDENT_VIEW, "s2", "projects", fetched + timedelta(minutes=1))]
+    assert time_marks(STUDENT_VIEW, "mentors", {"s1": {"mentors": {}}}, fetched) == []
 
 
 def test_no_signal_no_risk():

@@ -52,6 +52,8 @@ class CertificateIssued(EventData):
     certificate_code = fields.String(required=True)
     level = fields.String(required=True, validate=one_of(*LEVELS))
     issued_on = Date(required=True)
+    # the enterprise sponsoring the student (enrollment's partner id), whose view counts it
+    partner_id = Id(allow_none=True, load_default=None)
 
 
 class CertificateRevoked(EventData):
@@ -59,6 +61,7 @@ class CertificateRevoked(EventData):
     candidate_id = Id(required=True)
     candidate_kind = fields.String(required=True, validate=one_of(*CANDIDATE_KINDS))
     reason = fields.String(required=True)
+    partner_id = Id(allow_none=True, load_default=None)  # the sponsor, as on issue
 
 
 class CreditsChanged(EventData):

@@ -40,6 +40,14 @@ class ProgrammeCreated(EventData):
     intake_year = fields.Integer(required=True)
     capacity = fields.Integer(required=True)
     courses = fields.List(fields.String(), load_default=list)
+    partner_ids = fields.List(Id(), load_default=list)  # the partners given a seat quota
+
+
+class QuotaSet(EventData):
+    """A partner's seat quota in a programme set or changed after its creation."""
+    programme_id = Id(required=True)
+    partner_id = Id(required=True)
+    seats = fields.Integer(required=True)
 
 
 class ApplicationOffered(EventData):
@@ -70,6 +78,17 @@ class ApprenticeContractSigned(EventData):
     ends_on = Date(required=True)
 
 
+class TripartiteAgreementChanged(EventData):
+    """A version of a tripartite agreement prepared, or signed by one party;
+    ``student_id`` is set once the applicant is enrolled."""
+    agreement_id = Id(required=True)
+    application_id = Id(required=True)
+    student_id = Id(allow_none=True, load_default=None)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=one_of(
+        "awaiting_signatures", "signed", "superseded"))
+
+
 class EnrolmentStatusChanged(EventData):
     student_id = Id(required=True)
     programme_id = Id(required=True)  # the programme after the change
@@ -78,6 +97,7 @@ class EnrolmentStatusChanged(EventData):
     reason = fields.String(allow_none=True, load_default=None)
     from_programme_id = Id(allow_none=True, load_default=None)  # set on a transfer
     partner_id = Id(allow_none=True, load_default=None)  # the sponsoring enterprise after it
+    previous_partner_id = Id(allow_none=True, load_default=None)  # and before it
     programme_kind = fields.String(allow_none=True, load_default=None,
                                    validate=one_of(*PROGRAMME_KINDS))
 
@@ -87,8 +107,10 @@ EVENTS = {
     "agreement_activated": AgreementChanged,
     "agreement_changed": AgreementChanged,
     "programme_created": ProgrammeCreated,
+    "quota_set": QuotaSet,
     "application_offered": ApplicationOffered,
     "student_enrolled": StudentEnrolled,
     "apprentice_contract_signed": ApprenticeContractSigned,
+    "tripartite_agreement_changed": TripartiteAgreementChanged,
     "enrolment_status_changed": EnrolmentStatusChanged,
 }

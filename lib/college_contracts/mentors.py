@@ -13,8 +13,16 @@ class MentorRegistered(EventData):
     enterprise_id = Id(allow_none=True, load_default=None)
 
 
+class MentorLeft(EventData):
+    mentor_id = Id(required=True)
+    kind = fields.String(required=True, validate=one_of("industry", "teacher"))
+    enterprise_id = Id(allow_none=True, load_default=None)  # an industry mentor's enterprise
+    reason = fields.String(required=True)
+
+
 class SecondmentChanged(EventData):
-    """Published as ``secondment_started`` and ``secondment_completed``."""
+    """Published as ``secondment_planned``, ``secondment_started``,
+    ``secondment_completed`` and ``secondment_cancelled``."""
     secondment_id = Id(required=True)
     mentor_id = Id(required=True)
     direction = fields.String(required=True, validate=one_of("inward", "outward"))
@@ -22,6 +30,18 @@ class SecondmentChanged(EventData):
     starts_on = Date(required=True)
     ends_on = Date(required=True)
     approved_hours = fields.Float(load_default=0.0)
+
+
+class TimesheetDecided(EventData):
+    """The host approved or rejected hours logged on a secondment."""
+    timesheet_id = Id(required=True)
+    secondment_id = Id(required=True)
+    mentor_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    direction = fields.String(required=True, validate=one_of("inward", "outward"))
+    work_date = Date(required=True)
+    hours = fields.Float(required=True)
+    decision = fields.String(required=True, validate=one_of("approved", "rejected"))
 
 
 class MentorAssignment(EventData):
@@ -46,8 +66,12 @@ class DoubleQualifiedChanged(EventData):
 
 EVENTS = {
     "mentor_registered": MentorRegistered,
+    "mentor_left": MentorLeft,
+    "secondment_planned": SecondmentChanged,
     "secondment_started": SecondmentChanged,
     "secondment_completed": SecondmentChanged,
+    "secondment_cancelled": SecondmentChanged,
+    "timesheet_decided": TimesheetDecided,
     "mentor_assigned": MentorAssignment,
     "mentor_released": MentorAssignment,
     "assignment_needs_reassignment": MentorAssignment,

@@ -23,6 +23,16 @@ class ProjectPublished(EventData):
     credit_weight = fields.Float(load_default=0.0)
 
 
+class ProjectUpdated(EventData):
+    """An enterprise system changed a project's terms (its title, dates,
+    milestones...): ``changed`` names them; ``student_ids`` are its team members."""
+    project_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    revision = fields.Integer(allow_none=True, load_default=None)
+    changed = fields.List(fields.String(), load_default=list)
+    student_ids = fields.List(Id(), load_default=list)
+
+
 class ProjectStatusChanged(EventData):
     """Every move along a project's lifecycle, with the students it concerns."""
     project_id = Id(required=True)
@@ -126,6 +136,7 @@ class FeedbackSubmitted(EventData):
 EVENTS = {
     "project_drafted": ProjectDrafted,
     "project_published": ProjectPublished,
+    "project_updated": ProjectUpdated,
     "project_status_changed": ProjectStatusChanged,
     "team_formed": TeamFormed,
     "team_member_removed": TeamMemberRemoved,

@@ -38,6 +38,7 @@ from gateway.views import (
     student_360_for_enterprise,
     student_known,
     student_related_to,
+    time_marks,
 )
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,8 @@ VIEW_EXISTS = {STUDENT_VIEW: student_known, ENTERPRISE_VIEW: enterprise_known}
 SUMMARY_METHODS = {STUDENT_VIEW: "student_summaries", ENTERPRISE_VIEW: "enterprise_summaries"}
 BATCH = 200  # the services' limit per summaries call
 DASHBOARD_FILTERS = ("term", "programme_id", "enterprise_id")
-# the services with changes that no event announces to a student's view; an
-# enterprise's view gathers figures (certificates per partner) that no event names
+# the parts of a student's view the sweep (a safety net) re-reads, as before events
+# named every view: projects and mentors; every part of an enterprise's view
 SWEPT_SERVICES = ("projects", "mentors")
 
 
@@ -74,12 +75,15 @@ class ViewRoutes:
     on_agreement_activated = marks_stale("enrollment", "agreement_activated")
     on_agreement_changed = marks_stale("enrollment", "agreement_changed")
     on_programme_created = marks_stale("enrollment", "programme_created")
+    on_quota_set = marks_stale("enrollment", "quota_set")
     on_application_offered = marks_stale("enrollment", "application_offered")
     on_student_enrolled = marks_stale("enrollment", "student_enrolled")
     on_apprentice_contract_signed = marks_stale("enrollment", "apprentice_contract_signed")
+    on_tripartite_agreement_changed = marks_stale("enrollment", "tripartite_agreement_changed")
     on_enrolment_status_changed = marks_stale("enrollment", "enrolment_status_changed")
     on_project_drafted = marks_stale("projects", "project_drafted")
     on_project_published = marks_stale("projects", "project_published")
+    on_project_updated = marks_stale("projects", "project_updated")
     on_team_formed = marks_stale("projects", "team_formed")
     on_team_member_removed = marks_stale("projects", "team_member_removed")
     on_deliverable_reviewed = marks_stale("projects", "deliverable_reviewed")
@@ -92,8 +96,12 @@ class ViewRoutes:
     on_checkin_missed = marks_stale("projects", "checkin_missed")
     on_feedback_submitted = marks_stale("projects", "feedback_submitted")
     on_mentor_registered = marks_stale("mentors", "mentor_registered")
+    on_mentor_left = marks_stale("mentors", "mentor_left")
+    on_secondment_planned = marks_stale("mentors", "secondment_planned")
     on_secondment_started = marks_stale("mentors", "secondment_started")
     on_secondment_completed = marks_stale("mentors", "secondment_completed")
+    on_secondment_cancelled = marks_stale("mentors", "secondment_cancelled")
+    on_timesheet_decided = marks_stale("mentors", "timesheet_decided")
     on_mentor_assigned = marks_stale("mentors", "mentor_assigned")
     on_mentor_released = marks_stale("mentors", "mentor_released")
     on_assignment_needs_reassignment = marks_stale("mentors", "assignment_needs_reassignment")
@@ -131,8 +139,12 @@ class ViewRoutes:
                         kind, service, str(exc)[:200])
             self.read_models.postpone(token, float(setting("VIEW_RETRY_SECONDS", 5)))
             return
+        by_time = self.read_models.claimed_by_time(token)
         self.read_models.save_parts(kind, service, parts, fetched_at)
         self.read_models.release(token)
+        self.read_models.schedule(time_marks(kind, service, parts, fetched_at))
+        if by_time:
+            self.read_models.mark([(FACTS, "all", service)])
 
     def _refresh_facts(self, service):
         """Facts are whole-service aggregates: refreshed at most every few seconds."""
@@ -157,9 +169,11 @@ class ViewRoutes:
 
     @configured_timer("VIEW_SWEEP_INTERVAL_SECONDS", 10)
     def sweep_views(self):
-        """A slow round of the stored views and the facts, so that a change no
-        event announces (a timesheet approved, a deliverable submitted, a
-        week's grace period passing) still reaches the views within a bounded time."""
+        """A slow round of the stored views and the facts: a safety net, since
+        every change is announced by an event naming the views it changes, and
+        a part that changes with time alone is read again when it does
+        (``time_marks``). A lost marker or a missed event still reaches the
+        views within a bounded time."""
         marks = [(FACTS, "all", service) for service in SERVICES]
         batch = int(setting("VIEW_SWEEP_BATCH", 100))
         interval = float(setting("VIEW_SWEEP_INTERVAL_SECONDS", 10))
@@ -203,6 +217,7 @@ class ViewRoutes:
         if fetched and VIEW_EXISTS[kind](parts):
             for service, part, fetched_at in fetched:
                 self.read_models.save_parts(kind, service, {key: part}, fetched_at)
+                self.read_models.schedule(time_marks(kind, service, {key: part}, fetched_at))
         return parts, as_of, missing
 
     @route("GET", "/v1/students/<student_id>/360", roles=STAFF + (STUDENT, ENTERPRISE_USER),

@@ -502,7 +502,7 @@ class CertificatesService(PlatformService):
             "certificate_number": number, "candidate_id": registration["candidate_id"],
             "candidate_kind": registration["candidate_kind"],
             "certificate_code": certificate["code"], "level": registration["level"],
-            "issued_on": issued_on})
+            "issued_on": issued_on, "partner_id": candidate.get("partner_id")})
         return number
 
     @rpc
@@ -580,9 +580,12 @@ class CertificatesService(PlatformService):
             uow.db.issued.update_one({"_id": number}, {"$set": {
                 "revoked": True, "revocation_reason": reason, "revoked_at": utcnow()}},
                 session=uow.session)
+            candidate = uow.db.candidates.find_one({"_id": issued["candidate_id"]},
+                                                   {"partner_id": 1}, session=uow.session)
             emit(uow, "certificate_revoked", {
                 "certificate_number": number, "candidate_id": issued["candidate_id"],
-                "candidate_kind": issued["candidate_kind"], "reason": reason})
+                "candidate_kind": issued["candidate_kind"], "reason": reason,
+                "partner_id": (candidate or {}).get("partner_id")})
             for grant in uow.db.grants.find({"certificate_number": number},
                                             session=uow.session):
                 self._reverse(uow, grant, "certificate revoked: %s" % reason)

@@ -350,6 +350,7 @@ class EnrollmentService(PlatformService):
                 "name": programme["name"], "kind": programme["kind"],
                 "intake_year": programme["intake_year"], "capacity": programme["capacity"],
                 "courses": [c["code"] for c in programme["courses"]],
+                "partner_ids": [quota["partner_id"] for quota in quotas],
             }))
 
         self.store.transact(create, on_duplicate=Conflict(
@@ -376,6 +377,8 @@ class EnrollmentService(PlatformService):
             if problem:
                 raise Conflict(problem)
             ledger.set_quota(uow, programme, partner_id, seats)
+            uow.emit("quota_set", checked("enrollment", "quota_set", {
+                "programme_id": programme_id, "partner_id": partner_id, "seats": seats}))
 
         self.store.transact(change)
         return self.get_programme(programme_id)

@@ -277,6 +277,7 @@ class MentorsService(PlatformService):
             if fields["direction"] == "outward":
                 change["$addToSet"] = {"host_enterprise_ids": fields["enterprise_id"]}
             uow.db.mentors.update_one({"_id": mentor["_id"]}, change, session=uow.session)
+            workflows.emit(uow, "secondment_planned", workflows.secondment_event(secondment))
             workflows.advance_secondment(uow, secondment["_id"], today, rule)
             return uow.db.secondments.find_one({"_id": secondment["_id"]}, session=uow.session)
 
@@ -366,6 +367,11 @@ class MentorsService(PlatformService):
                            else "teacher_hours_hosted")
                 workflows.add_to_ledger(uow, timesheet["enterprise_id"], timesheet["term"],
                                         **{counter: timesheet["hours"]})
+            workflows.emit(uow, "timesheet_decided", {
+                "timesheet_id": timesheet_id, "secondment_id": timesheet["secondment_id"],
+                "mentor_id": timesheet["mentor_id"], "enterprise_id": timesheet["enterprise_id"],
+                "direction": timesheet["direction"], "work_date": timesheet["work_date"],
+                "hours": float(timesheet["hours"]), "decision": fields["decision"]})
             return uow.db.timesheets.find_one({"_id": timesheet_id}, session=uow.session)
 
         return timesheet_view.dump(self.store.transact(decide))

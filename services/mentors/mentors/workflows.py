@@ -248,6 +248,8 @@ def mentor_leaves(uow, mentor_id, reason):
     for assignment in find(uow, "assignments", {"mentor_id": mentor_id,
                                                 "status": "active"}):
         flag_for_reassignment(uow, assignment, "mentor %s left: %s" % (mentor["name"], reason))
+    emit(uow, "mentor_left", {"mentor_id": mentor_id, "kind": mentor["kind"],
+                              "enterprise_id": mentor.get("enterprise_id"), "reason": reason})
     return find_one(uow, "mentors", {"_id": mentor_id})
 
 
@@ -301,6 +303,7 @@ def cancel_secondment(uow, secondment_id, reason, today, rule):
         "status": CANCELLED, "cancel_reason": reason, "cancelled_on": today.isoformat()}},
         session=uow.session)
     secondment_ended(uow, {**secondment, "status": CANCELLED}, "cancelled", today, rule)
+    emit(uow, "secondment_cancelled", secondment_event(secondment))
     if secondment["direction"] == "outward" and not find_one(uow, "secondments", {
             "mentor_id": secondment["mentor_id"], "enterprise_id": secondment["enterprise_id"],
             "status": {"$ne": CANCELLED}}):

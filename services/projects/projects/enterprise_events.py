@@ -95,6 +95,9 @@ def project_updated(uow, event, now):
     uow.db.projects.update_one({"_id": project["_id"]},
                                {"$set": {**changes, "revision": data["revision"]}},
                                session=uow.session)
+    workflows.announce_update(uow, project, [key for key in sorted(changes)
+                                             if changes[key] != project.get(key)],
+                              data["revision"])
     return changed
 
 

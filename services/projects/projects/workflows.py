@@ -30,6 +30,16 @@ def visible_project(uow, project_id, actor):
     return project
 
 
+def announce_update(uow, project, changed, revision=None):
+    """``project_updated`` when some of its terms changed: the views show its
+    title, and its dates decide when feedback on it falls due."""
+    if changed:
+        emit(uow, "project_updated", {
+            "project_id": project["_id"], "enterprise_id": project["enterprise_id"],
+            "revision": revision, "changed": changed,
+            "student_ids": _member_ids_of_project(uow, project["_id"])})
+
+
 def _member_ids_of_project(uow, project_id):
     return [m["student_id"] for m in uow.db.memberships.find(
         {"project_id": project_id}, {"student_id": 1}, session=uow.session)]

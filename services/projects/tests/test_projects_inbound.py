@@ -185,6 +185,11 @@ def test_a_burst_of_events_applies_in_the_order_sent(acme, projects, database):
     assert database("projects").projects.count_documents({}) == 3
     assert database("projects").outbox.count_documents(
         {"event.type": "project_drafted"}) == 3
+    # the views show a project's title: each change of it is announced (issue 27, item 2)
+    updated = [record["event"]["data"] for record in database("projects").outbox.find(
+        {"event.type": "project_updated"})]
+    assert sorted((data["revision"], data["changed"]) for data in updated) == [
+        (2, ["title"]), (2, ["title"])]
 
 
 # -- dead letters: who published them, and replaying them without loops or timeouts --
