@@ -397,8 +397,6 @@ class ApiRoute(HttpRequestHandler):
             self._check_query(request)
             request.json_body = self._read_body(request)
             wants_csv = self.is_list and csv_export.wanted(request)
-            if wants_csv:
-                self._check_page_size(request)
         except Exception as exc:
             response = response_for_error(exc)
         else:
@@ -469,32 +467,30 @@ class ApiRoute(HttpRequestHandler):
                 subject_ids=owners, details=getattr(request, "audit_details", None)))
 
     def _check_query(self, request):
-        """Every query parameter is one the route declares, given once: one it
-        does not declare would be ignored, and the caller would get every row
-        of a filter it misspelt (or smuggled an operator into, ``partner_id[$ne]``).
-        The services check the values."""
+        """Every query parameter is one the route declares, given once, with a
+        value its field takes: one it does not declare would be ignored, and the
+        caller would get every row of a filter it misspelt (or smuggled an
+        operator into, ``partner_id[$ne]``). Every problem is named in one
+        answer; a CSV export, which passes no page on to the service, gets its
+        page parameters checked here too. Rules across parameters stay with the
+        services."""
         if self.is_page_for_people:
             return
-        errors = {}
+        errors, unknown = {}, []
         for name, values in request.args.lists():
             if name not in self.query_names:
                 errors[name] = [UNKNOWN_FIELD]
+                unknown.append(name)
             elif len(values) > 1:
                 errors[name] = ["Give this parameter once."]
-        if errors:
-            raise InvalidInput("the query string has parameters this route does not take: %s"
-                               % ", ".join(sorted(errors)), errors=errors)
-
-    def _check_page_size(self, request):
-        """A CSV export answers every row and passes no page on to the service,
-        which would have refused a bad one: the page parameters are checked here."""
-        errors = {}
-        for name in ("offset", "limit"):
-            if name in request.args and name in self.query_fields:
+            elif name in self.query_fields:
                 try:
-                    self.query_fields[name].deserialize(request.args[name])
+                    self.query_fields[name].deserialize(values[0])
                 except ValidationError as exc:
                     errors[name] = exc.messages
+        if unknown:
+            raise InvalidInput("the query string has parameters this route does not take: %s"
+                               % ", ".join(sorted(unknown)), errors=errors)
         if errors:
             raise InvalidInput("the input has invalid fields", errors=errors)
 
