@@ -21,7 +21,7 @@ from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailabl
 from college_platform.http import PROBLEM_JSON, dumps
 from college_platform.metrics import metrics_of
 from college_platform.service import SingleFlight
-from college_platform.validation import field_errors
+from college_platform.validation import EMPTY_FILTER, PAGE_PARAMETERS, PageQuerySchema, field_errors
 from college_platform.web import GracefulWebServer
 from gateway import csv_export, privacy
 from gateway.accounts import Accounts
@@ -376,6 +376,11 @@ class ApiRoute(HttpRequestHandler):
                              (self.query().fields.items() if self.query else ())
                              if not field.dump_only}
         self.query_names = set(self.query_fields) | ({"format"} if self.is_list else set())
+        # a list's filters: given empty, one would be dropped and list every row,
+        # whatever scope the caller's role would have put in its place
+        self.filters = set(self.query_fields) - set(PAGE_PARAMETERS) if self.query and \
+            issubclass(self.query if isinstance(self.query, type) else type(self.query),
+                       PageQuerySchema) else set()
         self.issuer = token_issuer_from_config()
         self.audit_trail = next((dependency for dependency in self.container.dependencies
                                  if isinstance(dependency, AuditTrail)), None)
@@ -483,6 +488,8 @@ class ApiRoute(HttpRequestHandler):
                 unknown.append(name)
             elif len(values) > 1:
                 errors[name] = ["Give this parameter once."]
+            elif not values[0] and name in self.filters:
+                errors[name] = [EMPTY_FILTER]
             elif name in self.query_fields:
                 try:
                     self.query_fields[name].deserialize(values[0])

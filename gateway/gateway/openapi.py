@@ -12,7 +12,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
 
 from college_platform.http import PROBLEM_JSON
-from college_platform.validation import MAX_PAGE_SIZE
+from college_platform.validation import MAX_PAGE_SIZE, PAGE_PARAMETERS, PageQuerySchema
 from gateway.api import MAX_BODY_BYTES, UNTHROTTLED_PATHS, Page, route_table
 
 PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -139,8 +139,13 @@ def openapi_path(url):
     return PATH_PARAMETER.sub(r"{\1}", url)
 
 
+# path parameters that are more than an id
+PATH_PARAMETER_SCHEMAS = {"week_starting": {"type": "string", "format": "date"}}
+
+
 def path_parameters(url):
-    return [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+    return [{"in": "path", "name": name, "required": True,
+             "schema": PATH_PARAMETER_SCHEMAS.get(name, {"type": "string"})}
             for name in PATH_PARAMETER.findall(url)]
 
 
@@ -206,6 +211,19 @@ def exclusive_bounds(converter, field, ret, **kwargs):
     return bounds
 
 
+def dict_sizes(converter, field, ret, **kwargs):
+    """apispec says a ``Length`` of a ``Dict`` as a string's length: it is a
+    number of properties."""
+    if not isinstance(field, fields.Dict):
+        return {}
+    sizes = {}
+    for string_key, object_key in (("minLength", "minProperties"),
+                                   ("maxLength", "maxProperties")):
+        if string_key in ret:
+            sizes[object_key] = ret.pop(string_key)
+    return sizes
+
+
 class DocumentBuilder:
     def __init__(self, service_cls):
         self.service_cls = service_cls
@@ -214,6 +232,7 @@ class DocumentBuilder:
                             openapi_version="3.1.0", plugins=[self.plugin],
                             info={"description": DESCRIPTION})
         self.plugin.converter.add_attribute_function(exclusive_bounds)
+        self.plugin.converter.add_attribute_function(dict_sizes)
         self.spec.components.security_scheme(
             "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
         self.spec.components.schema("Problem", PROBLEM)
@@ -257,8 +276,16 @@ class DocumentBuilder:
 
     def parameters(self, route):
         parameters = path_parameters(route["url"])
-        if route["query"]:
-            parameters.append({"in": "query", "schema": route["query"]})
+        query = route["query"]
+        if query:
+            expanded = self.plugin.converter.schema2parameters(query, location="query")
+            if issubclass(query if isinstance(query, type) else type(query), PageQuerySchema):
+                for parameter in expanded:  # a list's filter given empty is refused
+                    kind = parameter["schema"].get("type")
+                    if parameter["name"] not in PAGE_PARAMETERS and \
+                            "string" in (kind if isinstance(kind, list) else [kind]):
+                        parameter["schema"].setdefault("minLength", 1)
+            parameters.extend(expanded)
         if isinstance(route["response"], Page):
             parameters.append({"in": "query", "name": "format", "required": False,
                                "description": "`csv` answers every row as CSV (as does "

@@ -1,4 +1,6 @@
 """Query parameters and enterprise scoping shared by the route modules."""
+import json
+
 from college_platform.errors import InvalidInput, NotFound
 from gateway.auth import Forbidden
 
@@ -12,9 +14,21 @@ def page_query(request, *filters):
 
 
 def with_fields(payload, **values):
-    """The body with fields the caller's role decides; a body that is not an
-    object is passed on untouched so the service reports it as invalid."""
-    return {**payload, **values} if isinstance(payload, dict) else payload
+    """The body with the fields the path or the caller's account decides. A
+    value the caller gave for one of them must be the decided one: replacing
+    it silently would hide a client's mistake (an agreement meant for another
+    partner, a project for another enterprise). A body that is not an object
+    is passed on untouched so the service reports it as invalid."""
+    if not isinstance(payload, dict):
+        return payload
+    conflicting = {name: ["The path or your account decides this field: leave it out, "
+                          "or give %s." % json.dumps(value, ensure_ascii=False)]
+                   for name, value in values.items()
+                   if payload.get(name) is not None and payload[name] != value}
+    if conflicting:
+        raise InvalidInput("the body names %s otherwise than the path or your account"
+                           % ", ".join(sorted(conflicting)), errors=conflicting)
+    return {**payload, **values}
 
 
 def enterprise_filter(request):

@@ -197,6 +197,28 @@ def declares_its_answer(route):
                                                   for media in route["media_types"])
 
 
+def test_the_document_states_what_the_routes_refuse(document):
+    """What schemathesis found with every check on: each was accepted by the
+    document and refused by the route, or the other way round."""
+    checkin = operation(document, "post", "/v1/placements/{placement_id}/checkins/"
+                                          "{week_starting}/confirmation")
+    week = next(p for p in checkin["parameters"] if p["name"] == "week_starting")
+    assert week["schema"]["format"] == "date"
+    listing = operation(document, "get", "/v1/projects")
+    enterprise = next(p for p in listing["parameters"] if p["name"] == "enterprise_id")
+    assert enterprise["schema"]["minLength"] == 1
+    offset = next(p for p in listing["parameters"] if p["name"] == "offset")
+    assert "minLength" not in offset["schema"]
+    schemas = document["components"]["schemas"]
+    ratings = schemas["projects.NewFeedback"]["properties"]["ratings"]
+    assert (ratings["minProperties"], ratings["maxProperties"]) == (1, 10)
+    assert "minLength" not in ratings
+    assert schemas["projects.NewTeam"]["properties"]["student_ids"]["uniqueItems"] is True
+    url = schemas["projects.NewDeliverable"]["properties"]["url"]
+    assert re.match(url["pattern"], "https://git.example.com/team-7/report")
+    assert not re.match(url["pattern"], "0")
+
+
 def test_every_operation_declares_the_schema_of_its_answer():
     """Clients (and the end-to-end tests, which check every answer against
     it) read an answer's shape from the reference: an operation documented as

@@ -216,6 +216,43 @@ def test_every_list_refuses_a_bad_page_size_as_csv_too(web_session, tokens):
     assert wrong == []
 
 
+def test_every_list_refuses_an_empty_filter_whatever_the_callers_role(web_session, tokens):
+    """A scoped role's filter is replaced by its own scope, so its empty filter was
+    answered 200 where the document (and staff's same request) says 400."""
+    from college_platform.validation import PAGE_PARAMETERS
+    wrong = []
+    for route in ROUTES:
+        if not isinstance(route["response"], Page) or not route["query"]:
+            continue
+        query = route["query"]() if isinstance(route["query"], type) else route["query"]
+        filters = [field.data_key or name for name, field in query.fields.items()
+                   if name not in PAGE_PARAMETERS and not field.dump_only]
+        for name in filters:
+            for role in route["roles"]:
+                response = web_session.get(concrete(route["url"]), params={name: ""},
+                                           headers=tokens[role])
+                if response.status_code != 400 or name not in response.json()["errors"]:
+                    wrong.append((route["url"], name, role, response.status_code))
+    assert wrong == []
+
+
+def test_one_answer_names_every_problem_of_the_query(web_session, tokens):
+    response = web_session.get("/v1/projects", params={"limit": "lots", "colour": "red"},
+                               headers=tokens["admin"])
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"limit", "colour"}
+
+
+def test_a_body_field_the_account_decides_given_otherwise_is_refused(web_session, tokens):
+    """An enterprise user's placement at another enterprise was silently made its own."""
+    response = web_session.post("/v1/placements", json={
+        "enterprise_id": "partner-2", "student_id": "stu-1", "kind": "internship",
+        "site": "总装车间", "starts_on": "2027-03-01", "ends_on": "2027-06-30",
+        "supervisor_name": "王工"}, headers=tokens[ENTERPRISE_USER])
+    assert response.status_code == 400
+    assert "partner-1" in response.json()["errors"]["enterprise_id"][0]
+
+
 def test_a_page_for_people_opens_whatever_its_link_carries(web_session, gateway):
     """Chat apps and campaigns add their own parameters to a shared link."""
     response = web_session.get("/", params={"from": "singlemessage", "isappinstalled": "0"})

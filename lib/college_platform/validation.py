@@ -12,6 +12,7 @@ MAX_PAGE_SIZE = 200
 # far beyond any list of the college, and within the database's 8-byte skip
 MAX_OFFSET = 1_000_000_000
 EMPTY_FILTER = "Must not be empty: leave the filter out to list every row."
+PAGE_PARAMETERS = ("offset", "limit", "sort")  # the rest of a list's query are filters
 
 
 class PageQuerySchema(Schema):
@@ -32,7 +33,7 @@ class PageQuerySchema(Schema):
         if not isinstance(data, dict):
             return data
         empty = [name for name, value in data.items()
-                 if name in self.fields and name not in ("offset", "limit", "sort")
+                 if name in self.fields and name not in PAGE_PARAMETERS
                  and (value is None or value == "")]
         if empty:
             raise ValidationError({name: [EMPTY_FILTER] for name in empty})

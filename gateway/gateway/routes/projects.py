@@ -244,10 +244,9 @@ class ProjectsRoutes:
     def submit_feedback(self, request):
         direction = ("student_to_enterprise" if request.principal.role == STUDENT
                      else "enterprise_to_student")
-        payload = request.json_body
-        if isinstance(payload, dict) and "direction" not in payload:
-            payload = {**payload, "direction": direction}
-        feedback = self.call("projects", "submit_feedback", payload, actor_of(request))
+        feedback = self.call("projects", "submit_feedback",
+                             with_fields(request.json_body, direction=direction),
+                             actor_of(request))
         return json_response(201, feedback, {"Location": "/v1/feedback?student_id=%s"
                                              % feedback["student_id"]})
 

@@ -167,7 +167,7 @@ class AgreementQuerySchema(PageQuerySchema):
 
 class QuotaSchema(Schema):
     partner_id = required_id()
-    seats = fields.Integer(required=True, validate=validate.Range(min=0, max=5000))
+    seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5000))
 
 
 class CourseSchema(Schema):
@@ -202,7 +202,7 @@ class NewProgrammeSchema(Schema):
 
 
 class SetQuotaSchema(Schema):
-    seats = fields.Integer(required=True, validate=validate.Range(min=0, max=5000))
+    seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5000))
 
 
 class ProgrammeQuerySchema(PageQuerySchema):

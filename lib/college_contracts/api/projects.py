@@ -7,6 +7,9 @@ from college_contracts.projects import REVIEWER_KINDS
 from college_platform.validation import PageQuerySchema, sort_by
 
 Id = fields.String
+# what the document promises of a deliverable's URL: a part of what Url() takes, so a
+# client (or a fuzzer) that follows the document is never refused
+HTTP_URL = r"^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}(/[^\s]*)?$"
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Must be a lowercase hex SHA-256 digest.")
 
 
@@ -116,7 +119,8 @@ class TransitionSchema(StrictSchema):
 
 
 class NewTeamSchema(StrictSchema):
-    student_ids = fields.List(_id(), required=True, validate=validate.Length(min=1, max=30))
+    student_ids = fields.List(_id(), required=True, validate=validate.Length(min=1, max=30),
+                              metadata={"uniqueItems": True})
     tutor_id = _id(required=True)
     mentor_id = _id(required=True)
     name = fields.String(load_default=None, validate=validate.Length(max=100))
@@ -149,7 +153,8 @@ class TeamQuerySchema(PageQuerySchema):
 class NewDeliverableSchema(StrictSchema):
     milestone_id = _id(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    url = fields.Url(required=True, schemes={"http", "https"})
+    url = fields.Url(required=True, schemes={"http", "https"}, metadata={
+        "format": "uri", "pattern": HTTP_URL})
     content_hash = fields.String(required=True, validate=SHA256)
     metadata = fields.Dict(keys=fields.String(validate=validate.Length(max=50)),
                            values=fields.String(validate=validate.Length(max=500)),
@@ -332,8 +337,8 @@ class NewFeedbackSchema(StrictSchema):
     student_id = _id(load_default=None)
     direction = decided_for_the_caller(
         validate=validate.OneOf(("enterprise_to_student", "student_to_enterprise")),
-        description="Decided by the caller's role when left out: a student rates the "
-                    "enterprise, an enterprise user the student.")
+        description="Decided by the caller's role: a student rates the enterprise, an "
+                    "enterprise user the student.")
     ratings = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
                           values=fields.Integer(validate=validate.Range(min=1, max=5)),
                           required=True, validate=validate.Length(min=1, max=10))
