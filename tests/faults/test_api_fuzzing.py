@@ -1,11 +1,16 @@
-"""Point 6: schemathesis generates requests for every operation of the
-gateway's OpenAPI document (``GET /v1/openapi.json``) with the token of every
-role, each a real account of the gateway's database (an enterprise user
-scoped to an enterprise, a student linked to a student record, a teacher to a
-mentor), and public operations without a token: no answer is a 5xx and every
-answer matches what the document says (a role an operation does not admit
-gets its documented 403). Oversized bodies get 413 and a flood gets 429 with
-Retry-After.
+"""schemathesis runs every operation of the gateway's OpenAPI document
+(``GET /v1/openapi.json``) with the token of every role, each a real account
+of the gateway's database (an enterprise user scoped to an enterprise, a
+student linked to a student record, a teacher to a mentor), and public
+operations without a token, through its own engine with every check on:
+positive and negative data, its coverage phase (each field missing, each limit
+and just past it, undeclared methods, missing and wrong tokens) and its
+stateful phase where the document's links allow one. No answer is a 5xx, every
+answer is as documented (a role an operation does not admit gets its
+documented 403), invalid data is refused, and schema-valid data is accepted
+unless a rule of the domain the schema cannot state refuses it: those
+refusals are counted beside their rule (``RULES``) and reported with the run.
+Oversized bodies get 413 and a flood gets 429 with Retry-After.
 
 The fuzzing must not change the accounts it fuzzes with, or the rest of the
 run would only see 401. Operations on the caller's own account (sign out,
@@ -15,45 +20,40 @@ aim at target accounts made for them, or at a generated name, never at a
 fuzzing or victim account. Sign-ins are fuzzed last: their failures empty the
 throttle of this client address (429, documented), after which the victims
 could not sign in."""
+import re
 import threading
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from gateway.api import route_table
 from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
 from gateway.openapi import openapi_path
 from gateway.service import GatewayService
-from testkit.faults import record_result, scaled
+from testkit.faults import RESULTS, record_result, scaled
 from testkit.system import System
 
-# per operation and role: many where the role is admitted, a few where the
-# gateway refuses it before reading anything (403)
-EXAMPLES_ADMITTED = scaled(15, 2)
+# examples per operation and caller in schemathesis's generated phases (positive
+# and negative data), where the role is admitted and where the gateway refuses
+# it (403); the coverage phase adds its own cases where the role is admitted:
+# each field missing, each limit and just past it, undeclared methods
+EXAMPLES_ADMITTED = scaled(10, 1)
 EXAMPLES_REFUSED = scaled(3, 1)
-MIN_REQUESTS = scaled(6_000, 1_000)
+MIN_REQUESTS = scaled(20_000, 5_000)
 MAX_BODY_BYTES = 1024 * 1024
+FINDINGS = RESULTS.parent / "api-fuzzing-findings.txt"  # every finding of the last run
 PASSWORD = "a-long-test-password"
 ANONYMOUS = "anonymous"  # the caller of public operations: no token
 # the gateway's flood guard: out of the fuzzer's way, and small for the flood test
 FUZZ_RATE_LIMIT = {"RATE_LIMIT_PER_SECOND": "10000", "RATE_LIMIT_BURST": "10000"}
 FLOOD_RATE_LIMIT = {"RATE_LIMIT_PER_SECOND": "5", "RATE_LIMIT_BURST": "10"}
-# what the issue asks: no 5xx, nothing the document does not say. Not schemathesis's
-# "a schema-valid body is accepted": cross-field rules (a rejection needs a reason)
-# rightly refuse bodies the schema alone allows, with a 400 and field errors
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
 SIGN_IN = ("POST", "/v1/auth/token")
 # operations on the caller's own account: they end its sessions
 OWN_ACCOUNT = {("POST", "/v1/auth/sign-out"), ("POST", "/v1/me/password")}
@@ -152,111 +152,285 @@ def accounts(system, scopes):
     return Accounts(system, scopes)
 
 
-@pytest.fixture(scope="module")
-def api_schema(system):
-    return schemathesis.openapi.from_url(system.url("gateway", "/v1/openapi.json"))
+class Rule(NamedTuple):
+    """A rule of the domain that refuses a request its schema allows: a
+    reference to an object that does not exist, a field the caller's role
+    requires, a relation between fields. schemathesis cannot know it, so the
+    refusals it makes are counted beside it rather than failing the run; any
+    other refusal of schema-valid data is a finding."""
+    text: str
+    field: str  # the field its error names ("*": any)
+    message: str  # a pattern of the error's message
+    operations: tuple = ()  # "METHOD /path"; none: every operation
 
 
-def operations_of(api_schema):
-    """Every operation, sign-ins last."""
-    operations = [result.ok() for result in api_schema.get_all_operations()]
-    return sorted(operations, key=lambda op: (op.method.upper(), op.path) == SIGN_IN)
+RULES = (
+    Rule("A body names objects that exist: a programme, a partner, a certificate, a student, "
+         "a mentor, an enterprise (the schema can only say it is an id)", "*",
+         r"^(Unknown |No .* is known|.* does not exist|Not a known |Not an enrolled, active)"),
+    Rule("A field the path or the caller's account decides is left out or given as decided "
+         "(the partner of an agreement, the actor, an enterprise user's own enterprise)", "*",
+         r"^The path or your account decides this field"),
+    Rule("Staff name the enterprise of a project or placement; an enterprise user's is its "
+         "own", "enterprise_id", r"^Missing data for required field",
+         ("POST /v1/projects", "POST /v1/placements")),
+    Rule("Coordinators say whose review it is (tutor or enterprise); tutors and enterprise "
+         "users are known from their account", "reviewer_kind", r"^Missing data",
+         ("POST /v1/deliverables/{deliverable_id}/reviews",)),
+    Rule("Certificate staff name the candidate they register; a student registers themselves",
+         "candidate_id", r"^Missing data", ("POST /v1/exam-sessions/{session_id}/registrations",)),
+    Rule("A rejection needs a reason", "reason", r"needs a reason"),
+    Rule("An applicant gives a resident identity number or a passport", "applicant.resident_id",
+         r"resident identity number or a passport", ("POST /v1/applications",)),
+    Rule("A CSV upload has the header its import needs", "csv", r"(header|columns|CSV)"),
+    Rule("A certificate's prerequisites are for its own levels", "prerequisites",
+         r"for one of the certificate's levels", ("POST /v1/certificates",)),
+    Rule("An exam session is at a level its certificate offers", "level", r"is offered at",
+         ("POST /v1/exam-sessions",)),
+    Rule("An industry mentor comes from a partner enterprise; a college teacher from none",
+         "enterprise_id", r"(industry mentor comes from a partner|teacher has no enterprise)",
+         ("POST /v1/mentors",)),
+    Rule("A partner's quota needs its active agreement covering the programme", "*",
+         r"has no active agreement covering"),
+    Rule("A check-in is for a week starting on a Monday", "week_starting", r"^Must be a Monday"),
+    Rule("A placement ends within its own term", "ended_on", r"^Must be between",
+         ("POST /v1/placements/{placement_id}/end",)),
+    Rule("Registration for an exam session closes at its deadline", "session_id",
+         r"^registration closed on", ("POST /v1/exam-sessions/{session_id}/registrations",)),
+    Rule("The partners' quotas fit within the programme's capacity", "quotas",
+         r"would total .* above the programme's capacity", ("POST /v1/programmes",)),
+    Rule("A transfer names the programme it moves to", "programme_id",
+         r"transfer needs the programme", ("POST /v1/students/{student_id}/status-changes",)),
+    Rule("An account's links fit its role: a student account to its student, an enterprise "
+         "user to its enterprise, a teacher or enterprise mentor to a mentor, no other",
+         "*", r"(^Only .* (link|linked|belong) to|account is linked to its|"
+              r"user belongs to one enterprise)"),
+    Rule("A change of an account names something to change", "_schema",
+         r"^Name at least one of", ("PATCH /v1/users/{username}",)),
+    Rule("Dates in order: an end on or after its start, registration closing by the exam",
+         "*", r"(must end on or after its start|must close on or before the exam date)"),
+    Rule("One of two fields, not both or neither (a summary of an enterprise or of a "
+         "student; an admission list as rows or as CSV)", "*",
+         r"(Give exactly one of|one of the two)"),
+    Rule("An applicant with a passport gives a birth date", "applicant.birth_date",
+         r"Required with a passport", ("POST /v1/applications",)),
+    Rule("An amendment changes the title, the end date or the programmes", "_schema",
+         r"Change the title, the end date or the programmes",
+         ("PATCH /v1/agreements/{agreement_id}",)),
+    Rule("Each partner has at most one quota in a programme", "quotas",
+         r"Each partner may have one quota"),
+    Rule("Changing one's password needs the current one", "current_password",
+         r"Not the current password", ("POST /v1/me/password",)),
+    Rule("A unified social credit code ends with its check character (GB 32100-2015)",
+         "credit_code", r"check character"),
+    Rule("A replay's cursor is one the previous page of the replay gave", "cursor",
+         r"Not a cursor of this replay", ("POST /v1/admin/inbound/dead-letters/replay",)),
+)
 
 
-def callers(operation):
-    """(caller, examples) for an operation: no token for a public one, every
-    role otherwise, fewer examples for the roles it does not admit."""
-    route = ROUTES[(operation.method.upper(), operation.path)]
-    if route["public"]:
-        return [(ANONYMOUS, EXAMPLES_ADMITTED)]
-    return [(role, EXAMPLES_ADMITTED if role in route["roles"] else EXAMPLES_REFUSED)
-            for role in ROLES]
+def field_errors_of(response):
+    try:
+        problem = response.json()
+    except ValueError:
+        return []
+    return problem.get("field_errors") or [] if isinstance(problem, dict) else []
 
 
-def cases_of(operation, accounts):
-    """The operation's generated cases; those naming an account never name a
-    fuzzing or victim account, and half of them name a target account."""
-    cases = operation.as_strategy()
-    if "{username}" not in operation.path:
-        return cases
-
-    def aimed(pair):
-        case, username = pair
-        case.path_parameters = {**case.path_parameters, "username": username}
-        return case
-
-    return st.one_of(
-        cases.filter(lambda case: case.path_parameters.get("username") not in PROTECTED),
-        st.tuples(cases, st.sampled_from(accounts.targets)).map(aimed))
+def rule_for(operation, response):
+    """The rule that explains this refusal of schema-valid data, if one does:
+    a 400 whose every field error is one of a rule that covers the operation."""
+    errors = field_errors_of(response) if response.status_code == 400 else []
+    matched = set()
+    for error in errors:
+        rule = next((rule for rule in RULES
+                     if (not rule.operations or operation in rule.operations)
+                     and rule.field in ("*", error.get("field"))
+                     and re.search(rule.message, error.get("message") or "")), None)
+        if rule is None:
+            return None
+        matched.add(rule)
+    return min(matched) if matched else None
 
 
 class FuzzRun:
     def __init__(self):
         self.requests = 0
-        self.answered = 0
         self.covered = set()  # (caller, method, path)
         self.statuses = defaultdict(Counter)  # (caller, method, path) -> status counts
-        self.failures = []
+        self.phases = Counter()  # requests per schemathesis phase
+        self.checked = Counter()  # check name -> responses it judged
+        self.failures = {}  # what went wrong -> an example
+        self.refusals = defaultdict(Counter)  # rule -> refusals per operation
 
 
-def fuzz(operation, caller, examples, accounts, run):
-    method, path = operation.method.upper(), operation.path
+RUN = FuzzRun()  # the run in progress, for the check below
 
-    # each operation's strategy driven by hypothesis here (schemathesis's own
-    # pytest plugin does not run under this pytest version)
-    @given(case=cases_of(operation, accounts))
-    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    def check(case):
-        run.requests += 1
-        run.covered.add((caller, method, path))
-        # a write the document gives no body is sent none, as the document says:
-        # sending {} here hid the gateway refusing every such write without one
-        headers = accounts.fresh_victim(caller) if (method, path) in OWN_ACCOUNT \
-            else accounts.headers[caller]
-        response = case.call(headers=headers)
-        run.answered += 1
-        run.statuses[(caller, method, path)][response.status_code] += 1
-        case.validate_response(response, checks=CHECKS, headers=headers)
 
+@schemathesis.check
+def positive_data_acceptance_beside_the_rules(ctx, response, case):
+    """schemathesis's ``positive_data_acceptance``, except that a refusal one
+    of ``RULES`` explains is counted beside it instead of failing."""
     try:
-        check()
-    except (Exception, BaseExceptionGroup) as exc:  # every operation tried; all reported
-        run.failures.append("%s %s as %s: %s" % (method, path, caller, str(exc)[:600]))
+        return positive_data_acceptance(ctx, response, case)
+    except RejectedPositiveData:
+        rule = rule_for(case.operation.label, response)
+        if rule is None:
+            raise
+        RUN.refusals[rule.text][case.operation.label] += 1
+        return None
+
+
+@schemathesis.hook
+def map_case(context, case):
+    """The administrator's account operations never aim at an account the run
+    fuzzes with (schemathesis reuses names it saw in answers): a target instead."""
+    username = (case.path_parameters or {}).get("username")
+    if username in PROTECTED:
+        case.path_parameters = {**case.path_parameters, "username": target("admin")}
+    return case
+
+
+def operation_key(operation):
+    return operation.method.upper(), operation.path
+
+
+def engine_run(raw_schema, base_url, caller, operations, examples, coverage, headers=None,
+               auth=None):
+    """One schemathesis run over ``operations`` as ``caller``: every check on,
+    positive and negative data, its coverage phase if ``coverage``."""
+    config = SchemathesisConfig.from_dict({
+        "base-url": base_url, "headers": headers or {}, "continue-on-failure": True,
+        "workers": 1, "generation": {"mode": "all", "max-examples": examples},
+        "checks": {"enabled": True, "positive_data_acceptance": {"enabled": False}},
+        "phases": {"coverage": {"enabled": coverage}},
+    })
+    schema = schemathesis.openapi.from_dict(raw_schema, config=config).include(
+        func=lambda context: operation_key(context.operation) in operations)
+    if auth is not None:
+        schema.auth(refresh_interval=None)(auth)
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            record_scenario(caller, event)
+        elif isinstance(event, events.NonFatalError) and \
+                "link definitions required for stateful testing" in str(event.value):
+            RUN.phases["stateful skipped (no complete link among the operations) for "
+                       + caller] += 1
+        elif isinstance(event, (events.NonFatalError, events.FatalError)):
+            RUN.failures["%s: schemathesis could not run: %s" % (
+                caller, getattr(event, "label", ""))] = str(
+                getattr(event, "value", getattr(event, "exception", "")))[:600]
+
+
+def record_scenario(caller, event):
+    recorder = event.recorder
+    for case_id, interaction in recorder.interactions.items():
+        node = recorder.cases.get(case_id)
+        if node is None or interaction.response is None:
+            continue
+        method, path = operation_key(node.value.operation)
+        RUN.requests += 1
+        RUN.phases[event.phase.value] += 1
+        RUN.covered.add((caller, method, path))
+        RUN.statuses[(caller, method, path)][interaction.response.status_code] += 1
+    for case_id, checks in recorder.checks.items():
+        for check in checks:
+            RUN.checked[check.name] += 1
+            if check.failure_info is None:
+                continue
+            failure = check.failure_info.failure
+            interaction = recorder.interactions.get(case_id)
+            key = "%s %s as %s: %s: %s" % (
+                check.name, recorder.label, caller, getattr(failure, "title", ""),
+                str(failure).splitlines()[0][:200] if str(failure) else "")
+            if key not in RUN.failures and interaction is not None:
+                response = interaction.response
+                RUN.failures[key] = "%s %s %r -> %s %r" % (
+                    interaction.request.method, interaction.request.uri,
+                    (interaction.request.body or b"")[:300],
+                    response.status_code if response else None,
+                    (response.content or b"")[:400] if response else None)
+
+
+def fresh_victim_session(accounts, role):
+    """An auth provider for the operations on the caller's own account: each
+    request signs the role's victim in afresh, since the last one may have
+    ended its sessions."""
+    class FreshVictimSession:
+        def get(self, case, context):
+            return accounts.fresh_victim(role)["Authorization"]
+
+        def set(self, case, data, context):
+            case.headers = {**(case.headers or {}), "Authorization": data}
+
+    return FreshVictimSession
 
 
 @pytest.fixture(scope="module")
-def fuzz_run(api_schema, accounts):
+def fuzz_run(system, accounts):
     """Every operation fuzzed by every caller once per module, whichever test
-    asks first: the findings and the coverage are both read from this one run."""
-    run = FuzzRun()
-    operations = operations_of(api_schema)
-    for operation in operations:
-        for caller, examples in callers(operation):
-            fuzz(operation, caller, examples, accounts, run)
+    asks first: the findings and the coverage are both read from this one run.
+    Sign-ins run last: their failures empty the throttle of this address."""
+    raw_schema = requests.get(system.url("gateway", "/v1/openapi.json"), timeout=30).json()
+    base_url = system.url("gateway", "")
+    every = {(method.upper(), path) for path, methods in raw_schema["paths"].items()
+             for method in methods}
+    public = {key for key in every if ROUTES[key]["public"]}
+    for role in ROLES:
+        admitted = {key for key in every - public - OWN_ACCOUNT if role in ROUTES[key]["roles"]}
+        refused = every - public - OWN_ACCOUNT - admitted
+        engine_run(raw_schema, base_url, role, admitted, EXAMPLES_ADMITTED, True,
+                   headers=accounts.headers[role])
+        engine_run(raw_schema, base_url, role, refused, EXAMPLES_REFUSED, False,
+                   headers=accounts.headers[role])
+        engine_run(raw_schema, base_url, role, OWN_ACCOUNT, EXAMPLES_ADMITTED, True,
+                   auth=fresh_victim_session(accounts, role))
+    engine_run(raw_schema, base_url, ANONYMOUS, public - {SIGN_IN}, EXAMPLES_ADMITTED, True)
+    engine_run(raw_schema, base_url, ANONYMOUS, {SIGN_IN}, EXAMPLES_ADMITTED, True)
+    FINDINGS.parent.mkdir(parents=True, exist_ok=True)
+    FINDINGS.write_text("".join("%s\n    e.g. %s\n\n" % item
+                                for item in sorted(RUN.failures.items())), encoding="utf-8")
     by_caller = Counter()
-    for (caller, _, _), statuses in run.statuses.items():
+    for (caller, _, _), statuses in RUN.statuses.items():
         by_caller[caller] += sum(statuses.values())
+    refusals = {rule: sum(counts.values()) for rule, counts in RUN.refusals.items()}
     record_result("API fuzzing", "%d generated requests over %d operations as %d roles "
-                  "(public ones without a token), %d operation and role pairs with findings"
-                  % (run.requests, len(operations), len(ROLES), len(run.failures)),
-                  "schemathesis: generated bodies, parameters and headers",
-                  run.requests, run.answered, None, None, None,
-                  requests_by_caller=dict(by_caller), findings=len(run.failures))
-    return run
+                  "(public ones without a token), every schemathesis check, %d findings"
+                  % (RUN.requests, len(every), len(ROLES), len(RUN.failures)),
+                  "schemathesis: generated bodies, parameters, headers and methods",
+                  RUN.requests, RUN.requests, None, None, None,
+                  requests_by_caller=dict(by_caller), requests_by_phase=dict(RUN.phases),
+                  responses_judged_by_check=dict(RUN.checked), findings=len(RUN.failures),
+                  refusals_beside_their_rule=refusals)
+    return RUN
 
 
-def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(fuzz_run):
-    assert fuzz_run.failures == [], "\n\n".join(fuzz_run.failures)
+def test_no_generated_request_gets_a_5xx_a_schema_break_or_an_undocumented_answer(fuzz_run):
+    """Every check of schemathesis: no server error; statuses, content types,
+    headers and bodies as documented; schema-valid data accepted (or refused by
+    a rule of ``RULES``, counted beside it); invalid data refused; a missing
+    token or required header refused; an undeclared method 405 with ``Allow``."""
+    failures = ["%s\n    e.g. %s" % item for item in sorted(fuzz_run.failures.items())]
+    assert not failures, "%d findings:\n%s" % (len(failures), "\n\n".join(failures))
 
 
-def test_every_operation_was_fuzzed_with_every_roles_token(api_schema, fuzz_run):
-    expected = {(caller, op.method.upper(), op.path) for op in operations_of(api_schema)
-                for caller, _ in callers(op)}
+def test_every_operation_was_fuzzed_with_every_roles_token_and_every_check(system, fuzz_run):
+    document = requests.get(system.url("gateway", "/v1/openapi.json"), timeout=30).json()
+    expected = set()
+    for path, methods in document["paths"].items():
+        for method in methods:
+            route = ROUTES[(method.upper(), path)]
+            callers = [ANONYMOUS] if route["public"] else ROLES
+            expected |= {(caller, method.upper(), path) for caller in callers}
     missing = expected - fuzz_run.covered
     assert not missing, "%d operation and caller pairs never fuzzed, e.g. %s" % (
         len(missing), sorted(missing)[:10])
     assert fuzz_run.requests >= MIN_REQUESTS
+    judged = {name for name, count in fuzz_run.checked.items() if count}
+    assert judged >= {"not_a_server_error", "status_code_conformance",
+                      "content_type_conformance", "response_headers_conformance",
+                      "response_schema_conformance", "negative_data_rejection",
+                      "positive_data_acceptance_beside_the_rules", "ignored_auth",
+                      "missing_required_header", "unsupported_method"}, fuzz_run.checked
 
 
 def test_the_fuzzing_reached_real_accounts_and_changed_none_it_fuzzes_with(
