@@ -24,7 +24,7 @@ from college_platform.config import setting
 from college_platform.metrics import metrics_of
 from college_platform.mongo import MongoStore
 from college_platform.repository import new_id
-from college_platform.validation import PageQuerySchema
+from college_platform.validation import PageQuerySchema, WholeNumber
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class AuditEventSchema(Schema):
                              metadata={"description": "the path's ids by name"})
     subject_ids = fields.List(fields.String(), metadata={
         "description": "the objects and the people whose data the request touched"})
-    status = fields.Integer()
+    status = WholeNumber()
     outcome = fields.String(validate=validate.OneOf(OUTCOMES))
     title = fields.String(allow_none=True, metadata={"description": "a problem's title"})
     duration_ms = fields.Float()
@@ -110,7 +110,7 @@ class AuditQuerySchema(PageQuerySchema):
     subject_id = fields.String(validate=validate.Length(min=1, max=100))
     since = fields.AwareDateTime(default_timezone=timezone.utc)
     until = fields.AwareDateTime(default_timezone=timezone.utc)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = WholeNumber(load_default=50, validate=validate.Range(min=1, max=200))
 
     @validates_schema
     def _window(self, data, **kwargs):

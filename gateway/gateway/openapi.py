@@ -213,7 +213,8 @@ def exclusive_bounds(converter, field, ret, **kwargs):
 
 def dict_sizes(converter, field, ret, **kwargs):
     """apispec says a ``Length`` of a ``Dict`` as a string's length: it is a
-    number of properties."""
+    number of properties. The length of its keys, which apispec leaves out, is
+    said as ``propertyNames``."""
     if not isinstance(field, fields.Dict):
         return {}
     sizes = {}
@@ -221,6 +222,11 @@ def dict_sizes(converter, field, ret, **kwargs):
                                    ("maxLength", "maxProperties")):
         if string_key in ret:
             sizes[object_key] = ret.pop(string_key)
+    for rule in getattr(field.key_field, "validators", ()):
+        if isinstance(rule, validate.Length):
+            names = {"minLength": rule.min, "maxLength": rule.max}
+            sizes["propertyNames"] = {key: value for key, value in names.items()
+                                      if value is not None}
     return sizes
 
 

@@ -4,7 +4,7 @@ from college_contracts.api import certificates as certificates_api
 from college_contracts.api import enrollment as enrollment_api
 from college_contracts.api import mentors as mentors_api
 from college_contracts.api import projects as projects_api
-from college_platform.validation import PageQuerySchema
+from college_platform.validation import PageQuerySchema, WholeNumber
 from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
 
 
@@ -94,7 +94,7 @@ class TokenSchema(Schema):
     access_token = fields.String(required=True, metadata={"description": "A JWT for the "
                                                           "Authorization: Bearer header."})
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
-    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+    expires_in = WholeNumber(required=True, metadata={"description": "seconds"})
 
 
 class PrincipalSchema(Schema):
@@ -119,7 +119,7 @@ class ViewStatus(Schema):
 
 class RiskReason(Schema):
     code = fields.String(required=True)
-    count = fields.Integer(required=True)
+    count = WholeNumber(required=True)
     message = fields.String(required=True)
 
 
@@ -169,15 +169,15 @@ class EnterpriseViewSchema(ViewStatus):
     student_counts = fields.Dict(metadata={
         "description": "total, by_status and by_programme (programme id) of all it sponsors"})
     apprentices = fields.List(fields.Dict(), metadata={"description": "the newest 20"})
-    apprentice_count = fields.Integer()
+    apprentice_count = WholeNumber()
     projects = fields.List(fields.Dict())
     projects_by_status = fields.Dict()
     feedback_given = fields.Dict(allow_none=True)
     feedback_received = fields.Dict(allow_none=True)
     mentors = fields.List(fields.Dict())
     hosted_teachers = fields.List(fields.Dict())
-    students_certified = fields.Integer()
-    certificates_issued = fields.Integer()
+    students_certified = WholeNumber()
+    certificates_issued = WholeNumber()
     contribution = fields.Nested(ContributionSchema, required=True)
 
 

@@ -213,6 +213,7 @@ def test_the_document_states_what_the_routes_refuse(document):
     ratings = schemas["projects.NewFeedback"]["properties"]["ratings"]
     assert (ratings["minProperties"], ratings["maxProperties"]) == (1, 10)
     assert "minLength" not in ratings
+    assert ratings["propertyNames"] == {"maxLength": 40}
     assert schemas["projects.NewTeam"]["properties"]["student_ids"]["uniqueItems"] is True
     url = schemas["projects.NewDeliverable"]["properties"]["url"]
     assert re.match(url["pattern"], "https://git.example.com/team-7/report")

@@ -19,7 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from college_contracts.base import EventData
 from college_platform.errors import PermanentEventError
-from college_platform.validation import describe_errors
+from college_platform.validation import WholeNumber, describe_errors
 
 EXCHANGE = "college.inbound"
 USER_PREFIX = "enterprise-"
@@ -56,12 +56,12 @@ class ProjectRef(EventData):
 
 
 class ProjectPosted(ProjectRef):
-    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    revision = WholeNumber(required=True, validate=validate.Range(min=1))
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     brief = fields.String(required=True, validate=validate.Length(min=10, max=20000))
     required_competencies = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
                                         load_default=list, validate=validate.Length(max=50))
-    team_size = fields.Integer(required=True, validate=validate.Range(min=1, max=30))
+    team_size = WholeNumber(required=True, validate=validate.Range(min=1, max=30))
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     milestones = fields.List(fields.Nested(Milestone), load_default=list,
@@ -70,10 +70,10 @@ class ProjectPosted(ProjectRef):
 
 
 class ProjectUpdated(ProjectRef):
-    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    revision = WholeNumber(required=True, validate=validate.Range(min=1))
     title = fields.String(validate=validate.Length(min=2, max=200))
     brief = fields.String(validate=validate.Length(min=10, max=20000))
-    team_size = fields.Integer(validate=validate.Range(min=1, max=30))
+    team_size = WholeNumber(validate=validate.Range(min=1, max=30))
     start_date = fields.Date()
     end_date = fields.Date()
 
@@ -119,7 +119,7 @@ class FeedbackSubmitted(EventData):
     student_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     ratings = fields.Dict(keys=fields.String(validate=validate.OneOf(("competencies",
                                                                        "conduct"))),
-                          values=fields.Integer(validate=validate.Range(min=1, max=5)),
+                          values=WholeNumber(validate=validate.Range(min=1, max=5)),
                           required=True, validate=validate.Length(equal=2))
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
 

@@ -15,6 +15,16 @@ EMPTY_FILTER = "Must not be empty: leave the filter out to list every row."
 PAGE_PARAMETERS = ("offset", "limit", "sort")  # the rest of a list's query are filters
 
 
+class WholeNumber(fields.Integer):
+    """An integer as JSON and the API's document have it: 3 and 3.0 alike, never
+    2.5, which marshmallow's Integer would take as 2."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 class PageQuerySchema(Schema):
     """``offset`` and ``limit`` of a list call; services extend it with filters
     and, for long lists, a ``sort`` made with ``sort_by``."""

@@ -122,3 +122,20 @@ def test_documents_written_before_positions_are_numbered_oldest_first(database):
     enrol(db, ["new"], START + timedelta(days=9))
     page_ = positioned_page(db, "people", "people", 0, 10)
     assert [p["_id"] for p in page_["items"]] == ["new", "p2", "p1", "p0"]
+
+
+def test_a_whole_number_is_taken_as_json_has_it_and_a_fraction_is_refused():
+    """Integer took 2.5e-42 seats as 0 and 2.5 as 2; the document says integer."""
+    from marshmallow import Schema, ValidationError
+
+    from college_platform.validation import WholeNumber
+
+    class Quota(Schema):
+        seats = WholeNumber(required=True)
+
+    assert Quota().load({"seats": 3.0}) == {"seats": 3}
+    assert Quota().load({"seats": 3}) == {"seats": 3}
+    for fraction in (2.5, 2.589e-42):
+        with pytest.raises(ValidationError) as refused:
+            Quota().load({"seats": fraction})
+        assert refused.value.messages == {"seats": ["Not a valid integer."]}

@@ -11,7 +11,7 @@ from marshmallow import (
 )
 
 from college_contracts.api import decided_for_the_caller, needs_decided
-from college_platform.validation import PageQuerySchema, sort_by
+from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
 
 LEVELS = ("junior", "intermediate", "senior")
 CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,39}$",
@@ -67,7 +67,7 @@ class NewCertificateSchema(Schema):
     pass_rule = fields.Nested(PassRuleSchema, load_default=lambda: PassRuleSchema().load({}))
     prerequisites = fields.List(fields.Nested(PrerequisiteSchema), load_default=list,
                                 validate=validate.Length(max=10))
-    validity_years = fields.Integer(
+    validity_years = WholeNumber(
         load_default=None, allow_none=True, validate=validate.Range(min=1, max=50),
         metadata={"description": "Years a certificate stays valid after its issue; "
                                  "none: for life."})
@@ -93,7 +93,7 @@ class CertificateSchema(Schema):
     alignment = fields.Nested(AlignmentSchema)
     pass_rule = fields.Nested(PassRuleSchema)
     prerequisites = fields.List(fields.Nested(PrerequisiteSchema))
-    validity_years = fields.Integer(allow_none=True)
+    validity_years = WholeNumber(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -105,7 +105,7 @@ class NewSessionSchema(Schema):
     site = fields.String(required=True, validate=validate.Length(min=2, max=200))
     exam_date = fields.Date(required=True)
     registration_deadline = fields.Date(required=True)
-    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=5000))
+    capacity = WholeNumber(required=True, validate=validate.Range(min=1, max=5000))
 
     @pre_load
     def normalise(self, data, **kwargs):
@@ -125,8 +125,8 @@ class SessionSchema(Schema):
     site = fields.String()
     exam_date = fields.String()
     registration_deadline = fields.String()
-    capacity = fields.Integer()
-    seats_taken = fields.Integer()
+    capacity = WholeNumber()
+    seats_taken = WholeNumber()
     created_at = fields.DateTime()
 
 
@@ -170,17 +170,17 @@ class GroupRegistrationEntrySchema(Schema):
     status = fields.String(validate=validate.OneOf(
         ("registered", "waitlisted", "duplicate", "rejected")))
     registration_id = fields.String()
-    waitlist_position = fields.Integer(allow_none=True)
+    waitlist_position = WholeNumber(allow_none=True)
     errors = fields.Dict(metadata={"description": "field -> messages, for a rejected candidate"})
 
 
 class GroupRegistrationReportSchema(Schema):
     session_id = fields.String()
-    candidates = fields.Integer()
-    registered = fields.Integer()
-    waitlisted = fields.Integer()
-    duplicates = fields.Integer()
-    rejected = fields.Integer()
+    candidates = WholeNumber()
+    registered = WholeNumber()
+    waitlisted = WholeNumber()
+    duplicates = WholeNumber()
+    rejected = WholeNumber()
     report = fields.List(fields.Nested(GroupRegistrationEntrySchema))
 
 
@@ -204,7 +204,7 @@ class RegistrationSchema(Schema):
     candidate_id = fields.String()
     candidate_kind = fields.String()
     status = fields.String()
-    waitlist_position = fields.Integer(allow_none=True)
+    waitlist_position = WholeNumber(allow_none=True)
     result = fields.Nested(ResultSchema, allow_none=True)
     certificate_number = fields.String(allow_none=True)
     created_at = fields.DateTime()
@@ -222,7 +222,7 @@ class ResultsImportSchema(Schema):
 
 
 class ResultRowReportSchema(Schema):
-    row = fields.Integer(metadata={"description": "the CSV line (the header is 1)"})
+    row = WholeNumber(metadata={"description": "the CSV line (the header is 1)"})
     candidate_id = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(("recorded", "rejected")))
     registration_id = fields.String()
@@ -233,8 +233,8 @@ class ResultRowReportSchema(Schema):
 
 
 class ResultsImportReportSchema(Schema):
-    recorded = fields.Integer()
-    rejected = fields.Integer()
+    recorded = WholeNumber()
+    rejected = WholeNumber()
     rows = fields.List(fields.Nested(ResultRowReportSchema))
 
 
@@ -360,7 +360,7 @@ class CreditRuleSchema(Schema):
     level = fields.String()
     credits = fields.Float()
     course_exemptions = fields.List(fields.String())
-    version = fields.Integer()
+    version = WholeNumber()
     updated_at = fields.DateTime()
 
 
@@ -417,9 +417,9 @@ class CreditGrantSchema(Schema):
 
 class LedgerPageSchema(Schema):
     items = fields.List(fields.Nested(LedgerEntrySchema), required=True)
-    total = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
+    total = WholeNumber(required=True)
+    offset = WholeNumber(required=True)
+    limit = WholeNumber(required=True)
 
 
 class CreditAccountSchema(Schema):

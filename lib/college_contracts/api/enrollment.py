@@ -27,7 +27,7 @@ from college_contracts.identifiers import (
     normalise_resident_id,
     resident_id_problem,
 )
-from college_platform.validation import PageQuerySchema, sort_by
+from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
 
 # as typed: the route trims it and capitalises its letters before checking its check character
 CREDIT_CODE_SHAPE = validate.Regexp(
@@ -167,7 +167,7 @@ class AgreementQuerySchema(PageQuerySchema):
 
 class QuotaSchema(Schema):
     partner_id = required_id()
-    seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5000))
+    seats = WholeNumber(required=True, validate=validate.Range(min=0, max=5000))
 
 
 class CourseSchema(Schema):
@@ -180,8 +180,8 @@ class NewProgrammeSchema(Schema):
     code = fields.String(required=True, validate=PROGRAMME_CODE)
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(PROGRAMME_KINDS))
-    intake_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=5000))
+    intake_year = WholeNumber(required=True, validate=validate.Range(min=2000, max=2100))
+    capacity = WholeNumber(required=True, validate=validate.Range(min=1, max=5000))
     quotas = fields.List(fields.Nested(QuotaSchema), load_default=list,
                          validate=validate.Length(max=50))
     selection_criteria = fields.String(load_default=None, validate=validate.Length(max=5000))
@@ -202,12 +202,12 @@ class NewProgrammeSchema(Schema):
 
 
 class SetQuotaSchema(Schema):
-    seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5000))
+    seats = WholeNumber(required=True, validate=validate.Range(min=0, max=5000))
 
 
 class ProgrammeQuerySchema(PageQuerySchema):
     kind = fields.String(validate=validate.OneOf(PROGRAMME_KINDS))
-    intake_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    intake_year = WholeNumber(validate=validate.Range(min=2000, max=2100))
     partner_id = optional_id()
 
 
@@ -290,7 +290,7 @@ class ScreeningSchema(Schema):
 
 
 class InterviewSchema(ScreeningSchema):
-    score = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+    score = WholeNumber(load_default=None, validate=validate.Range(min=0, max=100))
     interviewer = fields.String(load_default=None, validate=validate.Length(max=100))
 
 
@@ -303,7 +303,7 @@ class OfferDecisionSchema(Schema):
     approve = fields.Boolean(required=True)
     reason = fields.String(load_default=None, validate=REASON)
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
-    respond_within_days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=90))
+    respond_within_days = WholeNumber(load_default=14, validate=validate.Range(min=1, max=90))
 
     party_given = needs_decided("party")
 
@@ -380,7 +380,7 @@ class AdmissionImportSchema(Schema):
 
 
 class AdmissionRowReportSchema(Schema):
-    row = fields.Integer(metadata={"description": "1 for the first JSON row; a CSV row's "
+    row = WholeNumber(metadata={"description": "1 for the first JSON row; a CSV row's "
                                                   "line (the header is 1)"})
     status = fields.String(validate=validate.OneOf(("imported", "duplicate", "rejected")))
     admission_number = fields.String()
@@ -395,10 +395,10 @@ class AdmissionImportReportSchema(Schema):
     filename = fields.String(allow_none=True)
     programme_id = fields.String()
     partner_id = fields.String(allow_none=True)
-    rows = fields.Integer()
-    imported = fields.Integer()
-    duplicates = fields.Integer()
-    rejected = fields.Integer()
+    rows = WholeNumber()
+    imported = WholeNumber()
+    duplicates = WholeNumber()
+    rejected = WholeNumber()
     report = fields.List(fields.Nested(AdmissionRowReportSchema))
 
 
@@ -425,7 +425,7 @@ class ApprenticeContractSchema(Schema):
     ends_on = fields.Date(required=True)
     position = fields.String(required=True, validate=validate.Length(min=2, max=200))
     # yuan a month; bounded so a number never overflows the database's 8-byte integers
-    monthly_wage = fields.Integer(load_default=None,
+    monthly_wage = WholeNumber(load_default=None,
                                   validate=validate.Range(min=0, max=1_000_000))
 
     @validates_schema
@@ -510,10 +510,10 @@ class AgreementSchema(Schema):
 
 class QuotaFiguresSchema(Schema):
     partner_id = fields.String()
-    seats = fields.Integer()
-    free = fields.Integer()
-    reserved = fields.Integer()
-    consumed = fields.Integer()
+    seats = WholeNumber()
+    free = WholeNumber()
+    reserved = WholeNumber()
+    consumed = WholeNumber()
 
 
 class ProgrammeSchema(Schema):
@@ -523,13 +523,13 @@ class ProgrammeSchema(Schema):
     code = fields.String()
     name = fields.String()
     kind = fields.String(validate=validate.OneOf(PROGRAMME_KINDS))
-    intake_year = fields.Integer()
-    capacity = fields.Integer()
+    intake_year = WholeNumber()
+    capacity = WholeNumber()
     selection_criteria = fields.String(allow_none=True)
     courses = fields.List(fields.Nested(CourseSchema))
-    free = fields.Integer()
-    reserved = fields.Integer()
-    consumed = fields.Integer()
+    free = WholeNumber()
+    reserved = WholeNumber()
+    consumed = WholeNumber()
     quotas = fields.List(fields.Nested(QuotaFiguresSchema))
     created_at = fields.DateTime()
 
@@ -540,7 +540,7 @@ class LedgerEntrySchema(Schema):
     programme_id = fields.String()
     partner_id = fields.String(allow_none=True)
     movement = fields.String(validate=validate.OneOf(LEDGER_MOVEMENTS))
-    seats = fields.Integer(metadata={"description": "a quota_set's new quota"})
+    seats = WholeNumber(metadata={"description": "a quota_set's new quota"})
     application_id = fields.String(allow_none=True)
     student_id = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
@@ -572,7 +572,7 @@ class ScreeningRecordSchema(Schema):
 
 
 class InterviewRecordSchema(ScreeningRecordSchema):
-    score = fields.Integer(allow_none=True)
+    score = WholeNumber(allow_none=True)
     interviewer = fields.String(allow_none=True)
 
 
@@ -614,7 +614,7 @@ class ApplicationRecordSchema(Schema):
 
 
 class ImportRowReportSchema(Schema):
-    row = fields.Integer(metadata={"description": "the CSV line (the header is 1)"})
+    row = WholeNumber(metadata={"description": "the CSV line (the header is 1)"})
     status = fields.String(validate=validate.OneOf(("imported", "duplicate", "rejected")))
     applicant_id = fields.String()
     errors = fields.Dict(metadata={"description": "field -> messages, for a rejected row"})
@@ -622,10 +622,10 @@ class ImportRowReportSchema(Schema):
 
 class ImportReportSchema(Schema):
     filename = fields.String()
-    rows = fields.Integer()
-    imported = fields.Integer()
-    duplicates = fields.Integer()
-    rejected = fields.Integer()
+    rows = WholeNumber()
+    imported = WholeNumber()
+    duplicates = WholeNumber()
+    rejected = WholeNumber()
     report = fields.List(fields.Nested(ImportRowReportSchema))
 
 
@@ -639,7 +639,7 @@ class TripartiteAgreementSchema(Schema):
     id = fields.String(attribute="_id")
     application_id = fields.String()
     student_id = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = WholeNumber()
     terms = fields.String()
     minor = fields.Boolean()
     required_parties = fields.List(fields.String())
@@ -658,7 +658,7 @@ class ApprenticeContractRecordSchema(Schema):
     starts_on = fields.String(metadata={"format": "date"})
     ends_on = fields.String(metadata={"format": "date"})
     position = fields.String()
-    monthly_wage = fields.Integer(allow_none=True)
+    monthly_wage = WholeNumber(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -672,7 +672,7 @@ class StudentSchema(Schema):
     programme_code = fields.String()
     programme_kind = fields.String(validate=validate.OneOf(PROGRAMME_KINDS))
     partner_id = fields.String(allow_none=True)
-    intake_year = fields.Integer()
+    intake_year = WholeNumber()
     minor = fields.Boolean()
     status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
     enrolled_on = fields.String(metadata={"format": "date"})

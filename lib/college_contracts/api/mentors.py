@@ -1,7 +1,7 @@
 """Request and response schemas of the mentors service's API."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from college_platform.validation import PageQuerySchema, sort_by
+from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
 
 MENTOR_KINDS = ("industry", "teacher")
 
@@ -14,7 +14,7 @@ class NewMentorSchema(Schema):
                             load_default=list, validate=validate.Length(max=30))
     qualifications = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                                  load_default=list, validate=validate.Length(max=30))
-    load_limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+    load_limit = WholeNumber(load_default=5, validate=validate.Range(min=1, max=50))
 
     @validates_schema
     def enterprise_matches_kind(self, data, **kwargs):
@@ -32,7 +32,7 @@ class MentorSchema(Schema):
     enterprise_id = fields.String(allow_none=True)
     expertise = fields.List(fields.String())
     qualifications = fields.List(fields.String())
-    load_limit = fields.Integer()
+    load_limit = WholeNumber()
     created_at = fields.DateTime()
 
 
@@ -44,7 +44,7 @@ class MentorQuerySchema(PageQuerySchema):
 class MentorViewSchema(MentorSchema):
     """A mentor with their current load and double-qualified status."""
     status = fields.String()
-    active_load = fields.Integer()
+    active_load = WholeNumber()
     industry_qualifications = fields.List(fields.String())
     double_qualified = fields.Boolean(allow_none=True)
     double_qualified_reason = fields.String(allow_none=True)
@@ -203,7 +203,7 @@ class LedgerEntrySchema(Schema):
     enterprise_id = fields.String()
     term = fields.String()
     mentor_hours_given = fields.Float()
-    teacher_placements_hosted = fields.Integer()
+    teacher_placements_hosted = WholeNumber()
     teacher_hours_hosted = fields.Float()
 
 
@@ -225,7 +225,7 @@ class DoubleQualifiedStatusSchema(Schema):
     name = fields.String()
     double_qualified = fields.Boolean()
     reason = fields.String(allow_none=True)
-    practice_days = fields.Integer(metadata={"description": "days of completed outward "
+    practice_days = WholeNumber(metadata={"description": "days of completed outward "
                                                             "secondment in the last 5 years"})
     history = fields.List(fields.Nested(HistoryEntrySchema))
 

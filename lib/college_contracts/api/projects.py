@@ -4,7 +4,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from college_contracts.api import decided_for_the_caller, needs_decided
 from college_contracts.projects import PROJECT_STATUSES as STATUSES
 from college_contracts.projects import REVIEWER_KINDS
-from college_platform.validation import PageQuerySchema, sort_by
+from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
 
 Id = fields.String
 # what the document promises of a deliverable's URL: a part of what Url() takes, so a
@@ -41,7 +41,7 @@ class NewProjectSchema(StrictSchema):
         load_default=list, validate=validate.Length(max=50))
     course_code = fields.String(load_default=None, validate=validate.Length(max=40))
     credit_weight = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=30))
-    team_size = fields.Integer(required=True, validate=validate.Range(min=1, max=30))
+    team_size = WholeNumber(required=True, validate=validate.Range(min=1, max=30))
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     ip_terms = fields.String(load_default=None, validate=validate.Length(max=5000))
@@ -91,7 +91,7 @@ class ProjectSchema(Schema):
     required_competencies = fields.List(fields.String())
     course_code = fields.String(allow_none=True)
     credit_weight = fields.Float()
-    team_size = fields.Integer()
+    team_size = WholeNumber()
     start_date = fields.String()
     end_date = fields.String()
     ip_terms = fields.String(allow_none=True)
@@ -166,7 +166,7 @@ class DeliverableSchema(Schema):
     project_id = fields.String()
     team_id = fields.String()
     milestone_id = fields.String()
-    version = fields.Integer()
+    version = WholeNumber()
     title = fields.String()
     url = fields.String()
     content_hash = fields.String()
@@ -205,7 +205,7 @@ class NewReviewSchema(StrictSchema):
 class ReviewSchema(Schema):
     id = fields.String(attribute="_id")
     deliverable_id = fields.String()
-    version = fields.Integer()
+    version = WholeNumber()
     reviewer_kind = fields.String()
     reviewer = fields.String()
     rubric = fields.List(fields.Dict())
@@ -340,7 +340,7 @@ class NewFeedbackSchema(StrictSchema):
         description="Decided by the caller's role: a student rates the enterprise, an "
                     "enterprise user the student.")
     ratings = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
-                          values=fields.Integer(validate=validate.Range(min=1, max=5)),
+                          values=WholeNumber(validate=validate.Range(min=1, max=5)),
                           required=True, validate=validate.Length(min=1, max=10))
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
 
@@ -386,7 +386,7 @@ class DeadLetterQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = WholeNumber(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class ReplaySchema(StrictSchema):
@@ -403,7 +403,7 @@ class FeedbackSummarySchema(Schema):
     student_id = fields.String()
     direction = fields.String(validate=validate.OneOf(("student_to_enterprise",
                                                        "enterprise_to_student")))
-    count = fields.Integer()
+    count = WholeNumber()
     average = fields.Float(allow_none=True)
     ratings = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
                           metadata={"description": "rating -> its mean: learning_value, "
@@ -415,13 +415,13 @@ class DeadLetterSchema(Schema):
     """A refused enterprise-system event, left in the dead-letter queue."""
     message_id = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
-    attempts = fields.Integer(allow_none=True)
+    attempts = WholeNumber(allow_none=True)
     dead_lettered_at = fields.String(allow_none=True)
     original_queue = fields.String(allow_none=True)
     publisher = fields.String(allow_none=True, metadata={
         "description": "the enterprise system's broker user, as the broker verified it"})
     content_type = fields.String(allow_none=True)
-    size = fields.Integer(metadata={"description": "the body's size in bytes"})
+    size = WholeNumber(metadata={"description": "the body's size in bytes"})
     body = fields.String(metadata={"description": "the body's start (a list) or the body "
                                                   "up to its limit (one letter)"})
     body_truncated = fields.Boolean()
@@ -429,11 +429,11 @@ class DeadLetterSchema(Schema):
 
 class DeadLetterListSchema(Schema):
     items = fields.List(fields.Nested(DeadLetterSchema), required=True)
-    total = fields.Integer(required=True, metadata={"description": "the letters waiting"})
+    total = WholeNumber(required=True, metadata={"description": "the letters waiting"})
 
 
 class ReplayReportSchema(Schema):
     replayed = fields.List(fields.String(), required=True)
-    remaining = fields.Integer(required=True)
+    remaining = WholeNumber(required=True)
     cursor = fields.String(required=True, allow_none=True, metadata={
         "description": "send it back, with the same body, while remaining is above 0"})
