@@ -1,25 +1,18 @@
 """The secrets ``make run`` generates into var/ start every component, and a
 signing key written before keys were seeds keeps its key."""
 import hashlib
-import importlib.util
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates.credentials import KeyRing, did_key_for
 from college_platform.secret_settings import check_random_secret
-
-ROOT = Path(__file__).resolve().parent.parent
+from testkit.local_run import run_local_script
 
 
 @pytest.fixture
 def run_local(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("run_local", ROOT / "deploy/run_local.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "VAR", tmp_path)
-    return module
+    return run_local_script(tmp_path, monkeypatch)
 
 
 def generated(run_local):

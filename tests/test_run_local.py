@@ -2,22 +2,16 @@
 need: the broker's management API, which provisioning an enterprise's broker
 user and the enterprises' vhost go through, and a note of the database's port
 for `make admin` in another terminal."""
-import importlib.util
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from testkit.local_run import run_local_script
 
 
 @pytest.fixture
 def run_local(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("run_local", ROOT / "deploy/run_local.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "VAR", tmp_path)
-    return module
+    return run_local_script(tmp_path, monkeypatch)
 
 
 class LocalBroker:

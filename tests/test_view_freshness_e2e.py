@@ -19,7 +19,7 @@ import pytest
 from gateway.views import dashboard, enterprise_view, student_360
 from testkit.servers import wait_until
 from testkit.system import System
-from testkit.tenants import Caller, enrol
+from testkit.tenants import Caller, certificate_with_session, enrol
 
 pytestmark = pytest.mark.e2e
 
@@ -344,13 +344,7 @@ def story(system):
         ("dashboard", "projects.on_time_rate"): lambda now, _: now == 1})
 
     # a certificate and its credits, then its revocation
-    certificates.ok("POST", "/v1/certificates", {
-        "code": CERTIFICATE_CODE, "title": "数控车铣加工", "organisation": "武汉华中数控",
-        "levels": ["junior"], "alignment": {"programmes": [PROGRAMME_CODE], "courses": []},
-        "pass_rule": {"theory_min": 60, "practical_min": 60}})
-    session = certificates.ok("POST", "/v1/exam-sessions", {
-        "certificate_code": CERTIFICATE_CODE, "level": "junior", "site": "实训楼 A302",
-        "exam_date": "2099-06-12", "registration_deadline": "2099-05-31", "capacity": 30})
+    session = certificate_with_session(certificates, CERTIFICATE_CODE, PROGRAMME_CODE)
     registration = s.step("exam registration", lambda: certificates.eventually(
         "POST", "/v1/exam-sessions/%s/registrations" % session["id"],
         {"candidate_id": ids["student_id"]}), {

@@ -96,13 +96,7 @@ def build_tenants(system, labels=("A", "B")):
         "quotas": [{"partner_id": partners[label]["id"], "seats": 10} for label in labels]})
     tutor = mentors.ok("POST", "/v1/mentors", {"name": "周老师", "kind": "teacher",
                                                "expertise": ["数控技术"]})
-    certificates.ok("POST", "/v1/certificates", {
-        "code": CERTIFICATE_CODE, "title": "数控车铣加工", "organisation": "武汉华中数控",
-        "levels": ["junior"], "alignment": {"programmes": [PROGRAMME_CODE], "courses": []},
-        "pass_rule": {"theory_min": 60, "practical_min": 60}})
-    session = certificates.ok("POST", "/v1/exam-sessions", {
-        "certificate_code": CERTIFICATE_CODE, "level": "junior", "site": "实训楼 A302",
-        "exam_date": "2099-06-12", "registration_deadline": "2099-05-31", "capacity": 30})
+    session = certificate_with_session(certificates, CERTIFICATE_CODE, PROGRAMME_CODE)
     college = {"programme_id": programme["id"], "code": CERTIFICATE_CODE,
                "session_id": session["id"], "tutor_id": tutor["id"]}
 
@@ -237,3 +231,15 @@ def resident_id(number):
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
     return body + check
+
+
+def certificate_with_session(certificates, code, programme_code):
+    """A junior-level 1+X certificate aligned to the programme, and an exam
+    session of it open for registration; answers the session."""
+    certificates.ok("POST", "/v1/certificates", {
+        "code": code, "title": "数控车铣加工", "organisation": "武汉华中数控",
+        "levels": ["junior"], "alignment": {"programmes": [programme_code], "courses": []},
+        "pass_rule": {"theory_min": 60, "practical_min": 60}})
+    return certificates.ok("POST", "/v1/exam-sessions", {
+        "certificate_code": code, "level": "junior", "site": "实训楼 A302",
+        "exam_date": "2099-06-12", "registration_deadline": "2099-05-31", "capacity": 30})
