@@ -204,6 +204,8 @@ RULES = (
          ("POST /v1/exam-sessions", "POST /v1/credit-rules", "POST /v1/credit-rules/preview")),
     Rule("A project's milestones weigh 100 in all and fall due within the project",
          "milestones", r"(weights must sum to 100|is due outside the project)"),
+    Rule("An inward secondment brings the enterprise's own industry mentor", "mentor_id",
+         r"^Not an industry mentor of", ("POST /v1/secondments",)),
     Rule("A secondment lasts at most three years", "ends_on", r"lasts at most three years",
          ("POST /v1/secondments",)),
     Rule("An industry mentor comes from a partner enterprise; a college teacher from none",
