@@ -121,16 +121,19 @@ async function teamSection(team, project, user) {
       { label: t("projects.submitted"), value: (d) => formatDate(d.submitted_on || d.created_at) },
       { label: t("projects.late"), value: (d) => d.late ? badge(t("msg.yes"), "warn") : t("msg.no") },
       { label: t("projects.reviews"), value: (d) => (d.reviews || []).length ? h("ul", { class: "plain" }, d.reviews.map((r) => h("li", {}, `${label("reviewer_kind", r.reviewer_kind)} ${formatNumber(r.score, { maximumFractionDigits: 1 })}${r.comment ? ` · ${r.comment}` : ""}`))) : "—" },
-      { label: t("col.actions"), value: (d) => can(user, ROLES.reviewers) ? h("button", { type: "button", onclick: () => reviewDialog(d) }, t("projects.review")) : "—" },
+      { label: t("col.actions"), value: (d) => can(user, ROLES.reviewers) ? h("button", { type: "button", onclick: () => reviewDialog(d, user) }, t("projects.review")) : "—" },
     ], deliverables.items) : empty(t("projects.no_deliverables")));
 }
 
-function reviewDialog(deliverable) {
+// whose review it is: a coordinator says; a tutor's or an enterprise user's account decides
+const SAYS_WHOSE_REVIEW = ["admin", "project_coordinator"];
+
+function reviewDialog(deliverable, user) {
   return dialog(t("projects.review"), (close) => form({
     fields: [
       { name: "criterion", label: t("projects.criterion"), required: true, value: t("projects.default_criterion") },
       { name: "score", label: t("col.score"), type: "number", min: 0, max: 100, required: true },
-      { name: "reviewer_kind", label: t("projects.reviewer_kind"), type: "select", options: [["", "—"], ["enterprise", label("reviewer_kind", "enterprise")], ["tutor", label("reviewer_kind", "tutor")]] },
+      ...(can(user, SAYS_WHOSE_REVIEW) ? [{ name: "reviewer_kind", label: t("projects.reviewer_kind"), type: "select", required: true, options: [["", "—"], ["enterprise", label("reviewer_kind", "enterprise")], ["tutor", label("reviewer_kind", "tutor")]] }] : []),
       { name: "comment", label: t("projects.comment"), type: "textarea", rows: 3 },
     ],
     submitLabel: t("action.save"),
