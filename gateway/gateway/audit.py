@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 import eventlet
 from eventlet.event import Event
+from eventlet.semaphore import Semaphore
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -151,6 +152,9 @@ class AuditTrail(DependencyProvider):
         self.batch_size = int(setting("AUDIT_BATCH_SIZE", 500))
         self.queue = deque()
         self.wake = Event()
+        # one batch written at a time: a flush waits for the batch the writer has
+        # taken off the queue, which it would otherwise miss
+        self.writing = Semaphore(1)
         self.running = False
         self.writer = None
         self.dropped = 0
@@ -194,7 +198,13 @@ class AuditTrail(DependencyProvider):
                 eventlet.sleep(1.0)  # the database is away: keep the records, try again
 
     def _write_batch(self):
+        with self.writing:
+            return self._write_queued_batch()
+
+    def _write_queued_batch(self):
         batch = [self.queue.popleft() for _ in range(min(self.batch_size, len(self.queue)))]
+        if not batch:  # a flush wrote them while this writer waited
+            return True
         try:
             self.collection.insert_many(batch, ordered=False)
             return True
@@ -213,8 +223,12 @@ class AuditTrail(DependencyProvider):
     def flush(self, timeout=5.0):
         """Write what is queued now (at stop, and for tests)."""
         deadline = time.monotonic() + timeout
-        while self.queue and time.monotonic() < deadline:
-            if not self._write_batch():
+        while time.monotonic() < deadline:
+            with self.writing:  # after the batch being written, if one is
+                if not self.queue:
+                    return
+                written = self._write_queued_batch()
+            if not written:
                 eventlet.sleep(0.2)
 
     def stop(self):

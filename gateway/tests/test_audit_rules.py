@@ -1,5 +1,6 @@
 from datetime import datetime, timezone
 
+import eventlet
 import pytest
 from pymongo.errors import AutoReconnect
 
@@ -70,10 +71,12 @@ class FakeCollection:
     def __init__(self):
         self.written = []
         self.failing = False
+        self.latency = 0
 
     def insert_many(self, batch, ordered):
         if self.failing:
             raise AutoReconnect("database away")
+        eventlet.sleep(self.latency)  # the database's round trip: other greenthreads run
         self.written.extend(batch)
 
 
@@ -108,6 +111,19 @@ def test_records_wait_while_the_database_is_away_and_are_written_when_it_returns
     trail.flush()
     assert [r["_id"] for r in trail.collection.written] == [1, 2]
     assert not trail.queue
+
+
+def test_a_flush_waits_for_the_batch_the_writer_is_writing(trail):
+    """The writer had taken the last record off the queue and was writing it:
+    a flush saw an empty queue and returned, and a test read the log without it."""
+    trail.collection.latency = 0.2
+    trail.record({"_id": 1})
+    writer = eventlet.spawn(trail._write_batch)
+    eventlet.sleep(0)  # the writer takes the batch and waits on the database
+    assert not trail.queue
+    trail.flush()
+    assert [r["_id"] for r in trail.collection.written] == [1]
+    writer.wait()
 
 
 def test_stopping_writes_what_is_still_queued(trail):
