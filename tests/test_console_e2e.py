@@ -331,3 +331,13 @@ def test_the_projects_screen_finds_projects_by_title_and_names_their_enterprise(
                       enterprise_name=partner["legal_name"])
     assert "企业" in observed["headers"]
     assert observed["rows"][0][0] == "产线视觉质检系统"
+
+
+def test_only_a_coordinator_is_asked_whose_review_it_is(system, data):
+    """A tutor's or an enterprise user's account decides whose review it is; the
+    dialog offered them the choice, and a different one is now refused."""
+    system.user("tutor.review", "teacher", password=PASSWORD)
+    observed = browse(system, "review_dialog_fields", project_id=data["project"]["id"],
+                      users=["admin", "tutor.review"])
+    assert observed == {"admin": {"whose_review_asked": 1},
+                        "tutor.review": {"whose_review_asked": 0}}

@@ -576,12 +576,29 @@ def projects_search(session):
     return {"headers": headers, "rows": rows, "screenshot": session.screenshot("projects")}
 
 
+def review_dialog_fields(session):
+    """For each user: the fields of the review dialog of the project's first
+    deliverable."""
+    seen = {}
+    for username in session.args["users"]:
+        page = session.new_page()
+        session.sign_in(username, session.args["password"], page)
+        session.open("#/projects/%s" % session.args["project_id"], page)
+        page.get_by_role("button", name="评审", exact=True).first.click()
+        dialog = page.locator("dialog[open]")
+        expect(dialog.locator("input[name=criterion]")).to_be_visible()
+        seen[username] = {"whose_review_asked": dialog.locator(
+            "select[name=reviewer_kind]").count()}
+        page.context.close()
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
     change_own_password, accounts_not_offered, issued_certificate_status, problem_messages,
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
-    projects_search)}
+    projects_search, review_dialog_fields)}
 
 
 def main(name, raw_args):
