@@ -372,15 +372,16 @@ class ApiRoute(HttpRequestHandler):
     def setup(self):
         super().setup()
         # the query parameters the route takes: its query schema's, and a list's format
+        self.query_schema = (self.query() if isinstance(self.query, type) else self.query) \
+            if self.query else None
         self.query_fields = {field.data_key or name: field for name, field in
-                             (self.query().fields.items() if self.query else ())
+                             (self.query_schema.fields.items() if self.query_schema else ())
                              if not field.dump_only}
         self.query_names = set(self.query_fields) | ({"format"} if self.is_list else set())
         # a list's filters: given empty, one would be dropped and list every row,
         # whatever scope the caller's role would have put in its place
-        self.filters = set(self.query_fields) - set(PAGE_PARAMETERS) if self.query and \
-            issubclass(self.query if isinstance(self.query, type) else type(self.query),
-                       PageQuerySchema) else set()
+        self.filters = set(self.query_fields) - set(PAGE_PARAMETERS) \
+            if isinstance(self.query_schema, PageQuerySchema) else set()
         self.issuer = token_issuer_from_config()
         self.audit_trail = next((dependency for dependency in self.container.dependencies
                                  if isinstance(dependency, AuditTrail)), None)
@@ -495,11 +496,11 @@ class ApiRoute(HttpRequestHandler):
                     self.query_fields[name].deserialize(values[0])
                 except ValidationError as exc:
                     errors[name] = exc.messages
-        if unknown:
-            raise InvalidInput("the query string has parameters this route does not take: %s"
-                               % ", ".join(sorted(unknown)), errors=errors)
-        if errors:
-            raise InvalidInput("the input has invalid fields", errors=errors)
+        if errors:  # each coded by its field's own wording
+            raise InvalidInput(
+                "the query string has parameters this route does not take: %s"
+                % ", ".join(sorted(unknown)) if unknown else "the input has invalid fields",
+                errors=errors, field_errors=field_errors(errors, self.query_schema))
 
     def _read_body(self, request):
         """The JSON body of a write, read whether it comes with a length or in

@@ -237,10 +237,13 @@ def test_every_list_refuses_an_empty_filter_whatever_the_callers_role(web_sessio
 
 
 def test_one_answer_names_every_problem_of_the_query(web_session, tokens):
-    response = web_session.get("/v1/projects", params={"limit": "lots", "colour": "red"},
+    response = web_session.get("/v1/projects", params={"limit": "lots", "colour": "red",
+                                                       "status": "lost"},
                                headers=tokens["admin"])
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"limit", "colour"}
+    assert set(response.json()["errors"]) == {"limit", "colour", "status"}
+    codes = {error["field"]: error["code"] for error in response.json()["field_errors"]}
+    assert codes == {"limit": "invalid", "colour": "unknown", "status": "one_of"}
 
 
 def test_a_body_field_the_account_decides_given_otherwise_is_refused(web_session, tokens):

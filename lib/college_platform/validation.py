@@ -109,8 +109,9 @@ def _pattern(template):
             regex += ".+?"
         else:
             seen.add(part)
-            # a number or a date has no space; a list of choices has
-            regex += "(?P<%s>%s)" % (part, r"\S+?" if part in ("min", "max", "equal") else ".+?")
+            # a number, a date or a word (``{awareness}``, ``{obj_type}``) has no
+            # space; a list of choices and a caller's input may have
+            regex += "(?P<%s>%s)" % (part, ".+?" if part in ("choices", "input") else r"\S+?")
     return re.compile(regex + r"\Z", re.S)
 
 
@@ -122,12 +123,10 @@ def _validator_templates(validator):
 
 
 def _default_templates():
+    """The validators' before the fields': where their words are the same
+    ("Must be one of: {choices}." of ``OneOf`` and of ``Enum``, which calls it
+    ``unknown``), the validator's kind is the one a client can act on."""
     templates = [(message, kind) for message, kind in CUSTOM_KINDS.items()]
-    for _, cls in inspect.getmembers(fields, inspect.isclass):
-        if issubclass(cls, fields.Field):
-            for key, message in getattr(cls, "default_error_messages", {}).items():
-                templates.append((message, _field_kind(key)))
-    templates += [(message, key) for key, message in Schema._default_error_messages.items()]
     for validator in (validate.Length(min=0, max=1), validate.Length(equal=1),
                       *(validate.Range(min=0, max=1, min_inclusive=low, max_inclusive=high)
                         for low in (True, False) for high in (True, False)),
@@ -135,6 +134,11 @@ def _default_templates():
                       validate.ContainsNoneOf(()), validate.Equal(0), validate.Regexp(""),
                       validate.Email(), validate.URL()):
         templates += _validator_templates(validator)
+    for _, cls in inspect.getmembers(fields, inspect.isclass):
+        if issubclass(cls, fields.Field):
+            for key, message in getattr(cls, "default_error_messages", {}).items():
+                templates.append((message, _field_kind(key)))
+    templates += [(message, key) for key, message in Schema._default_error_messages.items()]
     return _compiled(templates)
 
 

@@ -58,6 +58,21 @@ def test_messages_without_their_schema_are_coded_from_marshmallows_wording():
     assert all(error["message"] for error in errors)
 
 
+def test_a_rules_own_message_is_not_taken_for_a_marshmallow_kind_that_words_alike():
+    """"Not a valid {awareness} {obj_type}." took any "Not a valid ..." message for
+    ``invalid_awareness``, and Enum's "Must be one of" called a bad choice ``unknown``,
+    the code of a field the operation does not take."""
+    errors = field_errors({
+        "credit_code": ["Not a valid unified social credit code: check character is A, "
+                        "expected 0."],
+        "status": ["Must be one of: draft, active."],
+        "starts_at": ["Not a valid aware datetime."]})
+    by_field = {error["field"]: (error["code"], error.get("params", {})) for error in errors}
+    assert by_field == {"credit_code": ("invalid", {}),
+                        "status": ("one_of", {"choices": ["draft", "active"]}),
+                        "starts_at": ("invalid_awareness", {})}
+
+
 class Nested(Schema):
     items = fields.Nested(Schema.from_dict({"n": fields.Integer(required=True)}), many=True)
 
