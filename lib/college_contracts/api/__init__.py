@@ -5,7 +5,8 @@ gateway declares them on its routes, and the OpenAPI document is generated
 from them, so the published API cannot drift from what the code checks."""
 from marshmallow import ValidationError, fields, validates_schema
 
-SET_BY_THE_GATEWAY = "Set by the gateway: the signed-in user; a value given is replaced."
+SET_BY_THE_GATEWAY = ("Set by the gateway: the signed-in user; leave it out (another value "
+                      "is refused).")
 
 
 def decided_for_the_caller(field_type=fields.String, description="", **kwargs):

@@ -113,8 +113,8 @@ PROGRAMME_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,39}$",
 class NewAgreementSchema(Schema):
     partner_id = decided_for_the_caller(
         validate=validate.Length(min=1, max=64),
-        description="The partner the path names: set by the gateway; a value given here "
-                    "is replaced.")
+        description="The partner the path names: set by the gateway; leave it out "
+                    "(another value is refused).")
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
@@ -298,8 +298,8 @@ class OfferDecisionSchema(Schema):
     party = decided_for_the_caller(
         validate=validate.OneOf(OFFER_PARTIES),
         description="Decided by the caller's role: an enterprise user decides for its "
-                    "enterprise, the college's staff for the college; a value given here "
-                    "is replaced.")
+                    "enterprise, the college's staff for the college; leave it out "
+                    "(another value is refused).")
     approve = fields.Boolean(required=True)
     reason = fields.String(load_default=None, validate=REASON)
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})

@@ -193,7 +193,7 @@ class NewReviewSchema(StrictSchema):
     reviewer_kind = decided_for_the_caller(
         validate=validate.OneOf(REVIEWER_KINDS),
         description="Decided by the caller's role: an enterprise user reviews as the "
-                    "enterprise, a teacher as the tutor (a value given is replaced); the "
+                    "enterprise, a teacher as the tutor (another value is refused); the "
                     "coordinators name it.")
     rubric = fields.List(fields.Nested(RubricItemSchema), required=True,
                          validate=validate.Length(min=1, max=20))
