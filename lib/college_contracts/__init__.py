@@ -39,6 +39,14 @@ def checked(source, event_type, data):
     return data
 
 
+def emitter(source):
+    """The ``emit(uow, event_type, data)`` of the service ``source``: each event
+    checked against its contract before it joins the unit of work's outbox."""
+    def emit(uow, event_type, data):
+        uow.emit(event_type, checked(source, event_type, data))
+    return emit
+
+
 def read(event):
     """The envelope's ``data`` loaded with its contract; data that breaks the
     contract can never be handled, so it is a permanent error (dead letter)."""

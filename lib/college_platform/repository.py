@@ -12,6 +12,40 @@ from college_platform.validation import MAX_PAGE_SIZE
 RECENT_FIRST = IndexModel([("created_at", DESCENDING), ("_id", ASCENDING)], name="recent_first")
 
 
+def ascending(*keys, **options):
+    """An index on ``keys``, each ascending, named ``by_<keys>`` unless
+    ``name`` says otherwise (a stored index keeps its name: renaming one
+    conflicts with the index already built)."""
+    options.setdefault("name", "by_" + "_".join(keys))
+    return IndexModel([(key, ASCENDING) for key in keys], **options)
+
+
+def newest_first(*keys):
+    """Index keys for equality on ``keys`` followed by the list pages' newest-first order."""
+    return [*((key, ASCENDING) for key in keys), ("created_at", DESCENDING), ("_id", ASCENDING)]
+
+
+def recent(*keys, **options):
+    """An index serving a list filtered on ``keys`` in newest-first order."""
+    options.setdefault("name", "by_%s_recent" % "_".join(keys))
+    return IndexModel(newest_first(*keys), **options)
+
+
+def filters(params, *names):
+    """The named filters of a loaded list query. None here means left out: a
+    filter given empty (None or "") was refused as the query was loaded
+    (``PageQuerySchema``), so dropping None never widens a forced scope."""
+    return {name: params[name] for name in names if params.get(name) is not None}
+
+
+def group_by(documents, key):
+    """``{value of key: [documents with it]}``, in the documents' order."""
+    groups = {}
+    for document in documents:
+        groups.setdefault(document.get(key), []).append(document)
+    return groups
+
+
 def new_id():
     return str(uuid.uuid4())
 

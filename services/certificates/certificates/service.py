@@ -2,7 +2,7 @@
 registrations, results, signed credentials with revocation, and the credit bank."""
 from datetime import date, datetime, time
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from certificates import credentials, domain, summaries
 from certificates.dependencies import CredentialIssuer
@@ -31,7 +31,7 @@ from certificates.schemas import (
     SessionSchema,
     VerificationKeysSchema,
 )
-from college_contracts import checked, read
+from college_contracts import emitter, read
 from college_platform.clock import Clock
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput, NotFound
@@ -40,7 +40,9 @@ from college_platform.mongo import MongoStore
 from college_platform.repository import (
     RECENT_FIRST,
     get_or_raise,
+    group_by,
     new_id,
+    newest_first,
     paged_view,
     remember_copy,
 )
@@ -64,12 +66,7 @@ MAX_EVIDENCE = 20
 UNKNOWN_NUMBER = "no certificate has this number"
 
 
-def newest_first(*keys):
-    return [*[(key, ASCENDING) for key in keys], ("created_at", DESCENDING), ("_id", ASCENDING)]
-
-
-def emit(uow, event_type, data):
-    uow.emit(event_type, checked("certificates", event_type, data))
+emit = emitter("certificates")
 
 
 def ineligible(exc):
@@ -834,11 +831,11 @@ class CertificatesService(PlatformService):
         db = self.store.db
         asked = {"$in": ids}
         candidates = {c["_id"]: c for c in db.candidates.find({"_id": asked})}
-        registrations = _grouped(db.registrations.find(
+        registrations = group_by(db.registrations.find(
             {"candidate_id": asked}, {"seat_key": 0}), "candidate_id")
-        issued = _grouped(db.issued.find({"candidate_id": asked}, {"credential": 0}),
+        issued = group_by(db.issued.find({"candidate_id": asked}, {"credential": 0}),
                           "candidate_id")
-        grants = _grouped(db.grants.find({"student_id": asked}), "student_id")
+        grants = group_by(db.grants.find({"student_id": asked}), "student_id")
         return {id_: summaries.student_part(candidates.get(id_), registrations.get(id_, []),
                                             issued.get(id_, []), grants.get(id_, []))
                 for id_ in ids}
@@ -851,7 +848,7 @@ class CertificatesService(PlatformService):
         ["p-1"] -> {"p-1": {"students_certified": 2, "certificates_issued": 3}}"""
         ids = summary_ids(enterprise_ids, "enterprise_ids")
         db = self.store.db
-        students = _grouped(db.candidates.find({"partner_id": {"$in": ids}},
+        students = group_by(db.candidates.find({"partner_id": {"$in": ids}},
                                                {"partner_id": 1}), "partner_id")
         student_ids = [s["_id"] for group in students.values() for s in group]
         issued = list(db.issued.find({"candidate_id": {"$in": student_ids}},
@@ -937,10 +934,3 @@ class CertificatesService(PlatformService):
                     "created_at": utcnow()})
 
         self.store.handle_once(event, remember)
-
-
-def _grouped(documents, key):
-    groups = {}
-    for document in documents:
-        groups.setdefault(document[key], []).append(document)
-    return groups

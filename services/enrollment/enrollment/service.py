@@ -20,8 +20,11 @@ from college_platform.mongo import MongoStore
 from college_platform.repository import (
     PENDING,
     RECENT_FIRST,
+    ascending,
     claim_positions,
+    filters,
     get_or_raise,
+    group_by,
     mark_unpositioned,
     new_id,
     page,
@@ -90,33 +93,12 @@ SWEEP_BATCH = 500
 ADMISSION_LIST_KINDS = ("order_class", "joint_major")
 
 
-def by(*keys, **options):
-    return IndexModel([(key, ASCENDING) for key in keys],
-                      name="by_" + "_".join(keys), **options)
-
-
-
-
-def group_by(key, documents):
-    groups = {}
-    for document in documents:
-        groups.setdefault(document.get(key), []).append(document)
-    return groups
-
-
 # every student's place in the list of all students (1 for the first ever enrolled)
 STUDENT_POSITIONS = "students:list_position"
 
 
 def students_written_before_positions(db):
     mark_unpositioned(db, "students", STUDENT_POSITIONS)
-
-
-def filters(params, *names):
-    """The named filters of a loaded list query. None here means left out: a
-    filter given empty (None or "") was refused as the query was loaded
-    (``PageQuerySchema``), so dropping None never widens a forced scope."""
-    return {name: params[name] for name in names if params.get(name) is not None}
 
 
 class EnrollmentService(PlatformService):
@@ -126,15 +108,16 @@ class EnrollmentService(PlatformService):
     store = MongoStore(indexes={
         "partners": [IndexModel("credit_code", unique=True, name="credit_code_unique"),
                      RECENT_FIRST],
-        "agreements": [RECENT_FIRST, by("partner_id"), by("status", "ends_on")],
+        "agreements": [RECENT_FIRST, ascending("partner_id"), ascending("status", "ends_on")],
         "programmes": [IndexModel("code", unique=True, name="code_unique"), RECENT_FIRST,
-                       by("kind"), by("intake_year"), by("quota_partner_ids")],
-        "quotas": [by("programme_id"), by("partner_id")],
-        "ledger": [by("programme_id", "created_at"), by("application_id")],
+                       ascending("kind"), ascending("intake_year"), ascending("quota_partner_ids")],
+        "quotas": [ascending("programme_id"), ascending("partner_id")],
+        "ledger": [ascending("programme_id", "created_at"), ascending("application_id")],
         "applicants": [IndexModel("identity_key", unique=True, name="identity_unique"),
-                       RECENT_FIRST, by("name")],
-        "applications": [RECENT_FIRST, by("status", "offer_expires_at"), by("programme_id"),
-                         by("partner_id"), by("applicant_id"),
+                       RECENT_FIRST, ascending("name")],
+        "applications": [RECENT_FIRST, ascending("status", "offer_expires_at"),
+                         ascending("programme_id"), ascending("partner_id"),
+                         ascending("applicant_id"),
                          # a provincial admission number enrols one student per programme
                          IndexModel([("programme_id", ASCENDING), ("admission_number", ASCENDING)],
                                     unique=True, name="admission_number_unique",
@@ -144,15 +127,15 @@ class EnrollmentService(PlatformService):
         "tripartite_agreements": [
             IndexModel([("application_id", ASCENDING), ("version", DESCENDING)],
                        unique=True, name="application_version_unique"), RECENT_FIRST,
-            by("student_id")],
+            ascending("student_id")],
         "students": [IndexModel("application_id", unique=True, name="application_unique"),
                      IndexModel("student_number", unique=True, name="student_number_unique"),
-                     RECENT_FIRST, by("programme_id"), by("partner_id"), by("status"),
-                     by("name"),
+                     RECENT_FIRST, ascending("programme_id"), ascending("partner_id"),
+                     ascending("status"), ascending("name"),
                      IndexModel("list_position", unique=True, sparse=True,
                                 name="list_position_unique"),
                      IndexModel(PENDING, sparse=True, name="list_pending")],
-        "apprentice_contracts": [by("student_id"), by("partner_id")],
+        "apprentice_contracts": [ascending("student_id"), ascending("partner_id")],
     }, prepare=[students_written_before_positions])
 
     # partners ----------------------------------------------------------------------------
@@ -415,8 +398,8 @@ class EnrollmentService(PlatformService):
         if params.get("partner_id"):
             criteria["quota_partner_ids"] = params["partner_id"]
         listed = page(self.store.db.programmes, criteria, params["offset"], params["limit"])
-        quotas = group_by("programme_id", self.store.db.quotas.find(
-            {"programme_id": {"$in": [p["_id"] for p in listed["items"]]}}))
+        quotas = group_by(self.store.db.quotas.find(
+            {"programme_id": {"$in": [p["_id"] for p in listed["items"]]}}), "programme_id")
         listed["items"] = programme_view.dump(
             [{**p, "quotas": quotas.get(p["_id"], [])} for p in listed["items"]], many=True)
         return listed
@@ -1130,9 +1113,9 @@ class EnrollmentService(PlatformService):
         db = self.store.db
         partners = list(db.partners.find({"_id": {"$in": ids}}))
         known = [p["_id"] for p in partners]
-        agreements = group_by("partner_id", db.agreements.find(
-            {"partner_id": {"$in": known}}, {"history": 0, "amendments": 0}))
-        quotas = group_by("partner_id", db.quotas.find({"partner_id": {"$in": known}}))
+        agreements = group_by(db.agreements.find(
+            {"partner_id": {"$in": known}}, {"history": 0, "amendments": 0}), "partner_id")
+        quotas = group_by(db.quotas.find({"partner_id": {"$in": known}}), "partner_id")
         programmes = {p["_id"]: p for p in db.programmes.find(
             {"_id": {"$in": list({q["programme_id"] for held in quotas.values()
                                   for q in held})}},
@@ -1145,9 +1128,9 @@ class EnrollmentService(PlatformService):
         students += db.students.find(  # apprentices employed by a partner that did not sponsor
             {"_id": {"$in": list({c["student_id"] for c in contracts} - sponsored)}},
             student_fields)
-        students_by_partner = group_by("partner_id", students)
+        students_by_partner = group_by(students, "partner_id")
         students_by_id = {s["_id"]: s for s in students}
-        contracts_by_partner = group_by("partner_id", contracts)
+        contracts_by_partner = group_by(contracts, "partner_id")
         answer = {partner_id: {} for partner_id in ids}
         for partner in partners:
             pid = partner["_id"]

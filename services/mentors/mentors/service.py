@@ -14,6 +14,7 @@ from college_platform.events import event_handler
 from college_platform.mongo import MongoStore
 from college_platform.repository import (
     RECENT_FIRST,
+    ascending,
     get_or_raise,
     new_id,
     paged_view,
@@ -75,44 +76,35 @@ apprentice_mentors_view = ApprenticeMentorsSchema()
 SWEEP_BATCH = 200  # per kind of work and tick; the next tick takes the rest
 
 
-def index(*keys, **kwargs):
-    return IndexModel(list(keys), **kwargs)
-
-
 class MentorsService(PlatformService):
     name = "mentors"
 
     store = MongoStore(indexes={
         "mentors": [RECENT_FIRST, IndexModel("enterprise_id", name="by_enterprise"),
-                    index(("host_enterprise_ids", ASCENDING), name="by_host"),
-                    index(("kind", ASCENDING), ("status", ASCENDING),
-                          ("enterprise_id", ASCENDING), ("spare_load", DESCENDING),
-                          name="candidates"),
-                    index(("double_qualified_review_on", ASCENDING), name="review_due")],
-        "secondments": [RECENT_FIRST,
-                        index(("mentor_id", ASCENDING), ("status", ASCENDING), name="by_mentor"),
-                        index(("enterprise_id", ASCENDING), name="by_enterprise"),
-                        index(("status", ASCENDING), ("starts_on", ASCENDING), name="to_start"),
-                        index(("status", ASCENDING), ("ends_on", ASCENDING), name="to_end")],
-        "timesheets": [RECENT_FIRST, index(("secondment_id", ASCENDING), name="by_secondment"),
-                       index(("status", ASCENDING), ("direction", ASCENDING),
-                             name="by_status_direction")],
-        "slots": [RECENT_FIRST,
-                  index(("status", ASCENDING), ("role", ASCENDING), ("enterprise_id", ASCENDING),
-                        name="open_by_role"),
-                  index(("student_id", ASCENDING), name="by_student")],
-        "assignments": [RECENT_FIRST,
-                        index(("mentor_id", ASCENDING), ("status", ASCENDING), name="by_mentor"),
-                        index(("student_id", ASCENDING), name="by_student"),
-                        index(("team_id", ASCENDING), name="by_team"),
-                        index(("enterprise_id", ASCENDING), name="by_enterprise"),
-                        index(("secondment_id", ASCENDING), name="by_secondment")],
+                    ascending("host_enterprise_ids", name="by_host"),
+                    IndexModel([("kind", ASCENDING), ("status", ASCENDING),
+                                ("enterprise_id", ASCENDING), ("spare_load", DESCENDING)],
+                               name="candidates"),
+                    ascending("double_qualified_review_on", name="review_due")],
+        "secondments": [RECENT_FIRST, ascending("mentor_id", "status", name="by_mentor"),
+                        ascending("enterprise_id", name="by_enterprise"),
+                        ascending("status", "starts_on", name="to_start"),
+                        ascending("status", "ends_on", name="to_end")],
+        "timesheets": [RECENT_FIRST, ascending("secondment_id", name="by_secondment"),
+                       ascending("status", "direction", name="by_status_direction")],
+        "slots": [RECENT_FIRST, ascending("status", "role", "enterprise_id", name="open_by_role"),
+                  ascending("student_id", name="by_student")],
+        "assignments": [RECENT_FIRST, ascending("mentor_id", "status", name="by_mentor"),
+                        ascending("student_id", name="by_student"),
+                        ascending("team_id", name="by_team"),
+                        ascending("enterprise_id", name="by_enterprise"),
+                        ascending("secondment_id", name="by_secondment")],
         "apprentices": [],
-        "certificates": [index(("candidate_id", ASCENDING), name="by_candidate")],
-        "ledger": [index(("enterprise_id", ASCENDING), ("term", DESCENDING),
-                         name="by_enterprise_term")],
-        "double_qualified_history": [index(("mentor_id", ASCENDING), ("changed_at", DESCENDING),
-                                           name="by_mentor")],
+        "certificates": [ascending("candidate_id", name="by_candidate")],
+        "ledger": [IndexModel([("enterprise_id", ASCENDING), ("term", DESCENDING)],
+                              name="by_enterprise_term")],
+        "double_qualified_history": [
+            IndexModel([("mentor_id", ASCENDING), ("changed_at", DESCENDING)], name="by_mentor")],
         "partners": [],
     })
     clock = Clock()
@@ -665,4 +657,3 @@ class MentorsService(PlatformService):
                                                              data["reason"]))
 
         self.store.handle_once(event, revoked)
-

@@ -5,7 +5,7 @@ import hashlib
 
 from pymongo import ASCENDING, DESCENDING
 
-from college_contracts import checked
+from college_contracts import emitter
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict
 from college_platform.repository import get_or_raise, new_id
@@ -26,9 +26,7 @@ from mentors.domain import (
     term_of,
 )
 
-
-def emit(uow, event_type, data):
-    uow.emit(event_type, checked("mentors", event_type, data))
+emit = emitter("mentors")
 
 
 def find_one(uow, collection, query, **kwargs):

@@ -10,7 +10,7 @@ is NotFound. Calls without an actor are trusted (staff or system).
 """
 import logging
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from college_contracts import inbound, read
@@ -28,8 +28,12 @@ from college_platform.inbound import (
 from college_platform.mongo import MongoStore
 from college_platform.repository import (
     RECENT_FIRST,
+    ascending,
+    filters,
     get_or_raise,
+    group_by,
     paged_view,
+    recent,
     remember_copy,
 )
 from college_platform.rpc import rpc
@@ -92,23 +96,6 @@ dead_letters_view = DeadLetterListSchema()
 replay_view = ReplayReportSchema()
 
 
-def _index(*keys, **kwargs):
-    return IndexModel([(key, ASCENDING) for key in keys], **kwargs)
-
-
-def _recent(*keys):
-    """An equality filter on ``keys`` followed by the newest-first page order."""
-    return IndexModel([*((key, ASCENDING) for key in keys), ("created_at", -1), ("_id", 1)],
-                      name="by_%s_recent" % "_".join(keys))
-
-
-def _criteria(params, *names):
-    """The named filters of a loaded list query. None here means left out: a
-    filter given empty (None or "") was refused as the query was loaded
-    (``PageQuerySchema``), so dropping None never widens a forced scope."""
-    return {name: params[name] for name in names if params.get(name)}
-
-
 def grace_days():
     return int(setting("CHECKIN_GRACE_DAYS", 2))
 
@@ -122,26 +109,26 @@ class ProjectsService(PlatformService):
 
     store = MongoStore(indexes={
         "projects": [RECENT_FIRST, IndexModel("enterprise_id", name="by_enterprise"),
-                     _recent("enterprise_id"), _recent("status")],
-        "teams": [RECENT_FIRST, _recent("project_id"), _recent("student_ids"),
-                  _recent("enterprise_id")],
+                     recent("enterprise_id"), recent("status")],
+        "teams": [RECENT_FIRST, recent("project_id"), recent("student_ids"),
+                  recent("enterprise_id")],
         # _id is "project:student": one team per student and project
-        "memberships": [_index("student_id", name="by_student"),
-                        _index("project_id", "student_id", name="by_project")],
-        "deliverables": [_recent("team_id"), _recent("team_id", "milestone_id"),
-                         _index("team_id", "milestone_id", "version", unique=True,
+        "memberships": [ascending("student_id", name="by_student"),
+                        ascending("project_id", "student_id", name="by_project")],
+        "deliverables": [recent("team_id"), recent("team_id", "milestone_id"),
+                         ascending("team_id", "milestone_id", "version", unique=True,
                                 name="one_version")],
-        "reviews": [_index("deliverable_id", name="by_deliverable"),
-                    _index("team_id", name="by_team")],
-        "grades": [RECENT_FIRST, _recent("project_id"), _recent("student_id"),
-                   _recent("enterprise_id")],
-        "placements": [RECENT_FIRST, _recent("student_id"), _recent("enterprise_id"),
-                       _recent("status"), _index("sweep_done", name="still_to_sweep")],
-        "checkins": [_recent("placement_id")],
-        "checkin_alerts": [RECENT_FIRST, _recent("placement_id"), _recent("student_id"),
-                           _recent("enterprise_id")],
-        "feedback": [RECENT_FIRST, _recent("enterprise_id"), _recent("student_id"),
-                     _recent("enterprise_id", "direction"), _recent("student_id", "direction")],
+        "reviews": [ascending("deliverable_id", name="by_deliverable"),
+                    ascending("team_id", name="by_team")],
+        "grades": [RECENT_FIRST, recent("project_id"), recent("student_id"),
+                   recent("enterprise_id")],
+        "placements": [RECENT_FIRST, recent("student_id"), recent("enterprise_id"),
+                       recent("status"), ascending("sweep_done", name="still_to_sweep")],
+        "checkins": [recent("placement_id")],
+        "checkin_alerts": [RECENT_FIRST, recent("placement_id"), recent("student_id"),
+                           recent("enterprise_id")],
+        "feedback": [RECENT_FIRST, recent("enterprise_id"), recent("student_id"),
+                     recent("enterprise_id", "direction"), recent("student_id", "direction")],
         "students": [], "mentors": [], "partners": [],
     })
     clock = Clock()
@@ -176,7 +163,7 @@ class ProjectsService(PlatformService):
         """query: {"enterprise_id": "...", "status": "published", "q": "视觉",
         "offset": 0, "limit": 20}: ``q`` finds any part of the title, case aside."""
         params = load(ProjectQuerySchema(), query or {})
-        selector = _criteria(params, "enterprise_id", "status")
+        selector = filters(params, "enterprise_id", "status")
         if params.get("q"):
             selector.update(domain.title_search(params["q"]))
         return paged_view(self.store.db.projects, selector, params, project_view)
@@ -239,7 +226,7 @@ class ProjectsService(PlatformService):
     def list_teams(self, query=None):
         """query: {"project_id": "...", "student_id": "...", "enterprise_id": "..."}"""
         params = load(TeamQuerySchema(), query or {})
-        criteria = _criteria(params, "project_id", "enterprise_id")
+        criteria = filters(params, "project_id", "enterprise_id")
         if params["student_id"]:
             criteria["student_ids"] = params["student_id"]
         return paged_view(self.store.db.teams, criteria, params, team_view)
@@ -276,7 +263,7 @@ class ProjectsService(PlatformService):
         """query: {"milestone_id": "...", "offset": 0, "limit": 20}"""
         params = load(DeliverableQuerySchema(), query or {})
         self.store.transact(lambda uow: workflows.visible_team(uow, team_id, actor))
-        criteria = {"team_id": team_id, **_criteria(params, "milestone_id")}
+        criteria = {"team_id": team_id, **filters(params, "milestone_id")}
         return paged_view(self.store.db.deliverables, criteria, params, deliverable_view)
 
     @rpc
@@ -303,7 +290,7 @@ class ProjectsService(PlatformService):
         query: {"project_id": "...", "student_id": "..."}
         """
         params = load(GradeQuerySchema(), query or {})
-        criteria = _criteria(params, "project_id", "student_id", "enterprise_id")
+        criteria = filters(params, "project_id", "student_id", "enterprise_id")
         return paged_view(self.store.db.grades, criteria, params, grade_view)
 
     # placements --------------------------------------------------------------
@@ -333,7 +320,7 @@ class ProjectsService(PlatformService):
         """query: {"student_id": "...", "enterprise_id": "...", "status": "active"}"""
         params = load(PlacementQuerySchema(), query or {})
         return paged_view(self.store.db.placements,
-                          _criteria(params, "student_id", "enterprise_id", "status"),
+                          filters(params, "student_id", "enterprise_id", "status"),
                           params, placement_view)
 
     @rpc
@@ -386,7 +373,7 @@ class ProjectsService(PlatformService):
         """query: {"placement_id": "...", "student_id": "...", "enterprise_id": "..."}"""
         params = load(AlertQuerySchema(), query or {})
         return paged_view(self.store.db.checkin_alerts,
-                          _criteria(params, "placement_id", "student_id", "enterprise_id"),
+                          filters(params, "placement_id", "student_id", "enterprise_id"),
                           params, alert_view)
 
     # eager: a service that starts after an outage judges the weeks it missed at once
@@ -442,7 +429,7 @@ class ProjectsService(PlatformService):
         """query: {"enterprise_id": "...", "student_id": "...", "direction": "..."}"""
         params = load(FeedbackQuerySchema(), query or {})
         return paged_view(self.store.db.feedback,
-                          _criteria(params, "enterprise_id", "student_id", "direction"),
+                          filters(params, "enterprise_id", "student_id", "direction"),
                           params, feedback_view)
 
     @rpc
@@ -490,23 +477,23 @@ class ProjectsService(PlatformService):
         now = self.clock()
         db, today, asked = self.store.db, now.date(), {"$in": ids}
         students = {s["_id"]: s for s in db.students.find({"_id": asked})}
-        memberships = _grouped(db.memberships.find({"student_id": asked}), "student_id")
-        grades = _grouped(db.grades.find({"student_id": asked}), "student_id")
+        memberships = group_by(db.memberships.find({"student_id": asked}), "student_id")
+        grades = group_by(db.grades.find({"student_id": asked}), "student_id")
         project_ids = {m["project_id"] for group in memberships.values() for m in group} | \
             {g["project_id"] for group in grades.values() for g in group}
         projects = {p["_id"]: p for p in db.projects.find({"_id": {"$in": list(project_ids)}})}
         team_ids = {m["team_id"] for group in memberships.values() for m in group} | \
             {g["team_id"] for group in grades.values() for g in group}
-        deliverables = _grouped(db.deliverables.find(
+        deliverables = group_by(db.deliverables.find(
             {"team_id": {"$in": list(team_ids)}},
             {"team_id": 1, "milestone_id": 1, "version": 1, "late": 1}), "team_id")
-        placements = _grouped(db.placements.find({"student_id": asked}), "student_id")
+        placements = group_by(db.placements.find({"student_id": asked}), "student_id")
         placement_ids = [p["_id"] for group in placements.values() for p in group]
-        checkins = _grouped(db.checkins.find({"placement_id": {"$in": placement_ids}},
+        checkins = group_by(db.checkins.find({"placement_id": {"$in": placement_ids}},
                                              {"summary": 0}), "placement_id")
-        alerts = _grouped(db.checkin_alerts.find({"placement_id": {"$in": placement_ids}}),
+        alerts = group_by(db.checkin_alerts.find({"placement_id": {"$in": placement_ids}}),
                           "placement_id")
-        feedback = _grouped(db.feedback.find({"student_id": asked}, {"comment": 0}),
+        feedback = group_by(db.feedback.find({"student_id": asked}, {"comment": 0}),
                             "student_id")
         answer = {}
         for id_ in ids:
@@ -530,10 +517,10 @@ class ProjectsService(PlatformService):
         ids = summary_ids(enterprise_ids, "enterprise_ids")
         db, asked = self.store.db, {"$in": ids}
         partners = {p["_id"]: p for p in db.partners.find({"_id": asked})}
-        projects = _grouped(db.projects.find({"enterprise_id": asked}, {
+        projects = group_by(db.projects.find({"enterprise_id": asked}, {
             "title": 1, "enterprise_id": 1, "status": 1, "status_history": 1,
             "created_at": 1, "delivered_on": 1, "end_date": 1}), "enterprise_id")
-        feedback = _grouped(db.feedback.find({"enterprise_id": asked}, {"comment": 0}),
+        feedback = group_by(db.feedback.find({"enterprise_id": asked}, {"comment": 0}),
                             "enterprise_id")
         placement_ids = [f["subject_id"] for group in feedback.values() for f in group
                          if f["subject_kind"] == "placement"]
@@ -560,9 +547,9 @@ class ProjectsService(PlatformService):
         placements = list(db.placements.find({}, {
             "student_id": 1, "enterprise_id": 1, "starts_on": 1, "ends_on": 1,
             "ended_on": 1}))
-        checkins = _grouped(db.checkins.find({}, {"placement_id": 1, "week_starting": 1,
+        checkins = group_by(db.checkins.find({}, {"placement_id": 1, "week_starting": 1,
                                                   "status": 1}), "placement_id")
-        alerts = _grouped(db.checkin_alerts.find({}, {"placement_id": 1, "week_starting": 1}),
+        alerts = group_by(db.checkin_alerts.find({}, {"placement_id": 1, "week_starting": 1}),
                           "placement_id")
         programmes = {s["_id"]: s.get("programme_id")
                       for s in db.students.find({}, {"programme_id": 1})}
@@ -679,13 +666,6 @@ class ProjectsService(PlatformService):
         self.store.handle_once(event, lambda uow: uow.db.teams.update_one(
             {"_id": data["team_id"]}, {"$set": {"team_mentor_id": data["mentor_id"]}},
             session=uow.session))
-
-
-def _grouped(documents, key):
-    groups = {}
-    for document in documents:
-        groups.setdefault(document[key], []).append(document)
-    return groups
 
 
 def _rounded(value):

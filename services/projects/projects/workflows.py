@@ -9,14 +9,12 @@ change, so the write and its event commit together.
 """
 from datetime import date
 
-from college_contracts import checked
+from college_contracts import checked, emitter
 from college_platform.errors import Conflict, InvalidInput
 from college_platform.repository import get_or_raise, new_id
 from projects import domain
 
-
-def emit(uow, event_type, data):
-    uow.emit(event_type, checked("projects", event_type, data))
+emit = emitter("projects")
 
 
 def _find(uow, collection, id_, what):
