@@ -39,14 +39,17 @@ def ensure_indexes(db, indexes):
 
 
 class UnitOfWork:
-    """One transaction: ``db`` and ``session`` for the writes, ``emit`` for
-    the events that announce them (committed with them, or not at all)."""
+    """One transaction: ``records`` (the service's collections in domain
+    verbs) or ``db`` and ``session`` for the writes, ``emit`` for the events
+    that announce them (committed with them, or not at all)."""
 
-    def __init__(self, db, session, source, claimed_for=None):
+    def __init__(self, db, session, source, claimed_for=None, records=None):
         """``claimed_for``: how long the events are this process's to publish
-        (None: left for the relay's sweep, when this process runs no relay)."""
+        (None: left for the relay's sweep, when this process runs no relay).
+        ``records``: the service's store class, built ``records(db, session)``."""
         self.db = db
         self.session = session
+        self.records = records(db, session) if records else None
         self.source = source
         self.claimed_for = claimed_for
         self.emitted = []
@@ -104,7 +107,7 @@ class Store:
 
         def attempt(session):
             uow = UnitOfWork(self.db, session, self._provider.source,
-                             self._provider.claimed_for)
+                             self._provider.claimed_for, self._provider.records)
             last["uow"] = uow
             return work(uow)
 
@@ -214,11 +217,13 @@ class Store:
 class MongoStore(DependencyProvider):
     """``indexes`` maps collection names to pymongo ``IndexModel`` lists;
     ``prepare``: functions ``(db)`` run at start once the indexes exist,
-    before any entrypoint (data migrations, each safe to run again)."""
+    before any entrypoint (data migrations, each safe to run again);
+    ``records``: the service's store class, a unit of work's ``records``."""
 
-    def __init__(self, indexes=None, prepare=()):
+    def __init__(self, indexes=None, prepare=(), records=None):
         self.indexes = indexes or {}
         self.prepare = tuple(prepare)
+        self.records = records
         self.client = None
 
     def setup(self):
