@@ -5,7 +5,7 @@ with a late deliverable, feedback owed and given."""
 import pytest
 from nameko import config
 from nameko.standalone.rpc import ServiceRpcClient
-from test_projects_workflows import running_project, seed, sha
+from test_projects_entrypoints import running_project, seed, sha
 
 from college_platform.errors import InvalidInput
 from projects.service import ProjectsService
