@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
-from college_platform.config import setting
+from college_platform import settings
 from college_platform.envelope import utcnow
 
 
 def current_time():
-    pinned = setting("CLOCK_NOW")
+    pinned = settings.CLOCK_NOW()
     if pinned:
         return datetime.fromisoformat(str(pinned))
-    return utcnow() + timedelta(seconds=float(setting("CLOCK_OFFSET_SECONDS") or 0))
+    return utcnow() + timedelta(seconds=settings.CLOCK_OFFSET_SECONDS())
 
 
 class Now:
@@ -36,17 +36,20 @@ class Clock(DependencyProvider):
 
 
 class ConfiguredTimer(Timer):
-    """A timer whose interval comes from the config, read at setup since the
+    """A timer whose interval (seconds) is a ``Setting``, read at setup since the
     config is not loaded when the service class is defined."""
 
-    def __init__(self, setting_key, default, **kwargs):
-        self.setting_key = setting_key
-        self.default = default
-        super().__init__(interval=default, **kwargs)
+    def __init__(self, setting, *default, **kwargs):
+        if default:  # TEMPORARY: the (key, default) form, until every caller passes a Setting
+            from college_platform.config import setting as lookup
+            key, setting = setting, (lambda: lookup(key, default[0]))
+            setting.default = default[0]
+        self.setting = setting
+        super().__init__(interval=setting.default, **kwargs)
 
     def setup(self):
         super().setup()
-        self.interval = float(setting(self.setting_key, self.default))
+        self.interval = float(self.setting())
 
 
 configured_timer = ConfiguredTimer.decorator

@@ -26,12 +26,12 @@ from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from pymongo.errors import ConnectionFailure
 
-from college_platform.config import setting
+from college_platform import settings
 from college_platform.consumers import QueueConsumer
 from college_platform.envelope import parse_event, utcnow
 from college_platform.errors import PermanentEventError
 from college_platform.metrics import metrics_of
-from college_platform.retry import DEFAULT_DELAYS, RetryPolicy
+from college_platform.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def header_count(headers, name, default):
 
 
 def retry_policy_from_config():
-    return RetryPolicy(tuple(float(d) for d in setting("EVENT_RETRY_DELAYS", DEFAULT_DELAYS)))
+    return RetryPolicy(settings.EVENT_RETRY_DELAYS())
 
 
 def dead_letter_queue_name(queue_name):
@@ -89,7 +89,7 @@ class DeadLettering:
         self.policy = retry_policy_from_config()
         # quorum queues (replicated) in a cluster; the type is fixed when a queue is created
         self.type_argument = type_argument = {
-            "x-queue-type": setting("EVENT_QUEUE_TYPE", "classic")}
+            "x-queue-type": settings.EVENT_QUEUE_TYPE()}
         self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), **type_argument}
         self.wait_queues = [
             Queue(

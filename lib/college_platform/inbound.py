@@ -53,7 +53,7 @@ from kombu import Exchange, Queue
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from college_platform.config import amqp_uri, setting
+from college_platform import settings
 from college_platform.errors import PermanentEventError
 from college_platform.events import (
     PARKED_PREVIEW_BYTES,
@@ -70,7 +70,7 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 def inbound_amqp_uri():
     """The service's AMQP URI on the inbound vhost (``INBOUND_VHOST``), with the
     same credentials; the service's own URI when that is unset."""
-    uri, vhost = amqp_uri(), setting("INBOUND_VHOST") or ""
+    uri, vhost = settings.AMQP_URI(), settings.INBOUND_VHOST()
     if not vhost:
         return uri
     return ";".join(urlparse(part.strip())._replace(path="/" + quote(vhost, safe="")).geturl()
@@ -120,7 +120,7 @@ class InboundHandler(DeadLettering, Consumer):
         self.consumer_options["accept"] = None
         self.consumer_options["on_message"] = self._on_raw_message
         if self.batched:
-            self.batch_size = max(1, int(setting("INBOUND_BATCH_SIZE", 1)))
+            self.batch_size = max(1, settings.INBOUND_BATCH_SIZE())
             # the next batch gathers while one is handled; the broker holds the rest
             self.consumer_options.setdefault("prefetch_count", max(10, 2 * self.batch_size))
         super().setup()

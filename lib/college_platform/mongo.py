@@ -15,7 +15,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
-from college_platform.config import amqp_uri, database_name, mongo_uri, setting
+from college_platform import settings
 from college_platform.envelope import new_event, utcnow
 from college_platform.metrics import metrics_of
 from college_platform.outbox import EPOCH, OUTBOX_INDEXES, OutboxRelay, outbox_record
@@ -229,28 +229,28 @@ class MongoStore(DependencyProvider):
     def setup(self):
         self.source = self.container.service_name
         self.client = MongoClient(
-            mongo_uri(),
+            settings.MONGO_URI(),
             # short, so a request fails fast (503) while the database is away
             # instead of outliving the caller's deadline
-            serverSelectionTimeoutMS=int(setting("MONGO_TIMEOUT_MS", 2000)),
+            serverSelectionTimeoutMS=settings.MONGO_TIMEOUT_MS(),
             tz_aware=True,
             connect=False,
         )
-        self.db = self.client[database_name(self.source)]
+        self.db = self.client[settings.database_name(self.source)]
         self.duplicates_absorbed = 0
         exchange = get_event_exchange(self.source)
-        self.publisher = Publisher(amqp_uri(), use_confirms=True, serializer="json",
+        self.publisher = Publisher(settings.AMQP_URI(), use_confirms=True, serializer="json",
                                    declare=[exchange])
         self.exchange = exchange
         self.relay = OutboxRelay(self.db.outbox, self._publish)
-        self.poll_interval = float(setting("OUTBOX_POLL_SECONDS", 1.0))
-        self.relay_enabled = bool(setting("OUTBOX_RELAY_ENABLED", True))
+        self.poll_interval = settings.OUTBOX_POLL_SECONDS()
+        self.relay_enabled = settings.OUTBOX_RELAY_ENABLED()
         self._wake = threading.Event()
         # outbox records this process committed: (id, envelope), published from memory
         self._committed = deque()
         # born claimed for this long: a process killed before publishing them leaves
         # them to the sweeps of its successors after that
-        self.claimed_for = timedelta(seconds=float(setting("OUTBOX_CLAIM_SECONDS", 15))) \
+        self.claimed_for = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS()) \
             if self.relay_enabled else None
         self._running = False
         self._relay_thread = None

@@ -6,7 +6,7 @@ from eventlet.event import Event
 from kombu import Connection
 from kombu.pools import connections
 
-from college_platform.config import amqp_uri
+from college_platform import settings
 from college_platform.http import json_response
 from college_platform.metrics import EntrypointMetrics
 from college_platform.rpc import rpc
@@ -16,7 +16,7 @@ from college_platform.web import http
 def broker_status(uri=None, timeout=2.0):
     try:
         # a pooled connection: frequent probes must not open a connection each
-        pool = connections[Connection(uri or amqp_uri(), connect_timeout=timeout)]
+        pool = connections[Connection(uri or settings.AMQP_URI(), connect_timeout=timeout)]
         with pool.acquire(block=True, timeout=timeout) as connection:
             connection.ensure_connection(max_retries=1, timeout=timeout)
         return {"status": "up"}

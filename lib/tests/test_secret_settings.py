@@ -118,8 +118,8 @@ def test_a_broker_or_database_uri_with_a_placeholder_password_stops_every_compon
         setting, uri):
     from nameko import config
 
-    from college_platform.config import amqp_uri, mongo_uri
-    read = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri}[setting]
+    from college_platform import settings
+    read = {"AMQP_URI": settings.AMQP_URI, "MONGO_URI": settings.MONGO_URI}[setting]
     with config.patch({setting: uri}):
         with pytest.raises(InsecureSecret, match="^%s has a placeholder password" % setting):
             read()
@@ -132,9 +132,9 @@ def test_a_broker_or_database_uri_with_a_placeholder_password_stops_every_compon
 def test_local_defaults_and_real_passwords_in_uris_pass(uri):
     from nameko import config
 
-    from college_platform.config import amqp_uri, mongo_uri
+    from college_platform import settings
     with config.patch({"AMQP_URI": uri, "MONGO_URI": uri}):
-        assert amqp_uri() == uri and mongo_uri() == uri
+        assert settings.AMQP_URI() == uri and settings.MONGO_URI() == uri
 
 
 def test_a_service_does_not_start_with_a_placeholder_database_password(
