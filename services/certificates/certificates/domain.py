@@ -1,6 +1,7 @@
-"""Rules of the 1+X certificates: eligibility, registration deadlines, the
-pass rule, certificate numbers, what public verification may tell, CSV
-results and credit-rule re-evaluation.
+"""Rules of the 1+X certificates: who may see what, eligibility,
+registration deadlines, seats and the waiting list, group registration,
+cancellation, the pass rule, issuance, revocation, certificate numbers, what
+public verification may tell, CSV results, conversion rules and credit grants.
 
 Plain Python with the date passed in, so every rule is unit-tested without a
 broker or a database.
@@ -12,6 +13,8 @@ import re
 import secrets
 import unicodedata
 from datetime import date
+
+from college_platform.errors import Conflict, InvalidInput, NotFound
 
 LEVELS = ("junior", "intermediate", "senior")
 LEVEL_INITIAL = {"junior": "J", "intermediate": "I", "senior": "S"}
@@ -281,3 +284,303 @@ def credit_changes(holders, current_grants, rule):
                         "certificate_number": holder["certificate_number"],
                         "change": change, "current": current, "proposed": proposed})
     return changes
+
+
+# who may see what ------------------------------------------------------------------------
+
+def check_visible(actor, what, object_id, candidate_id):
+    """A student reaches only their own registrations, certificates and
+    credits, a teacher their own as a candidate; the college's staff (and a
+    call without an actor, from another service) reach any. Anyone else is
+    told the object does not exist (404), as for a missing one."""
+    actor = actor or {}
+    kind = actor.get("kind")
+    if kind in (None, "staff"):
+        return
+    own = {"student": actor.get("student_id"), "teacher": actor.get("mentor_id")}.get(kind)
+    if not own or own != candidate_id:
+        raise NotFound("%s %s does not exist" % (what, object_id))
+
+
+# catalogue and sessions ------------------------------------------------------------------
+
+def check_session_level(certificate, level):
+    """An exam session is held at one of the certificate's levels."""
+    if level not in certificate["levels"]:
+        raise InvalidInput("the certificate has no such level", errors={
+            "level": ["%s is offered at %s." % (certificate["code"],
+                                                ", ".join(certificate["levels"]))]})
+
+
+# registrations ---------------------------------------------------------------------------
+
+def ineligible(exc):
+    """The ``InvalidInput`` an ``Ineligible`` candidate is refused with."""
+    return InvalidInput(str(exc), errors={exc.field: [str(exc)]})
+
+
+def claimed_candidate(candidate, kind):
+    """The candidate as registered: unknown (None) when the kind claimed for
+    it is not the kind on record."""
+    if candidate and kind and candidate["kind"] != kind:
+        return None
+    return candidate
+
+
+def seat_key(session_id, candidate_id):
+    """One live registration per candidate and session (a unique key); a
+    cancelled registration frees it (``cancelled_seat_key``)."""
+    return "%s:%s" % (session_id, candidate_id)
+
+
+def cancelled_seat_key(registration_id):
+    return "cancelled:%s" % registration_id
+
+
+def new_registration(registration_id, exam_session, certificate, candidate, now):
+    """A registered candidate's registration, before a seat or the waiting list."""
+    return {
+        "_id": registration_id, "session_id": exam_session["_id"],
+        "seat_key": seat_key(exam_session["_id"], candidate["_id"]),
+        "certificate_code": certificate["code"], "level": exam_session["level"],
+        "candidate_id": candidate["_id"], "candidate_kind": candidate["kind"],
+        "status": "registered", "waitlist_position": None, "result": None,
+        "certificate_number": None, "created_at": now}
+
+
+def waitlisted(registration, position):
+    """The registration put on the waiting list at ``position``."""
+    registration.update(status="waitlisted", waitlist_position=position)
+    return registration
+
+
+def seats_left(exam_session):
+    return max(0, exam_session["capacity"] - exam_session["seats_taken"])
+
+
+def group_registration(candidate_ids, *, exam_session, certificate, candidates, held, taken,
+                       today, new_id, now):
+    """A class registered at once: each candidate checked as one is
+    (``check_eligibility``); seats in the list's order while there are any,
+    then the waiting list. A candidate registered already (``taken``: by
+    candidate id, or earlier in the list) is a duplicate, an ineligible one is
+    rejected with the reason; the others are kept.
+
+    Returns (report, registrations, waitlist_seq): the report in the list's
+    order, the new registrations, the session's last waiting-list position."""
+    taken = dict(taken)
+    seats = seats_left(exam_session)
+    waitlist = exam_session["waitlist_seq"]
+    deadline = date.fromisoformat(exam_session["registration_deadline"])
+    report, registrations = [], []
+    for candidate_id in candidate_ids:
+        if candidate_id in taken:
+            earlier = taken[candidate_id]
+            report.append({"candidate_id": candidate_id, "status": "duplicate",
+                           "registration_id": earlier["_id"],
+                           "waitlist_position": earlier.get("waitlist_position")})
+            continue
+        try:
+            check_eligibility(candidate=candidates.get(candidate_id), certificate=certificate,
+                              level=exam_session["level"],
+                              held=held.get(candidate_id, set()), today=today,
+                              deadline=deadline)
+        except Ineligible as exc:
+            report.append({"candidate_id": candidate_id, "status": "rejected",
+                           "errors": ineligible(exc).errors})
+            continue
+        registration = new_registration(new_id(), exam_session, certificate,
+                                        candidates[candidate_id], now)
+        if seats > 0:
+            seats -= 1
+        else:
+            waitlist += 1
+            waitlisted(registration, waitlist)
+        taken[candidate_id] = registration  # the same candidate twice in the list
+        registrations.append(registration)
+        report.append({"candidate_id": candidate_id, "status": registration["status"],
+                       "registration_id": registration["_id"],
+                       "waitlist_position": registration["waitlist_position"]})
+    return report, registrations, waitlist
+
+
+GROUP_OUTCOMES = ("registered", "waitlisted", "duplicate", "rejected")
+
+
+def group_report(session_id, report):
+    """The answer to a group registration: the report with its counts."""
+    counts = {status: sum(1 for r in report if r["status"] == status)
+              for status in GROUP_OUTCOMES}
+    return {"session_id": session_id, "candidates": len(report),
+            "registered": counts["registered"], "waitlisted": counts["waitlisted"],
+            "duplicates": counts["duplicate"], "rejected": counts["rejected"],
+            "report": report}
+
+
+def check_cancellable(registration):
+    """Only a registered or waitlisted registration without a result is cancelled."""
+    if registration["status"] not in ("registered", "waitlisted") or registration["result"]:
+        raise Conflict("a %s registration%s cannot be cancelled" % (
+            registration["status"], " with a result" if registration["result"] else ""))
+
+
+def frees_a_seat(registration):
+    """Cancelling a registration with a seat frees it for the waiting list's first."""
+    return registration["status"] == "registered"
+
+
+# results and issuance --------------------------------------------------------------------
+
+MAX_EVIDENCE = 20
+
+
+def check_result_recordable(registration):
+    """A result is recorded once, for a candidate with a seat."""
+    if registration["status"] != "registered":
+        raise Conflict("only a registered candidate has a result; this one is %s"
+                       % registration["status"])
+    if registration["result"]:
+        raise Conflict("the result of registration %s is already recorded"
+                       % registration["_id"])
+
+
+def result_of(pass_rule, scores, now):
+    return {**scores, "passed": passed(pass_rule, **scores), "recorded_at": now}
+
+
+def check_signing_key(key):
+    if key is None:
+        raise Conflict("no credential signing key is configured; the certificate "
+                       "cannot be issued (set CERTIFICATE_SIGNING_KEYS)")
+
+
+def check_status_index(status_index, size):
+    """Status list entries are handed out in order; index 0 stays unused."""
+    if status_index >= size:
+        raise Conflict("the revocation status list is full")
+
+
+def has_evidence(candidate_kind):
+    """A student's credential links their project deliverables; a teacher's none."""
+    return candidate_kind == "student"
+
+
+def usable_evidence(items, limit=100):
+    """The project deliverables a completed project reports that a credential
+    may link: the first ``limit``, each with a student, a deliverable and a URL."""
+    return [item for item in items[:limit]
+            if all(isinstance(item.get(key), str) and item.get(key)
+                   for key in ("student_id", "deliverable_id", "url"))]
+
+
+def check_revocable(issued):
+    if issued["revoked"]:
+        raise Conflict("certificate %s is already revoked" % issued["_id"])
+
+
+def revocation_reason(reason):
+    """Why the credits of a revoked certificate are reversed."""
+    return "certificate revoked: %s" % reason
+
+
+# public verification ---------------------------------------------------------------------
+
+# one answer for every number without a certificate, well-formed or not, echoing nothing
+UNKNOWN_NUMBER = "no certificate has this number"
+
+
+def presented_number(credential):
+    """The certificate number a presented credential names (its id's last part)."""
+    return str(credential.get("id", "")).rsplit("/", 1)[-1]
+
+
+# credit bank -----------------------------------------------------------------------------
+
+MAX_REEVALUATED_HOLDERS = 2000
+
+
+def credit_rule_id(programme_id, certificate_code, level):
+    """One conversion rule per programme, certificate and level."""
+    return "%s:%s:%s" % (programme_id, certificate_code, level)
+
+
+def grant_id(certificate_number, programme_id):
+    """One grant per certificate and programme."""
+    return "%s:%s" % (certificate_number, programme_id)
+
+
+def check_rule_level(certificate, level):
+    if level not in certificate["levels"]:
+        raise InvalidInput("the certificate has no such level",
+                           errors={"level": ["Not a level of %s." % certificate["code"]]})
+
+
+def unknown_programme(programme_id):
+    return InvalidInput("unknown programme", errors={
+        "programme_id": ["No programme %s is known from enrollment." % programme_id]})
+
+
+def next_rule(fields, rule_id, existing, now):
+    """The rule as set: its version counts the changes, its creation stays."""
+    return {**fields, "_id": rule_id, "updated_at": now,
+            "version": (existing["version"] + 1) if existing else 1,
+            "created_at": existing["created_at"] if existing else now}
+
+
+def check_holders_limit(holders, limit=MAX_REEVALUATED_HOLDERS):
+    """A rule change re-evaluates every holder at once, or none."""
+    if len(holders) > limit:
+        raise Conflict("the rule concerns more than %d holders, more than one change "
+                       "may re-evaluate at once" % limit)
+
+
+def grants_something(rule):
+    """A rule with no credits and no course exemptions grants nothing."""
+    return bool(rule["credits"] or rule["course_exemptions"])
+
+
+def may_grant_on_issue(issued, student):
+    """Credits follow an issued, unrevoked certificate of a student of a programme."""
+    return bool(issued and not issued["revoked"] and student and student.get("programme_id"))
+
+
+def rule_changed_reason(rule):
+    return "conversion rule changed (version %d)" % rule["version"]
+
+
+def new_grant(student_id, number, rule, now):
+    return {"_id": grant_id(number, rule["programme_id"]), "student_id": student_id,
+            "certificate_number": number, "programme_id": rule["programme_id"],
+            "credits": rule["credits"], "course_exemptions": rule["course_exemptions"],
+            "rule_version": rule["version"], "created_at": now}
+
+
+def ledger_entry(entry_id, kind, grant, reason, now):
+    """A ``grant`` or a ``reversal`` of one, as the credit ledger keeps it."""
+    return {"_id": entry_id, "kind": kind, "grant_id": grant["_id"],
+            "student_id": grant["student_id"], "programme_id": grant["programme_id"],
+            "certificate_number": grant["certificate_number"], "credits": grant["credits"],
+            "course_exemptions": grant["course_exemptions"], "reason": reason,
+            "created_at": now}
+
+
+def credit_event(grant, reason):
+    """The data of ``credits_granted`` and ``credits_reversed``."""
+    return {"grant_id": grant["_id"], "student_id": grant["student_id"],
+            "certificate_number": grant["certificate_number"],
+            "programme_id": grant["programme_id"], "credits": grant["credits"],
+            "course_exemptions": grant["course_exemptions"], "reason": reason}
+
+
+def credit_totals(student_id, grants):
+    """A student's credit account but its ledger: total credits, the
+    courses exempted and each grant."""
+    return {
+        "student_id": student_id,
+        "total_credits": sum(grant["credits"] for grant in grants),
+        "course_exemptions": sorted({course for grant in grants
+                                     for course in grant["course_exemptions"]}),
+        "grants": [{key: grant[key] for key in (
+            "certificate_number", "programme_id", "credits", "course_exemptions")}
+            for grant in grants],
+    }
