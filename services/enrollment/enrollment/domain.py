@@ -1,5 +1,6 @@
 """Enrollment's domain rules, free of broker and database."""
 import re
+from datetime import timedelta
 
 from college_contracts.enrollment import OFFER_PARTIES
 from college_contracts.identifiers import (  # noqa: F401 - the domain's names too
@@ -11,7 +12,7 @@ from college_contracts.identifiers import (  # noqa: F401 - the domain's names t
     resident_id_check_character,
     resident_id_problem,
 )
-from college_platform.errors import Conflict
+from college_platform.errors import Conflict, InvalidInput, NotFound
 
 
 def age_on(birth_date, day):
@@ -183,3 +184,275 @@ def student_search(text):
     literal = re.escape(text)
     return {"$or": [{"student_number": {"$regex": "^" + literal}},
                     {"name": {"$regex": literal, "$options": "i"}}]}
+
+
+# -- who sees what ------------------------------------------------------------------------------
+
+def check_visible(actor, what, object_id, partner_id=None, student_ids=()):
+    """An enterprise user reaches its own partner's objects only, a student
+    only their own record; anyone else is told the object does not exist
+    (404), so nothing leaks about other enterprises or students. College staff
+    (and a call without an actor, between services) reach everything."""
+    actor = actor or {}
+    hidden = (
+        (actor.get("kind") == "enterprise"
+         and (not actor.get("enterprise_id") or actor["enterprise_id"] != partner_id))
+        or (actor.get("kind") == "student"
+            and (not actor.get("student_id") or actor["student_id"] not in student_ids))
+    )
+    if hidden:
+        raise NotFound("%s %s does not exist" % (what, object_id))
+
+
+def holds_a_quota(programme, enterprise_id):
+    """Whether the enterprise holds seats in the programme (a quota set to 0
+    no longer takes applications, nor shows the programme)."""
+    return any(quota["partner_id"] == enterprise_id and quota["seats"] > 0
+               for quota in programme["quotas"])
+
+
+def programme_as_seen_by(actor, programme):
+    """What the actor sees of a programme (with its ``quotas``): an enterprise
+    user, only a programme it holds a quota in, and of it only its own quota,
+    never which other enterprises hold one (404 otherwise)."""
+    actor = actor or {}
+    if actor.get("kind") != "enterprise":
+        return programme
+    enterprise_id = actor.get("enterprise_id")
+    if not holds_a_quota(programme, enterprise_id):
+        raise NotFound("programme %s does not exist" % programme["_id"])
+    return {**programme, "quotas": [quota for quota in programme["quotas"]
+                                    if quota["partner_id"] == enterprise_id]}
+
+
+def programmes_as_seen_by(actor, programmes):
+    """A list's programmes as the actor sees them (the list is already
+    filtered to the enterprise's own): only its own quota of each."""
+    actor = actor or {}
+    if actor.get("kind") != "enterprise":
+        return programmes
+    return [{**programme, "quotas": [quota for quota in programme["quotas"]
+                                     if quota["partner_id"] == actor.get("enterprise_id")]}
+            for programme in programmes]
+
+
+# -- cooperation agreements: term and amendments -------------------------------------------------
+
+def check_within_term(agreement, today):
+    """An agreement is activated only within its term."""
+    if not (agreement["starts_on"] <= today.isoformat() <= agreement["ends_on"]):
+        raise Conflict("the agreement's term (%s to %s) does not include today"
+                       % (agreement["starts_on"], agreement["ends_on"]))
+
+
+def agreement_status_change(agreement, target, today):
+    """The agreement's next status: a legal transition, and activation (or
+    resumption) only within the agreement's term."""
+    target = agreement_transition(agreement["status"], target)
+    if target == "active":
+        check_within_term(agreement, today)
+    return target
+
+
+# an agreement past its term or ended is kept as it was
+NOT_AMENDABLE = ("expired", "terminated")
+
+
+def check_amendable(agreement):
+    if agreement["status"] in NOT_AMENDABLE:
+        raise Conflict("an %s agreement cannot be amended" % agreement["status"],
+                       current_status=agreement["status"])
+
+
+def amendment(agreement, fields):
+    """The changes an amendment makes to the agreement's terms (title, scope,
+    end date as stored); refused for an expired or terminated agreement, or an
+    end before the term starts."""
+    check_amendable(agreement)
+    changes = {key: fields[key] for key in ("title", "programme_codes")
+               if fields.get(key) is not None}
+    if fields.get("ends_on") is not None:
+        changes["ends_on"] = fields["ends_on"].isoformat()
+        if changes["ends_on"] < agreement["starts_on"]:
+            raise InvalidInput("the term would end before it starts", errors={
+                "ends_on": ["Must be on or after %s." % agreement["starts_on"]]})
+    return changes
+
+
+def agreement_event(agreement, force_changed=False):
+    """``agreement_activated`` when it becomes active, else ``agreement_changed``
+    (an amendment is always a change)."""
+    return "agreement_activated" if agreement["status"] == "active" and not force_changed \
+        else "agreement_changed"
+
+
+def check_partner_may_hold_quota(agreements, partner_id, code, today, field, position=None):
+    """A partner's quota needs an active agreement of the partner's covering the
+    programme's code today."""
+    if not any(agreement_covers(a, code, today) for a in agreements):
+        message = ("Partner %s has no active agreement covering programme %s."
+                   % (partner_id, code))
+        errors = {field: {position: {"partner_id": [message]}}} if position is not None \
+            else {field: [message]}
+        raise InvalidInput("a quota needs an active cooperation agreement", errors=errors)
+
+
+def check_quotas_fit(capacity, quotas):
+    """A new programme's quotas fit its capacity."""
+    problem = quota_problem({"capacity": capacity, "quotas": quotas}, None, 0)
+    if problem:
+        raise InvalidInput("the quotas do not fit", errors={"quotas": [problem]})
+
+
+def check_quota_fits(programme, quotas, partner_id, seats):
+    """One partner's new quota fits beside the others' (a Conflict with the stored state)."""
+    problem = quota_problem({"capacity": programme["capacity"], "quotas": quotas},
+                            partner_id, seats)
+    if problem:
+        raise Conflict(problem)
+
+
+# -- applications ---------------------------------------------------------------------------------
+
+def partner_for(programme, partner_id):
+    """Which partner an application goes to: the one named, if it holds a quota
+    in the programme; without a name, the programme's only partner (None when
+    it has none); several partners need a choice."""
+    partners = programme.get("quota_partner_ids", [])
+    if partner_id is None:
+        if len(partners) > 1:
+            raise InvalidInput("choose the partner", errors={"partner_id": [
+                "Required: programme %s has quotas for several partners." % programme["code"]
+            ]})
+        return partners[0] if partners else None
+    if partner_id not in partners:
+        raise InvalidInput("no quota for that partner", errors={"partner_id": [
+            "Partner %s has no quota in programme %s." % (partner_id, programme["code"])]})
+    return partner_id
+
+
+def check_known_programme(programme, programme_id, field="programme_id"):
+    """A programme named in the input must exist (a field error, not a 404)."""
+    if programme is None:
+        raise InvalidInput("unknown programme", errors={
+            field: ["Unknown programme %s." % programme_id]})
+    return programme
+
+
+def check_no_active_application(active, applicant, programme):
+    """One active application per applicant and programme."""
+    if active:
+        raise Conflict("%s already has an active application for %s"
+                       % (applicant["name"], programme["code"]), field="applicant")
+
+
+def check_agreement_still_active(agreements, application, today):
+    """An offer with a partner needs the partner's agreement for the programme
+    to be active still."""
+    if not any(agreement_covers(a, application["programme_code"], today) for a in agreements):
+        raise Conflict("the partner's cooperation agreement for %s is no longer active"
+                       % application["programme_code"], reason="no_active_agreement")
+
+
+def offer_expiry(now, respond_within_days):
+    return now + timedelta(days=respond_within_days)
+
+
+def check_offer_open(application, target, now):
+    """An offer is accepted only before it lapses, whether the expiry sweep has
+    run yet or not."""
+    if target == "accepted" and offer_has_lapsed(application, now):
+        raise Conflict("the offer lapsed on %s" % application["offer_expires_at"],
+                       current_status="offered")
+
+
+def releases_seat(previous_status, target):
+    """An application that held a reserved seat gives it back when it leaves the
+    seat-holding states other than by enrolment (decline, withdrawal, expiry...)."""
+    return previous_status in SEAT_HOLDING and target not in SEAT_HOLDING + ("enrolled",)
+
+
+# -- the provincial admission list ---------------------------------------------------------------
+
+# an apprenticeship needs the tripartite agreement and contract of the full workflow
+ADMISSION_LIST_KINDS = ("order_class", "joint_major")
+# an applicant's application in one of these keeps them off the programme's admission list
+HOLDING_A_PLACE = ACTIVE_APPLICATION + ("enrolled",)
+
+
+def check_admission_list_kind(programme):
+    if programme["kind"] not in ADMISSION_LIST_KINDS:
+        raise Conflict("programme %s is an apprenticeship: each apprentice needs the "
+                       "tripartite agreement and the apprentice contract, so enrol them "
+                       "through the application workflow, not the admission list"
+                       % programme["code"], reason="apprenticeship")
+
+
+def admission_holding_problem(status, programme_code):
+    """Why a person with an application ``status`` is not enrolled from the list."""
+    if status == "enrolled":
+        return "This person is already a student of %s." % programme_code
+    return ("This person has an application for %s that is %s: withdraw it before "
+            "enrolling them from the admission list." % (programme_code, status))
+
+
+def no_seat_problem(programme_code, partner_id):
+    return "No seat is left: %s has no free seat%s for this student." % (
+        programme_code, " in the partner's quota" if partner_id else "")
+
+
+def admission_clash_problem(row, by_admission_number):
+    return "Row %d already holds this %s." % (
+        row, "admission number" if by_admission_number else "person")
+
+
+# -- tripartite agreements and enrolment ----------------------------------------------------------
+
+def check_may_prepare_tripartite(application):
+    if application["status"] not in ("accepted", "enrolled"):
+        raise Conflict("a tripartite agreement needs an accepted offer (it is %s)"
+                       % application["status"])
+
+
+def tripartite_signatories(minor, partner_id):
+    """Who signs: the college, the enterprise and the student, a guardian for a
+    minor; without a partner enterprise, no enterprise."""
+    parties = required_signatories(minor)
+    if partner_id is None:
+        parties.remove("enterprise")
+    return parties
+
+
+def check_enrollable(application):
+    if application["status"] != "accepted":
+        raise Conflict("only an accepted offer can be enrolled (it is %s)"
+                       % application["status"], current_status=application["status"])
+
+
+def check_contract_given(programme, contract_terms):
+    """An apprenticeship's student needs the apprentice contract."""
+    if programme["kind"] == "apprenticeship" and contract_terms is None:
+        raise InvalidInput("an apprentice needs a contract", errors={
+            "apprentice_contract": ["Required for an apprenticeship programme."]})
+
+
+def check_tripartite_complete(agreement, minor):
+    """Enrolment needs the tripartite agreement signed by every party, a minor's
+    guardian included."""
+    if agreement is None:
+        raise Conflict("the tripartite agreement is not signed by every party yet")
+    if minor and "guardian" not in agreement["signatures"]:
+        raise Conflict("the student is a minor: the guardian must sign the agreement")
+
+
+def check_contract_partner(application):
+    """An apprentice contract is signed with the application's partner enterprise."""
+    if application["partner_id"] is None:
+        raise InvalidInput("an apprentice contract needs a partner enterprise",
+                           errors={"apprentice_contract": [
+                               "The application has no partner enterprise."]})
+
+
+def check_transfer_target(student, target):
+    if target["_id"] == student["programme_id"]:
+        raise Conflict("the student is already in programme %s" % target["code"])

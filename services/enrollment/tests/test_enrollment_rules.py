@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from college_platform.errors import Conflict, InvalidInput
+from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.validation import load
 from enrollment import domain
 from enrollment.schemas import ApplicantSchema, NewAgreementSchema, NewProgrammeSchema
@@ -219,3 +219,218 @@ def test_student_numbers_carry_intake_year_and_programme():
 def test_the_published_application_statuses_are_those_of_the_pipeline():
     from college_contracts.enrollment import APPLICATION_STATUSES
     assert set(APPLICATION_STATUSES) == set(domain.APPLICATION_TRANSITIONS)
+
+
+# -- rules the service held inline before (now named in domain.py) ------------------------------
+
+AGREEMENT = {"_id": "AG-1", "partner_id": "P-1", "status": "draft", "starts_on": "2026-09-01",
+             "ends_on": "2029-08-31", "programme_codes": ["2027-MA-CNC"]}
+
+
+def test_an_agreement_is_activated_only_within_its_term():
+    assert domain.agreement_status_change(AGREEMENT, "active", date(2026, 9, 1)) == "active"
+    assert domain.agreement_status_change(AGREEMENT, "active", date(2029, 8, 31)) == "active"
+    for day in (date(2026, 8, 31), date(2029, 9, 1)):
+        with pytest.raises(Conflict, match="term .2026-09-01 to 2029-08-31. does not include"):
+            domain.agreement_status_change(AGREEMENT, "active", day)
+    # terminating needs no term
+    assert domain.agreement_status_change(AGREEMENT, "terminated", date(2030, 1, 1)) == \
+        "terminated"
+    with pytest.raises(Conflict, match="cannot go from draft to suspended"):
+        domain.agreement_status_change(AGREEMENT, "suspended", TODAY)
+
+
+def test_an_activation_is_announced_as_such_an_amendment_as_a_change():
+    active = {**AGREEMENT, "status": "active"}
+    assert domain.agreement_event(active) == "agreement_activated"
+    assert domain.agreement_event(active, force_changed=True) == "agreement_changed"
+    assert domain.agreement_event(AGREEMENT) == "agreement_changed"
+
+
+@pytest.mark.parametrize("status", ["expired", "terminated"])
+def test_an_ended_agreement_is_not_amended(status):
+    with pytest.raises(Conflict, match="an %s agreement cannot be amended" % status) as caught:
+        domain.amendment({**AGREEMENT, "status": status}, {"title": "New", "reason": None})
+    assert caught.value.extra == {"current_status": status}
+
+
+def test_an_amendment_changes_only_what_it_names_and_never_ends_before_the_start():
+    assert domain.amendment(AGREEMENT, {"title": None, "programme_codes": ["X"],
+                                        "ends_on": date(2030, 12, 31)}) == \
+        {"programme_codes": ["X"], "ends_on": "2030-12-31"}
+    assert domain.amendment({**AGREEMENT, "status": "suspended"}, {"title": "T"}) == \
+        {"title": "T"}
+    with pytest.raises(InvalidInput) as caught:
+        domain.amendment(AGREEMENT, {"ends_on": date(2026, 8, 31)})
+    assert caught.value.errors == {"ends_on": ["Must be on or after 2026-09-01."]}
+
+
+def test_a_quota_needs_an_active_agreement_covering_the_programme():
+    active = {**AGREEMENT, "status": "active"}
+    domain.check_partner_may_hold_quota([active], "P-1", "2027-MA-CNC", TODAY, "partner_id")
+    for agreements in ([AGREEMENT], [{**active, "programme_codes": ["OTHER"]}], []):
+        with pytest.raises(InvalidInput) as caught:
+            domain.check_partner_may_hold_quota(agreements, "P-1", "2027-MA-CNC", TODAY,
+                                                "partner_id")
+        assert caught.value.errors == {"partner_id": [
+            "Partner P-1 has no active agreement covering programme 2027-MA-CNC."]}
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_partner_may_hold_quota([], "P-1", "2027-MA-CNC", TODAY, "quotas", 1)
+    assert caught.value.errors == {"quotas": {1: {"partner_id": [
+        "Partner P-1 has no active agreement covering programme 2027-MA-CNC."]}}}
+
+
+def test_quotas_fit_the_capacity_of_a_new_programme_and_beside_the_others():
+    domain.check_quotas_fit(10, [{"partner_id": "A", "seats": 6}, {"partner_id": "B", "seats": 4}])
+    with pytest.raises(InvalidInput, match="the quotas do not fit"):
+        domain.check_quotas_fit(10, [{"partner_id": "A", "seats": 11}])
+    programme = {"capacity": 10}
+    domain.check_quota_fits(programme, [{"partner_id": "A", "seats": 6}], "A", 10)
+    with pytest.raises(Conflict, match="would total 11"):
+        domain.check_quota_fits(programme, [{"partner_id": "A", "seats": 6}], "B", 5)
+
+
+PROGRAMME = {"_id": "PR-1", "code": "2027-MA-CNC", "kind": "apprenticeship",
+             "quota_partner_ids": ["P-1"]}
+
+
+def test_an_application_goes_to_the_partner_named_or_the_only_one():
+    assert domain.partner_for(PROGRAMME, None) == "P-1"
+    assert domain.partner_for(PROGRAMME, "P-1") == "P-1"
+    assert domain.partner_for({**PROGRAMME, "quota_partner_ids": []}, None) is None
+    with pytest.raises(InvalidInput) as caught:
+        domain.partner_for(PROGRAMME, "P-2")
+    assert caught.value.errors == {"partner_id": [
+        "Partner P-2 has no quota in programme 2027-MA-CNC."]}
+    with pytest.raises(InvalidInput) as caught:
+        domain.partner_for({**PROGRAMME, "quota_partner_ids": ["P-1", "P-2"]}, None)
+    assert caught.value.errors == {"partner_id": [
+        "Required: programme 2027-MA-CNC has quotas for several partners."]}
+
+
+def test_an_unknown_programme_is_a_field_error_and_one_active_application_per_programme():
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_known_programme(None, "PR-9")
+    assert caught.value.errors == {"programme_id": ["Unknown programme PR-9."]}
+    assert domain.check_known_programme(PROGRAMME, "PR-1") is PROGRAMME
+    domain.check_no_active_application(None, {"name": "李明"}, PROGRAMME)
+    with pytest.raises(Conflict, match="李明 already has an active application") as caught:
+        domain.check_no_active_application({"_id": "A-1"}, {"name": "李明"}, PROGRAMME)
+    assert caught.value.extra == {"field": "applicant"}
+
+
+def test_an_offer_needs_the_partners_agreement_still_active():
+    application = {"programme_code": "2027-MA-CNC", "partner_id": "P-1"}
+    domain.check_agreement_still_active([{**AGREEMENT, "status": "active"}], application, TODAY)
+    with pytest.raises(Conflict, match="no longer active") as caught:
+        domain.check_agreement_still_active([{**AGREEMENT, "status": "suspended"}],
+                                            application, TODAY)
+    assert caught.value.extra == {"reason": "no_active_agreement"}
+
+
+def test_an_offer_is_accepted_only_before_it_lapses():
+    now = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
+    offered = {"status": "offered", "offer_expires_at": now - timedelta(seconds=1)}
+    with pytest.raises(Conflict, match="the offer lapsed"):
+        domain.check_offer_open(offered, "accepted", now)
+    domain.check_offer_open(offered, "declined", now)  # declining a lapsed offer is fine
+    domain.check_offer_open({**offered, "offer_expires_at": now + timedelta(days=1)},
+                            "accepted", now)
+    assert domain.offer_expiry(now, 14) == now + timedelta(days=14)
+
+
+@pytest.mark.parametrize("previous, target, released", [
+    ("offered", "declined", True), ("offered", "withdrawn", True),
+    ("offered", "expired", True), ("accepted", "withdrawn", True),
+    ("offered", "accepted", False), ("accepted", "enrolled", False),
+    ("interviewed", "withdrawn", False), ("submitted", "rejected", False),
+])
+def test_a_seat_is_released_when_an_application_leaves_the_seat_holding_states(
+        previous, target, released):
+    assert domain.releases_seat(previous, target) is released
+
+
+def test_the_admission_list_enrols_order_classes_and_joint_majors_only():
+    for kind in ("order_class", "joint_major"):
+        domain.check_admission_list_kind({**PROGRAMME, "kind": kind})
+    with pytest.raises(Conflict, match="is an apprenticeship") as caught:
+        domain.check_admission_list_kind(PROGRAMME)
+    assert caught.value.extra == {"reason": "apprenticeship"}
+    assert "already a student of X" in domain.admission_holding_problem("enrolled", "X")
+    assert "that is offered: withdraw it" in domain.admission_holding_problem("offered", "X")
+    assert domain.no_seat_problem("X", "P-1").endswith("in the partner's quota for this student.")
+    assert domain.no_seat_problem("X", None) == \
+        "No seat is left: X has no free seat for this student."
+    assert domain.admission_clash_problem(3, True) == "Row 3 already holds this admission number."
+    assert domain.admission_clash_problem(3, False) == "Row 3 already holds this person."
+
+
+def test_without_a_partner_the_enterprise_does_not_sign_the_tripartite_agreement():
+    assert domain.tripartite_signatories(False, "P-1") == ["college", "enterprise", "student"]
+    assert domain.tripartite_signatories(True, "P-1") == \
+        ["college", "enterprise", "student", "guardian"]
+    assert domain.tripartite_signatories(False, None) == ["college", "student"]
+    assert domain.tripartite_signatories(True, None) == ["college", "student", "guardian"]
+    domain.check_may_prepare_tripartite({"status": "accepted"})
+    domain.check_may_prepare_tripartite({"status": "enrolled"})
+    with pytest.raises(Conflict, match="needs an accepted offer .it is offered."):
+        domain.check_may_prepare_tripartite({"status": "offered"})
+
+
+def test_every_precondition_of_enrolment():
+    with pytest.raises(Conflict, match="only an accepted offer can be enrolled") as caught:
+        domain.check_enrollable({"status": "offered"})
+    assert caught.value.extra == {"current_status": "offered"}
+    domain.check_enrollable({"status": "accepted"})
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_contract_given(PROGRAMME, None)
+    assert caught.value.errors == {"apprentice_contract": [
+        "Required for an apprenticeship programme."]}
+    domain.check_contract_given({**PROGRAMME, "kind": "order_class"}, None)
+    with pytest.raises(Conflict, match="not signed by every party"):
+        domain.check_tripartite_complete(None, False)
+    with pytest.raises(Conflict, match="the guardian must sign"):
+        domain.check_tripartite_complete({"signatures": {"student": {}}}, True)
+    domain.check_tripartite_complete({"signatures": {"guardian": {}}}, True)
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_contract_partner({"partner_id": None})
+    assert caught.value.errors == {"apprentice_contract": [
+        "The application has no partner enterprise."]}
+    domain.check_contract_partner({"partner_id": "P-1"})
+
+
+def test_a_student_is_not_transferred_into_their_own_programme():
+    with pytest.raises(Conflict, match="already in programme 2027-MA-CNC"):
+        domain.check_transfer_target({"programme_id": "PR-1"}, PROGRAMME)
+    domain.check_transfer_target({"programme_id": "PR-2"}, PROGRAMME)
+
+
+ENTERPRISE = {"kind": "enterprise", "enterprise_id": "P-1", "username": "e"}
+STAFF = {"kind": "staff", "username": "s"}
+
+
+def test_an_enterprise_sees_its_own_objects_a_student_their_own_record():
+    domain.check_visible(None, "application", "A-1", partner_id="P-2")
+    domain.check_visible(STAFF, "application", "A-1", partner_id="P-2")
+    domain.check_visible(ENTERPRISE, "application", "A-1", partner_id="P-1")
+    for actor in (ENTERPRISE, {**ENTERPRISE, "enterprise_id": None}):
+        with pytest.raises(NotFound, match="^application A-1 does not exist$"):
+            domain.check_visible(actor, "application", "A-1", partner_id="P-2")
+    student = {"kind": "student", "student_id": "S-1"}
+    domain.check_visible(student, "student", "S-1", student_ids=("S-1",))
+    with pytest.raises(NotFound, match="student S-2 does not exist"):
+        domain.check_visible(student, "student", "S-2", student_ids=("S-2",))
+
+
+def test_an_enterprise_sees_a_programme_it_holds_seats_in_and_only_its_own_quota():
+    programme = {"_id": "PR-1", "quotas": [{"partner_id": "P-1", "seats": 3},
+                                           {"partner_id": "P-2", "seats": 5}]}
+    assert domain.programme_as_seen_by(STAFF, programme) == programme
+    assert domain.programme_as_seen_by(ENTERPRISE, programme)["quotas"] == \
+        [{"partner_id": "P-1", "seats": 3}]
+    for quotas in ([{"partner_id": "P-1", "seats": 0}], [{"partner_id": "P-2", "seats": 5}]):
+        with pytest.raises(NotFound, match="programme PR-1 does not exist"):
+            domain.programme_as_seen_by(ENTERPRISE, {**programme, "quotas": quotas})
+    assert domain.programmes_as_seen_by(ENTERPRISE, [programme])[0]["quotas"] == \
+        [{"partner_id": "P-1", "seats": 3}]
+    assert domain.programmes_as_seen_by(None, [programme]) == [programme]
