@@ -6,7 +6,10 @@ what they emit with ``checked``; consumers read with ``read`` and ignore
 fields they do not know, so a publisher may add fields without breaking
 anyone (removing or changing one needs a new ``schema_version``).
 """
-from marshmallow import ValidationError
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from marshmallow import Schema, ValidationError
 
 from college_contracts import certificates, enrollment, mentors, projects
 from college_platform.errors import PermanentEventError
@@ -19,18 +22,31 @@ CONTRACTS = {
 }
 
 
+Data = TypeVar("Data", bound=Mapping[str, Any])
+
+
+class Emits(Protocol):
+    """What ``emit`` needs of a unit of work (``UnitOfWork``, ``FakeUnitOfWork``)."""
+
+    def emit(self, event_type: str, data: Any, schema_version: int = 1) -> Any: ...
+
+
+# a service's emit(uow, event_type, data)
+Emit = Callable[[Emits, str, Mapping[str, Any]], None]
+
+
 class ContractViolation(Exception):
     """A publisher tried to emit data its own contract does not allow (a bug)."""
 
 
-def schema_for(source, event_type):
+def schema_for(source: str, event_type: str) -> Schema:
     try:
         return CONTRACTS[source][event_type]()
     except KeyError:
         raise KeyError("no contract for %s events of type %s" % (source, event_type))
 
 
-def checked(source, event_type, data):
+def checked(source: str, event_type: str, data: Data) -> Data:
     """``data`` unchanged if it honours the contract, else ContractViolation."""
     try:
         schema_for(source, event_type).load(data)
@@ -39,15 +55,15 @@ def checked(source, event_type, data):
     return data
 
 
-def emitter(source):
+def emitter(source: str) -> Emit:
     """The ``emit(uow, event_type, data)`` of the service ``source``: each event
     checked against its contract before it joins the unit of work's outbox."""
-    def emit(uow, event_type, data):
+    def emit(uow: Emits, event_type: str, data: Mapping[str, Any]) -> None:
         uow.emit(event_type, checked(source, event_type, data))
     return emit
 
 
-def read(event):
+def read(event: Mapping[str, Any]) -> Any:
     """The envelope's ``data`` loaded with its contract; data that breaks the
     contract can never be handled, so it is a permanent error (dead letter)."""
     try:

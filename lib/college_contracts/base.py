@@ -1,3 +1,5 @@
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 
@@ -13,5 +15,5 @@ Date = fields.Date  # ISO 8601 date, "2027-03-01"
 Timestamp = fields.AwareDateTime  # ISO 8601 with zone
 
 
-def one_of(*values):
+def one_of(*values: Any) -> validate.OneOf:
     return validate.OneOf(values)

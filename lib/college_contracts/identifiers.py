@@ -8,13 +8,13 @@ CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-def credit_code_check_character(first_17):
+def credit_code_check_character(first_17: str) -> str:
     total = sum(CREDIT_CODE_ALPHABET.index(char) * weight
                 for char, weight in zip(first_17, CREDIT_CODE_WEIGHTS))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
-def credit_code_problem(code):
+def credit_code_problem(code: str) -> str | None:
     """None when ``code`` is a valid unified social credit code, else why not."""
     if len(code) != 18:
         return "must be 18 characters, got %d" % len(code)
@@ -27,7 +27,7 @@ def credit_code_problem(code):
     return None
 
 
-def normalise_credit_code(code):
+def normalise_credit_code(code: str) -> str:
     return code.strip().upper()
 
 
@@ -37,11 +37,11 @@ RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESIDENT_ID_CHECK = "10X98765432"
 
 
-def resident_id_check_character(first_17):
+def resident_id_check_character(first_17: str) -> str:
     return RESIDENT_ID_CHECK[sum(int(d) * w for d, w in zip(first_17, RESIDENT_ID_WEIGHTS)) % 11]
 
 
-def birth_date_from_resident_id(number):
+def birth_date_from_resident_id(number: str) -> date | None:
     """The date of birth held in digits 7 to 14, or None when it is no real date."""
     try:
         return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -52,7 +52,7 @@ def birth_date_from_resident_id(number):
 RESIDENT_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
-def resident_id_problem(number, today=None):
+def resident_id_problem(number: str, today: date | None = None) -> str | None:
     """None when ``number`` is a valid 18-character resident identity number, else why not."""
     if len(number) != 18:
         return "must be 18 characters, got %d" % len(number)
@@ -69,5 +69,5 @@ def resident_id_problem(number, today=None):
     return None
 
 
-def normalise_resident_id(number):
+def normalise_resident_id(number: str) -> str:
     return number.strip().upper()

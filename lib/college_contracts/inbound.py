@@ -14,6 +14,7 @@ is not above the last one applied is ignored (it is older news).
 """
 import json
 import re
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -35,11 +36,11 @@ class InboundRejected(PermanentEventError):
     """The message can never be accepted; the reason says why."""
 
 
-def broker_user(enterprise_id):
+def broker_user(enterprise_id: str) -> str:
     return USER_PREFIX + enterprise_id
 
 
-def source_of(enterprise_id):
+def source_of(enterprise_id: str) -> str:
     return "/enterprises/%s" % enterprise_id
 
 
@@ -148,7 +149,7 @@ class CloudEvent(Schema):
     data = fields.Dict(required=True)
 
 
-def parse(body, user_id):
+def parse(body: object, user_id: str | None) -> dict[str, Any]:
     """The accepted event, or ``InboundRejected`` with the reason.
 
     Returns ``{"id", "ce_id", "type", "source", "enterprise_id", "time", "data"}``;
@@ -178,7 +179,9 @@ def parse(body, user_id):
     if not user_id:
         raise InboundRejected("the message has no user_id property: publish with your "
                               "enterprise's credentials and set user_id to its user name")
-    enterprise_id = SOURCE_PATTERN.match(envelope["source"]).group(1)
+    source = SOURCE_PATTERN.match(envelope["source"])
+    assert source is not None  # the CloudEvent schema checked it
+    enterprise_id = source.group(1)
     if user_id != broker_user(enterprise_id):
         raise InboundRejected("source %s does not match the publishing user %s"
                               % (envelope["source"], user_id))

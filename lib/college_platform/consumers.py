@@ -14,6 +14,8 @@ entrypoint that consumes a queue uses these classes (``events``, ``inbound``,
 ``rpc``).
 """
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
@@ -26,17 +28,23 @@ log = logging.getLogger(__name__)
 CONNECTION_LOST = (OSError, AmqpConnectionError, OperationalError)
 
 
-class SettlesDespiteLostConnection:
+if TYPE_CHECKING:  # to mypy, a mixin of what it mixes in with
+    from nameko.amqp.consume import Consumer as _Consumer
+else:
+    _Consumer = object
+
+
+class SettlesDespiteLostConnection(_Consumer):
     """Mixed in before a nameko ``amqp.consume.Consumer``."""
 
-    def ack_message(self, message):
+    def ack_message(self, message: Any) -> None:
         self._settle(super().ack_message, message, "acknowledge")
 
-    def requeue_message(self, message):
+    def requeue_message(self, message: Any) -> None:
         self._settle(super().requeue_message, message, "requeue")
 
     @staticmethod
-    def _settle(settle, message, what):
+    def _settle(settle: Callable[[Any], None], message: Any, what: str) -> None:
         try:
             settle(message)
         except CONNECTION_LOST as exc:
@@ -61,7 +69,7 @@ class ServiceRpcConsumer(RpcConsumer):
 
     consumer_cls = QueueConsumer
 
-    def handle_result(self, message, result, exc_info):
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
         try:
             return super().handle_result(message, result, exc_info)
         except CONNECTION_LOST as exc:

@@ -24,7 +24,9 @@ import binascii
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from typing import Any
 
 from kombu import Connection
 
@@ -49,7 +51,7 @@ DROPPED_ON_REPLAY = (REASON_HEADER, ATTEMPT_HEADER, OUTAGE_HEADER, "x-attempts",
                      "x-dead-lettered-at", "x-last-error", "x-death", "x-original-user-id")
 
 
-def describe(message, body_chars=LIST_BODY_CHARS):
+def describe(message: Any, body_chars: int = LIST_BODY_CHARS) -> dict[str, Any]:
     headers = dict(message.headers or {})
     body = message.body
     text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else str(body)
@@ -72,13 +74,15 @@ def describe(message, body_chars=LIST_BODY_CHARS):
     }
 
 
-def depth(amqp_uri, queue):
+def depth(amqp_uri: str, queue: str) -> int:
     """How many letters wait in ``queue``."""
     with Connection(amqp_uri) as connection:
-        return connection.default_channel.queue_declare(queue, passive=True).message_count
+        count: int = connection.default_channel.queue_declare(queue, passive=True).message_count
+        return count
 
 
-def peek(amqp_uri, queue, limit=50, body_chars=LIST_BODY_CHARS):
+def peek(amqp_uri: str, queue: str, limit: int = 50,
+         body_chars: int = LIST_BODY_CHARS) -> list[dict[str, Any]]:
     """The first ``limit`` dead letters, left in the queue."""
     letters = []
     with Connection(amqp_uri) as connection:
@@ -94,12 +98,12 @@ def peek(amqp_uri, queue, limit=50, body_chars=LIST_BODY_CHARS):
     return letters
 
 
-def encode_cursor(round_id, total, done):
+def encode_cursor(round_id: str, total: int, done: int) -> str:
     text = json.dumps({"round": round_id, "total": total, "done": done})
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor):
+def decode_cursor(cursor: str) -> tuple[str, int, int]:
     """``(round, total, done)`` of a cursor this module made; InvalidInput otherwise."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -113,8 +117,10 @@ def decode_cursor(cursor):
     return round_id, total, done
 
 
-def replay(amqp_uri, queue, message_ids=None, cursor=None, target=None,
-           budget_seconds=REPLAY_BUDGET_SECONDS, clock=time.monotonic):
+def replay(amqp_uri: str, queue: str, message_ids: Iterable[str] | None = None,
+           cursor: str | None = None, target: str | None = None,
+           budget_seconds: float = REPLAY_BUDGET_SECONDS,
+           clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Move dead letters back: those named by ``message_ids`` (among the first
     ``MAX_PEEK``), or all of them a page at a time. ``target`` is the queue
     they go to (by default the one each died in).
@@ -125,9 +131,11 @@ def replay(amqp_uri, queue, message_ids=None, cursor=None, target=None,
     wanted = set(message_ids or ())
     if wanted:
         cursor = None  # a named replay is one call: name what is left in the next
+    total: int | None
     round_id, total, done = decode_cursor(cursor) if cursor else (uuid.uuid4().hex, None, 0)
     deadline = clock() + budget_seconds
-    replayed, examined, finished = [], 0, False
+    replayed: list[str] = []
+    examined, finished = 0, False
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as connection:
         channel = connection.channel()
         producer = connection.Producer(channel)

@@ -1,6 +1,7 @@
 """The one envelope every event travels in, internal or published."""
 import uuid
 from datetime import datetime, timezone
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -18,15 +19,19 @@ class EnvelopeSchema(Schema):
 
 _schema = EnvelopeSchema()
 
+# an event as it travels: id, type, source, time, schema_version, data
+Envelope = dict[str, Any]
 
-def utcnow():
+
+def utcnow() -> datetime:
     """Now, at the millisecond precision MongoDB stores, so what an API
     returns on create equals what it returns on every later read."""
     now = datetime.now(timezone.utc)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def new_event(event_type, source, data, schema_version=1, now=None):
+def new_event(event_type: str, source: str, data: Any, schema_version: int = 1,
+              now: datetime | None = None) -> Envelope:
     """A fresh envelope as a JSON-ready dict."""
     return {
         "id": str(uuid.uuid4()),
@@ -38,7 +43,7 @@ def new_event(event_type, source, data, schema_version=1, now=None):
     }
 
 
-def parse_event(body):
+def parse_event(body: object) -> Envelope:
     """Validate an incoming envelope; a malformed one can never succeed."""
     if not isinstance(body, dict):
         raise PermanentEventError("event body is not a JSON object")

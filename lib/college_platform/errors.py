@@ -4,6 +4,8 @@ their ``args``, which is why every error keeps ``(detail, extra)`` there).
 Each has a stable ``code`` of its kind, which the problem document carries,
 so a client can word it itself (the ``detail`` is English and may name ids)."""
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from nameko.exceptions import deserialize_to_instance
 
@@ -15,17 +17,18 @@ class ServiceError(Exception):
 
     kind = "error"
 
-    def __init__(self, detail, extra=None, **kwargs):
+    def __init__(self, detail: str, extra: Mapping[str, Any] | None = None,
+                 **kwargs: Any) -> None:
         extra = {**(extra or {}), **kwargs}
         super().__init__(detail, extra)
         self.detail = detail
         self.extra = extra
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.detail
 
     @property
-    def code(self):
+    def code(self) -> str:
         return self.kind
 
 
@@ -38,7 +41,7 @@ class InvalidInput(ServiceError):
     kind = "invalid_input"
 
     @property
-    def errors(self):
+    def errors(self) -> Any:
         return self.extra.get("errors", {})
 
 
@@ -55,7 +58,7 @@ class Conflict(ServiceError):
     kind = "conflict"
 
     @property
-    def code(self):
+    def code(self) -> str:
         reason = self.extra.get("reason")
         if isinstance(reason, str) and REASON.match(reason):
             return "%s.%s" % (self.kind, reason)
@@ -75,5 +78,5 @@ class Unavailable(ServiceError):
     kind = "service_unavailable"
 
     @property
-    def retry_after(self):
+    def retry_after(self) -> int:
         return int(self.extra.get("retry_after", 5))

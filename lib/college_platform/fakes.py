@@ -1,5 +1,7 @@
 """An in-memory unit of work, so that a service's workflows are tested with a
 fake of its store (``records``) and no database or broker."""
+from collections.abc import Iterable
+from typing import Any
 
 
 class FakeUnitOfWork:
@@ -9,20 +11,21 @@ class FakeUnitOfWork:
     db = None
     session = None
 
-    def __init__(self, records):
+    def __init__(self, records: Any) -> None:
         self.records = records
-        self.emitted = []
-        self.counted = []
+        self.emitted: list[tuple[str, Any]] = []
+        self.counted: list[tuple[str, dict[str, Any]]] = []
 
-    def emit(self, event_type, data, schema_version=1):
+    def emit(self, event_type: str, data: Any, schema_version: int = 1) -> None:
         self.emitted.append((event_type, data))
 
-    def emit_many(self, event_type, items, schema_version=1):
+    def emit_many(self, event_type: str, items: Iterable[Any],
+                  schema_version: int = 1) -> None:
         self.emitted.extend((event_type, data) for data in items)
 
-    def count(self, name, documentation, **labels):
+    def count(self, name: str, documentation: str, **labels: Any) -> None:
         self.counted.append((name, labels))
 
-    def events(self, event_type):
+    def events(self, event_type: str) -> list[Any]:
         """The data of every emitted event of ``event_type``, in order."""
         return [data for type_, data in self.emitted if type_ == event_type]

@@ -2,7 +2,9 @@
 latency, plus the outbox and inbox figures. Each container gets its own
 registry, so several services can share a test process."""
 import time
+from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
@@ -28,7 +30,7 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0, 1800.0)
 
 
-def entrypoint_kind(entrypoint):
+def entrypoint_kind(entrypoint: object) -> str:
     for cls, kind in ((HttpRequestHandler, "http"), (EventHandler, "event"),
                       (Rpc, "rpc"), (Timer, "timer")):
         if isinstance(entrypoint, cls):
@@ -36,13 +38,13 @@ def entrypoint_kind(entrypoint):
     return "other"
 
 
-def _status_of(result):
+def _status_of(result: object) -> int | None:
     if isinstance(result, tuple) and result and isinstance(result[0], int):
         return result[0]
     return getattr(result, "status_code", None)
 
 
-def metrics_of(container):
+def metrics_of(container: Any) -> "EntrypointMetrics | None":
     """The container's ``EntrypointMetrics``, or None for a service without it."""
     for dependency in container.dependencies:
         if isinstance(dependency, EntrypointMetrics):
@@ -52,7 +54,7 @@ def metrics_of(container):
 
 class EntrypointMetrics(DependencyProvider):
 
-    def setup(self):
+    def setup(self) -> None:
         prefix = self.container.service_name
         self.registry = CollectorRegistry()
         labels = ["entrypoint", "kind"]
@@ -89,13 +91,14 @@ class EntrypointMetrics(DependencyProvider):
         self.events_emitted = Counter("%s_events_emitted" % prefix,
                                       "State changes announced (committed to the outbox), "
                                       "by event type.", ["type"], registry=self.registry)
-        self._business = {}
-        self._started = {}
+        self._business: dict[str, Counter] = {}
+        self._started: dict[Any, float] = {}
 
-    def worker_setup(self, worker_ctx):
+    def worker_setup(self, worker_ctx: Any) -> None:
         self._started[worker_ctx] = time.perf_counter()
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None):
+    def worker_result(self, worker_ctx: Any, result: object = None,
+                      exc_info: Any = None) -> None:
         started = self._started.pop(worker_ctx, None)
         entrypoint = worker_ctx.entrypoint
         labels = (entrypoint.method_name, entrypoint_kind(entrypoint))
@@ -108,7 +111,7 @@ class EntrypointMetrics(DependencyProvider):
         elif (_status_of(result) or 0) >= 500:
             self.errors.labels(*labels, "http_5xx").inc()
 
-    def observe_event_lag(self, handler, event_time):
+    def observe_event_lag(self, handler: str, event_time: str) -> None:
         try:
             created = datetime.fromisoformat(event_time)
         except (TypeError, ValueError):
@@ -116,11 +119,11 @@ class EntrypointMetrics(DependencyProvider):
         lag = (datetime.now(timezone.utc) - created).total_seconds()
         self.event_lag.labels(handler).observe(max(0.0, lag))
 
-    def count_failed_event(self, handler, error, dead_lettered):
+    def count_failed_event(self, handler: str, error: str, dead_lettered: bool) -> None:
         counter = self.event_dead_letters if dead_lettered else self.event_retries
         counter.labels(handler, error).inc()
 
-    def counter(self, name, documentation, labels=()):
+    def counter(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Counter:
         """A business counter, ``<service>_<name>_total``, created on first use.
         Count after the transaction commits, so a retried transaction counts once.
         Label values must come from a small fixed set (states, kinds), never ids."""
@@ -130,10 +133,10 @@ class EntrypointMetrics(DependencyProvider):
                                            registry=self.registry)
         return self._business[name]
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> "EntrypointMetrics":
         return self
 
-    def consumers_ready(self):
+    def consumers_ready(self) -> bool:
         """Every queue consumer of the service is consuming: its queues are
         declared and bound. The HTTP server starts beside the consumers, so
         until then a message published to the service's exchange finds no
@@ -146,11 +149,11 @@ class EntrypointMetrics(DependencyProvider):
                 return False
         return True
 
-    def consumers_status(self):
+    def consumers_status(self) -> dict[str, str]:
         """The consumers' part of a health report."""
         return {"status": "up" if self.consumers_ready() else "starting"}
 
-    def exposition(self, store=None):
+    def exposition(self, store: Any = None) -> tuple[str, str]:
         if store is not None:
             pending, age = store.outbox_backlog()
             self.outbox_pending.set(pending)

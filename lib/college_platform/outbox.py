@@ -9,11 +9,14 @@ consumers absorb the duplicates through their inbox.
 """
 import logging
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
-from college_platform.envelope import utcnow
+from college_platform.documents import Collection, Document
+from college_platform.envelope import Envelope, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ OUTBOX_INDEXES = [
 ]
 
 
-def outbox_record(envelope, now, lease_until=EPOCH):
+def outbox_record(envelope: Envelope, now: datetime, lease_until: datetime = EPOCH) -> Document:
     """A pending record; with ``lease_until`` it is born claimed by the process
     that writes it, which publishes it straight after the commit (sweeps leave
     it alone until then, and take it over if that process dies)."""
@@ -44,14 +47,16 @@ class OutboxRelay:
     publishing the same record at the same time.
     """
 
-    def __init__(self, collection, publish, lease_seconds=30, batch_size=100, clock=utcnow):
+    def __init__(self, collection: Collection, publish: Callable[[Envelope], None],
+                 lease_seconds: float = 30, batch_size: int = 100,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.collection = collection
         self.publish = publish
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
         self.clock = clock
 
-    def publish_pending(self, sweep_batch=1000):
+    def publish_pending(self, sweep_batch: int = 1000) -> int:
         """Publish everything pending (the sweep), oldest first: what a crashed
         process or a failed publish left behind. Finding the pending records
         costs the database in proportion to how many there are, so the sweep
@@ -69,7 +74,7 @@ class OutboxRelay:
             if len(ids) < sweep_batch:
                 return published
 
-    def _claim_and_publish(self, ids):
+    def _claim_and_publish(self, ids: list[Any]) -> int:
         """Publish the pending, unclaimed records among ``ids`` in order: claimed
         with one write, marked sent with one more. Returns how many."""
         now = self.clock()
@@ -94,7 +99,7 @@ class OutboxRelay:
                 self.release(unsent, claim)
         return len(sent)
 
-    def publish_committed(self, records):
+    def publish_committed(self, records: Sequence[tuple[Any, Envelope]]) -> int:
         """Publish ``[(record id, envelope)]`` that this process committed, born
         claimed, from memory: no read and no claim, one write to mark them sent.
         Whatever is not published is released for the sweep at once."""
@@ -111,15 +116,15 @@ class OutboxRelay:
                 self.release([record_id for record_id, _ in records[len(sent):]])
         return len(sent)
 
-    def release(self, ids, claim=None):
+    def release(self, ids: list[Any], claim: str | None = None) -> None:
         """Free records this process holds (under ``claim``, when it claimed
         them in a sweep) so that the next sweep takes them."""
-        query = {"_id": {"$in": ids}, "status": PENDING}
+        query: dict[str, Any] = {"_id": {"$in": ids}, "status": PENDING}
         if claim:
             query["claim"] = claim
         self.collection.update_many(query, {"$set": {"lease_until": EPOCH}})
 
-    def backlog(self):
+    def backlog(self) -> tuple[int, float]:
         """(number pending, age in seconds of the oldest pending)."""
         pending = self.collection.count_documents({"status": PENDING})
         oldest = self.collection.find_one({"status": PENDING}, sort=[("_id", ASCENDING)])

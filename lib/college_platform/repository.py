@@ -1,18 +1,28 @@
 """Small persistence helpers every service needs the same way."""
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from marshmallow import Schema
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.read_concern import ReadConcern
 
+from college_platform.documents import Collection, Database, Document, Session
 from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
 from college_platform.validation import MAX_PAGE_SIZE
+
+if TYPE_CHECKING:
+    from college_platform.mongo import UnitOfWork
+
+# a Mongo sort or an index's keys: (field, ASCENDING or DESCENDING) pairs
+Keys = list[tuple[str, int]]
 
 # list endpoints page newest first; this index keeps that a range walk, not a scan
 RECENT_FIRST = IndexModel([("created_at", DESCENDING), ("_id", ASCENDING)], name="recent_first")
 
 
-def ascending(*keys, **options):
+def ascending(*keys: str, **options: Any) -> IndexModel:
     """An index on ``keys``, each ascending, named ``by_<keys>`` unless
     ``name`` says otherwise (a stored index keeps its name: renaming one
     conflicts with the index already built)."""
@@ -20,58 +30,61 @@ def ascending(*keys, **options):
     return IndexModel([(key, ASCENDING) for key in keys], **options)
 
 
-def newest_first(*keys):
+def newest_first(*keys: str) -> Keys:
     """Index keys for equality on ``keys`` followed by the list pages' newest-first order."""
     return [*((key, ASCENDING) for key in keys), ("created_at", DESCENDING), ("_id", ASCENDING)]
 
 
-def recent(*keys, **options):
+def recent(*keys: str, **options: Any) -> IndexModel:
     """An index serving a list filtered on ``keys`` in newest-first order."""
     options.setdefault("name", "by_%s_recent" % "_".join(keys))
     return IndexModel(newest_first(*keys), **options)
 
 
-def filters(params, *names):
+def filters(params: Mapping[str, Any], *names: str) -> dict[str, Any]:
     """The named filters of a loaded list query. None here means left out: a
     filter given empty (None or "") was refused as the query was loaded
     (``PageQuerySchema``), so dropping None never widens a forced scope."""
     return {name: params[name] for name in names if params.get(name) is not None}
 
 
-def group_by(documents, key):
+def group_by(documents: Iterable[Document], key: str) -> dict[Any, list[Document]]:
     """``{value of key: [documents with it]}``, in the documents' order."""
-    groups = {}
+    groups: dict[Any, list[Document]] = {}
     for document in documents:
         groups.setdefault(document.get(key), []).append(document)
     return groups
 
 
-def new_id():
+def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def get_or_raise(collection, id_, what, session=None):
+def get_or_raise(collection: Collection, id_: Any, what: str,
+                 session: Session | None = None) -> Document:
     document = collection.find_one({"_id": id_}, session=session)
     if document is None:
         raise NotFound("%s %s does not exist" % (what, id_), id=id_)
     return document
 
 
-def paged_view(collection, query, params, view):
+def paged_view(collection: Collection, query: Mapping[str, Any], params: Mapping[str, Any],
+               view: Schema) -> dict[str, Any]:
     """``page`` with its items dumped through the marshmallow ``view``."""
     result = page(collection, query, params["offset"], params["limit"], params.get("sort"))
     result["items"] = view.dump(result["items"], many=True)
     return result
 
 
-def remember_copy(uow, collection, id_, fields):
+def remember_copy(uow: "UnitOfWork[Any]", collection: str, id_: Any,
+                  fields: Mapping[str, Any]) -> None:
     """Upsert a local copy of another service's record, learnt from an event."""
     uow.db[collection].update_one(
         {"_id": id_}, {"$set": {**fields, "updated_at": utcnow()}},
         upsert=True, session=uow.session)
 
 
-def sort_order(sort=None):
+def sort_order(sort: str | None = None) -> Keys:
     """``"-name"`` or ``"name"`` as a Mongo sort, ``_id`` breaking ties so
     pages never overlap; newest first when no order is asked for."""
     if not sort:
@@ -81,7 +94,8 @@ def sort_order(sort=None):
     return [(sort, ASCENDING), ("_id", ASCENDING)]
 
 
-def page(collection, query, offset=0, limit=20, sort=None):
+def page(collection: Collection, query: Mapping[str, Any], offset: int = 0, limit: int = 20,
+         sort: str | None = None) -> dict[str, Any]:
     """One page, newest first unless ``sort`` says otherwise (a value the
     service validated with ``sort_by``), with the total so clients can paginate."""
     offset = max(0, int(offset))
@@ -110,30 +124,36 @@ PENDING = "list_pending"
 POSITION = "list_position"
 
 
-def claim_positions(uow, counter_id, count):
+def _advance(db: Database, counter_id: str, count: int, session: Session | None) -> int:
+    """Add ``count`` to the counter ``counter_id`` (0 when new); its new value."""
+    counter = db.counters.find_one_and_update(
+        {"_id": counter_id}, {"$inc": {"value": count}}, upsert=True,
+        return_document=ReturnDocument.AFTER, session=session)
+    assert counter is not None  # upserted
+    value: int = counter["value"]
+    return value
+
+
+def claim_positions(uow: "UnitOfWork[Any]", counter_id: str, count: int) -> list[int]:
     """``count`` consecutive numbers from the counter ``counter_id``, the first
     ever being 1, taken inside the unit of work's transaction: what commits is
     numbered without gaps, and two transactions never share a number."""
-    last = uow.db.counters.find_one_and_update(
-        {"_id": counter_id}, {"$inc": {"value": count}}, upsert=True,
-        return_document=ReturnDocument.AFTER, session=uow.session)["value"]
+    last = _advance(uow.db, counter_id, count, uow.session)
     return list(range(last - count + 1, last + 1))
 
 
-def position_pending(db, collection, counter_id, batch=1000):
+def position_pending(db: Database, collection: str, counter_id: str, batch: int = 1000) -> int:
     """Number the pending documents of ``db[collection]``, oldest first, after
     those numbered already; how many. Several instances may run it at once: two
     transactions that claim from the counter together conflict, and the one
     retried finds nothing left to number."""
-    def number(session):
+    def number(session: Session) -> int:
         pending = [document["_id"] for document in db[collection].find(
             {PENDING: True}, {"_id": 1}, session=session).sort(
                 [("created_at", ASCENDING), ("_id", ASCENDING)]).limit(batch)]
         if not pending:
             return 0
-        last = db.counters.find_one_and_update(
-            {"_id": counter_id}, {"$inc": {"value": len(pending)}}, upsert=True,
-            return_document=ReturnDocument.AFTER, session=session)["value"]
+        last = _advance(db, counter_id, len(pending), session)
         db[collection].bulk_write([
             UpdateOne({"_id": document_id, PENDING: True},
                       {"$set": {POSITION: position}, "$unset": {PENDING: ""}})
@@ -150,7 +170,7 @@ def position_pending(db, collection, counter_id, batch=1000):
             return numbered
 
 
-def mark_unpositioned(db, collection, counter_id):
+def mark_unpositioned(db: Database, collection: str, counter_id: str) -> None:
     """Make the documents written before positions pending, once, and mark the
     counter complete so that ``positioned_page`` serves the list. Run at start;
     one read of the counter once done."""
@@ -164,7 +184,8 @@ def mark_unpositioned(db, collection, counter_id):
                            upsert=True)
 
 
-def positioned_page(db, collection, counter_id, offset=0, limit=20, newest_first=True):
+def positioned_page(db: Database, collection: str, counter_id: str, offset: int = 0,
+                    limit: int = 20, newest_first: bool = True) -> dict[str, Any] | None:
     """One page of every document of ``db[collection]`` in order of writing
     (newest first by default), as ``page`` answers it: the pending documents
     are the newest. None until ``mark_unpositioned`` has run. Read in one
@@ -181,7 +202,7 @@ def positioned_page(db, collection, counter_id, offset=0, limit=20, newest_first
             pending = list(db[collection].find({PENDING: True}, session=session).sort(
                 [("created_at", direction), ("_id", direction)]))
 
-            def positions(first, last):
+            def positions(first: int, last: int) -> list[Document]:
                 if first > last:
                     return []
                 return list(db[collection].find(

@@ -14,17 +14,17 @@ class RetryDecision:
 class RetryPolicy:
     """``delays[i]`` is the wait before attempt ``i + 2``."""
 
-    delays: tuple = DEFAULT_DELAYS
+    delays: tuple[float, ...] = DEFAULT_DELAYS
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.delays or any(d <= 0 for d in self.delays):
             raise ValueError("retry delays must be positive seconds, at least one")
 
     @property
-    def max_attempts(self):
+    def max_attempts(self) -> int:
         return len(self.delays) + 1
 
-    def after_failure(self, attempt, permanent=False):
+    def after_failure(self, attempt: int, permanent: bool = False) -> RetryDecision:
         """Decide what to do after attempt number ``attempt`` (from 1) failed."""
         if permanent or attempt >= self.max_attempts:
             return RetryDecision(dead_letter=True)

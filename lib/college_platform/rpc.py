@@ -7,6 +7,8 @@ listener (an HTTP request arriving during start-up) registers a pending call,
 the check fails, the reply consumer dies, and every later call times out.
 The check is meant for reconnections, so it runs only after the first start.
 """
+from typing import Any
+
 from nameko import rpc as nameko_rpc
 from nameko.rpc import ClusterRpc, ReplyListener
 from pymongo.errors import ConnectionFailure
@@ -21,15 +23,15 @@ class ReplyListenerCheckingReconnections(ReplyListener):
 
     consumer_cls = ReplyConsumer
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.started = False
 
-    def start(self):
+    def start(self) -> None:
         super().start()
         self.started = True
 
-    def check_for_lost_replies(self):
+    def check_for_lost_replies(self) -> None:
         if self.started:
             super().check_for_lost_replies()
 
@@ -40,7 +42,7 @@ class ServiceRpc(ClusterRpc):
 
     reply_listener = ReplyListenerCheckingReconnections()
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         # nameko's publisher declares the reply queue with every request, and
         # kombu never caches the declaration of an expiring queue: three more
@@ -58,7 +60,7 @@ class Rpc(nameko_rpc.Rpc):
 
     rpc_consumer = ServiceRpcConsumer()
 
-    def handle_result(self, message, worker_ctx, result, exc_info):
+    def handle_result(self, message: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
         if exc_info is not None and isinstance(exc_info[1], ConnectionFailure):
             unavailable = Unavailable(
                 "the %s database is unreachable; try again shortly"

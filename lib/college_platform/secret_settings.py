@@ -40,13 +40,13 @@ BASE64 = re.compile(r"[A-Za-z0-9+/]+=*")
 class InsecureSecret(ValueError):
     """A secret setting a component must not start with."""
 
-    def __init__(self, setting, reason):
+    def __init__(self, setting: str, reason: str) -> None:
         super().__init__("%s %s; generate one with: %s" % (setting, reason, GENERATE))
         self.setting = setting
         self.reason = reason
 
 
-def placeholder_reason(value, whole_values=True):
+def placeholder_reason(value: str, whole_values: bool = True) -> str | None:
     """Why ``value`` is a placeholder, or None."""
     if "change-me" in value.lower():
         return "is a placeholder (it contains CHANGE-ME)"
@@ -57,7 +57,7 @@ def placeholder_reason(value, whole_values=True):
     return None
 
 
-def check_uri_password(setting, uri):
+def check_uri_password(setting: str, uri: str) -> str:
     """``uri`` unless its password is a placeholder (CHANGE-ME or a placeholder
     word). Its strength is the server's business: guest:guest serves local runs."""
     try:
@@ -69,7 +69,7 @@ def check_uri_password(setting, uri):
     return uri
 
 
-def decode_base64url(value):
+def decode_base64url(value: str) -> bytes:
     """The bytes of base64url text (padding optional); ValueError if it is not."""
     if not BASE64URL.fullmatch(value):
         raise ValueError("not base64url")
@@ -82,7 +82,7 @@ def decode_base64url(value):
         raise ValueError("not base64url")
 
 
-def decode_secret(value):
+def decode_secret(value: str) -> bytes:
     """The random bytes a secret holds: hex, else base64url or base64."""
     if HEX.fullmatch(value):
         return bytes.fromhex(value)
@@ -91,7 +91,7 @@ def decode_secret(value):
     return decode_base64url(value)
 
 
-def check_random_secret(setting, value, required=True):
+def check_random_secret(setting: str, value: str | None, required: bool = True) -> bytes | None:
     """The bytes of the secret in ``setting``; InsecureSecret if a component must
     not start with it. Unset is None when the setting is optional."""
     if not value:

@@ -1,6 +1,8 @@
 """What every service exposes besides its domain: a health RPC, HTTP
 ``/health`` (broker and database reachability) and ``/metrics``."""
 import time
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast
 
 from eventlet.event import Event
 from kombu import Connection
@@ -12,8 +14,10 @@ from college_platform.metrics import EntrypointMetrics
 from college_platform.rpc import rpc
 from college_platform.web import http
 
+T = TypeVar("T")
 
-def broker_status(uri=None, timeout=2.0):
+
+def broker_status(uri: str | None = None, timeout: float = 2.0) -> dict[str, str]:
     try:
         # a pooled connection: frequent probes must not open a connection each
         pool = connections[Connection(uri or settings.AMQP_URI(), connect_timeout=timeout)]
@@ -24,21 +28,21 @@ def broker_status(uri=None, timeout=2.0):
         return {"status": "down", "error": str(exc)[:200]}
 
 
-class SingleFlight:
+class SingleFlight(Generic[T]):
     """At most one computation at a time: callers arriving while it runs share
     its result, which is then reused for ``ttl`` seconds. Keeps a burst of
     probes from fanning out into a burst of calls behind them."""
 
-    def __init__(self, ttl, clock=time.monotonic):
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.clock = clock
-        self._value = None
-        self._computed_at = None
-        self._running = None
+        self._value: T | None = None
+        self._computed_at: float | None = None
+        self._running: Any = None  # an eventlet Event while computing
 
-    def get(self, compute):
+    def get(self, compute: Callable[[], T]) -> T:
         if self._computed_at is not None and self.clock() - self._computed_at < self.ttl:
-            return self._value
+            return cast(T, self._value)  # computed: a T
         if self._running is not None:
             return self._running.wait()
         running = self._running = Event()
@@ -52,12 +56,12 @@ class SingleFlight:
         running.send(value)
         return value
 
-    def forget(self):
+    def forget(self) -> None:
         """The next ``get`` computes afresh (a change this process made)."""
         self._computed_at = None
 
 
-def database_status(store):
+def database_status(store: Any) -> dict[str, Any]:
     ok, error = store.ping()
     return {"status": "up"} if ok else {"status": "down", "error": error}
 
@@ -65,10 +69,12 @@ def database_status(store):
 class PlatformService:
     """Mixin for a nameko service class that defines ``name`` and ``store``."""
 
+    name: str
+    store: Any  # the service's MongoStore: a Store in each worker
     metrics = EntrypointMetrics()
 
-    def _health_report(self):
-        report = {
+    def _health_report(self) -> dict[str, Any]:
+        report: dict[str, Any] = {
             "service": self.name,
             "broker": broker_status(),
             "database": database_status(self.store),
@@ -80,21 +86,21 @@ class PlatformService:
         return report
 
     @rpc
-    def health(self):
+    def health(self) -> dict[str, Any]:
         return self._health_report()
 
     @http("GET", "/health")
-    def http_health(self, request):
+    def http_health(self, request: Any) -> tuple[int, dict[str, str], str]:
         report = self._health_report()
         return json_response(200 if report["status"] == "up" else 503, report)
 
     @http("GET", "/live")
-    def http_live(self, request):
+    def http_live(self, request: Any) -> tuple[int, dict[str, str], str]:
         """Liveness: the process answers. Unlike /health it does not depend on the
         broker or database, so an outage there does not restart every pod."""
         return json_response(200, {"service": self.name, "status": "alive"})
 
     @http("GET", "/metrics")
-    def http_metrics(self, request):
+    def http_metrics(self, request: Any) -> tuple[int, dict[str, str], str]:
         body, content_type = self.metrics.exposition(self.store)
         return 200, {"Content-Type": content_type}, body

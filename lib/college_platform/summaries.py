@@ -1,15 +1,19 @@
 """The rules every service follows when it answers the read-model RPCs
 (docs/views.md): the asked ids, capped lists, additive indicator facts and
 when a part changes with time alone."""
+from collections.abc import Iterable, MutableMapping
 from datetime import date, datetime, time
+from typing import Any, TypeVar
 
 from college_platform.errors import InvalidInput
 
 MAX_SUMMARY_IDS = 200
 MAX_PART_ITEMS = 100
 
+Part = TypeVar("Part", bound=MutableMapping[str, Any])
 
-def summary_ids(ids, field="ids"):
+
+def summary_ids(ids: object, field: str = "ids") -> list[str]:
     """The distinct ids of one ``*_summaries`` call, in the order asked;
     InvalidInput when it is not a list of at most 200 non-empty strings."""
     if not isinstance(ids, (list, tuple)):
@@ -25,7 +29,7 @@ def summary_ids(ids, field="ids"):
     return distinct
 
 
-def put_capped(part, name, items, cap=MAX_PART_ITEMS):
+def put_capped(part: Part, name: str, items: Iterable[Any], cap: int = MAX_PART_ITEMS) -> Part:
     """``part[name]`` = the first ``cap`` items (already newest first), with
     ``<name>_truncated: true`` when some were cut."""
     items = list(items)
@@ -35,7 +39,7 @@ def put_capped(part, name, items, cap=MAX_PART_ITEMS):
     return part
 
 
-def say_when_it_changes(part, now):
+def say_when_it_changes(part: Part, now: datetime) -> Part:
     """Turn a part's ``changes_on`` (the first day, on the service's clock, it
     changes with time alone) into ``changes_in_seconds`` from ``now``: the
     gateway reads the part again then, whatever its own clock says."""
@@ -50,15 +54,16 @@ class Facts:
     """Indicator facts summed per distinct (metric, term, programme,
     enterprise, breakdown), as the dashboard reads them."""
 
-    def __init__(self):
-        self._sums = {}
+    def __init__(self) -> None:
+        self._sums: dict[tuple[str, str | None, str | None, str | None, str | None], float] = {}
 
-    def add(self, metric, value=1, term=None, programme_id=None, enterprise_id=None,
-            breakdown=None):
+    def add(self, metric: str, value: float = 1, term: str | None = None,
+            programme_id: str | None = None, enterprise_id: str | None = None,
+            breakdown: str | None = None) -> None:
         key = (metric, term, programme_id, enterprise_id, breakdown)
         self._sums[key] = self._sums.get(key, 0) + value
 
-    def rows(self):
+    def rows(self) -> list[dict[str, Any]]:
         keys = sorted(self._sums, key=lambda key: tuple("" if v is None else v for v in key))
         return [{"metric": metric, "value": self._sums[key], "term": term,
                  "programme_id": programme_id, "enterprise_id": enterprise_id,

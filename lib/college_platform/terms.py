@@ -3,7 +3,7 @@ the autumn term of the year it starts in, March to August the spring term."""
 import datetime
 
 
-def term_of(day):
+def term_of(day: datetime.date | str | None) -> str | None:
     """``term_of(date(2026, 10, 1)) == "2026-autumn"``; accepts a date, a
     datetime or an ISO date string; ``None`` for no date."""
     if day is None:

@@ -3,6 +3,8 @@
 kind (``field_errors``), so a client can word it in its own language."""
 import inspect
 import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
@@ -19,7 +21,7 @@ class WholeNumber(fields.Integer):
     """An integer as JSON and the API's document have it: 3 and 3.0 alike, never
     2.5, which marshmallow's Integer would take as 2."""
 
-    def _validated(self, value):
+    def _validated(self, value: Any) -> int:
         if isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid")
         return super()._validated(value)
@@ -36,7 +38,7 @@ class PageQuerySchema(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
     @pre_load
-    def no_empty_filter(self, data, **kwargs):
+    def no_empty_filter(self, data: Any, **kwargs: Any) -> Any:
         """A filter given empty (``?enterprise_id=``, or a scope the caller set
         to None) is refused: the services drop a filter that is None, so it
         would list every row instead of none. Left out, it lists every row."""
@@ -50,7 +52,7 @@ class PageQuerySchema(Schema):
         return data
 
 
-def sort_by(*names):
+def sort_by(*names: str) -> fields.String:
     """A ``sort`` query field: ``name`` ascending or ``-name`` descending,
     one of ``names`` only, so a client cannot sort on an unindexed secret."""
     allowed = tuple(names) + tuple("-" + name for name in names)
@@ -60,7 +62,7 @@ def sort_by(*names):
                   % ", ".join(names)})
 
 
-def load(schema, payload, **kwargs):
+def load(schema: Schema, payload: object, **kwargs: Any) -> Any:
     if not isinstance(payload, dict):
         raise InvalidInput("the body must be a JSON object",
                            errors={"_schema": ["Expected a JSON object."]})
@@ -85,23 +87,25 @@ PARAMETERS = ("min", "max", "equal", "choices")
 CUSTOM_KINDS = {EMPTY_FILTER: "empty"}
 # a validator's kind from its class name: OneOf -> one_of
 VALIDATOR_KIND = re.compile(r"(?<!^)(?=[A-Z])")
+# (the pattern of a message template, the code of its kind)
+Templates = list[tuple[re.Pattern[str], str]]
 
 
-def _kind_of_validator(validator):
+def _kind_of_validator(validator: validate.Validator) -> str:
     return VALIDATOR_KIND.sub("_", type(validator).__name__).lower()
 
 
-def _field_kind(key):
+def _field_kind(key: str) -> str:
     return "invalid" if key == "validator_failed" else key
 
 
-def _pattern(template):
+def _pattern(template: str) -> re.Pattern[str] | None:
     """A message template (``Length must be between {min} and {max}.``) as a
     regular expression that captures its parameters."""
     parts = re.split(r"\{(\w+)\}", template)
     if not any(parts[0::2]):
         return None  # all placeholder: it would match any message
-    regex, seen = "", set()
+    regex, seen = "", set[str]()
     for index, part in enumerate(parts):
         if index % 2 == 0:
             regex += re.escape(part)
@@ -115,14 +119,14 @@ def _pattern(template):
     return re.compile(regex + r"\Z", re.S)
 
 
-def _validator_templates(validator):
+def _validator_templates(validator: validate.Validator) -> list[tuple[str, str]]:
     kind = _kind_of_validator(validator)
     names = [name for name in dir(validator) if name == "error" or name.startswith("message_")]
     return [(getattr(validator, name), kind) for name in names
             if isinstance(getattr(validator, name), str)]
 
 
-def _default_templates():
+def _default_templates() -> Templates:
     """The validators' before the fields': where their words are the same
     ("Must be one of: {choices}." of ``OneOf`` and of ``Enum``, which calls it
     ``unknown``), the validator's kind is the one a client can act on."""
@@ -142,7 +146,7 @@ def _default_templates():
     return _compiled(templates)
 
 
-def _compiled(templates):
+def _compiled(templates: Sequence[tuple[Any, str]]) -> Templates:
     """The templates as patterns, those with the most fixed text first, so
     "between {min} and {max}" is tried before "{min}" alone."""
     compiled = []
@@ -158,17 +162,17 @@ def _compiled(templates):
 DEFAULT_TEMPLATES = _default_templates()
 
 
-def _field_templates(field):
+def _field_templates(field: fields.Field) -> Templates:
     templates = [(message, _field_kind(key)) for key, message in field.error_messages.items()]
     for validator in getattr(field, "validators", ()):
         templates += _validator_templates(validator)
     return _compiled(templates)
 
 
-def _field_at(schema, path):
+def _field_at(schema: Schema, path: Sequence[str]) -> fields.Field | None:
     """The field a path of error keys names (``milestones.0.weight``), or None."""
     field, keys = None, list(path)
-    current = schema
+    current: Schema | fields.Field = schema
     while keys:
         key = keys.pop(0)
         if isinstance(current, Schema) and key.isdigit() and getattr(field, "many", False):
@@ -188,7 +192,7 @@ def _field_at(schema, path):
     return field
 
 
-def classify(message, field=None):
+def classify(message: str, field: fields.Field | None = None) -> tuple[str, dict[str, Any]]:
     """``(code, params)`` of one error message, ``field`` the field it is about
     when known (its own wording then counts)."""
     candidates = (_field_templates(field) if field is not None else []) + DEFAULT_TEMPLATES
@@ -207,7 +211,7 @@ def classify(message, field=None):
     return "invalid", {}
 
 
-def _flat(messages, path=()):
+def _flat(messages: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
     if isinstance(messages, dict):
         for key, value in messages.items():
             yield from _flat(value, path + (str(key),))
@@ -221,7 +225,8 @@ def _flat(messages, path=()):
         yield path, str(messages)
 
 
-def field_errors(messages, schema=None):
+def field_errors(messages: Mapping[str, Any] | list[Any] | str | None,
+                 schema: Schema | None = None) -> list[dict[str, Any]]:
     """Each field error of ``messages`` (marshmallow's nested ``errors``) as
     ``{"field": "milestones.0.weight", "code": "range", "message": "...",
     "params": {"min": "1"}}``: the code is the error's kind, ``params`` what
@@ -230,14 +235,15 @@ def field_errors(messages, schema=None):
     for path, message in _flat(messages or {}):
         field = _field_at(schema, path) if schema is not None and path else None
         code, params = classify(message, field)
-        error = {"field": ".".join(path) or "_schema", "code": code, "message": message}
+        error: dict[str, Any] = {"field": ".".join(path) or "_schema", "code": code,
+                                 "message": message}
         if params:
             error["params"] = params
         found.append(error)
     return found
 
 
-def describe_errors(messages):
+def describe_errors(messages: Mapping[str, Any] | list[Any] | str | None) -> str:
     """Field errors as one line a person reads where no client words them
     (a dead letter's reason): ``time: Not a valid datetime.; data.title: ...``."""
     return "; ".join("%s: %s" % (".".join(path) or "_schema", message)

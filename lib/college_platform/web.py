@@ -13,7 +13,9 @@ the socket would reset them after their clients sent a request).
 """
 import logging
 import time
+from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any
 
 import eventlet
 from nameko.web.handlers import HttpRequestHandler
@@ -26,13 +28,17 @@ DRAIN_SECONDS = 8.0
 
 class GracefulWebServer(WebServer):
 
-    def setup(self):
+    _is_accepting: bool
+
+    def setup(self) -> None:
         super().setup()
         self._requests_in_flight = 0
-        self._unread_connections = set()  # accepted, first request not begun yet
+        self._unread_connections: set[Any] = set()  # accepted, first request not begun yet
 
-    def get_wsgi_server(self, sock, wsgi_app, **options):
-        def counting(environ, start_response):
+    def get_wsgi_server(self, sock: Any, wsgi_app: Callable[..., Iterable[bytes]],
+                        **options: Any) -> Any:
+        def counting(environ: dict[str, Any], start_response: Callable[..., Any]
+                     ) -> Iterable[bytes]:
             self._unread_connections.discard(
                 (environ.get("REMOTE_ADDR"), int(environ.get("REMOTE_PORT") or 0)))
             self._requests_in_flight += 1
@@ -43,7 +49,7 @@ class GracefulWebServer(WebServer):
 
         return super().get_wsgi_server(sock, counting, **options)
 
-    def process_request(self, sock, address):
+    def process_request(self, sock: Any, address: Any) -> Any:
         key = (address[0], address[1]) if isinstance(address, tuple) else address
         self._unread_connections.add(key)
         try:
@@ -51,12 +57,12 @@ class GracefulWebServer(WebServer):
         finally:
             self._unread_connections.discard(key)
 
-    def unregister_provider(self, provider):
+    def unregister_provider(self, provider: Any) -> None:
         self._close_door()
         self._drain()
         super().unregister_provider(provider)
 
-    def _close_door(self):
+    def _close_door(self) -> None:
         if not self._is_accepting:
             return
         self._is_accepting = False
@@ -68,7 +74,7 @@ class GracefulWebServer(WebServer):
             self._take_waiting_connections()
             self._sock.close()
 
-    def _take_waiting_connections(self):
+    def _take_waiting_connections(self) -> None:
         self._sock.setblocking(False)
         while True:
             try:
@@ -78,7 +84,7 @@ class GracefulWebServer(WebServer):
             sock.settimeout(self._serv.socket_timeout)
             self.container.spawn_managed_thread(partial(self.process_request, sock, address))
 
-    def _drain(self):
+    def _drain(self) -> None:
         deadline = time.monotonic() + DRAIN_SECONDS
         while (self._requests_in_flight or self._unread_connections) and \
                 time.monotonic() < deadline:
@@ -87,7 +93,7 @@ class GracefulWebServer(WebServer):
             log.warning("stopping with %d request(s) still running and %d connection(s) "
                         "unread", self._requests_in_flight, len(self._unread_connections))
 
-    def stop(self):
+    def stop(self) -> None:
         self._close_door()
         self._drain()
         eventlet.sleep(0.05)  # let the last responses leave their sockets

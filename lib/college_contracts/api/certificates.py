@@ -1,4 +1,6 @@
 """Request and response schemas of the certificates service's API."""
+from typing import Any
+
 from marshmallow import (
     EXCLUDE,
     INCLUDE,
@@ -20,7 +22,7 @@ ID = validate.Length(min=1, max=64)
 SCORE = validate.Range(min=0, max=100)
 
 
-def upper_code(data, *names):
+def upper_code(data: Any, *names: str) -> Any:
     if isinstance(data, dict):
         data = dict(data)
         for name in names:
@@ -48,7 +50,7 @@ class RequiredCertificateSchema(Schema):
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         return upper_code(data, "code")
 
 
@@ -73,11 +75,11 @@ class NewCertificateSchema(Schema):
                                  "none: for life."})
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         return upper_code(data, "code")
 
     @validates_schema
-    def prerequisites_name_offered_levels(self, data, **kwargs):
+    def prerequisites_name_offered_levels(self, data: dict[str, Any], **kwargs: Any) -> None:
         for item in data.get("prerequisites", []):
             if item["level"] not in data.get("levels", []):
                 raise ValidationError("A prerequisite must be for one of the certificate's "
@@ -108,11 +110,11 @@ class NewSessionSchema(Schema):
     capacity = WholeNumber(required=True, validate=validate.Range(min=1, max=5000))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         return upper_code(data, "certificate_code")
 
     @validates_schema
-    def deadline_before_exam(self, data, **kwargs):
+    def deadline_before_exam(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["registration_deadline"] > data["exam_date"]:
             raise ValidationError("Registration must close on or before the exam date.",
                                   "registration_deadline")
@@ -135,7 +137,7 @@ class SessionQuerySchema(PageQuerySchema):
     level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         return upper_code(data, "certificate_code")
 
 
@@ -268,7 +270,7 @@ class IssuedQuerySchema(PageQuerySchema):
     sort = sort_by("created_at", "issued_on", "certificate_number", "holder_name")
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         return upper_code(data, "certificate_code")
 
 
@@ -349,7 +351,7 @@ class CreditRuleInputSchema(Schema):
                                     load_default=list, validate=validate.Length(max=20))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         return upper_code(data, "certificate_code")
 
 

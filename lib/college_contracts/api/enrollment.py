@@ -1,5 +1,6 @@
 """Request and response schemas of the enrollment service's API."""
 from datetime import date
+from typing import Any
 
 from marshmallow import (
     Schema,
@@ -53,13 +54,13 @@ class NewPartnerSchema(Schema):
                            validate=validate.Length(max=20))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("credit_code"), str):
             data = {**data, "credit_code": normalise_credit_code(data["credit_code"])}
         return data
 
     @validates("credit_code")
-    def check_credit_code(self, value, **kwargs):
+    def check_credit_code(self, value: str, **kwargs: Any) -> None:
         problem = credit_code_problem(value)
         if problem:
             raise ValidationError("Not a valid unified social credit code: %s." % problem)
@@ -90,16 +91,16 @@ class PartnerSchema(Schema):
 
 
 
-def optional_id():
+def optional_id() -> fields.String:
     return fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 REASON = validate.Length(min=2, max=1000)
 
 
-def required_id():
+def required_id() -> fields.String:
     return fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
-def date_fields_in_order(data, start, end):
+def date_fields_in_order(data: dict[str, Any], start: str, end: str) -> None:
     if data.get(start) and data.get(end) and data[end] < data[start]:
         raise ValidationError("Must be on or after %s." % start, end)
 
@@ -122,7 +123,7 @@ class NewAgreementSchema(Schema):
                                   validate=validate.Length(min=1, max=50))
 
     @pre_load
-    def upper_codes(self, data, **kwargs):
+    def upper_codes(self, data: Any, **kwargs: Any) -> Any:
         codes = data.get("programme_codes") if isinstance(data, dict) else None
         if isinstance(codes, list):
             data = {**data, "programme_codes": [c.strip().upper() if isinstance(c, str) else c
@@ -132,7 +133,7 @@ class NewAgreementSchema(Schema):
     partner_given = needs_decided("partner_id")
 
     @validates_schema
-    def term_in_order(self, data, **kwargs):
+    def term_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         date_fields_in_order(data, "starts_on", "ends_on")
 
 
@@ -146,7 +147,7 @@ class AgreementAmendmentSchema(Schema):
     upper_codes = NewAgreementSchema.upper_codes
 
     @validates_schema
-    def something_changes(self, data, **kwargs):
+    def something_changes(self, data: dict[str, Any], **kwargs: Any) -> None:
         if all(data.get(key) is None for key in ("title", "ends_on", "programme_codes")):
             raise ValidationError("Change the title, the end date or the programmes.", "_schema")
 
@@ -189,13 +190,13 @@ class NewProgrammeSchema(Schema):
                           validate=validate.Length(max=100))
 
     @pre_load
-    def upper_code(self, data, **kwargs):
+    def upper_code(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("code"), str):
             data = {**data, "code": data["code"].strip().upper()}
         return data
 
     @validates_schema
-    def one_quota_per_partner(self, data, **kwargs):
+    def one_quota_per_partner(self, data: dict[str, Any], **kwargs: Any) -> None:
         partners = [q["partner_id"] for q in data.get("quotas", [])]
         if len(partners) != len(set(partners)):
             raise ValidationError("Each partner may have one quota.", "quotas")
@@ -230,7 +231,7 @@ class ApplicantSchema(Schema):
     address = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict):
             data = {key: value for key, value in data.items() if value not in ("", None)}
             if isinstance(data.get("resident_id"), str):
@@ -238,18 +239,18 @@ class ApplicantSchema(Schema):
         return data
 
     @validates("resident_id")
-    def check_resident_id(self, value, **kwargs):
+    def check_resident_id(self, value: str | None, **kwargs: Any) -> None:
         problem = value and resident_id_problem(value)
         if problem:
             raise ValidationError("Not a valid resident identity number: %s." % problem)
 
     @validates("birth_date")
-    def born_in_the_past(self, value, **kwargs):
+    def born_in_the_past(self, value: date | None, **kwargs: Any) -> None:
         if value is not None and not date(1900, 1, 1) <= value <= date.today():
             raise ValidationError("Not a plausible date of birth.")
 
     @validates_schema
-    def one_identity_document(self, data, **kwargs):
+    def one_identity_document(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.get("resident_id") and not data.get("passport"):
             raise ValidationError("Give a resident identity number or a passport.",
                                   "resident_id")
@@ -260,7 +261,7 @@ class ApplicantSchema(Schema):
             raise ValidationError("Required with a passport.", "birth_date")
 
     @post_load
-    def derive_birth_date(self, data, **kwargs):
+    def derive_birth_date(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if data["resident_id"]:
             data["birth_date"] = birth_date_from_resident_id(data["resident_id"])
         if data["passport"]:
@@ -284,7 +285,7 @@ class ScreeningSchema(Schema):
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
 
     @validates_schema
-    def reason_for_a_rejection(self, data, **kwargs):
+    def reason_for_a_rejection(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("passed") is False and not data.get("reason"):
             raise ValidationError("A rejection needs a reason.", "reason")
 
@@ -308,7 +309,7 @@ class OfferDecisionSchema(Schema):
     party_given = needs_decided("party")
 
     @validates_schema
-    def reason_for_a_rejection(self, data, **kwargs):
+    def reason_for_a_rejection(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("approve") is False and not data.get("reason"):
             raise ValidationError("A rejection needs a reason.", "reason")
 
@@ -350,7 +351,7 @@ class AdmissionRowSchema(ApplicantSchema):
                                        "provincial admission number (录取编号)."))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         data = ApplicantSchema.normalise(self, data, **kwargs)
         if isinstance(data, dict) and isinstance(data.get("admission_number"), str):
             data["admission_number"] = data["admission_number"].strip().upper()
@@ -374,7 +375,7 @@ class AdmissionImportSchema(Schema):
     csv = fields.String(load_default=None, validate=validate.Length(min=1, max=1024 * 1024))
 
     @validates_schema
-    def rows_or_csv(self, data, **kwargs):
+    def rows_or_csv(self, data: dict[str, Any], **kwargs: Any) -> None:
         if (data.get("rows") is None) == (data.get("csv") is None):
             raise ValidationError("Give the list as rows or as csv, one of the two.", "rows")
 
@@ -429,7 +430,7 @@ class ApprenticeContractSchema(Schema):
                                   validate=validate.Range(min=0, max=1_000_000))
 
     @validates_schema
-    def term_in_order(self, data, **kwargs):
+    def term_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         date_fields_in_order(data, "starts_on", "ends_on")
 
 
@@ -445,7 +446,7 @@ class StatusChangeSchema(Schema):
     partner_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
     @validates_schema
-    def transfer_needs_a_programme(self, data, **kwargs):
+    def transfer_needs_a_programme(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("action") == "transfer" and not data.get("programme_id"):
             raise ValidationError("A transfer needs the programme to move to.", "programme_id")
 

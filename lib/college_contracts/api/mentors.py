@@ -1,4 +1,6 @@
 """Request and response schemas of the mentors service's API."""
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
@@ -17,7 +19,7 @@ class NewMentorSchema(Schema):
     load_limit = WholeNumber(load_default=5, validate=validate.Range(min=1, max=50))
 
     @validates_schema
-    def enterprise_matches_kind(self, data, **kwargs):
+    def enterprise_matches_kind(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["kind"] == "industry" and not data.get("enterprise_id"):
             raise ValidationError("An industry mentor comes from a partner enterprise.",
                                   "enterprise_id")
@@ -83,7 +85,7 @@ class NewSecondmentSchema(Schema):
     agreed_hours = fields.Float(required=True, validate=validate.Range(min=1, max=5000))
 
     @validates_schema
-    def period_in_order(self, data, **kwargs):
+    def period_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["ends_on"] < data["starts_on"]:
             raise ValidationError("The secondment ends before it starts.", "ends_on")
         if (data["ends_on"] - data["starts_on"]).days > 3 * 366:
@@ -124,7 +126,7 @@ class TimesheetDecisionSchema(Schema):
     reason = fields.String(load_default=None, validate=validate.Length(min=2, max=500))
 
     @validates_schema
-    def rejection_has_reason(self, data, **kwargs):
+    def rejection_has_reason(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["decision"] == "rejected" and not data.get("reason"):
             raise ValidationError("A rejection says why.", "reason")
 

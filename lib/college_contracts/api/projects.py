@@ -1,4 +1,6 @@
 """Request and response schemas of the projects service's API."""
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from college_contracts.api import decided_for_the_caller, needs_decided
@@ -13,7 +15,7 @@ HTTP_URL = r"^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}(/[^\s]*
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Must be a lowercase hex SHA-256 digest.")
 
 
-def _id(**kwargs):
+def _id(**kwargs: Any) -> fields.String:
     return Id(validate=validate.Length(min=1, max=64), **kwargs)
 
 
@@ -52,7 +54,7 @@ class NewProjectSchema(StrictSchema):
     enterprise_given = needs_decided("enterprise_id")
 
     @validates_schema
-    def dates_in_order(self, data, **kwargs):
+    def dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["end_date"] < data["start_date"]:
             raise ValidationError("The project must end on or after its start date.", "end_date")
 
@@ -126,7 +128,7 @@ class NewTeamSchema(StrictSchema):
     name = fields.String(load_default=None, validate=validate.Length(max=100))
 
     @validates_schema
-    def distinct_students(self, data, **kwargs):
+    def distinct_students(self, data: dict[str, Any], **kwargs: Any) -> None:
         if len(set(data["student_ids"])) != len(data["student_ids"]):
             raise ValidationError("A student is listed twice.", "student_ids")
 
@@ -254,7 +256,7 @@ class NewPlacementSchema(StrictSchema):
     enterprise_given = needs_decided("enterprise_id")
 
     @validates_schema
-    def dates_in_order(self, data, **kwargs):
+    def dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["ends_on"] < data["starts_on"]:
             raise ValidationError("The placement must end on or after its start.", "ends_on")
 
@@ -376,7 +378,7 @@ class FeedbackSummaryQuerySchema(Schema):
     student_id = fields.String(load_default=None)
 
     @validates_schema
-    def exactly_one(self, data, **kwargs):
+    def exactly_one(self, data: dict[str, Any], **kwargs: Any) -> None:
         if bool(data["enterprise_id"]) == bool(data["student_id"]):
             raise ValidationError("Give exactly one of enterprise_id and student_id.",
                                   "enterprise_id")
