@@ -364,7 +364,8 @@ def group_registration(candidate_ids, *, exam_session, certificate, candidates, 
     (``check_eligibility``); seats in the list's order while there are any,
     then the waiting list. A candidate registered already (``taken``: by
     candidate id, or earlier in the list) is a duplicate, an ineligible one is
-    rejected with the reason; the others are kept.
+    rejected with the reason; the others are kept. ``new_id()`` and ``now()``
+    give each registration its id and time.
 
     Returns (report, registrations, waitlist_seq): the report in the list's
     order, the new registrations, the session's last waiting-list position."""
@@ -390,7 +391,7 @@ def group_registration(candidate_ids, *, exam_session, certificate, candidates, 
                            "errors": ineligible(exc).errors})
             continue
         registration = new_registration(new_id(), exam_session, certificate,
-                                        candidates[candidate_id], now)
+                                        candidates[candidate_id], now())
         if seats > 0:
             seats -= 1
         else:
@@ -527,8 +528,11 @@ def next_rule(fields, rule_id, existing, now):
             "created_at": existing["created_at"] if existing else now}
 
 
-def check_holders_limit(holders, limit=MAX_REEVALUATED_HOLDERS):
-    """A rule change re-evaluates every holder at once, or none."""
+def check_holders_limit(holders, limit=None):
+    """A rule change re-evaluates every holder at once, or none: at most
+    ``MAX_REEVALUATED_HOLDERS`` unless ``limit`` says otherwise."""
+    if limit is None:
+        limit = MAX_REEVALUATED_HOLDERS
     if len(holders) > limit:
         raise Conflict("the rule concerns more than %d holders, more than one change "
                        "may re-evaluate at once" % limit)

@@ -256,7 +256,7 @@ def test_a_class_takes_the_seats_in_order_then_the_waiting_list():
     report, registrations, waitlist = domain.group_registration(
         ["a", "b", "c", "b", "d", "e", "x"], exam_session=SESSION, certificate=CERTIFICATE,
         candidates=candidates, held={}, taken={"x": {"_id": "r-x", "waitlist_position": 2}},
-        today=TODAY, new_id=lambda: next(ids), now="now")
+        today=TODAY, new_id=lambda: next(ids), now=lambda: "now")
     assert [(r["candidate_id"], r["status"]) for r in report] == [
         ("a", "registered"), ("b", "waitlisted"), ("c", "waitlisted"), ("b", "duplicate"),
         ("d", "rejected"), ("e", "rejected"), ("x", "duplicate")]

@@ -258,8 +258,7 @@ def test_a_rule_change_is_previewed_then_applied_to_every_holder(
 
 def test_a_rule_concerning_more_holders_than_one_change_takes_is_refused_not_cut_short(
         certificates, amqp_uri, database, monkeypatch):
-    import certificates.service as service_module
-    monkeypatch.setattr(service_module, "MAX_REEVALUATED_HOLDERS", 1)
+    monkeypatch.setattr(domain, "MAX_REEVALUATED_HOLDERS", 1)
     enrol(amqp_uri, database, STUDENTS[:2])
     exam = call(certificates, "create_session", {**SESSION, "capacity": 10})
     for student_id, _ in STUDENTS[:2]:

@@ -1,0 +1,75 @@
+"""Results, one by one or imported from CSV; a pass issues the certificate."""
+from certificates import domain, workflows
+from certificates.records import reading
+from certificates.schemas import ResultsImportReportSchema, ResultsImportSchema, ScoresSchema
+from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.rpc import rpc
+from college_platform.validation import load
+
+results_report_view = ResultsImportReportSchema()
+ISSUED_CONCURRENTLY = "the certificate was issued concurrently"
+
+
+class ResultsEntrypoints:
+
+    @rpc
+    def record_result(self, registration_id, payload):
+        """Record a registered candidate's scores; a pass issues the certificate
+        with its signed credential. Announces ``result_recorded`` and, on a
+        pass, ``certificate_issued``.
+
+        payload: {"theory": 78.5, "practical": 85}
+        -> the registration, with "result" and "certificate_number"
+        """
+        scores = load(ScoresSchema(), payload)
+        now = self.clock()
+        self.store.transact(
+            lambda uow: workflows.record_result(uow, registration_id, scores, now,
+                                                self.issuer),
+            on_duplicate=Conflict(ISSUED_CONCURRENTLY))
+        return self.get_registration(registration_id)
+
+    @rpc
+    def import_results(self, session_id, payload):
+        """Record many results from CSV (``candidate_id,theory,practical``), each
+        row on its own; the report says what happened to every row.
+
+        payload: {"csv": "candidate_id,theory,practical\\nstu-1,78,85\\nstu-2,55,90\\n"}
+        -> {"recorded": 2, "rejected": 0, "rows": [{"row": 2, "candidate_id": "stu-1",
+            "status": "recorded", "passed": true, "certificate_number": "..."}, ...]}
+        """
+        text = load(ResultsImportSchema(), payload)["csv"]
+        reading(self.store.db).records.exam_session(session_id)
+        try:
+            rows, report = domain.parse_results_csv(text)
+        except ValueError as exc:
+            raise InvalidInput("the CSV cannot be read", errors={"csv": [str(exc)]})
+        for row in rows:
+            report.append(self._import_row(session_id, row))
+        report.sort(key=lambda item: item["row"])
+        recorded = sum(1 for item in report if item["status"] == "recorded")
+        return results_report_view.dump({"recorded": recorded,
+                                         "rejected": len(report) - recorded, "rows": report})
+
+    def _import_row(self, session_id, row):
+        """One row of an import in its own transaction: a row refused is
+        reported, and the others are still recorded."""
+        outcome = {"row": row["row"], "candidate_id": row["candidate_id"]}
+        records = reading(self.store.db).records
+        registration = records.registration_for_seat(
+            domain.seat_key(session_id, row["candidate_id"]))
+        if registration is None:
+            return {**outcome, "status": "rejected", "errors": {
+                "candidate_id": ["Not registered for this session."]}}
+        scores = {"theory": row["theory"], "practical": row["practical"]}
+        try:
+            self.store.transact(
+                lambda uow: workflows.record_result(uow, registration["_id"], scores,
+                                                    self.clock(), self.issuer),
+                on_duplicate=Conflict(ISSUED_CONCURRENTLY))
+        except (Conflict, NotFound) as exc:
+            return {**outcome, "status": "rejected", "errors": {"_row": [exc.detail]}}
+        recorded = records.registration(registration["_id"])
+        return {**outcome, "status": "recorded", "registration_id": registration["_id"],
+                "passed": recorded["result"]["passed"],
+                "certificate_number": recorded["certificate_number"]}
