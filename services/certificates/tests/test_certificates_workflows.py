@@ -1,0 +1,278 @@
+"""The certificates workflows over an in-memory store (``fake_records``) and
+``FakeUnitOfWork``: no database, no broker."""
+import secrets
+from datetime import date, datetime, timezone
+
+import pytest
+from fake_records import FakeCertificatesRecords
+
+from certificates import credentials, domain, workflows
+from certificates.credentials import KeyRing
+from certificates.dependencies import Issuer
+from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.fakes import FakeUnitOfWork
+
+TODAY = date(2027, 5, 10)
+NOW = datetime(2027, 5, 10, 1, 0, tzinfo=timezone.utc)
+IOT = {"_id": "cert-1", "code": "1X-IOT-01", "title": "物联网安装调试与运维",
+       "organisation": "新大陆教育", "levels": ["junior", "intermediate"],
+       "alignment": {"programmes": ["IOT-2027"], "courses": ["IOT101"], "competitions": []},
+       "pass_rule": {"theory_min": 60, "practical_min": 70}, "prerequisites": [],
+       "created_at": NOW}
+SESSION = {"certificate_code": "1X-IOT-01", "level": "junior", "site": "实训楼 A302",
+           "exam_date": date(2027, 6, 12), "registration_deadline": date(2027, 5, 31),
+           "capacity": 2}
+PROGRAMME = "prog-iot"
+STUDENTS = ["stu-%d" % n for n in range(1, 6)]
+ISSUER = Issuer(KeyRing("2027-01:" + secrets.token_urlsafe(32)),
+                "https://college.example.edu", "Modern Industrial College",
+                "https://api.college.example.edu")
+
+
+@pytest.fixture
+def uow():
+    records = FakeCertificatesRecords()
+    unit = FakeUnitOfWork(records)
+    workflows.add_certificate(unit, dict(IOT))
+    workflows.remember_programme(unit, {"programme_id": PROGRAMME, "code": "IOT-2027",
+                                        "name": "物联网应用技术"})
+    for number, student_id in enumerate(STUDENTS, start=1):
+        workflows.remember_student(unit, {
+            "student_id": student_id, "name": "学生%d" % number,
+            "student_number": "2027%04d" % number, "programme_id": PROGRAMME,
+            "programme_code": "IOT-2027", "partner_id": "ent-1"})
+    workflows.remember_teacher(unit, {"mentor_id": "m-1", "name": "王老师"})
+    unit.emitted.clear()
+    return unit
+
+
+@pytest.fixture
+def exam(uow):
+    return workflows.schedule_session(uow, dict(SESSION))
+
+
+def register(uow, exam, candidate_id, kind=None):
+    return workflows.register(uow, exam["_id"], {"candidate_id": candidate_id,
+                                                 "candidate_kind": kind}, TODAY)
+
+
+def test_a_session_is_scheduled_at_a_level_of_a_catalogued_certificate(uow, exam):
+    assert exam["seats_taken"] == 0 and exam["exam_date"] == "2027-06-12"
+    with pytest.raises(InvalidInput):
+        workflows.schedule_session(uow, {**SESSION, "level": "senior"})
+    with pytest.raises(NotFound):
+        workflows.schedule_session(uow, {**SESSION, "certificate_code": "NOPE"})
+
+
+def test_seats_go_first_then_the_waiting_list_each_registration_announced(uow, exam):
+    statuses = [register(uow, exam, s)["status"] for s in STUDENTS[:3]]
+    assert statuses == ["registered", "registered", "waitlisted"]
+    assert uow.records.exam_session(exam["_id"])["seats_taken"] == 2
+    waiting = uow.records.registration_for_seat(domain.seat_key(exam["_id"], STUDENTS[2]))
+    assert waiting["waitlist_position"] == 1
+    assert [(e["candidate_id"], e["status"]) for e in uow.events("exam_registered")] == [
+        (STUDENTS[0], "registered"), (STUDENTS[1], "registered"), (STUDENTS[2], "waitlisted")]
+
+
+def test_a_candidate_registers_once_and_only_as_what_they_are(uow, exam):
+    register(uow, exam, STUDENTS[0])
+    with pytest.raises(Conflict, match="already registered"):
+        register(uow, exam, STUDENTS[0])
+    with pytest.raises(InvalidInput, match="not a known student or teacher"):
+        register(uow, exam, "m-1", kind="student")
+    assert register(uow, exam, "m-1", kind="teacher")["candidate_kind"] == "teacher"
+    with pytest.raises(InvalidInput, match="not a known"):
+        register(uow, exam, "nobody")
+
+
+def test_a_cancelled_seat_goes_to_the_first_on_the_waiting_list(uow, exam):
+    first, _, third, fourth = [register(uow, exam, s) for s in STUDENTS[:4]]
+    uow.emitted.clear()
+    promoted = workflows.cancel_registration(uow, first["_id"])
+    assert promoted["_id"] == third["_id"] and promoted["status"] == "registered"
+    assert uow.records.registration(first["_id"])["status"] == "cancelled"
+    assert uow.records.registration(fourth["_id"])["waitlist_position"] == 2
+    assert uow.records.exam_session(exam["_id"])["seats_taken"] == 2
+    assert [e["registration_id"] for e in uow.events("registration_cancelled")] == [first["_id"]]
+    assert [e["registration_id"] for e in uow.events("exam_registered")] == [third["_id"]]
+    # the seat key is free again: the candidate may register anew
+    assert register(uow, exam, STUDENTS[0])["status"] == "waitlisted"
+    with pytest.raises(Conflict, match="cancelled registration cannot"):
+        workflows.cancel_registration(uow, first["_id"])
+
+
+def test_a_waitlisted_cancellation_frees_no_seat(uow, exam):
+    registered = [register(uow, exam, s) for s in STUDENTS[:3]]
+    assert workflows.cancel_registration(uow, registered[2]["_id"]) is None
+    assert uow.records.exam_session(exam["_id"])["seats_taken"] == 2
+
+
+def test_a_candidate_cancels_only_their_own_registration(uow, exam):
+    mine = register(uow, exam, STUDENTS[0])
+    with pytest.raises(NotFound, match="registration %s does not exist" % mine["_id"]):
+        workflows.cancel_registration(uow, mine["_id"],
+                                      {"kind": "student", "student_id": STUDENTS[1]})
+    assert uow.records.registration(mine["_id"])["status"] == "registered"
+    workflows.cancel_registration(uow, mine["_id"],
+                                  {"kind": "student", "student_id": STUDENTS[0]})
+    assert uow.records.registration(mine["_id"])["status"] == "cancelled"
+
+
+def test_a_class_registered_at_once_fills_the_seats_then_the_waiting_list(uow, exam):
+    register(uow, exam, STUDENTS[0])
+    uow.emitted.clear()
+    report = workflows.register_group(
+        uow, exam["_id"], [STUDENTS[0], STUDENTS[1], STUDENTS[2], "nobody", STUDENTS[2]],
+        TODAY)
+    assert [(r["candidate_id"], r["status"]) for r in report] == [
+        (STUDENTS[0], "duplicate"), (STUDENTS[1], "registered"), (STUDENTS[2], "waitlisted"),
+        ("nobody", "rejected"), (STUDENTS[2], "duplicate")]
+    stored = uow.records.exam_session(exam["_id"])
+    assert (stored["seats_taken"], stored["waitlist_seq"]) == (2, 1)
+    assert [e["candidate_id"] for e in uow.events("exam_registered")] == STUDENTS[1:3]
+
+
+def test_a_group_registration_racing_another_is_tried_again(uow, exam):
+    records = uow.records
+    claim = records.claim_seats
+    records.claim_seats = lambda exam_session, *rest: claim(
+        {**exam_session, "seats_taken": exam_session["seats_taken"] + 1}, *rest)
+    with pytest.raises(Conflict, match="seats changed meanwhile"):
+        workflows.register_group(uow, exam["_id"], STUDENTS[:2], TODAY)
+
+
+def test_a_pass_issues_a_signed_certificate_and_a_fail_does_not(uow, exam):
+    passing, failing = register(uow, exam, STUDENTS[0]), register(uow, exam, STUDENTS[1])
+    uow.emitted.clear()
+    result = workflows.record_result(uow, passing["_id"], {"theory": 80, "practical": 75},
+                                     NOW, ISSUER)
+    assert result["passed"]
+    number = uow.records.registration(passing["_id"])["certificate_number"]
+    issued = uow.records.issued(number)
+    assert (issued["candidate_id"], issued["revoked"], issued["status_index"]) == (
+        STUDENTS[0], False, 1)
+    assert issued["holder_name"] == "学生1"
+    assert credentials.verify_proof(issued["credential"], ISSUER.key_ring) == []
+    assert uow.events("certificate_issued") == [{
+        "certificate_number": number, "candidate_id": STUDENTS[0],
+        "candidate_kind": "student", "certificate_code": "1X-IOT-01", "level": "junior",
+        "issued_on": "2027-05-10", "partner_id": "ent-1"}]
+    assert uow.counted == [("certificates_issued", {"level": "junior"})]
+    assert not workflows.record_result(uow, failing["_id"], {"theory": 80, "practical": 69},
+                                       NOW, ISSUER)["passed"]
+    assert uow.records.registration(failing["_id"])["certificate_number"] is None
+    assert [e["passed"] for e in uow.events("result_recorded")] == [True, False]
+    with pytest.raises(Conflict, match="already recorded"):
+        workflows.record_result(uow, passing["_id"], {"theory": 90, "practical": 90}, NOW,
+                                ISSUER)
+
+
+def test_without_a_signing_key_nothing_is_issued(uow, exam):
+    registration = register(uow, exam, STUDENTS[0])
+    unkeyed = Issuer(KeyRing(""), "https://college.example.edu", "College", "http://x")
+    with pytest.raises(Conflict, match="no credential signing key"):
+        workflows.record_result(uow, registration["_id"], {"theory": 80, "practical": 80},
+                                NOW, unkeyed)
+
+
+def issue_to(uow, exam, student_id):
+    registration = register(uow, exam, student_id)
+    workflows.record_result(uow, registration["_id"], {"theory": 80, "practical": 80}, NOW,
+                            ISSUER)
+    return uow.records.registration(registration["_id"])["certificate_number"]
+
+
+RULE = {"programme_id": PROGRAMME, "certificate_code": "1X-IOT-01", "level": "junior",
+        "credits": 4.0, "course_exemptions": ["IOT101"]}
+
+
+def test_a_rule_grants_credits_to_every_holder_and_an_issue_after_it_too(uow, exam):
+    number = issue_to(uow, exam, STUDENTS[0])
+    uow.emitted.clear()
+    assert workflows.preview_credit_rule(uow, dict(RULE))[0]["change"] == "grant"
+    assert uow.records.grants_of_student(STUDENTS[0]) == [] and uow.emitted == []
+    rule, changes = workflows.set_credit_rule(uow, dict(RULE))
+    assert rule["version"] == 1 and [c["change"] for c in changes] == ["grant"]
+    assert [e["certificate_number"] for e in uow.events("credits_granted")] == [number]
+    later = issue_to(uow, exam, STUDENTS[1])
+    workflows.grant_on_issue(uow, uow.events("certificate_issued")[-1])
+    workflows.grant_on_issue(uow, uow.events("certificate_issued")[-1])  # once only
+    assert [e["certificate_number"] for e in uow.events("credits_granted")] == [number, later]
+    account = workflows.credit_account(uow, {"student_id": STUDENTS[1], "offset": 0,
+                                             "limit": 20}, LedgerView())
+    assert (account["total_credits"], account["course_exemptions"]) == (4.0, ["IOT101"])
+    assert [entry["kind"] for entry in account["ledger"]["items"]] == ["grant"]
+
+
+def test_a_changed_rule_reverses_and_grants_anew_and_a_withdrawn_one_reverses(uow, exam):
+    number = issue_to(uow, exam, STUDENTS[0])
+    workflows.set_credit_rule(uow, dict(RULE))
+    uow.emitted.clear()
+    rule, changes = workflows.set_credit_rule(uow, {**RULE, "credits": 2.0})
+    assert rule["version"] == 2 and [c["change"] for c in changes] == ["adjust"]
+    assert [e["reason"] for e in uow.events("credits_reversed")] == [
+        "conversion rule changed (version 2)"]
+    assert [e["credits"] for e in uow.events("credits_granted")] == [2.0]
+    workflows.set_credit_rule(uow, {**RULE, "credits": 0, "course_exemptions": []})
+    assert uow.records.grant(domain.grant_id(number, PROGRAMME)) is None
+    assert [entry["kind"] for entry in uow.records.ledger] == [
+        "grant", "reversal", "grant", "reversal"]
+
+
+def test_a_rule_names_a_known_programme_and_a_level_of_its_certificate(uow):
+    with pytest.raises(InvalidInput, match="unknown programme"):
+        workflows.set_credit_rule(uow, {**RULE, "programme_id": "nope"})
+    with pytest.raises(InvalidInput, match="no such level"):
+        workflows.preview_credit_rule(uow, {**RULE, "level": "senior"})
+
+
+def test_a_revocation_reverses_the_credits_and_happens_once(uow, exam):
+    number = issue_to(uow, exam, STUDENTS[0])
+    workflows.set_credit_rule(uow, dict(RULE))
+    uow.emitted.clear()
+    workflows.revoke(uow, number, "考试作弊")
+    issued = uow.records.issued(number)
+    assert (issued["revoked"], issued["revocation_reason"]) == (True, "考试作弊")
+    assert uow.events("certificate_revoked") == [{
+        "certificate_number": number, "candidate_id": STUDENTS[0],
+        "candidate_kind": "student", "reason": "考试作弊", "partner_id": "ent-1"}]
+    assert [e["reason"] for e in uow.events("credits_reversed")] == [
+        "certificate revoked: 考试作弊"]
+    assert uow.records.grants_of_student(STUDENTS[0]) == []
+    with pytest.raises(Conflict, match="already revoked"):
+        workflows.revoke(uow, number, "again")
+    assert uow.records.held(STUDENTS[0]) == set()
+
+
+def test_a_candidate_sees_only_their_own_certificate(uow, exam):
+    number = issue_to(uow, exam, STUDENTS[0])
+    assert workflows.visible_issued(uow, number, {"kind": "student",
+                                                  "student_id": STUDENTS[0]})["_id"] == number
+    assert workflows.visible_issued(uow, number, {"kind": "staff"})["_id"] == number
+    for actor in ({"kind": "student", "student_id": STUDENTS[1]},
+                  {"kind": "teacher", "mentor_id": "m-1"}):
+        with pytest.raises(NotFound, match="certificate %s does not exist" % number):
+            workflows.visible_issued(uow, number, actor)
+
+
+def test_a_completed_projects_usable_deliverables_become_evidence(uow):
+    workflows.remember_evidence(uow, {"project_id": "p-1", "evidence": [
+        {"student_id": STUDENTS[0], "deliverable_id": "d-1", "url": "https://x/1",
+         "name": "报告"},
+        {"student_id": STUDENTS[0], "deliverable_id": "d-2", "url": ""}]})
+    evidence = uow.records.evidence_of(STUDENTS[0], 20)
+    assert [(e["_id"], e["name"]) for e in evidence] == [("p-1:d-1:%s" % STUDENTS[0], "报告")]
+
+
+def test_an_enrolment_change_follows_the_programme_code(uow):
+    workflows.remember_programme(uow, {"programme_id": "prog-acc", "code": "ACC-2027",
+                                       "name": "会计"})
+    workflows.change_enrolment(uow, {"student_id": STUDENTS[0], "status": "suspended",
+                                     "programme_id": "prog-acc", "partner_id": None})
+    candidate = uow.records.candidate(STUDENTS[0])
+    assert (candidate["status"], candidate["programme_code"]) == ("suspended", "ACC-2027")
+
+
+class LedgerView:
+    def dump(self, items, many=False):
+        return [{"kind": item["kind"], "credits": item["credits"]} for item in items]
