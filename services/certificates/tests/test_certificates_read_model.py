@@ -4,7 +4,7 @@ certificates and credits made through its own RPCs and events."""
 import pytest
 from nameko import config
 from nameko.standalone.rpc import ServiceRpcClient
-from test_certificates_workflow import IOT, PROGRAMME_ID, SESSION, SIGNING_KEYS
+from test_certificates_entrypoints import IOT, PROGRAMME_ID, SESSION, SIGNING_KEYS
 
 from certificates.service import CertificatesService
 from college_platform.envelope import new_event
