@@ -48,8 +48,10 @@ soak: install
 unit: install
 	$(VENV)/bin/nameko test -m "not integration and not e2e"
 
+# ruff, then mypy on the files mypy.ini lists (annotated, a wrong argument type an error)
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # the benchmark (docs/benchmarks.md): BENCH_RUNS, BENCH_SECONDS, BENCH_SCALE, BENCH_10X,
 # BENCH_PROFILE=1 (py-spy profiles of the gateway) and more: see bench/run.py;

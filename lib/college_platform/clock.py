@@ -2,7 +2,8 @@
 instead of waiting: ``CLOCK_NOW`` (ISO 8601 with zone) pins it,
 ``CLOCK_OFFSET_SECONDS`` shifts it. Both are read at every call, so a test can
 move time while the service runs. Production sets neither."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
@@ -11,7 +12,7 @@ from college_platform import settings
 from college_platform.envelope import utcnow
 
 
-def current_time():
+def current_time() -> datetime:
     pinned = settings.CLOCK_NOW()
     if pinned:
         return datetime.fromisoformat(str(pinned))
@@ -21,17 +22,17 @@ def current_time():
 class Now:
     """``clock()`` or ``clock.now()`` for the instant, ``clock.today()`` for the date."""
 
-    def __call__(self):
+    def __call__(self) -> datetime:
         return current_time()
 
     now = __call__
 
-    def today(self):
+    def today(self) -> date:
         return current_time().date()
 
 
 class Clock(DependencyProvider):
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Now:
         return Now()
 
 
@@ -39,7 +40,7 @@ class ConfiguredTimer(Timer):
     """A timer whose interval (seconds) is a ``Setting``, read at setup since the
     config is not loaded when the service class is defined."""
 
-    def __init__(self, setting, *default, **kwargs):
+    def __init__(self, setting: Any, *default: Any, **kwargs: Any) -> None:
         if default:  # TEMPORARY: the (key, default) form, until every caller passes a Setting
             from college_platform.config import setting as lookup
             key, setting = setting, (lambda: lookup(key, default[0]))
@@ -47,7 +48,7 @@ class ConfiguredTimer(Timer):
         self.setting = setting
         super().__init__(interval=setting.default, **kwargs)
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.interval = float(self.setting())
 

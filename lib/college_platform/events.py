@@ -20,6 +20,8 @@ before any of this reads them.
 """
 import logging
 import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
@@ -30,7 +32,7 @@ from college_platform import settings
 from college_platform.consumers import QueueConsumer
 from college_platform.envelope import parse_event, utcnow
 from college_platform.errors import PermanentEventError
-from college_platform.metrics import metrics_of
+from college_platform.metrics import EntrypointMetrics, metrics_of
 from college_platform.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ TRUNCATED_HEADER = "x-body-truncated"
 PARKED_PREVIEW_BYTES = 4096
 
 
-def header_count(headers, name, default):
+def header_count(headers: Mapping[str, Any], name: str, default: int) -> int:
     """A whole-number header of ours, or ``default`` when absent or malformed."""
     try:
         return int(headers.get(name, default))
@@ -56,36 +58,42 @@ def header_count(headers, name, default):
         return default
 
 
-def retry_policy_from_config():
+def retry_policy_from_config() -> RetryPolicy:
     return RetryPolicy(settings.EVENT_RETRY_DELAYS())
 
 
-def dead_letter_queue_name(queue_name):
+def dead_letter_queue_name(queue_name: str) -> str:
     return queue_name + ".dead"
 
 
-class DeadLettering:
+if TYPE_CHECKING:  # to mypy, a mixin of what it mixes in with (nameko is untyped)
+    from nameko.messaging import Consumer as _Consumer
+else:
+    _Consumer = object
+
+
+class DeadLettering(_Consumer):
     """Retry-then-dead-letter settlement, mixed in before a nameko ``Consumer``
     subclass whose ``setup`` has created ``self.queue`` by the time it returns."""
 
     consumer_cls = QueueConsumer
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.setup_dead_lettering()
 
-    def start(self):
+    def start(self) -> None:
         self.declare_dead_lettering()
         super().start()
 
-    def wait_queue_name(self, delay):
+    def wait_queue_name(self, delay: float) -> str:
         return "%s.retry.%dms" % (self.queue.name, int(delay * 1000))
 
-    def returns_to(self):
+    def returns_to(self) -> str:
         """The queue a message comes back to from a wait queue."""
         return self.queue.name
 
-    def setup_dead_lettering(self):
+    def setup_dead_lettering(self) -> None:
         self.policy = retry_policy_from_config()
         # quorum queues (replicated) in a cluster; the type is fixed when a queue is created
         self.type_argument = type_argument = {
@@ -106,26 +114,27 @@ class DeadLettering:
         ]
         self.dead_queue = Queue(dead_letter_queue_name(self.queue.name), durable=True,
                                 queue_arguments=type_argument)
-        self.extra_queues = []  # further queues of ours to declare before consuming
+        self.extra_queues: list[Queue] = []  # further queues of ours to declare before consuming
         self.republisher = Publisher(self.amqp_uri, use_confirms=True, serializer="json")
         # a body that cannot be decoded must not wedge the consumer: park it
         self.consumer.consumer_options["on_decode_error"] = self._on_decode_error
 
-    def declare_dead_lettering(self):
+    def declare_dead_lettering(self) -> None:
         # declared up front so operators see the dead-letter queue before it is needed
         with Connection(self.amqp_uri) as connection:
             channel = connection.default_channel
             for queue in [*self.extra_queues, *self.wait_queues, self.dead_queue]:
                 queue.bind(channel).declare()
 
-    def _on_decode_error(self, message, exc):
+    def _on_decode_error(self, message: Any, exc: Exception) -> None:
         self._settle(message, "undecodable body (%s): %s" % (message.content_type, exc),
                      permanent=True, error="Undecodable")
 
-    def _metrics(self):
+    def _metrics(self) -> EntrypointMetrics | None:
         return metrics_of(self.container)
 
-    def handle_message_processed(self, message, result=None, exc_info=None):
+    def handle_message_processed(self, message: Any, result: object = None,
+                                 exc_info: Any = None) -> None:
         if exc_info is None:
             self.consumer.ack_message(message)
             return
@@ -137,7 +146,8 @@ class DeadLettering:
         self._settle(message, "%s: %s" % (type(exc).__name__, exc), permanent,
                      error=type(exc).__name__)
 
-    def _settle(self, message, reason, permanent, error, body=None):
+    def _settle(self, message: Any, reason: str, permanent: bool, error: str,
+                body: bytes | None = None) -> None:
         """Retry or park ``message``; ``body`` replaces the one kept (a preview of
         an oversized message)."""
         headers = dict(message.headers or {})
@@ -169,7 +179,7 @@ class DeadLettering:
             return
         self.consumer.ack_message(message)
 
-    def _wait_for_database(self, message, exc):
+    def _wait_for_database(self, message: Any, exc: Exception) -> None:
         """The database is down, not the message: wait and try again without
         spending one of its attempts, so an outage dead-letters nothing."""
         headers = dict(message.headers or {})
@@ -187,7 +197,8 @@ class DeadLettering:
             return
         self.consumer.ack_message(message)
 
-    def _park(self, message, target, headers, body=None):
+    def _park(self, message: Any, target: Queue, headers: dict[str, Any],
+              body: bytes | None = None) -> None:
         """Republish the message as it arrived (same body bytes and properties,
         unless ``body`` is given)."""
         properties = {key: message.properties[key]
@@ -210,7 +221,7 @@ class DeadLettering:
 
 class ReliableEventHandler(DeadLettering, EventHandler):
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> None:
         try:
             parse_event(body)
         except PermanentEventError as exc:

@@ -44,7 +44,9 @@ in, so enterprises connect to a vhost that holds nothing of the platform's;
 unset, they share the service's own vhost (AMQP_URI).
 """
 import uuid
+from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Any
 from urllib.parse import quote, urlparse
 
 import eventlet
@@ -67,7 +69,7 @@ from college_platform.events import (
 DEFAULT_MAX_BYTES = 1024 * 1024
 
 
-def inbound_amqp_uri():
+def inbound_amqp_uri() -> str:
     """The service's AMQP URI on the inbound vhost (``INBOUND_VHOST``), with the
     same credentials; the service's own URI when that is unset."""
     uri, vhost = settings.AMQP_URI(), settings.INBOUND_VHOST()
@@ -77,41 +79,44 @@ def inbound_amqp_uri():
                     for part in uri.split(";"))
 
 
-def queue_name(exchange, service_name):
+def queue_name(exchange: str, service_name: str) -> str:
     return "%s.%s" % (exchange, service_name)
 
 
-def returning_queue_name(queue):
+def returning_queue_name(queue: str) -> str:
     """Where retries and replays come back to (see the module's docstring)."""
     return queue + ".returning"
 
 
 class InboundHandler(DeadLettering, Consumer):
 
-    def __init__(self, exchange, parse, batched=False, batch_seconds=0.02,
-                 max_bytes=DEFAULT_MAX_BYTES, **kwargs):
+    def __init__(self, exchange: str, parse: Callable[[bytes, str | None], dict[str, Any]],
+                 batched: bool = False, batch_seconds: float = 0.02,
+                 max_bytes: int = DEFAULT_MAX_BYTES, **kwargs: Any) -> None:
         self.exchange_name = exchange
         self.parse = parse
         self.max_bytes = max_bytes
         self.batched = batched
-        self.batch_size = None
+        self.batch_size = 1  # INBOUND_BATCH_SIZE, read at setup when batched
         self.batch_seconds = batch_seconds
-        self._gathering = []  # (event, message) of the batch being gathered
+        # (event, message) of the batch being gathered
+        self._gathering: list[tuple[dict[str, Any], Any]] = []
         self._one_batch_at_a_time = Semaphore(1)
         super().__init__(queue=None, **kwargs)
 
     @property
-    def amqp_uri(self):
+    def amqp_uri(self) -> str:
         return inbound_amqp_uri()
 
-    def wait_queue_name(self, delay):
+    def wait_queue_name(self, delay: float) -> str:
         # not "<queue>.retry.<ms>ms": those of earlier versions return to the queue itself
         return "%s.wait.%dms" % (self.queue.name, int(delay * 1000))
 
-    def returns_to(self):
-        return self.returning_queue.name
+    def returns_to(self) -> str:
+        name: str = self.returning_queue.name
+        return name
 
-    def setup(self):
+    def setup(self) -> None:
         exchange = Exchange(self.exchange_name, type="topic", durable=True)
         self.queue = Queue(queue_name(self.exchange_name, self.container.service_name),
                            exchange=exchange, routing_key="#", durable=True)
@@ -124,14 +129,15 @@ class InboundHandler(DeadLettering, Consumer):
             # the next batch gathers while one is handled; the broker holds the rest
             self.consumer_options.setdefault("prefetch_count", max(10, 2 * self.batch_size))
         super().setup()
-        self.returning_queue.queue_arguments = dict(self.type_argument)
+        # an attribute kombu sets from a list, which its annotations do not name
+        self.returning_queue.queue_arguments = dict(self.type_argument)  # type: ignore[attr-defined]
         self.extra_queues = [self.returning_queue]
         self.consumer.queues = [self.queue, self.returning_queue]
 
-    def _on_raw_message(self, message):
+    def _on_raw_message(self, message: Any) -> None:
         self.consumer.on_message(None, message)
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> None:
         ours = self._came_back(message)
         if not ours:
             # nothing the publisher wrote in headers is believed, kept or passed on,
@@ -167,12 +173,12 @@ class InboundHandler(DeadLettering, Consumer):
 
     # -- batches ---------------------------------------------------------------------
 
-    def _hand_over_after_wait(self, batch):
+    def _hand_over_after_wait(self, batch: list[tuple[dict[str, Any], Any]]) -> None:
         eventlet.sleep(self.batch_seconds)
         if self._gathering is batch:  # not handed over already because it filled up
             self._hand_over()
 
-    def _hand_over(self):
+    def _hand_over(self) -> None:
         """Give the gathered batch to a worker; a new batch starts gathering.
         Runs off the consumer's thread while it waits for a free worker, as
         nameko does for single messages, so heartbeats go on meanwhile."""
@@ -180,7 +186,7 @@ class InboundHandler(DeadLettering, Consumer):
         events = [event for event, _ in batch]
         messages = [message for _, message in batch]
 
-        def spawn_worker():
+        def spawn_worker() -> None:
             self._one_batch_at_a_time.acquire()  # released once the batch is settled
             try:
                 self.container.spawn_worker(
@@ -195,14 +201,15 @@ class InboundHandler(DeadLettering, Consumer):
             spawn_worker, identifier="%s.wait_for_worker_pool[%s]" % (
                 type(self).__name__, self.method_name))
 
-    def _handle_batch_result(self, messages, worker_ctx, result=None, exc_info=None):
+    def _handle_batch_result(self, messages: Sequence[Any], worker_ctx: Any, result: Any = None,
+                             exc_info: Any = None) -> tuple[Any, Any]:
         try:
             self._settle_batch(messages, result, exc_info)
         finally:
             self._one_batch_at_a_time.release()
         return result, exc_info
 
-    def _settle_batch(self, messages, result, exc_info):
+    def _settle_batch(self, messages: Sequence[Any], result: Any, exc_info: Any) -> None:
         if exc_info is None and (not isinstance(result, (list, tuple))
                                  or len(result) != len(messages)):
             error = TypeError("a batch handler must return one outcome per event, not %r"
@@ -218,12 +225,12 @@ class InboundHandler(DeadLettering, Consumer):
                 self.handle_message_processed(message, None, (type(error), error, None))
 
     @staticmethod
-    def _came_back(message):
+    def _came_back(message: Any) -> bool:
         """Whether the message came through the default exchange (a wait queue's
         return, a replay): only the college's services may publish there."""
         return message.delivery_info.get("exchange") == ""
 
-    def _publisher_of(self, message, ours):
+    def _publisher_of(self, message: Any, ours: bool) -> str | None:
         """The broker-verified publisher: the user_id property, or for a message
         of ours the header our machinery wrote from it, since only that user may
         set the property itself."""
@@ -232,7 +239,7 @@ class InboundHandler(DeadLettering, Consumer):
             user_id = message.headers.get(PUBLISHER_HEADER)
         return user_id
 
-    def _park_oversized(self, message, size):
+    def _park_oversized(self, message: Any, size: int) -> None:
         """Dead-letter unread, keeping the size and the start of the body only:
         the dead-letter queue and its listing stay small."""
         message.headers = {**message.headers, SIZE_HEADER: size, TRUNCATED_HEADER: True}

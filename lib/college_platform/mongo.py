@@ -5,7 +5,9 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
+from typing import Any, Generic, TypeVar
 
 from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
@@ -16,11 +18,18 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from college_platform import settings
-from college_platform.envelope import new_event, utcnow
+from college_platform.documents import Database, Document, Session
+from college_platform.envelope import Envelope, new_event, utcnow
 from college_platform.metrics import metrics_of
 from college_platform.outbox import EPOCH, OUTBOX_INDEXES, OutboxRelay, outbox_record
 
 log = logging.getLogger(__name__)
+
+# the service's records class (its store in domain verbs), built (db, session)
+R = TypeVar("R")
+T = TypeVar("T")
+# collection name -> its indexes
+Indexes = Mapping[str, Sequence[IndexModel]]
 
 COMMITTED_BATCH = 500  # committed events published before they are marked sent at once
 
@@ -31,37 +40,43 @@ INBOX_INDEXES = [
 ]
 
 
-def ensure_indexes(db, indexes):
+def ensure_indexes(db: Database, indexes: Indexes) -> None:
     """Create every declared index; creating an existing one is a no-op."""
     for collection, models in indexes.items():
         if models:
-            db[collection].create_indexes(models)
+            db[collection].create_indexes(list(models))
 
 
-class UnitOfWork:
+class UnitOfWork(Generic[R]):
     """One transaction: ``records`` (the service's collections in domain
     verbs) or ``db`` and ``session`` for the writes, ``emit`` for the events
-    that announce them (committed with them, or not at all)."""
+    that announce them (committed with them, or not at all). ``UnitOfWork[XRecords]``
+    says whose records: ``uow.records`` is then an ``XRecords``."""
 
-    def __init__(self, db, session, source, claimed_for=None, records=None):
+    records: R
+
+    def __init__(self, db: Database, session: Session, source: str,
+                 claimed_for: timedelta | None = None,
+                 records: Callable[[Database, Session], R] | None = None) -> None:
         """``claimed_for``: how long the events are this process's to publish
         (None: left for the relay's sweep, when this process runs no relay).
         ``records``: the service's store class, built ``records(db, session)``."""
         self.db = db
         self.session = session
-        self.records = records(db, session) if records else None
+        # None without a records class: a service that has none does not read it
+        self.records = records(db, session) if records else None  # type: ignore[assignment]
         self.source = source
         self.claimed_for = claimed_for
-        self.emitted = []
-        self.committed_records = []  # (outbox id, envelope)
-        self.counted = []
+        self.emitted: list[Envelope] = []
+        self.committed_records: list[tuple[Any, Envelope]] = []  # (outbox id, envelope)
+        self.counted: list[tuple[str, str, dict[str, Any]]] = []
 
-    def _records(self, envelopes):
+    def _records(self, envelopes: Sequence[Envelope]) -> list[Document]:
         now = utcnow()
         lease_until = now + self.claimed_for if self.claimed_for else EPOCH
         return [outbox_record(envelope, now, lease_until) for envelope in envelopes]
 
-    def emit(self, event_type, data, schema_version=1):
+    def emit(self, event_type: str, data: Any, schema_version: int = 1) -> Envelope:
         envelope = new_event(event_type, self.source, data, schema_version)
         record, = self._records([envelope])
         self.db.outbox.insert_one(record, session=self.session)
@@ -69,7 +84,8 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
-    def emit_many(self, event_type, items, schema_version=1):
+    def emit_many(self, event_type: str, items: Iterable[Any],
+                  schema_version: int = 1) -> list[Envelope]:
         """``emit`` for many events of one type, written to the outbox at once."""
         envelopes = [new_event(event_type, self.source, data, schema_version) for data in items]
         if envelopes:
@@ -80,7 +96,7 @@ class UnitOfWork:
         self.emitted.extend(envelopes)
         return envelopes
 
-    def count(self, name, documentation, **labels):
+    def count(self, name: str, documentation: str, **labels: Any) -> None:
         """Add one to the business counter ``<service>_<name>_total`` once the
         transaction commits (a retried or rolled-back one counts nothing).
         Label values must come from small fixed sets (states, kinds), never ids."""
@@ -94,18 +110,19 @@ class _AlreadyHandled(Exception):
 class Store:
     """What a worker gets: the database and transactional helpers."""
 
-    def __init__(self, provider, consumer):
+    def __init__(self, provider: "MongoStore", consumer: str) -> None:
         self._provider = provider
         self.db = provider.db
         self.consumer = consumer
 
-    def transact(self, work, on_duplicate=None):
+    def transact(self, work: Callable[[UnitOfWork[Any]], T],
+                 on_duplicate: BaseException | None = None) -> T:
         """Run ``work(uow)`` in a transaction (retried on transient errors)
         and wake the outbox relay if it emitted events. A unique index
         violation raises ``on_duplicate`` when given (a ``Conflict``)."""
-        last = {}
+        last: dict[str, UnitOfWork[Any]] = {}
 
-        def attempt(session):
+        def attempt(session: Session) -> T:
             uow = UnitOfWork(self.db, session, self._provider.source,
                              self._provider.claimed_for, self._provider.records)
             last["uow"] = uow
@@ -125,19 +142,20 @@ class Store:
         self._provider.committed(last["uow"])
         return result
 
-    def _inbox_record(self, event):
+    def _inbox_record(self, event: Mapping[str, Any]) -> Document:
         return {"_id": "%s:%s" % (self.consumer, event["id"]), "consumer": self.consumer,
                 "event_id": event["id"], "type": event["type"], "source": event["source"],
                 "received_at": utcnow()}
 
-    def handle_once(self, event, work):
+    def handle_once(self, event: Mapping[str, Any],
+                    work: Callable[[UnitOfWork[Any]], object]) -> bool:
         """Apply ``work(uow)`` for ``event`` unless this consumer already did.
 
         The inbox record and the effect commit together, so a redelivered
         event finds the record and has no second effect. Returns False for
         a duplicate.
         """
-        def guarded(uow):
+        def guarded(uow: UnitOfWork[Any]) -> object:
             try:
                 uow.db.inbox.insert_one(self._inbox_record(event), session=uow.session)
             except DuplicateKeyError:
@@ -151,7 +169,9 @@ class Store:
             return False
         return True
 
-    def handle_batch(self, events, work):
+    def handle_batch(self, events: Sequence[Mapping[str, Any]],
+                     work: Callable[[UnitOfWork[Any], Sequence[Mapping[str, Any]]], object]
+                     ) -> list[Exception | None]:
         """``handle_once`` for many events in one transaction: ``work(uow,
         events)`` applies, in order, those this consumer has not handled yet,
         with their inbox records in the same commit. Returns one outcome per
@@ -165,8 +185,9 @@ class Store:
             return [self._outcome(lambda: self.handle_once(events[0],
                                                            lambda uow: work(uow, events)))]
 
-        def guarded(uow):
-            records, seen = [], set()
+        def guarded(uow: UnitOfWork[Any]) -> int:
+            records: list[tuple[Document, Mapping[str, Any]]] = []
+            seen: set[str] = set()
             for event in events:
                 record = self._inbox_record(event)
                 if record["_id"] not in seen:
@@ -192,25 +213,25 @@ class Store:
                 for event in events]
 
     @staticmethod
-    def _outcome(handle):
+    def _outcome(handle: Callable[[], object]) -> Exception | None:
         try:
             handle()
         except Exception as exc:
             return exc
         return None
 
-    def _absorbed(self, event):
+    def _absorbed(self, event: Mapping[str, Any]) -> None:
         self._provider.duplicates_absorbed += 1
         log.info("duplicate event %s ignored by %s", event["id"], self.consumer)
 
-    def outbox_backlog(self):
+    def outbox_backlog(self) -> tuple[int, float]:
         return self._provider.relay.backlog()
 
     @property
-    def duplicates_absorbed(self):
+    def duplicates_absorbed(self) -> int:
         return self._provider.duplicates_absorbed
 
-    def ping(self):
+    def ping(self) -> tuple[bool, str | None]:
         return self._provider.ping()
 
 
@@ -220,13 +241,16 @@ class MongoStore(DependencyProvider):
     before any entrypoint (data migrations, each safe to run again);
     ``records``: the service's store class, a unit of work's ``records``."""
 
-    def __init__(self, indexes=None, prepare=(), records=None):
+    def __init__(self, indexes: Indexes | None = None,
+                 prepare: Iterable[Callable[[Database], object]] = (),
+                 records: Callable[[Database, Session], Any] | None = None) -> None:
         self.indexes = indexes or {}
         self.prepare = tuple(prepare)
         self.records = records
-        self.client = None
+        # None until setup (kill may come first); set, to every other use
+        self.client: MongoClient[Document] = None  # type: ignore[assignment]
 
-    def setup(self):
+    def setup(self) -> None:
         self.source = self.container.service_name
         self.client = MongoClient(
             settings.MONGO_URI(),
@@ -247,7 +271,7 @@ class MongoStore(DependencyProvider):
         self.relay_enabled = settings.OUTBOX_RELAY_ENABLED()
         self._wake = threading.Event()
         # outbox records this process committed: (id, envelope), published from memory
-        self._committed = deque()
+        self._committed: deque[tuple[Any, Envelope]] = deque()
         # born claimed for this long: a process killed before publishing them leaves
         # them to the sweeps of its successors after that
         self.claimed_for = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS()) \
@@ -255,7 +279,7 @@ class MongoStore(DependencyProvider):
         self._running = False
         self._relay_thread = None
 
-    def start(self):
+    def start(self) -> None:
         ensure_indexes(self.db, {"outbox": OUTBOX_INDEXES, "inbox": INBOX_INDEXES, **self.indexes})
         for prepare in self.prepare:
             prepare(self.db)
@@ -264,16 +288,16 @@ class MongoStore(DependencyProvider):
             self._relay_thread = self.container.spawn_managed_thread(
                 self._relay_forever, identifier="outbox_relay")
 
-    def _publish(self, envelope):
+    def _publish(self, envelope: Envelope) -> None:
         self.publisher.publish(
             envelope, exchange=self.exchange, routing_key=envelope["type"],
             message_id=envelope["id"],
         )
 
-    def wake_relay(self):
+    def wake_relay(self) -> None:
         self._wake.set()
 
-    def committed(self, uow):
+    def committed(self, uow: UnitOfWork[Any]) -> None:
         if uow.committed_records and self.relay_enabled:
             self._committed.extend(uow.committed_records)
             self.wake_relay()
@@ -286,7 +310,7 @@ class MongoStore(DependencyProvider):
             counter = metrics.counter(name, documentation, sorted(labels))
             (counter.labels(**labels) if labels else counter).inc()
 
-    def _relay_forever(self):
+    def _relay_forever(self) -> None:
         """Publish what this process commits as soon as it commits it (from
         memory: one write per batch, to mark it sent), and sweep for anything
         else pending every ``poll_interval`` (another instance's leftovers, a
@@ -311,13 +335,13 @@ class MongoStore(DependencyProvider):
             pass  # released below, for the next instance's sweep
         self._release_committed()
 
-    def _publish_held(self):
+    def _publish_held(self) -> None:
         while self._committed:
             batch = [self._committed.popleft()
                      for _ in range(min(COMMITTED_BATCH, len(self._committed)))]
             self.relay.publish_committed(batch)
 
-    def _release_committed(self):
+    def _release_committed(self) -> None:
         """Hand what this process holds to the sweeps (best effort: if the
         database is away too, the claims simply run out)."""
         held = [record_id for record_id, _ in self._committed]
@@ -329,7 +353,7 @@ class MongoStore(DependencyProvider):
             log.warning("could not release %d outbox records (%s); their claims run out",
                         len(held), type(exc).__name__)
 
-    def _halt_relay(self):
+    def _halt_relay(self) -> None:
         self._running = False
         self._wake.set()
         if self._relay_thread is not None:
@@ -338,21 +362,21 @@ class MongoStore(DependencyProvider):
             except Exception:
                 pass
 
-    def stop(self):
+    def stop(self) -> None:
         self._halt_relay()
         self.client.close()
 
-    def kill(self):
+    def kill(self) -> None:
         self._running = False
         self._wake.set()
         if self.client is not None:
             self.client.close()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Store:
         consumer = "%s.%s" % (self.source, worker_ctx.entrypoint.method_name)
         return Store(self, consumer)
 
-    def ping(self):
+    def ping(self) -> tuple[bool, str | None]:
         try:
             self.client.admin.command("ping")
             return True, None

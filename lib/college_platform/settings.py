@@ -33,6 +33,6 @@ CLOCK_NOW = Setting("CLOCK_NOW", None)
 CLOCK_OFFSET_SECONDS = Setting("CLOCK_OFFSET_SECONDS", 0, float, empty_is_default=True)
 
 
-def database_name(service_name):
+def database_name(service_name: str) -> str:
     """One database per service; tests isolate themselves with a prefix."""
     return MONGO_DATABASE_PREFIX() + (MONGO_DATABASE() or service_name)
