@@ -9,6 +9,7 @@ from mentors.domain import (
     check_mentor_fits,
     check_secondment_move,
     check_timesheet_date,
+    least_loaded_first,
     secondment_moves_due,
     term_of,
 )
@@ -161,3 +162,15 @@ def test_hours_are_logged_within_the_period_of_a_running_or_finished_secondment(
         check_timesheet_date(secondment, date(2027, 8, 31))
     with pytest.raises(Conflict):
         check_timesheet_date(dict(secondment, status="planned"), date(2027, 3, 2))
+
+
+def test_the_least_loaded_mentor_comes_first_and_ties_are_spread_over_slots():
+    busy = {"_id": "t-busy", "spare_load": 1}
+    equals = [{"_id": "t-%02d" % n, "spare_load": 5} for n in range(10)]
+    firsts = {least_loaded_first([busy, *equals], "apprentice:s%d:college_tutor" % n)[0]["_id"]
+              for n in range(20)}
+    assert "t-busy" not in firsts
+    # twenty apprentices assigned at once reach for several mentors, not one
+    assert len(firsts) >= 5
+    assert least_loaded_first([busy, *equals], "slot-a") == \
+        least_loaded_first([busy, *equals], "slot-a")
