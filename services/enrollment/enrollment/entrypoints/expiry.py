@@ -1,0 +1,60 @@
+"""What happens on its own: students numbered in the list of all students,
+agreements and offers expiring."""
+import logging
+
+from nameko.timer import timer
+
+from college_platform.clock import configured_timer
+from college_platform.errors import Conflict
+from college_platform.repository import position_pending
+from college_platform.rpc import rpc
+from enrollment.entrypoints.base import Entrypoints
+from enrollment.entrypoints.enrolment import STUDENT_POSITIONS
+from enrollment.workflows import expiry
+
+log = logging.getLogger("enrollment.service")
+
+EXPIRY_SWEEP_SECONDS = 60
+SWEEP_BATCH = 500
+
+
+class ExpiryEntrypoints(Entrypoints):
+
+    @configured_timer("LIST_POSITION_SECONDS", 0.5)
+    def position_students(self):
+        """Number the students enrolled since the last tick in the list of all
+        students (they are listed, as the newest, meanwhile)."""
+        return position_pending(self.store.db, "students", STUDENT_POSITIONS)
+
+    @timer(interval=EXPIRY_SWEEP_SECONDS)
+    def expire_due(self):
+        """Agreements past their term and offers left unanswered expire on their own."""
+        return self._sweep(self.clock.now())
+
+    @rpc
+    def run_expiry_sweep(self):
+        """The timer's sweep on demand (operations, tests): {"agreements": 1, "offers": 2}"""
+        return self._sweep(self.clock.now())
+
+    def _sweep(self, now):
+        expired = {"agreements": 0, "offers": 0}
+        today = now.date().isoformat()
+        # bounded per run: a backlog larger than this is finished by the next runs
+        for agreement in self.read(
+                lambda uow: uow.records.agreements_past_term(today, SWEEP_BATCH)):
+            expired["agreements"] += self._sweep_one(
+                lambda uow, agreement_id=agreement["_id"]: expiry.expire_agreement(
+                    uow, agreement_id, now))
+        for application in self.read(lambda uow: uow.records.lapsed_offers(now, SWEEP_BATCH)):
+            expired["offers"] += self._sweep_one(
+                lambda uow, application_id=application["_id"]: expiry.expire_offer(
+                    uow, application_id, now))
+        if any(expired.values()):
+            log.info("expiry sweep as of %s: %s", now.isoformat(), expired)
+        return expired
+
+    def _sweep_one(self, work):
+        try:
+            return self.store.transact(work)
+        except Conflict:  # another instance got there first
+            return 0

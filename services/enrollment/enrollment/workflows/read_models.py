@@ -1,0 +1,71 @@
+"""What the aggregated views read of enrollment (docs/views.md): read-only,
+outside any transaction; the parts are shaped by ``enrollment.summaries``."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from college_contracts.enrollment import PROGRAMME_KINDS
+from college_platform.repository import group_by
+from enrollment import summaries
+from enrollment.workflows.common import Document, records
+
+
+def student_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
+    """{student_id: {"student", "apprenticeship", "personal"}}; {} for a
+    student enrollment does not know."""
+    store = records(uow)
+    students = store.students_with_ids(ids)
+    programmes = store.programmes_with_ids(list({s["programme_id"] for s in students}),
+                                           {"code": 1, "name": 1, "kind": 1})
+    applicants = store.applicants_with_ids(
+        list({s["applicant_id"] for s in students}),
+        {"resident_id": 1, "phone": 1, "address": 1, "passport": 1})
+    agreements = store.tripartites_of_students([s["_id"] for s in students])
+    answer: dict[str, Document] = {student_id: {} for student_id in ids}
+    for student in students:
+        answer[student["_id"]] = summaries.student_part(
+            student, programmes.get(student["programme_id"]),
+            applicants.get(student["applicant_id"]), agreements.get(student["_id"], []))
+    return answer
+
+
+def enterprise_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
+    """{partner_id: {"partner", "agreements", "seats", "students",
+    "apprentices", "contribution"}}; {} for an unknown partner."""
+    store = records(uow)
+    partners = store.partners_with_ids(ids)
+    known = [p["_id"] for p in partners]
+    agreements = group_by(store.of_partners("agreements", known,
+                                            {"history": 0, "amendments": 0}), "partner_id")
+    quotas = group_by(store.of_partners("quotas", known), "partner_id")
+    programmes = store.programmes_with_ids(
+        list({q["programme_id"] for held in quotas.values() for q in held}),
+        {"code": 1, "name": 1, "kind": 1, "intake_year": 1})
+    student_fields = {"name": 1, "programme_id": 1, "status": 1, "partner_id": 1,
+                      "created_at": 1}
+    students = store.of_partners("students", known, student_fields)
+    contracts = store.of_partners("apprentice_contracts", known)
+    sponsored = {s["_id"] for s in students}
+    students += store.students_with_ids(  # apprentices employed by a partner that did not sponsor
+        list({c["student_id"] for c in contracts} - sponsored), student_fields)
+    students_by_partner = group_by(students, "partner_id")
+    students_by_id = {s["_id"]: s for s in students}
+    contracts_by_partner = group_by(contracts, "partner_id")
+    answer: dict[str, Document] = {partner_id: {} for partner_id in ids}
+    for partner in partners:
+        pid = partner["_id"]
+        answer[pid] = summaries.enterprise_part(
+            partner, agreements.get(pid, []), quotas.get(pid, []), programmes,
+            students_by_partner.get(pid, []), contracts_by_partner.get(pid, []),
+            students_by_id)
+    return answer
+
+
+def indicator_facts(uow: Any, today: date) -> list[Document]:
+    """Enrollment's additive rows for the dashboard."""
+    agreements, programmes, quotas, students = records(uow).indicator_sources(
+        list(PROGRAMME_KINDS), list(summaries.CURRENT_STUDENT))
+    facts: list[Document] = summaries.indicator_facts(agreements, programmes, quotas, students,
+                                                      today)
+    return facts
