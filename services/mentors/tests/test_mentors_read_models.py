@@ -3,7 +3,7 @@ service's own RPCs and the events it consumes."""
 import json
 
 import pytest
-from test_mentors_workflows import (  # noqa: F401 (mentors is a fixture)
+from test_mentors_entrypoints import (  # noqa: F401 (mentors is a fixture)
     ENTERPRISE,
     OTHER_ENTERPRISE,
     both_mentors,
