@@ -8,45 +8,53 @@ Order: ``project.posted`` and ``project.updated`` carry the enterprise's
 ``revision`` of the project; one whose revision is not above the last applied
 is older news and changes nothing.
 """
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Optional
+
 from college_contracts.inbound import PREFIX
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import NotFound
 from college_platform.validation import load
 from projects import domain, workflows
+from projects.domain import Document, iso
 from projects.schemas import NewProjectSchema
+from projects.workflows import UnitOfWork
 
-UPDATABLE_WHILE_DRAFT = ("title", "brief", "team_size", "start_date", "end_date")
-UPDATABLE_LATER = ("title", "brief")
+UPDATABLE_WHILE_DRAFT = domain.UPDATABLE_WHILE_DRAFT
+UPDATABLE_LATER = domain.UPDATABLE_LATER
+Event = dict[str, Any]
 
 
-def actor_for(event):
+def actor_for(event: Event) -> Document:
     return {"kind": "enterprise", "role": "enterprise_user",
             "enterprise_id": event["enterprise_id"],
             "username": "enterprise-system:%s" % event["enterprise_id"]}
 
 
-def _external_ref_id(event):
+def _external_ref_id(event: Event) -> str:
     return "%s:%s" % (event["enterprise_id"], event["data"]["external_ref"])
 
 
-def _project_by_ref(uow, event):
-    ref = uow.db.external_refs.find_one({"_id": _external_ref_id(event)}, session=uow.session)
-    if ref is None:
+def _project_by_ref(uow: UnitOfWork, event: Event) -> Document:
+    project_id = uow.records.project_id_for_ref(_external_ref_id(event))
+    if project_id is None:
         raise NotFound("the enterprise has posted no project %s" % event["data"]["external_ref"])
-    return workflows.visible_project(uow, ref["project_id"], actor_for(event))
+    return workflows.visible_project(uow, project_id, actor_for(event))
 
 
-def _iso(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
+_iso = iso
 
 
-def project_posted(uow, event, now):
-    if uow.db.external_refs.find_one({"_id": _external_ref_id(event)}, session=uow.session):
+def project_posted(uow: UnitOfWork, event: Event, now: datetime) -> Document:
+    if uow.records.project_id_for_ref(_external_ref_id(event)) is not None:
         # posted again: applied as an update (title, brief, team size, dates) if newer
         return project_updated(uow, event, now)
-    return _draft_posted(uow, [event], now)[0]
+    posted: Document = _draft_posted(uow, [event], now)[0]
+    return posted
 
 
-def _draft_posted(uow, events, now):
+def _draft_posted(uow: UnitOfWork, events: list[Event], now: datetime) -> list[Document]:
     """Draft the projects that ``project.posted`` events announce for the
     first time, together, each with its enterprise reference."""
     if not events:
@@ -63,64 +71,43 @@ def _draft_posted(uow, events, now):
         drafts.append((load(NewProjectSchema(), payload), actor_for(event),
                        data["external_ref"], data["revision"]))
     projects = workflows.draft_projects(uow, drafts, now)
-    uow.db.external_refs.insert_many([
-        {"_id": _external_ref_id(event), "project_id": project["_id"]}
-        for event, project in zip(events, projects)], session=uow.session)
+    uow.records.add_refs([(_external_ref_id(event), project["_id"])
+                          for event, project in zip(events, projects)])
     return projects
 
 
-def project_updated(uow, event, now):
+def project_updated(uow: UnitOfWork, event: Event, now: datetime) -> Document:
     data = event["data"]
     project = _project_by_ref(uow, event)
-    if data["revision"] <= (project.get("revision") or 0):
-        uow.db.superseded_updates.insert_one({
+    if domain.is_older_revision(project, data["revision"]):
+        uow.records.record_superseded({
             "event_id": event["id"], "project_id": project["_id"], "revision": data["revision"],
-            "applied_revision": project.get("revision"), "at": now}, session=uow.session)
+            "applied_revision": project.get("revision"), "at": now})
         return project
-    allowed = UPDATABLE_WHILE_DRAFT if project["status"] == domain.DRAFT else UPDATABLE_LATER
-    # a re-post repeats every field: only a value that would change is refused
-    refused = [key for key in UPDATABLE_WHILE_DRAFT if key in data and key not in allowed
-               and _iso(data[key]) != project.get(key)]
-    if refused:
-        raise Conflict("%s can change only while the project is a draft (it is %s)"
-                       % (", ".join(refused), project["status"]))
-    changes = {key: _iso(data[key]) for key in allowed if key in data}
+    changes = domain.revised_terms(project, data)
     changed = {**project, **changes}
-    if changed["end_date"] < changed["start_date"]:
-        raise InvalidInput("the project would end before it starts", errors={
-            "end_date": ["%s is before the start, %s." % (changed["end_date"],
-                                                          changed["start_date"])]})
-    if project["status"] == domain.DRAFT:
-        domain.check_milestones(changed["milestones"], changed["start_date"], changed["end_date"])
-    uow.db.projects.update_one({"_id": project["_id"]},
-                               {"$set": {**changes, "revision": data["revision"]}},
-                               session=uow.session)
+    uow.records.revise_terms(project["_id"], changes, data["revision"])
     workflows.announce_update(uow, project, [key for key in sorted(changes)
                                              if changes[key] != project.get(key)],
                               data["revision"])
     return changed
 
 
-def project_cancelled(uow, event, now):
+def project_cancelled(uow: UnitOfWork, event: Event, now: datetime) -> Document:
     project = _project_by_ref(uow, event)
     return workflows.transition_project(uow, project["_id"], domain.CANCELLED,
                                         actor_for(event), now, reason=event["data"]["reason"])
 
 
-def milestone_accepted(uow, event, now):
+def milestone_accepted(uow: UnitOfWork, event: Event, now: datetime) -> None:
     data = event["data"]
     project = _project_by_ref(uow, event)
-    if not any(m["title"] == data["milestone_title"] for m in project["milestones"]):
-        raise InvalidInput("the project has no such milestone", errors={
-            "milestone_title": ["No milestone %s in project %s."
-                                % (data["milestone_title"], project["_id"])]})
-    uow.db.projects.update_one(
-        {"_id": project["_id"], "milestones.title": data["milestone_title"]},
-        {"$set": {"milestones.$.accepted_on": _iso(data["accepted_on"]),
-                  "milestones.$.acceptance_comment": data["comment"]}}, session=uow.session)
+    domain.check_milestone_titled(project, data["milestone_title"])
+    uow.records.accept_milestone(project["_id"], data["milestone_title"],
+                                 _iso(data["accepted_on"]), data["comment"])
 
 
-def deliverable_reviewed(uow, event, now):
+def deliverable_reviewed(uow: UnitOfWork, event: Event, now: datetime) -> Document:
     data = event["data"]
     actor = {**actor_for(event), "username": data["reviewer"]}
     return workflows.review_deliverable(
@@ -129,19 +116,19 @@ def deliverable_reviewed(uow, event, now):
          "comment": data["comment"]}, actor, now)
 
 
-def checkin_confirmed(uow, event, now):
+def checkin_confirmed(uow: UnitOfWork, event: Event, now: datetime) -> Document:
     data = event["data"]
     actor = {**actor_for(event), "username": data["supervisor"]}
     return workflows.confirm_checkin(uow, data["placement_id"], _iso(data["week_starting"]),
                                      actor, now)
 
 
-def feedback_submitted(uow, event, now):
+def feedback_submitted(uow: UnitOfWork, event: Event, now: datetime) -> Document:
     fields = {**event["data"], "direction": domain.ENTERPRISE_TO_STUDENT}
     return workflows.submit_feedback(uow, fields, actor_for(event), now)
 
 
-APPLY = {
+APPLY: dict[str, Callable[[UnitOfWork, Event, datetime], Optional[Document]]] = {
     PREFIX + "project.posted.v1": project_posted,
     PREFIX + "project.updated.v1": project_updated,
     PREFIX + "project.cancelled.v1": project_cancelled,
@@ -152,20 +139,19 @@ APPLY = {
 }
 
 
-def apply(uow, event, now):
+def apply(uow: UnitOfWork, event: Event, now: datetime) -> Optional[Document]:
     return APPLY[event["type"]](uow, event, now)
 
 
-def apply_batch(uow, events, now):
+def apply_batch(uow: UnitOfWork, events: list[Event], now: datetime) -> None:
     """``apply`` each event in order, in one unit of work. The projects posted
     for the first time are drafted together (a steady stream of new projects is
     most of what enterprise systems send): one write per collection for a run
     of them instead of several per project."""
     posted = PREFIX + "project.posted.v1"
-    known = {ref["_id"] for ref in uow.db.external_refs.find(
-        {"_id": {"$in": [_external_ref_id(event) for event in events
-                         if event["type"] == posted]}}, {"_id": 1}, session=uow.session)}
-    first_posts = []
+    known = uow.records.known_refs([_external_ref_id(event) for event in events
+                                    if event["type"] == posted])
+    first_posts: list[Event] = []
     for event in events:
         if event["type"] == posted and _external_ref_id(event) not in known:
             # a second post of the same reference in this batch updates this draft

@@ -218,3 +218,161 @@ def test_an_enterprise_places_only_students_it_sponsors_or_the_college_assigned_
         domain.check_may_place({"kind": "enterprise", "enterprise_id": None}, "s1", None,
                                assigned_by_college=False)
     domain.check_may_place({"kind": "staff"}, "s1", "e2", assigned_by_college=False)
+
+
+# -- rules the workflows used to state inline ---------------------------------
+
+TEAM_PROJECT = {"_id": "p1", "status": "published", "team_size": 2, "enterprise_id": "e1",
+                "milestones": MILESTONES}
+
+
+def test_milestones_change_only_while_a_draft():
+    domain.check_milestones_editable(PROJECT)
+    with pytest.raises(Conflict):
+        domain.check_milestones_editable({**PROJECT, "status": "published"})
+
+
+def test_a_withdrawn_student_leaves_only_teams_of_projects_under_way():
+    for status in ("published", "in_progress", "delivered"):
+        assert domain.is_under_way({"status": status})
+    for status in ("draft", "evaluated", "closed", "cancelled"):
+        assert not domain.is_under_way({"status": status})
+    assert not domain.is_under_way(None)
+
+
+def test_teams_form_while_published_or_in_progress_and_no_larger_than_the_team_size():
+    domain.check_team_formable(TEAM_PROJECT, ["s1", "s2"])
+    domain.check_team_formable({**TEAM_PROJECT, "status": "in_progress"}, ["s1"])
+    with pytest.raises(Conflict):
+        domain.check_team_formable({**TEAM_PROJECT, "status": "delivered"}, ["s1"])
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_team_formable(TEAM_PROJECT, ["s1", "s2", "s3"])
+    assert caught.value.errors == {"student_ids": ["At most 2 students per team."]}
+
+
+def test_a_team_is_active_students_a_teacher_and_the_posting_enterprises_mentor():
+    students = {"s1": {"status": "active"}, "s2": {"status": "suspended"}}
+    teacher = {"kind": "teacher"}
+    mentor = {"kind": "industry", "enterprise_id": "e1"}
+    domain.check_team_members(TEAM_PROJECT, ["s1"], students, teacher, mentor)
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_team_members(TEAM_PROJECT, ["s1", "s2", "s3"], students, mentor,
+                                  {**mentor, "enterprise_id": "e2"})
+    assert caught.value.errors == {
+        "student_ids": ["Not an enrolled, active student: s2, s3."],
+        "tutor_id": ["Not a known college teacher."],
+        "mentor_id": ["Not a known industry mentor of the posting enterprise."]}
+    with pytest.raises(InvalidInput):
+        domain.check_team_members(TEAM_PROJECT, ["s1"], students, None, None)
+
+
+def test_a_student_is_on_one_team_of_a_project():
+    domain.check_one_team_per_project([])
+    with pytest.raises(Conflict) as caught:
+        domain.check_one_team_per_project(["s2"])
+    assert caught.value.extra["student_ids"] == ["s2"]
+
+
+def test_deliverables_are_submitted_in_progress_and_reviewed_until_evaluated():
+    domain.check_submission_open({"status": "in_progress"})
+    with pytest.raises(Conflict):
+        domain.check_submission_open({"status": "delivered"})
+    for status in ("in_progress", "delivered"):
+        domain.check_review_open({"status": status})
+    with pytest.raises(Conflict):
+        domain.check_review_open({"status": "evaluated"})
+
+
+def test_a_deliverable_is_for_one_of_the_projects_milestones():
+    assert domain.milestone_of(TEAM_PROJECT, "m2")["title"] == "Prototype vision cell"
+    with pytest.raises(InvalidInput) as caught:
+        domain.milestone_of(TEAM_PROJECT, "m9")
+    assert caught.value.errors == {"milestone_id": ["Not a milestone of project p1."]}
+
+
+def test_only_the_teams_tutor_reviews_as_its_tutor():
+    team = {"tutor_id": "t1"}
+    domain.check_reviewer("tutor", {"kind": "teacher", "mentor_id": "t1"}, team)
+    domain.check_reviewer("tutor", {"kind": "staff"}, team)  # a coordinator on its behalf
+    domain.check_reviewer("enterprise", {"kind": "teacher", "mentor_id": "t2"}, team)
+    for teacher in ({"kind": "teacher", "mentor_id": "t2"}, {"kind": "teacher"}):
+        with pytest.raises(Conflict):
+            domain.check_reviewer("tutor", teacher, team)
+
+
+def test_a_placement_is_of_an_active_student_with_a_known_partner():
+    domain.check_placement({"status": "active"}, {"_id": "e1"})
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_placement({"status": "withdrawn"}, None)
+    assert set(caught.value.errors) == {"student_id", "enterprise_id"}
+    with pytest.raises(InvalidInput):
+        domain.check_placement(None, {"_id": "e1"})
+
+
+def test_checkins_are_logged_on_an_active_placement():
+    domain.check_checkin_open({"status": "active"})
+    with pytest.raises(Conflict):
+        domain.check_checkin_open({"status": "ended"})
+
+
+def test_feedback_directions_and_whom_it_rates():
+    student = {"kind": "student", "student_id": "s1"}
+    enterprise = {"kind": "enterprise", "enterprise_id": "e1"}
+    domain.check_feedback_direction(student, domain.STUDENT_TO_ENTERPRISE)
+    domain.check_feedback_direction(enterprise, domain.ENTERPRISE_TO_STUDENT)
+    domain.check_feedback_direction(None, domain.STUDENT_TO_ENTERPRISE)
+    with pytest.raises(InvalidInput):
+        domain.check_feedback_direction(student, domain.ENTERPRISE_TO_STUDENT)
+    with pytest.raises(InvalidInput):
+        domain.check_feedback_direction(enterprise, domain.STUDENT_TO_ENTERPRISE)
+    # a student rates as themselves, whatever the body names
+    assert domain.rated_student(student, "s2") == "s1"
+    assert domain.rated_student(enterprise, "s2") == "s2"
+    with pytest.raises(InvalidInput):
+        domain.rated_student(enterprise, None)
+    placement = {"_id": "pl1", "student_id": "s1"}
+    domain.check_placement_student(placement, None)
+    domain.check_placement_student(placement, "s1")
+    with pytest.raises(InvalidInput):
+        domain.check_placement_student(placement, "s2")
+    domain.check_project_member(TEAM_PROJECT, True)
+    with pytest.raises(InvalidInput):
+        domain.check_project_member(TEAM_PROJECT, False)
+    assert domain.feedback_id("placement", "pl1", domain.ENTERPRISE_TO_STUDENT, "s1") == \
+        "placement:pl1:enterprise_to_student:s1"
+
+
+def test_a_summary_averages_what_an_enterprise_or_a_student_received():
+    assert domain.received_feedback("e1", None) == ({"enterprise_id": "e1"},
+                                                    domain.STUDENT_TO_ENTERPRISE)
+    assert domain.received_feedback(None, "s1") == ({"student_id": "s1"},
+                                                    domain.ENTERPRISE_TO_STUDENT)
+
+
+def test_an_enterprises_revision_changes_title_and_brief_once_published():
+    draft = {**PROJECT, "_id": "p1", "title": "旧", "brief": "旧", "team_size": 3,
+             "revision": 2}
+    assert domain.is_older_revision(draft, 2) and not domain.is_older_revision(draft, 3)
+    assert domain.revised_terms(draft, {"title": "新", "end_date": date(2027, 7, 31)}) == {
+        "title": "新", "end_date": "2027-07-31"}
+    published = {**draft, "status": "published"}
+    # a re-post repeats every field: an unchanged one is not refused
+    assert domain.revised_terms(published, {"title": "新", "team_size": 3}) == {"title": "新"}
+    with pytest.raises(Conflict):
+        domain.revised_terms(published, {"team_size": 4})
+    with pytest.raises(InvalidInput):
+        domain.revised_terms(draft, {"end_date": "2027-02-01"})
+    with pytest.raises(InvalidInput):  # a draft's milestones still fall inside it
+        domain.revised_terms(draft, {"end_date": "2027-05-01"})
+
+
+def test_an_accepted_milestone_is_one_of_the_project():
+    domain.check_milestone_titled({**PROJECT, "_id": "p1"}, "验收交付")
+    with pytest.raises(InvalidInput):
+        domain.check_milestone_titled({**PROJECT, "_id": "p1"}, "other")
+
+
+def test_only_a_team_mentor_assignment_names_a_teams_mentor():
+    assert domain.is_team_mentor_assignment("team_mentor", "t1")
+    assert not domain.is_team_mentor_assignment("team_mentor", None)
+    assert not domain.is_team_mentor_assignment("student_mentor", "t1")
