@@ -21,9 +21,9 @@ from datetime import timedelta
 from nameko.extensions import DependencyProvider
 from pymongo.errors import PyMongoError
 
-from college_platform.config import setting
 from college_platform.envelope import utcnow
 from college_platform.mongo import MongoStore
+from gateway import settings
 from gateway.auth import Unauthorized
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class Accounts(DependencyProvider):
     effect here within one poll."""
 
     def setup(self):
-        self.poll_seconds = float(setting("ACCOUNT_POLL_SECONDS", 0.25))
+        self.poll_seconds = settings.ACCOUNT_POLL_SECONDS()
         self.registry = None
         self.running = False
 

@@ -16,14 +16,13 @@ from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
-from college_platform.config import setting
 from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailable
 from college_platform.http import PROBLEM_JSON, dumps
 from college_platform.metrics import metrics_of
 from college_platform.service import SingleFlight
 from college_platform.validation import EMPTY_FILTER, PAGE_PARAMETERS, PageQuerySchema, field_errors
 from college_platform.web import GracefulWebServer
-from gateway import csv_export, privacy
+from gateway import csv_export, privacy, settings
 from gateway.accounts import Accounts
 from gateway.audit import STATE_CHANGING, AuditTrail, audit_record
 from gateway.auth import STUDENT, Forbidden, TokenIssuer, Unauthorized, authorize, bearer_token
@@ -46,7 +45,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 def token_issuer_from_config():
     try:
-        return TokenIssuer(setting("JWT_SECRET"), int(setting("JWT_LIFETIME_SECONDS", 3600)))
+        return TokenIssuer(settings.JWT_SECRET(), settings.JWT_LIFETIME_SECONDS())
     except ValueError as exc:
         raise RuntimeError("gateway configuration: %s" % exc)
 
@@ -67,7 +66,7 @@ class HealthChecks(DependencyProvider):
     once a second."""
 
     def setup(self):
-        self.single_flight = SingleFlight(ttl=float(setting("HEALTH_CACHE_SECONDS", 1.0)))
+        self.single_flight = SingleFlight(ttl=settings.HEALTH_CACHE_SECONDS())
 
     def get_dependency(self, worker_ctx):
         return self.single_flight
@@ -79,8 +78,8 @@ class LoginThrottle(DependencyProvider):
     limit. Once it is empty a sign-in is refused before any password is hashed."""
 
     def setup(self):
-        self.limiter = RateLimiter(float(setting("LOGIN_RATE_LIMIT_PER_MINUTE", 5)) / 60,
-                                   int(setting("LOGIN_RATE_LIMIT_BURST", 5)))
+        self.limiter = RateLimiter(settings.LOGIN_RATE_LIMIT_PER_MINUTE() / 60,
+                                   settings.LOGIN_RATE_LIMIT_BURST())
 
     def get_dependency(self, worker_ctx):
         return self.limiter
@@ -166,11 +165,11 @@ class Guard:
     """The gateway's protections before any route runs, from its config."""
 
     def __init__(self):
-        self.rate_limiter = RateLimiter(float(setting("RATE_LIMIT_PER_SECOND", 1000)),
-                                        int(setting("RATE_LIMIT_BURST", 2000)))
-        self.trust_forwarded_for = _flag(setting("TRUST_X_FORWARDED_FOR", False))
-        self.cors = CorsPolicy(setting("CORS_ALLOWED_ORIGINS") or ())
-        self.hsts_max_age = int(setting("HSTS_MAX_AGE_SECONDS", 0) or 0)
+        self.rate_limiter = RateLimiter(settings.RATE_LIMIT_PER_SECOND(),
+                                        settings.RATE_LIMIT_BURST())
+        self.trust_forwarded_for = settings.TRUST_X_FORWARDED_FOR()
+        self.cors = CorsPolicy(settings.CORS_ALLOWED_ORIGINS())
+        self.hsts_max_age = settings.HSTS_MAX_AGE_SECONDS()
         self.issuer = token_issuer_from_config()
 
     def client_address(self, environ):
@@ -193,10 +192,6 @@ def count_refusal(container, reason):
     if metrics is not None:
         metrics.counter("requests_refused", "Requests refused by a protective limit, by "
                         "reason.", ["reason"]).labels(reason).inc()
-
-
-def _flag(value):
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 class ProblemJsonApp(WsgiApp):

@@ -21,11 +21,11 @@ from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from college_platform.config import setting
 from college_platform.metrics import metrics_of
 from college_platform.mongo import MongoStore
 from college_platform.repository import new_id
 from college_platform.validation import PageQuerySchema, WholeNumber
+from gateway import settings
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +148,8 @@ class AuditTrail(DependencyProvider):
     """The bounded queue and its writer. ``record`` never blocks."""
 
     def setup(self):
-        self.capacity = int(setting("AUDIT_QUEUE_SIZE", 10000))
-        self.batch_size = int(setting("AUDIT_BATCH_SIZE", 500))
+        self.capacity = settings.AUDIT_QUEUE_SIZE()
+        self.batch_size = settings.AUDIT_BATCH_SIZE()
         self.queue = deque()
         self.wake = Event()
         # one batch written at a time: a flush waits for the batch the writer has

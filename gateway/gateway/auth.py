@@ -8,8 +8,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from college_platform.config import setting
 from college_platform.secret_settings import check_random_secret
+from gateway import settings
 
 ALGORITHM = "HS256"  # pinned: tokens with any other "alg" (including "none") are refused
 ISSUER = "industrial-college-gateway"
@@ -39,9 +39,9 @@ def _hasher():
     say otherwise (tuned to the hardware; a hash keeps its own parameters, so
     changing them never locks anyone out)."""
     defaults = PasswordHasher()
-    parameters = (int(setting("PASSWORD_HASH_TIME_COST", None) or defaults.time_cost),
-                  int(setting("PASSWORD_HASH_MEMORY_KIB", None) or defaults.memory_cost),
-                  int(setting("PASSWORD_HASH_PARALLELISM", None) or defaults.parallelism))
+    parameters = (int(settings.PASSWORD_HASH_TIME_COST() or defaults.time_cost),
+                  int(settings.PASSWORD_HASH_MEMORY_KIB() or defaults.memory_cost),
+                  int(settings.PASSWORD_HASH_PARALLELISM() or defaults.parallelism))
     if parameters not in _hashers:
         hasher = PasswordHasher(time_cost=parameters[0], memory_cost=parameters[1],
                                 parallelism=parameters[2])

@@ -14,10 +14,10 @@ from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from college_platform.config import setting
 from college_platform.envelope import utcnow
 from college_platform.http import dumps
 from college_platform.mongo import MongoStore, ensure_indexes
+from gateway import settings
 from gateway.views import ENTERPRISE_VIEW, STUDENT_VIEW
 
 log = logging.getLogger(__name__)
@@ -272,9 +272,9 @@ class ReadModels(DependencyProvider):
     so every gateway instance's cache drops what another instance refreshed."""
 
     def setup(self):
-        self.cache = ViewCache(int(setting("VIEW_CACHE_ENTRIES", 50000)),
-                               float(setting("VIEW_CACHE_MAX_AGE_SECONDS", 300)))
-        self.poll_seconds = float(setting("VIEW_CACHE_POLL_SECONDS", 0.25))
+        self.cache = ViewCache(settings.VIEW_CACHE_ENTRIES(),
+                               settings.VIEW_CACHE_MAX_AGE_SECONDS())
+        self.poll_seconds = settings.VIEW_CACHE_POLL_SECONDS()
         self.running = False
         self.store = None
 

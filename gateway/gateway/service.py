@@ -11,10 +11,10 @@ from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
 from nameko.rpc import Client
 
-from college_platform.config import setting
 from college_platform.mongo import MongoStore
 from college_platform.rpc import ServiceRpc
 from college_platform.service import PlatformService
+from gateway import settings
 from gateway.accounts import Accounts
 from gateway.api import HealthChecks, LoginThrottle, ServiceUnavailable, Tokens
 from gateway.audit import INDEXES as AUDIT_INDEXES
@@ -48,10 +48,11 @@ class GatewayService(PlatformRoutes, AccountRoutes, DocsRoutes, PrivacyRoutes, E
     accounts = Accounts()
     read_models = ReadModels()
 
-    def call(self, service, method, *args, deadline_setting="RPC_TIMEOUT_SECONDS"):
+    def call(self, service, method, *args, deadline=settings.RPC_TIMEOUT_SECONDS):
         """One RPC with a deadline: a slow or dead service becomes a 503. Bulk
-        imports, which take a while by nature, name their own, longer deadline."""
-        timeout = float(setting(deadline_setting, 5))
+        imports, which take a while by nature, name their own, longer deadline (a
+        setting of gateway.settings)."""
+        timeout = deadline()
         # the request expires in the service's queue with the deadline: a call the
         # caller was told failed (503) is not carried out later behind its back, and
         # a backlog of abandoned calls does not delay the next ones

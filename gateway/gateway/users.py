@@ -18,10 +18,10 @@ from marshmallow import ValidationError
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from college_platform.config import setting
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict, InvalidInput, NotFound, Unavailable
 from college_platform.repository import RECENT_FIRST
+from gateway import settings
 from gateway.auth import OPTIONAL_CLAIMS, Principal, hash_password, verify_password
 from gateway.schemas import check_scope
 
@@ -101,8 +101,8 @@ _hashing = []
 def hashing():
     """The process's one PasswordHashing, made from the settings on first use."""
     if not _hashing:
-        _hashing.append(PasswordHashing(setting("PASSWORD_HASH_CONCURRENCY", 1),
-                                        setting("PASSWORD_HASH_QUEUE", 32)))
+        _hashing.append(PasswordHashing(settings.PASSWORD_HASH_CONCURRENCY(),
+                                        settings.PASSWORD_HASH_QUEUE()))
     return _hashing[0]
 
 

@@ -11,11 +11,10 @@ not who holds it.
 from nameko.extensions import DependencyProvider
 
 from college_contracts.api import certificates as api
-from college_platform.config import setting
 from college_platform.errors import NotFound
 from college_platform.http import dumps, json_response
 from college_platform.validation import PageQuerySchema
-from gateway import auth
+from gateway import auth, settings
 from gateway.api import Page, TooManyRequests, route
 from gateway.auth import ADMIN, CERTIFICATE_OFFICER, ROLES, STAFF, STUDENT, TEACHER
 from gateway.protection import RateLimiter
@@ -56,8 +55,8 @@ class VerificationThrottle(DependencyProvider):
 
     def setup(self):
         self.limiter = RateLimiter(
-            float(setting("PUBLIC_VERIFY_RATE_LIMIT_PER_MINUTE", 30)) / 60,
-            int(setting("PUBLIC_VERIFY_RATE_LIMIT_BURST", 30)))
+            settings.PUBLIC_VERIFY_RATE_LIMIT_PER_MINUTE() / 60,
+            settings.PUBLIC_VERIFY_RATE_LIMIT_BURST())
 
     def get_dependency(self, worker_ctx):
         return self.limiter
@@ -139,7 +138,7 @@ class CertificatesRoutes:
         """{"candidate_ids": ["<student id>", ...]} (at most 500)"""
         return json_response(200, self.call("certificates", "register_group", session_id,
                                             request.json_body,
-                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
+                                            deadline=settings.IMPORT_RPC_TIMEOUT_SECONDS))
 
     @route("GET", "/v1/registrations", roles=MANAGERS + CANDIDATES,
            summary="List exam registrations (a candidate sees their own)",
@@ -187,7 +186,7 @@ class CertificatesRoutes:
         """{"csv": "candidate_id,theory,practical\\nstu-1,78,85\\n"}"""
         return json_response(200, self.call("certificates", "import_results", session_id,
                                             request.json_body,
-                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
+                                            deadline=settings.IMPORT_RPC_TIMEOUT_SECONDS))
 
     # issued certificates ---------------------------------------------------------------
 

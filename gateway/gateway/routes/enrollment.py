@@ -8,7 +8,7 @@ from college_contracts.api import enrollment as api
 from college_platform.errors import NotFound
 from college_platform.http import json_response
 from college_platform.validation import PageQuerySchema
-from gateway import auth
+from gateway import auth, settings
 from gateway.api import Page, route
 from gateway.auth import (
     ADMIN,
@@ -184,7 +184,7 @@ class EnrollmentRoutes:
         """{"filename": "2027-intake.csv", "csv": "name,resident_id,phone\\n李明,...,..."}"""
         return json_response(200, self.call("enrollment", "import_applicants",
                                             request.json_body,
-                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
+                                            deadline=settings.IMPORT_RPC_TIMEOUT_SECONDS))
 
     @route("POST", "/v1/admission-imports", roles=ADMISSIONS,
            summary="Enrol the students of the provincial admission list (录取名单), "
@@ -197,7 +197,7 @@ class EnrollmentRoutes:
         1,000 rows. An apprenticeship programme answers 409."""
         return json_response(200, self.call("enrollment", "import_admissions",
                                             request.json_body,
-                                            deadline_setting="IMPORT_RPC_TIMEOUT_SECONDS"))
+                                            deadline=settings.IMPORT_RPC_TIMEOUT_SECONDS))
 
     @route("GET", "/v1/applicants", roles=ADMISSIONS, summary="List applicants (filter: name)",
            query=api.ApplicantQuerySchema, response=Page(api.ApplicantRecordSchema))

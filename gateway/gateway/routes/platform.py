@@ -5,12 +5,11 @@ from eventlet.greenpool import GreenPool
 from nameko.extensions import DependencyProvider
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from college_platform.config import setting
 from college_platform.http import json_response
 from college_platform.secret_settings import check_random_secret
 from college_platform.service import broker_status, database_status
 from college_platform.validation import load
-from gateway import auth
+from gateway import auth, settings
 from gateway.api import ServiceUnavailable, TooManyRequests, route
 from gateway.auth import ADMIN, ROLES
 from gateway.schemas import (
@@ -33,7 +32,7 @@ class MetricsToken(DependencyProvider):
     token stops the gateway); unset, nobody may scrape the gateway's metrics."""
 
     def setup(self):
-        value = setting("METRICS_TOKEN") or ""
+        value = settings.METRICS_TOKEN()
         check_random_secret("METRICS_TOKEN", value, required=False)
         self.token = value.encode()
 
@@ -117,7 +116,7 @@ class PlatformRoutes:
 
     def token_answer(self, principal):
         return {"access_token": self.tokens.issue(principal), "token_type": "Bearer",
-                "expires_in": int(setting("JWT_LIFETIME_SECONDS", 3600))}
+                "expires_in": settings.JWT_LIFETIME_SECONDS()}
 
     @route("GET", "/v1/me", roles=ROLES, summary="The signed-in user", response=PrincipalSchema)
     def me(self, request):

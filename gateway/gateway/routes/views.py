@@ -10,11 +10,11 @@ from eventlet.greenpool import GreenPool
 
 from college_contracts import read
 from college_platform.clock import configured_timer
-from college_platform.config import setting
 from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
 from college_platform.events import event_handler
 from college_platform.http import JSON, dumps, json_response
+from gateway import settings
 from gateway.api import route
 from gateway.auth import ENTERPRISE_USER, STAFF, STUDENT
 from gateway.schemas import (
@@ -116,7 +116,7 @@ class ViewRoutes:
 
     # keeping the read models current -------------------------------------------------
 
-    @configured_timer("VIEW_REFRESH_INTERVAL_SECONDS", 0.2)
+    @configured_timer(settings.VIEW_REFRESH_INTERVAL_SECONDS)
     def refresh_views(self):
         """Refresh the stale parts, up to one batch per service and kind per tick."""
         groups = self.read_models.due(limit=4 * BATCH)
@@ -133,11 +133,11 @@ class ViewRoutes:
         fetched_at = utcnow()
         try:
             parts = self.call(service, SUMMARY_METHODS[kind], claimed,
-                              deadline_setting="VIEW_REFRESH_TIMEOUT_SECONDS")
+                              deadline=settings.VIEW_REFRESH_TIMEOUT_SECONDS)
         except Exception as exc:  # the service is away or failing: try again later
             log.warning("cannot refresh %s views from %s (%s); will retry",
                         kind, service, str(exc)[:200])
-            self.read_models.postpone(token, float(setting("VIEW_RETRY_SECONDS", 5)))
+            self.read_models.postpone(token, settings.VIEW_RETRY_SECONDS())
             return
         by_time = self.read_models.claimed_by_time(token)
         self.read_models.save_parts(kind, service, parts, fetched_at)
@@ -149,7 +149,7 @@ class ViewRoutes:
     def _refresh_facts(self, service):
         """Facts are whole-service aggregates: refreshed at most every few seconds."""
         last = self.read_models.facts_checked_at(service)
-        interval = float(setting("FACTS_MIN_INTERVAL_SECONDS", 2))
+        interval = settings.FACTS_MIN_INTERVAL_SECONDS()
         if last is not None and (utcnow() - last).total_seconds() < interval:
             return
         token, claimed = self.read_models.claim(FACTS, service, ["all"], lease_seconds=60)
@@ -158,16 +158,16 @@ class ViewRoutes:
         fetched_at = utcnow()
         try:
             rows = self.call(service, "indicator_facts",
-                             deadline_setting="VIEW_REFRESH_TIMEOUT_SECONDS")
+                             deadline=settings.VIEW_REFRESH_TIMEOUT_SECONDS)
         except Exception as exc:
             log.warning("cannot refresh %s indicator facts (%s); will retry",
                         service, str(exc)[:200])
-            self.read_models.postpone(token, float(setting("VIEW_RETRY_SECONDS", 5)))
+            self.read_models.postpone(token, settings.VIEW_RETRY_SECONDS())
             return
         self.read_models.save_facts(service, rows, fetched_at)
         self.read_models.release(token)
 
-    @configured_timer("VIEW_SWEEP_INTERVAL_SECONDS", 10)
+    @configured_timer(settings.VIEW_SWEEP_INTERVAL_SECONDS)
     def sweep_views(self):
         """A slow round of the stored views and the facts: a safety net, since
         every change is announced by an event naming the views it changes, and
@@ -175,9 +175,9 @@ class ViewRoutes:
         (``time_marks``). A lost marker or a missed event still reaches the
         views within a bounded time."""
         marks = [(FACTS, "all", service) for service in SERVICES]
-        batch = int(setting("VIEW_SWEEP_BATCH", 100))
-        interval = float(setting("VIEW_SWEEP_INTERVAL_SECONDS", 10))
-        round_seconds = float(setting("VIEW_SWEEP_ROUND_SECONDS", 900))
+        batch = settings.VIEW_SWEEP_BATCH()
+        interval = settings.VIEW_SWEEP_INTERVAL_SECONDS()
+        round_seconds = settings.VIEW_SWEEP_ROUND_SECONDS()
         for kind in (STUDENT_VIEW, ENTERPRISE_VIEW):
             sweep = self.read_models.sweeps.setdefault(kind, SweepRound())
             keys = sweep.next_keys(lambda: self.read_models.all_keys(kind),
@@ -202,7 +202,7 @@ class ViewRoutes:
                 fetched_at = utcnow()
                 try:
                     answer = self.call(service, SUMMARY_METHODS[kind], [key],
-                                       deadline_setting="VIEW_LIVE_TIMEOUT_SECONDS")
+                                       deadline=settings.VIEW_LIVE_TIMEOUT_SECONDS)
                     return service, fetched_at, answer.get(key, {})
                 except Exception as exc:  # a slow, dead or failing service
                     log.info("view %s %s: %s part unavailable (%s)", kind, key, service, exc)

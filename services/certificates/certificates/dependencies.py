@@ -3,8 +3,8 @@ the credential signer built from configuration."""
 
 from nameko.extensions import DependencyProvider
 
+from certificates import settings
 from certificates.credentials import KeyRing
-from college_platform.config import setting
 from college_platform.service import SingleFlight
 
 
@@ -25,11 +25,11 @@ class CredentialIssuer(DependencyProvider):
 
     def setup(self):
         self.issuer = Issuer(
-            KeyRing(setting("CERTIFICATE_SIGNING_KEYS") or ""),
-            setting("CREDENTIAL_ISSUER_ID") or "https://college.example.edu",
-            setting("CREDENTIAL_ISSUER_NAME") or "Modern Industrial College",
-            setting("PUBLIC_BASE_URL") or "http://127.0.0.1:8000",
-            float(setting("STATUS_LIST_CACHE_SECONDS", 5.0)),
+            KeyRing(settings.CERTIFICATE_SIGNING_KEYS()),
+            settings.CREDENTIAL_ISSUER_ID(),
+            settings.CREDENTIAL_ISSUER_NAME(),
+            settings.PUBLIC_BASE_URL(),
+            settings.STATUS_LIST_CACHE_SECONDS(),
         )
 
     def get_dependency(self, worker_ctx):

@@ -16,7 +16,6 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from college_contracts import read
 from college_platform.clock import Clock, configured_timer
-from college_platform.config import setting
 from college_platform.events import event_handler
 from college_platform.mongo import MongoStore
 from college_platform.repository import RECENT_FIRST, ascending
@@ -24,7 +23,7 @@ from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from college_platform.summaries import summary_ids
 from college_platform.validation import load
-from mentors import workflows
+from mentors import settings, workflows
 from mentors.domain import (
     ACTIVE,
     COMPLETED,
@@ -114,7 +113,7 @@ class MentorsService(PlatformService):
 
     @property
     def rule(self):
-        return DoubleQualifiedRule.from_config(setting("DOUBLE_QUALIFIED_RULE"))
+        return DoubleQualifiedRule.from_config(settings.DOUBLE_QUALIFIED_RULE())
 
     @property
     def records(self):
@@ -303,7 +302,7 @@ class MentorsService(PlatformService):
 
     # the calendar --------------------------------------------------------
 
-    @configured_timer("SWEEP_INTERVAL_SECONDS", 3600)
+    @configured_timer(settings.SWEEP_INTERVAL_SECONDS)
     def calendar_tick(self):
         self._sweep(self.clock.today())
 

@@ -8,6 +8,7 @@ from college_platform.clock import configured_timer
 from college_platform.errors import Conflict
 from college_platform.repository import position_pending
 from college_platform.rpc import rpc
+from enrollment import settings
 from enrollment.entrypoints.base import Entrypoints
 from enrollment.entrypoints.enrolment import STUDENT_POSITIONS
 from enrollment.workflows import expiry
@@ -20,7 +21,7 @@ SWEEP_BATCH = 500
 
 class ExpiryEntrypoints(Entrypoints):
 
-    @configured_timer("LIST_POSITION_SECONDS", 0.5)
+    @configured_timer(settings.LIST_POSITION_SECONDS)
     def position_students(self):
         """Number the students enrolled since the last tick in the list of all
         students (they are listed, as the newest, meanwhile)."""

@@ -5,12 +5,12 @@ the declared schema, runs a workflow in the unit of work
 (``self.store.transact``) and dumps the answer with the declared schema; list
 pages and read models read through ``reading(self.store)``, the records
 outside a transaction."""
-from college_platform.config import setting
+from projects import settings
 from projects.records import ProjectsRecords
 
 
 def grace_days():
-    return int(setting("CHECKIN_GRACE_DAYS", 2))
+    return settings.CHECKIN_GRACE_DAYS()
 
 
 def reading(store):

@@ -8,7 +8,7 @@ from college_platform.errors import Conflict
 from college_platform.repository import filters
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
-from projects import workflows
+from projects import settings, workflows
 from projects.entrypoints import grace_days, paged, reading
 from projects.schemas import (
     AlertQuerySchema,
@@ -114,7 +114,7 @@ class PlacementsEntrypoints:
                      params, alert_view)
 
     # eager: a service that starts after an outage judges the weeks it missed at once
-    @configured_timer("CHECKIN_SWEEP_SECONDS", 3600, eager=True)
+    @configured_timer(settings.CHECKIN_SWEEP_SECONDS, eager=True)
     def sweep_checkins_on_timer(self):
         self._sweep(self.clock())
 

@@ -1,0 +1,8 @@
+"""Every setting the enrollment service reads besides the shared ones
+(``college_platform.settings``), each with its default, once; read one by
+calling it. ``services/enrollment/config.yaml`` takes them from the
+environment, and the README's configuration table names them."""
+from college_platform.config import Setting
+
+# how often the students enrolled since the last tick are numbered in the list of all
+LIST_POSITION_SECONDS = Setting("LIST_POSITION_SECONDS", 0.5, float)
