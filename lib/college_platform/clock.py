@@ -9,6 +9,7 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
 from college_platform import settings
+from college_platform.config import Setting
 from college_platform.envelope import utcnow
 
 
@@ -40,11 +41,7 @@ class ConfiguredTimer(Timer):
     """A timer whose interval (seconds) is a ``Setting``, read at setup since the
     config is not loaded when the service class is defined."""
 
-    def __init__(self, setting: Any, *default: Any, **kwargs: Any) -> None:
-        if default:  # TEMPORARY: the (key, default) form, until every caller passes a Setting
-            from college_platform.config import setting as lookup
-            key, setting = setting, (lambda: lookup(key, default[0]))
-            setting.default = default[0]
+    def __init__(self, setting: Setting[float], **kwargs: Any) -> None:
         self.setting = setting
         super().__init__(interval=setting.default, **kwargs)
 
