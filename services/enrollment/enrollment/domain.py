@@ -1,6 +1,10 @@
 """Enrollment's domain rules, free of broker and database."""
+from __future__ import annotations
+
 import re
-from datetime import timedelta
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from college_contracts.enrollment import OFFER_PARTIES
 from college_contracts.identifiers import (  # noqa: F401 - the domain's names too
@@ -14,17 +18,22 @@ from college_contracts.identifiers import (  # noqa: F401 - the domain's names t
 )
 from college_platform.errors import Conflict, InvalidInput, NotFound
 
+Document = dict[str, Any]
+# who acts, as the gateway passes it: {"kind": "staff" | "teacher" | "enterprise" |
+# "student", "username", "enterprise_id", "student_id", ...}; None between services
+Actor = dict[str, Any] | None
 
-def age_on(birth_date, day):
+
+def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def is_minor(birth_date, day):
+def is_minor(birth_date: date, day: date) -> bool:
     """Under 18 on ``day``: a minor needs a guardian on the tripartite agreement."""
     return age_on(birth_date, day) < 18
 
 
-def identity_key(applicant):
+def identity_key(applicant: Document) -> str:
     """The one key that names a person, whichever document they hold."""
     if applicant.get("resident_id"):
         return "cn:" + applicant["resident_id"]
@@ -34,7 +43,8 @@ def identity_key(applicant):
 
 # -- state machines ---------------------------------------------------------------------------
 
-def check_transition(transitions, what, current, target):
+def check_transition(transitions: Mapping[str, Iterable[str]], what: str, current: str,
+                     target: str) -> None:
     """Refuse an illegal transition with a message that says what is allowed."""
     allowed = transitions.get(current, ())
     if target not in allowed:
@@ -52,18 +62,18 @@ AGREEMENT_TRANSITIONS = {
 }
 
 
-def agreement_transition(current, target):
+def agreement_transition(current: str, target: str) -> str:
     check_transition(AGREEMENT_TRANSITIONS, "cooperation agreement", current, target)
     return target
 
 
-def agreement_has_ended(agreement, today):
+def agreement_has_ended(agreement: Document, today: date) -> bool:
     """An active or suspended agreement expires the day after its term ends."""
     return (agreement["status"] in ("active", "suspended")
             and agreement["ends_on"] < today.isoformat())
 
 
-def agreement_covers(agreement, programme_code, today):
+def agreement_covers(agreement: Document, programme_code: str, today: date) -> bool:
     return (agreement["status"] == "active" and programme_code in agreement["programme_codes"]
             and agreement["starts_on"] <= today.isoformat() <= agreement["ends_on"])
 
@@ -87,12 +97,12 @@ SEAT_HOLDING = ("offered", "accepted")
 ACTIVE_APPLICATION = ("submitted", "screened", "interviewed", "offered", "accepted")
 
 
-def application_transition(current, target):
+def application_transition(current: str, target: str) -> str:
     check_transition(APPLICATION_TRANSITIONS, "application", current, target)
     return target
 
 
-def offer_decision(application, party, approve):
+def offer_decision(application: Document, party: str, approve: bool) -> str:
     """The application's next status after one party's decision on an offer:
     "offered" once both approve, "rejected" as soon as one rejects, otherwise
     unchanged while waiting for the other party."""
@@ -112,7 +122,7 @@ def offer_decision(application, party, approve):
     return "interviewed" if others else "offered"
 
 
-def offer_has_lapsed(application, now):
+def offer_has_lapsed(application: Document, now: datetime) -> bool:
     return application["status"] == "offered" and application["offer_expires_at"] < now
 
 
@@ -126,7 +136,7 @@ ENROLMENT_TRANSITIONS = {
 SEAT_EFFECT = {"suspend": "keep", "resume": "keep", "withdraw": "release", "transfer": "move"}
 
 
-def enrolment_change(status, action):
+def enrolment_change(status: str, action: str) -> str:
     """The student's status after ``action``; Conflict when it is not allowed now."""
     allowed_from, result = ENROLMENT_TRANSITIONS[action]
     if status not in allowed_from:
@@ -137,12 +147,12 @@ def enrolment_change(status, action):
 
 # -- tripartite agreements --------------------------------------------------------------------
 
-def required_signatories(minor):
+def required_signatories(minor: bool) -> list[str]:
     parties = ["college", "enterprise", "student"]
     return parties + ["guardian"] if minor else parties
 
 
-def sign(agreement, party, signer, at):
+def sign(agreement: Document, party: str, signer: str, at: datetime) -> Document:
     """The agreement with ``party``'s signature recorded; Conflict if not expected."""
     if agreement["status"] != "awaiting_signatures":
         raise Conflict("version %d of this agreement is %s"
@@ -160,7 +170,7 @@ def sign(agreement, party, signer, at):
 
 # -- quota ledger -----------------------------------------------------------------------------
 
-def quota_problem(programme, partner_id, seats):
+def quota_problem(programme: Document, partner_id: str | None, seats: int) -> str | None:
     """Why ``seats`` for a partner would not fit the programme, else None."""
     others = sum(q["seats"] for q in programme.get("quotas", []) if q["partner_id"] != partner_id)
     if others + seats > programme["capacity"]:
@@ -169,13 +179,13 @@ def quota_problem(programme, partner_id, seats):
     return None
 
 
-def student_number(intake_year, programme_code, sequence):
+def student_number(intake_year: int, programme_code: str, sequence: int) -> str:
     """e.g. 2027-MA-CNC-0001: intake year, programme and an order of enrolment."""
     return "%s-%04d" % (programme_code if programme_code.startswith(str(intake_year))
                         else "%d-%s" % (intake_year, programme_code), sequence)
 
 
-def student_search(text):
+def student_search(text: str) -> Document:
     """The selector that finds students by what staff type in a search box: the
     start of a student number (anchored, so the unique index serves it) or any
     part of a name, Chinese or Latin, whatever its case. The text is matched
@@ -188,7 +198,8 @@ def student_search(text):
 
 # -- who sees what ------------------------------------------------------------------------------
 
-def check_visible(actor, what, object_id, partner_id=None, student_ids=()):
+def check_visible(actor: Actor, what: str, object_id: str, partner_id: str | None = None,
+                  student_ids: Collection[str] = ()) -> None:
     """An enterprise user reaches its own partner's objects only, a student
     only their own record; anyone else is told the object does not exist
     (404), so nothing leaks about other enterprises or students. College staff
@@ -204,14 +215,14 @@ def check_visible(actor, what, object_id, partner_id=None, student_ids=()):
         raise NotFound("%s %s does not exist" % (what, object_id))
 
 
-def holds_a_quota(programme, enterprise_id):
+def holds_a_quota(programme: Document, enterprise_id: str | None) -> bool:
     """Whether the enterprise holds seats in the programme (a quota set to 0
     no longer takes applications, nor shows the programme)."""
     return any(quota["partner_id"] == enterprise_id and quota["seats"] > 0
                for quota in programme["quotas"])
 
 
-def programme_as_seen_by(actor, programme):
+def programme_as_seen_by(actor: Actor, programme: Document) -> Document:
     """What the actor sees of a programme (with its ``quotas``): an enterprise
     user, only a programme it holds a quota in, and of it only its own quota,
     never which other enterprises hold one (404 otherwise)."""
@@ -225,7 +236,7 @@ def programme_as_seen_by(actor, programme):
                                     if quota["partner_id"] == enterprise_id]}
 
 
-def programmes_as_seen_by(actor, programmes):
+def programmes_as_seen_by(actor: Actor, programmes: list[Document]) -> list[Document]:
     """A list's programmes as the actor sees them (the list is already
     filtered to the enterprise's own): only its own quota of each."""
     actor = actor or {}
@@ -238,14 +249,14 @@ def programmes_as_seen_by(actor, programmes):
 
 # -- cooperation agreements: term and amendments -------------------------------------------------
 
-def check_within_term(agreement, today):
+def check_within_term(agreement: Document, today: date) -> None:
     """An agreement is activated only within its term."""
     if not (agreement["starts_on"] <= today.isoformat() <= agreement["ends_on"]):
         raise Conflict("the agreement's term (%s to %s) does not include today"
                        % (agreement["starts_on"], agreement["ends_on"]))
 
 
-def agreement_status_change(agreement, target, today):
+def agreement_status_change(agreement: Document, target: str, today: date) -> str:
     """The agreement's next status: a legal transition, and activation (or
     resumption) only within the agreement's term."""
     target = agreement_transition(agreement["status"], target)
@@ -258,13 +269,13 @@ def agreement_status_change(agreement, target, today):
 NOT_AMENDABLE = ("expired", "terminated")
 
 
-def check_amendable(agreement):
+def check_amendable(agreement: Document) -> None:
     if agreement["status"] in NOT_AMENDABLE:
         raise Conflict("an %s agreement cannot be amended" % agreement["status"],
                        current_status=agreement["status"])
 
 
-def amendment(agreement, fields):
+def amendment(agreement: Document, fields: Document) -> Document:
     """The changes an amendment makes to the agreement's terms (title, scope,
     end date as stored); refused for an expired or terminated agreement, or an
     end before the term starts."""
@@ -279,14 +290,15 @@ def amendment(agreement, fields):
     return changes
 
 
-def agreement_event(agreement, force_changed=False):
+def agreement_event(agreement: Document, force_changed: bool = False) -> str:
     """``agreement_activated`` when it becomes active, else ``agreement_changed``
     (an amendment is always a change)."""
     return "agreement_activated" if agreement["status"] == "active" and not force_changed \
         else "agreement_changed"
 
 
-def check_partner_may_hold_quota(agreements, partner_id, code, today, field, position=None):
+def check_partner_may_hold_quota(agreements: Iterable[Document], partner_id: str, code: str,
+                                 today: date, field: str, position: int | None = None) -> None:
     """A partner's quota needs an active agreement of the partner's covering the
     programme's code today."""
     if not any(agreement_covers(a, code, today) for a in agreements):
@@ -297,14 +309,15 @@ def check_partner_may_hold_quota(agreements, partner_id, code, today, field, pos
         raise InvalidInput("a quota needs an active cooperation agreement", errors=errors)
 
 
-def check_quotas_fit(capacity, quotas):
+def check_quotas_fit(capacity: int, quotas: list[Document]) -> None:
     """A new programme's quotas fit its capacity."""
     problem = quota_problem({"capacity": capacity, "quotas": quotas}, None, 0)
     if problem:
         raise InvalidInput("the quotas do not fit", errors={"quotas": [problem]})
 
 
-def check_quota_fits(programme, quotas, partner_id, seats):
+def check_quota_fits(programme: Document, quotas: list[Document], partner_id: str,
+                     seats: int) -> None:
     """One partner's new quota fits beside the others' (a Conflict with the stored state)."""
     problem = quota_problem({"capacity": programme["capacity"], "quotas": quotas},
                             partner_id, seats)
@@ -314,7 +327,7 @@ def check_quota_fits(programme, quotas, partner_id, seats):
 
 # -- applications ---------------------------------------------------------------------------------
 
-def partner_for(programme, partner_id):
+def partner_for(programme: Document, partner_id: str | None) -> str | None:
     """Which partner an application goes to: the one named, if it holds a quota
     in the programme; without a name, the programme's only partner (None when
     it has none); several partners need a choice."""
@@ -331,7 +344,8 @@ def partner_for(programme, partner_id):
     return partner_id
 
 
-def check_known_programme(programme, programme_id, field="programme_id"):
+def check_known_programme(programme: Document | None, programme_id: str,
+                          field: str = "programme_id") -> Document:
     """A programme named in the input must exist (a field error, not a 404)."""
     if programme is None:
         raise InvalidInput("unknown programme", errors={
@@ -339,14 +353,16 @@ def check_known_programme(programme, programme_id, field="programme_id"):
     return programme
 
 
-def check_no_active_application(active, applicant, programme):
+def check_no_active_application(active: Document | None, applicant: Document,
+                                programme: Document) -> None:
     """One active application per applicant and programme."""
     if active:
         raise Conflict("%s already has an active application for %s"
                        % (applicant["name"], programme["code"]), field="applicant")
 
 
-def check_agreement_still_active(agreements, application, today):
+def check_agreement_still_active(agreements: Iterable[Document], application: Document,
+                                 today: date) -> None:
     """An offer with a partner needs the partner's agreement for the programme
     to be active still."""
     if not any(agreement_covers(a, application["programme_code"], today) for a in agreements):
@@ -354,11 +370,11 @@ def check_agreement_still_active(agreements, application, today):
                        % application["programme_code"], reason="no_active_agreement")
 
 
-def offer_expiry(now, respond_within_days):
+def offer_expiry(now: datetime, respond_within_days: int) -> datetime:
     return now + timedelta(days=respond_within_days)
 
 
-def check_offer_open(application, target, now):
+def check_offer_open(application: Document, target: str, now: datetime) -> None:
     """An offer is accepted only before it lapses, whether the expiry sweep has
     run yet or not."""
     if target == "accepted" and offer_has_lapsed(application, now):
@@ -366,7 +382,7 @@ def check_offer_open(application, target, now):
                        current_status="offered")
 
 
-def releases_seat(previous_status, target):
+def releases_seat(previous_status: str, target: str) -> bool:
     """An application that held a reserved seat gives it back when it leaves the
     seat-holding states other than by enrolment (decline, withdrawal, expiry...)."""
     return previous_status in SEAT_HOLDING and target not in SEAT_HOLDING + ("enrolled",)
@@ -380,7 +396,7 @@ ADMISSION_LIST_KINDS = ("order_class", "joint_major")
 HOLDING_A_PLACE = ACTIVE_APPLICATION + ("enrolled",)
 
 
-def check_admission_list_kind(programme):
+def check_admission_list_kind(programme: Document) -> None:
     if programme["kind"] not in ADMISSION_LIST_KINDS:
         raise Conflict("programme %s is an apprenticeship: each apprentice needs the "
                        "tripartite agreement and the apprentice contract, so enrol them "
@@ -388,7 +404,7 @@ def check_admission_list_kind(programme):
                        % programme["code"], reason="apprenticeship")
 
 
-def admission_holding_problem(status, programme_code):
+def admission_holding_problem(status: str, programme_code: str) -> str:
     """Why a person with an application ``status`` is not enrolled from the list."""
     if status == "enrolled":
         return "This person is already a student of %s." % programme_code
@@ -396,25 +412,25 @@ def admission_holding_problem(status, programme_code):
             "enrolling them from the admission list." % (programme_code, status))
 
 
-def no_seat_problem(programme_code, partner_id):
+def no_seat_problem(programme_code: str, partner_id: str | None) -> str:
     return "No seat is left: %s has no free seat%s for this student." % (
         programme_code, " in the partner's quota" if partner_id else "")
 
 
-def admission_clash_problem(row, by_admission_number):
+def admission_clash_problem(row: int, by_admission_number: bool) -> str:
     return "Row %d already holds this %s." % (
         row, "admission number" if by_admission_number else "person")
 
 
 # -- tripartite agreements and enrolment ----------------------------------------------------------
 
-def check_may_prepare_tripartite(application):
+def check_may_prepare_tripartite(application: Document) -> None:
     if application["status"] not in ("accepted", "enrolled"):
         raise Conflict("a tripartite agreement needs an accepted offer (it is %s)"
                        % application["status"])
 
 
-def tripartite_signatories(minor, partner_id):
+def tripartite_signatories(minor: bool, partner_id: str | None) -> list[str]:
     """Who signs: the college, the enterprise and the student, a guardian for a
     minor; without a partner enterprise, no enterprise."""
     parties = required_signatories(minor)
@@ -423,29 +439,30 @@ def tripartite_signatories(minor, partner_id):
     return parties
 
 
-def check_enrollable(application):
+def check_enrollable(application: Document) -> None:
     if application["status"] != "accepted":
         raise Conflict("only an accepted offer can be enrolled (it is %s)"
                        % application["status"], current_status=application["status"])
 
 
-def check_contract_given(programme, contract_terms):
+def check_contract_given(programme: Document, contract_terms: Document | None) -> None:
     """An apprenticeship's student needs the apprentice contract."""
     if programme["kind"] == "apprenticeship" and contract_terms is None:
         raise InvalidInput("an apprentice needs a contract", errors={
             "apprentice_contract": ["Required for an apprenticeship programme."]})
 
 
-def check_tripartite_complete(agreement, minor):
+def check_tripartite_complete(agreement: Document | None, minor: bool) -> Document:
     """Enrolment needs the tripartite agreement signed by every party, a minor's
-    guardian included."""
+    guardian included; the signed agreement."""
     if agreement is None:
         raise Conflict("the tripartite agreement is not signed by every party yet")
     if minor and "guardian" not in agreement["signatures"]:
         raise Conflict("the student is a minor: the guardian must sign the agreement")
+    return agreement
 
 
-def check_contract_partner(application):
+def check_contract_partner(application: Document) -> None:
     """An apprentice contract is signed with the application's partner enterprise."""
     if application["partner_id"] is None:
         raise InvalidInput("an apprentice contract needs a partner enterprise",
@@ -453,6 +470,6 @@ def check_contract_partner(application):
                                "The application has no partner enterprise."]})
 
 
-def check_transfer_target(student, target):
+def check_transfer_target(student: Document, target: Document) -> None:
     if target["_id"] == student["programme_id"]:
         raise Conflict("the student is already in programme %s" % target["code"])

@@ -8,7 +8,7 @@ Conflict when it matched nothing. The quota ledger's movements are the verbs
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pymongo import DESCENDING
 
@@ -274,7 +274,10 @@ class EnrollmentRecords:
 
     def student_sequences(self, programme: Document, count: int) -> list[int]:
         """``count`` consecutive places in the programme's order of enrolment."""
-        return claim_positions(self, "student_number:%s" % programme["_id"], count)
+        # the counter is read and moved in this transaction: the records' db and session
+        numbers: list[int] = claim_positions(cast(Any, self),
+                                             "student_number:%s" % programme["_id"], count)
+        return numbers
 
     def add_student(self, student: Document) -> None:
         self.db.students.insert_one(student, session=self.session)
@@ -285,7 +288,7 @@ class EnrollmentRecords:
     def student(self, student_id: str) -> Document:
         return self._get("students", student_id, "student")
 
-    def student_numbers(self, student_ids: list[Any]) -> dict[str, str]:
+    def student_numbers(self, student_ids: list[Any]) -> dict[Any, str]:
         return {s["_id"]: s["student_number"] for s in self._find(
             "students", {"_id": {"$in": student_ids}}, {"student_number": 1})}
 

@@ -67,13 +67,13 @@ def prepare_tripartite(uow: Any, application_id: str, terms: str, today: date) -
     version = latest["version"] + 1 if latest else 1
     if latest:
         store.supersede_tripartites(application_id)
-    agreement = {"_id": new_id(), "application_id": application_id,
-                 "student_id": application.get("student_id"), "version": version,
-                 "terms": terms, "minor": minor,
-                 "required_parties": domain.tripartite_signatories(
-                     minor, application["partner_id"]),
-                 "signatures": {}, "status": "awaiting_signatures",
-                 "created_at": utcnow()}
+    agreement: Document = {"_id": new_id(), "application_id": application_id,
+                           "student_id": application.get("student_id"), "version": version,
+                           "terms": terms, "minor": minor,
+                           "required_parties": domain.tripartite_signatories(
+                               minor, application["partner_id"]),
+                           "signatures": {}, "status": "awaiting_signatures",
+                           "created_at": utcnow()}
     store.add_tripartite(agreement)
     announce_tripartite(uow, agreement)
     return agreement
@@ -118,9 +118,7 @@ def enrol(uow: Any, application_id: str, contract_terms: Document | None,
     domain.check_contract_given(programme, contract_terms)
     applicant = store.applicant(application["applicant_id"])
     minor = domain.is_minor(date.fromisoformat(applicant["birth_date"]), today)
-    agreement = store.signed_tripartite(application_id)
-    domain.check_tripartite_complete(agreement, minor)
-    assert agreement is not None
+    agreement = domain.check_tripartite_complete(store.signed_tripartite(application_id), minor)
     sequence = store.student_sequences(programme, 1)[0]
     student = new_student(programme, application, applicant, sequence, minor, today,
                           tripartite_agreement_id=agreement["_id"])
