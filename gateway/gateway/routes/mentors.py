@@ -5,7 +5,9 @@ Who sees what: the mentor coordinator (and the administrator) manages all;
 an enterprise user sees its own mentors, the teachers it hosts and its own
 ledger (anything else answers 404); a teacher sees their own record,
 secondments and double-qualified status with its reason; a student sees their
-own mentors."""
+own mentors. The caller goes to the mentors service as the ``actor`` of a call
+that reads or changes one party's object, and the service decides what it sees
+(``mentors.domain``); the lists are scoped here by the filters they force."""
 from college_contracts.api import mentors as api
 from college_platform.errors import NotFound
 from college_platform.http import json_response
@@ -20,7 +22,8 @@ from gateway.auth import (
     STUDENT,
     TEACHER,
 )
-from gateway.scoping import own_enterprise_only, page_query
+from gateway.routes.projects import actor_of
+from gateway.scoping import page_query
 
 MANAGERS = (ADMIN, MENTOR_COORDINATOR)
 STATUS_FIELDS = ("double_qualified", "double_qualified_reason")
@@ -32,12 +35,6 @@ def is_manager(principal):
 
 def own_mentor(principal, mentor_id):
     return bool(principal.mentor_id) and principal.mentor_id == mentor_id
-
-
-def enterprise_sees_mentor(principal, mentor):
-    """Its own experts, and the teachers it hosts on outward secondments."""
-    return (mentor.get("enterprise_id") == principal.enterprise_id
-            or principal.enterprise_id in mentor.get("host_enterprise_ids", []))
 
 
 class MentorsRoutes:
@@ -70,11 +67,9 @@ class MentorsRoutes:
            summary="One mentor",
            response=api.MentorViewSchema)
     def get_mentor(self, request, mentor_id):
-        mentor = self.call("mentors", "get_mentor", mentor_id)
-        principal = request.principal
-        if principal.is_enterprise and not enterprise_sees_mentor(principal, mentor):
-            raise NotFound("mentor %s does not exist" % mentor_id)
-        return json_response(200, self._mentor_for(principal, mentor))
+        # an enterprise user sees its own experts and the teachers it hosts
+        mentor = self.call("mentors", "get_mentor", mentor_id, actor_of(request))
+        return json_response(200, self._mentor_for(request.principal, mentor))
 
     def _mentor_for(self, principal, mentor):
         """A teacher's double-qualified status is theirs, the managers' and
@@ -95,13 +90,9 @@ class MentorsRoutes:
         days of completed outward secondment within the 5 years to 2027-09-01 (183 required)
         and the intermediate certificate 1X-IOT-01 (no. X-2027-000123)",
         "practice_days": 183, "history": [...]}"""
-        principal = request.principal
-        if principal.role == TEACHER and not own_mentor(principal, mentor_id):
-            raise NotFound("teacher %s does not exist" % mentor_id)
-        if principal.is_enterprise and not enterprise_sees_mentor(
-                principal, self.call("mentors", "get_mentor", mentor_id)):
-            raise NotFound("teacher %s does not exist" % mentor_id)
-        return json_response(200, self.call("mentors", "double_qualified_status", mentor_id))
+        # a teacher sees their own, an enterprise user the teachers it hosts
+        return json_response(200, self.call("mentors", "double_qualified_status", mentor_id,
+                                            actor_of(request)))
 
     @route("POST", "/v1/mentors/<mentor_id>/industry-qualifications", roles=MANAGERS,
            summary="Record a teacher's industry qualification",
@@ -149,7 +140,8 @@ class MentorsRoutes:
            summary="One secondment",
            response=api.SecondmentSchema)
     def get_secondment(self, request, secondment_id):
-        return json_response(200, self._visible_secondment(request.principal, secondment_id))
+        return json_response(200, self.call("mentors", "get_secondment", secondment_id,
+                                            actor_of(request)))
 
     @route("POST", "/v1/secondments/<secondment_id>/cancellation", roles=MANAGERS,
            summary="Cancel a planned or active secondment",
@@ -165,12 +157,13 @@ class MentorsRoutes:
            body=api.NewTimesheetSchema, response=api.TimesheetSchema, status=201)
     def log_timesheet(self, request, secondment_id):
         """{"work_date": "2027-03-02", "hours": 6, "activity": "产线调试带教"}"""
-        principal = request.principal
-        secondment = self.call("mentors", "get_secondment", secondment_id)
+        principal, actor = request.principal, actor_of(request)
+        # one the caller does not see is not found; one it sees but is not seconded on, refused
+        secondment = self.call("mentors", "get_secondment", secondment_id, actor)
         if not is_manager(principal) and not own_mentor(principal, secondment["mentor_id"]):
-            self._visible_secondment(principal, secondment_id, secondment)
             raise auth.Forbidden("only the seconded mentor logs hours on this secondment")
-        timesheet = self.call("mentors", "log_timesheet", secondment_id, request.json_body)
+        timesheet = self.call("mentors", "log_timesheet", secondment_id, request.json_body,
+                              actor)
         return json_response(201, timesheet, {"Location": "/v1/timesheets/%s" % timesheet["id"]})
 
     @route("GET", "/v1/secondments/<secondment_id>/timesheets",
@@ -178,9 +171,8 @@ class MentorsRoutes:
            query=api.TimesheetQuerySchema, response=Page(api.TimesheetSchema))
     def list_timesheets(self, request, secondment_id):
         """Filter: status (submitted, approved, rejected)."""
-        self._visible_secondment(request.principal, secondment_id)
         return json_response(200, self.call("mentors", "list_timesheets", secondment_id,
-                                            page_query(request, "status")))
+                                            page_query(request, "status"), actor_of(request)))
 
     @route("POST", "/v1/timesheets/<timesheet_id>/decision",
            roles=MANAGERS + (ENTERPRISE_USER,),
@@ -190,30 +182,21 @@ class MentorsRoutes:
         """{"decision": "approved"} or {"decision": "rejected", "reason": "与课表不符"}.
         The host decides: the enterprise for an outward secondment, the college
         (mentor coordinator) for an inward one."""
-        principal = request.principal
-        timesheet = self.call("mentors", "get_timesheet", timesheet_id)
+        principal, actor = request.principal, actor_of(request)
+        # another enterprise's timesheet is not found; one the caller does not host, refused
+        timesheet = self.call("mentors", "get_timesheet", timesheet_id, actor)
         if principal.is_enterprise:
-            own_enterprise_only(principal, timesheet["enterprise_id"], "timesheet", timesheet_id)
             if timesheet["direction"] != "outward":
                 raise auth.Forbidden("the college approves hours its guests work for it")
         elif timesheet["direction"] != "inward":
             raise auth.Forbidden("the host enterprise approves a seconded teacher's hours")
         return json_response(200, self.call("mentors", "decide_timesheet", timesheet_id,
-                                            request.json_body, principal.subject))
+                                            request.json_body, principal.subject, actor))
 
     def _own_mentor_id(self, principal):
         if not principal.mentor_id:
             raise auth.Forbidden("this account is not linked to a mentor record")
         return principal.mentor_id
-
-    def _visible_secondment(self, principal, secondment_id, secondment=None):
-        secondment = secondment or self.call("mentors", "get_secondment", secondment_id)
-        if principal.is_enterprise:
-            own_enterprise_only(principal, secondment["enterprise_id"], "secondment",
-                                secondment_id)
-        elif principal.role == TEACHER and not own_mentor(principal, secondment["mentor_id"]):
-            raise NotFound("secondment %s does not exist" % secondment_id)
-        return secondment
 
     # assignments ---------------------------------------------------------------
 
@@ -263,11 +246,11 @@ class MentorsRoutes:
         """{"student_id": "...", "enterprise_id": "...", "college_tutor": {"mentor_id":
         "...", "status": "filled", ...}, "enterprise_mentor": {...}}"""
         principal = request.principal
-        if principal.role == STUDENT and principal.student_id != student_id:
+        if principal.role == STUDENT and not principal.student_id:
+            # an account linked to no student has no apprentice: not found, as for any other
             raise NotFound("apprentice %s does not exist" % student_id)
-        view = self.call("mentors", "apprentice_mentors", student_id)
-        own_enterprise_only(principal, view["enterprise_id"], "apprentice", student_id)
-        return json_response(200, view)
+        return json_response(200, self.call("mentors", "apprentice_mentors", student_id,
+                                            actor_of(request)))
 
     @route("GET", "/v1/mentor-vacancies", roles=MANAGERS + (PROJECT_COORDINATOR,),
            summary="Apprentices and teams still missing a mentor",
@@ -287,6 +270,5 @@ class MentorsRoutes:
         """Filter: term ("2027-spring"). {"items": [{"term": "2027-spring",
         "mentor_hours_given": 120.0, "teacher_placements_hosted": 1,
         "teacher_hours_hosted": 640.0}], ...}"""
-        own_enterprise_only(request.principal, enterprise_id, "enterprise")
         return json_response(200, self.call("mentors", "contribution_ledger", enterprise_id,
-                                            page_query(request, "term")))
+                                            page_query(request, "term"), actor_of(request)))
