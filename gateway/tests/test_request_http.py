@@ -33,7 +33,7 @@ class StandInCertificates:
         return {"id": registration_id, "candidate_id": "stu-1", "status": "registered"}
 
     @rpc
-    def cancel_registration(self, registration_id):
+    def cancel_registration(self, registration_id, actor=None):
         return {"id": registration_id, "candidate_id": "stu-1", "status": "cancelled"}
 
 

@@ -31,7 +31,7 @@ class StandInEnrollment:
         return page([{"id": "a-1", "applicant_name": "李明", "partner_id": "p-1"}], query)
 
     @rpc
-    def get_application(self, application_id):
+    def get_application(self, application_id, actor=None):
         return {"id": application_id, "applicant_name": "李明", "partner_id": "p-1",
                 "statement": "我想学数控", "status": "interviewed"}
 
@@ -53,7 +53,7 @@ class StandInCertificates:
         return {"certificate_number": number, "candidate_id": "stu-1"}
 
     @rpc
-    def get_credential(self, number):
+    def get_credential(self, number, actor=None):
         return {"type": ["VerifiableCredential"], "credentialSubject": {"name": "李明"}}
 
 

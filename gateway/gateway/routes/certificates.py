@@ -4,20 +4,21 @@ public verification routes.
 
 The certificate officer manages; a student (``student_id`` on the account) or a
 teacher (``mentor_id``) sees and acts only on their own registrations,
-certificates and credits: anyone else's answer 404. Anyone may verify a
-certificate, at a limited pace per client address, and learns what it proves,
-not who holds it.
+certificates and credits: the caller goes with the call as ``actor``, and the
+service answers anyone else's with 404 (``certificates.domain.check_visible``).
+Anyone may verify a certificate, at a limited pace per client address, and
+learns what it proves, not who holds it.
 """
 from nameko.extensions import DependencyProvider
 
 from college_contracts.api import certificates as api
-from college_platform.errors import NotFound
 from college_platform.http import dumps, json_response
 from college_platform.validation import PageQuerySchema
 from gateway import auth, settings
 from gateway.api import Page, TooManyRequests, route
 from gateway.auth import ADMIN, CERTIFICATE_OFFICER, ROLES, STAFF, STUDENT, TEACHER
 from gateway.protection import RateLimiter
+from gateway.routes.projects import actor_of
 from gateway.scoping import page_query
 
 MANAGERS = (ADMIN, CERTIFICATE_OFFICER)
@@ -43,9 +44,12 @@ def own_candidate(principal):
     return linked, kind
 
 
-def only_own(principal, candidate_id, what, object_id):
-    if acts_as_candidate(principal) and own_candidate(principal)[0] != candidate_id:
-        raise NotFound("%s %s does not exist" % (what, object_id))
+def candidate_actor(request):
+    """The caller as the certificates service scopes it (``actor_of``); a
+    student's or teacher's account not linked to its record is refused (403)."""
+    if acts_as_candidate(request.principal):
+        own_candidate(request.principal)
+    return actor_of(request)
 
 
 class VerificationThrottle(DependencyProvider):
@@ -153,22 +157,16 @@ class CertificatesRoutes:
            summary="One registration with its result",
            response=api.RegistrationSchema)
     def get_registration(self, request, registration_id):
-        registration = self.call("certificates", "get_registration", registration_id)
-        only_own(request.principal, registration["candidate_id"], "registration",
-                 registration_id)
-        return json_response(200, registration)
+        return json_response(200, self.call("certificates", "get_registration",
+                                            registration_id, candidate_actor(request)))
 
     @route("POST", "/v1/registrations/<registration_id>/cancellation",
            roles=MANAGERS + CANDIDATES,
            summary="Cancel a registration; the waiting list moves up",
            response=api.RegistrationSchema)
     def cancel_registration(self, request, registration_id):
-        if acts_as_candidate(request.principal):
-            registration = self.call("certificates", "get_registration", registration_id)
-            only_own(request.principal, registration["candidate_id"], "registration",
-                     registration_id)
         return json_response(200, self.call("certificates", "cancel_registration",
-                                            registration_id))
+                                            registration_id, candidate_actor(request)))
 
     # results -------------------------------------------------------------------
 
@@ -203,17 +201,15 @@ class CertificatesRoutes:
            summary="One issued certificate",
            response=api.IssuedSchema)
     def get_issued_certificate(self, request, number):
-        issued = self.call("certificates", "get_issued", number)
-        only_own(request.principal, issued["candidate_id"], "certificate", number)
-        return json_response(200, issued)
+        return json_response(200, self.call("certificates", "get_issued", number,
+                                            candidate_actor(request)))
 
     @route("GET", "/v1/issued-certificates/<number>/credential", roles=MANAGERS + CANDIDATES,
            summary="Download the signed verifiable credential",
            response=api.VerifiableCredentialSchema, media_types=(VC_MEDIA_TYPE,))
     def download_credential(self, request, number):
-        issued = self.call("certificates", "get_issued", number)
-        only_own(request.principal, issued["candidate_id"], "certificate", number)
-        credential = self.call("certificates", "get_credential", number)
+        credential = self.call("certificates", "get_credential", number,
+                               candidate_actor(request))
         return 200, {"Content-Type": VC_MEDIA_TYPE, "Cache-Control": "no-store",
                      "Content-Disposition": 'attachment; filename="%s.json"' % number}, \
             dumps(credential)
@@ -252,11 +248,9 @@ class CertificatesRoutes:
            summary="A student's credit account and ledger (a student sees their own)",
            query=PageQuerySchema, response=api.CreditAccountSchema)
     def student_credits(self, request, student_id):
-        if request.principal.role == STUDENT and \
-                own_candidate(request.principal)[0] != student_id:
-            raise NotFound("student %s does not exist" % student_id)
         query = {**page_query(request), "student_id": student_id}
-        return json_response(200, self.call("certificates", "credit_account", query))
+        return json_response(200, self.call("certificates", "credit_account", query,
+                                            candidate_actor(request)))
 
     # public verification (no login) -----------------------------------------------------
 
