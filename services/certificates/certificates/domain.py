@@ -13,8 +13,13 @@ import re
 import secrets
 import unicodedata
 from datetime import date
+from typing import AbstractSet, Any, Callable, Mapping, Optional, Sequence, Sized
 
 from college_platform.errors import Conflict, InvalidInput, NotFound
+
+Document = dict[str, Any]
+# (certificate code, level) a candidate holds, unrevoked
+Held = AbstractSet[tuple[str, str]]
 
 LEVELS = ("junior", "intermediate", "senior")
 LEVEL_INITIAL = {"junior": "J", "intermediate": "I", "senior": "S"}
@@ -25,12 +30,13 @@ CSV_COLUMNS = ("candidate_id", "theory", "practical")
 class Ineligible(Exception):
     """The candidate may not register; ``field`` names what is wrong."""
 
-    def __init__(self, message, field="candidate_id"):
+    def __init__(self, message: str, field: str = "candidate_id") -> None:
         super().__init__(message)
         self.field = field
 
 
-def check_eligibility(*, candidate, certificate, level, held, today, deadline):
+def check_eligibility(*, candidate: Optional[Document], certificate: Document, level: str,
+                      held: Held, today: date, deadline: date) -> None:
     """Raise ``Ineligible`` unless ``candidate`` may sit ``certificate`` at
     ``level`` on a session whose registration closes on ``deadline``.
 
@@ -60,12 +66,12 @@ def check_eligibility(*, candidate, certificate, level, held, today, deadline):
                 certificate["code"], level, required["code"], required["level"]))
 
 
-def prerequisites_for(certificate, level):
+def prerequisites_for(certificate: Document, level: str) -> list[Document]:
     return [item["requires"] for item in certificate.get("prerequisites", [])
             if item["level"] == level]
 
 
-def passed(pass_rule, theory, practical):
+def passed(pass_rule: Document, theory: float, practical: float) -> bool:
     """Both parts must reach their minimum (the usual 1+X rule: 60 and 60)."""
     return theory >= pass_rule["theory_min"] and practical >= pass_rule["practical_min"]
 
@@ -85,7 +91,7 @@ _MISREAD = str.maketrans("IL", "11", "-")
 _MISREAD_ZERO = str.maketrans("O", "0")
 
 
-def certificate_number(code, level, year, token=None):
+def certificate_number(code: str, level: str, year: int, token: Optional[int] = None) -> str:
     """``1X-IOT-01-I-2027-7K3M-Q9TR-WX2A-H5NC``: code, level initial and year,
     then ``token`` (75 random bits unless given) as 15 base32 characters and a
     check character, in groups of four. One number says nothing of another."""
@@ -98,7 +104,7 @@ def certificate_number(code, level, year, token=None):
                             "-".join(chars[i:i + 4] for i in range(0, len(chars), 4)))
 
 
-def _check_character(chars):
+def _check_character(chars: str) -> str:
     """Luhn mod 32: catches every single mistyped character and most swaps of
     two neighbours."""
     total, factor = 0, 2
@@ -109,7 +115,7 @@ def _check_character(chars):
     return CROCKFORD[-total % 32]
 
 
-def canonical_number(text):
+def canonical_number(text: object) -> Optional[str]:
     """The stored form of a number as a person may type it (any case, spaces
     around, the random groups with or without hyphens, O for 0, I or L for 1),
     or None when it cannot be a number: malformed, or its check character is
@@ -131,7 +137,7 @@ def canonical_number(text):
 
 # public verification ----------------------------------------------------------------------
 
-def valid_until(issued_on, validity_years):
+def valid_until(issued_on: date, validity_years: Optional[int]) -> Optional[date]:
     """The last day a certificate with ``validity_years`` is valid; None: for life.
     One issued on 29 February runs to 28 February."""
     if not validity_years:
@@ -142,7 +148,7 @@ def valid_until(issued_on, validity_years):
         return issued_on.replace(year=issued_on.year + validity_years, day=28)
 
 
-def public_status(issued, today):
+def public_status(issued: Document, today: date) -> str:
     """``revoked``, ``expired`` or ``valid``: a revocation outranks an expiry."""
     if issued["revoked"]:
         return "revoked"
@@ -152,12 +158,12 @@ def public_status(issued, today):
     return "valid"
 
 
-def _comparable_name(name):
+def _comparable_name(name: str) -> str:
     # full-width letters, case and spacing (王 小明, Emily  CHEN) are the same name
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def holder_name_matches(supplied, on_record):
+def holder_name_matches(supplied: str, on_record: Optional[str]) -> bool:
     """Whether the name a verifier typed is the holder's; in constant time, so
     how long the answer takes tells nothing of how much of a name was right."""
     if not on_record:
@@ -166,7 +172,8 @@ def holder_name_matches(supplied, on_record):
                                _comparable_name(on_record).encode())
 
 
-def public_answer(issued, *, today, proof_problems, holder_name=None):
+def public_answer(issued: Document, *, today: date, proof_problems: Sequence[str],
+                  holder_name: Optional[str] = None) -> Document:
     """What anyone may learn of an issued certificate: its status, what it
     certifies, who issued it and when. Never the holder, nor a revocation's
     reason; ``holder_name_matches`` answers a name the verifier supplied
@@ -192,7 +199,8 @@ def public_answer(issued, *, today, proof_problems, holder_name=None):
     }
 
 
-def credential_verdict(issued, *, today, proof_problems):
+def credential_verdict(issued: Optional[Document], *, today: date,
+                       proof_problems: Sequence[str]) -> Document:
     """The verdict on a credential a verifier presents. Its proof failing, or
     the issuer knowing no such credential, the verdict says only that. Else
     the public answer, with the holder's name: who presents a credential holds
@@ -215,7 +223,8 @@ def credential_verdict(issued, *, today, proof_problems):
             "problems": problems.get(status, []), "holder_name": issued.get("holder_name")}
 
 
-def parse_results_csv(text, max_rows=MAX_CSV_ROWS):
+def parse_results_csv(text: str,
+                      max_rows: int = MAX_CSV_ROWS) -> tuple[list[Document], list[Document]]:
     """(rows, problems): rows as {"row", "candidate_id", "theory", "practical"}
     with numbers parsed; problems as {"row", "errors"} for unreadable rows.
     Row numbers count the header as row 1, as a spreadsheet shows them.
@@ -226,7 +235,7 @@ def parse_results_csv(text, max_rows=MAX_CSV_ROWS):
         raise ValueError("not readable as CSV: %s" % exc)
 
 
-def _parse_results_csv(text, max_rows):
+def _parse_results_csv(text: str, max_rows: int) -> tuple[list[Document], list[Document]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [column for column in CSV_COLUMNS if column not in header]
@@ -258,7 +267,8 @@ def _parse_results_csv(text, max_rows):
     return rows, problems
 
 
-def credit_changes(holders, current_grants, rule):
+def credit_changes(holders: Sequence[Document], current_grants: Mapping[str, Document],
+                   rule: Optional[Document]) -> list[Document]:
     """What applying ``rule`` would change, per holder of the certificate.
 
     ``holders``: [{"student_id", "certificate_number"}] in the rule's programme;
@@ -288,7 +298,8 @@ def credit_changes(holders, current_grants, rule):
 
 # who may see what ------------------------------------------------------------------------
 
-def check_visible(actor, what, object_id, candidate_id):
+def check_visible(actor: Optional[Document], what: str, object_id: object,
+                  candidate_id: object) -> None:
     """A student reaches only their own registrations, certificates and
     credits, a teacher their own as a candidate; the college's staff (and a
     call without an actor, from another service) reach any. Anyone else is
@@ -304,7 +315,7 @@ def check_visible(actor, what, object_id, candidate_id):
 
 # catalogue and sessions ------------------------------------------------------------------
 
-def check_session_level(certificate, level):
+def check_session_level(certificate: Document, level: str) -> None:
     """An exam session is held at one of the certificate's levels."""
     if level not in certificate["levels"]:
         raise InvalidInput("the certificate has no such level", errors={
@@ -314,12 +325,12 @@ def check_session_level(certificate, level):
 
 # registrations ---------------------------------------------------------------------------
 
-def ineligible(exc):
+def ineligible(exc: Ineligible) -> InvalidInput:
     """The ``InvalidInput`` an ``Ineligible`` candidate is refused with."""
     return InvalidInput(str(exc), errors={exc.field: [str(exc)]})
 
 
-def claimed_candidate(candidate, kind):
+def claimed_candidate(candidate: Optional[Document], kind: Optional[str]) -> Optional[Document]:
     """The candidate as registered: unknown (None) when the kind claimed for
     it is not the kind on record."""
     if candidate and kind and candidate["kind"] != kind:
@@ -327,17 +338,18 @@ def claimed_candidate(candidate, kind):
     return candidate
 
 
-def seat_key(session_id, candidate_id):
+def seat_key(session_id: str, candidate_id: str) -> str:
     """One live registration per candidate and session (a unique key); a
     cancelled registration frees it (``cancelled_seat_key``)."""
     return "%s:%s" % (session_id, candidate_id)
 
 
-def cancelled_seat_key(registration_id):
+def cancelled_seat_key(registration_id: str) -> str:
     return "cancelled:%s" % registration_id
 
 
-def new_registration(registration_id, exam_session, certificate, candidate, now):
+def new_registration(registration_id: str, exam_session: Document, certificate: Document,
+                     candidate: Document, now: Any) -> Document:
     """A registered candidate's registration, before a seat or the waiting list."""
     return {
         "_id": registration_id, "session_id": exam_session["_id"],
@@ -348,18 +360,21 @@ def new_registration(registration_id, exam_session, certificate, candidate, now)
         "certificate_number": None, "created_at": now}
 
 
-def waitlisted(registration, position):
+def waitlisted(registration: Document, position: int) -> Document:
     """The registration put on the waiting list at ``position``."""
     registration.update(status="waitlisted", waitlist_position=position)
     return registration
 
 
-def seats_left(exam_session):
+def seats_left(exam_session: Document) -> int:
     return max(0, exam_session["capacity"] - exam_session["seats_taken"])
 
 
-def group_registration(candidate_ids, *, exam_session, certificate, candidates, held, taken,
-                       today, new_id, now):
+def group_registration(candidate_ids: list[str], *, exam_session: Document,
+                       certificate: Document, candidates: Mapping[str, Document],
+                       held: Mapping[str, Held], taken: Mapping[str, Document], today: date,
+                       new_id: Callable[[], str],
+                       now: Callable[[], Any]) -> tuple[list[Document], list[Document], int]:
     """A class registered at once: each candidate checked as one is
     (``check_eligibility``); seats in the list's order while there are any,
     then the waiting list. A candidate registered already (``taken``: by
@@ -408,7 +423,7 @@ def group_registration(candidate_ids, *, exam_session, certificate, candidates, 
 GROUP_OUTCOMES = ("registered", "waitlisted", "duplicate", "rejected")
 
 
-def group_report(session_id, report):
+def group_report(session_id: str, report: list[Document]) -> Document:
     """The answer to a group registration: the report with its counts."""
     counts = {status: sum(1 for r in report if r["status"] == status)
               for status in GROUP_OUTCOMES}
@@ -418,14 +433,14 @@ def group_report(session_id, report):
             "report": report}
 
 
-def check_cancellable(registration):
+def check_cancellable(registration: Document) -> None:
     """Only a registered or waitlisted registration without a result is cancelled."""
     if registration["status"] not in ("registered", "waitlisted") or registration["result"]:
         raise Conflict("a %s registration%s cannot be cancelled" % (
             registration["status"], " with a result" if registration["result"] else ""))
 
 
-def frees_a_seat(registration):
+def frees_a_seat(registration: Document) -> bool:
     """Cancelling a registration with a seat frees it for the waiting list's first."""
     return registration["status"] == "registered"
 
@@ -435,7 +450,7 @@ def frees_a_seat(registration):
 MAX_EVIDENCE = 20
 
 
-def check_result_recordable(registration):
+def check_result_recordable(registration: Document) -> None:
     """A result is recorded once, for a candidate with a seat."""
     if registration["status"] != "registered":
         raise Conflict("only a registered candidate has a result; this one is %s"
@@ -445,28 +460,28 @@ def check_result_recordable(registration):
                        % registration["_id"])
 
 
-def result_of(pass_rule, scores, now):
+def result_of(pass_rule: Document, scores: Document, now: Any) -> Document:
     return {**scores, "passed": passed(pass_rule, **scores), "recorded_at": now}
 
 
-def check_signing_key(key):
+def check_signing_key(key: object) -> None:
     if key is None:
         raise Conflict("no credential signing key is configured; the certificate "
                        "cannot be issued (set CERTIFICATE_SIGNING_KEYS)")
 
 
-def check_status_index(status_index, size):
+def check_status_index(status_index: int, size: int) -> None:
     """Status list entries are handed out in order; index 0 stays unused."""
     if status_index >= size:
         raise Conflict("the revocation status list is full")
 
 
-def has_evidence(candidate_kind):
+def has_evidence(candidate_kind: str) -> bool:
     """A student's credential links their project deliverables; a teacher's none."""
     return candidate_kind == "student"
 
 
-def usable_evidence(items, limit=100):
+def usable_evidence(items: list[Document], limit: int = 100) -> list[Document]:
     """The project deliverables a completed project reports that a credential
     may link: the first ``limit``, each with a student, a deliverable and a URL."""
     return [item for item in items[:limit]
@@ -474,12 +489,12 @@ def usable_evidence(items, limit=100):
                    for key in ("student_id", "deliverable_id", "url"))]
 
 
-def check_revocable(issued):
+def check_revocable(issued: Document) -> None:
     if issued["revoked"]:
         raise Conflict("certificate %s is already revoked" % issued["_id"])
 
 
-def revocation_reason(reason):
+def revocation_reason(reason: str) -> str:
     """Why the credits of a revoked certificate are reversed."""
     return "certificate revoked: %s" % reason
 
@@ -490,7 +505,7 @@ def revocation_reason(reason):
 UNKNOWN_NUMBER = "no certificate has this number"
 
 
-def presented_number(credential):
+def presented_number(credential: Document) -> str:
     """The certificate number a presented credential names (its id's last part)."""
     return str(credential.get("id", "")).rsplit("/", 1)[-1]
 
@@ -500,35 +515,36 @@ def presented_number(credential):
 MAX_REEVALUATED_HOLDERS = 2000
 
 
-def credit_rule_id(programme_id, certificate_code, level):
+def credit_rule_id(programme_id: str, certificate_code: str, level: str) -> str:
     """One conversion rule per programme, certificate and level."""
     return "%s:%s:%s" % (programme_id, certificate_code, level)
 
 
-def grant_id(certificate_number, programme_id):
+def grant_id(certificate_number: str, programme_id: str) -> str:
     """One grant per certificate and programme."""
     return "%s:%s" % (certificate_number, programme_id)
 
 
-def check_rule_level(certificate, level):
+def check_rule_level(certificate: Document, level: str) -> None:
     if level not in certificate["levels"]:
         raise InvalidInput("the certificate has no such level",
                            errors={"level": ["Not a level of %s." % certificate["code"]]})
 
 
-def unknown_programme(programme_id):
+def unknown_programme(programme_id: str) -> InvalidInput:
     return InvalidInput("unknown programme", errors={
         "programme_id": ["No programme %s is known from enrollment." % programme_id]})
 
 
-def next_rule(fields, rule_id, existing, now):
+def next_rule(fields: Document, rule_id: str, existing: Optional[Document],
+              now: Any) -> Document:
     """The rule as set: its version counts the changes, its creation stays."""
     return {**fields, "_id": rule_id, "updated_at": now,
             "version": (existing["version"] + 1) if existing else 1,
             "created_at": existing["created_at"] if existing else now}
 
 
-def check_holders_limit(holders, limit=None):
+def check_holders_limit(holders: Sized, limit: Optional[int] = None) -> None:
     """A rule change re-evaluates every holder at once, or none: at most
     ``MAX_REEVALUATED_HOLDERS`` unless ``limit`` says otherwise."""
     if limit is None:
@@ -538,28 +554,29 @@ def check_holders_limit(holders, limit=None):
                        "may re-evaluate at once" % limit)
 
 
-def grants_something(rule):
+def grants_something(rule: Document) -> bool:
     """A rule with no credits and no course exemptions grants nothing."""
     return bool(rule["credits"] or rule["course_exemptions"])
 
 
-def may_grant_on_issue(issued, student):
+def may_grant_on_issue(issued: Optional[Document], student: Optional[Document]) -> bool:
     """Credits follow an issued, unrevoked certificate of a student of a programme."""
     return bool(issued and not issued["revoked"] and student and student.get("programme_id"))
 
 
-def rule_changed_reason(rule):
+def rule_changed_reason(rule: Document) -> str:
     return "conversion rule changed (version %d)" % rule["version"]
 
 
-def new_grant(student_id, number, rule, now):
+def new_grant(student_id: str, number: str, rule: Document, now: Any) -> Document:
     return {"_id": grant_id(number, rule["programme_id"]), "student_id": student_id,
             "certificate_number": number, "programme_id": rule["programme_id"],
             "credits": rule["credits"], "course_exemptions": rule["course_exemptions"],
             "rule_version": rule["version"], "created_at": now}
 
 
-def ledger_entry(entry_id, kind, grant, reason, now):
+def ledger_entry(entry_id: str, kind: str, grant: Document, reason: Optional[str],
+                 now: Any) -> Document:
     """A ``grant`` or a ``reversal`` of one, as the credit ledger keeps it."""
     return {"_id": entry_id, "kind": kind, "grant_id": grant["_id"],
             "student_id": grant["student_id"], "programme_id": grant["programme_id"],
@@ -568,7 +585,7 @@ def ledger_entry(entry_id, kind, grant, reason, now):
             "created_at": now}
 
 
-def credit_event(grant, reason):
+def credit_event(grant: Document, reason: Optional[str]) -> Document:
     """The data of ``credits_granted`` and ``credits_reversed``."""
     return {"grant_id": grant["_id"], "student_id": grant["student_id"],
             "certificate_number": grant["certificate_number"],
@@ -576,7 +593,7 @@ def credit_event(grant, reason):
             "course_exemptions": grant["course_exemptions"], "reason": reason}
 
 
-def credit_totals(student_id, grants):
+def credit_totals(student_id: str, grants: list[Document]) -> Document:
     """A student's credit account but its ledger: total credits, the
     courses exempted and each grant."""
     return {

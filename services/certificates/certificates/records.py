@@ -5,7 +5,7 @@ entrypoints that answer without a transaction).
 
 ``INDEXES`` declares the collections and their indexes for ``MongoStore``."""
 from types import SimpleNamespace
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional, cast
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
@@ -18,6 +18,9 @@ from college_platform.repository import (
     paged_view,
     remember_copy,
 )
+
+if TYPE_CHECKING:
+    from college_platform.mongo import UnitOfWork
 
 Document = dict[str, Any]
 
@@ -162,7 +165,8 @@ class CertificatesRecords:
 
     def remember(self, collection: str, id_: str, fields: Document) -> None:
         """Upsert a local copy of another service's record (``remember_copy``)."""
-        remember_copy(self, collection, id_, fields)
+        # what remember_copy uses of a unit of work is its db and session: the records have both
+        remember_copy(cast("UnitOfWork[Any]", self), collection, id_, fields)
 
     def evidence_of(self, student_id: str, limit: int) -> list[Document]:
         """The student's project deliverables, oldest first."""
@@ -322,7 +326,10 @@ class CertificatesRecords:
 
     # read models ---------------------------------------------------------------------------
 
-    def student_parts(self, ids: list[str]) -> tuple[dict[str, Document], ...]:
+    def student_parts(self, ids: list[str]) -> tuple[dict[str, Document],
+                                                     dict[str, list[Document]],
+                                                     dict[str, list[Document]],
+                                                     dict[str, list[Document]]]:
         """What ``summaries.student_part`` takes for each of ``ids``: candidates
         by id, and registrations, certificates and grants grouped by student."""
         asked = {"$in": ids}

@@ -7,9 +7,10 @@ together. The entrypoints (``certificates.entrypoints``) run them inside
 ``records.reading(db)``.
 """
 from datetime import date, datetime, time
-from typing import Any, Optional
+from typing import Any, Optional, Protocol
 
 from certificates import credentials, domain
+from certificates.records import CertificatesRecords
 from college_contracts import emitter
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict
@@ -19,7 +20,18 @@ emit = emitter("certificates")
 
 Document = dict[str, Any]
 Actor = Optional[Document]
-UnitOfWork = Any  # college_platform.mongo.UnitOfWork, or fakes.FakeUnitOfWork
+
+
+class UnitOfWork(Protocol):
+    """What a workflow uses of a unit of work (``college_platform.mongo.UnitOfWork``
+    with ``CertificatesRecords``, ``records.reading`` for reads outside a
+    transaction, or ``college_platform.fakes.FakeUnitOfWork`` in tests)."""
+
+    records: CertificatesRecords
+
+    def emit(self, event_type: str, data: Any, schema_version: int = 1) -> Any: ...
+
+    def count(self, name: str, documentation: str, **labels: Any) -> None: ...
 
 
 # catalogue and exam sessions ----------------------------------------------------------------
@@ -153,7 +165,7 @@ def record_result(uow: UnitOfWork, registration_id: str, scores: Document, now: 
     domain.check_result_recordable(registration)
     certificate = records.certificate(registration["certificate_code"])
     result = domain.result_of(certificate["pass_rule"], scores, now)
-    changes = {"result": result}
+    changes: Document = {"result": result}
     if result["passed"]:
         changes["certificate_number"] = issue(uow, registration, certificate, result, now,
                                               issuer)
