@@ -27,7 +27,7 @@ class StandInEnrollment:
     name = "enrollment"
 
     @rpc
-    def get_student(self, student_id):
+    def get_student(self, student_id, actor=None):
         if student_id == "explode":
             raise RuntimeError("secret internal detail")
         if student_id != STUDENT_ID:

@@ -2,10 +2,13 @@
 applications and enrolments.
 
 An enterprise user (``enterprise_id`` is a partner id) sees and acts only on
-its own partner's agreements, programmes (those where it holds a quota),
-applications and students: other enterprises' objects answer 404."""
+its own partner's agreements, programmes (those where it holds a quota, and
+of them its own quota), applications and students: the handler passes the
+caller as an ``actor`` to the service, which answers 404 for another
+enterprise's object (``enrollment.domain.check_visible``). Lists are filtered
+to the caller's own partner whatever the query string says."""
 from college_contracts.api import enrollment as api
-from college_platform.errors import NotFound
+from college_platform.errors import InvalidInput, NotFound
 from college_platform.http import json_response
 from college_platform.validation import PageQuerySchema
 from gateway import auth, settings
@@ -20,7 +23,8 @@ from gateway.auth import (
     STUDENT,
     TEACHER,
 )
-from gateway.scoping import own_enterprise_only, page_query, with_fields
+from gateway.routes.projects import actor_of
+from gateway.scoping import page_query, with_fields
 
 PARTNER_READERS = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR, TEACHER,
                    ENTERPRISE_USER)
@@ -43,18 +47,15 @@ def partner_scoped_query(request, *filters):
     return query
 
 
-def holds_a_quota(programme, enterprise_id):
-    """Whether the enterprise holds seats in the programme (a quota set to 0
-    no longer takes applications, nor shows the programme)."""
-    return any(quota["partner_id"] == enterprise_id and quota["seats"] > 0
-               for quota in programme["quotas"])
-
-
-def own_part_of_programme(programme, enterprise_id):
-    """What an enterprise sees of a programme it holds a quota in: the
-    programme and its own quota, never which other enterprises hold one."""
-    return {**programme, "quotas": [quota for quota in programme["quotas"]
-                                    if quota["partner_id"] == enterprise_id]}
+def decided(reveal, payload, **values):
+    """``with_fields``; when it refuses the body, an object the caller may not
+    see is reported first, as missing, as the service reports it before it
+    reads a body (``reveal`` asks the service for the object as the caller)."""
+    try:
+        return with_fields(payload, **values)
+    except InvalidInput:
+        reveal()
+        raise
 
 
 class EnrollmentRoutes:
@@ -77,8 +78,8 @@ class EnrollmentRoutes:
            summary="One partner enterprise",
            response=api.PartnerSchema)
     def get_partner(self, request, partner_id):
-        own_enterprise_only(request.principal, partner_id, "partner")
-        return json_response(200, self.call("enrollment", "get_partner", partner_id))
+        return json_response(200, self.call("enrollment", "get_partner", partner_id,
+                                            actor_of(request)))
 
     # enrollment: cooperation agreements -------------------------------------
 
@@ -103,10 +104,8 @@ class EnrollmentRoutes:
     @route("GET", "/v1/agreements/<agreement_id>", roles=STAFF_AND_ENTERPRISE,
            summary="One cooperation agreement", response=api.AgreementSchema)
     def get_agreement(self, request, agreement_id):
-        agreement = self.call("enrollment", "get_agreement", agreement_id)
-        own_enterprise_only(request.principal, agreement["partner_id"], "agreement",
-                            agreement_id)
-        return json_response(200, agreement)
+        return json_response(200, self.call("enrollment", "get_agreement", agreement_id,
+                                            actor_of(request)))
 
     @route("PATCH", "/v1/agreements/<agreement_id>", roles=ADMISSIONS,
            summary="Amend an agreement's title, end date or programmes",
@@ -137,21 +136,15 @@ class EnrollmentRoutes:
            summary="List programmes (filters: kind, intake_year, partner_id)",
            query=api.ProgrammeQuerySchema, response=Page(api.ProgrammeSchema))
     def list_programmes(self, request):
-        listed = self.call("enrollment", "list_programmes", partner_scoped_query(
-            request, "kind", "intake_year", "partner_id"))
-        if request.principal.is_enterprise:
-            listed["items"] = [own_part_of_programme(item, request.principal.enterprise_id)
-                               for item in listed["items"]]
-        return json_response(200, listed)
+        return json_response(200, self.call("enrollment", "list_programmes", partner_scoped_query(
+            request, "kind", "intake_year", "partner_id"), actor_of(request)))
 
     @route("GET", "/v1/programmes/<programme_id>", roles=STAFF_AND_ENTERPRISE,
            summary="One programme with its quotas and seat figures",
            response=api.ProgrammeSchema)
     def get_programme(self, request, programme_id):
-        programme = self._programme_for(request, programme_id)
-        if request.principal.is_enterprise:
-            programme = own_part_of_programme(programme, request.principal.enterprise_id)
-        return json_response(200, programme)
+        return json_response(200, self.call("enrollment", "get_programme", programme_id,
+                                            actor_of(request)))
 
     @route("PUT", "/v1/programmes/<programme_id>/quotas/<partner_id>", roles=ADMISSIONS,
            summary="Set a partner's seat quota in a programme",
@@ -167,13 +160,6 @@ class EnrollmentRoutes:
     def list_ledger_entries(self, request, programme_id):
         return json_response(200, self.call("enrollment", "list_ledger_entries", programme_id,
                                             page_query(request)))
-
-    def _programme_for(self, request, programme_id):
-        programme = self.call("enrollment", "get_programme", programme_id)
-        if request.principal.is_enterprise and \
-                not holds_a_quota(programme, request.principal.enterprise_id):
-            raise auth_not_found("programme", programme_id)
-        return programme
 
     # enrollment: applicants ---------------------------------------------------
 
@@ -230,7 +216,8 @@ class EnrollmentRoutes:
     @route("GET", "/v1/applications/<application_id>", roles=APPLICATION_READERS,
            summary="One application", response=api.ApplicationRecordSchema)
     def get_application(self, request, application_id):
-        return json_response(200, self._application_for(request, application_id))
+        return json_response(200, self.call("enrollment", "get_application", application_id,
+                                            actor_of(request)))
 
     @route("POST", "/v1/applications/<application_id>/screening", roles=ADMISSIONS,
            summary="The college's screening",
@@ -246,10 +233,11 @@ class EnrollmentRoutes:
            body=api.InterviewSchema, response=api.ApplicationRecordSchema)
     def interview_application(self, request, application_id):
         """{"passed": true, "score": 86, "interviewer": "王芳"}"""
-        self._application_for(request, application_id)
+        actor = actor_of(request)
         return json_response(200, self.call(
             "enrollment", "interview_application", application_id,
-            with_fields(request.json_body, actor=request.principal.subject)))
+            decided(self._application_as(actor, application_id), request.json_body,
+                    actor=request.principal.subject), actor))
 
     @route("POST", "/v1/applications/<application_id>/offer-decisions",
            roles=ADMISSIONS + (ENTERPRISE_USER,),
@@ -258,11 +246,12 @@ class EnrollmentRoutes:
     def decide_offer(self, request, application_id):
         """{"approve": true} or {"approve": false, "reason": "..."}; an enterprise
         user decides for its enterprise, college staff for the college."""
-        self._application_for(request, application_id)
+        actor = actor_of(request)
         party = "enterprise" if request.principal.is_enterprise else "college"
         return json_response(200, self.call(
             "enrollment", "decide_offer", application_id,
-            with_fields(request.json_body, party=party, actor=request.principal.subject)))
+            decided(self._application_as(actor, application_id), request.json_body,
+                    party=party, actor=request.principal.subject), actor))
 
     @route("POST", "/v1/applications/<application_id>/offer-response", roles=ADMISSIONS,
            summary="Record the applicant's acceptance or refusal of an offer",
@@ -280,12 +269,12 @@ class EnrollmentRoutes:
         return json_response(200, self.call("enrollment", "withdraw_application",
                                             application_id, request.json_body))
 
-    def _application_for(self, request, application_id):
-        application = self.call("enrollment", "get_application", application_id)
-        if request.principal.is_enterprise and \
-                application["partner_id"] != request.principal.enterprise_id:
-            raise auth_not_found("application", application_id)
-        return application
+    def _application_as(self, actor, application_id):
+        """Asks for the application as ``actor`` sees it: 404 if not theirs."""
+        return lambda: self.call("enrollment", "get_application", application_id, actor)
+
+    def _tripartite_as(self, actor, agreement_id):
+        return lambda: self.call("enrollment", "get_tripartite_agreement", agreement_id, actor)
 
     # enrollment: tripartite agreements and enrolment -------------------------
 
@@ -302,17 +291,16 @@ class EnrollmentRoutes:
            roles=APPLICATION_READERS, summary="Every version of the tripartite agreement",
            query=PageQuerySchema, response=Page(api.TripartiteAgreementSchema))
     def list_tripartite_agreements(self, request, application_id):
-        self._application_for(request, application_id)
         return json_response(200, self.call("enrollment", "list_tripartite_agreements",
-                                            application_id, page_query(request)))
+                                            application_id, page_query(request),
+                                            actor_of(request)))
 
     @route("GET", "/v1/tripartite-agreements/<agreement_id>", roles=APPLICATION_READERS,
            summary="One version of a tripartite agreement",
            response=api.TripartiteAgreementSchema)
     def get_tripartite_agreement(self, request, agreement_id):
-        agreement = self.call("enrollment", "get_tripartite_agreement", agreement_id)
-        self._application_for(request, agreement["application_id"])
-        return json_response(200, agreement)
+        return json_response(200, self.call("enrollment", "get_tripartite_agreement",
+                                            agreement_id, actor_of(request)))
 
     @route("POST", "/v1/tripartite-agreements/<agreement_id>/signatures",
            roles=ADMISSIONS + (ENTERPRISE_USER,), summary="Record one party's signature",
@@ -320,20 +308,23 @@ class EnrollmentRoutes:
     def sign_tripartite_agreement(self, request, agreement_id):
         """{"party": "student", "signer": "李明"}; an enterprise user signs only
         for its enterprise, the admissions office records the other parties."""
-        agreement = self.call("enrollment", "get_tripartite_agreement", agreement_id)
-        self._application_for(request, agreement["application_id"])
+        actor = actor_of(request)
+        reveal = self._tripartite_as(actor, agreement_id)  # 404 before any refusal
         body = request.json_body
         if request.principal.is_enterprise and isinstance(body, dict) and \
                 body.get("party", "enterprise") != "enterprise":
+            reveal()
             raise auth.Forbidden("an enterprise user signs for its enterprise only")
         if request.principal.role == ADMISSIONS_OFFICER and isinstance(body, dict) and \
                 body.get("party") == "enterprise":
+            reveal()
             raise auth.Forbidden("the enterprise signs for itself")
         fields = {"actor": request.principal.subject}
         if request.principal.is_enterprise:
             fields["party"] = "enterprise"
         return json_response(200, self.call("enrollment", "sign_tripartite_agreement",
-                                            agreement_id, with_fields(request.json_body, **fields)))
+                                            agreement_id, decided(reveal, body, **fields),
+                                            actor))
 
     @route("POST", "/v1/applications/<application_id>/enrolment", roles=ADMISSIONS,
            summary="Enrol an accepted applicant whose tripartite agreement is signed",
@@ -358,12 +349,10 @@ class EnrollmentRoutes:
            response=api.StudentSchema)
     def get_student(self, request, student_id):
         principal = request.principal
-        if principal.role == STUDENT and principal.student_id != student_id:
-            raise auth_not_found("student", student_id)
-        student = self.call("enrollment", "get_student", student_id)
-        if principal.is_enterprise and student["partner_id"] != principal.enterprise_id:
-            raise auth_not_found("student", student_id)
-        return json_response(200, student)
+        if principal.role == STUDENT and not principal.student_id:
+            raise auth_not_found("student", student_id)  # no record of theirs to see
+        return json_response(200, self.call("enrollment", "get_student", student_id,
+                                            actor_of(request)))
 
     @route("POST", "/v1/students/<student_id>/status-changes", roles=ADMISSIONS,
            summary="Suspend, resume, withdraw or transfer a student",
