@@ -1,26 +1,17 @@
+"""Enrollment's input schemas (college_contracts.api.enrollment): what they
+normalise and what they refuse, field by field."""
 import pytest
 
 from college_platform.errors import InvalidInput
 from college_platform.validation import load
-from enrollment.domain import credit_code_check_character, credit_code_problem
-from enrollment.schemas import NewPartnerSchema
+from enrollment.schemas import (
+    ApplicantSchema,
+    NewAgreementSchema,
+    NewPartnerSchema,
+    NewProgrammeSchema,
+)
 
 VALID_CODE = "91350100M000100Y43"
-
-
-def test_a_published_credit_code_is_valid():
-    assert credit_code_problem(VALID_CODE) is None
-    assert credit_code_check_character(VALID_CODE[:17]) == "3"
-
-
-@pytest.mark.parametrize("code, reason", [
-    ("91350100M000100Y44", "check character is 4, expected 3"),
-    ("91350100M000100Y4", "must be 18 characters"),
-    ("91350100M00010OY43", "not allowed"),   # the letter O is not in the alphabet
-    ("91350100I000100Y43", "not allowed"),
-])
-def test_an_invalid_credit_code_says_why(code, reason):
-    assert reason in credit_code_problem(code)
 
 
 def test_partner_input_is_normalised_and_validated():
@@ -46,3 +37,37 @@ def test_a_contact_with_a_bad_email_is_reported_by_position():
                                   "industry": "robots",
                                   "contacts": [{"name": "王芳", "email": "not-an-email"}]})
     assert caught.value.errors == {"contacts": {0: {"email": ["Not a valid email address."]}}}
+
+
+def test_applicant_input_derives_the_birth_date_and_needs_one_document():
+    applicant = load(ApplicantSchema(), {"name": "张伟", "resident_id": " 11010519491231002x "})
+    assert (applicant["resident_id"], applicant["birth_date"]) == ("11010519491231002X",
+                                                                  "1949-12-31")
+    with pytest.raises(InvalidInput) as caught:
+        load(ApplicantSchema(), {"name": "Tom Baker"})
+    assert "resident_id" in caught.value.errors
+    with pytest.raises(InvalidInput) as caught:
+        load(ApplicantSchema(), {"name": "Emma Wilson",
+                                 "passport": {"number": "P1234567", "country": "GBR"}})
+    assert caught.value.errors == {"birth_date": ["Required with a passport."]}
+    with pytest.raises(InvalidInput) as caught:
+        load(ApplicantSchema(), {"name": "Emma Wilson", "birth_date": "2999-01-01",
+                                 "passport": {"number": "P1234567", "country": "GBR"}})
+    assert caught.value.errors == {"birth_date": ["Not a plausible date of birth."]}
+
+
+def test_agreement_input_needs_a_term_in_order():
+    with pytest.raises(InvalidInput) as caught:
+        load(NewAgreementSchema(), {"partner_id": "p1", "title": "合作协议",
+                                    "starts_on": "2027-01-01", "ends_on": "2026-01-01",
+                                    "programme_codes": ["2027-ma-cnc"]})
+    assert caught.value.errors == {"ends_on": ["Must be on or after starts_on."]}
+
+
+def test_programme_input_refuses_two_quotas_for_one_partner():
+    with pytest.raises(InvalidInput) as caught:
+        load(NewProgrammeSchema(), {"code": "2027-ma-cnc", "name": "数控班",
+                                    "kind": "apprenticeship", "intake_year": 2027,
+                                    "capacity": 40, "quotas": [{"partner_id": "a", "seats": 1},
+                                                               {"partner_id": "a", "seats": 2}]})
+    assert "quotas" in caught.value.errors
