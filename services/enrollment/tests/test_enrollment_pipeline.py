@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from enrollment_fixtures import (
+    OTHER_PARTNER,
     TERMS,
     adult,
     collect_events,
@@ -13,7 +14,7 @@ from enrollment_fixtures import (
     resident_id,
 )
 
-from college_platform.errors import Conflict, InvalidInput
+from college_platform.errors import Conflict, InvalidInput, NotFound
 from enrollment.service import EnrollmentService
 from testkit.amqp import bind_probe_queue, drain
 from testkit.calls import call
@@ -282,3 +283,41 @@ def test_staff_find_a_student_by_number_prefix_or_part_of_the_name(enrollment):
     assert names("(.*)") == [], "the text is literal, not a pattern"
     with pytest.raises(InvalidInput):
         call(enrollment, "list_students", {"q": ""})
+
+
+def test_another_enterprise_is_told_its_objects_do_not_exist_and_sees_its_own_quota_only(
+        enrollment):
+    """The caller goes with the call as ``actor`` (as the gateway passes it)."""
+    partner = partner_with_agreement(enrollment)
+    other = partner_with_agreement(enrollment, OTHER_PARTNER)
+    cnc = programme(enrollment, partner["id"])
+    application = offered(enrollment, cnc["id"], adult(40))
+    call(enrollment, "respond_to_offer", application["id"], {"accept": True})
+    call(enrollment, "set_quota", cnc["id"], other["id"], {"seats": 5})
+    agreement = call(enrollment, "prepare_tripartite_agreement", application["id"],
+                     {"terms": TERMS})
+    own = {"kind": "enterprise", "enterprise_id": partner["id"], "username": "hr"}
+    stranger = {"kind": "enterprise", "enterprise_id": "someone-else", "username": "x"}
+    assert call(enrollment, "get_application", application["id"], own)["id"] == \
+        application["id"]
+    assert [q["partner_id"] for q in call(enrollment, "get_programme", cnc["id"], own)[
+        "quotas"]] == [partner["id"]]
+    assert len(call(enrollment, "get_programme", cnc["id"])["quotas"]) == 2
+    for method, args, message in (
+            ("get_partner", (partner["id"],), "partner %s" % partner["id"]),
+            ("get_application", (application["id"],), "application %s" % application["id"]),
+            ("get_programme", (cnc["id"],), "programme %s" % cnc["id"]),
+            ("get_tripartite_agreement", (agreement["id"],),
+             "application %s" % application["id"]),
+            ("list_tripartite_agreements", (application["id"], {}),
+             "application %s" % application["id"]),
+            ("interview_application", (application["id"], {"passed": "not a bool"}),
+             "application %s" % application["id"]),
+            ("sign_tripartite_agreement", (agreement["id"], {}),
+             "application %s" % application["id"])):
+        with pytest.raises(NotFound) as caught:
+            call(enrollment, method, *args, stranger)
+        assert str(caught.value) == "%s does not exist" % message, method
+    staff = {"kind": "staff", "username": "li"}
+    assert call(enrollment, "get_tripartite_agreement", agreement["id"], staff)["id"] == \
+        agreement["id"]

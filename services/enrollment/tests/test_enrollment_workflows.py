@@ -8,6 +8,7 @@ from fake_records import FakeEnrollmentRecords
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.fakes import FakeUnitOfWork
 from enrollment.workflows import (
+    admissions,
     agreements,
     applications,
     enrolment,
@@ -274,3 +275,40 @@ def test_withdrawing_a_student_releases_their_seat(uow, offered):
             "partner_id": None}, NOW)
     with pytest.raises(NotFound, match="student %s does not exist" % student["_id"]):
         enrolment.student(uow, student["_id"], OTHER_ENTERPRISE)
+
+
+# -- the provincial admission list ----------------------------------------------------------
+
+def row(name, resident_id, birth_date, number):
+    return {"name": name, "resident_id": resident_id, "birth_date": birth_date,
+            "admission_number": number}
+
+
+def test_the_admission_list_enrols_at_once_and_reports_each_row(uow):
+    partner_id = partner(uow)["_id"]
+    active_agreement(uow, partner_id)
+    with pytest.raises(Conflict, match="is an apprenticeship"):
+        admissions.admission_programme(uow, programme(uow, partner_id)["_id"], None)
+    uow.records.programmes.clear()
+    prog, partner_for = admissions.admission_programme(
+        uow, programme(uow, partner_id, kind="order_class", capacity=2, seats=2)["_id"], None)
+    assert partner_for == partner_id
+    rows = [(1, row("李明", ADULT["resident_id"], "2005-03-01", "A-1")),
+            (2, row("李明", ADULT["resident_id"], "2005-03-01", "A-2")),  # the same person
+            (3, row("王小", MINOR["resident_id"], "2012-03-01", "A-3")),
+            (4, row("张三", "110105200001010010", "2000-01-01", "A-4"))]  # no seat left
+    report = sorted(admissions.admit(uow, prog, partner_id, rows, TODAY),
+                    key=lambda entry: entry["row"])
+    assert [(r["row"], r["status"]) for r in report] == [
+        (1, "imported"), (2, "rejected"), (3, "imported"), (4, "rejected")]
+    assert report[1]["errors"] == {"_row": ["Row 1 already holds this person."]}
+    assert report[3]["errors"] == {"_row": [
+        "No seat is left: 2027-MA-CNC has no free seat in the partner's quota for this "
+        "student."]}
+    assert [report[0]["student_number"], report[2]["student_number"]] == \
+        ["2027-MA-CNC-0001", "2027-MA-CNC-0002"]
+    assert uow.records.programme(prog["_id"])["consumed"] == 2
+    assert [e["minor"] for e in uow.events("student_enrolled")] == [False, True]
+    again = admissions.admit(uow, prog, partner_id, rows[:1], TODAY)
+    assert again[0]["status"] == "duplicate"
+    assert again[0]["student_number"] == "2027-MA-CNC-0001"
