@@ -1,8 +1,8 @@
 """Query parameters and enterprise scoping shared by the route modules."""
 import json
 
-from college_platform.errors import InvalidInput, NotFound
-from gateway.auth import Forbidden
+from college_platform.errors import InvalidInput
+from gateway.auth import STUDENT, TEACHER, Forbidden
 
 
 def page_query(request, *filters):
@@ -48,8 +48,20 @@ def enterprise_filter(request):
     return {}
 
 
-def own_enterprise_only(principal, enterprise_id, what, object_id=None):
-    """An enterprise user learns nothing about other enterprises' objects,
-    not even that they exist: 404, not 403."""
-    if principal.is_enterprise and enterprise_id != principal.enterprise_id:
-        raise NotFound("%s %s does not exist" % (what, object_id or enterprise_id))
+def actor_of(request):
+    """Who acts, as every service scopes it: the service passed this ``actor``
+    decides what the caller may reach (another party's object is NotFound)."""
+    principal = request.principal
+    if principal.role == STUDENT:
+        if not principal.student_id:
+            raise Forbidden("this student account is not linked to a student record")
+        kind = "student"
+    elif principal.is_enterprise:
+        kind = "enterprise"
+    elif principal.role == TEACHER:
+        kind = "teacher"
+    else:
+        kind = "staff"
+    return {"kind": kind, "username": principal.subject,
+            "enterprise_id": principal.enterprise_id, "student_id": principal.student_id,
+            "mentor_id": principal.mentor_id}

@@ -18,8 +18,7 @@ from gateway import auth, settings
 from gateway.api import Page, TooManyRequests, route
 from gateway.auth import ADMIN, CERTIFICATE_OFFICER, ROLES, STAFF, STUDENT, TEACHER
 from gateway.protection import RateLimiter
-from gateway.routes.projects import actor_of
-from gateway.scoping import page_query
+from gateway.scoping import actor_of, page_query
 
 MANAGERS = (ADMIN, CERTIFICATE_OFFICER)
 CANDIDATES = (STUDENT, TEACHER)

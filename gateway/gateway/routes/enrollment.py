@@ -23,8 +23,7 @@ from gateway.auth import (
     STUDENT,
     TEACHER,
 )
-from gateway.routes.projects import actor_of
-from gateway.scoping import page_query, with_fields
+from gateway.scoping import actor_of, page_query, with_fields
 
 PARTNER_READERS = (ADMIN, ADMISSIONS_OFFICER, PROJECT_COORDINATOR, MENTOR_COORDINATOR, TEACHER,
                    ENTERPRISE_USER)

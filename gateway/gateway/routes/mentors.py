@@ -22,8 +22,7 @@ from gateway.auth import (
     STUDENT,
     TEACHER,
 )
-from gateway.routes.projects import actor_of
-from gateway.scoping import page_query
+from gateway.scoping import actor_of, page_query
 
 MANAGERS = (ADMIN, MENTOR_COORDINATOR)
 STATUS_FIELDS = ("double_qualified", "double_qualified_reason")

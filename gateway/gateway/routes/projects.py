@@ -12,30 +12,12 @@ from college_platform.validation import PageQuerySchema
 from gateway import auth
 from gateway.api import Page, route
 from gateway.auth import ADMIN, ENTERPRISE_USER, PROJECT_COORDINATOR, STAFF, STUDENT, TEACHER
-from gateway.scoping import enterprise_filter, page_query, with_fields
+from gateway.scoping import actor_of, enterprise_filter, page_query, with_fields
 
 COORDINATORS = (ADMIN, PROJECT_COORDINATOR)
 EVERYONE = STAFF + (ENTERPRISE_USER, STUDENT)
 # lifecycle steps only the college takes: grading and closing
 COLLEGE_DECISIONS = ("evaluated", "closed")
-
-
-def actor_of(request):
-    """Who acts, as the projects service scopes it."""
-    principal = request.principal
-    if principal.role == STUDENT:
-        if not principal.student_id:
-            raise auth.Forbidden("this student account is not linked to a student record")
-        kind = "student"
-    elif principal.is_enterprise:
-        kind = "enterprise"
-    elif principal.role == TEACHER:
-        kind = "teacher"
-    else:
-        kind = "staff"
-    return {"kind": kind, "username": principal.subject,
-            "enterprise_id": principal.enterprise_id, "student_id": principal.student_id,
-            "mentor_id": principal.mentor_id}
 
 
 def owner_filter(request, *filters):
