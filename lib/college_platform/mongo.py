@@ -57,7 +57,7 @@ class UnitOfWork(Generic[R]):
 
     def __init__(self, db: Database, session: Session, source: str,
                  claimed_for: timedelta | None = None,
-                 records: Callable[[Database, Session], R] | None = None) -> None:
+                 records: Callable[[Database, Session | None], R] | None = None) -> None:
         """``claimed_for``: how long the events are this process's to publish
         (None: left for the relay's sweep, when this process runs no relay).
         ``records``: the service's store class, built ``records(db, session)``."""
@@ -107,6 +107,13 @@ class _AlreadyHandled(Exception):
     pass
 
 
+class Reading(Generic[R]):
+    """What a read-only workflow sees of a unit of work: ``records`` only."""
+
+    def __init__(self, records: R) -> None:
+        self.records = records
+
+
 class Store:
     """What a worker gets: the database and transactional helpers."""
 
@@ -141,6 +148,18 @@ class Store:
                 raise on_duplicate
         self._provider.committed(last["uow"])
         return result
+
+    def reading(self) -> "Reading[Any]":
+        """A unit of work for reads outside any transaction (a read that
+        needs no snapshot): the service's ``records`` without a session."""
+        records = self._provider.records
+        if records is None:
+            raise TypeError("the %s store has no records class" % self._provider.source)
+        return Reading(records(self.db, None))
+
+    def read(self, work: Callable[["Reading[Any]"], T]) -> T:
+        """``work(uow)`` over the records as they are, outside any transaction."""
+        return work(self.reading())
 
     def _inbox_record(self, event: Mapping[str, Any]) -> Document:
         return {"_id": "%s:%s" % (self.consumer, event["id"]), "consumer": self.consumer,
@@ -243,7 +262,7 @@ class MongoStore(DependencyProvider):
 
     def __init__(self, indexes: Indexes | None = None,
                  prepare: Iterable[Callable[[Database], object]] = (),
-                 records: Callable[[Database, Session], Any] | None = None) -> None:
+                 records: Callable[[Database, Session | None], Any] | None = None) -> None:
         self.indexes = indexes or {}
         self.prepare = tuple(prepare)
         self.records = records

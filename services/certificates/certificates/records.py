@@ -4,7 +4,6 @@ workflows read and write, each within the unit of work's transaction
 entrypoints that answer without a transaction).
 
 ``INDEXES`` declares the collections and their indexes for ``MongoStore``."""
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Iterable, Optional, cast
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -62,12 +61,6 @@ INDEXES = {
 
 MAX_HELD = 500
 MAX_ACCOUNT_GRANTS = 500
-
-
-def reading(db: Any) -> SimpleNamespace:
-    """What a workflow that only reads needs of a unit of work, outside a
-    transaction: ``records`` with no session."""
-    return SimpleNamespace(records=CertificatesRecords(db, None))
 
 
 class CertificatesRecords:

@@ -4,7 +4,7 @@ work (``uow``): they read and write through ``uow.records``
 emit the event that announces the change, so the write and its event commit
 together. The entrypoints (``certificates.entrypoints``) run them inside
 ``store.transact``; those that only read run outside a transaction on
-``records.reading(db)``.
+``store.reading()``.
 """
 from datetime import date, datetime, time
 from typing import Any, Optional, Protocol
@@ -24,7 +24,7 @@ Actor = Optional[Document]
 
 class UnitOfWork(Protocol):
     """What a workflow uses of a unit of work (``college_platform.mongo.UnitOfWork``
-    with ``CertificatesRecords``, ``records.reading`` for reads outside a
+    with ``CertificatesRecords``, ``store.reading()`` for reads outside a
     transaction, or ``college_platform.fakes.FakeUnitOfWork`` in tests)."""
 
     records: CertificatesRecords

@@ -1,10 +1,10 @@
-"""The certificates workflows over an in-memory store (``fake_records``) and
+"""The certificates workflows over an in-memory store (``fake_certificates_records``) and
 ``FakeUnitOfWork``: no database, no broker."""
 import secrets
 from datetime import date, datetime, timezone
 
 import pytest
-from fake_records import FakeCertificatesRecords
+from fake_certificates_records import FakeCertificatesRecords
 
 from certificates import credentials, domain, workflows
 from certificates.credentials import KeyRing

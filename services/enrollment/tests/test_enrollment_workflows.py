@@ -1,9 +1,9 @@
-"""Enrollment's use cases over the in-memory records (``fake_records``) and
+"""Enrollment's use cases over the in-memory records (``fake_enrollment_records``) and
 ``FakeUnitOfWork``: no database, no broker."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from fake_records import FakeEnrollmentRecords
+from fake_enrollment_records import FakeEnrollmentRecords
 
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.fakes import FakeUnitOfWork

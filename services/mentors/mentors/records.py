@@ -2,7 +2,7 @@
 read and write, and nothing else touches the database (``MongoStore(
 records=MentorsRecords)`` gives every unit of work one, as ``uow.records``).
 Built without a session it reads outside any transaction, as the read-only
-entrypoints do. ``tests/fake_records.py`` implements the same verbs on dicts."""
+entrypoints do. ``tests/fake_mentors_records.py`` implements the same verbs on dicts."""
 from typing import Any, Iterable, Optional
 
 from pymongo import ASCENDING, DESCENDING

@@ -117,8 +117,8 @@ class MentorsService(PlatformService):
 
     @property
     def records(self):
-        """The collections read outside any transaction (read-only entrypoints)."""
-        return MentorsRecords(self.store.db)
+        """The records outside any transaction, for the read-only entrypoints."""
+        return self.store.reading().records
 
     # mentors -------------------------------------------------------------
 

@@ -5,7 +5,7 @@ import inspect
 from datetime import date
 
 import pytest
-from fake_records import FakeMentorsRecords
+from fake_mentors_records import FakeMentorsRecords
 
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.fakes import FakeUnitOfWork

@@ -2,7 +2,7 @@
 and write, each call on the unit of work's session (``uow.records``, built
 ``ProjectsRecords(db, session)`` by ``MongoStore(records=...)``), and what the
 entrypoints read outside a transaction (``ProjectsRecords(db, None)``): list
-pages and the read models' sources. tests/fake_records.py keeps the same
+pages and the read models' sources. tests/fake_projects_records.py keeps the same
 verbs in memory for the workflows' unit tests."""
 from __future__ import annotations
 

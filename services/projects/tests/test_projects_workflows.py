@@ -1,11 +1,11 @@
 """The projects workflows over an in-memory fake of the records
-(fake_records.py) and ``FakeUnitOfWork``: no database, no broker. The
+(fake_projects_records.py) and ``FakeUnitOfWork``: no database, no broker. The
 container on the real broker and database is test_projects_entrypoints*.py."""
 import inspect
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from fake_records import FakeProjectsRecords
+from fake_projects_records import FakeProjectsRecords
 
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.fakes import FakeUnitOfWork

@@ -2,4 +2,4 @@
 ``certificates.service.CertificatesService`` (which gives them ``store``,
 ``clock`` and ``issuer``). Each loads its input with the declared schema,
 runs a workflow (``certificates.workflows``) in the unit of work, or on
-``records.reading`` when it only reads, and dumps the declared response."""
+``store.reading()`` when it only reads, and dumps the declared response."""

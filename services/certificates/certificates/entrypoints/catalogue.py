@@ -1,6 +1,5 @@
 """The 1+X catalogue and its exam sessions."""
 from certificates import workflows
-from certificates.records import reading
 from certificates.schemas import (
     CertificateSchema,
     NewCertificateSchema,
@@ -41,13 +40,13 @@ class CatalogueEntrypoints:
 
     @rpc
     def get_certificate(self, code):
-        return certificate_view.dump(reading(self.store.db).records.certificate(
+        return certificate_view.dump(self.store.reading().records.certificate(
             str(code).upper()))
 
     @rpc
     def list_certificates(self, query=None):
         params = load(PageQuerySchema(), query or {})
-        return reading(self.store.db).records.catalogue_page(params, certificate_view)
+        return self.store.reading().records.catalogue_page(params, certificate_view)
 
     # exam sessions -----------------------------------------------------------------
 
@@ -65,10 +64,10 @@ class CatalogueEntrypoints:
 
     @rpc
     def get_session(self, session_id):
-        return session_view.dump(reading(self.store.db).records.exam_session(session_id))
+        return session_view.dump(self.store.reading().records.exam_session(session_id))
 
     @rpc
     def list_sessions(self, query=None):
         params = load(SessionQuerySchema(), query or {})
         criteria = {key: params[key] for key in ("certificate_code", "level") if params[key]}
-        return reading(self.store.db).records.sessions_page(criteria, params, session_view)
+        return self.store.reading().records.sessions_page(criteria, params, session_view)

@@ -1,7 +1,6 @@
 """The credit bank: conversion rules, their preview and application to every
 holder, grants on issuance, and a student's credit account."""
 from certificates import domain, workflows
-from certificates.records import reading
 from certificates.schemas import (
     CreditRuleChangesSchema,
     CreditRuleInputSchema,
@@ -32,7 +31,7 @@ class CreditsEntrypoints:
             "change": "grant" | "adjust" | "reverse", "current", "proposed"}]}
         """
         rule = load(CreditRuleInputSchema(), payload)
-        changes = workflows.preview_credit_rule(reading(self.store.db), rule)
+        changes = workflows.preview_credit_rule(self.store.reading(), rule)
         return rule_changes_view.dump({"rule": rule, "changes": changes})
 
     @rpc
@@ -48,7 +47,7 @@ class CreditsEntrypoints:
     def list_credit_rules(self, query=None):
         params = load(CreditRuleQuerySchema(), query or {})
         criteria = {"programme_id": params["programme_id"]} if params["programme_id"] else {}
-        return reading(self.store.db).records.credit_rules_page(criteria, params, rule_view)
+        return self.store.reading().records.credit_rules_page(criteria, params, rule_view)
 
     @rpc
     def credit_account(self, query, actor=None):
@@ -62,7 +61,7 @@ class CreditsEntrypoints:
             student_id = query.get("student_id") if isinstance(query, dict) else None
             domain.check_visible(actor, "student", student_id, student_id)
         params = load(LedgerQuerySchema(), query or {})
-        return workflows.credit_account(reading(self.store.db), params, ledger_view)
+        return workflows.credit_account(self.store.reading(), params, ledger_view)
 
     @event_handler("certificates", "certificate_issued")
     def on_certificate_issued(self, event):

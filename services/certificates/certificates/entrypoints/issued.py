@@ -1,7 +1,6 @@
 """Issued certificates and their credentials, revocation, and public
 verification (numbers, posted credentials, the status list, the keys)."""
 from certificates import credentials, domain, workflows
-from certificates.records import reading
 from certificates.schemas import (
     HolderCheckSchema,
     IssuedQuerySchema,
@@ -22,20 +21,20 @@ class IssuedEntrypoints:
     @rpc
     def get_issued(self, number, actor=None):
         """One issued certificate; ``actor``: a candidate sees only their own."""
-        return issued_view.dump(workflows.visible_issued(reading(self.store.db), number, actor))
+        return issued_view.dump(workflows.visible_issued(self.store.reading(), number, actor))
 
     @rpc
     def list_issued(self, query=None):
         params = load(IssuedQuerySchema(), query or {})
         criteria = {key: params[key] for key in ("candidate_id", "certificate_code")
                     if params[key]}
-        return reading(self.store.db).records.issued_page(criteria, params, issued_view)
+        return self.store.reading().records.issued_page(criteria, params, issued_view)
 
     @rpc
     def get_credential(self, number, actor=None):
         """The signed credential (VC 2.0 JSON) of an issued certificate;
         ``actor``: a candidate downloads only their own."""
-        return workflows.visible_issued(reading(self.store.db), number, actor)["credential"]
+        return workflows.visible_issued(self.store.reading(), number, actor)["credential"]
 
     @rpc
     def revoke(self, number, payload):
@@ -65,7 +64,7 @@ class IssuedEntrypoints:
         if query is not None:
             holder_name = load(HolderCheckSchema(), query)["holder_name"]
         canonical = domain.canonical_number(number)
-        issued = canonical and reading(self.store.db).records.find_issued(canonical)
+        issued = canonical and self.store.reading().records.find_issued(canonical)
         if not issued:
             raise NotFound(domain.UNKNOWN_NUMBER)
         return domain.public_answer(
@@ -86,7 +85,7 @@ class IssuedEntrypoints:
         problems = credentials.verify_proof(credential, self.issuer.key_ring)
         issued = None
         if not problems:
-            issued = reading(self.store.db).records.find_issued(
+            issued = self.store.reading().records.find_issued(
                 domain.presented_number(credential))
         return domain.credential_verdict(issued, today=self.clock().date(),
                                          proof_problems=problems)
@@ -97,7 +96,7 @@ class IssuedEntrypoints:
         at most every STATUS_LIST_CACHE_SECONDS (and afresh after a revocation here)."""
         def build():
             now = self.clock()
-            revoked = reading(self.store.db).records.revoked_status_indexes(
+            revoked = self.store.reading().records.revoked_status_indexes(
                 credentials.STATUS_LIST_SIZE)
             document = credentials.status_list_credential(
                 issuer=self.issuer.profile, base_url=self.issuer.base_url,

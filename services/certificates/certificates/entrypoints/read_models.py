@@ -1,7 +1,6 @@
 """What the gateway reads (docs/views.md): per student, per sponsoring
 enterprise, and the dashboard's facts. Read-only, no transaction."""
 from certificates import summaries
-from certificates.records import reading
 from college_platform.rpc import rpc
 from college_platform.summaries import summary_ids
 
@@ -17,7 +16,7 @@ class ReadModelEntrypoints:
         "certificates": [...], "credits": {"total": 4.0, "grants": [...]}}}"""
         ids = summary_ids(student_ids, "student_ids")
         candidates, registrations, issued, grants = \
-            reading(self.store.db).records.student_parts(ids)
+            self.store.reading().records.student_parts(ids)
         return {id_: summaries.student_part(candidates.get(id_), registrations.get(id_, []),
                                             issued.get(id_, []), grants.get(id_, []))
                 for id_ in ids}
@@ -29,7 +28,7 @@ class ReadModelEntrypoints:
 
         ["p-1"] -> {"p-1": {"students_certified": 2, "certificates_issued": 3}}"""
         ids = summary_ids(enterprise_ids, "enterprise_ids")
-        students, issued = reading(self.store.db).records.enterprise_parts(ids)
+        students, issued = self.store.reading().records.enterprise_parts(ids)
         return {id_: summaries.enterprise_part(students.get(id_, []), issued) for id_ in ids}
 
     @rpc
@@ -37,4 +36,4 @@ class ReadModelEntrypoints:
         """The dashboard's additive facts: registrations, results_total and
         results_passed (breakdown ``<code>/<level>``) and credits_converted.
         -> [{"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}]"""
-        return summaries.indicator_facts(*reading(self.store.db).records.indicator_documents())
+        return summaries.indicator_facts(*self.store.reading().records.indicator_documents())

@@ -1,7 +1,6 @@
 """Exam registrations: one candidate, a class at once (集体报名), cancellations
 and the waiting list."""
 from certificates import domain, workflows
-from certificates.records import reading
 from certificates.schemas import (
     GroupRegistrationSchema,
     NewRegistrationSchema,
@@ -62,18 +61,18 @@ class RegistrationsEntrypoints:
         self.store.transact(
             lambda uow: workflows.cancel_registration(uow, registration_id, actor))
         return registration_view.dump(
-            reading(self.store.db).records.registration(registration_id))
+            self.store.reading().records.registration(registration_id))
 
     @rpc
     def get_registration(self, registration_id, actor=None):
         """One registration; ``actor``: a candidate sees only their own."""
         return registration_view.dump(workflows.visible_registration(
-            reading(self.store.db), registration_id, actor))
+            self.store.reading(), registration_id, actor))
 
     @rpc
     def list_registrations(self, query=None):
         params = load(RegistrationQuerySchema(), query or {})
         criteria = {key: params[key] for key in ("session_id", "candidate_id", "status")
                     if params[key]}
-        return reading(self.store.db).records.registrations_page(criteria, params,
+        return self.store.reading().records.registrations_page(criteria, params,
                                                                  registration_view)

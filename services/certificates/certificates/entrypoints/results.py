@@ -1,6 +1,5 @@
 """Results, one by one or imported from CSV; a pass issues the certificate."""
 from certificates import domain, workflows
-from certificates.records import reading
 from certificates.schemas import ResultsImportReportSchema, ResultsImportSchema, ScoresSchema
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.rpc import rpc
@@ -39,7 +38,7 @@ class ResultsEntrypoints:
             "status": "recorded", "passed": true, "certificate_number": "..."}, ...]}
         """
         text = load(ResultsImportSchema(), payload)["csv"]
-        reading(self.store.db).records.exam_session(session_id)
+        self.store.reading().records.exam_session(session_id)
         try:
             rows, report = domain.parse_results_csv(text)
         except ValueError as exc:
@@ -55,7 +54,7 @@ class ResultsEntrypoints:
         """One row of an import in its own transaction: a row refused is
         reported, and the others are still recorded."""
         outcome = {"row": row["row"], "candidate_id": row["candidate_id"]}
-        records = reading(self.store.db).records
+        records = self.store.reading().records
         registration = records.registration_for_seat(
             domain.seat_key(session_id, row["candidate_id"]))
         if registration is None:

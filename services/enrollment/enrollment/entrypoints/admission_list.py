@@ -3,12 +3,11 @@ from college_platform.errors import Conflict
 from college_platform.rpc import rpc
 from college_platform.validation import load
 from enrollment import imports
-from enrollment.entrypoints.base import Entrypoints
 from enrollment.schemas import MAX_ADMISSION_ROWS, AdmissionImportSchema, AdmissionRowSchema
 from enrollment.workflows import admissions
 
 
-class AdmissionListEntrypoints(Entrypoints):
+class AdmissionListEntrypoints:
 
     @rpc
     def import_admissions(self, payload):
@@ -32,7 +31,7 @@ class AdmissionListEntrypoints(Entrypoints):
             "errors": {...}}]}
         """
         fields = load(AdmissionImportSchema(), payload)
-        programme, partner_id = self.read(lambda uow: admissions.admission_programme(
+        programme, partner_id = self.store.read(lambda uow: admissions.admission_programme(
             uow, fields["programme_id"], fields["partner_id"]))
         if fields["rows"] is not None:
             entries, report = list(enumerate(fields["rows"], start=1)), []

@@ -7,7 +7,7 @@ from college_platform.repository import filters, paged_view
 from college_platform.rpc import rpc
 from college_platform.validation import load
 from enrollment import imports
-from enrollment.entrypoints.base import Entrypoints, applicant_view, application_view
+from enrollment.entrypoints.base import applicant_view, application_view
 from enrollment.schemas import (
     ApplicantQuerySchema,
     ApplicantSchema,
@@ -25,7 +25,7 @@ from enrollment.workflows import applications
 MAX_IMPORT_ROWS = 5000
 
 
-class ApplicationEntrypoints(Entrypoints):
+class ApplicationEntrypoints:
 
     # applicants --------------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ class ApplicationEntrypoints(Entrypoints):
 
     @rpc
     def get_applicant(self, applicant_id):
-        return applicant_view.dump(self.read(lambda uow: uow.records.applicant(applicant_id)))
+        return applicant_view.dump(self.store.read(lambda uow: uow.records.applicant(applicant_id)))
 
     @rpc
     def list_applicants(self, query=None):
@@ -83,7 +83,7 @@ class ApplicationEntrypoints(Entrypoints):
             applicant_id, status = self.store.transact(
                 lambda uow: applications.import_applicant(uow, applicant))
         except DuplicateKeyError:  # the same person in a concurrent import
-            applicant_id = self.read(lambda uow: uow.records.applicant_with_identity(
+            applicant_id = self.store.read(lambda uow: uow.records.applicant_with_identity(
                 applicant["identity_key"]))["_id"]
             status = "duplicate"
         return {"row": row_number, "status": status, "applicant_id": applicant_id}
@@ -92,7 +92,7 @@ class ApplicationEntrypoints(Entrypoints):
 
     @rpc
     def get_application(self, application_id, actor=None):
-        return application_view.dump(self.read(
+        return application_view.dump(self.store.read(
             lambda uow: applications.application(uow, application_id, actor)))
 
     @rpc
@@ -165,4 +165,4 @@ class ApplicationEntrypoints(Entrypoints):
         """A caller is told an application it may not see does not exist before
         anything is said of its input."""
         if actor is not None:
-            self.read(lambda uow: applications.application(uow, application_id, actor))
+            self.store.read(lambda uow: applications.application(uow, application_id, actor))

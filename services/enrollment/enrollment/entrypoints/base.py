@@ -1,6 +1,7 @@
-"""What every entrypoint mixin shares: the response views and reading outside
-a transaction."""
-from enrollment.records import EnrollmentRecords
+"""What every entrypoint mixin shares: the response views. Each mixin is
+combined in ``enrollment.service.EnrollmentService``, which gives it ``store``
+(``store.transact`` for a change, ``store.read`` for a read outside any
+transaction) and ``clock``."""
 from enrollment.schemas import (
     AgreementSchema,
     ApplicantRecordSchema,
@@ -22,18 +23,3 @@ applicant_view = ApplicantRecordSchema()
 application_view = ApplicationRecordSchema()
 tripartite_view = TripartiteAgreementSchema()
 student_view = StudentSchema()
-
-
-class Reading:
-    """A unit of work for reads outside any transaction: its ``records`` only."""
-
-    def __init__(self, db):
-        self.records = EnrollmentRecords(db)
-
-
-class Entrypoints:
-    """The combined service provides ``store`` and ``clock``."""
-
-    def read(self, work):
-        """``work(uow)`` over the database as it is, without a transaction."""
-        return work(Reading(self.store.db))

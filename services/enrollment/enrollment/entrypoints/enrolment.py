@@ -9,7 +9,7 @@ from college_platform.repository import (
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
 from enrollment import domain
-from enrollment.entrypoints.base import Entrypoints, student_view, tripartite_view
+from enrollment.entrypoints.base import student_view, tripartite_view
 from enrollment.schemas import (
     EnrolSchema,
     SignatureSchema,
@@ -23,7 +23,7 @@ from enrollment.workflows import enrolment
 STUDENT_POSITIONS = "students:list_position"
 
 
-class EnrolmentEntrypoints(Entrypoints):
+class EnrolmentEntrypoints:
 
     # tripartite agreements ---------------------------------------------------------------
 
@@ -46,7 +46,7 @@ class EnrolmentEntrypoints(Entrypoints):
         """Record one party's signature, with who and when.
         payload: {"party": "guardian", "signer": "李建国", "actor": "admissions.zhou"}"""
         if actor is not None:  # told it does not exist before anything about the input
-            self.read(lambda uow: enrolment.tripartite(uow, agreement_id, actor))
+            self.store.read(lambda uow: enrolment.tripartite(uow, agreement_id, actor))
         fields = load(SignatureSchema(), payload)
         return tripartite_view.dump(self.store.transact(
             lambda uow: enrolment.sign_tripartite(uow, agreement_id, fields, actor)))
@@ -54,14 +54,14 @@ class EnrolmentEntrypoints(Entrypoints):
     @rpc
     def list_tripartite_agreements(self, application_id, query=None, actor=None):
         """Every version of an application's (or its student's) agreement, newest first."""
-        self.read(lambda uow: enrolment.check_tripartites_visible(uow, application_id, actor))
+        self.store.read(lambda uow: enrolment.check_tripartites_visible(uow, application_id, actor))
         params = load(PageQuerySchema(), query or {})
         return paged_view(self.store.db.tripartite_agreements,
                           {"application_id": application_id}, params, tripartite_view)
 
     @rpc
     def get_tripartite_agreement(self, agreement_id, actor=None):
-        return tripartite_view.dump(self.read(
+        return tripartite_view.dump(self.store.read(
             lambda uow: enrolment.tripartite(uow, agreement_id, actor)))
 
     # enrolment ---------------------------------------------------------------------------
@@ -87,7 +87,8 @@ class EnrolmentEntrypoints(Entrypoints):
 
     @rpc
     def get_student(self, student_id, actor=None):
-        return student_view.dump(self.read(lambda uow: enrolment.student(uow, student_id, actor)))
+        return student_view.dump(self.store.read(
+            lambda uow: enrolment.student(uow, student_id, actor)))
 
     @rpc
     def list_students(self, query=None):

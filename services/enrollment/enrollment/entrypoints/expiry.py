@@ -9,7 +9,6 @@ from college_platform.errors import Conflict
 from college_platform.repository import position_pending
 from college_platform.rpc import rpc
 from enrollment import settings
-from enrollment.entrypoints.base import Entrypoints
 from enrollment.entrypoints.enrolment import STUDENT_POSITIONS
 from enrollment.workflows import expiry
 
@@ -19,7 +18,7 @@ EXPIRY_SWEEP_SECONDS = 60
 SWEEP_BATCH = 500
 
 
-class ExpiryEntrypoints(Entrypoints):
+class ExpiryEntrypoints:
 
     @configured_timer(settings.LIST_POSITION_SECONDS)
     def position_students(self):
@@ -41,12 +40,12 @@ class ExpiryEntrypoints(Entrypoints):
         expired = {"agreements": 0, "offers": 0}
         today = now.date().isoformat()
         # bounded per run: a backlog larger than this is finished by the next runs
-        for agreement in self.read(
+        for agreement in self.store.read(
                 lambda uow: uow.records.agreements_past_term(today, SWEEP_BATCH)):
             expired["agreements"] += self._sweep_one(
                 lambda uow, agreement_id=agreement["_id"]: expiry.expire_agreement(
                     uow, agreement_id, now))
-        for application in self.read(lambda uow: uow.records.lapsed_offers(now, SWEEP_BATCH)):
+        for application in self.store.read(lambda uow: uow.records.lapsed_offers(now, SWEEP_BATCH)):
             expired["offers"] += self._sweep_one(
                 lambda uow, application_id=application["_id"]: expiry.expire_offer(
                     uow, application_id, now))

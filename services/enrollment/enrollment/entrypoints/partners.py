@@ -3,7 +3,7 @@ from college_platform.errors import Conflict
 from college_platform.repository import filters, paged_view
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
-from enrollment.entrypoints.base import Entrypoints, agreement_view, partner_view
+from enrollment.entrypoints.base import agreement_view, partner_view
 from enrollment.schemas import (
     AgreementAmendmentSchema,
     AgreementQuerySchema,
@@ -14,7 +14,7 @@ from enrollment.schemas import (
 from enrollment.workflows import agreements, partners
 
 
-class PartnerEntrypoints(Entrypoints):
+class PartnerEntrypoints:
 
     # partners ----------------------------------------------------------------------------
 
@@ -34,7 +34,8 @@ class PartnerEntrypoints(Entrypoints):
 
     @rpc
     def get_partner(self, partner_id, actor=None):
-        return partner_view.dump(self.read(lambda uow: partners.partner(uow, partner_id, actor)))
+        return partner_view.dump(self.store.read(
+            lambda uow: partners.partner(uow, partner_id, actor)))
 
     @rpc
     def list_partners(self, query=None):
@@ -83,7 +84,7 @@ class PartnerEntrypoints(Entrypoints):
 
     @rpc
     def get_agreement(self, agreement_id, actor=None):
-        return agreement_view.dump(self.read(
+        return agreement_view.dump(self.store.read(
             lambda uow: agreements.agreement(uow, agreement_id, actor)))
 
     @rpc

@@ -3,12 +3,12 @@ from college_platform.errors import Conflict
 from college_platform.repository import paged_view
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
-from enrollment.entrypoints.base import Entrypoints, ledger_view, programme_view
+from enrollment.entrypoints.base import ledger_view, programme_view
 from enrollment.schemas import NewProgrammeSchema, ProgrammeQuerySchema, SetQuotaSchema
 from enrollment.workflows import programmes
 
 
-class ProgrammeEntrypoints(Entrypoints):
+class ProgrammeEntrypoints:
 
     @rpc
     def create_programme(self, payload):
@@ -43,14 +43,14 @@ class ProgrammeEntrypoints(Entrypoints):
     def get_programme(self, programme_id, actor=None):
         """The programme with its quotas and seat ledger figures (an enterprise
         user's: a programme it holds a quota in, with its own quota only)."""
-        return programme_view.dump(self.read(
+        return programme_view.dump(self.store.read(
             lambda uow: programmes.programme(uow, programme_id, actor)))
 
     @rpc
     def list_programmes(self, query=None, actor=None):
         """query: {"kind": "apprenticeship", "intake_year": 2027, "partner_id": "<id>"}"""
         params = load(ProgrammeQuerySchema(), query or {})
-        listed = self.read(lambda uow: programmes.programmes_page(uow, params, actor))
+        listed = self.store.read(lambda uow: programmes.programmes_page(uow, params, actor))
         listed["items"] = programme_view.dump(listed["items"], many=True)
         return listed
 
@@ -58,5 +58,5 @@ class ProgrammeEntrypoints(Entrypoints):
     def list_ledger_entries(self, programme_id, query=None):
         """Every seat movement of a programme: reserve, consume, release."""
         params = load(PageQuerySchema(), query or {})
-        self.read(lambda uow: uow.records.programme(programme_id))
+        self.store.read(lambda uow: uow.records.programme(programme_id))
         return paged_view(self.store.db.ledger, {"programme_id": programme_id}, params, ledger_view)

@@ -3,23 +3,17 @@ module, combined in ``projects.service.ProjectsService`` (as the gateway's
 routes are combined in ``gateway.api``). Each entrypoint loads its input with
 the declared schema, runs a workflow in the unit of work
 (``self.store.transact``) and dumps the answer with the declared schema; list
-pages and read models read through ``reading(self.store)``, the records
+pages and read models read through ``self.store.reading().records``, the records
 outside a transaction."""
 from projects import settings
-from projects.records import ProjectsRecords
 
 
 def grace_days():
     return settings.CHECKIN_GRACE_DAYS()
 
 
-def reading(store):
-    """The service's records outside a transaction, for reads that need none."""
-    return ProjectsRecords(store.db)
-
-
 def paged(store, collection, criteria, params, view):
     """A list page of ``collection`` with its items dumped through ``view``."""
-    result = reading(store).page(collection, criteria, params)
+    result = store.reading().records.page(collection, criteria, params)
     result["items"] = view.dump(result["items"], many=True)
     return result

@@ -4,7 +4,7 @@ from college_platform.repository import filters
 from college_platform.rpc import rpc
 from college_platform.validation import load
 from projects import domain, workflows
-from projects.entrypoints import paged, reading
+from projects.entrypoints import paged
 from projects.schemas import (
     FeedbackQuerySchema,
     FeedbackSchema,
@@ -57,7 +57,7 @@ class FeedbackEntrypoints:
         subject, direction = domain.received_feedback(params["enterprise_id"],
                                                       params["student_id"])
         keys = domain.RATING_KEYS[direction]
-        row = reading(self.store).feedback_means(subject, direction, keys)
+        row = self.store.reading().records.feedback_means(subject, direction, keys)
         return feedback_summary_view.dump({
             **subject, "direction": direction, "count": row["count"],
             "average": _rounded(row.get("average")),

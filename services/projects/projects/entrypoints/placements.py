@@ -9,7 +9,7 @@ from college_platform.repository import filters
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
 from projects import settings, workflows
-from projects.entrypoints import grace_days, paged, reading
+from projects.entrypoints import grace_days, paged
 from projects.schemas import (
     AlertQuerySchema,
     AlertSchema,
@@ -131,7 +131,7 @@ class PlacementsEntrypoints:
         grace = grace_days()
         raised = 0
         # placements with weeks still to judge, however long the sweeps were stopped
-        for placement_id in reading(self.store).placements_to_sweep():
+        for placement_id in self.store.reading().records.placements_to_sweep():
             try:
                 raised += len(self.store.transact(lambda uow: workflows.raise_missed_checkins(
                     uow, placement_id, today, grace, now)))

@@ -3,7 +3,7 @@ enterprise, and the dashboard's facts. Read-only."""
 from college_platform.rpc import rpc
 from college_platform.summaries import say_when_it_changes, summary_ids
 from projects import summaries
-from projects.entrypoints import grace_days, reading
+from projects.entrypoints import grace_days
 
 
 class ReadModelEntrypoints:
@@ -23,7 +23,7 @@ class ReadModelEntrypoints:
         ids = summary_ids(student_ids, "student_ids")
         now = self.clock()
         today = now.date()
-        sources = reading(self.store).student_summary_sources(ids)
+        sources = self.store.reading().records.student_summary_sources(ids)
         placements, checkins, alerts = (sources["placements"], sources["checkins"],
                                         sources["alerts"])
         answer = {}
@@ -48,7 +48,7 @@ class ReadModelEntrypoints:
         posted, mean days from a placement's or project's end to its feedback).
         At most 200 ids; ``{}`` for an unknown one. Read-only."""
         ids = summary_ids(enterprise_ids, "enterprise_ids")
-        sources = reading(self.store).enterprise_summary_sources(ids)
+        sources = self.store.reading().records.enterprise_summary_sources(ids)
         return {id_: summaries.enterprise_part(
             partner=sources["partners"].get(id_), projects=sources["projects"].get(id_, []),
             feedback=sources["feedback"].get(id_, []), subjects=sources["subjects"])
@@ -61,5 +61,5 @@ class ReadModelEntrypoints:
         turnaround (sum and count), check-ins expected and done, open alerts.
         -> [{"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}]"""
         return summaries.indicator_facts(
-            **reading(self.store).indicator_sources(), today=self.clock().date(),
+            **self.store.reading().records.indicator_sources(), today=self.clock().date(),
             grace_days=grace_days())
