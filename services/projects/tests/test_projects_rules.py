@@ -1,5 +1,6 @@
 """The projects rules without broker or database: lifecycle, grades,
-missed check-ins, visibility and feedback."""
+missed check-ins, visibility, feedback and title search."""
+import re
 from datetime import date
 
 import pytest
@@ -376,3 +377,20 @@ def test_only_a_team_mentor_assignment_names_a_teams_mentor():
     assert domain.is_team_mentor_assignment("team_mentor", "t1")
     assert not domain.is_team_mentor_assignment("team_mentor", None)
     assert not domain.is_team_mentor_assignment("student_mentor", "t1")
+
+
+# -- finding projects by a part of their title, as staff type it in the console --
+def matches(text, title):
+    pattern = domain.title_search(text)["title"]
+    return re.search(pattern["$regex"], title, re.IGNORECASE) is not None
+
+
+def test_any_part_of_a_title_finds_it_whatever_its_case():
+    assert matches("视觉", "产线视觉质检系统")
+    assert matches(" vision ", "Line Vision QC")
+    assert not matches("视觉", "数控车间排产")
+
+
+def test_the_text_is_matched_literally_never_as_a_pattern():
+    assert not matches(".*", "产线视觉质检系统")
+    assert matches("(二期)", "质检系统(二期)")
