@@ -164,6 +164,10 @@ def test_timesheets_are_approved_by_the_host(system, api):
     zhizao = system.user("hr3.zhizao", "enterprise_user", enterprise_id=api.zhizao)
     assert api.post(decision, {"decision": "approved"}, zhizao).status_code == 404
     host = system.user("hr3.robotics", "enterprise_user", enterprise_id=api.robotics)
+    # the host sees the secondment, but only the seconded teacher logs hours on it
+    assert api.post("/v1/secondments/%s/timesheets" % secondment["id"], {
+        "work_date": today.isoformat(), "hours": 2, "activity": "代填"},
+        host).status_code == 403
     approved = api.post(decision, {"decision": "approved"}, host)
     assert approved.json()["status"] == "approved", approved.text
     assert api.post(decision, {"decision": "approved"}, host).status_code == 409

@@ -8,6 +8,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from college_platform import errors
 from college_platform.secret_settings import check_random_secret
 from gateway import settings
 
@@ -53,8 +54,8 @@ class Unauthorized(Exception):
     """No valid credentials: answer 401."""
 
 
-class Forbidden(Exception):
-    """Valid credentials, but not allowed: answer 403."""
+# valid credentials, but not allowed: 403, raised by the gateway or by a service
+Forbidden = errors.Forbidden
 
 
 def hash_password(password):

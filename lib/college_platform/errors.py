@@ -51,6 +51,14 @@ class NotFound(ServiceError):
 
 
 @deserialize_to_instance
+class Forbidden(ServiceError):
+    """The caller may see the object but may not do this to it (403): the
+    seconded mentor logs hours, the host decides them."""
+
+    kind = "forbidden"
+
+
+@deserialize_to_instance
 class Conflict(ServiceError):
     """The request clashes with existing state (duplicate, illegal transition).
     A ``reason="quota_full"`` gives it the code ``conflict.quota_full``."""

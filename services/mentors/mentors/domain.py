@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 Document = dict[str, Any]
 Actor = Optional[Mapping[str, Any]]
@@ -412,6 +412,27 @@ def _kind(actor: Actor) -> Optional[str]:
 def _own(actor: Actor, key: str, value: Optional[str]) -> bool:
     mine = (actor or {}).get(key)
     return bool(mine) and mine == value
+
+
+def check_logs_own_hours(actor: Actor, secondment: Mapping[str, Any]) -> None:
+    """Only the seconded mentor logs hours on a secondment; the college's
+    managers (a staff actor) may log them for anyone."""
+    if actor and actor["kind"] != "staff" and (
+            not actor.get("mentor_id") or actor["mentor_id"] != secondment["mentor_id"]):
+        raise Forbidden("only the seconded mentor logs hours on this secondment")
+
+
+def check_host_decides(actor: Actor, timesheet: Mapping[str, Any]) -> None:
+    """The host decides a timesheet: the enterprise the hours were worked
+    for (an outward secondment, a teacher at the enterprise), the college for
+    an inward one (an industry mentor at the college)."""
+    if not actor:
+        return
+    if actor["kind"] == "enterprise":
+        if timesheet["direction"] != OUTWARD:
+            raise Forbidden("the college approves hours its guests work for it")
+    elif timesheet["direction"] != INWARD:
+        raise Forbidden("the host enterprise approves a seconded teacher's hours")
 
 
 def check_secondment_visible(actor: Actor, secondment: Mapping[str, Any],

@@ -218,6 +218,8 @@ class MentorsService(PlatformService):
     def log_timesheet(self, secondment_id, payload, actor=None):
         """The seconded mentor logs hours; the host approves or rejects them.
         payload: {"work_date": "2027-03-02", "hours": 6, "activity": "产线调试带教"}"""
+        if actor is not None:  # not found, then refused, before the body is read
+            workflows.may_log_hours(self.records, secondment_id, actor)
         fields = load(NewTimesheetSchema(), payload)
         return timesheet_view.dump(self.store.transact(
             lambda uow: workflows.log_timesheet(uow, secondment_id, fields, actor)))
@@ -243,6 +245,8 @@ class MentorsService(PlatformService):
         the enterprise's contribution ledger (mentor hours given for an
         inward secondment, teacher hours hosted for an outward one).
         payload: {"decision": "approved"} or {"decision": "rejected", "reason": "..."}"""
+        if actor is not None:  # not found, then refused, before the body is read
+            workflows.may_decide(self.records, timesheet_id, actor)
         fields = load(TimesheetDecisionSchema(), payload)
         return timesheet_view.dump(self.store.transact(lambda uow: workflows.decide_timesheet(
             uow, timesheet_id, fields, decided_by, actor)))

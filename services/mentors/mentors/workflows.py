@@ -409,7 +409,7 @@ def secondment_ended(uow: Work, secondment: Mapping[str, Any], how: str, today: 
 def log_timesheet(uow: Work, secondment_id: str, fields: Fields,
                   actor: Actor = None) -> Document:
     """The seconded mentor logs hours within the secondment's period."""
-    secondment = visible_secondment(uow.records, secondment_id, actor)
+    secondment = may_log_hours(uow.records, secondment_id, actor)
     domain.check_timesheet_date(secondment, fields["work_date"])
     timesheet = {"_id": new_id(), "secondment_id": secondment_id,
                  "mentor_id": secondment["mentor_id"],
@@ -420,6 +420,23 @@ def log_timesheet(uow: Work, secondment_id: str, fields: Fields,
                  "activity": fields["activity"], "status": "submitted",
                  "reason": None, "decided_by": None, "created_at": utcnow()}
     uow.records.add_timesheet(timesheet)
+    return timesheet
+
+
+def may_log_hours(records: MentorsRecords, secondment_id: str,
+                  actor: Actor = None) -> Document:
+    """The secondment, if the actor sees it (else NotFound) and may log hours
+    on it (else Forbidden)."""
+    secondment = visible_secondment(records, secondment_id, actor)
+    domain.check_logs_own_hours(actor, secondment)
+    return secondment
+
+
+def may_decide(records: MentorsRecords, timesheet_id: str, actor: Actor = None) -> Document:
+    """The timesheet, if the actor sees it (else NotFound) and hosts the
+    work (else Forbidden)."""
+    timesheet = visible_timesheet(records, timesheet_id, actor)
+    domain.check_host_decides(actor, timesheet)
     return timesheet
 
 
@@ -444,7 +461,7 @@ def decide_timesheet(uow: Work, timesheet_id: str, fields: Fields,
     """The host's decision; approved hours count on the secondment and in
     the enterprise's contribution ledger."""
     records = uow.records
-    timesheet = visible_timesheet(records, timesheet_id, actor)
+    timesheet = may_decide(records, timesheet_id, actor)
     if not records.decide_timesheet(timesheet_id, fields["decision"], fields["reason"],
                                     decided_by):
         raise domain.timesheet_decided_already(timesheet)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from fake_mentors_records import FakeMentorsRecords
 
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from college_platform.fakes import FakeUnitOfWork
 from college_platform.validation import load
 from mentors import workflows
@@ -352,6 +352,28 @@ def test_another_partys_secondment_does_not_exist_for_it(uow):
     with pytest.raises(NotFound, match="enterprise %s does not exist" % OTHER_ENTERPRISE):
         workflows.contribution_ledger(uow.records, OTHER_ENTERPRISE,
                                       {"term": None, "offset": 0, "limit": 20}, own)
+
+
+def test_the_seconded_mentor_logs_hours_and_the_host_decides_them(uow):
+    teacher = register(uow)
+    outward = plan(uow, teacher["_id"], "2027-01-10", "2027-06-30")
+    host = {"kind": "enterprise", "enterprise_id": ENTERPRISE}
+    college = {"kind": "staff", "username": "coordinator"}
+    with pytest.raises(Forbidden, match="only the seconded mentor logs hours"):
+        log_hours(uow, outward["_id"], actor=host)
+    timesheet = log_hours(uow, outward["_id"], actor={"kind": "teacher",
+                                                      "mentor_id": teacher["_id"]})
+    with pytest.raises(Forbidden, match="the host enterprise approves"):
+        decide(uow, timesheet["_id"], actor=college)
+    assert uow.records.timesheets[timesheet["_id"]]["status"] == "submitted"
+    assert decide(uow, timesheet["_id"], actor=host)["status"] == "approved"
+
+    expert = register(uow, kind="industry", enterprise_id=ENTERPRISE, name="李强")
+    inward = plan(uow, expert["_id"], "2027-01-10", "2027-06-30", direction="inward")
+    hours = log_hours(uow, inward["_id"], actor=college)  # the college's managers may
+    with pytest.raises(Forbidden, match="the college approves hours its guests work"):
+        decide(uow, hours["_id"], actor=host)
+    assert decide(uow, hours["_id"], actor=college)["status"] == "approved"
 
 
 def test_an_apprentices_mentors_are_seen_by_the_apprentice_and_their_employer(uow):
