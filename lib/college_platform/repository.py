@@ -1,7 +1,7 @@
 """Small persistence helpers every service needs the same way."""
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from marshmallow import Schema
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
@@ -11,9 +11,6 @@ from college_platform.documents import Collection, Database, Document, Session
 from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
 from college_platform.validation import MAX_PAGE_SIZE
-
-if TYPE_CHECKING:
-    from college_platform.mongo import UnitOfWork
 
 # a Mongo sort or an index's keys: (field, ASCENDING or DESCENDING) pairs
 Keys = list[tuple[str, int]]
@@ -56,6 +53,17 @@ def group_by(documents: Iterable[Document], key: str) -> dict[Any, list[Document
     return groups
 
 
+class InTransaction(Protocol):
+    """What writing in a transaction needs: a unit of work, or a service's
+    records, which hold the same two."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def session(self) -> Session | None: ...
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -76,7 +84,7 @@ def paged_view(collection: Collection, query: Mapping[str, Any], params: Mapping
     return result
 
 
-def remember_copy(uow: "UnitOfWork[Any]", collection: str, id_: Any,
+def remember_copy(uow: "InTransaction", collection: str, id_: Any,
                   fields: Mapping[str, Any]) -> None:
     """Upsert a local copy of another service's record, learnt from an event."""
     uow.db[collection].update_one(
@@ -134,7 +142,7 @@ def _advance(db: Database, counter_id: str, count: int, session: Session | None)
     return value
 
 
-def claim_positions(uow: "UnitOfWork[Any]", counter_id: str, count: int) -> list[int]:
+def claim_positions(uow: "InTransaction", counter_id: str, count: int) -> list[int]:
     """``count`` consecutive numbers from the counter ``counter_id``, the first
     ever being 1, taken inside the unit of work's transaction: what commits is
     numbered without gaps, and two transactions never share a number."""

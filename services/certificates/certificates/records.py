@@ -4,7 +4,7 @@ workflows read and write, each within the unit of work's transaction
 entrypoints that answer without a transaction).
 
 ``INDEXES`` declares the collections and their indexes for ``MongoStore``."""
-from typing import TYPE_CHECKING, Any, Iterable, Optional, cast
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
@@ -19,7 +19,7 @@ from college_platform.repository import (
 )
 
 if TYPE_CHECKING:
-    from college_platform.mongo import UnitOfWork
+    pass
 
 Document = dict[str, Any]
 
@@ -159,7 +159,7 @@ class CertificatesRecords:
     def remember(self, collection: str, id_: str, fields: Document) -> None:
         """Upsert a local copy of another service's record (``remember_copy``)."""
         # what remember_copy uses of a unit of work is its db and session: the records have both
-        remember_copy(cast("UnitOfWork[Any]", self), collection, id_, fields)
+        remember_copy(self, collection, id_, fields)
 
     def evidence_of(self, student_id: str, limit: int) -> list[Document]:
         """The student's project deliverables, oldest first."""

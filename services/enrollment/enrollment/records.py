@@ -8,7 +8,7 @@ Conflict when it matched nothing. The quota ledger's movements are the verbs
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from pymongo import DESCENDING
 
@@ -275,7 +275,7 @@ class EnrollmentRecords:
     def student_sequences(self, programme: Document, count: int) -> list[int]:
         """``count`` consecutive places in the programme's order of enrolment."""
         # the counter is read and moved in this transaction: the records' db and session
-        numbers: list[int] = claim_positions(cast(Any, self),
+        numbers: list[int] = claim_positions(self,
                                              "student_number:%s" % programme["_id"], count)
         return numbers
 

@@ -51,7 +51,7 @@ class MentorsRecords:
     def _remember(self, collection: str, id_: str, fields: dict[str, Any]) -> None:
         """Upsert a local copy of another service's record (``remember_copy``,
         which takes anything with ``db`` and ``session``)."""
-        remember_copy(self, collection, id_, fields)  # type: ignore[arg-type]
+        remember_copy(self, collection, id_, fields)
 
     def _page(self, collection: str, criteria: dict[str, Any], params: dict[str, Any]) -> Page:
         return page(self.db[collection], criteria, params["offset"], params["limit"],

@@ -7,13 +7,13 @@ verbs in memory for the workflows' unit tests."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterable, Optional, cast
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from college_platform.documents import Database, Document, Session
 from college_platform.repository import get_or_raise, group_by, page, remember_copy
 
 if TYPE_CHECKING:
-    from college_platform.mongo import UnitOfWork
+    pass
 
 
 class ProjectsRecords:
@@ -268,7 +268,7 @@ class ProjectsRecords:
     def remember(self, collection: str, id_: str, fields: Document) -> None:
         """Upsert the local copy of a partner, mentor or student's status."""
         # what remember_copy uses of a unit of work is its db and session: the records have both
-        remember_copy(cast("UnitOfWork[Any]", self), collection, id_, fields)
+        remember_copy(self, collection, id_, fields)
 
     def remember_enrolment(self, student_id: str, fields: Document) -> None:
         """A student's local copy; a status change that overtook the enrolment
