@@ -15,7 +15,8 @@ import unicodedata
 from datetime import date
 from typing import AbstractSet, Any, Callable, Mapping, Optional, Sequence, Sized
 
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.actors import STAFF, STUDENT, TEACHER, Actor, kind_of, not_found, owns
+from college_platform.errors import Conflict, InvalidInput
 
 Document = dict[str, Any]
 # (certificate code, level) a candidate holds, unrevoked
@@ -298,19 +299,18 @@ def credit_changes(holders: Sequence[Document], current_grants: Mapping[str, Doc
 
 # who may see what ------------------------------------------------------------------------
 
-def check_visible(actor: Optional[Document], what: str, object_id: object,
-                  candidate_id: object) -> None:
+def check_visible(actor: Actor, what: str, object_id: object,
+                  candidate_id: Optional[str]) -> None:
     """A student reaches only their own registrations, certificates and
     credits, a teacher their own as a candidate; the college's staff (and a
     call without an actor, from another service) reach any. Anyone else is
     told the object does not exist (404), as for a missing one."""
-    actor = actor or {}
-    kind = actor.get("kind")
-    if kind in (None, "staff"):
+    kind = kind_of(actor)
+    if kind in (None, STAFF):
         return
-    own = {"student": actor.get("student_id"), "teacher": actor.get("mentor_id")}.get(kind)
-    if not own or own != candidate_id:
-        raise NotFound("%s %s does not exist" % (what, object_id))
+    own_key = {STUDENT: "student_id", TEACHER: "mentor_id"}.get(kind or "")
+    if own_key is None or not owns(actor, own_key, candidate_id):
+        raise not_found(what, object_id)
 
 
 # catalogue and sessions ------------------------------------------------------------------

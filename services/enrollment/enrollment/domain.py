@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,12 +16,13 @@ from college_contracts.identifiers import (  # noqa: F401 - the domain's names t
     resident_id_check_character,
     resident_id_problem,
 )
+from college_platform.actors import Actor
+from college_platform.actors import check_visible as check_visible
 from college_platform.errors import Conflict, InvalidInput, NotFound
 
 Document = dict[str, Any]
 # who acts, as the gateway passes it: {"kind": "staff" | "teacher" | "enterprise" |
 # "student", "username", "enterprise_id", "student_id", ...}; None between services
-Actor = dict[str, Any] | None
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -197,23 +198,6 @@ def student_search(text: str) -> Document:
 
 
 # -- who sees what ------------------------------------------------------------------------------
-
-def check_visible(actor: Actor, what: str, object_id: str, partner_id: str | None = None,
-                  student_ids: Collection[str] = ()) -> None:
-    """An enterprise user reaches its own partner's objects only, a student
-    only their own record; anyone else is told the object does not exist
-    (404), so nothing leaks about other enterprises or students. College staff
-    (and a call without an actor, between services) reach everything."""
-    actor = actor or {}
-    hidden = (
-        (actor.get("kind") == "enterprise"
-         and (not actor.get("enterprise_id") or actor["enterprise_id"] != partner_id))
-        or (actor.get("kind") == "student"
-            and (not actor.get("student_id") or actor["student_id"] not in student_ids))
-    )
-    if hidden:
-        raise NotFound("%s %s does not exist" % (what, object_id))
-
 
 def holds_a_quota(programme: Document, enterprise_id: str | None) -> bool:
     """Whether the enterprise holds seats in the programme (a quota set to 0

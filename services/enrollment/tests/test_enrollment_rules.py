@@ -392,12 +392,12 @@ STAFF = {"kind": "staff", "username": "s"}
 
 
 def test_an_enterprise_sees_its_own_objects_a_student_their_own_record():
-    domain.check_visible(None, "application", "A-1", partner_id="P-2")
-    domain.check_visible(STAFF, "application", "A-1", partner_id="P-2")
-    domain.check_visible(ENTERPRISE, "application", "A-1", partner_id="P-1")
+    domain.check_visible(None, "application", "A-1", enterprise_id="P-2")
+    domain.check_visible(STAFF, "application", "A-1", enterprise_id="P-2")
+    domain.check_visible(ENTERPRISE, "application", "A-1", enterprise_id="P-1")
     for actor in (ENTERPRISE, {**ENTERPRISE, "enterprise_id": None}):
         with pytest.raises(NotFound, match="^application A-1 does not exist$"):
-            domain.check_visible(actor, "application", "A-1", partner_id="P-2")
+            domain.check_visible(actor, "application", "A-1", enterprise_id="P-2")
     student = {"kind": "student", "student_id": "S-1"}
     domain.check_visible(student, "student", "S-1", student_ids=("S-1",))
     with pytest.raises(NotFound, match="student S-2 does not exist"):

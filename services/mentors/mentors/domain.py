@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from college_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from college_platform.actors import Actor, kind_of, not_found, owns
+from college_platform.errors import Conflict, Forbidden, InvalidInput
 
 Document = dict[str, Any]
-Actor = Optional[Mapping[str, Any]]
 
 # mentors ------------------------------------------------------------------
 
@@ -39,7 +39,7 @@ def check_industry_qualification(mentor: Document, qualification: str) -> None:
 def check_teacher(mentor: Document) -> None:
     """Only a teacher has a double-qualified status: any other mentor is no teacher."""
     if mentor["kind"] != "teacher":
-        raise NotFound("teacher %s does not exist" % mentor["_id"])
+        raise not_found("teacher", mentor["_id"])
 
 
 # secondments --------------------------------------------------------------
@@ -405,15 +405,6 @@ def least_loaded_first(mentors: Iterable[Document], slot_id: str) -> list[Docume
 # None for a trusted caller (another service, a test). What an actor may not
 # see does not exist for it: NotFound, worded as for a missing object.
 
-def _kind(actor: Actor) -> Optional[str]:
-    return (actor or {}).get("kind")
-
-
-def _own(actor: Actor, key: str, value: Optional[str]) -> bool:
-    mine = (actor or {}).get(key)
-    return bool(mine) and mine == value
-
-
 def check_logs_own_hours(actor: Actor, secondment: Mapping[str, Any]) -> None:
     """Only the seconded mentor logs hours on a secondment; the college's
     managers (a staff actor) may log them for anyone."""
@@ -439,16 +430,16 @@ def check_secondment_visible(actor: Actor, secondment: Mapping[str, Any],
                              what: str = "secondment") -> None:
     """An enterprise sees the secondments it is party to, a teacher their
     own; likewise their timesheets (``what="timesheet"``)."""
-    if (_kind(actor) == "enterprise"
+    if (kind_of(actor) == "enterprise"
             and secondment["enterprise_id"] != (actor or {}).get("enterprise_id")) \
-            or (_kind(actor) == "teacher" and not _own(actor, "mentor_id",
+            or (kind_of(actor) == "teacher" and not owns(actor, "mentor_id",
                                                      secondment["mentor_id"])):
-        raise NotFound("%s %s does not exist" % (what, secondment["_id"]))
+        raise not_found(what, secondment["_id"])
 
 
 def sees_mentor(actor: Actor, mentor: Mapping[str, Any]) -> bool:
     """An enterprise sees its own experts and the teachers it hosts."""
-    if _kind(actor) != "enterprise":
+    if kind_of(actor) != "enterprise":
         return True
     enterprise_id = (actor or {}).get("enterprise_id")
     return bool(mentor.get("enterprise_id") == enterprise_id
@@ -457,40 +448,40 @@ def sees_mentor(actor: Actor, mentor: Mapping[str, Any]) -> bool:
 
 def check_mentor_visible(actor: Actor, mentor: Mapping[str, Any]) -> None:
     if not sees_mentor(actor, mentor):
-        raise NotFound("mentor %s does not exist" % mentor["_id"])
+        raise not_found("mentor", mentor["_id"])
 
 
 def check_own_teacher(actor: Actor, mentor_id: str) -> None:
     """A teacher's double-qualified status is theirs: another teacher is not
     told it exists."""
-    if _kind(actor) == "teacher" and not _own(actor, "mentor_id", mentor_id):
-        raise NotFound("teacher %s does not exist" % mentor_id)
+    if kind_of(actor) == "teacher" and not owns(actor, "mentor_id", mentor_id):
+        raise not_found("teacher", mentor_id)
 
 
 def check_teacher_visible(actor: Actor, mentor: Mapping[str, Any]) -> None:
     """The double-qualified status of a teacher an enterprise does not host
     does not exist for it."""
     if not sees_mentor(actor, mentor):
-        raise NotFound("teacher %s does not exist" % mentor["_id"])
+        raise not_found("teacher", mentor["_id"])
 
 
 def check_student_visible(actor: Actor, student_id: str) -> None:
     """A student sees their own mentors only."""
-    if _kind(actor) == "student" and not _own(actor, "student_id", student_id):
-        raise NotFound("apprentice %s does not exist" % student_id)
+    if kind_of(actor) == "student" and not owns(actor, "student_id", student_id):
+        raise not_found("apprentice", student_id)
 
 
 def check_apprentice_visible(actor: Actor, student_id: str,
                              enterprise_id: Optional[str]) -> None:
     """An enterprise sees the apprentices it employs."""
-    if _kind(actor) == "enterprise" and enterprise_id != (actor or {}).get("enterprise_id"):
-        raise NotFound("apprentice %s does not exist" % student_id)
+    if kind_of(actor) == "enterprise" and enterprise_id != (actor or {}).get("enterprise_id"):
+        raise not_found("apprentice", student_id)
 
 
 def check_enterprise_visible(actor: Actor, enterprise_id: str) -> None:
     """An enterprise sees its own contribution, not another's."""
-    if _kind(actor) == "enterprise" and enterprise_id != (actor or {}).get("enterprise_id"):
-        raise NotFound("enterprise %s does not exist" % enterprise_id)
+    if kind_of(actor) == "enterprise" and enterprise_id != (actor or {}).get("enterprise_id"):
+        raise not_found("enterprise", enterprise_id)
 
 
 # dates --------------------------------------------------------------------

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 from college_contracts.projects import PROJECT_STATUSES, REVIEWER_KINDS
+from college_platform.actors import Actor
+from college_platform.actors import check_visible as check_visible
 from college_platform.errors import Conflict, InvalidInput, NotFound
 
 Document = dict[str, Any]
-Actor = Optional[Mapping[str, Any]]
 
 # -- finding projects ---------------------------------------------------------
 
@@ -390,22 +391,6 @@ def check_end(placement: Document, ended_on: Any, reason: Optional[str]) -> bool
 
 
 # -- who may see and act ------------------------------------------------------
-
-def check_visible(actor: Actor, what: str, object_id: Any, enterprise_id: Optional[str] = None,
-                  student_ids: Iterable[str] = ()) -> None:
-    """Enterprise users reach their own enterprise's objects only; students
-    only objects they belong to. Anyone else is told the object does not
-    exist (404), so nothing leaks about other enterprises or students."""
-    actor = actor or {}
-    hidden = (
-        (actor.get("kind") == "enterprise"
-         and (not actor.get("enterprise_id") or actor["enterprise_id"] != enterprise_id))
-        or (actor.get("kind") == "student"
-            and (not actor.get("student_id") or actor["student_id"] not in student_ids))
-    )
-    if hidden:
-        raise NotFound("%s %s does not exist" % (what, object_id))
-
 
 def check_may_place(actor: Actor, student_id: str, sponsor_id: Optional[str],
                     assigned_by_college: bool) -> None:

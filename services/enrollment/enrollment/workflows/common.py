@@ -21,20 +21,20 @@ def records(uow: Any) -> EnrollmentRecords:
 
 
 def visible_partner(uow: Any, partner_id: str, actor: Actor) -> Document:
-    domain.check_visible(actor, "partner", partner_id, partner_id=partner_id)
+    domain.check_visible(actor, "partner", partner_id, enterprise_id=partner_id)
     return records(uow).partner(partner_id)
 
 
 def visible_agreement(uow: Any, agreement_id: str, actor: Actor) -> Document:
     agreement = records(uow).agreement(agreement_id)
-    domain.check_visible(actor, "agreement", agreement_id, partner_id=agreement["partner_id"])
+    domain.check_visible(actor, "agreement", agreement_id, enterprise_id=agreement["partner_id"])
     return agreement
 
 
 def visible_application(uow: Any, application_id: str, actor: Actor) -> Document:
     application = records(uow).application(application_id)
     domain.check_visible(actor, "application", application_id,
-                         partner_id=application["partner_id"])
+                         enterprise_id=application["partner_id"])
     return application
 
 
@@ -52,7 +52,7 @@ def visible_student(uow: Any, student_id: str, actor: Actor) -> Document:
     if (actor or {}).get("kind") == "student":
         domain.check_visible(actor, "student", student_id, student_ids=(student_id,))
     student = records(uow).student(student_id)
-    domain.check_visible(actor, "student", student_id, partner_id=student["partner_id"],
+    domain.check_visible(actor, "student", student_id, enterprise_id=student["partner_id"],
                          student_ids=(student_id,))
     return student
 
