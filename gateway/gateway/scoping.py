@@ -62,6 +62,6 @@ def actor_of(request):
         kind = "teacher"
     else:
         kind = "staff"
-    return {"kind": kind, "username": principal.subject,
+    return {"kind": kind, "role": principal.role, "username": principal.subject,
             "enterprise_id": principal.enterprise_id, "student_id": principal.student_id,
             "mentor_id": principal.mentor_id}

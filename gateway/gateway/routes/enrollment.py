@@ -11,7 +11,7 @@ from college_contracts.api import enrollment as api
 from college_platform.errors import InvalidInput, NotFound
 from college_platform.http import json_response
 from college_platform.validation import PageQuerySchema
-from gateway import auth, settings
+from gateway import settings
 from gateway.api import Page, route
 from gateway.auth import (
     ADMIN,
@@ -307,23 +307,11 @@ class EnrollmentRoutes:
     def sign_tripartite_agreement(self, request, agreement_id):
         """{"party": "student", "signer": "李明"}; an enterprise user signs only
         for its enterprise, the admissions office records the other parties."""
-        actor = actor_of(request)
-        reveal = self._tripartite_as(actor, agreement_id)  # 404 before any refusal
-        body = request.json_body
-        if request.principal.is_enterprise and isinstance(body, dict) and \
-                body.get("party", "enterprise") != "enterprise":
-            reveal()
-            raise auth.Forbidden("an enterprise user signs for its enterprise only")
-        if request.principal.role == ADMISSIONS_OFFICER and isinstance(body, dict) and \
-                body.get("party") == "enterprise":
-            reveal()
-            raise auth.Forbidden("the enterprise signs for itself")
-        fields = {"actor": request.principal.subject}
-        if request.principal.is_enterprise:
-            fields["party"] = "enterprise"
-        return json_response(200, self.call("enrollment", "sign_tripartite_agreement",
-                                            agreement_id, decided(reveal, body, **fields),
-                                            actor))
+        actor = actor_of(request)  # the service decides who signs for which party
+        return json_response(200, self.call(
+            "enrollment", "sign_tripartite_agreement", agreement_id,
+            decided(self._tripartite_as(actor, agreement_id), request.json_body,
+                    actor=request.principal.subject), actor))
 
     @route("POST", "/v1/applications/<application_id>/enrolment", roles=ADMISSIONS,
            summary="Enrol an accepted applicant whose tripartite agreement is signed",

@@ -16,9 +16,9 @@ from college_contracts.identifiers import (  # noqa: F401 - the domain's names t
     resident_id_check_character,
     resident_id_problem,
 )
-from college_platform.actors import Actor
+from college_platform.actors import ENTERPRISE, Actor, kind_of
 from college_platform.actors import check_visible as check_visible
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 Document = dict[str, Any]
 # who acts, as the gateway passes it: {"kind": "staff" | "teacher" | "enterprise" |
@@ -412,6 +412,20 @@ def check_may_prepare_tripartite(application: Document) -> None:
     if application["status"] not in ("accepted", "enrolled"):
         raise Conflict("a tripartite agreement needs an accepted offer (it is %s)"
                        % application["status"])
+
+
+def signing_party(actor: Actor, party: Any) -> Any:
+    """The party whose signature the actor records: an enterprise user signs
+    for its enterprise only (the party may be left out); the admissions
+    officer records the other parties' signatures, never the enterprise's,
+    which signs for itself. Forbidden otherwise."""
+    if kind_of(actor) == ENTERPRISE:
+        if party not in (None, "enterprise"):
+            raise Forbidden("an enterprise user signs for its enterprise only")
+        return "enterprise"
+    if (actor or {}).get("role") == "admissions_officer" and party == "enterprise":
+        raise Forbidden("the enterprise signs for itself")
+    return party
 
 
 def tripartite_signatories(minor: bool, partner_id: str | None) -> list[str]:

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from enrollment import domain
 
 TODAY = date(2026, 11, 22)
@@ -416,3 +416,23 @@ def test_an_enterprise_sees_a_programme_it_holds_seats_in_and_only_its_own_quota
     assert domain.programmes_as_seen_by(ENTERPRISE, [programme])[0]["quotas"] == \
         [{"partner_id": "P-1", "seats": 3}]
     assert domain.programmes_as_seen_by(None, [programme]) == [programme]
+
+
+# -- who signs for which party ------------------------------------------------------------------
+
+def test_an_enterprise_user_signs_for_its_enterprise_only():
+    enterprise = {"kind": "enterprise", "role": "enterprise_user", "enterprise_id": "P-1"}
+    assert domain.signing_party(enterprise, None) == "enterprise"
+    assert domain.signing_party(enterprise, "enterprise") == "enterprise"
+    for party in ("student", "guardian", "college"):
+        with pytest.raises(Forbidden, match="signs for its enterprise only"):
+            domain.signing_party(enterprise, party)
+
+
+def test_the_admissions_office_records_every_party_but_the_enterprise():
+    officer = {"kind": "staff", "role": "admissions_officer"}
+    assert domain.signing_party(officer, "guardian") == "guardian"
+    with pytest.raises(Forbidden, match="the enterprise signs for itself"):
+        domain.signing_party(officer, "enterprise")
+    assert domain.signing_party({"kind": "staff", "role": "admin"}, "enterprise") == "enterprise"
+    assert domain.signing_party(None, "enterprise") == "enterprise"  # between services

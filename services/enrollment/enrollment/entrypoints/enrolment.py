@@ -47,6 +47,9 @@ class EnrolmentEntrypoints:
         payload: {"party": "guardian", "signer": "李建国", "actor": "admissions.zhou"}"""
         if actor is not None:  # told it does not exist before anything about the input
             self.store.read(lambda uow: enrolment.tripartite(uow, agreement_id, actor))
+            if isinstance(payload, dict):  # then who may sign for which party
+                party = domain.signing_party(actor, payload.get("party"))
+                payload = payload if party is None else {**payload, "party": party}
         fields = load(SignatureSchema(), payload)
         return tripartite_view.dump(self.store.transact(
             lambda uow: enrolment.sign_tripartite(uow, agreement_id, fields, actor)))
