@@ -21,6 +21,7 @@ from college_contracts.inbound import EXCHANGE, MAX_MESSAGE_BYTES, parse
 from college_platform import dead_letters as letters_of
 from college_platform.inbound import inbound_handler
 from college_platform.mongo import MongoStore
+from college_platform.repository import derived_id, insert_new
 from college_platform.service import PlatformService
 from testkit.enterprise import access, provision, publish_burst
 from testkit.enterprise import cloud_event as make_event
@@ -263,6 +264,66 @@ def test_an_event_that_fails_its_batch_fails_alone(batch_enterprise, database, s
     assert len(letters) == 1 and "RuntimeError: the handler broke" in letters[0]
     assert sorted(r["event_id"] for r in db.received.find()) == sorted(
         "/enterprises/ACME#" + e["id"] for e in events if e["data"]["external_ref"] != "explode")
+
+
+# -- batches with no transaction: a process that dies between two writes -------------
+
+class BulkRecorder(PlatformService):
+    name = "bulk_recorder"
+    store = MongoStore()
+
+    @inbound_handler(EXCHANGE, parse, batched=True, batch_seconds=0.2)
+    def on_enterprise_event(self, events):
+        def record(unit, fresh):
+            insert_new(unit.db.received, [
+                {"_id": derived_id("received", event["id"]), "event_id": event["id"]}
+                for event in fresh])
+            unit.emit_many("recorded", [{"event_id": event["id"]} for event in fresh],
+                           caused_by=[event["id"] for event in fresh])
+            return [None] * len(fresh)
+        return self.store.handle_in_bulk(events, record)
+
+
+@pytest.fixture
+def bulk_enterprise(service_config, container_factory):
+    with config.patch({"INBOUND_BATCH_SIZE": 25}):
+        container_factory(BulkRecorder).start()
+    credentials = provision(service_config["AMQP_URI"], "ACME")
+    yield credentials
+    access("revoke", "ACME", vhost=credentials["vhost"])
+
+
+@pytest.mark.parametrize("dies_before", ["outbox", "inbox"])
+def test_a_batch_interrupted_between_its_writes_has_its_effects_once(
+        dies_before, bulk_enterprise, database, service_config, monkeypatch):
+    """The effects are written, then the process fails before the outbox (or
+    the inbox): the events come back, and each has one effect, one
+    announcement and one inbox record, all published."""
+    from college_platform import mongo
+    failed = []
+
+    def insert_new_failing_once(collection, documents, session=None):
+        if collection.name == dies_before and not failed:
+            failed.append(len(documents))
+            raise RuntimeError("the process died before writing its %s" % dies_before)
+        return insert_new(collection, documents, session)
+
+    monkeypatch.setattr(mongo, "insert_new", insert_new_failing_once)
+    events = [cloud_event(data={**PROJECT, "external_ref": "U-%02d" % n}) for n in range(30)]
+    publish_burst(bulk_enterprise, events)
+    db = database("bulk_recorder")
+    wait_until(lambda: db.inbox.count_documents({}) == 30, timeout=30,
+               message="thirty events handled after the failure")
+    wait_until(lambda: db.outbox.count_documents({"status": "sent"}) == 30,
+               message="every announcement published")
+    assert failed, "the failure was never injected"
+    assert db.received.count_documents({}) == 30
+    announced = [record["event"] for record in db.outbox.find()]
+    assert sorted(event["data"]["event_id"] for event in announced) == sorted(
+        "/enterprises/ACME#" + event["id"] for event in events)
+    wait_until(lambda: queue_depth(service_config["AMQP_URI"], "college.inbound.bulk_recorder")
+               == 0, message="every message acknowledged")
+    assert dead_letters(service_config["AMQP_URI"], "college.inbound.bulk_recorder") == []
 
 
 def vhost_of(amqp_uri):

@@ -1,6 +1,6 @@
 """An in-memory unit of work, so that a service's workflows are tested with a
 fake of its store (``records``) and no database or broker."""
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -15,12 +15,18 @@ class FakeUnitOfWork:
         self.records = records
         self.emitted: list[tuple[str, Any]] = []
         self.counted: list[tuple[str, dict[str, Any]]] = []
+        self.causes: list[str] = []  # the events that caused what emit_many announced
 
     def emit(self, event_type: str, data: Any, schema_version: int = 1) -> None:
         self.emitted.append((event_type, data))
 
-    def emit_many(self, event_type: str, items: Iterable[Any],
-                  schema_version: int = 1) -> None:
+    def emit_many(self, event_type: str, items: Iterable[Any], schema_version: int = 1,
+                  caused_by: Sequence[str] | None = None) -> None:
+        items = list(items)
+        if caused_by is not None:
+            if len(caused_by) != len(items):
+                raise ValueError("one cause per event")
+            self.causes.extend(caused_by)
         self.emitted.extend((event_type, data) for data in items)
 
     def count(self, name: str, documentation: str, **labels: Any) -> None:

@@ -22,6 +22,7 @@ from college_platform.documents import Database, Document, Session
 from college_platform.envelope import Envelope, new_event, utcnow
 from college_platform.metrics import metrics_of
 from college_platform.outbox import EPOCH, OUTBOX_INDEXES, OutboxRelay, outbox_record
+from college_platform.repository import derived_id, insert_new
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,14 @@ class UnitOfWork(Generic[R]):
         self.emitted.append(envelope)
         return envelope
 
-    def emit_many(self, event_type: str, items: Iterable[Any],
-                  schema_version: int = 1) -> list[Envelope]:
-        """``emit`` for many events of one type, written to the outbox at once."""
+    def emit_many(self, event_type: str, items: Iterable[Any], schema_version: int = 1,
+                  caused_by: Sequence[str] | None = None) -> list[Envelope]:
+        """``emit`` for many events of one type, written to the outbox at once.
+        ``caused_by``: the ids of the events each announces the effect of, one
+        per item; the envelopes' ids are then derived from them (``caused``)."""
         envelopes = [new_event(event_type, self.source, data, schema_version) for data in items]
+        if caused_by is not None:
+            envelopes = caused(envelopes, self.source, caused_by)
         if envelopes:
             records = self._records(envelopes)
             self.db.outbox.insert_many(records, session=self.session)
@@ -101,6 +106,68 @@ class UnitOfWork(Generic[R]):
         transaction commits (a retried or rolled-back one counts nothing).
         Label values must come from small fixed sets (states, kinds), never ids."""
         self.counted.append((name, documentation, labels))
+
+
+def caused(envelopes: list[Envelope], source: str, caused_by: Sequence[str]) -> list[Envelope]:
+    """The envelopes with ids derived from the events that caused them (one
+    event of a type per cause): announced twice, they are one event to every
+    consumer's inbox."""
+    if len(caused_by) != len(envelopes):
+        raise ValueError("one cause per event: %d causes for %d events"
+                         % (len(caused_by), len(envelopes)))
+    return [{**envelope, "id": derived_id(source, cause, envelope["type"])}
+            for envelope, cause in zip(envelopes, caused_by)]
+
+
+class OnceUnit(Generic[R]):
+    """What a handler run by ``Store.handle_in_bulk`` writes through, with no
+    transaction: ``records`` without a session, each write standing alone and
+    keyed by ids derived from the events (``repository.insert_new``), and
+    ``emit_many(..., caused_by=[event ids])``, whose outbox records are
+    derived from the events too. The outbox is written once the handler
+    returns, after its effects."""
+
+    session = None
+    records: R
+
+    def __init__(self, db: Database, source: str, claimed_for: timedelta | None,
+                 records: Callable[[Database, Session | None], R] | None) -> None:
+        self.db = db
+        self.records = records(db, None) if records else None  # type: ignore[assignment]
+        self.source = source
+        self.claimed_for = claimed_for
+        self.outbox: list[Document] = []
+        self.emitted: list[Envelope] = []
+        self.committed_records: list[tuple[Any, Envelope]] = []  # those new to the outbox
+        self.counted: list[tuple[str, str, dict[str, Any]]] = []
+
+    def emit(self, event_type: str, data: Any, schema_version: int = 1) -> Envelope:
+        raise TypeError("without a transaction an event is announced with its cause: "
+                        "emit_many(..., caused_by=[event id])")
+
+    def emit_many(self, event_type: str, items: Iterable[Any], schema_version: int = 1,
+                  caused_by: Sequence[str] | None = None) -> list[Envelope]:
+        if caused_by is None:
+            raise TypeError("without a transaction an event is announced with its cause")
+        now = utcnow()
+        lease_until = now + self.claimed_for if self.claimed_for else EPOCH
+        envelopes = caused([new_event(event_type, self.source, data, schema_version, now)
+                            for data in items], self.source, caused_by)
+        self.outbox.extend({**outbox_record(envelope, now, lease_until),
+                            "_id": derived_id(self.source, "outbox", envelope["id"])}
+                           for envelope in envelopes)
+        return envelopes
+
+    def count(self, name: str, documentation: str, **labels: Any) -> None:
+        self.counted.append((name, documentation, labels))
+
+    def write_outbox(self) -> None:
+        """Write the announcements not written by an earlier run of the same
+        events; those this run wrote are published from memory."""
+        stored = insert_new(self.db.outbox, self.outbox)
+        self.committed_records = [(record["_id"], record["event"]) for record in self.outbox
+                                  if record["_id"] not in stored]
+        self.emitted = [envelope for _, envelope in self.committed_records]
 
 
 class _AlreadyHandled(Exception):
@@ -231,6 +298,51 @@ class Store:
         return [self._outcome(lambda: self.handle_once(event, lambda uow: work(uow, [event])))
                 for event in events]
 
+    def handle_in_bulk(self, events: Sequence[Mapping[str, Any]],
+                       work: Callable[[OnceUnit[Any], Sequence[Mapping[str, Any]]],
+                                      Sequence[Exception | None]]
+                       ) -> list[Exception | None]:
+        """Apply many events with no transaction, for a ``work(unit, events)``
+        whose every write is keyed by ids derived from its events
+        (``OnceUnit``): a few statements for the whole batch, not a few per
+        event. ``work`` returns one outcome per event it was given (None, or
+        the exception that refuses that event, which it must not have written).
+
+        Order of the writes: the effects, the outbox, the inbox. A process
+        that dies between them leaves the events unacknowledged; delivered
+        again, their effects are found already written (absorbed), and the
+        outbox records and inbox records that were missing are written. An
+        event whose inbox record exists is not applied again. Returns one
+        outcome per event, as ``handle_batch``."""
+        unique: dict[str, tuple[Document, Mapping[str, Any]]] = {}
+        inbox_ids = []
+        for event in events:
+            record = self._inbox_record(event)
+            inbox_ids.append(record["_id"])
+            unique.setdefault(record["_id"], (record, event))
+        try:
+            handled = {document["_id"] for document in self.db.inbox.find(
+                {"_id": {"$in": list(unique)}}, {"_id": 1})}
+            fresh = [(record, event) for inbox_id, (record, event) in unique.items()
+                     if inbox_id not in handled]
+            unit: OnceUnit[Any] = OnceUnit(self.db, self._provider.source,
+                                           self._provider.claimed_for, self._provider.records)
+            results = list(work(unit, [event for _, event in fresh])) if fresh else []
+            if len(results) != len(fresh):
+                raise TypeError("handle_in_bulk's work returned %d outcomes for %d events"
+                                % (len(results), len(fresh)))
+            unit.write_outbox()
+            repeated = insert_new(self.db.inbox, [record for (record, _), result
+                                                  in zip(fresh, results) if result is None])
+        except Exception as exc:  # the database away, or a fault in the work: all wait
+            if not isinstance(exc, ConnectionFailure):
+                log.exception("a batch of %d events failed", len(events))
+            return [exc] * len(events)
+        self._provider.committed(unit)
+        self._provider.duplicates_absorbed += len(handled) + len(repeated)
+        outcome = {record["_id"]: result for (record, _), result in zip(fresh, results)}
+        return [outcome.get(inbox_id) for inbox_id in inbox_ids]
+
     @staticmethod
     def _outcome(handle: Callable[[], object]) -> Exception | None:
         try:
@@ -316,7 +428,7 @@ class MongoStore(DependencyProvider):
     def wake_relay(self) -> None:
         self._wake.set()
 
-    def committed(self, uow: UnitOfWork[Any]) -> None:
+    def committed(self, uow: "UnitOfWork[Any] | OnceUnit[Any]") -> None:
         if uow.committed_records and self.relay_enabled:
             self._committed.extend(uow.committed_records)
             self.wake_relay()

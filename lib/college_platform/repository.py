@@ -1,10 +1,11 @@
 """Small persistence helpers every service needs the same way."""
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from marshmallow import Schema
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError
 from pymongo.read_concern import ReadConcern
 
 from college_platform.documents import Collection, Database, Document, Session
@@ -66,6 +67,45 @@ class InTransaction(Protocol):
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+# what ``derived_id`` hashes under: changing it would change every derived id
+DERIVED_NAMESPACE = uuid.UUID("6f1c1b1e-4a8e-5f7a-9d3c-2b0e8c1d5a47")
+DUPLICATE_KEY = 11000
+
+
+def derived_id(*parts: str) -> str:
+    """An id that is the same every time it is derived from the same parts
+    (the consumer, the event's id, what the effect is): a second run of an
+    event's handler writes the same documents, which ``insert_new`` absorbs."""
+    return str(uuid.uuid5(DERIVED_NAMESPACE, "|".join(parts)))
+
+
+def insert_new(collection: Collection, documents: Sequence[Document],
+               session: Session | None = None) -> set[Any]:
+    """Insert ``documents`` in one unordered statement and return the ids of
+    those already stored (an earlier run's, when the ids are derived): they
+    are left as they are, the others written. Any other failure raises, a
+    duplicate on another unique index included: that one is a conflict, not
+    a repeat."""
+    if not documents:
+        return set()
+    try:
+        collection.insert_many(list(documents), ordered=False, session=session)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if exc.details.get("writeConcernErrors") or not all(map(_repeats_an_id, errors)):
+            raise
+        return {documents[error["index"]]["_id"] for error in errors}
+    return set()
+
+
+def _repeats_an_id(error: Mapping[str, Any]) -> bool:
+    if error.get("code") != DUPLICATE_KEY:
+        return False
+    if "keyPattern" in error:
+        return set(error["keyPattern"]) == {"_id"}
+    return " index: _id_ " in str(error.get("errmsg", ""))
 
 
 def get_or_raise(collection: Collection, id_: Any, what: str,

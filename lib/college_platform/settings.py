@@ -21,7 +21,7 @@ OUTBOX_CLAIM_SECONDS = Setting("OUTBOX_CLAIM_SECONDS", 15, float)
 
 # the broker vhost enterprises publish on; unset: AMQP_URI's
 INBOUND_VHOST = Setting("INBOUND_VHOST", "", empty_is_default=True)
-INBOUND_BATCH_SIZE = Setting("INBOUND_BATCH_SIZE", 1, int)
+INBOUND_BATCH_SIZE = Setting("INBOUND_BATCH_SIZE", 100, int)
 
 # seconds between the attempts of an event handler
 EVENT_RETRY_DELAYS = Setting("EVENT_RETRY_DELAYS", DEFAULT_DELAYS,

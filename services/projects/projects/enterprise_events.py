@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, Callable, Optional
 
 from college_contracts.inbound import PREFIX
-from college_platform.errors import NotFound
+from college_platform.errors import NotFound, ServiceError
+from college_platform.repository import derived_id
 from college_platform.validation import load
 from projects import domain, workflows
 from projects.domain import Document, iso
@@ -24,6 +25,7 @@ from projects.workflows import UnitOfWork
 UPDATABLE_WHILE_DRAFT = domain.UPDATABLE_WHILE_DRAFT
 UPDATABLE_LATER = domain.UPDATABLE_LATER
 Event = dict[str, Any]
+NEW_PROJECT = NewProjectSchema()
 
 
 def actor_for(event: Event) -> Document:
@@ -54,23 +56,22 @@ def project_posted(uow: UnitOfWork, event: Event, now: datetime) -> Document:
     return posted
 
 
+def _draft_fields(event: Event) -> Document:
+    data = event["data"]
+    return {"title": data["title"], "enterprise_id": event["enterprise_id"],
+            "brief": data["brief"], "required_competencies": data["required_competencies"],
+            "team_size": data["team_size"], "start_date": _iso(data["start_date"]),
+            "end_date": _iso(data["end_date"]), "confidential": data["confidential"],
+            "milestones": [{**m, "due_date": _iso(m["due_date"])} for m in data["milestones"]]}
+
+
 def _draft_posted(uow: UnitOfWork, events: list[Event], now: datetime) -> list[Document]:
     """Draft the projects that ``project.posted`` events announce for the
-    first time, together, each with its enterprise reference."""
-    if not events:
-        return []
-    drafts = []
-    for event in events:
-        data = event["data"]
-        payload = {"title": data["title"], "enterprise_id": event["enterprise_id"],
-                   "brief": data["brief"], "required_competencies": data["required_competencies"],
-                   "team_size": data["team_size"], "start_date": _iso(data["start_date"]),
-                   "end_date": _iso(data["end_date"]), "confidential": data["confidential"],
-                   "milestones": [{**m, "due_date": _iso(m["due_date"])}
-                                  for m in data["milestones"]]}
-        drafts.append((load(NewProjectSchema(), payload), actor_for(event),
-                       data["external_ref"], data["revision"]))
-    projects = workflows.draft_projects(uow, drafts, now)
+    first time, in the unit of work's transaction, each with its reference."""
+    projects = workflows.draft_projects(
+        uow, [(load(NEW_PROJECT, _draft_fields(event)), actor_for(event),
+               event["data"]["external_ref"], event["data"]["revision"]) for event in events],
+        now)
     uow.records.add_refs([(_external_ref_id(event), project["_id"])
                           for event, project in zip(events, projects)])
     return projects
@@ -143,22 +144,85 @@ def apply(uow: UnitOfWork, event: Event, now: datetime) -> Optional[Document]:
     return APPLY[event["type"]](uow, event, now)
 
 
-def apply_batch(uow: UnitOfWork, events: list[Event], now: datetime) -> None:
-    """``apply`` each event in order, in one unit of work. The projects posted
-    for the first time are drafted together (a steady stream of new projects is
-    most of what enterprise systems send): one write per collection for a run
-    of them instead of several per project."""
-    posted = PREFIX + "project.posted.v1"
-    known = uow.records.known_refs([_external_ref_id(event) for event in events
-                                    if event["type"] == posted])
-    first_posts: list[Event] = []
-    for event in events:
-        if event["type"] == posted and _external_ref_id(event) not in known:
-            # a second post of the same reference in this batch updates this draft
-            known.add(_external_ref_id(event))
-            first_posts.append(event)
-            continue
-        _draft_posted(uow, first_posts, now)  # what came before this event, first
-        first_posts = []
-        apply(uow, event, now)
-    _draft_posted(uow, first_posts, now)
+def handle(store: Any, events: list[Event], now: datetime) -> list[Optional[Exception]]:
+    """Apply a batch of events in the order sent; one outcome per event (None,
+    or the exception that failed it).
+
+    The projects posted for the first time (a steady stream of new projects
+    is most of what enterprise systems send) are drafted together with no
+    transaction, a few statements for a whole run of them
+    (``Store.handle_in_bulk``): each project's id is derived from the event
+    that posts it, so an event delivered again finds its project, reference
+    and announcement already written. Every other event is applied alone in a
+    transaction of its own, as through the API."""
+    refs = store.read(lambda reading: reading.records.refs_of(
+        {_external_ref_id(event) for event in events if event["type"] == POSTED}))
+    outcomes: list[Optional[Exception]] = [None] * len(events)
+    first_posts: list[int] = []
+
+    def draft_first_posts() -> None:
+        if first_posts:
+            drafted = store.handle_in_bulk([events[index] for index in first_posts],
+                                           lambda unit, fresh: draft_once(unit, fresh, now))
+            for index, outcome in zip(first_posts, drafted):
+                outcomes[index] = outcome
+            first_posts.clear()
+
+    for index, event in enumerate(events):
+        if event["type"] == POSTED:
+            ref, project_id = _external_ref_id(event), project_id_posted_by(event)
+            # a new reference, or one this very event took in an earlier, unfinished run
+            if refs.setdefault(ref, project_id) == project_id:
+                first_posts.append(index)
+                continue
+        draft_first_posts()  # what came before this event, first
+        outcomes[index] = store.handle_batch(
+            [event], lambda uow, fresh: apply(uow, fresh[0], now))[0]
+    draft_first_posts()
+    return outcomes
+
+
+POSTED = PREFIX + "project.posted.v1"
+
+
+class ReferenceTakenMeanwhile(Exception):
+    """Another event drafted a project under the same reference between this
+    batch's look-up and its write (two consumers at once): delivered again,
+    this post is applied as an update of that project."""
+
+
+def project_id_posted_by(event: Event) -> str:
+    """The id of the project a first ``project.posted`` drafts, the same at
+    every delivery of the event (its id is unique to the enterprise)."""
+    return derived_id("projects.project", event["id"])
+
+
+def draft_once(uow: Any, events: list[Event], now: datetime) -> list[Optional[Exception]]:
+    """Draft the projects first posted by ``events``, with no transaction
+    (``Store.handle_in_bulk``): the references, then the projects, each
+    written once whatever runs before; one outcome per event."""
+    outcomes: list[Optional[Exception]] = [None] * len(events)
+    drafts: dict[int, Document] = {}
+    for index, event in enumerate(events):
+        data = event["data"]
+        try:
+            drafts[index] = workflows.new_draft(
+                project_id_posted_by(event), load(NEW_PROJECT, _draft_fields(event)),
+                actor_for(event), data["external_ref"], data["revision"], now)
+        except ServiceError as exc:
+            outcomes[index] = exc
+    for position, refusal in workflows.unknown_partners(uow, list(drafts.values())):
+        index = list(drafts)[position]
+        outcomes[index] = refusal
+    claims = {_external_ref_id(events[index]): project["_id"]
+              for index, project in drafts.items() if outcomes[index] is None}
+    taken = uow.records.claim_refs(list(claims.items()))
+    for index in list(drafts):
+        ref = _external_ref_id(events[index])
+        if outcomes[index] is None and taken.get(ref, claims[ref]) != claims[ref]:
+            outcomes[index] = ReferenceTakenMeanwhile(
+                "project %s was posted under %s meanwhile" % (taken[ref], ref))
+    written = [index for index in drafts if outcomes[index] is None]
+    workflows.add_drafts_once(uow, [drafts[index] for index in written],
+                              [events[index]["id"] for index in written])
+    return outcomes

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from college_platform.documents import Database, Document, Session
-from college_platform.repository import get_or_raise, group_by, page, remember_copy
+from college_platform.repository import get_or_raise, group_by, insert_new, page, remember_copy
 
 if TYPE_CHECKING:
     pass
@@ -50,6 +50,11 @@ class ProjectsRecords:
 
     def add_projects(self, projects: list[Document]) -> None:
         self.db.projects.insert_many(projects, session=self.session)
+
+    def add_new_projects(self, projects: list[Document]) -> None:
+        """``add_projects`` for projects whose ids are derived from the events
+        that post them: one already stored is an earlier run's, left as it is."""
+        insert_new(self.db.projects, projects, session=self.session)
 
     def set_milestones(self, project_id: str, milestones: list[Document]) -> None:
         self.db.projects.update_one({"_id": project_id}, {"$set": {"milestones": milestones}},
@@ -95,6 +100,20 @@ class ProjectsRecords:
         """``[(reference id, project id)]``."""
         self.db.external_refs.insert_many([{"_id": ref_id, "project_id": project_id}
                                            for ref_id, project_id in refs], session=self.session)
+
+    def refs_of(self, ref_ids: Iterable[str]) -> dict[str, str]:
+        """``{reference id: project id}`` of those among ``ref_ids`` that are stored."""
+        return {ref["_id"]: str(ref["project_id"]) for ref in self._find(
+            "external_refs", {"_id": {"$in": list(ref_ids)}})}
+
+    def claim_refs(self, refs: list[tuple[str, str]]) -> dict[str, str]:
+        """Add ``[(reference id, project id)]`` where the reference is new; for
+        those already stored, ``{reference id: the project id stored}``, which
+        is the one given when an earlier run of the same post stored it."""
+        stored = insert_new(self.db.external_refs,
+                            [{"_id": ref_id, "project_id": project_id}
+                             for ref_id, project_id in refs], session=self.session)
+        return self.refs_of(stored) if stored else {}
 
     def record_superseded(self, update: Document) -> None:
         self.db.superseded_updates.insert_one(update, session=self.session)

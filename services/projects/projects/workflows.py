@@ -91,31 +91,56 @@ def draft_projects(uow: UnitOfWork, drafts: Sequence[tuple[Document, Actor, Opti
     """``draft_project`` for many drafts, written with one statement per
     collection: ``drafts`` is ``[(fields, actor, external_ref, revision)]``.
     Returns the projects in the same order; any refused draft refuses all."""
-    projects = []
-    for fields, actor, external_ref, revision in drafts:
-        project = {"_id": new_id(), **fields, "status": domain.DRAFT, "created_at": now,
-                   "start_date": str(fields["start_date"]), "end_date": str(fields["end_date"]),
-                   "milestones": milestone_records(fields.get("milestones", [])),
-                   "status_history": [{"status": domain.DRAFT, "at": now,
-                                       "by": (actor or {}).get("username"), "reason": None}]}
-        if external_ref is not None:
-            project.update(external_ref=external_ref, revision=revision)
-        domain.check_milestones(project["milestones"], project["start_date"],
-                                project["end_date"])
-        domain.check_visible(actor, "enterprise", project["enterprise_id"],
-                             enterprise_id=project["enterprise_id"])
-        projects.append(project)
-    partners = uow.records.known_partners({project["enterprise_id"] for project in projects})
-    for project in projects:
-        if project["enterprise_id"] not in partners:
-            raise InvalidInput("the posting enterprise is not a known partner", errors={
-                "enterprise_id": ["Unknown partner enterprise %s." % project["enterprise_id"]]})
+    projects = [new_draft(new_id(), fields, actor, external_ref, revision, now)
+                for fields, actor, external_ref, revision in drafts]
+    unknown = unknown_partners(uow, projects)
+    if unknown:
+        raise unknown[0][1]
     uow.records.add_projects(projects)
-    uow.emit_many("project_drafted", [checked("projects", "project_drafted", {
+    uow.emit_many("project_drafted", [drafted(project) for project in projects])
+    return projects
+
+
+def new_draft(project_id: str, fields: Document, actor: Actor, external_ref: Optional[str],
+              revision: Optional[int], now: datetime) -> Document:
+    """The draft project as stored, once its milestones and poster are checked."""
+    project = {"_id": project_id, **fields, "status": domain.DRAFT, "created_at": now,
+               "start_date": str(fields["start_date"]), "end_date": str(fields["end_date"]),
+               "milestones": milestone_records(fields.get("milestones", [])),
+               "status_history": [{"status": domain.DRAFT, "at": now,
+                                   "by": (actor or {}).get("username"), "reason": None}]}
+    if external_ref is not None:
+        project.update(external_ref=external_ref, revision=revision)
+    domain.check_milestones(project["milestones"], project["start_date"], project["end_date"])
+    domain.check_visible(actor, "enterprise", project["enterprise_id"],
+                         enterprise_id=project["enterprise_id"])
+    return project
+
+
+def unknown_partners(uow: UnitOfWork, projects: Sequence[Document]
+                     ) -> list[tuple[int, InvalidInput]]:
+    """``[(position, refusal)]`` of the projects posted by no known partner."""
+    partners = uow.records.known_partners({project["enterprise_id"] for project in projects})
+    return [(index, InvalidInput("the posting enterprise is not a known partner", errors={
+        "enterprise_id": ["Unknown partner enterprise %s." % project["enterprise_id"]]}))
+        for index, project in enumerate(projects) if project["enterprise_id"] not in partners]
+
+
+def drafted(project: Document) -> Document:
+    return checked("projects", "project_drafted", {
         "project_id": project["_id"], "enterprise_id": project["enterprise_id"],
         "title": project["title"], "team_size": project["team_size"]})
-        for project in projects])
-    return projects
+
+
+def add_drafts_once(uow: UnitOfWork, projects: Sequence[Document],
+                    caused_by: Sequence[str]) -> None:
+    """Store and announce drafts whose ids are derived from the events that
+    posted them (``caused_by``, one per project), with no transaction: a
+    project already stored is an earlier run's, and its announcement is
+    derived from the same event, so a second run adds nothing."""
+    uow.records.add_new_projects(list(projects))
+    uow.emit_many("project_drafted", [drafted(project) for project in projects],
+                  caused_by=list(caused_by))
 
 
 def set_milestones(uow: UnitOfWork, project_id: str, milestones: Sequence[Document],

@@ -84,6 +84,24 @@ class FakeProjectsRecords:
     def known_refs(self, ref_ids):
         return {ref_id for ref_id in ref_ids if ref_id in self.data["external_refs"]}
 
+    def add_new_projects(self, projects):
+        for project in projects:
+            if project["_id"] not in self.data["projects"]:
+                self._insert("projects", project)
+
+    def refs_of(self, ref_ids):
+        return {ref_id: self.data["external_refs"][ref_id]["project_id"]
+                for ref_id in ref_ids if ref_id in self.data["external_refs"]}
+
+    def claim_refs(self, refs):
+        stored = {}
+        for ref_id, project_id in refs:
+            if ref_id in self.data["external_refs"]:
+                stored.setdefault(ref_id, self.data["external_refs"][ref_id]["project_id"])
+            else:
+                self._insert("external_refs", {"_id": ref_id, "project_id": project_id})
+        return stored
+
     def add_refs(self, refs):
         for ref_id, project_id in refs:
             self._insert("external_refs", {"_id": ref_id, "project_id": project_id})

@@ -321,3 +321,37 @@ def test_an_enterprises_revisions_apply_in_order_and_older_ones_change_nothing(u
     assert (stored["title"], stored["revision"]) == ("视觉质检二期", 3)
     assert [e["changed"] for e in uow.events("project_updated")] == [["title"]]
     assert len(uow.records.data["superseded_updates"]) == 1
+
+
+def test_first_posts_are_drafted_once_with_ids_derived_from_their_events(uow):
+    events = [{**posted(1), "id": "acme#1"},
+              {**posted(1, external_ref="ERP-8"), "id": "acme#2"}]
+    assert enterprise_events.draft_once(uow, events, NOW) == [None, None]
+    first = uow.records.project_id_for_ref("p-1:ERP-7")
+    assert first == enterprise_events.project_id_posted_by(events[0])
+    assert uow.causes == ["acme#1", "acme#2"]
+    # delivered again (the process died before acknowledging): the same ids, nothing new
+    assert enterprise_events.draft_once(uow, events, NOW) == [None, None]
+    assert len(uow.records.data["projects"]) == 2
+    assert uow.records.project_id_for_ref("p-1:ERP-7") == first
+    assert enterprise_events.project_id_posted_by({**events[0], "id": "acme#3"}) != first
+
+
+def test_a_refused_first_post_is_refused_alone_and_writes_nothing(uow):
+    events = [{**posted(1), "enterprise_id": "p-9", "id": "x#1"},
+              {**posted(1, external_ref="ERP-8", start_date=date(2027, 7, 1)), "id": "acme#2"},
+              {**posted(1, external_ref="ERP-9"), "id": "acme#3"}]
+    outcomes = enterprise_events.draft_once(uow, events, NOW)
+    assert isinstance(outcomes[0], InvalidInput) and "enterprise_id" in outcomes[0].errors
+    assert isinstance(outcomes[1], InvalidInput)
+    assert outcomes[2] is None
+    assert set(uow.records.data["external_refs"]) == {"p-1:ERP-9"}
+    assert [e["project_id"] for e in uow.events("project_drafted")] == [
+        enterprise_events.project_id_posted_by(events[2])]
+
+
+def test_a_reference_another_event_took_meanwhile_is_not_drafted_twice(uow):
+    uow.records.add_refs([("p-1:ERP-7", "project-posted-by-another-consumer")])
+    (outcome,) = enterprise_events.draft_once(uow, [{**posted(1), "id": "acme#1"}], NOW)
+    assert isinstance(outcome, enterprise_events.ReferenceTakenMeanwhile)
+    assert uow.records.data["projects"] == {} and uow.emitted == []

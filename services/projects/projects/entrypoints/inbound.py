@@ -34,14 +34,11 @@ class InboundEntrypoints:
                      max_bytes=inbound.MAX_MESSAGE_BYTES)
     def on_enterprise_event(self, events):
         """Events enterprise systems published to ``college.inbound``, a batch
-        at a time (``INBOUND_BATCH_SIZE``; one transaction for the batch, and an
-        event that fails it is then handled alone). A change the contract allows but the project's
-        state refuses (another enterprise's project, an illegal transition) can
-        never succeed, so it is dead-lettered at once with the reason; anything
-        else is retried."""
-        now = self.clock()
-        outcomes = self.store.handle_batch(
-            events, lambda uow, fresh: enterprise_events.apply_batch(uow, fresh, now))
+        at a time (``INBOUND_BATCH_SIZE``; see ``enterprise_events.handle``). A
+        change the contract allows but the project's state refuses (another
+        enterprise's project, an illegal transition) can never succeed, so it is
+        dead-lettered at once with the reason; anything else is retried."""
+        outcomes = enterprise_events.handle(self.store, events, self.clock())
         return [inbound.InboundRejected("%s: %s" % (type(outcome).__name__, outcome.detail))
                 if isinstance(outcome, ServiceError) else outcome for outcome in outcomes]
 
