@@ -29,6 +29,7 @@ from nameko.events import EventHandler
 from pymongo.errors import ConnectionFailure
 
 from college_platform import settings
+from college_platform.batches import GathersBatches
 from college_platform.consumers import QueueConsumer
 from college_platform.envelope import parse_event, utcnow
 from college_platform.errors import PermanentEventError
@@ -219,7 +220,19 @@ class DeadLettering(_Consumer):
                                  declare=[target], serializer=None, **properties)
 
 
-class ReliableEventHandler(DeadLettering, EventHandler):
+class ReliableEventHandler(GathersBatches, DeadLettering, EventHandler):
+    """``event_handler(source, event_type)``; with ``batched=True`` the method
+    takes a list of events, up to ``EVENT_BATCH_SIZE`` (``batches``)."""
+
+    def __init__(self, source_service: str, event_type: str, batched: bool = False,
+                 batch_seconds: float = 0.02, **kwargs: Any) -> None:
+        self.init_batching(batched, batch_seconds)
+        super().__init__(source_service, event_type, **kwargs)
+
+    def setup(self) -> None:
+        if self.batched:
+            self.setup_batching(settings.EVENT_BATCH_SIZE())
+        super().setup()
 
     def handle_message(self, body: Any, message: Any) -> None:
         try:
@@ -230,7 +243,10 @@ class ReliableEventHandler(DeadLettering, EventHandler):
         metrics = self._metrics()
         if metrics is not None:
             metrics.observe_event_lag(self.method_name, body["time"])
-        super().handle_message(body, message)
+        if self.batched:
+            self.gather(body, message)
+        else:
+            super().handle_message(body, message)
 
 
 event_handler = ReliableEventHandler.decorator

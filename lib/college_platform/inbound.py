@@ -8,22 +8,8 @@ reason; a handler failure is retried with backoff, then dead-lettered, as for
 internal events. The contract itself (what ``parse`` accepts) lives with the
 contracts, not here.
 
-With ``batched=True`` the method takes a list of events instead: the
-messages that arrive within ``batch_seconds`` of the first, up to the
-service's ``INBOUND_BATCH_SIZE`` setting, in the order the queue delivered
-them. It returns one outcome per event, ``None`` for handled or the
-exception that failed it, and each message is settled by its own outcome
-(acknowledged, retried or dead-lettered) exactly as a single event would be.
-A high, steady stream then costs the database one transaction per batch
-instead of one per event. A process handles one batch at a time, in the
-order they were gathered: concurrent transactions only contend for the same
-database (SecantusDB, the local server, commits fewer of them per second the
-more run at once).
-
-The setting defaults to 1 (each event its own transaction) because
-SecantusDB has wedged under batches: a reader waits inside WiredTiger for a
-page that the open batch transaction holds, while holding the server's lock
-the transaction needs to finish (docs/benchmarks.md). On MongoDB, raise it.
+With ``batched=True`` the method takes a list of events instead, up to the
+service's ``INBOUND_BATCH_SIZE`` setting (``batches.GathersBatches``).
 
 What an outsider wrote is never believed. A message from the exchange loses
 every header before anything reads it (the retry machinery's own headers
@@ -44,18 +30,15 @@ in, so enterprises connect to a vhost that holds nothing of the platform's;
 unset, they share the service's own vhost (AMQP_URI).
 """
 import uuid
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlparse
 
-import eventlet
-from eventlet.semaphore import Semaphore
 from kombu import Exchange, Queue
-from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
 from college_platform import settings
+from college_platform.batches import GathersBatches
 from college_platform.errors import PermanentEventError
 from college_platform.events import (
     PARKED_PREVIEW_BYTES,
@@ -88,7 +71,7 @@ def returning_queue_name(queue: str) -> str:
     return queue + ".returning"
 
 
-class InboundHandler(DeadLettering, Consumer):
+class InboundHandler(GathersBatches, DeadLettering, Consumer):
 
     def __init__(self, exchange: str, parse: Callable[[bytes, str | None], dict[str, Any]],
                  batched: bool = False, batch_seconds: float = 0.02,
@@ -96,12 +79,7 @@ class InboundHandler(DeadLettering, Consumer):
         self.exchange_name = exchange
         self.parse = parse
         self.max_bytes = max_bytes
-        self.batched = batched
-        self.batch_size = 1  # INBOUND_BATCH_SIZE, read at setup when batched
-        self.batch_seconds = batch_seconds
-        # (event, message) of the batch being gathered
-        self._gathering: list[tuple[dict[str, Any], Any]] = []
-        self._one_batch_at_a_time = Semaphore(1)
+        self.init_batching(batched, batch_seconds)
         super().__init__(queue=None, **kwargs)
 
     @property
@@ -125,9 +103,7 @@ class InboundHandler(DeadLettering, Consumer):
         self.consumer_options["accept"] = None
         self.consumer_options["on_message"] = self._on_raw_message
         if self.batched:
-            self.batch_size = max(1, settings.INBOUND_BATCH_SIZE())
-            # the next batch gathers while one is handled; the broker holds the rest
-            self.consumer_options.setdefault("prefetch_count", max(10, 2 * self.batch_size))
+            self.setup_batching(settings.INBOUND_BATCH_SIZE())
         super().setup()
         # an attribute kombu sets from a list, which its annotations do not name
         self.returning_queue.queue_arguments = dict(self.type_argument)  # type: ignore[attr-defined]
@@ -159,70 +135,10 @@ class InboundHandler(DeadLettering, Consumer):
         metrics = self._metrics()
         if metrics is not None:
             metrics.observe_event_lag(self.method_name, event["time"])
-        if not self.batched:
+        if self.batched:
+            self.gather(event, message)
+        else:
             super().handle_message(event, message)
-            return
-        self._gathering.append((event, message))
-        if len(self._gathering) >= self.batch_size:
-            self._hand_over()
-        elif len(self._gathering) == 1:
-            batch = self._gathering
-            self.container.spawn_managed_thread(
-                partial(self._hand_over_after_wait, batch),
-                identifier="%s.gather[%s]" % (type(self).__name__, self.method_name))
-
-    # -- batches ---------------------------------------------------------------------
-
-    def _hand_over_after_wait(self, batch: list[tuple[dict[str, Any], Any]]) -> None:
-        eventlet.sleep(self.batch_seconds)
-        if self._gathering is batch:  # not handed over already because it filled up
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        """Give the gathered batch to a worker; a new batch starts gathering.
-        Runs off the consumer's thread while it waits for a free worker, as
-        nameko does for single messages, so heartbeats go on meanwhile."""
-        batch, self._gathering = self._gathering, []
-        events = [event for event, _ in batch]
-        messages = [message for _, message in batch]
-
-        def spawn_worker() -> None:
-            self._one_batch_at_a_time.acquire()  # released once the batch is settled
-            try:
-                self.container.spawn_worker(
-                    self, (events,), {}, context_data={},
-                    handle_result=partial(self._handle_batch_result, messages))
-            except ContainerBeingKilled:
-                self._one_batch_at_a_time.release()
-                for message in messages:
-                    self.consumer.requeue_message(message)
-
-        self.container.spawn_managed_thread(
-            spawn_worker, identifier="%s.wait_for_worker_pool[%s]" % (
-                type(self).__name__, self.method_name))
-
-    def _handle_batch_result(self, messages: Sequence[Any], worker_ctx: Any, result: Any = None,
-                             exc_info: Any = None) -> tuple[Any, Any]:
-        try:
-            self._settle_batch(messages, result, exc_info)
-        finally:
-            self._one_batch_at_a_time.release()
-        return result, exc_info
-
-    def _settle_batch(self, messages: Sequence[Any], result: Any, exc_info: Any) -> None:
-        if exc_info is None and (not isinstance(result, (list, tuple))
-                                 or len(result) != len(messages)):
-            error = TypeError("a batch handler must return one outcome per event, not %r"
-                              % (result,))
-            exc_info = (TypeError, error, None)
-        for index, message in enumerate(messages):
-            if exc_info is not None:  # the handler itself failed: every message shares it
-                self.handle_message_processed(message, None, exc_info)
-            elif result[index] is None:
-                self.handle_message_processed(message)
-            else:
-                error = result[index]
-                self.handle_message_processed(message, None, (type(error), error, None))
 
     @staticmethod
     def _came_back(message: Any) -> bool:

@@ -27,6 +27,8 @@ INBOUND_BATCH_SIZE = Setting("INBOUND_BATCH_SIZE", 100, int)
 EVENT_RETRY_DELAYS = Setting("EVENT_RETRY_DELAYS", DEFAULT_DELAYS,
                              lambda delays: tuple(float(d) for d in delays))
 EVENT_QUEUE_TYPE = Setting("EVENT_QUEUE_TYPE", "classic")
+# events a batched event handler takes at once (the gateway's views)
+EVENT_BATCH_SIZE = Setting("EVENT_BATCH_SIZE", 100, int)
 
 # pin (ISO 8601 with zone) or shift a service's clock: rehearsals and tests only
 CLOCK_NOW = Setting("CLOCK_NOW", None)

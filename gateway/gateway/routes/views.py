@@ -11,7 +11,7 @@ from eventlet.greenpool import GreenPool
 from college_contracts import read
 from college_platform.clock import configured_timer
 from college_platform.envelope import utcnow
-from college_platform.errors import NotFound
+from college_platform.errors import NotFound, PermanentEventError
 from college_platform.events import event_handler
 from college_platform.http import JSON, dumps, json_response
 from gateway import settings
@@ -54,17 +54,28 @@ SWEPT_SERVICES = ("projects", "mentors")
 
 
 def marks_stale(source, event_type):
-    """An event handler that records which view parts the event made stale."""
-    def handle(self, event):
-        data = read(event)
-        team_members = ()
-        if event_type == "team_formed":
-            self.read_models.remember_team(data["team_id"], data["student_ids"])
-        elif event_type == "deliverable_reviewed":
-            team_members = self.read_models.team_students(data["team_id"])
-        self.read_models.mark(stale_views(source, event_type, data, team_members))
+    """An event handler that records which view parts the events made stale,
+    a batch of events at a time: the marks of the whole batch are written
+    together (marking twice is harmless, so a redelivered event needs no inbox)."""
+    def handle(self, events):
+        outcomes, marks = [], []
+        for event in events:
+            try:
+                data = read(event)
+            except PermanentEventError as exc:  # this event alone is dead-lettered
+                outcomes.append(exc)
+                continue
+            team_members = ()
+            if event_type == "team_formed":
+                self.read_models.remember_team(data["team_id"], data["student_ids"])
+            elif event_type == "deliverable_reviewed":
+                team_members = self.read_models.team_students(data["team_id"])
+            marks.extend(stale_views(source, event_type, data, team_members))
+            outcomes.append(None)
+        self.read_models.mark(marks)
+        return outcomes
     handle.__name__ = "on_%s_%s" % (source, event_type)
-    return event_handler(source, event_type)(handle)
+    return event_handler(source, event_type, batched=True)(handle)
 
 
 class ViewRoutes:
