@@ -61,12 +61,18 @@ class SweepRound:
         return keep_existing(taken) if taken else []
 
 
+# events that change no dashboard fact: a draft counts nowhere until it is published.
+# Refreshing a service's facts reads all its records, so an event stream that marked
+# them (enterprise systems posting thousands of drafts) cost a growing scan per refresh.
+COUNTED_BY_NO_FACT = {("projects", "project_drafted")}
+
+
 def stale_views(source, event_type, data, team_members=()):
     """``[(kind, key, service)]``: the view parts this event makes stale. The
     part to refresh is the publisher's, except that a new student's view is
     filled from every service at once. ``team_members`` are the students of
     the event's team when the event names only the team."""
-    marks = {(FACTS, "all", source)}
+    marks = set() if (source, event_type) in COUNTED_BY_NO_FACT else {(FACTS, "all", source)}
     students = set()
     enterprises = set()
     if data.get("student_id"):

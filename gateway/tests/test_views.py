@@ -31,6 +31,12 @@ def test_an_event_marks_the_publishers_part_of_each_view_it_names_and_its_facts(
                             (STUDENT_VIEW, "s1", "projects")])
 
 
+def test_a_draft_marks_its_enterprises_view_and_no_fact():
+    marks = stale_views("projects", "project_drafted", {
+        "project_id": "p1", "enterprise_id": "e1", "title": "t", "team_size": 3})
+    assert marks == [(ENTERPRISE_VIEW, "e1", "projects")]
+
+
 def test_a_completed_project_marks_every_graded_student():
     marks = stale_views("projects", "project_completed", {
         "project_id": "p1", "enterprise_id": "e1",
