@@ -18,6 +18,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from college_platform import settings
+from college_platform.confirms import BatchPublisher
 from college_platform.documents import Database, Document, Session
 from college_platform.envelope import Envelope, new_event, utcnow
 from college_platform.metrics import metrics_of
@@ -397,7 +398,8 @@ class MongoStore(DependencyProvider):
         self.publisher = Publisher(settings.AMQP_URI(), use_confirms=True, serializer="json",
                                    declare=[exchange])
         self.exchange = exchange
-        self.relay = OutboxRelay(self.db.outbox, self._publish)
+        self.batches = BatchPublisher(settings.AMQP_URI(), exchange)
+        self.relay = OutboxRelay(self.db.outbox, self._publish, publish_many=self.batches.publish)
         self.poll_interval = settings.OUTBOX_POLL_SECONDS()
         self.relay_enabled = settings.OUTBOX_RELAY_ENABLED()
         self._wake = threading.Event()
@@ -495,11 +497,14 @@ class MongoStore(DependencyProvider):
 
     def stop(self) -> None:
         self._halt_relay()
+        self.batches.close()
         self.client.close()
 
     def kill(self) -> None:
         self._running = False
         self._wake.set()
+        if getattr(self, "batches", None) is not None:
+            self.batches.close()
         if self.client is not None:
             self.client.close()
 

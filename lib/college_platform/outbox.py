@@ -49,9 +49,13 @@ class OutboxRelay:
 
     def __init__(self, collection: Collection, publish: Callable[[Envelope], None],
                  lease_seconds: float = 30, batch_size: int = 100,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 publish_many: Callable[[Sequence[Envelope]], None] | None = None) -> None:
+        """``publish_many``: publishes a batch, every one confirmed or an
+        exception (``confirms.BatchPublisher``); unset, ``publish`` each."""
         self.collection = collection
         self.publish = publish
+        self.publish_many = publish_many or self._one_at_a_time
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
         self.clock = clock
@@ -84,10 +88,10 @@ class OutboxRelay:
             {"$set": {"lease_until": now + self.lease, "claim": claim}})
         sent = []
         try:
-            for record in self.collection.find({"_id": {"$in": ids}, "claim": claim,
-                                                "status": PENDING}).sort("_id", ASCENDING):
-                self.publish(record["event"])
-                sent.append(record["_id"])
+            records = list(self.collection.find({"_id": {"$in": ids}, "claim": claim,
+                                                 "status": PENDING}).sort("_id", ASCENDING))
+            self.publish_many([record["event"] for record in records])
+            sent = [record["_id"] for record in records]
         finally:
             if sent:
                 self.collection.update_many({"_id": {"$in": sent}},
@@ -105,9 +109,8 @@ class OutboxRelay:
         Whatever is not published is released for the sweep at once."""
         sent = []
         try:
-            for record_id, envelope in records:
-                self.publish(envelope)
-                sent.append(record_id)
+            self.publish_many([envelope for _, envelope in records])
+            sent = [record_id for record_id, _ in records]
         finally:
             if sent:
                 self.collection.update_many({"_id": {"$in": sent}, "status": PENDING},
@@ -115,6 +118,10 @@ class OutboxRelay:
             if len(sent) < len(records):
                 self.release([record_id for record_id, _ in records[len(sent):]])
         return len(sent)
+
+    def _one_at_a_time(self, envelopes: Sequence[Envelope]) -> None:
+        for envelope in envelopes:
+            self.publish(envelope)
 
     def release(self, ids: list[Any], claim: str | None = None) -> None:
         """Free records this process holds (under ``claim``, when it claimed
