@@ -8,10 +8,11 @@ and the publisher then waits until the broker has confirmed every one.
 """
 import json
 import logging
+import socket
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from amqp import spec
 from amqp.exceptions import MessageNacked
 from kombu import Connection, Exchange
 
@@ -36,6 +37,7 @@ class BatchPublisher:
         self._channel: Any = None
         self._unconfirmed: set[int] = set()
         self._next_tag = 1
+        self._refused: list[int] = []
 
     def publish(self, envelopes: Sequence[Envelope]) -> None:
         if not envelopes:
@@ -57,25 +59,43 @@ class BatchPublisher:
             # the confirm-mode channel's basic_publish waits for each confirm; this does not
             channel._basic_publish(message, exchange=self.exchange.name,
                                    routing_key=envelope["type"])
-        while self._unconfirmed:
-            channel.wait([spec.Basic.Ack, spec.Basic.Nack], callback=self._on_confirm,
-                         timeout=self.confirm_timeout)
+        deadline = time.monotonic() + self.confirm_timeout
+        while self._unconfirmed and not self._refused:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the broker confirmed %d of %d messages within %.0f s"
+                                   % (len(envelopes) - len(self._unconfirmed), len(envelopes),
+                                      self.confirm_timeout))
+            try:
+                channel.connection.drain_events(timeout=left)
+            except (socket.timeout, TimeoutError):
+                pass
+        if self._refused:
+            raise MessageNacked("the broker refused message %d" % self._refused[0])
 
-    def _on_confirm(self, method: Any, delivery_tag: int, multiple: bool = False) -> None:
-        if method == spec.Basic.Nack:
-            raise MessageNacked("the broker refused message %d" % delivery_tag)
+    # the channel's listeners, not a one-shot wait: publishing may read confirms already
+    # (py-amqp drains the connection before a publish when the broker may block it)
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
         if multiple:
             self._unconfirmed = {tag for tag in self._unconfirmed if tag > delivery_tag}
         else:
             self._unconfirmed.discard(delivery_tag)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._refused.append(delivery_tag)
+        self._on_ack(delivery_tag, multiple)
 
     def _open(self) -> Any:
         if self._channel is None:
             self._connection = Connection(self.amqp_uri)
             channel = self._connection.channel()
             self.exchange.bind(channel).declare()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
             channel.confirm_select()
             self._channel, self._unconfirmed, self._next_tag = channel, set(), 1
+        self._refused = []
         return self._channel
 
     def close(self) -> None:
