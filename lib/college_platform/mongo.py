@@ -57,7 +57,7 @@ class UnitOfWork(Generic[R]):
 
     records: R
 
-    def __init__(self, db: Database, session: Session, source: str,
+    def __init__(self, db: Database, session: Session | None, source: str,
                  claimed_for: timedelta | None = None,
                  records: Callable[[Database, Session | None], R] | None = None) -> None:
         """``claimed_for``: how long the events are this process's to publish
@@ -215,6 +215,27 @@ class Store:
                     raise
                 raise on_duplicate
         self._provider.committed(last["uow"])
+        return result
+
+    def each_statement(self, work: Callable[[UnitOfWork[Any]], T],
+                       on_duplicate: BaseException | None = None) -> T:
+        """Run ``work(uow)`` with no transaction: each write commits alone. For
+        a command whose writes are each safe alone and whose rule a unique
+        index enforces (a transaction costs SecantusDB more than the writes);
+        it announces nothing, since no commit would tie an announcement to
+        its write. A unique index violation raises ``on_duplicate`` when given."""
+        uow: UnitOfWork[Any] = UnitOfWork(self.db, None, self._provider.source,
+                                          self._provider.claimed_for, self._provider.records)
+        try:
+            result = work(uow)
+        except DuplicateKeyError:
+            if on_duplicate is None:
+                raise
+            raise on_duplicate
+        if uow.emitted:
+            raise TypeError("each_statement announced %d events with no transaction to "
+                            "commit them with; use transact" % len(uow.emitted))
+        self._provider.committed(uow)
         return result
 
     def reading(self) -> "Reading[Any]":

@@ -337,6 +337,12 @@ def check_known_programme(programme: Document | None, programme_id: str,
     return programme
 
 
+def active_key(applicant_id: str, programme_id: str) -> str:
+    """What an active application holds, so that its applicant has one active
+    application per programme (a unique index on it)."""
+    return "%s:%s" % (applicant_id, programme_id)
+
+
 def check_no_active_application(active: Document | None, applicant: Document,
                                 programme: Document) -> None:
     """One active application per applicant and programme."""

@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from college_platform.errors import Conflict
 from college_platform.repository import claim_positions, get_or_raise, group_by, page
 from enrollment import ledger
+from enrollment.domain import ACTIVE_APPLICATION
 
 Document = dict[str, Any]
 
@@ -171,17 +173,38 @@ class EnrollmentRecords:
     def applicants_with_identities(self, identity_keys: list[str]) -> list[Document]:
         return self._find("applicants", {"identity_key": {"$in": identity_keys}})
 
-    def note_application_by(self, applicant_id: str, at: datetime) -> None:
-        """Writing the applicant makes two concurrent applications by the same
-        person conflict, so a check of their other applications cannot be
-        passed by both."""
-        self.db.applicants.update_one({"_id": applicant_id},
-                                      {"$set": {"last_applied_at": at}}, session=self.session)
+    def applicant_applying(self, applicant: Document, at: datetime) -> Document:
+        """The person on file with ``applicant``'s identity key, or ``applicant``
+        added, noted as applying ``at``: one statement."""
+        def upsert() -> Document:
+            stored: Document = self.db.applicants.find_one_and_update(
+                {"identity_key": applicant["identity_key"]},
+                {"$setOnInsert": {key: value for key, value in applicant.items()
+                                  if key != "identity_key"},
+                 "$set": {"last_applied_at": at}},
+                upsert=True, return_document=ReturnDocument.AFTER, session=self.session)
+            return stored
+        try:
+            return upsert()
+        except DuplicateKeyError:  # added by a concurrent request meanwhile: found now
+            return upsert()
 
     # applications -----------------------------------------------------------------------------
 
     def add_application(self, application: Document) -> None:
         self.db.applications.insert_one(application, session=self.session)
+
+    def add_active_application(self, application: Document) -> bool:
+        """Add an application that holds its ``active_key`` (its applicant and
+        programme) while active; False, and nothing written, when another
+        active application holds it (the unique index decides, not a read)."""
+        try:
+            self.db.applications.insert_one(application, session=self.session)
+        except DuplicateKeyError as exc:
+            if "active_key" not in ((exc.details or {}).get("keyPattern") or {}):
+                raise
+            return False
+        return True
 
     def add_applications(self, applications: list[Document]) -> None:
         self.db.applications.insert_many(applications, session=self.session)
@@ -192,18 +215,13 @@ class EnrollmentRecords:
     def find_application(self, application_id: str) -> Document | None:
         return self._find_one("applications", {"_id": application_id})
 
-    def application_in(self, applicant_id: str, programme_id: str,
-                       statuses: tuple[str, ...]) -> Document | None:
-        """The applicant's application for the programme in one of ``statuses``."""
-        return self._find_one("applications", {
-            "applicant_id": applicant_id, "programme_id": programme_id,
-            "status": {"$in": list(statuses)}})
-
     def update_application(self, application: Document, status: str, updates: Document,
                            history: Document | None = None) -> None:
         """The application's ``status`` and ``updates`` (dotted paths allowed), a
         ``history`` entry if given, if the application is still as read."""
         change: Document = {"$set": {"status": status, **updates}}
+        if status not in ACTIVE_APPLICATION:  # the applicant may apply to the programme again
+            change["$unset"] = {"active_key": ""}
         if history is not None:
             change["$push"] = {"history": history}
         self._guarded_update(

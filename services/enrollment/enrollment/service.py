@@ -7,7 +7,10 @@ the event announcing it commit together) and dumps the answer with the
 declared response schema. The rules are ``enrollment.domain``'s, the
 collections ``enrollment.records``' (the quota ledger: ``ledger.py``).
 """
+import logging
+
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from college_platform.clock import Clock
 from college_platform.mongo import MongoStore
@@ -18,6 +21,7 @@ from college_platform.repository import (
     mark_unpositioned,
 )
 from college_platform.service import PlatformService
+from enrollment.domain import ACTIVE_APPLICATION, active_key
 from enrollment.entrypoints.admission_list import AdmissionListEntrypoints
 from enrollment.entrypoints.applications import ApplicationEntrypoints
 from enrollment.entrypoints.enrolment import STUDENT_POSITIONS, EnrolmentEntrypoints
@@ -27,9 +31,25 @@ from enrollment.entrypoints.programmes import ProgrammeEntrypoints
 from enrollment.entrypoints.read_models import ReadModelEntrypoints
 from enrollment.records import EnrollmentRecords
 
+log = logging.getLogger(__name__)
+
 
 def students_written_before_positions(db):
     mark_unpositioned(db, "students", STUDENT_POSITIONS)
+
+
+def active_applications_hold_their_key(db):
+    """Active applications written before ``active_key`` existed hold it (safe to
+    run again): the unique index on it is what refuses a second one."""
+    for application in db.applications.find(
+            {"status": {"$in": list(ACTIVE_APPLICATION)}, "active_key": {"$exists": False}},
+            {"applicant_id": 1, "programme_id": 1}):
+        key = active_key(application["applicant_id"], application["programme_id"])
+        try:
+            db.applications.update_one({"_id": application["_id"]},
+                                       {"$set": {"active_key": key}})
+        except DuplicateKeyError:  # two were active at once before the index: both stay
+            log.warning("application %s is a second active one for %s", application["_id"], key)
 
 
 class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEntrypoints,
@@ -56,7 +76,10 @@ class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEnt
                                     unique=True, name="admission_number_unique",
                                     partialFilterExpression={
                                         "admission_number": {"$exists": True}}),
-                         IndexModel("admission_number", sparse=True, name="by_admission_number")],
+                         IndexModel("admission_number", sparse=True, name="by_admission_number"),
+                         # one active application per applicant and programme
+                         IndexModel("active_key", unique=True, sparse=True,
+                                    name="one_active_per_programme")],
         "tripartite_agreements": [
             IndexModel([("application_id", ASCENDING), ("version", DESCENDING)],
                        unique=True, name="application_version_unique"), RECENT_FIRST,
@@ -69,4 +92,5 @@ class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEnt
                                 name="list_position_unique"),
                      IndexModel(PENDING, sparse=True, name="list_pending")],
         "apprentice_contracts": [ascending("student_id"), ascending("partner_id")],
-    }, prepare=[students_written_before_positions], records=EnrollmentRecords)
+    }, prepare=[students_written_before_positions, active_applications_hold_their_key],
+        records=EnrollmentRecords)

@@ -8,6 +8,7 @@ import copy
 
 from college_platform.errors import Conflict, NotFound
 from enrollment import ledger
+from enrollment.domain import ACTIVE_APPLICATION
 
 
 def _set_path(document, path, value):
@@ -228,13 +229,25 @@ class FakeEnrollmentRecords:
         return [copy.deepcopy(a) for a in self.applicants.values()
                 if a["identity_key"] in identity_keys]
 
-    def note_application_by(self, applicant_id, at):
-        self.applicants[applicant_id]["last_applied_at"] = at
-
     # applications ---------------------------------------------------------------------------
 
     def add_application(self, application):
         self._add(self.applications, application)
+
+    def applicant_applying(self, applicant, at):
+        stored = self.applicant_with_identity(applicant["identity_key"])
+        if stored is None:
+            self._add(self.applicants, applicant)
+            stored = applicant
+        self.applicants[stored["_id"]]["last_applied_at"] = at
+        return copy.deepcopy(self.applicants[stored["_id"]])
+
+    def add_active_application(self, application):
+        if any(a.get("active_key") == application["active_key"]
+               for a in self.applications.values()):
+            return False
+        self._add(self.applications, application)
+        return True
 
     def add_applications(self, applications):
         for application in applications:
@@ -246,15 +259,12 @@ class FakeEnrollmentRecords:
     def find_application(self, application_id):
         return copy.deepcopy(self.applications.get(application_id))
 
-    def application_in(self, applicant_id, programme_id, statuses):
-        return next((copy.deepcopy(a) for a in self.applications.values()
-                     if a["applicant_id"] == applicant_id and a["programme_id"] == programme_id
-                     and a["status"] in statuses), None)
-
     def update_application(self, application, status, updates, history=None):
         stored = self._guard(self.applications, application, "the application",
                              status=application["status"])
         stored["status"] = status
+        if status not in ACTIVE_APPLICATION:
+            stored.pop("active_key", None)
         for path, value in updates.items():
             _set_path(stored, path, copy.deepcopy(value))
         if history is not None:

@@ -148,6 +148,21 @@ def test_an_application_goes_to_the_only_partner_once_per_programme(uow):
         applications.apply(uow, {**fields, "programme_id": "nope"}, NOW)
 
 
+def test_an_application_no_longer_active_lets_its_applicant_apply_again(uow):
+    partner_id = partner(uow)["_id"]
+    active_agreement(uow, partner_id)
+    prog = programme(uow, partner_id)
+    fields = {"programme_id": prog["_id"], "partner_id": None, "applicant": ADULT,
+              "statement": "我想学数控"}
+    first = applications.apply(uow, fields, NOW)
+    applications.advance(uow, first["_id"], "screened", {}, None, "college", NOW)  # still active
+    with pytest.raises(Conflict, match="already has an active application"):
+        applications.apply(uow, fields, NOW)
+    applications.advance(uow, first["_id"], "rejected", {}, "名额已满", "college", NOW)
+    second = applications.apply(uow, fields, NOW)
+    assert second["applicant_id"] == first["applicant_id"] and second["status"] == "submitted"
+
+
 def test_an_offer_made_by_both_parties_reserves_a_seat_and_is_announced(uow, offered):
     assert offered["status"] == "offered"
     assert offered["offer_expires_at"] == NOW + timedelta(days=14)

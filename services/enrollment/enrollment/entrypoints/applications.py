@@ -40,7 +40,7 @@ class ApplicationEntrypoints:
         """
         fields = load(NewApplicationSchema(), payload)
         now = utcnow()
-        application = self.store.transact(
+        application = self.store.each_statement(
             lambda uow: applications.apply(uow, fields, now), on_duplicate=Conflict(
                 "this applicant is being registered by another request; try again"))
         return application_view.dump(application)

@@ -19,37 +19,32 @@ from enrollment.workflows.common import (
 )
 
 
-def find_or_add_applicant(uow: Any, fields: Document, now: datetime) -> Document:
-    """The person on file with the same identity, or a new applicant."""
-    key = domain.identity_key(fields)
-    existing = records(uow).applicant_with_identity(key)
-    if existing:
-        return existing
-    applicant = {"_id": new_id(), **fields, "identity_key": key, "created_at": now}
-    records(uow).add_applicant(applicant)
-    return applicant
-
-
 def apply(uow: Any, fields: Document, now: datetime) -> Document:
     """An application to a programme, through the partner it goes to; one
-    active application per applicant and programme."""
+    active application per applicant and programme.
+
+    Three statements and no transaction (``Store.each_statement``): the
+    programme read, the applicant found or added in one upsert, the
+    application inserted. Each write stands alone, and the rule of one active
+    application is the unique index on ``active_key``, which two concurrent
+    applications cannot both pass; an applicant added by an application that
+    is then refused stays on file, as an imported one would."""
     programme = domain.check_known_programme(
         records(uow).find_programme(fields["programme_id"]), fields["programme_id"])
     partner_id = domain.partner_for(programme, fields["partner_id"])
-    applicant = find_or_add_applicant(uow, fields["applicant"], now)
-    records(uow).note_application_by(applicant["_id"], now)
-    domain.check_no_active_application(
-        records(uow).application_in(applicant["_id"], programme["_id"],
-                                    domain.ACTIVE_APPLICATION), applicant, programme)
+    applicant = records(uow).applicant_applying(
+        {"_id": new_id(), **fields["applicant"],
+         "identity_key": domain.identity_key(fields["applicant"]), "created_at": now}, now)
     application = {
         "_id": new_id(), "applicant_id": applicant["_id"],
         "applicant_name": applicant["name"], "programme_id": programme["_id"],
         "programme_code": programme["code"], "partner_id": partner_id,
         "statement": fields["statement"], "status": "submitted",
         "offer_approvals": {}, "history": [{"status": "submitted", "at": now}],
-        "created_at": now,
+        "created_at": now, "active_key": domain.active_key(applicant["_id"], programme["_id"]),
     }
-    records(uow).add_application(application)
+    if not records(uow).add_active_application(application):
+        domain.check_no_active_application(application, applicant, programme)
     uow.count("applications", "Applications that reached each state.", state="submitted")
     return application
 
