@@ -84,7 +84,7 @@ class ReadModelStore:
 
     # stale markers -------------------------------------------------------------
 
-    def mark(self, marks):
+    def mark(self, marks, min_interval=0.0):
         """Record ``[(kind, key, service)]`` as stale; marking twice is harmless.
 
         A marker that is already due and unclaimed is left alone: whoever
@@ -92,20 +92,33 @@ class ReadModelStore:
         events name the same few markers (every enrolment, the dashboard's
         facts); rewriting them each time made them the database's hottest
         documents, contended by every handler at once.
+
+        A part refreshed less than ``min_interval`` seconds ago falls due when
+        that interval has passed, not at once: under a stream of events about
+        one enterprise, its view would otherwise be re-read from the service
+        at every refresh tick, a read that grows with the enterprise's records.
         """
         if not marks:
             return
         ids = {"%s:%s:%s" % (kind, service, key): (kind, key, service)
                for kind, key, service in marks}
         now = utcnow()
-        waiting = {marker["_id"] for marker in self.db.view_refresh.find(
-            {"_id": {"$in": list(ids)}, "claim": None, "due_at": {"$lte": now}}, {"_id": 1})}
-        writes = [UpdateOne({"_id": marker_id},
-                            {"$set": {"kind": kind, "service": service, "key": key,
-                                      "marked_at": now, "due_at": now, "claim": None,
-                                      "by_time": False}},
-                            upsert=True)
-                  for marker_id, (kind, key, service) in ids.items() if marker_id not in waiting]
+        known = {marker["_id"]: marker for marker in self.db.view_refresh.find(
+            {"_id": {"$in": list(ids)}}, {"claim": 1, "due_at": 1, "refreshed_at": 1})}
+        writes = []
+        for marker_id, (kind, key, service) in ids.items():
+            marker = known.get(marker_id, {})
+            due = now
+            if marker.get("refreshed_at") is not None:
+                due = max(now, marker["refreshed_at"] + timedelta(seconds=min_interval))
+            if marker.get("claim") is None and marker.get("due_at") is not None \
+                    and marker["due_at"] <= due:
+                continue  # due already, as soon or sooner
+            writes.append(UpdateOne({"_id": marker_id},
+                                    {"$set": {"kind": kind, "service": service, "key": key,
+                                              "marked_at": now, "due_at": due, "claim": None,
+                                              "by_time": False}},
+                                    upsert=True))
         if writes:
             self.db.view_refresh.bulk_write(writes, ordered=False)
 
@@ -114,7 +127,7 @@ class ReadModelStore:
         moment its part changes with time alone, unless its marker is due
         sooner or claimed (that refresh schedules it again from its answer)."""
         writes = [UpdateOne({"_id": "%s:%s:%s" % (kind, service, key), "claim": None,
-                             "due_at": {"$gt": due_at}},
+                             "$or": [{"due_at": None}, {"due_at": {"$gt": due_at}}]},
                             {"$set": {"kind": kind, "service": service, "key": key,
                                       "marked_at": utcnow(), "due_at": due_at,
                                       "by_time": True}},
@@ -158,9 +171,11 @@ class ReadModelStore:
                                              {"_id": 1}) is not None
 
     def release(self, token):
-        """The claimed parts are stored: drop the markers, except those marked
-        again meanwhile (a newer event cleared our claim), which stay due."""
-        self.db.view_refresh.delete_many({"claim": token})
+        """The claimed parts are stored: their markers rest (due never) with
+        the time of this refresh, except those marked again meanwhile (a newer
+        event cleared our claim), which stay due."""
+        self.db.view_refresh.update_many(
+            {"claim": token}, {"$set": {"claim": None, "due_at": None, "refreshed_at": utcnow()}})
 
     def postpone(self, token, seconds):
         self.db.view_refresh.update_many(

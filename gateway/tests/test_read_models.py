@@ -46,7 +46,25 @@ def test_a_claimed_marker_is_not_claimed_twice_and_goes_when_refreshed(store):
     assert store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=30)[1] == []
     assert store.due(10) == {}
     store.release(token)
-    assert store.db.view_refresh.count_documents({}) == 0
+    assert store.due(10) == {}
+    assert all(marker["due_at"] is None and marker["refreshed_at"] is not None
+               for marker in store.db.view_refresh.find())
+
+
+def test_a_part_refreshed_moments_ago_falls_due_when_its_interval_has_passed(store):
+    """Under a stream of events about one enterprise its part is re-read at most
+    every ``min_interval`` seconds, not at every refresh tick."""
+    store.mark([(STUDENT_VIEW, "s1", "projects")], min_interval=60)  # never refreshed: now
+    assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1"]}
+    token, _ = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
+    store.release(token)
+    store.mark([(STUDENT_VIEW, "s1", "projects"), (STUDENT_VIEW, "s2", "projects")],
+               min_interval=60)
+    assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s2"]}
+    due_at = store.db.view_refresh.find_one({"key": "s1"})["due_at"]
+    assert timedelta(seconds=55) < due_at - utcnow() <= timedelta(seconds=60)
+    store.mark([(STUDENT_VIEW, "s1", "projects")])  # no interval asked: due at once
+    assert sorted(store.due(10)[(STUDENT_VIEW, "projects")]) == ["s1", "s2"]
 
 
 def test_a_view_marked_again_while_refreshing_stays_stale(store):
@@ -97,7 +115,9 @@ def test_a_part_changing_with_time_is_due_then_unless_due_sooner(store):
     assert not store.claimed_by_time(token)  # due for the event, not for the time
     store.schedule([(STUDENT_VIEW, "s1", "projects", soon)])  # being refreshed: left alone
     store.release(token)
-    assert store.db.view_refresh.count_documents({}) == 0
+    assert store.due(10) == {}
+    store.schedule([(STUDENT_VIEW, "s1", "projects", soon)])  # a resting part: due then
+    assert store.db.view_refresh.find_one()["due_at"] is not None
 
 
 def test_a_part_due_because_time_passed_says_so_when_claimed(store):

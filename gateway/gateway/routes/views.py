@@ -72,7 +72,7 @@ def marks_stale(source, event_type):
                 team_members = self.read_models.team_students(data["team_id"])
             marks.extend(stale_views(source, event_type, data, team_members))
             outcomes.append(None)
-        self.read_models.mark(marks)
+        self.read_models.mark(marks, settings.VIEW_PART_MIN_INTERVAL_SECONDS())
         return outcomes
     handle.__name__ = "on_%s_%s" % (source, event_type)
     return event_handler(source, event_type, batched=True)(handle)
