@@ -89,14 +89,30 @@ class Probe:
             raise RuntimeError("the probe failed: %r" % self.failure)
 
 
+WINDOW_SECONDS = 10
+
+
+def rate_by_window(samples, started, window=WINDOW_SECONDS):
+    """Events processed per second in each ``window`` seconds from the first
+    send: whether the rate holds within a run, not only its average."""
+    counts = {}
+    for received, _ in samples:
+        index = int((received - started) // window)
+        counts[index] = counts.get(index, 0) + 1
+    return [round(counts.get(index, 0) / window, 1)
+            for index in range(max(counts) + 1 if counts else 0)]
+
+
 def summarise(samples, sent, started, seconds):
-    """Figures from the probe's samples: rate over the window, lag percentiles."""
+    """Figures from the probe's samples: rate over the window and within it,
+    lag percentiles."""
     lags = [(received - sent_at) * 1000 for received, sent_at in samples]
     last = max((received for received, _ in samples), default=started)
     elapsed = max(last - started, 1e-6)
     return {"sent": sent, "processed": len(samples), "seconds": round(elapsed, 2),
             "target_seconds": seconds,
             "events_per_s": round(len(samples) / elapsed, 1),
+            "events_per_s_by_%ds" % WINDOW_SECONDS: rate_by_window(samples, started),
             "lag_p50_ms": round(percentile(lags, 0.50), 1) if lags else None,
             "lag_p99_ms": round(percentile(lags, 0.99), 1) if lags else None,
             "lag_max_ms": round(max(lags), 1) if lags else None,
@@ -122,13 +138,15 @@ def raw_sent_at(body):
     return body.get("sent_at")
 
 
-def start_publishers(kind, amqp_urls, rate, seconds, run_id, out_folder):
-    """One publisher process per URL, the rate split between them."""
+def start_publishers(kind, amqp_urls, rate, seconds, run_id, out_folder, count=0):
+    """One publisher process per URL, the rate split between them; ``count``:
+    stop after that many events in all (0: after ``seconds``)."""
     processes = []
     for index, url in enumerate(amqp_urls):
         out = Path(out_folder) / ("publisher-%s-%d.json" % (run_id, index))
         argv = [sys.executable, "-m", "bench.inbound", kind, "--url", url["url"],
                 "--rate", str(rate / len(amqp_urls)), "--seconds", str(seconds),
+                "--count", str(-(-count // len(amqp_urls))),
                 "--ref-prefix", "%s-%d" % (run_id, index), "--out", str(out)]
         if url.get("username"):
             argv += ["--username", url["username"], "--enterprise", url["enterprise_id"]]
@@ -194,6 +212,15 @@ def measure_inbound(amqp_uri, enterprises, rate, seconds, out_folder, settle_sec
             "publishers": len(enterprises), "dropped_backlog": dropped}
 
 
+def grow_projects(amqp_uri, enterprises, count, out_folder, max_seconds=7200):
+    """Post ``count`` new projects through the inbound contract as fast as the
+    broker confirms them (the 10x phase's growth); returns how many were sent."""
+    run_id = "grow" + uuid.uuid4().hex[:6]
+    processes = start_publishers("publish", enterprises, 0, max_seconds, run_id, out_folder,
+                                 count=count)
+    return wait_publishers(processes, max_seconds)
+
+
 def measure_raw(amqp_uri, seconds, out_folder, publishers=1, settle_seconds=10):
     """Baseline C: as fast as confirms allow, straight to a queue and back out."""
     run_id = uuid.uuid4().hex[:8]
@@ -230,7 +257,7 @@ def publish_main(args):
         end = started + args.seconds
         while True:
             now = time.monotonic()
-            if now >= end:
+            if now >= end or (args.count and sent >= args.count):
                 break
             if interval:
                 due = started + sent * interval
@@ -261,6 +288,7 @@ def main(argv=None):
     parser.add_argument("--url", required=True)
     parser.add_argument("--rate", type=float, default=0.0)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--ref-prefix", default="bench")
     parser.add_argument("--username")
     parser.add_argument("--enterprise")

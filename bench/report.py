@@ -12,9 +12,10 @@ HTTP_TARGETS = {
     "student_360": (1000, 100),
     "enterprise_view": (500, 150),
     "dashboard": (500, 150),
-    "create_application": (200, 250),
+    "create_application": (250, 250),
 }
-INBOUND_TARGET = {"events_per_s": 1000, "lag_p99_ms": 500, "share_of_baseline_c": 0.30}
+# issue 28: sustained for 60 s with nothing lost; the product's goal is 1,000/s
+INBOUND_TARGET = {"events_per_s": 500, "lag_p99_ms": 2000}
 STUDENT_360_OVER_B = 5.0
 GROWTH_LIMIT = 1.5  # p50 at 10x within 1.5x of 1x
 RSS_LIMIT_MB = 200
@@ -181,11 +182,19 @@ def verdicts(results):
         share = ratio(inbound.get("events_per_s"), (raw or {}).get("events_per_s"))
         met = (inbound.get("events_per_s") or 0) >= INBOUND_TARGET["events_per_s"] and \
             (inbound.get("lag_p99_ms") or 1e9) < INBOUND_TARGET["lag_p99_ms"] and \
-            share is not None and share >= INBOUND_TARGET["share_of_baseline_c"]
-        found.append(("inbound: >= 1000 events/s for 60 s, lag p99 < 500 ms, >= 30% of C",
+            not inbound.get("unprocessed")
+        found.append(("inbound: >= 500 events/s for 60 s, lag p99 < 2 s, 0 unprocessed",
                       "%s events/s, lag p99 %s ms, %s of C, %d unprocessed" % (
                           inbound.get("events_per_s"), inbound.get("lag_p99_ms"), share,
                           inbound.get("unprocessed", 0)), met))
+        grown = results.get("inbound_10x")
+        if grown:
+            growth = ratio(inbound.get("events_per_s"), grown.get("events_per_s"))
+            found.append(("inbound with 10x the projects: rate within %gx of 1x" % GROWTH_LIMIT,
+                          "%sx (%s -> %s events/s, %s -> %s projects stored)" % (
+                              growth, inbound.get("events_per_s"), grown.get("events_per_s"),
+                              inbound.get("projects_before"), grown.get("projects_before")),
+                          growth is not None and growth <= GROWTH_LIMIT))
     growth_runs = [(results, "")]
     if results.get("growth"):
         small = results["growth"]
@@ -239,12 +248,13 @@ def print_summary(results, out=print):
         out("%-24s %8s %7s %7s %7s %7s" % (name + " @10x", figures.get("rps"),
                                             figures.get("p50_ms"), figures.get("p95_ms"),
                                             figures.get("p99_ms"), figures["errors"]))
-    for key in ("inbound", "baseline_c"):
+    for key in ("inbound", "inbound_10x", "baseline_c"):
         if results.get(key):
             figures = results[key]
-            out("%-24s %8s events/s, lag p50 %s ms, p99 %s ms, unprocessed %s" % (
+            out("%-24s %8s events/s, lag p50 %s ms, p99 %s ms, unprocessed %s; per 10 s: %s" % (
                 key, figures.get("events_per_s"), figures.get("lag_p50_ms"),
-                figures.get("lag_p99_ms"), figures.get("unprocessed")))
+                figures.get("lag_p99_ms"), figures.get("unprocessed"),
+                [run.get("events_per_s_by_10s") for run in figures.get("each_run", [])]))
     if results.get("inbound") and results.get("baseline_c"):
         out("inbound / baseline C: %s" % ratio(results["inbound"].get("events_per_s"),
                                                results["baseline_c"].get("events_per_s")))
@@ -339,17 +349,21 @@ def markdown(results):
                       small["started_at"], small["raw_file"], small["dataset"].get("students"),
                       small["dataset_10x"].get("students"), small["settings"]["runs"]), ""
                   ] + growth_table(small, first="%s students" % small["dataset"]["students"])
-    lines += ["", "| message path | events/s | lag p50 ms | lag p99 ms | unprocessed | target |",
-              "| --- | ---: | ---: | ---: | ---: | --- |"]
+    lines += ["", "| message path | events/s | lag p50 ms | lag p99 ms | unprocessed | "
+              "events/s per 10 s (first run) | target |",
+              "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
     for key, label, target in (
             ("inbound", "inbound `project.posted` → `project_drafted` (end to end)",
-             "≥ 1,000/s for 60 s, p99 < 500 ms, ≥ 30% of C"),
+             "≥ 500/s for 60 s, p99 < 2 s, 0 lost"),
+            ("inbound_10x", "the same with 10× the projects stored", "within 1.5× of 1×"),
             ("baseline_c", "baseline C: raw kombu publish → consume, confirms", "")):
         figures = results.get(key)
         if figures:
-            lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            windows = (figures.get("each_run") or [{}])[0].get("events_per_s_by_10s")
+            lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                 label, figures.get("events_per_s"), figures.get("lag_p50_ms"),
-                figures.get("lag_p99_ms"), figures.get("unprocessed"), target))
+                figures.get("lag_p99_ms"), figures.get("unprocessed"),
+                "not measured" if windows is None else ", ".join(map(str, windows)), target))
     lines += ["", "Peak RSS under load (target < 200 MB each): " + ", ".join(
         "%s %s MB" % item for item in sorted(results.get("peak_rss_mb", {}).items())) + ".",
         "", "### Targets", "", "| target | measured | met |", "| --- | --- | --- |"]

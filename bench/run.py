@@ -10,8 +10,9 @@ Settings (flags or environment): BENCH_RUNS, BENCH_SECONDS (per HTTP route),
 BENCH_WARMUP (unrecorded seconds before each read route), BENCH_INBOUND_SECONDS,
 BENCH_INBOUND_RATE, BENCH_CONNECTIONS, BENCH_SCALE (dataset multiplier), BENCH_10X
 (0 skips the 10x read routes), BENCH_PROFILE
-(1: py-spy records the gateway during each gateway route's first run, and during
-the first run's sign-in floods),
+(1: py-spy records the gateway during each gateway route's first run, the projects
+service, the gateway and their databases during the first inbound run, and the
+gateway during the first run's sign-in floods),
 BENCH_MONGO_URI (a server to use instead of a private SecantusDB), BENCH_DATA_DIR
 (keep the databases and the dataset's description there and reuse them in the next
 run: creating the dataset through the API takes far longer than measuring it; the 10x
@@ -69,7 +70,8 @@ ACCOUNT_HASHING = {"PASSWORD_HASH_TIME_COST": "2", "PASSWORD_HASH_MEMORY_KIB": "
 
 # the components each route's requests run through, beyond the gateway (profiled)
 PROFILED = {"students_list": ("gateway", "enrollment"),
-            "create_application": ("gateway", "enrollment")}
+            "create_application": ("gateway", "enrollment"),
+            "inbound": ("projects", "gateway")}
 PHASES = ("routes", "inbound", "10x", "signin")
 
 
@@ -219,6 +221,10 @@ class Running:
                    interval=0.5, message="the baseline service")
         self.gateway = self.system.url("gateway", "")
 
+    def count(self, component, collection):
+        """How many documents a component's collection holds (read by the harness)."""
+        return self.system.db(component)[collection].estimated_document_count()
+
     def pids(self):
         found = {name: process.process.pid for name, process in self.system.processes.items()}
         return found
@@ -321,7 +327,7 @@ class Measure:
         for name, megabytes in peaks.items():
             self.rss[name] = max(self.rss.get(name, 0), megabytes)
 
-    def start_profile(self, name):
+    def start_profile(self, name, seconds=None):
         """py-spy recorders of the processes the route runs through: the gateway,
         the service it reads or writes, and their database servers."""
         if not self.args.profile:
@@ -334,7 +340,8 @@ class Measure:
             self.profiles["%s (%s)" % (name, label)] = str(
                 target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
             recorders.append(subprocess.Popen(
-                [py_spy, "record", "--pid", str(pid), "--duration", str(self.args.seconds),
+                [py_spy, "record", "--pid", str(pid), "--duration",
+                 str(seconds or self.args.seconds),
                  "--format", "speedscope", "--rate", "100", "--output", str(target),
                  "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
         return recorders
@@ -499,23 +506,33 @@ def run(args):
                     figures["lag_p99_ms"]))
                 raw_runs.append(figures)
             results["baseline_c"] = {**report.median_inbound(raw_runs), "each_run": raw_runs}
-        if wanted("inbound", "inbound"):
-            publishers = [running.vhost.provision(partner) for partner in data.partners[:2]]
-            for credentials in publishers:
-                credentials["enterprise_id"] = credentials["username"][len("enterprise-"):]
+        publishers = []
+
+        def measure_inbound_runs():
             inbound_runs = []
             for run_index in range(args.runs):
                 sampler = PeakRss(running.pids()).start()
+                profiler = measure.start_profile("inbound", args.inbound_seconds) \
+                    if run_index == 0 else None
                 figures = inbound.measure_inbound(running.vhost.uri, publishers,
                                                   args.inbound_rate, args.inbound_seconds, out)
+                for recorder in profiler or ():
+                    recorder.wait(60)
                 measure.keep_rss(sampler.stop())
                 running.settle()  # the next run starts with nothing left of this one
                 say("inbound run %d: %s events/s of %s sent, lag p50 %s ms, p99 %s ms" % (
                     run_index + 1, figures["events_per_s"], figures["sent"],
                     figures["lag_p50_ms"], figures["lag_p99_ms"]))
                 inbound_runs.append(figures)
-            results["inbound"] = {**report.median_inbound(inbound_runs),
-                                  "each_run": inbound_runs}
+            return {**report.median_inbound(inbound_runs), "each_run": inbound_runs,
+                    "projects_before": projects_before}
+
+        if wanted("inbound", "inbound"):
+            publishers += [running.vhost.provision(partner) for partner in data.partners[:2]]
+            for credentials in publishers:
+                credentials["enterprise_id"] = credentials["username"][len("enterprise-"):]
+            projects_before = running.count("projects", "projects")
+            results["inbound"] = measure_inbound_runs()
 
         stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
         raw_file = out / ("results-%s.json" % stamp)
@@ -541,6 +558,21 @@ def run(args):
             say("the system settled %s s after the 10x growth" % settled["10x"])
             measure.data = data
             results["routes_10x"] = measure.read_routes(rng, only)
+            if publishers:
+                # the inbound stream's cost must not grow with the projects it has drafted
+                stored = running.count("projects", "projects")
+                say("growing the projects to 10x (%d stored) through the inbound contract"
+                    % stored)
+                clock = time.monotonic()
+                sent = inbound.grow_projects(running.vhost.uri, publishers, 9 * stored, out)
+                settled["projects_10x"] = running.settle()
+                results["projects_10x"] = {
+                    "sent": sent, "stored": running.count("projects", "projects"),
+                    "seconds": round(time.monotonic() - clock, 1)}
+                say("%s; the system settled %s s after" % (results["projects_10x"],
+                                                          settled["projects_10x"]))
+                projects_before = results["projects_10x"]["stored"]
+                results["inbound_10x"] = measure_inbound_runs()
 
         if "signin" in args.phases:
             settled["signin"] = running.settle()
