@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, IndexModel, UpdateOne
@@ -32,6 +32,9 @@ INDEXES = {
     "indicator_facts": [],
 }
 CHANGE_OVERLAP = timedelta(seconds=1)  # covers clock skew between gateway instances
+# when a resting marker is due: never. Not null, which the due index sorts first, so that
+# SecantusDB walked every resting marker at each refresh tick looking for due ones
+NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
 DUPLICATE_KEY = 11000
 
 
@@ -112,7 +115,7 @@ class ReadModelStore:
             if marker.get("refreshed_at") is not None:
                 due = max(now, marker["refreshed_at"] + timedelta(seconds=min_interval))
             if marker.get("claim") is None and marker.get("due_at") is not None \
-                    and marker["due_at"] <= due:
+                    and marker["due_at"] <= due:  # a resting one is due NEVER
                 continue  # due already, as soon or sooner
             writes.append(UpdateOne({"_id": marker_id},
                                     {"$set": {"kind": kind, "service": service, "key": key,
@@ -127,7 +130,7 @@ class ReadModelStore:
         moment its part changes with time alone, unless its marker is due
         sooner or claimed (that refresh schedules it again from its answer)."""
         writes = [UpdateOne({"_id": "%s:%s:%s" % (kind, service, key), "claim": None,
-                             "$or": [{"due_at": None}, {"due_at": {"$gt": due_at}}]},
+                             "due_at": {"$gt": due_at}},
                             {"$set": {"kind": kind, "service": service, "key": key,
                                       "marked_at": utcnow(), "due_at": due_at,
                                       "by_time": True}},
@@ -171,11 +174,11 @@ class ReadModelStore:
                                              {"_id": 1}) is not None
 
     def release(self, token):
-        """The claimed parts are stored: their markers rest (due never) with
+        """The claimed parts are stored: their markers rest (due ``NEVER``) with
         the time of this refresh, except those marked again meanwhile (a newer
         event cleared our claim), which stay due."""
         self.db.view_refresh.update_many(
-            {"claim": token}, {"$set": {"claim": None, "due_at": None, "refreshed_at": utcnow()}})
+            {"claim": token}, {"$set": {"claim": None, "due_at": NEVER, "refreshed_at": utcnow()}})
 
     def postpone(self, token, seconds):
         self.db.view_refresh.update_many(
