@@ -21,6 +21,7 @@ from college_platform import settings
 from college_platform.confirms import BatchPublisher
 from college_platform.documents import Database, Document, Session
 from college_platform.envelope import Envelope, new_event, utcnow
+from college_platform.errors import PermanentEventError
 from college_platform.metrics import metrics_of
 from college_platform.outbox import EPOCH, OUTBOX_INDEXES, OutboxRelay, outbox_record
 from college_platform.repository import derived_id, insert_new
@@ -364,6 +365,30 @@ class Store:
         self._provider.duplicates_absorbed += len(handled) + len(repeated)
         outcome = {record["_id"]: result for (record, _), result in zip(fresh, results)}
         return [outcome.get(inbox_id) for inbox_id in inbox_ids]
+
+    def remember_in_bulk(self, events: Sequence[Mapping[str, Any]],
+                         load: Callable[[Mapping[str, Any]], Any],
+                         write: Callable[[Any, list[Any]], object]) -> list[Exception | None]:
+        """Local copies learnt from a batch of events (``handle_in_bulk``): each
+        event's data loaded with ``load`` (a ``PermanentEventError`` refuses
+        that event alone), then ``write(records, [data])`` writes the copies of
+        the rest at once. Upserting a copy twice is the same as once, so the
+        batch needs no transaction; its inbox records still skip an event
+        already handled. One outcome per event."""
+        def work(unit: OnceUnit[Any], fresh: Sequence[Mapping[str, Any]]
+                 ) -> list[Exception | None]:
+            outcomes: list[Exception | None] = []
+            loaded = []
+            for event in fresh:
+                try:
+                    loaded.append(load(event))
+                    outcomes.append(None)
+                except PermanentEventError as exc:
+                    outcomes.append(exc)
+            if loaded:
+                write(unit.records, loaded)
+            return outcomes
+        return self.handle_in_bulk(events, work)
 
     @staticmethod
     def _outcome(handle: Callable[[], object]) -> Exception | None:

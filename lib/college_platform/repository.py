@@ -132,6 +132,20 @@ def remember_copy(uow: "InTransaction", collection: str, id_: Any,
         upsert=True, session=uow.session)
 
 
+def remember_copies(collection: Collection,
+                    copies: Iterable[tuple[Any, Mapping[str, Any], Mapping[str, Any]]],
+                    session: Session | None = None) -> None:
+    """``remember_copy`` for many copies in one statement: ``[(id, fields,
+    fields set only when the copy is new)]``. Upserting a copy twice is the
+    same as once, so a batch of events may write them with no transaction."""
+    now = utcnow()
+    writes = [UpdateOne({"_id": id_}, {"$set": {**fields, "updated_at": now},
+                                      **({"$setOnInsert": dict(on_insert)} if on_insert else {})},
+                        upsert=True) for id_, fields, on_insert in copies]
+    if writes:
+        collection.bulk_write(writes, ordered=False, session=session)
+
+
 def sort_order(sort: str | None = None) -> Keys:
     """``"-name"`` or ``"name"`` as a Mongo sort, ``_id`` breaking ties so
     pages never overlap; newest first when no order is asked for."""

@@ -15,6 +15,7 @@ from college_platform.repository import (
     group_by,
     newest_first,
     paged_view,
+    remember_copies,
     remember_copy,
 )
 
@@ -160,6 +161,16 @@ class CertificatesRecords:
         """Upsert a local copy of another service's record (``remember_copy``)."""
         # what remember_copy uses of a unit of work is its db and session: the records have both
         remember_copy(self, collection, id_, fields)
+
+    def remember_students(self, enrolled: list[Document]) -> None:
+        """The candidates ``student_enrolled`` events name, at once; a status
+        change that overtook the enrolment keeps its status."""
+        remember_copies(self.db.candidates, [
+            (data["student_id"], {
+                "kind": "student", "name": data["name"],
+                "student_number": data["student_number"], "programme_id": data["programme_id"],
+                "programme_code": data["programme_code"], "partner_id": data["partner_id"]},
+             {"status": "active"}) for data in enrolled], session=self.session)
 
     def evidence_of(self, student_id: str, limit: int) -> list[Document]:
         """The student's project deliverables, oldest first."""

@@ -10,7 +10,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from college_platform.documents import Database, Document, Session
-from college_platform.repository import get_or_raise, group_by, insert_new, page, remember_copy
+from college_platform.repository import (
+    get_or_raise,
+    group_by,
+    insert_new,
+    page,
+    remember_copies,
+    remember_copy,
+)
 
 if TYPE_CHECKING:
     pass
@@ -295,6 +302,14 @@ class ProjectsRecords:
         self.db.students.update_one({"_id": student_id},
                                     {"$set": fields, "$setOnInsert": {"status": "active"}},
                                     upsert=True, session=self.session)
+
+    def remember_enrolments(self, enrolled: list[Document]) -> None:
+        """``remember_enrolment`` for many ``student_enrolled`` data at once."""
+        remember_copies(self.db.students, [
+            (data["student_id"], {"name": data["name"], "student_number": data["student_number"],
+                                  "programme_id": data["programme_id"],
+                                  "partner_id": data["partner_id"]}, {"status": "active"})
+            for data in enrolled], session=self.session)
 
     # -- reads of the entrypoints (outside a transaction) ----------------------
 

@@ -254,6 +254,12 @@ class FakeProjectsRecords:
         document = self.data[collection].setdefault(id_, {"_id": id_})
         document.update(copy.deepcopy(fields), updated_at=utcnow())
 
+    def remember_enrolments(self, enrolled):
+        for data in enrolled:
+            self.remember_enrolment(data["student_id"], {
+                key: data[key] for key in ("name", "student_number", "programme_id",
+                                           "partner_id")})
+
     def remember_enrolment(self, student_id, fields):
         document = self.data["students"].setdefault(student_id,
                                                     {"_id": student_id, "status": "active"})

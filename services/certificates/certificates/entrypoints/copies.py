@@ -13,10 +13,11 @@ class LocalCopiesEntrypoints:
         data = read(event)
         self.store.handle_once(event, lambda uow: workflows.remember_programme(uow, data))
 
-    @event_handler("enrollment", "student_enrolled")
-    def on_student_enrolled(self, event):
-        data = read(event)
-        self.store.handle_once(event, lambda uow: workflows.remember_student(uow, data))
+    @event_handler("enrollment", "student_enrolled", batched=True)
+    def on_student_enrolled(self, events):
+        """A batch at a time: a province's admission list enrols thousands at once."""
+        return self.store.remember_in_bulk(
+            events, read, lambda records, enrolled: records.remember_students(enrolled))
 
     @event_handler("enrollment", "enrolment_status_changed")
     def on_enrolment_status_changed(self, event):

@@ -13,14 +13,11 @@ class CopiesEntrypoints:
         self.store.handle_once(event, lambda uow: uow.records.remember(
             "partners", data["partner_id"], {"legal_name": data["legal_name"]}))
 
-    @event_handler("enrollment", "student_enrolled")
-    def on_student_enrolled(self, event):
-        data = read(event)
-
-        self.store.handle_once(event, lambda uow: uow.records.remember_enrolment(
-            data["student_id"], {"name": data["name"], "student_number": data["student_number"],
-                                 "programme_id": data["programme_id"],
-                                 "partner_id": data["partner_id"]}))
+    @event_handler("enrollment", "student_enrolled", batched=True)
+    def on_student_enrolled(self, events):
+        """A batch at a time: a province's admission list enrols thousands at once."""
+        return self.store.remember_in_bulk(
+            events, read, lambda records, enrolled: records.remember_enrolments(enrolled))
 
     @event_handler("enrollment", "enrolment_status_changed")
     def on_enrolment_status_changed(self, event):
