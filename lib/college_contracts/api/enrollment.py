@@ -465,8 +465,8 @@ class StudentQuerySchema(PageQuerySchema):
 #
 # The service dumps every answer through these, so storage-only fields (the programme's
 # ``quota_partner_ids``, the students' ``list_position`` and ``list_pending``, the
-# applicants' ``identity_key`` and ``last_applied_at``) never leave it, and the reference
-# says exactly what a client gets.
+# applicants' ``identity_key``, the applications' ``active_key``) never leave it, and
+# the reference says exactly what a client gets.
 
 AGREEMENT_STATUSES = ("draft", "active", "suspended", "expired", "terminated")
 LEDGER_MOVEMENTS = ("quota_set", "reserve", "consume", "release")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from college_platform.errors import Conflict
@@ -173,21 +173,22 @@ class EnrollmentRecords:
     def applicants_with_identities(self, identity_keys: list[str]) -> list[Document]:
         return self._find("applicants", {"identity_key": {"$in": identity_keys}})
 
-    def applicant_applying(self, applicant: Document, at: datetime) -> Document:
+    def applicant_applying(self, applicant: Document) -> Document:
         """The person on file with ``applicant``'s identity key, or ``applicant``
-        added, noted as applying ``at``: one statement."""
-        def upsert() -> Document:
-            stored: Document = self.db.applicants.find_one_and_update(
-                {"identity_key": applicant["identity_key"]},
-                {"$setOnInsert": {key: value for key, value in applicant.items()
-                                  if key != "identity_key"},
-                 "$set": {"last_applied_at": at}},
-                upsert=True, return_document=ReturnDocument.AFTER, session=self.session)
+        added. A find, then an insert only for someone new (on SecantusDB a
+        find-and-modify upsert waited hundreds of milliseconds behind ten
+        concurrent ones); a concurrent insert of the same person is found."""
+        stored = self.applicant_with_identity(applicant["identity_key"])
+        if stored is not None:
             return stored
         try:
-            return upsert()
-        except DuplicateKeyError:  # added by a concurrent request meanwhile: found now
-            return upsert()
+            self.add_applicant(applicant)
+        except DuplicateKeyError:
+            found = self.applicant_with_identity(applicant["identity_key"])
+            if found is None:
+                raise
+            return found
+        return applicant
 
     # applications -----------------------------------------------------------------------------
 

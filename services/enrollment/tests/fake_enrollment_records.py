@@ -234,12 +234,11 @@ class FakeEnrollmentRecords:
     def add_application(self, application):
         self._add(self.applications, application)
 
-    def applicant_applying(self, applicant, at):
+    def applicant_applying(self, applicant):
         stored = self.applicant_with_identity(applicant["identity_key"])
         if stored is None:
             self._add(self.applicants, applicant)
             stored = applicant
-        self.applicants[stored["_id"]]["last_applied_at"] = at
         return copy.deepcopy(self.applicants[stored["_id"]])
 
     def add_active_application(self, application):

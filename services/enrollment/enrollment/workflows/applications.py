@@ -23,18 +23,19 @@ def apply(uow: Any, fields: Document, now: datetime) -> Document:
     """An application to a programme, through the partner it goes to; one
     active application per applicant and programme.
 
-    Three statements and no transaction (``Store.each_statement``): the
-    programme read, the applicant found or added in one upsert, the
-    application inserted. Each write stands alone, and the rule of one active
-    application is the unique index on ``active_key``, which two concurrent
-    applications cannot both pass; an applicant added by an application that
-    is then refused stays on file, as an imported one would."""
+    Three statements (four for someone new) and no transaction
+    (``Store.each_statement``): the programme and the applicant read, the
+    applicant added if new, the application inserted. Each write stands
+    alone, and the rule of one active application is the unique index on
+    ``active_key``, which two concurrent applications cannot both pass; an
+    applicant added by an application that is then refused stays on file, as
+    an imported one would."""
     programme = domain.check_known_programme(
         records(uow).find_programme(fields["programme_id"]), fields["programme_id"])
     partner_id = domain.partner_for(programme, fields["partner_id"])
     applicant = records(uow).applicant_applying(
         {"_id": new_id(), **fields["applicant"],
-         "identity_key": domain.identity_key(fields["applicant"]), "created_at": now}, now)
+         "identity_key": domain.identity_key(fields["applicant"]), "created_at": now})
     application = {
         "_id": new_id(), "applicant_id": applicant["_id"],
         "applicant_name": applicant["name"], "programme_id": programme["_id"],
