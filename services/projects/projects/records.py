@@ -99,10 +99,6 @@ class ProjectsRecords:
         ref = self._find_one("external_refs", {"_id": ref_id})
         return None if ref is None else str(ref["project_id"])
 
-    def known_refs(self, ref_ids: Iterable[str]) -> set[str]:
-        return {ref["_id"] for ref in self._find("external_refs", {"_id": {"$in": list(ref_ids)}},
-                                                 {"_id": 1})}
-
     def add_refs(self, refs: list[tuple[str, str]]) -> None:
         """``[(reference id, project id)]``."""
         self.db.external_refs.insert_many([{"_id": ref_id, "project_id": project_id}

@@ -81,9 +81,6 @@ class FakeProjectsRecords:
         ref = self.data["external_refs"].get(ref_id)
         return None if ref is None else ref["project_id"]
 
-    def known_refs(self, ref_ids):
-        return {ref_id for ref_id in ref_ids if ref_id in self.data["external_refs"]}
-
     def add_new_projects(self, projects):
         for project in projects:
             if project["_id"] not in self.data["projects"]:
