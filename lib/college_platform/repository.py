@@ -93,11 +93,29 @@ def insert_new(collection: Collection, documents: Sequence[Document],
     try:
         collection.insert_many(list(documents), ordered=False, session=session)
     except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if exc.details.get("writeConcernErrors") or not all(map(_repeats_an_id, errors)):
-            raise
-        return {documents[error["index"]]["_id"] for error in errors}
+        return {documents[error["index"]]["_id"] for error in _repeats_only(exc)}
     return set()
+
+
+def update_new(collection: Collection, writes: Sequence[UpdateOne],
+               session: Session | None = None) -> None:
+    """Run upserts whose conditions refuse work already done, in one unordered
+    statement: a refused upsert fails on the document's id, and that counts as
+    done (``insert_new``'s rule); any other failure raises."""
+    if not writes:
+        return
+    try:
+        collection.bulk_write(list(writes), ordered=False, session=session)
+    except BulkWriteError as exc:
+        _repeats_only(exc)
+
+
+def _repeats_only(exc: BulkWriteError) -> list[Mapping[str, Any]]:
+    """The write errors of ``exc`` if each one repeats a document's id; else ``exc`` raises."""
+    errors: list[Mapping[str, Any]] = exc.details.get("writeErrors", [])
+    if exc.details.get("writeConcernErrors") or not all(map(_repeats_an_id, errors)):
+        raise exc
+    return errors
 
 
 def _repeats_an_id(error: Mapping[str, Any]) -> bool:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
+from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
+
 from college_platform.documents import Database, Document, Session
 from college_platform.repository import (
     get_or_raise,
@@ -17,7 +20,9 @@ from college_platform.repository import (
     page,
     remember_copies,
     remember_copy,
+    update_new,
 )
+from projects import summaries
 
 if TYPE_CHECKING:
     pass
@@ -56,25 +61,61 @@ class ProjectsRecords:
         return self._find_one("projects", {"_id": project_id})
 
     def add_projects(self, projects: list[Document]) -> None:
+        """Store new projects and count them in their enterprises' tallies (in
+        the caller's transaction)."""
         self.db.projects.insert_many(projects, session=self.session)
+        self.db.enterprise_tallies.bulk_write([
+            UpdateOne({"_id": enterprise_id}, summaries.tally_added(group), upsert=True)
+            for enterprise_id, group in group_by(projects, "enterprise_id").items()],
+            ordered=False, session=self.session)
 
     def add_new_projects(self, projects: list[Document]) -> None:
         """``add_projects`` for projects whose ids are derived from the events
-        that post them: one already stored is an earlier run's, left as it is."""
+        that post them, with no transaction: one already stored is an earlier
+        run's, left as it is.
+
+        The tallies are counted first, each project once: a project a tally
+        already lists among its newest was counted by an earlier run (a second
+        run only ever follows closely; one that came after more than
+        ``MAX_PART_ITEMS`` newer projects of the same enterprise would count it
+        again). The projects are inserted after, so a run that dies between the
+        two is completed by the next and no project goes uncounted."""
+        groups = group_by(projects, "enterprise_id")
+        listed = {entry["id"] for tally in self.db.enterprise_tallies.find(
+            {"_id": {"$in": list(groups)}}, {"newest.id": 1}, session=self.session)
+            for entry in tally.get("newest", [])}
+        counts = []
+        for enterprise_id, group in groups.items():
+            uncounted = [project for project in group if project["_id"] not in listed]
+            if uncounted:
+                # the condition refuses a run that counted them meanwhile: the upsert
+                # then fails on the tally's id, which insert_new reads as done
+                counts.append(UpdateOne(
+                    {"_id": enterprise_id,
+                     "newest.id": {"$nin": [project["_id"] for project in uncounted]}},
+                    summaries.tally_added(uncounted), upsert=True))
+        update_new(self.db.enterprise_tallies, counts, session=self.session)
         insert_new(self.db.projects, projects, session=self.session)
 
     def set_milestones(self, project_id: str, milestones: list[Document]) -> None:
         self.db.projects.update_one({"_id": project_id}, {"$set": {"milestones": milestones}},
                                     session=self.session)
 
-    def move_project(self, project_id: str, status: str, changes: Document,
-                     history: Document) -> bool:
-        """Apply ``changes`` and add ``history`` if the project is still
-        ``status`` (a concurrent transition of the same project fails)."""
+    def move_project(self, project: Document, changes: Document, history: Document) -> bool:
+        """Apply ``changes`` (its new ``status`` among them) and add ``history``
+        if the project is still in the status it was read in (a concurrent
+        transition of the same project fails), and move it in its enterprise's
+        tally (in the caller's transaction)."""
         result = self.db.projects.update_one(
-            {"_id": project_id, "status": status},
+            {"_id": project["_id"], "status": project["status"]},
             {"$set": changes, "$push": {"status_history": history}}, session=self.session)
-        return bool(result.modified_count == 1)
+        if result.modified_count != 1:
+            return False
+        self.db.enterprise_tallies.update_one(
+            {"_id": project["enterprise_id"]},
+            summaries.tally_moved(project["status"], changes["status"]), upsert=True,
+            session=self.session)
+        return True
 
     def revise_terms(self, project_id: str, changes: Document, revision: int) -> None:
         self.db.projects.update_one({"_id": project_id},
@@ -345,21 +386,33 @@ class ProjectsRecords:
         }
 
     def enterprise_summary_sources(self, ids: list[str]) -> Document:
-        """What the enterprises' summaries are made of, grouped by enterprise;
-        ``subjects`` are the placements and projects feedback was given on."""
+        """What the enterprises' summaries are made of, grouped by enterprise:
+        their tallies, their newest projects (those the tallies list), their
+        feedback; ``subjects`` are the placements and projects feedback was
+        given on. Reads by id and by enterprise, never all of its projects."""
         db, asked = self.db, {"$in": ids}
-        projects = group_by(db.projects.find({"enterprise_id": asked}, {
-            "title": 1, "enterprise_id": 1, "status": 1, "status_history": 1,
-            "created_at": 1, "delivered_on": 1, "end_date": 1}), "enterprise_id")
+        tallies = {tally["_id"]: tally for tally in db.enterprise_tallies.find({"_id": asked})}
         feedback = group_by(db.feedback.find({"enterprise_id": asked}, {"comment": 0}),
                             "enterprise_id")
-        placement_ids = [f["subject_id"] for group in feedback.values() for f in group
-                         if f["subject_kind"] == "placement"]
+        about: dict[str, list[str]] = {"placement": [], "project": []}
+        for group in feedback.values():
+            for item in group:
+                about.setdefault(item["subject_kind"], []).append(item["subject_id"])
+        newest = [entry["id"] for tally in tallies.values() for entry in tally.get("newest", [])]
+        projects = {p["_id"]: p for p in db.projects.find(
+            {"_id": {"$in": newest + about["project"]}}, {
+                "title": 1, "enterprise_id": 1, "status": 1, "status_history": 1,
+                "created_at": 1, "delivered_on": 1, "end_date": 1})}
         subjects = {("placement", p["_id"]): p for p in db.placements.find(
-            {"_id": {"$in": placement_ids}}, {"ends_on": 1, "ended_on": 1})}
-        subjects.update({("project", p["_id"]): p for group in projects.values() for p in group})
+            {"_id": {"$in": about["placement"]}}, {"ends_on": 1, "ended_on": 1})}
+        subjects.update({("project", id_): p for id_, p in projects.items()})
         return {"partners": {p["_id"]: p for p in db.partners.find({"_id": asked})},
-                "projects": projects, "feedback": feedback, "subjects": subjects}
+                "tallies": tallies,
+                "projects": {enterprise_id: [projects[entry["id"]]
+                                             for entry in tally.get("newest", [])
+                                             if entry["id"] in projects]
+                             for enterprise_id, tally in tallies.items()},
+                "feedback": feedback, "subjects": subjects}
 
     def indicator_sources(self) -> Document:
         """Every document the dashboard's facts count, with the fields they need."""
@@ -382,3 +435,20 @@ class ProjectsRecords:
             "programmes": {s["_id"]: s.get("programme_id")
                            for s in db.students.find({}, {"programme_id": 1})},
         }
+
+
+def tallies_count_every_project(db: Database) -> None:
+    """Give a tally to each enterprise whose projects were stored before
+    tallies were kept (run at start; safe to run again). One whose first
+    project is being written at that very moment may be counted by both."""
+    tallied = {tally["_id"] for tally in db.enterprise_tallies.find({}, {"_id": 1})}
+    for enterprise_id in db.projects.distinct("enterprise_id"):
+        if enterprise_id in tallied:
+            continue
+        projects = list(db.projects.find({"enterprise_id": enterprise_id},
+                                         {"status": 1, "status_history": 1, "created_at": 1}))
+        try:
+            db.enterprise_tallies.insert_one(
+                {"_id": enterprise_id, **summaries.project_tally(projects)})
+        except DuplicateKeyError:  # a write counted its projects meanwhile
+            pass

@@ -26,7 +26,7 @@ from projects.entrypoints.inbound import INBOUND_DEAD_QUEUE, INBOUND_QUEUE, Inbo
 from projects.entrypoints.placements import PlacementsEntrypoints
 from projects.entrypoints.projects import ProjectsEntrypoints
 from projects.entrypoints.read_models import ReadModelEntrypoints
-from projects.records import ProjectsRecords
+from projects.records import ProjectsRecords, tallies_count_every_project
 
 __all__ = ["ProjectsService", "INBOUND_QUEUE", "INBOUND_DEAD_QUEUE", "grace_days"]
 
@@ -58,6 +58,6 @@ class ProjectsService(ProjectsEntrypoints, DeliverablesEntrypoints, PlacementsEn
                            recent("enterprise_id")],
         "feedback": [RECENT_FIRST, recent("enterprise_id"), recent("student_id"),
                      recent("enterprise_id", "direction"), recent("student_id", "direction")],
-        "students": [], "mentors": [], "partners": [],
-    }, records=ProjectsRecords)
+        "students": [], "mentors": [], "partners": [], "enterprise_tallies": [],
+    }, records=ProjectsRecords, prepare=[tallies_count_every_project])
     clock = Clock()

@@ -27,7 +27,7 @@ so that the gateway reads it again then (docs/views.md).
 """
 from datetime import timedelta
 
-from college_platform.summaries import Facts, put_capped
+from college_platform.summaries import MAX_PART_ITEMS, Facts, put_capped
 from college_platform.terms import term_of
 from projects import domain
 from projects.domain import as_date
@@ -253,29 +253,67 @@ def next_change_on(placements, projects, deliverables, team_of, given, today, gr
     return min((day for day in days if day > as_date(today)), default=None)
 
 
-def enterprise_part(*, partner, projects, feedback, subjects):
+def enterprise_part(*, partner, tally, projects, feedback, subjects):
     """An enterprise's projects, the feedback it gave and received, and its
     contribution; ``{}`` when the service knows nothing of it.
+    ``tally``: its ``project_tally`` as kept with the writes (None for none);
+    ``projects``: the newest of its projects (those the tally lists);
     ``subjects``: {(kind, id): placement or project} the feedback is about."""
-    if partner is None and not (projects or feedback):
+    tally = tally or project_tally([])
+    by_status = {status: count for status, count in tally["by_status"].items() if count}
+    if partner is None and not (by_status or feedback):
         return {}
-    by_status = {}
-    for project in projects:
-        by_status[project["status"]] = by_status.get(project["status"], 0) + 1
-    posted = [p for p in projects if _status_at(p, domain.PUBLISHED) is not None]
     given = [f for f in feedback if f["direction"] == domain.ENTERPRISE_TO_STUDENT]
     received = [f for f in feedback if f["direction"] == domain.STUDENT_TO_ENTERPRISE]
     part = {}
     put_capped(part, "projects", [{
         "project_id": p["_id"], "title": p["title"], "status": p["status"],
         "published_at": _iso(_status_at(p, domain.PUBLISHED))} for p in _newest_first(projects)])
+    if sum(by_status.values()) > len(part["projects"]):
+        part["projects_truncated"] = True
     part["projects_by_status"] = by_status
     part["feedback_given"] = {"count": len(given), "average": _mean(f["average"] for f in given)}
     part["feedback_received"] = {"count": len(received),
                                  "average": _mean(f["average"] for f in received)}
-    part["contribution"] = {"projects_posted": len(posted),
+    part["contribution"] = {"projects_posted": tally["projects_posted"],
                             "feedback_turnaround_days": turnaround_days(given, subjects)}
     return part
+
+
+# -- each enterprise's tally of its projects ------------------------------------
+# Kept with every write of a project and read by id, so that an enterprise's
+# part costs the same with 20 projects stored or 20,000 (docs/projects.md).
+
+def project_tally(projects):
+    """``{"by_status": {status: count}, "projects_posted", "newest": [{"id",
+    "at"}]}`` of one enterprise's ``projects``: newest first, at most
+    ``MAX_PART_ITEMS`` listed (what its part shows)."""
+    by_status = {}
+    for project in projects:
+        by_status[project["status"]] = by_status.get(project["status"], 0) + 1
+    return {"by_status": by_status,
+            "projects_posted": sum(1 for p in projects
+                                   if _status_at(p, domain.PUBLISHED) is not None),
+            "newest": [{"id": p["_id"], "at": p["created_at"]}
+                       for p in _newest_first(projects)[:MAX_PART_ITEMS]]}
+
+
+def tally_added(projects):
+    """The update that adds ``projects`` (new ones, of one enterprise) to its tally."""
+    tally = project_tally(projects)
+    return {"$inc": {"projects_posted": tally["projects_posted"],
+                     **{"by_status." + status: count
+                        for status, count in tally["by_status"].items()}},
+            "$push": {"newest": {"$each": tally["newest"], "$sort": {"at": -1, "id": -1},
+                                 "$slice": MAX_PART_ITEMS}}}
+
+
+def tally_moved(previous_status, status):
+    """The update of a tally when one of its projects moves to ``status``."""
+    counts = {"by_status." + previous_status: -1, "by_status." + status: 1}
+    if status == domain.PUBLISHED:  # a project is published once (domain.TRANSITIONS)
+        counts["projects_posted"] = 1
+    return {"$inc": counts}
 
 
 # -- dashboard facts ----------------------------------------------------------

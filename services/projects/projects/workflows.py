@@ -175,7 +175,7 @@ def transition_project(uow: UnitOfWork, project_id: str, target: str, actor: Act
     if target == domain.EVALUATED:
         _evaluate(uow, project, now)
     # the status guard makes a concurrent transition of the same project fail
-    if not uow.records.move_project(project_id, project["status"], changes, history):
+    if not uow.records.move_project(project, changes, history):
         raise Conflict("the project changed meanwhile; reload and retry")
     project = {**project, **changes,
                "status_history": project.get("status_history", []) + [history]}

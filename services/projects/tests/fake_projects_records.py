@@ -57,9 +57,9 @@ class FakeProjectsRecords:
     def set_milestones(self, project_id, milestones):
         self._update("projects", project_id, {"milestones": milestones})
 
-    def move_project(self, project_id, status, changes, history):
-        project = self.data["projects"].get(project_id)
-        if project is None or project["status"] != status:
+    def move_project(self, read, changes, history):
+        project = self.data["projects"].get(read["_id"])
+        if project is None or project["status"] != read["status"]:
             return False
         project.update(copy.deepcopy(changes))
         project.setdefault("status_history", []).append(copy.deepcopy(history))

@@ -2,12 +2,15 @@
 on the real broker and database, over data made through its own RPCs with a
 pinned clock moved forward: a placement with missed weeks, a project graded
 with a late deliverable, feedback owed and given."""
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from nameko import config
 from nameko.standalone.rpc import ServiceRpcClient
 from test_projects_entrypoints import running_project, seed, sha
 
 from college_platform.errors import InvalidInput
+from projects.records import ProjectsRecords, tallies_count_every_project
 from projects.service import ProjectsService
 from testkit.calls import call
 
@@ -180,6 +183,59 @@ def test_an_enterprise_part_and_the_dashboard_facts(projects):
         assert facts[("checkins_done", spring, "prog-1", "p-1")] == 1
         assert facts[("alerts_open", spring, "prog-1", "p-1")] == 5
         assert ("enterprise_rating_count", spring, "prog-1", "p-1") not in facts
+
+
+def drafts(first, last, enterprise_id="p-1"):
+    """Drafts as the inbound contract stores them, one a minute from 1 March."""
+    start = datetime(2027, 3, 1, tzinfo=timezone.utc)
+    return [{"_id": "d-%03d" % n, "enterprise_id": enterprise_id, "title": "项目 %d" % n,
+             "status": "draft", "created_at": start + timedelta(minutes=n),
+             "status_history": [{"status": "draft", "at": start}]}
+            for n in range(first, last)]
+
+
+def shown(part):
+    return [p["project_id"] for p in part["projects"]]
+
+
+def test_projects_posted_in_bulk_are_counted_once_whatever_is_run_again(projects, database):
+    records = ProjectsRecords(database("projects"))
+    batch = drafts(0, 3)
+    records.add_new_projects(batch)
+    records.add_new_projects(batch)  # the same batch redelivered
+    # a run that counted its projects and died before storing them, then redelivered
+    # in a batch with a project never seen
+    lost = drafts(3, 5)
+    records.add_new_projects(lost)
+    database("projects").projects.delete_many({"_id": {"$in": ["d-003", "d-004"]}})
+    records.add_new_projects(lost[:1] + drafts(5, 6) + lost[1:])
+
+    part = read_model("enterprise_summaries", ["p-1"])["p-1"]
+    assert part["projects_by_status"] == {"draft": 6}
+    assert shown(part) == ["d-005", "d-004", "d-003", "d-002", "d-001", "d-000"]
+    # cancelled through the service, the tally moves it
+    call(projects, "transition_project", "d-005", {"status": "cancelled"})
+    part = read_model("enterprise_summaries", ["p-1"])["p-1"]
+    assert part["projects_by_status"] == {"draft": 5, "cancelled": 1}
+
+
+def test_an_enterprise_part_reads_its_newest_hundred_and_a_lost_tally_is_counted_at_start(
+        projects, database):
+    db = database("projects")
+    ProjectsRecords(db).add_new_projects(drafts(0, 150) + drafts(150, 152, "p-2"))
+    part = read_model("enterprise_summaries", ["p-1"])["p-1"]
+    assert shown(part) == ["d-%03d" % n for n in range(149, 49, -1)]
+    assert part["projects_truncated"] is True
+    assert part["projects_by_status"] == {"draft": 150}
+
+    # projects stored before tallies were kept: the start counts them once
+    db.enterprise_tallies.delete_many({"_id": "p-1"})
+    tallies_count_every_project(db)
+    tallies_count_every_project(db)
+    assert read_model("enterprise_summaries", ["p-1", "p-2"]) == {
+        "p-1": part, "p-2": read_model("enterprise_summaries", ["p-2"])["p-2"]}
+    assert read_model("enterprise_summaries", ["p-2"])["p-2"]["projects_by_status"] == {
+        "draft": 2}
 
 
 def test_at_most_200_ids_are_answered_each_one_a_key(projects):

@@ -1,6 +1,6 @@
 """The projects service's read-model parts and dashboard facts, shaped from
 stored documents without broker or database."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from projects import summaries
 
@@ -197,7 +197,8 @@ def test_an_enterprise_part_counts_posted_projects_and_its_feedback_turnaround()
         {"direction": "student_to_enterprise", "subject_kind": "placement",
          "subject_id": "pl-1", "average": 3.0, "created_at": at("2027-05-15")}]
     part = summaries.enterprise_part(
-        partner={"_id": "p-1"}, projects=[draft, evaluated], feedback=feedback,
+        partner={"_id": "p-1"}, tally=summaries.project_tally([draft, evaluated]),
+        projects=[draft, evaluated], feedback=feedback,
         subjects={("placement", "pl-1"): ended, ("project", "pr-1"): evaluated})
     assert part["projects"] == [
         {"project_id": "pr-1", "title": "产线视觉质检", "status": "evaluated",
@@ -209,10 +210,44 @@ def test_an_enterprise_part_counts_posted_projects_and_its_feedback_turnaround()
     # 6 days after the placement's end, 10 after the project's delivery
     assert part["contribution"] == {"projects_posted": 1, "feedback_turnaround_days": 8.0}
 
-    quiet = summaries.enterprise_part(partner={"_id": "p-2"}, projects=[], feedback=[],
-                                      subjects={})
+    quiet = summaries.enterprise_part(partner={"_id": "p-2"}, tally=None, projects=[],
+                                      feedback=[], subjects={})
     assert quiet["contribution"] == {"projects_posted": 0, "feedback_turnaround_days": None}
-    assert summaries.enterprise_part(partner=None, projects=[], feedback=[], subjects={}) == {}
+    assert summaries.enterprise_part(partner=None, tally=None, projects=[], feedback=[],
+                                     subjects={}) == {}
+
+
+def test_a_tally_counts_what_the_enterprise_part_shows_and_lists_the_newest_hundred():
+    projects = [{**project("draft"), "_id": "pr-%03d" % n,
+                 "created_at": at("2027-01-01") + timedelta(hours=n)} for n in range(120)]
+    projects[7] = project("evaluated")  # created on 1 February, after the drafts
+    tally = summaries.project_tally(projects)
+    assert tally["by_status"] == {"draft": 119, "evaluated": 1}
+    assert tally["projects_posted"] == 1
+    assert [entry["id"] for entry in tally["newest"]] == ["pr-1"] + [
+        "pr-%03d" % n for n in range(119, 20, -1)]
+    # the part shows the hundred the tally lists, and says some were left out
+    newest = [p for p in projects if p["_id"] in {entry["id"] for entry in tally["newest"]}]
+    part = summaries.enterprise_part(partner={"_id": "p-1"}, tally=tally, projects=newest,
+                                     feedback=[], subjects={})
+    assert len(part["projects"]) == 100 and part["projects_truncated"] is True
+    assert part["projects_by_status"] == {"draft": 119, "evaluated": 1}
+
+
+def test_a_tally_follows_a_project_through_its_statuses():
+    assert summaries.tally_moved("draft", "published") == {"$inc": {
+        "by_status.draft": -1, "by_status.published": 1, "projects_posted": 1}}
+    # published once: no later move counts it again
+    assert summaries.tally_moved("published", "cancelled") == {"$inc": {
+        "by_status.published": -1, "by_status.cancelled": 1}}
+    added = summaries.tally_added([project("evaluated")])
+    assert added["$inc"] == {"projects_posted": 1, "by_status.evaluated": 1}
+    assert added["$push"]["newest"]["$slice"] == 100
+    # a status that fell to nothing is left out of the part
+    part = summaries.enterprise_part(
+        partner=None, tally={"by_status": {"draft": 0, "published": 1}, "projects_posted": 1,
+                             "newest": []}, projects=[], feedback=[], subjects={})
+    assert part["projects_by_status"] == {"published": 1}
 
 
 def test_indicator_facts_are_summed_per_term_programme_and_enterprise():

@@ -50,7 +50,8 @@ class ReadModelEntrypoints:
         ids = summary_ids(enterprise_ids, "enterprise_ids")
         sources = self.store.reading().records.enterprise_summary_sources(ids)
         return {id_: summaries.enterprise_part(
-            partner=sources["partners"].get(id_), projects=sources["projects"].get(id_, []),
+            partner=sources["partners"].get(id_), tally=sources["tallies"].get(id_),
+            projects=sources["projects"].get(id_, []),
             feedback=sources["feedback"].get(id_, []), subjects=sources["subjects"])
             for id_ in ids}
 
