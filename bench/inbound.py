@@ -157,13 +157,17 @@ def start_publishers(kind, amqp_urls, rate, seconds, run_id, out_folder, count=0
     return processes
 
 
-def wait_publishers(processes, seconds):
+def wait_publishers(processes, seconds, reports=None):
+    """The events sent in all; ``reports`` gets each publisher's own figures."""
     sent = 0
     for process, out in processes:
         process.wait(seconds + 120)
         if process.returncode != 0:
             raise RuntimeError("a publisher failed with code %s" % process.returncode)
-        sent += json.loads(out.read_text())["sent"]
+        report = json.loads(out.read_text())
+        sent += report["sent"]
+        if reports is not None:
+            reports.append(report)
         out.unlink()
     return sent
 
@@ -241,8 +245,53 @@ def measure_raw(amqp_uri, seconds, out_folder, publishers=1, settle_seconds=10):
 
 # -- the publisher process ------------------------------------------------------------
 
+def patient_main(args):
+    """``publish`` through the publisher library enterprises are given
+    (integrations/college-publisher): when the bounded queue refuses an event,
+    it waits (1, 2, 4 ... s) and sends it again. Counts those waits and the
+    events it finally gave up on."""
+    sys.path.insert(0, str(ROOT / "integrations/college-publisher"))
+    from college_publisher import Publisher, PublishFailed
+
+    from bench.dataset import project_posted_event
+    today = date.today()
+    waits = []
+    sent = failed = 0
+    interval = 1.0 / args.rate if args.rate else 0.0
+
+    def counted_sleep(seconds):
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    with Publisher(args.url, args.enterprise, sleep=counted_sleep) as publisher:
+        started = time.monotonic()
+        end = started + args.seconds
+        attempted = 0
+        while time.monotonic() < end:
+            due = started + attempted * interval
+            if due > time.monotonic():
+                time.sleep(due - time.monotonic())
+            event = project_posted_event(args.enterprise, "%s-%07d" % (args.ref_prefix,
+                                                                      attempted), today,
+                                         sent_at=time.time())
+            attempted += 1
+            try:
+                publisher.publish(event)
+                sent += 1
+            except PublishFailed:
+                failed += 1
+        elapsed = time.monotonic() - started
+    Path(args.out).write_text(json.dumps({
+        "sent": sent, "refused_for_good": failed, "attempted": attempted,
+        "nack_waits": len(waits), "seconds_waiting": round(sum(waits), 1),
+        "seconds": round(elapsed, 1)}))
+    return 0
+
+
 def publish_main(args):
     """Publish for ``seconds`` at ``rate`` events/s (0: as fast as confirms allow)."""
+    if args.command == "patient":
+        return patient_main(args)
     from bench.dataset import INBOUND_EXCHANGE, project_posted_event  # kombu and stdlib only
     today = date.today()
     sent = 0
@@ -284,7 +333,7 @@ def publish_main(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="an external publisher for the benchmark")
-    parser.add_argument("command", choices=("publish", "raw"))
+    parser.add_argument("command", choices=("publish", "raw", "patient"))
     parser.add_argument("--url", required=True)
     parser.add_argument("--rate", type=float, default=0.0)
     parser.add_argument("--seconds", type=float, default=60)
@@ -299,3 +348,70 @@ def main(argv=None):
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- twice the capacity offered to a bounded queue ---------------------------------------
+
+class DepthSampler:
+    """The messages waiting in the inbound queue every ``interval`` seconds,
+    from the management API."""
+
+    def __init__(self, queue_url, auth, interval=0.5):
+        self.queue_url, self.auth, self.interval = queue_url, auth, interval
+        self.depths = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        import requests
+        while not self.stopping.wait(self.interval):
+            try:
+                # the bound counts the messages waiting, not those delivered and not
+                # yet acknowledged (the consumer's prefetch)
+                answer = requests.get(self.queue_url, auth=self.auth, timeout=5,
+                                      params={"columns": "messages_ready"})
+                if answer.ok:
+                    self.depths.append(answer.json().get("messages_ready") or 0)
+            except requests.RequestException:  # a missed sample, not a failed run
+                pass
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(10)
+        return self.depths
+
+
+def measure_overload(amqp_uri, enterprises, rate, seconds, bound, queue_url, auth, out_folder,
+                     settle_seconds=10):
+    """Offer ``rate`` events/s (twice the capacity measured) through the
+    publisher library to an inbound queue bounded at ``bound`` messages: what
+    was lost (sent and confirmed, never drafted), the queue's deepest, how
+    often publishers were told to wait and what they finally sent."""
+    run_id = uuid.uuid4().hex[:8]
+    probe = Probe(amqp_uri, Exchange("projects.events", type="topic", durable=True),
+                  "project_drafted", drafted_sent_at(run_id)).start()
+    sampler = DepthSampler(queue_url, auth).start()
+    reports = []
+    try:
+        started = time.time()
+        processes = start_publishers("patient", enterprises, rate, seconds, run_id, out_folder)
+        sent = wait_publishers(processes, seconds, reports)
+        publishing_seconds = time.time() - started
+        # a bounded backlog drains in bound / capacity seconds: wait for all of it
+        drain_until(probe, sent, max(settle_seconds, 30), max(120, seconds))
+    finally:
+        probe.stop()
+        depths = sampler.stop()
+    figures = summarise(probe.samples, sent, started, seconds)
+    return {**figures, "offered_rate": rate, "bound": bound,
+            "sent_per_s": round(sent / max(publishing_seconds, 1e-6), 1),
+            "attempted": sum(r["attempted"] for r in reports),
+            "refused_for_good": sum(r["refused_for_good"] for r in reports),
+            "nack_waits": sum(r["nack_waits"] for r in reports),
+            "seconds_waiting": round(sum(r["seconds_waiting"] for r in reports), 1),
+            "max_queue_depth": max(depths, default=None), "depth_samples": len(depths),
+            "lost": figures["unprocessed"]}

@@ -195,6 +195,16 @@ def verdicts(results):
                               growth, inbound.get("events_per_s"), grown.get("events_per_s"),
                               inbound.get("projects_before"), grown.get("projects_before")),
                           growth is not None and growth <= GROWTH_LIMIT))
+    overload = results.get("overload")
+    if overload:
+        found.append((
+            "twice the capacity offered: nothing lost, the queue bounded, publishers slowed",
+            "%s lost; queue at most %s of %s; %s/s offered, %s/s sent, %s waits after a "
+            "refusal" % (overload["lost"], overload["max_queue_depth"], overload["bound"],
+                         overload["offered_rate"], overload["sent_per_s"],
+                         overload["nack_waits"]),
+            overload["lost"] == 0 and (overload["max_queue_depth"] or 0) <= overload["bound"]
+            and overload["sent_per_s"] < overload["offered_rate"]))
     growth_runs = [(results, "")]
     if results.get("growth"):
         small = results["growth"]
@@ -255,6 +265,14 @@ def print_summary(results, out=print):
                 key, figures.get("events_per_s"), figures.get("lag_p50_ms"),
                 figures.get("lag_p99_ms"), figures.get("unprocessed"),
                 [run.get("events_per_s_by_10s") for run in figures.get("each_run", [])]))
+    if results.get("overload"):
+        figures = results["overload"]
+        out("overload: offered %s/s, sent %s/s, drafted %s/s, lag p99 %s ms; queue at most "
+            "%s of %s; %s waits after a refusal (%s s), %s given up; %s lost" % (
+                figures["offered_rate"], figures["sent_per_s"], figures["events_per_s"],
+                figures["lag_p99_ms"], figures["max_queue_depth"], figures["bound"],
+                figures["nack_waits"], figures["seconds_waiting"],
+                figures["refused_for_good"], figures["lost"]))
     if results.get("inbound") and results.get("baseline_c"):
         out("inbound / baseline C: %s" % ratio(results["inbound"].get("events_per_s"),
                                                results["baseline_c"].get("events_per_s")))
@@ -364,6 +382,18 @@ def markdown(results):
                 label, figures.get("events_per_s"), figures.get("lag_p50_ms"),
                 figures.get("lag_p99_ms"), figures.get("unprocessed"),
                 "not measured" if windows is None else ", ".join(map(str, windows)), target))
+    overload = results.get("overload")
+    if overload:
+        lines += ["", "Twice the capacity (%s events/s, twice the inbound rate above) offered "
+                  "for %s s through the publisher library to the inbound queue bounded at %s "
+                  "messages: the publishers sent %s/s (%s waits after a refusal, %s s in "
+                  "all; %s events given up and reported to them), %s drafted/s, lag p99 %s "
+                  "ms, the queue at most %s messages deep, **%s lost** of %s sent." % (
+                      overload["offered_rate"], overload["target_seconds"], overload["bound"],
+                      overload["sent_per_s"], overload["nack_waits"],
+                      overload["seconds_waiting"], overload["refused_for_good"],
+                      overload["events_per_s"], overload["lag_p99_ms"],
+                      overload["max_queue_depth"], overload["lost"], overload["sent"])]
     lines += ["", "Peak RSS under load (target < 200 MB each): " + ", ".join(
         "%s %s MB" % item for item in sorted(results.get("peak_rss_mb", {}).items())) + ".",
         "", "### Targets", "", "| target | measured | met |", "| --- | --- | --- |"]

@@ -8,7 +8,9 @@ and the baselines, and write the results.
 
 Settings (flags or environment): BENCH_RUNS, BENCH_SECONDS (per HTTP route),
 BENCH_WARMUP (unrecorded seconds before each read route), BENCH_INBOUND_SECONDS,
-BENCH_INBOUND_RATE, BENCH_CONNECTIONS, BENCH_SCALE (dataset multiplier), BENCH_10X
+BENCH_INBOUND_RATE, BENCH_OVERLOAD_SECONDS and BENCH_OVERLOAD_BOUND (twice the
+inbound rate offered to a bounded queue after the inbound runs; 0 seconds skips it),
+BENCH_CONNECTIONS, BENCH_SCALE (dataset multiplier), BENCH_10X
 (0 skips the 10x read routes), BENCH_PROFILE
 (1: py-spy records the gateway during each gateway route's first run, the projects
 service, the gateway and their databases during the first inbound run, and the
@@ -58,6 +60,7 @@ from testkit.system import COMPONENTS, System  # noqa: E402
 
 AMQP_HOST = os.environ.get("BENCH_AMQP_HOST", "localhost:5672")
 RABBIT_API = os.environ.get("RABBITMQ_API_URL", "http://guest:guest@localhost:15672")
+BOUNDS_POLICY = "college-inbound-bounds"  # deploy/enterprise_access.py names its policy so
 
 
 # the dataset creates some 1,200 accounts (enterprise users, the placed students), each
@@ -97,6 +100,13 @@ def parse_args(argv):
     parser.add_argument("--inbound-rate", type=float,
                         default=env_number("BENCH_INBOUND_RATE", 1200, float))
     parser.add_argument("--connections", type=int, default=env_number("BENCH_CONNECTIONS", 32))
+    parser.add_argument("--overload-seconds", type=int,
+                        default=env_number("BENCH_OVERLOAD_SECONDS", 60),
+                        help="seconds of twice the measured inbound rate offered to a "
+                             "bounded queue (0: skipped)")
+    parser.add_argument("--overload-bound", type=int,
+                        default=env_number("BENCH_OVERLOAD_BOUND", 2000),
+                        help="the inbound queue's bound during that phase, in messages")
     parser.add_argument("--scale", type=float, default=env_number("BENCH_SCALE", 1.0, float))
     parser.add_argument("--ten-x", type=int, default=env_number("BENCH_10X", 1))
     parser.add_argument("--profile", type=int, default=env_number("BENCH_PROFILE", 0))
@@ -128,6 +138,7 @@ def parse_args(argv):
     if args.smoke:
         args.runs, args.seconds, args.inbound_seconds, args.warmup = 1, 2, 3, 1
         args.inbound_rate, args.ten_x, args.no_doc = 20, 0, True
+        args.overload_seconds, args.overload_bound = 3, 5
     return args
 
 
@@ -173,6 +184,33 @@ class Vhost:
         """An enterprise's broker credentials, as deploy/enterprise_access.py gives them."""
         self.enterprises.append(enterprise_id)
         return provision(self.uri, enterprise_id)
+
+
+def measure_overload(args, running, publishers, rate, out):
+    """Twice the measured inbound rate, offered through the publisher library to
+    the inbound queue bounded as deploy/enterprise_access.py bounds it (at
+    ``--overload-bound`` messages here, so that the bound is reached within the
+    phase); the bound is lifted afterwards for the phases that follow."""
+    vhost = running.vhost
+    access("setup", "--max-length", str(args.overload_bound), vhost=vhost.name,
+           api_url=vhost.api)
+    queue_url = "%s/queues/%s/%s" % (vhost.root, quote(vhost.name, safe=""),
+                                     inbound.INBOUND_QUEUE)
+    try:
+        say("offering %.0f events/s (twice the capacity) for %d s to the inbound queue "
+            "bounded at %d messages" % (rate, args.overload_seconds, args.overload_bound))
+        figures = inbound.measure_overload(vhost.uri, publishers, rate, args.overload_seconds,
+                                           args.overload_bound, queue_url, vhost.auth, out)
+    finally:
+        requests.delete("%s/policies/%s/%s" % (vhost.root, quote(vhost.name, safe=""),
+                                               BOUNDS_POLICY), auth=vhost.auth, timeout=10)
+    running.settle()
+    say("overload: offered %s/s, sent %s/s, %s drafted/s; queue at most %s of %s; "
+        "%s waits after a refusal, %s events given up; %s lost" % (
+            figures["offered_rate"], figures["sent_per_s"], figures["events_per_s"],
+            figures["max_queue_depth"], figures["bound"], figures["nack_waits"],
+            figures["refused_for_good"], figures["lost"]))
+    return figures
 
 
 class Running:
@@ -533,6 +571,9 @@ def run(args):
                 credentials["enterprise_id"] = credentials["username"][len("enterprise-"):]
             projects_before = running.count("projects", "projects")
             results["inbound"] = measure_inbound_runs()
+            if args.overload_seconds and results["inbound"].get("events_per_s"):
+                results["overload"] = measure_overload(
+                    args, running, publishers, 2 * results["inbound"]["events_per_s"], out)
 
         stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
         raw_file = out / ("results-%s.json" % stamp)

@@ -62,6 +62,14 @@ def test_the_message_paths_deliver_every_event_with_lag_figures(results, path):
     assert 0 <= figures["lag_p50_ms"] <= figures["lag_p99_ms"]
 
 
+def test_twice_the_capacity_offered_loses_nothing_and_the_queue_stays_bounded(results):
+    overload = results["overload"]
+    assert overload["sent"] > 0 and overload["offered_rate"] > 0
+    assert overload["lost"] == 0, overload
+    assert overload["depth_samples"] > 0
+    assert overload["max_queue_depth"] <= overload["bound"], overload
+
+
 def test_peak_memory_is_reported_for_every_service(results):
     assert set(results["peak_rss_mb"]) == set(SERVICES)
     assert all(megabytes > 10 for megabytes in results["peak_rss_mb"].values())
