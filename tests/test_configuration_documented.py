@@ -207,6 +207,25 @@ def test_every_declared_setting_can_be_set_in_its_components_config():
     assert undeclared == [], "in a config.yaml but declared by no settings module: %s" % undeclared
 
 
+def test_every_variable_a_deployment_sets_is_read_by_its_components_config():
+    """A variable the manifest sets and the component's config.yaml never reads
+    is ignored in production without a word (the gateway's EVENT_QUEUE_TYPE left
+    its queues classic on the three-node cluster)."""
+    ignored = []
+    for component, (_name, path) in SETTINGS_MODULES.items():
+        if path is None:
+            continue
+        read = variables(raw_config(path))
+        for manifest in yaml.safe_load_all(
+                (ROOT / "deploy" / "k8s" / ("%s.yaml" % component)).read_text(encoding="utf-8")):
+            for container in (((manifest or {}).get("spec") or {}).get("template") or {}).get(
+                    "spec", {}).get("containers", []):
+                ignored += ["%s: %s" % (component, variable["name"])
+                            for variable in container.get("env", [])
+                            if variable["name"] not in read]
+    assert ignored == [], "set by deploy/k8s but read by no config.yaml: %s" % ignored
+
+
 def test_the_readme_names_every_declared_setting():
     table, section = readme_table(), readme_section()
     unnamed = set()
