@@ -22,6 +22,8 @@ from kombu.exceptions import OperationalError
 from nameko.amqp.consume import Consumer
 from nameko.rpc import ReplyListener, RpcConsumer
 
+from college_platform import settings
+
 log = logging.getLogger(__name__)
 
 # what a write to a connection the broker has dropped raises, at each layer
@@ -68,6 +70,13 @@ class ServiceRpcConsumer(RpcConsumer):
     to be delivered again, rather than killing the container."""
 
     consumer_cls = QueueConsumer
+
+    def setup(self) -> None:
+        super().setup()
+        # replicated like the event queues in a cluster: a classic queue is gone with its
+        # node, and with it every call to the service until that node is back
+        self.queue.queue_arguments = {**(self.queue.queue_arguments or {}),
+                                      "x-queue-type": settings.EVENT_QUEUE_TYPE()}
 
     def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
         try:

@@ -174,3 +174,48 @@ class PrivateRabbit:
         if self.process is not None and self.process.poll() is None:
             self.kill()
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+class PrivateCluster:
+    """Private RabbitMQ nodes joined in one cluster, each with its own node name,
+    ports and data. ``uri`` lists every node (kombu fails over from one to the
+    next when a connection is lost), the first node first: clients connect to
+    it, so the queues they declare have their leaders there."""
+
+    def __init__(self, size=3):
+        self.nodes = []
+        try:
+            for _ in range(size):
+                self.nodes.append(PrivateRabbit())
+            first = self.nodes[0]
+            for node in self.nodes[1:]:
+                node.ctl("stop_app")
+                node.ctl("join_cluster", first.nodename)
+                node.ctl("start_app")
+            wait_until(lambda: all(node.nodename in first.ctl("cluster_status")
+                                   for node in self.nodes), timeout=60,
+                       message="the nodes to join one cluster")
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def uri(self):
+        return ";".join(node.uri for node in self.nodes)
+
+    def add_enterprise(self, enterprise_id):
+        """The enterprise's broker user (users are the cluster's): its AMQP URI
+        listing every node."""
+        one = self.nodes[0].add_enterprise(enterprise_id)
+        credentials = one[:one.index("@") + 1]
+        return ";".join("%s127.0.0.1:%d//" % (credentials, node.port) for node in self.nodes)
+
+    def queue_types(self, node=None):
+        """{queue name: type} as a running node lists them."""
+        lines = (node or self.nodes[0]).ctl("list_queues", "name", "type", "--quiet",
+                                            "--no-table-headers").splitlines()
+        return dict(line.split("\t")[:2] for line in lines if "\t" in line)
+
+    def close(self):
+        for node in self.nodes:
+            node.close()
