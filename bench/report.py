@@ -370,8 +370,10 @@ def markdown(results):
     lines += ["", "| message path | events/s | lag p50 ms | lag p99 ms | unprocessed | "
               "events/s per 10 s (first run) | target |",
               "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    queues = results.get("settings", {}).get("queue_type", "classic")
     for key, label, target in (
-            ("inbound", "inbound `project.posted` → `project_drafted` (end to end)",
+            ("inbound", "inbound `project.posted` → `project_drafted` (end to end, %s "
+                        "queues)" % queues,
              "≥ 500/s for 60 s, p99 < 2 s, 0 lost"),
             ("inbound_10x", "the same with 10× the projects stored", "within 1.5× of 1×"),
             ("baseline_c", "baseline C: raw kombu publish → consume, confirms", "")):

@@ -10,6 +10,7 @@ Settings (flags or environment): BENCH_RUNS, BENCH_SECONDS (per HTTP route),
 BENCH_WARMUP (unrecorded seconds before each read route), BENCH_INBOUND_SECONDS,
 BENCH_INBOUND_RATE, BENCH_OVERLOAD_SECONDS and BENCH_OVERLOAD_BOUND (twice the
 inbound rate offered to a bounded queue after the inbound runs; 0 seconds skips it),
+BENCH_QUEUE_TYPE (classic or quorum: EVENT_QUEUE_TYPE of every component),
 BENCH_CONNECTIONS, BENCH_SCALE (dataset multiplier), BENCH_10X
 (0 skips the 10x read routes), BENCH_PROFILE
 (1: py-spy records the gateway during each gateway route's first run, the projects
@@ -100,6 +101,9 @@ def parse_args(argv):
     parser.add_argument("--inbound-rate", type=float,
                         default=env_number("BENCH_INBOUND_RATE", 1200, float))
     parser.add_argument("--connections", type=int, default=env_number("BENCH_CONNECTIONS", 32))
+    parser.add_argument("--queue-type", choices=("classic", "quorum"),
+                        default=os.environ.get("BENCH_QUEUE_TYPE", "classic"),
+                        help="the services' event and inbound queues (EVENT_QUEUE_TYPE)")
     parser.add_argument("--overload-seconds", type=int,
                         default=env_number("BENCH_OVERLOAD_SECONDS", 60),
                         help="seconds of twice the measured inbound rate offered to a "
@@ -244,6 +248,7 @@ class Running:
         say("starting the services (nameko run, one process each)")
         self.system = System(self.vhost.uri, mongo_uri, extra_env={
             "JWT_LIFETIME_SECONDS": "86400", "LOG_LEVEL": "WARNING", **ACCOUNT_HASHING,
+            "EVENT_QUEUE_TYPE": args.queue_type,
             # one load client with one token is one rate-limit bucket: the benchmark
             # measures the routes, not the per-client limit (which would cap it at 1,000/s)
             "RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000"},
@@ -528,6 +533,7 @@ def run(args):
                                 "connections": args.connections, "scale": args.scale,
                                 "inbound_seconds": args.inbound_seconds,
                                 "inbound_rate": args.inbound_rate, "smoke": args.smoke,
+                                "queue_type": args.queue_type,
                                 "wrk": load.wrk_version()},
                    "dataset": data.summary(), "dataset_seconds": dataset_seconds,
                    "dataset_rates": dataset_rates, "settled_seconds": settled,
