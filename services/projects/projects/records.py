@@ -89,7 +89,7 @@ class ProjectsRecords:
             uncounted = [project for project in group if project["_id"] not in listed]
             if uncounted:
                 # the condition refuses a run that counted them meanwhile: the upsert
-                # then fails on the tally's id, which insert_new reads as done
+                # then fails on the tally's id, which update_new reads as done
                 counts.append(UpdateOne(
                     {"_id": enterprise_id,
                      "newest.id": {"$nin": [project["_id"] for project in uncounted]}},
