@@ -3,7 +3,6 @@ from datetime import timedelta
 
 import pytest
 from kombu import Connection
-from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
 from pymongo.errors import ServerSelectionTimeoutError
 
@@ -13,6 +12,7 @@ from college_platform.events import event_handler
 from college_platform.metrics import EntrypointMetrics
 from college_platform.mongo import MongoStore
 from college_platform.outbox import OutboxRelay, outbox_record
+from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from testkit.amqp import bind_probe_queue, drain, publish_event
 from testkit.servers import wait_until
