@@ -9,9 +9,10 @@ import pytest
 
 from testkit.faults import (
     InboundPublisher,
-    duplicates,
     record_result,
     scaled,
+    stream_outcome,
+    wait_for_a_relayed_effect,
 )
 from testkit.servers import wait_until
 
@@ -21,20 +22,6 @@ from testkit.servers import wait_until
 EVENTS = scaled(20_000, 1_500)
 RATE = scaled(500, 100)
 RESUME_SECONDS = 15
-
-
-def stalled_report(ledger, publisher):
-    """What a stalled stream looks like from outside: the first thing to read
-    when the effects do not resume."""
-    # the messages, not the traceback frames under them
-    tails = ["\n".join([line for line in process.output().splitlines()
-                        if not line.startswith(" ")][-40:]) for process in ledger.processes]
-    return ("probe processes running %s; publisher alive %s, published %d, confirmed %d, "
-            "failures %d, error %r; effects %d; queues %s; the probe's log ends:\n%s" % (
-                [process.process.poll() is None for process in ledger.processes],
-                publisher.is_alive(), publisher.published, len(publisher.confirmed),
-                publisher.failures, publisher.error, ledger.total_effects(),
-                ledger.queue_depths(), "\n---\n".join(tails)))
 
 
 @pytest.mark.parametrize("hard", [False, True], ids=["stop-start", "kill-9"])
@@ -52,50 +39,23 @@ def test_every_confirmed_event_has_one_effect_across_a_broker_restart(rabbit, en
     back_at = datetime.now(timezone.utc)
     back_monotonic = time.monotonic()
 
-    seen = {"total": ledger.total_effects()}
-
-    def resumed():
-        """A relayed effect written after the broker came back (looked for only
-        when there are new effects: a query polled 5 times a second loads the
-        database the consumers are writing to)."""
-        total = ledger.total_effects()
-        if total == seen["total"]:
-            return None
-        seen["total"] = total
-        with ledger.client() as client:
-            return client[ledger.database].effects.find_one(
-                {"kind": "relayed", "at": {"$gt": back_at}})
-
-    try:
-        wait_until(resumed, timeout=RESUME_SECONDS + 30, interval=0.2,
-                   message="an effect after the broker came back")
-    except AssertionError as exc:
-        raise AssertionError("%s; %s" % (exc, stalled_report(ledger, publisher))) from None
+    wait_for_a_relayed_effect(ledger, publisher, back_at, RESUME_SECONDS + 30,
+                              "an effect after the broker came back")
     resumed_after = time.monotonic() - back_monotonic
 
-    publisher.join(EVENTS / RATE * 4 + 60)
-    publish_seconds = time.monotonic() - started
-    assert publisher.error is None, repr(publisher.error)
-    confirmed = set(publisher.confirmed)
-    assert len(confirmed) == EVENTS
-
-    counts = ledger.wait_for_effects(confirmed, ("inbound", "relayed"), EVENTS / 20 + 120)
-    inbound, relayed = counts["inbound"], counts["relayed"]
-    print("published in %.1fs, all effects after %.1fs, %d publish failures"
-          % (publish_seconds, time.monotonic() - started, publisher.failures))
-    lost = len(confirmed - set(inbound)) + len(confirmed - set(relayed))
-    duplicated = duplicates(inbound) + duplicates(relayed)
+    outcome = stream_outcome(ledger, publisher, EVENTS, EVENTS / RATE * 4 + 60)
+    lost, duplicated = outcome.lost, outcome.duplicated
+    print("all effects after %.1fs, %d publish failures"
+          % (time.monotonic() - started, publisher.failures))
     record_result("Broker restart (%s)" % ("kill -9" if hard else "stop and start"),
                   "%d events at %d/s through the inbound exchange and the outbox"
                   % (EVENTS, RATE),
                   "RabbitMQ %s mid-stream; effects resumed %.1f s after it was back" % (
                       "killed with SIGKILL and started" if hard else "stopped and started",
                       resumed_after),
-                  publisher.published, len(confirmed),
-                  sum(counts.get(event_id, 0) for counts in (inbound, relayed)
-                      for event_id in confirmed), lost, duplicated,
-                  resumed_seconds=round(resumed_after, 1))
+                  publisher.published, len(outcome.confirmed), outcome.effects, lost,
+                  duplicated, resumed_seconds=round(resumed_after, 1))
     assert lost == 0, "%d confirmed events lost an effect: %s" % (
-        lost, ledger.explain_missing(confirmed, counts))
+        lost, ledger.explain_missing(outcome.confirmed, outcome.counts))
     assert duplicated == 0, "%d duplicate effects" % duplicated
     assert resumed_after < RESUME_SECONDS

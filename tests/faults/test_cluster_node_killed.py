@@ -11,9 +11,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcClient
-from test_broker_restart import stalled_report
 
-from testkit.faults import ENTERPRISE, InboundPublisher, Ledger, duplicates, record_result, scaled
+from testkit.faults import (
+    ENTERPRISE,
+    InboundPublisher,
+    Ledger,
+    record_result,
+    scaled,
+    stream_outcome,
+    wait_for_a_relayed_effect,
+)
 from testkit.rabbit import PrivateCluster
 from testkit.servers import wait_until
 
@@ -56,51 +63,27 @@ def test_a_node_killed_mid_stream_loses_and_repeats_nothing_on_quorum_queues(
     killed.kill()
     killed_at = datetime.now(timezone.utc)
     killed_monotonic = time.monotonic()
-    seen = {"total": ledger.total_effects()}
-
-    def resumed():
-        """A relayed effect written a second after the kill or later: the outbox
-        published it, and the consumer took it, through the surviving nodes."""
-        total = ledger.total_effects()
-        if total == seen["total"]:
-            return None
-        seen["total"] = total
-        with ledger.client() as client:
-            return client[ledger.database].effects.find_one(
-                {"kind": "relayed", "at": {"$gt": killed_at + timedelta(seconds=1)}})
-
-    try:
-        wait_until(resumed, timeout=RESUME_SECONDS + 45, interval=0.2,
-                   message="an effect after the node was killed")
-    except AssertionError as exc:
-        raise AssertionError("%s; %s" % (exc, stalled_report(ledger, publisher))) from None
+    # a second after the kill: the outbox published it, and the consumer took it,
+    # through the surviving nodes
+    wait_for_a_relayed_effect(ledger, publisher, killed_at + timedelta(seconds=1),
+                              RESUME_SECONDS + 45, "an effect after the node was killed")
     resumed_after = time.monotonic() - killed_monotonic
     # the service still answers calls: its RPC queue is replicated too
     with ServiceRpcClient("ledger", timeout=15, uri=cluster.uri) as ledger_rpc:
         assert ledger_rpc.count("relayed") > 0
 
-    publisher.join(EVENTS / RATE * 4 + 90)
-    publish_seconds = time.monotonic() - started
-    assert publisher.error is None, repr(publisher.error)
-    confirmed = set(publisher.confirmed)
-    assert len(confirmed) == EVENTS
-
-    counts = ledger.wait_for_effects(confirmed, ("inbound", "relayed"), EVENTS / 20 + 120)
-    inbound, relayed = counts["inbound"], counts["relayed"]
-    print("published in %.1fs, all effects after %.1fs, %d publish failures, resumed after "
-          "%.1fs" % (publish_seconds, time.monotonic() - started, publisher.failures,
-                     resumed_after))
-    lost = len(confirmed - set(inbound)) + len(confirmed - set(relayed))
-    duplicated = duplicates(inbound) + duplicates(relayed)
+    outcome = stream_outcome(ledger, publisher, EVENTS, EVENTS / RATE * 4 + 90)
+    lost, duplicated = outcome.lost, outcome.duplicated
+    print("all effects after %.1fs, %d publish failures, resumed after %.1fs"
+          % (time.monotonic() - started, publisher.failures, resumed_after))
     record_result("Cluster node killed (quorum queues)",
                   "%d events at %d/s through the inbound exchange and the outbox, on a "
                   "three-node cluster" % (EVENTS, RATE),
                   "the node the clients used, leading their queues, killed with SIGKILL "
                   "mid-stream; effects resumed %.1f s after" % resumed_after,
-                  publisher.published, len(confirmed),
-                  sum(c.get(event_id, 0) for c in (inbound, relayed) for event_id in confirmed),
-                  lost, duplicated, resumed_seconds=round(resumed_after, 1))
+                  publisher.published, len(outcome.confirmed), outcome.effects, lost,
+                  duplicated, resumed_seconds=round(resumed_after, 1))
     assert lost == 0, "%d confirmed events lost an effect: %s" % (
-        lost, ledger.explain_missing(confirmed, counts))
+        lost, ledger.explain_missing(outcome.confirmed, outcome.counts))
     assert duplicated == 0, "%d duplicate effects" % duplicated
     assert resumed_after < RESUME_SECONDS

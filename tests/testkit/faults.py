@@ -358,3 +358,59 @@ def refused(exc):
     was not in flight, and may be sent again."""
     return any(text in str(exc) for text in ("Connection refused", "ECONNREFUSED",
                                              "NewConnectionError"))
+
+
+def stalled_report(ledger, publisher):
+    """What a stalled stream looks like from outside: the first thing to read
+    when the effects do not resume."""
+    # the messages, not the traceback frames under them
+    tails = ["\n".join([line for line in process.output().splitlines()
+                        if not line.startswith(" ")][-40:]) for process in ledger.processes]
+    return ("probe processes running %s; publisher alive %s, published %d, confirmed %d, "
+            "failures %d, error %r; effects %d; queues %s; the probe's log ends:\n%s" % (
+                [process.process.poll() is None for process in ledger.processes],
+                publisher.is_alive(), publisher.published, len(publisher.confirmed),
+                publisher.failures, publisher.error, ledger.total_effects(),
+                ledger.queue_depths(), "\n---\n".join(tails)))
+
+
+def wait_for_a_relayed_effect(ledger, publisher, after, timeout, what):
+    """Until a relayed effect written after ``after`` (a datetime) exists: the
+    outbox published it and the consumer took it. It is looked for only when
+    there are new effects: a query polled 5 times a second loads the database
+    the consumers are writing to. A stalled stream raises with its report."""
+    seen = {"total": ledger.total_effects()}
+
+    def relayed_since():
+        total = ledger.total_effects()
+        if total == seen["total"]:
+            return None
+        seen["total"] = total
+        with ledger.client() as client:
+            return client[ledger.database].effects.find_one(
+                {"kind": "relayed", "at": {"$gt": after}})
+
+    try:
+        wait_until(relayed_since, timeout=timeout, interval=0.2, message=what)
+    except AssertionError as exc:
+        raise AssertionError("%s; %s" % (exc, stalled_report(ledger, publisher))) from None
+
+
+StreamOutcome = namedtuple("StreamOutcome", "confirmed counts effects lost duplicated")
+
+
+def stream_outcome(ledger, publisher, events, join_seconds):
+    """Once the publisher has sent all ``events``: every confirmed event's
+    effects of both kinds, and how many are missing or repeated."""
+    publisher.join(join_seconds)
+    assert publisher.error is None, repr(publisher.error)
+    confirmed = set(publisher.confirmed)
+    assert len(confirmed) == events
+    counts = ledger.wait_for_effects(confirmed, ("inbound", "relayed"), events / 20 + 120)
+    inbound, relayed = counts["inbound"], counts["relayed"]
+    return StreamOutcome(
+        confirmed, counts,
+        effects=sum(kind.get(event_id, 0) for kind in (inbound, relayed)
+                    for event_id in confirmed),
+        lost=len(confirmed - set(inbound)) + len(confirmed - set(relayed)),
+        duplicated=duplicates(inbound) + duplicates(relayed))
