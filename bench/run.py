@@ -56,12 +56,12 @@ from bench import inbound, load, report, signin  # noqa: E402
 from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
 from bench.rss import PeakRss, cpu_seconds  # noqa: E402
 from testkit.enterprise import access, provision  # noqa: E402
+from testkit.rabbit import enterprise_access  # noqa: E402
 from testkit.servers import SecantusServer, ServiceProcess, free_port, wait_until  # noqa: E402
 from testkit.system import COMPONENTS, System  # noqa: E402
 
 AMQP_HOST = os.environ.get("BENCH_AMQP_HOST", "localhost:5672")
 RABBIT_API = os.environ.get("RABBITMQ_API_URL", "http://guest:guest@localhost:15672")
-BOUNDS_POLICY = "college-inbound-bounds"  # deploy/enterprise_access.py names its policy so
 
 
 # the dataset creates some 1,200 accounts (enterprise users, the placed students), each
@@ -207,7 +207,8 @@ def measure_overload(args, running, publishers, rate, out):
                                            args.overload_bound, queue_url, vhost.auth, out)
     finally:
         requests.delete("%s/policies/%s/%s" % (vhost.root, quote(vhost.name, safe=""),
-                                               BOUNDS_POLICY), auth=vhost.auth, timeout=10)
+                                               enterprise_access().BOUNDS_POLICY),
+                        auth=vhost.auth, timeout=10)
     running.settle()
     say("overload: offered %s/s, sent %s/s, %s drafted/s; queue at most %s of %s; "
         "%s waits after a refusal, %s events given up; %s lost" % (
