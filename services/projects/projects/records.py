@@ -13,6 +13,7 @@ from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from college_platform.documents import Database, Document, Session
+from college_platform.envelope import utcnow
 from college_platform.repository import (
     get_or_raise,
     group_by,
@@ -440,7 +441,11 @@ class ProjectsRecords:
 def tallies_count_every_project(db: Database) -> None:
     """Give a tally to each enterprise whose projects were stored before
     tallies were kept (run at start; safe to run again). One whose first
-    project is being written at that very moment may be counted by both."""
+    project is being written at that very moment may be counted by both.
+    Done once: every project written since is counted as it is written, so
+    later starts read one document instead of every enterprise's."""
+    if db.migrations.find_one({"_id": "enterprise_tallies"}) is not None:
+        return
     tallied = {tally["_id"] for tally in db.enterprise_tallies.find({}, {"_id": 1})}
     for enterprise_id in db.projects.distinct("enterprise_id"):
         if enterprise_id in tallied:
@@ -452,3 +457,5 @@ def tallies_count_every_project(db: Database) -> None:
                 {"_id": enterprise_id, **summaries.project_tally(projects)})
         except DuplicateKeyError:  # a write counted its projects meanwhile
             pass
+    db.migrations.update_one({"_id": "enterprise_tallies"},
+                             {"$setOnInsert": {"done_at": utcnow()}}, upsert=True)

@@ -230,6 +230,7 @@ def test_an_enterprise_part_reads_its_newest_hundred_and_a_lost_tally_is_counted
 
     # projects stored before tallies were kept: the start counts them once
     db.enterprise_tallies.delete_many({"_id": "p-1"})
+    db.migrations.delete_many({})
     tallies_count_every_project(db)
     tallies_count_every_project(db)
     assert read_model("enterprise_summaries", ["p-1", "p-2"]) == {
