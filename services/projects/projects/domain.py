@@ -390,6 +390,14 @@ def check_end(placement: Document, ended_on: Any, reason: Optional[str]) -> bool
     return early
 
 
+def end_date_within(placement: Document, day: Any) -> date:
+    """``day``, or the nearest day of the placement's period: a placement that
+    must end on a given day (its student graduated) can always end by the
+    normal rules, even one past its planned end or not yet begun."""
+    return min(max(_as_date(day), _as_date(placement["starts_on"])),
+               _as_date(placement["ends_on"]))
+
+
 # -- who may see and act ------------------------------------------------------
 
 def check_may_place(actor: Actor, student_id: str, sponsor_id: Optional[str],
@@ -482,7 +490,7 @@ def received_feedback(enterprise_id: Optional[str], student_id: Optional[str]
 
 # -- local copies of other services' records ----------------------------------
 
-WITHDRAWN = "withdrawn"
+WITHDRAWN, GRADUATED = "withdrawn", "graduated"
 
 
 def is_team_mentor_assignment(role: str, team_id: Optional[str]) -> bool:

@@ -248,6 +248,10 @@ class ProjectsRecords:
     def add_placement(self, placement: Document) -> None:
         self.db.placements.insert_one(placement, session=self.session)
 
+    def open_placements_of(self, student_id: str) -> list[Document]:
+        """The student's placements not yet ended."""
+        return self._find("placements", {"student_id": student_id, "status": "active"})
+
     def end_placement(self, placement_id: str, changes: Document) -> bool:
         """End an active placement; False if it was not active."""
         result = self.db.placements.update_one({"_id": placement_id, "status": "active"},

@@ -462,12 +462,28 @@ def submit_feedback(uow: UnitOfWork, fields: Document, actor: Actor, now: dateti
 
 # -- local copies of other services' records ----------------------------------
 
-def enrolment_status_changed(uow: UnitOfWork, data: Document, now: datetime) -> None:
+def enrolment_status_changed(uow: UnitOfWork, data: Document, now: datetime,
+                             grace_days: int) -> None:
     """A student's status (a transfer may change the sponsor, which decides who
-    may place the student); a withdrawn student leaves the teams under way."""
+    may place the student); a withdrawn student leaves the teams under way, a
+    graduated one leaves them too and their open placements end."""
     uow.records.remember("students", data["student_id"], {
         "status": data["status"], "programme_id": data["programme_id"],
         "partner_id": data["partner_id"]})
     if data["status"] == domain.WITHDRAWN:
         remove_student_from_active_teams(
             uow, data["student_id"], data["reason"] or "withdrawn from the college", now)
+    elif data["status"] == domain.GRADUATED:
+        release_graduated_student(uow, data["student_id"], now, grace_days)
+
+
+def release_graduated_student(uow: UnitOfWork, student_id: str, now: datetime,
+                              grace_days: int) -> None:
+    """End the student's open placements on the day the graduation is handled
+    (announced as any end is) and take the student off the teams under way.
+    Only open placements and current memberships are touched, so a graduation
+    announced again changes nothing."""
+    for placement in uow.records.open_placements_of(student_id):
+        end_placement(uow, placement["_id"], domain.end_date_within(placement, now.date()),
+                      domain.GRADUATED, actor=None, now=now, grace_days=grace_days)
+    remove_student_from_active_teams(uow, student_id, domain.GRADUATED, now)

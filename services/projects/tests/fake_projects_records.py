@@ -183,6 +183,9 @@ class FakeProjectsRecords:
     def add_placement(self, placement):
         self._insert("placements", placement)
 
+    def open_placements_of(self, student_id):
+        return self._all("placements", student_id=student_id, status="active")
+
     def end_placement(self, placement_id, changes):
         placement = self.data["placements"].get(placement_id)
         if placement is None or placement["status"] != "active":

@@ -1,7 +1,7 @@
 """The projects service in a container on the real broker and database:
 local copies from other services' events, the project workflow end to end,
-a withdrawn student leaving their team, missed check-ins with a moving clock,
-and feedback."""
+a withdrawn student leaving their team, a graduated one's placement ending,
+missed check-ins with a moving clock, and feedback."""
 import hashlib
 import uuid
 
@@ -43,6 +43,12 @@ def withdrawn(student_id):
     return new_event("enrolment_status_changed", "enrollment", {
         "student_id": student_id, "programme_id": "prog-1", "previous_status": "active",
         "status": "withdrawn", "reason": "本人申请退学"})
+
+
+def graduated(student_id):
+    return new_event("enrolment_status_changed", "enrollment", {
+        "student_id": student_id, "programme_id": "prog-1", "previous_status": "active",
+        "status": "graduated", "reason": "graduated"})
 
 
 def seed(amqp_uri, database):
@@ -186,6 +192,52 @@ def test_a_withdrawn_student_leaves_their_active_team(projects, service_config, 
     assert [e["data"]["student_id"] for e, _ in events] == ["s-1"]
     assert call(projects, "get_team", team["id"])["removed"][0]["reason"] == "本人申请退学"
     assert database("projects").students.find_one({"_id": "s-1"})["status"] == "withdrawn"
+
+
+def test_a_graduated_students_open_placement_ends_once_and_they_leave_their_team(
+        projects, service_config, database):
+    amqp_uri, db = service_config["AMQP_URI"], database("projects")
+    with config.patch({"CLOCK_NOW": "2027-05-14T09:00:00+08:00"}):  # graduation day
+        _, team = running_project(projects)
+        finished, ongoing = placements_of_a_graduate(projects)
+        ended = probe(amqp_uri, "placement_ended")  # bound after the normal end
+        removed = probe(amqp_uri, "team_member_removed")
+
+        event, again = graduated("s-1"), graduated("s-1")  # ``again``: announced anew
+        for delivered in (event, event, again):  # ``event`` delivered twice
+            publish_event(amqp_uri, "enrollment", delivered)
+        wait_until(lambda: db.inbox.count_documents(
+            {"event_id": {"$in": [event["id"], again["id"]]}}) == 2,
+            message="both graduation events handled")
+
+    events = wait_until(lambda: drain(amqp_uri, ended), message="placement_ended")
+    assert [e["data"] for e, _ in events] == [{
+        "placement_id": ongoing["id"], "student_id": "s-1", "enterprise_id": "p-1",
+        "ended_on": "2027-05-14", "early": True, "reason": "graduated", "hours": 40}]
+    assert db.outbox.count_documents({"event.type": "placement_ended",
+                                      "event.data.placement_id": ongoing["id"]}) == 1
+    assert call(projects, "get_placement", ongoing["id"])["status"] == "ended"
+    assert call(projects, "get_placement", finished["id"]) == finished
+    assert call(projects, "get_team", team["id"])["student_ids"] == ["s-2"]
+    assert call(projects, "get_team", team["id"])["removed"][0]["reason"] == "graduated"
+    events = wait_until(lambda: drain(amqp_uri, removed), message="team_member_removed")
+    assert [e["data"]["student_id"] for e, _ in events] == ["s-1"]
+    assert db.outbox.count_documents({"event.type": "team_member_removed"}) == 1
+
+
+def placements_of_a_graduate(projects):
+    """s-1's placement that ended as planned, and the one under way with 40 hours."""
+    site = {"student_id": "s-1", "enterprise_id": "p-1", "site": "苏州工业园区二号厂房",
+            "supervisor_name": "王建国"}
+    finished = call(projects, "start_placement", {
+        **site, "starts_on": "2026-09-07", "ends_on": "2027-01-29"})
+    finished = call(projects, "end_placement", finished["id"], {"ended_on": "2027-01-29"})
+    ongoing = call(projects, "start_placement", {
+        **site, "starts_on": "2027-03-01", "ends_on": "2027-06-30"})
+    call(projects, "log_checkin", ongoing["id"],
+         {"week_starting": "2027-03-01", "hours": 40, "summary": "视觉标定与点检"})
+    call(projects, "confirm_checkin", ongoing["id"], "2027-03-01")
+    return finished, ongoing
 
 
 def test_the_mentor_the_mentors_service_assigns_shows_on_the_team(projects, service_config):

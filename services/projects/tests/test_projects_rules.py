@@ -316,6 +316,17 @@ def test_checkins_are_logged_on_an_active_placement():
         domain.check_checkin_open({"status": "ended"})
 
 
+def test_a_graduates_placement_ends_on_the_day_given_or_the_nearest_day_of_its_period():
+    placement = {"starts_on": "2027-03-01", "ends_on": "2027-06-30"}
+    assert domain.end_date_within(placement, date(2027, 5, 14)) == date(2027, 5, 14)
+    assert domain.end_date_within(placement, date(2027, 7, 2)) == date(2027, 6, 30)
+    assert domain.end_date_within(placement, date(2027, 2, 20)) == date(2027, 3, 1)
+    # whichever day it is, the normal end rules accept it; early only before the planned end
+    assert domain.check_end({**placement, "status": "active"},
+                            domain.end_date_within(placement, date(2027, 7, 2)),
+                            "graduated") is False
+
+
 def test_feedback_directions_and_whom_it_rates():
     student = {"kind": "student", "student_id": "s1"}
     enterprise = {"kind": "enterprise", "enterprise_id": "e1"}

@@ -161,7 +161,7 @@ def test_a_withdrawn_student_leaves_the_teams_under_way(uow):
     project, team = in_progress(uow)
     workflows.enrolment_status_changed(uow, {
         "student_id": "s-1", "status": "withdrawn", "programme_id": "prog-1",
-        "partner_id": "p-1", "reason": None}, NOW)
+        "partner_id": "p-1", "reason": None}, NOW, 2)
     assert uow.records.team(team["_id"])["student_ids"] == ["s-2"]
     assert uow.records.member_ids(project["_id"]) == ["s-2"]
     assert uow.events("team_member_removed") == [{
@@ -248,6 +248,34 @@ def test_ending_a_placement_early_announces_its_confirmed_hours(uow):
         "ended_on": "2027-03-12", "early": True, "reason": "休学", "hours": 38.5}]
     with pytest.raises(Conflict):
         workflows.end_placement(uow, placement["_id"], date(2027, 3, 12), "休学", STAFF, NOW, 2)
+
+
+def test_a_graduated_students_open_placements_end_and_they_leave_the_teams_under_way(uow):
+    project, team = in_progress(uow)
+    finished = workflows.start_placement(uow, {**PLACEMENT, "starts_on": date(2027, 1, 4),
+                                               "ends_on": date(2027, 2, 26)}, NOW, 2, STAFF)
+    finished = workflows.end_placement(uow, finished["_id"], date(2027, 2, 26), None, STAFF,
+                                       NOW, 2)
+    ongoing = workflows.start_placement(uow, dict(PLACEMENT), NOW, 2, STAFF)
+    workflows.log_checkin(uow, ongoing["_id"], {"week_starting": date(2027, 3, 1),
+                                                "hours": 38.5, "summary": "点检"}, None, NOW)
+    workflows.confirm_checkin(uow, ongoing["_id"], "2027-03-01", ENTERPRISE, NOW)
+    graduated = {"student_id": "s-1", "status": "graduated", "programme_id": "prog-1",
+                 "partner_id": "p-1", "reason": "graduated"}
+
+    workflows.enrolment_status_changed(uow, graduated, NOW, 2)
+    workflows.enrolment_status_changed(uow, graduated, NOW, 2)  # announced again: no effect
+
+    assert uow.events("placement_ended")[1:] == [{
+        "placement_id": ongoing["_id"], "student_id": "s-1", "enterprise_id": "p-1",
+        "ended_on": "2027-03-10", "early": True, "reason": "graduated", "hours": 38.5}]
+    assert uow.records.placement(ongoing["_id"])["end_reason"] == "graduated"
+    assert uow.records.placement(finished["_id"]) == finished
+    assert uow.records.member_ids(project["_id"]) == ["s-2"]
+    assert uow.events("team_member_removed") == [{
+        "project_id": project["_id"], "team_id": team["_id"], "student_id": "s-1",
+        "reason": "graduated"}]
+    assert uow.records.student("s-1")["status"] == "graduated"
 
 
 def test_a_missed_checkin_raises_one_alert_however_often_the_sweep_runs(uow):

@@ -2,6 +2,7 @@
 from college_contracts import read
 from college_platform.events import event_handler
 from projects import domain, workflows
+from projects.entrypoints import grace_days
 
 
 class CopiesEntrypoints:
@@ -25,7 +26,7 @@ class CopiesEntrypoints:
         now = self.clock()
 
         self.store.handle_once(event, lambda uow: workflows.enrolment_status_changed(
-            uow, data, now))
+            uow, data, now, grace_days()))
 
     @event_handler("mentors", "mentor_registered")
     def on_mentor_registered(self, event):
