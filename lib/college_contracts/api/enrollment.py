@@ -461,6 +461,54 @@ class StudentQuerySchema(PageQuerySchema):
     sort = sort_by("created_at", "student_number", "name", "status", "programme_code")
 
 
+# -- graduation -------------------------------------------------------------------------------
+
+CERTIFICATE_LEVELS = ("junior", "intermediate", "senior")
+MAX_GRADUATES_PER_CALL = 1000
+
+
+class RequiredCertificateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    level = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LEVELS),
+                          metadata={"description": "the lowest level that meets it"})
+
+
+class RequiredProjectsSchema(Schema):
+    count = fields.Integer(required=True, validate=validate.Range(min=0, max=50))
+    min_grade = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+
+
+class GraduationRequirementsSchema(Schema):
+    effective_from = fields.Date(load_default=None, metadata={
+        "description": "students enrolled on or after this day are held to this version "
+                       "(today when left out); earlier cohorts keep the one they started under"})
+    credits = fields.Float(required=True, validate=validate.Range(min=0, max=1000),
+                           metadata={"description": "credits banked in the credit bank"})
+    certificates = fields.List(fields.Nested(RequiredCertificateSchema), load_default=list,
+                               validate=validate.Length(max=20))
+    placement_hours = fields.Float(required=True, validate=validate.Range(min=0, max=10000),
+                                   metadata={"description": "hours of finished placements"})
+    projects = fields.Nested(RequiredProjectsSchema, load_default=lambda: {
+        "count": 0, "min_grade": 0}, metadata={
+        "description": "completed enterprise projects graded at least min_grade"})
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
+
+
+class GraduationCheckQuerySchema(PageQuerySchema):
+    intake_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
+    eligible = fields.Boolean(metadata={"description": "only who may (or may not) graduate now"})
+
+
+class GraduationConfirmationSchema(Schema):
+    student_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)), required=True,
+        validate=validate.Length(min=1, max=MAX_GRADUATES_PER_CALL),
+        metadata={"description": "the students to graduate, each checked again"})
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
+
+
 # -- answers: what the API shows of each stored document ------------------------------------
 #
 # The service dumps every answer through these, so storage-only fields (the programme's
@@ -476,10 +524,12 @@ class StatusRecordSchema(Schema):
     """One step of an agreement's, application's or student's status history."""
     status = fields.String()
     action = fields.String(metadata={"description": "a student's: enrol, admission_list, "
-                                                    "suspend, resume, withdraw, transfer"})
+                                                    "suspend, resume, withdraw, transfer, "
+                                                    "graduate"})
     reason = fields.String(allow_none=True)
     from_programme_id = fields.String(allow_none=True,
                                       metadata={"description": "a transfer's origin"})
+    confirmed_by = fields.String(metadata={"description": "who confirmed a graduation"})
     at = fields.DateTime()
 
 
@@ -677,7 +727,66 @@ class StudentSchema(Schema):
     minor = fields.Boolean()
     status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
     enrolled_on = fields.String(metadata={"format": "date"})
+    graduated_on = fields.String(metadata={"format": "date"})
+    graduation_requirements_version = WholeNumber(metadata={
+        "description": "the version of the programme's requirements the student met"})
     tripartite_agreement_id = fields.String(allow_none=True)
     apprentice_contract = fields.Nested(ApprenticeContractRecordSchema)
     history = fields.List(fields.Nested(StatusRecordSchema))
     created_at = fields.DateTime()
+
+
+class GraduationRequirementsRecordSchema(Schema):
+    id = fields.String(attribute="_id")
+    programme_id = fields.String()
+    version = WholeNumber()
+    effective_from = fields.String(metadata={"format": "date"})
+    credits = fields.Float()
+    certificates = fields.List(fields.Nested(RequiredCertificateSchema))
+    placement_hours = fields.Float()
+    projects = fields.Nested(RequiredProjectsSchema)
+    note = fields.String(allow_none=True)
+    set_by = fields.String(allow_none=True)
+    set_at = fields.DateTime()
+
+
+class RequirementResultSchema(Schema):
+    requirement = fields.String(validate=validate.OneOf(
+        ("credits", "placement_hours", "certificate", "projects")))
+    needed = fields.Raw(metadata={"description": "a number, or the certificate and level"})
+    has = fields.Raw(allow_none=True, metadata={
+        "description": "a number, or the level of the certificate held (null: none)"})
+    met = fields.Boolean()
+    missing = fields.String(allow_none=True)
+
+
+class GraduationCheckSchema(Schema):
+    student_id = fields.String()
+    student_number = fields.String()
+    name = fields.String()
+    status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
+    intake_year = WholeNumber(allow_none=True)
+    requirements_version = WholeNumber(allow_none=True, metadata={
+        "description": "the version the student is held to"})
+    eligible = fields.Boolean(metadata={"description": "may graduate now"})
+    requirements = fields.List(fields.Nested(RequirementResultSchema))
+    missing = fields.List(fields.String())
+
+
+class GraduationCheckPageSchema(Schema):
+    items = fields.List(fields.Nested(GraduationCheckSchema))
+    total = WholeNumber()
+    eligible = WholeNumber(metadata={"description": "of all the students matched"})
+    offset = WholeNumber()
+    limit = WholeNumber()
+
+
+class GraduationOutcomeSchema(GraduationCheckSchema):
+    graduated = fields.Boolean()
+
+
+class GraduationReportSchema(Schema):
+    programme_id = fields.String()
+    graduated = WholeNumber()
+    not_graduated = WholeNumber()
+    students = fields.List(fields.Nested(GraduationOutcomeSchema))

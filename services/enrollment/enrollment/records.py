@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from college_platform.errors import Conflict
@@ -325,6 +325,50 @@ class EnrollmentRecords:
                          "programme_id": student["programme_id"]},
             {"$set": updates, "$push": {"history": history}}, "the student's record")
         return self.student(student["_id"])
+
+    def students_of_programme(self, programme_id: str, intake_year: int | None = None,
+                              status: str | None = None) -> list[Document]:
+        selector: Document = {"programme_id": programme_id}
+        if intake_year is not None:
+            selector["intake_year"] = intake_year
+        if status is not None:
+            selector["status"] = status
+        return sorted(self._find("students", selector, {"history": 0, "apprentice_contract": 0}),
+                      key=lambda student: student["student_number"])
+
+    # graduation: requirements and what students achieved ---------------------------------------
+
+    def graduation_requirements(self, programme_id: str) -> list[Document]:
+        """Every version of the programme's requirements, oldest first."""
+        return sorted(self._find("graduation_requirements", {"programme_id": programme_id}),
+                      key=lambda version: version["version"])
+
+    def requirements_of_programmes(self, programme_ids: list[str]) -> dict[str, list[Document]]:
+        found: dict[str, list[Document]] = {}
+        for version in self._find("graduation_requirements",
+                                  {"programme_id": {"$in": programme_ids}}):
+            found.setdefault(version["programme_id"], []).append(version)
+        return found
+
+    def add_graduation_requirements(self, requirements: Document) -> None:
+        self.db.graduation_requirements.insert_one(requirements, session=self.session)
+
+    def achievements_of(self, student_ids: list[str]) -> dict[str, list[Document]]:
+        found: dict[str, list[Document]] = {student_id: [] for student_id in student_ids}
+        for achievement in self._find("achievements", {"student_id": {"$in": student_ids}}):
+            found.setdefault(achievement["student_id"], []).append(achievement)
+        return found
+
+    def remember_achievements(self, achievements: list[Document]) -> None:
+        """Each fact once (a redelivery changes nothing), never over its withdrawal."""
+        self.db.achievements.bulk_write(
+            [UpdateOne({"_id": a["_id"]}, {"$setOnInsert": a}, upsert=True)
+             for a in achievements], ordered=False, session=self.session)
+
+    def withdraw_achievements(self, marks: list[Document]) -> None:
+        self.db.achievements.bulk_write(
+            [UpdateOne({"_id": mark["_id"]}, {"$set": mark}, upsert=True) for mark in marks],
+            ordered=False, session=self.session)
 
     # what the read models read (docs/views.md) --------------------------------------------------
 

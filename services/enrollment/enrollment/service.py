@@ -26,6 +26,7 @@ from enrollment.entrypoints.admission_list import AdmissionListEntrypoints
 from enrollment.entrypoints.applications import ApplicationEntrypoints
 from enrollment.entrypoints.enrolment import STUDENT_POSITIONS, EnrolmentEntrypoints
 from enrollment.entrypoints.expiry import ExpiryEntrypoints
+from enrollment.entrypoints.graduation import GraduationEntrypoints
 from enrollment.entrypoints.partners import PartnerEntrypoints
 from enrollment.entrypoints.programmes import ProgrammeEntrypoints
 from enrollment.entrypoints.read_models import ReadModelEntrypoints
@@ -54,7 +55,7 @@ def active_applications_hold_their_key(db):
 
 class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEntrypoints,
                         AdmissionListEntrypoints, EnrolmentEntrypoints, ReadModelEntrypoints,
-                        ExpiryEntrypoints, PlatformService):
+                        ExpiryEntrypoints, GraduationEntrypoints, PlatformService):
     name = "enrollment"
 
     clock = Clock()
@@ -92,5 +93,7 @@ class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEnt
                                 name="list_position_unique"),
                      IndexModel(PENDING, sparse=True, name="list_pending")],
         "apprentice_contracts": [ascending("student_id"), ascending("partner_id")],
+        "graduation_requirements": [ascending("programme_id")],
+        "achievements": [ascending("student_id")],
     }, prepare=[students_written_before_positions, active_applications_hold_their_key],
         records=EnrollmentRecords)

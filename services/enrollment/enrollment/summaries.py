@@ -67,8 +67,17 @@ def personal_part(applicant):
             if passport else None}
 
 
-def student_part(student, programme, applicant, tripartite_agreements):
-    """A student's part: ``student``, ``apprenticeship`` and ``personal``."""
+def graduation_part(student, check):
+    """Progress towards graduation: each requirement met or missing, or the day
+    the student graduated."""
+    return {"graduated_on": student.get("graduated_on"), "eligible": check["eligible"],
+            "requirements_version": check["requirements_version"],
+            "requirements": check["requirements"], "missing": check["missing"]}
+
+
+def student_part(student, programme, applicant, tripartite_agreements, graduation_check):
+    """A student's part: ``student``, ``apprenticeship``, ``personal`` and
+    ``graduation``."""
     history = [{"status": entry["status"], "at": iso(entry.get("at")),
                 "reason": entry.get("reason")} for entry in student.get("history", [])]
     summary = {
@@ -84,7 +93,8 @@ def student_part(student, programme, applicant, tripartite_agreements):
         for agreement in sorted(tripartite_agreements, key=lambda a: a.get("version", 0),
                                 reverse=True)])
     return {"student": summary, "apprenticeship": apprenticeship,
-            "personal": personal_part(applicant)}
+            "personal": personal_part(applicant),
+            "graduation": graduation_part(student, graduation_check)}
 
 
 # -- the enterprise partner view --------------------------------------------------------------

@@ -24,6 +24,10 @@ def a_student(**changes):
             "created_at": ENROLLED_AT, **changes}
 
 
+NO_CHECK = {"eligible": False, "requirements_version": None, "requirements": [],
+            "missing": ["the programme has no graduation requirements yet"]}
+
+
 def test_a_students_part_holds_enrolment_apprenticeship_and_unmasked_personal_data():
     applicant = {"_id": "a-1", "resident_id": "110105200503010016", "phone": "13800138000",
                  "address": "深圳市南山区科技园1号"}
@@ -32,7 +36,7 @@ def test_a_students_part_holds_enrolment_apprenticeship_and_unmasked_personal_da
                       "college": {"signed_at": datetime(2027, 8, 1, tzinfo=timezone.utc)},
                       "student": {"signed_at": datetime(2027, 8, 3, tzinfo=timezone.utc)}}}]
 
-    part = summaries.student_part(a_student(), PROGRAMME, applicant, tripartite)
+    part = summaries.student_part(a_student(), PROGRAMME, applicant, tripartite, NO_CHECK)
 
     assert part["student"]["programme"] == {"programme_id": "prog-cnc", "code": "2027-MA-CNC",
                                             "name": "数控技术现代学徒制班",
@@ -47,12 +51,14 @@ def test_a_students_part_holds_enrolment_apprenticeship_and_unmasked_personal_da
         ("t-2", "signed", "2027-08-03T00:00:00+00:00"), ("t-1", "superseded", None)]
     assert part["personal"] == {"resident_id": "110105200503010016", "phone": "13800138000",
                                 "address": "深圳市南山区科技园1号", "passport": None}
+    assert part["graduation"] == {"graduated_on": None, **NO_CHECK}
 
 
 def test_a_student_without_an_apprenticeship_has_no_contract():
     part = summaries.student_part(a_student(apprentice_contract=None), PROGRAMME,
                                   {"_id": "a-1", "passport": {"number": "K1234567",
-                                                              "country": "GBR"}}, [])
+                                                              "country": "GBR"}}, [],
+                                  NO_CHECK)
     assert part["apprenticeship"] == {"contract": None, "agreements": []}
     assert part["personal"]["passport"] == {"number": "K1234567", "country": "GBR"}
 
@@ -60,7 +66,7 @@ def test_a_student_without_an_apprenticeship_has_no_contract():
 def test_a_long_history_keeps_the_newest_100_and_says_it_was_cut():
     history = [{"status": "active", "at": datetime(2027, 1, 1, tzinfo=timezone.utc),
                 "reason": str(n)} for n in range(120)]
-    part = summaries.student_part(a_student(history=history), PROGRAMME, None, [])
+    part = summaries.student_part(a_student(history=history), PROGRAMME, None, [], NO_CHECK)
     assert len(part["student"]["history"]) == 100
     assert part["student"]["history"][0]["reason"] == "119"
     assert part["student"]["history_truncated"] is True

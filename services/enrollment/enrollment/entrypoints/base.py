@@ -6,6 +6,7 @@ from enrollment.schemas import (
     AgreementSchema,
     ApplicantRecordSchema,
     ApplicationRecordSchema,
+    GraduationRequirementsRecordSchema,
     LedgerEntrySchema,
     PartnerSchema,
     ProgrammeSchema,
@@ -23,3 +24,4 @@ applicant_view = ApplicantRecordSchema()
 application_view = ApplicationRecordSchema()
 tripartite_view = TripartiteAgreementSchema()
 student_view = StudentSchema()
+requirements_view = GraduationRequirementsRecordSchema()

@@ -8,6 +8,7 @@ from typing import Any
 from college_contracts.enrollment import PROGRAMME_KINDS
 from college_platform.repository import group_by
 from enrollment import summaries
+from enrollment.workflows import graduation
 from enrollment.workflows.common import Document, records
 
 
@@ -22,11 +23,14 @@ def student_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
         list({s["applicant_id"] for s in students}),
         {"resident_id": 1, "phone": 1, "address": 1, "passport": 1})
     agreements = store.tripartites_of_students([s["_id"] for s in students])
+    checks = {check["student_id"]: check for check in graduation.checks_of_students(
+        uow, students)}
     answer: dict[str, Document] = {student_id: {} for student_id in ids}
     for student in students:
         answer[student["_id"]] = summaries.student_part(
             student, programmes.get(student["programme_id"]),
-            applicants.get(student["applicant_id"]), agreements.get(student["_id"], []))
+            applicants.get(student["applicant_id"]), agreements.get(student["_id"], []),
+            checks[student["_id"]])
     return answer
 
 

@@ -1,0 +1,148 @@
+"""Graduation against the real broker and database: requirements, what
+students achieved learnt from the certificates and projects services' events,
+the check and the registrar's confirmation."""
+import pytest
+from enrollment_fixtures import adult, collect_events, partner_with_agreement, programme
+
+from college_platform.envelope import new_event
+from college_platform.errors import InvalidInput, NotFound
+from enrollment.service import EnrollmentService
+from testkit.amqp import bind_probe_queue, publish_event
+from testkit.calls import call
+from testkit.servers import wait_until
+
+REQUIREMENTS = {"credits": 10, "placement_hours": 100, "actor": "registrar.li",
+                "certificates": [{"code": "CNC-1X", "level": "intermediate"}],
+                "projects": {"count": 1, "min_grade": 60}}
+
+
+@pytest.fixture
+def enrollment(start_service):
+    return start_service(EnrollmentService)
+
+
+def cohort(enrollment, size=3):
+    partner = partner_with_agreement(enrollment, codes=("2027-OC-EV",))
+    ev = programme(enrollment, partner["id"], capacity=10, seats=10, code="2027-OC-EV",
+                   kind="order_class")
+    report = call(enrollment, "import_admissions", {"programme_id": ev["id"], "rows": [
+        {**adult(n), "admission_number": "27330100%05d" % n} for n in range(1, size + 1)]})
+    students = sorted((row["student_number"], row["student_id"]) for row in report["report"])
+    return ev, [student_id for _, student_id in students]
+
+
+def achieve(amqp_uri, student_id, credits=10, hours=100, level="intermediate", grade=75):
+    """What the certificates and projects services announce of a student."""
+    grant = "grant-%s" % student_id
+    publish_event(amqp_uri, "certificates", new_event("credits_granted", "certificates", {
+        "grant_id": grant, "student_id": student_id, "certificate_number": "N-%s" % student_id,
+        "programme_id": "p", "credits": credits}))
+    publish_event(amqp_uri, "certificates", new_event("certificate_issued", "certificates", {
+        "certificate_number": "N-%s" % student_id, "candidate_id": student_id,
+        "candidate_kind": "student", "certificate_code": "CNC-1X", "level": level,
+        "issued_on": "2029-06-01"}))
+    publish_event(amqp_uri, "projects", new_event("placement_ended", "projects", {
+        "placement_id": "pl-%s" % student_id, "student_id": student_id, "enterprise_id": "e",
+        "ended_on": "2029-05-01", "early": False, "hours": hours}))
+    publish_event(amqp_uri, "projects", new_event("project_completed", "projects", {
+        "project_id": "pr-%s" % student_id, "enterprise_id": "e", "on_time": True,
+        "grades": [{"student_id": student_id, "grade": grade}]}))
+    return grant
+
+
+def checked(enrollment, ev, **query):
+    return {c["student_id"]: c for c in call(enrollment, "graduation_check", ev["id"], query)[
+        "items"]}
+
+
+def test_a_cohort_is_checked_and_only_who_meets_the_requirements_graduates(
+        enrollment, amqp_uri, database):
+    bind_probe_queue(amqp_uri, "enrollment", "enrolment_status_changed", "probe-graduated")
+    ev, (ready, short, suspended) = cohort(enrollment)
+    first = call(enrollment, "set_graduation_requirements", ev["id"], REQUIREMENTS)
+    assert (first["version"], first["set_by"]) == (1, "registrar.li")
+    achieve(amqp_uri, ready)
+    achieve(amqp_uri, short, hours=40, grade=55)
+    achieve(amqp_uri, suspended)
+    call(enrollment, "change_student_status", suspended, {"action": "suspend",
+                                                          "reason": "病假一学期"})
+    wait_until(lambda: database("enrollment").achievements.count_documents({}) == 12,
+               message="the achievements are learnt")
+
+    checks = checked(enrollment, ev)
+    assert checks[ready]["eligible"] and checks[ready]["requirements_version"] == 1
+    assert checks[short]["missing"] == [
+        "60 more placement hours", "1 more enterprise project graded 60 or above"]
+    assert checks[suspended]["missing"] == ["suspended: graduates only after resuming"]
+    page = call(enrollment, "graduation_check", ev["id"], {"eligible": True})
+    assert (page["total"], page["eligible"]) == (1, 1)
+
+    report = call(enrollment, "confirm_graduation", ev["id"], {
+        "student_ids": [ready, short, suspended], "actor": "registrar.li"})
+    assert (report["graduated"], report["not_graduated"]) == (1, 2)
+    outcome = {s["student_id"]: s for s in report["students"]}
+    assert outcome[ready]["graduated"] and not outcome[short]["graduated"]
+    assert outcome[short]["missing"] == checks[short]["missing"]
+    graduate = call(enrollment, "get_student", ready)
+    assert (graduate["status"], graduate["graduation_requirements_version"]) == ("graduated", 1)
+    assert graduate["history"][-1]["confirmed_by"] == "registrar.li"
+    assert call(enrollment, "get_student", short)["status"] == "active"
+    event, = collect_events(amqp_uri, "probe-graduated", 2)[1:]  # after the suspension
+    assert (event["student_id"], event["previous_status"], event["status"]) == \
+        (ready, "active", "graduated")
+
+    again = call(enrollment, "confirm_graduation", ev["id"], {
+        "student_ids": [ready], "actor": "registrar.li"})
+    assert again["students"][0]["missing"] == ["already graduated"]
+    assert database("enrollment").outbox.count_documents(
+        {"event.type": "enrolment_status_changed"}) == 2, "graduated and announced once"
+
+
+def test_a_reversed_grant_or_a_revoked_certificate_stops_counting_even_if_delivered_first(
+        enrollment, amqp_uri, database):
+    ev, (student, *_) = cohort(enrollment, size=1)
+    call(enrollment, "set_graduation_requirements", ev["id"], REQUIREMENTS)
+    reversal = {"grant_id": "grant-%s" % student, "student_id": student,
+                "certificate_number": "N-%s" % student, "programme_id": "p", "credits": 10}
+    publish_event(amqp_uri, "certificates", new_event("credits_reversed", "certificates",
+                                                      reversal))
+    wait_until(lambda: database("enrollment").achievements.count_documents({}) == 1,
+               message="the reversal is kept")
+    achieve(amqp_uri, student)  # the grant, delivered after its reversal
+    publish_event(amqp_uri, "certificates", new_event("certificate_revoked", "certificates", {
+        "certificate_number": "N-%s" % student, "candidate_id": student,
+        "candidate_kind": "student", "reason": "考试作弊"}))
+    wait_until(lambda: database("enrollment").achievements.count_documents(
+        {"withdrawn": True}) == 2 and database("enrollment").achievements.count_documents(
+        {}) == 4, message="the revocation is learnt")
+    check = checked(enrollment, ev)[student]
+    assert check["missing"] == ["10 more credits", "the certificate CNC-1X (intermediate)"]
+
+
+def test_a_cohort_keeps_the_requirements_it_started_under(enrollment, amqp_uri, database):
+    ev, (student, *_) = cohort(enrollment, size=1)
+    call(enrollment, "set_graduation_requirements", ev["id"], REQUIREMENTS)
+    stricter = call(enrollment, "set_graduation_requirements", ev["id"], {
+        **REQUIREMENTS, "credits": 200, "effective_from": "2999-09-01"})
+    assert stricter["version"] == 2
+    versions = call(enrollment, "list_graduation_requirements", ev["id"])
+    assert [v["version"] for v in versions] == [2, 1]
+    achieve(amqp_uri, student)
+    wait_until(lambda: database("enrollment").achievements.count_documents({}) == 4,
+               message="the achievements are learnt")
+    check = call(enrollment, "student_graduation_check", student)
+    assert check["eligible"] and check["requirements_version"] == 1
+
+
+def test_wrong_requirements_name_each_field_and_an_unknown_programme_is_not_found(enrollment):
+    ev, _ = cohort(enrollment, size=1)
+    with pytest.raises(InvalidInput) as caught:
+        call(enrollment, "set_graduation_requirements", ev["id"], {
+            "credits": -1, "placement_hours": "many", "actor": "registrar.li",
+            "certificates": [{"code": "", "level": "expert"}]})
+    assert set(caught.value.errors) == {"credits", "placement_hours", "certificates"}
+    with pytest.raises(NotFound):
+        call(enrollment, "graduation_check", "no-such-programme")
+    with pytest.raises(NotFound):
+        call(enrollment, "confirm_graduation", "no-such-programme", {
+            "student_ids": ["x"], "actor": "registrar.li"})
