@@ -135,6 +135,9 @@ class StudentViewSchema(ViewStatus):
     student = fields.Dict(allow_none=True)
     apprenticeship = fields.Dict()
     personal = fields.Dict(allow_none=True)
+    graduation = fields.Dict(allow_none=True, metadata={
+        "description": "graduated_on, eligible, requirements_version, requirements (each "
+                       "met or not) and missing; null for an enterprise's user"})
     projects = fields.List(fields.Dict())
     placements = fields.List(fields.Dict())
     feedback = fields.Dict()

@@ -67,6 +67,14 @@ class SweepRound:
 COUNTED_BY_NO_FACT = {("projects", "project_drafted")}
 
 
+# what a student achieves towards graduation: enrollment's part of their view
+# (its ``graduation`` section) counts it, so it is read again too
+GRADUATION_FACTS = {("certificates", "credits_granted"), ("certificates", "credits_reversed"),
+                    ("certificates", "certificate_issued"),
+                    ("certificates", "certificate_revoked"),
+                    ("projects", "placement_ended"), ("projects", "project_completed")}
+
+
 def stale_views(source, event_type, data, team_members=()):
     """``[(kind, key, service)]``: the view parts this event makes stale. The
     part to refresh is the publisher's, except that a new student's view is
@@ -88,6 +96,8 @@ def stale_views(source, event_type, data, team_members=()):
     enterprises.update(data.get("partner_ids") or ())
     for student in students:
         marks.add((STUDENT_VIEW, student, source))
+        if (source, event_type) in GRADUATION_FACTS:
+            marks.add((STUDENT_VIEW, student, "enrollment"))
     for enterprise in enterprises:
         marks.add((ENTERPRISE_VIEW, enterprise, source))
     if source == "enrollment" and event_type == "student_enrolled":
@@ -140,7 +150,7 @@ def risk_of(signals):
 
 STUDENT_SECTIONS = {
     "enrollment": {"student": None, "apprenticeship": {"contract": None, "agreements": []},
-                   "personal": None},
+                   "personal": None, "graduation": None},
     "projects": {"projects": [], "placements": [], "feedback": {"overdue": []}},
     "mentors": {"mentors": {"school": None, "industry": None}},
     "certificates": {"registrations": [], "results": [], "certificates": [],
@@ -193,8 +203,9 @@ def student_360_for_enterprise(view, enterprise_id):
     placements, projects and mentors and the feedback on them, and the
     student's certificates. The sponsor also sees the enrolment it is a party
     to (status history, apprentice contract, tripartite agreements, the college
-    tutor). Nothing another enterprise did or said, and no exams, results or
-    credits; the risk flag counts the enterprise's own placements and projects."""
+    tutor). Nothing another enterprise did or said, and no exams, results,
+    credits or graduation progress (which counts other enterprises' work); the
+    risk flag counts the enterprise's own placements and projects."""
     def own(items):
         return [item for item in items or () if item.get("enterprise_id") == enterprise_id]
 
@@ -212,7 +223,8 @@ def student_360_for_enterprise(view, enterprise_id):
     mentors = view.get("mentors") or {}
     industry = mentors.get("industry")
     scoped = dict(view, student=student, projects=projects, placements=placements,
-                  registrations=[], results=[], credits={"total": 0, "grants": []})
+                  registrations=[], results=[], credits={"total": 0, "grants": []},
+                  graduation=None)
     scoped["apprenticeship"] = view.get("apprenticeship") if sponsor else \
         {"contract": None, "agreements": []}
     scoped["personal"] = view.get("personal") if sponsor else None

@@ -45,6 +45,17 @@ def test_a_completed_project_marks_every_graded_student():
         (STUDENT_VIEW, "s1"), (STUDENT_VIEW, "s2")}
 
 
+def test_what_counts_towards_graduation_marks_enrollments_part_of_the_student_too():
+    grant = stale_views("certificates", "credits_granted", {"student_id": "s1"})
+    assert {(kind, key, service) for kind, key, service in grant if kind == STUDENT_VIEW} == {
+        (STUDENT_VIEW, "s1", "certificates"), (STUDENT_VIEW, "s1", "enrollment")}
+    hours = stale_views("projects", "placement_ended", {"student_id": "s1",
+                                                        "enterprise_id": "e1"})
+    assert (STUDENT_VIEW, "s1", "enrollment") in hours
+    checkin = stale_views("projects", "checkin_logged", {"student_id": "s1"})
+    assert (STUDENT_VIEW, "s1", "enrollment") not in checkin
+
+
 def test_a_review_that_names_only_the_team_marks_its_members():
     marks = stale_views("projects", "deliverable_reviewed", {"team_id": "t1"},
                         team_members=["s1", "s2"])
@@ -304,7 +315,11 @@ def a_360_with_two_enterprises():
             "apprenticeship": {"contract": {"contract_id": "c1", "partner_id": "e1",
                                             "monthly_wage": 4200},
                                "agreements": [{"agreement_id": "a1", "partner_id": "e1"}]},
-            "personal": {"resident_id": "110105200503010016", "phone": "13800138000"}},
+            "personal": {"resident_id": "110105200503010016", "phone": "13800138000"},
+            "graduation": {"eligible": False, "requirements_version": 1,
+                           "missing": ["60 more placement hours"], "requirements": [
+                               {"requirement": "placement_hours", "needed": 100, "has": 40,
+                                "met": False, "missing": "60 more placement hours"}]}},
         "projects": {
             "projects": [{"project_id": "p1", "enterprise_id": "e1", "late_deliverables": 3},
                          {"project_id": "p2", "enterprise_id": "e2", "late_deliverables": 0}],
@@ -347,6 +362,7 @@ def test_a_hosting_enterprise_sees_its_own_part_of_a_360_and_nothing_another_did
     assert view["mentors"] == {"school": None, "industry": None, "needs_reassignment": False}
     assert view["registrations"] == [] and view["results"] == []
     assert view["credits"] == {"total": 0, "grants": []}
+    assert view["graduation"] is None, "it counts hours at other enterprises"
     assert view["certificates"] == [{"number": "X-1", "status": "valid"}]
     # the risk comes from its own placements and projects only
     assert {r["code"]: r["count"] for r in view["risk"]["reasons"]} == {
@@ -364,4 +380,5 @@ def test_the_sponsor_also_sees_the_enrolment_it_is_party_to():
     assert view["mentors"]["school"]["mentor_id"] == "t1"
     assert [p["placement_id"] for p in view["placements"]] == ["pl1"]
     assert view["registrations"] == [] and view["results"] == []
+    assert view["graduation"] is None
     assert "e2" not in str(view)

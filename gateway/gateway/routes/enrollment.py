@@ -160,6 +160,57 @@ class EnrollmentRoutes:
         return json_response(200, self.call("enrollment", "list_ledger_entries", programme_id,
                                             page_query(request)))
 
+    # enrollment: graduation -------------------------------------------------------
+
+    @route("POST", "/v1/programmes/<programme_id>/graduation-requirements", roles=ADMISSIONS,
+           summary="A new version of the programme's completion requirements",
+           body=api.GraduationRequirementsSchema,
+           response=api.GraduationRequirementsRecordSchema, status=201)
+    def set_graduation_requirements(self, request, programme_id):
+        """{"effective_from": "2027-09-01", "credits": 120, "placement_hours": 480,
+        "certificates": [{"code": "CNC-1X", "level": "intermediate"}],
+        "projects": {"count": 2, "min_grade": 60}}"""
+        version = self.call("enrollment", "set_graduation_requirements", programme_id,
+                            with_fields(request.json_body, actor=request.principal.subject))
+        return created(version, "/v1/programmes/%s/graduation-requirements" % programme_id)
+
+    @route("GET", "/v1/programmes/<programme_id>/graduation-requirements", roles=ADMISSIONS,
+           summary="Every version of the programme's completion requirements, newest first",
+           response=api.GraduationRequirementsRecordSchema(many=True))
+    def list_graduation_requirements(self, request, programme_id):
+        return json_response(200, self.call("enrollment", "list_graduation_requirements",
+                                            programme_id))
+
+    @route("GET", "/v1/programmes/<programme_id>/graduation-check", roles=ADMISSIONS,
+           summary="Each student of the programme with the requirements met and missing",
+           query=api.GraduationCheckQuerySchema, response=api.GraduationCheckPageSchema)
+    def graduation_check(self, request, programme_id):
+        return json_response(200, self.call("enrollment", "graduation_check", programme_id,
+                                            page_query(request, "intake_year", "status",
+                                                       "eligible")))
+
+    @route("POST", "/v1/programmes/<programme_id>/graduations", roles=ADMISSIONS,
+           summary="Graduate the listed students who meet the requirements, with a "
+                   "per-student report",
+           body=api.GraduationConfirmationSchema, response=api.GraduationReportSchema)
+    def confirm_graduation(self, request, programme_id):
+        """{"student_ids": ["<id>", ...]}: at most 1,000, each checked again."""
+        return json_response(200, self.call(
+            "enrollment", "confirm_graduation", programme_id,
+            with_fields(request.json_body, actor=request.principal.subject),
+            deadline=settings.IMPORT_RPC_TIMEOUT_SECONDS))
+
+    @route("GET", "/v1/students/<student_id>/graduation-check",
+           roles=ADMISSIONS + (STUDENT,),
+           summary="A student's progress towards graduation; a student sees only their own",
+           response=api.GraduationCheckSchema)
+    def student_graduation_check(self, request, student_id):
+        principal = request.principal
+        if principal.role == STUDENT and not principal.student_id:
+            raise auth_not_found("student", student_id)
+        return json_response(200, self.call("enrollment", "student_graduation_check",
+                                            student_id, actor_of(request)))
+
     # enrollment: applicants ---------------------------------------------------
 
     @route("POST", "/v1/applicant-imports", roles=ADMISSIONS,

@@ -1,11 +1,12 @@
 // Student search and the student 360 (GET /v1/students/<id>/360).
 import { get } from "../api.js";
 import { compareNames, formatDate, formatNumber, label, t } from "../i18n.js";
+import { ROLES, can } from "../roles.js";
 import { badge, dataTable, empty, errorBox, h, loading, pageHeader, pagedTable, section } from "../ui.js";
 import { fact } from "./verify.js";
 
 export async function render(view, context) {
-  if (context.params.id) return renderStudent(view, context.params.id);
+  if (context.params.id) return renderStudent(view, context.params.id, context.user);
   view.append(pageHeader(t("students.title")));
   const search = h("input", { id: "student-search", type: "search", name: "q", autocomplete: "off", value: sessionStorage.getItem("console.students.q") || "" });
   const status = h("select", { id: "student-status", name: "status" },
@@ -41,7 +42,7 @@ export async function render(view, context) {
   view.append(h("div", { class: "card" }, searchForm), table);
 }
 
-async function renderStudent(view, studentId) {
+async function renderStudent(view, studentId, user) {
   const body = h("div", {}, loading());
   view.append(body);
   let data;
@@ -70,6 +71,7 @@ async function renderStudent(view, studentId) {
       fact(t("col.resident_id"), data.personal?.resident_id))),
     section(t("student360.risk"), h("p", {}, badge(label("risk", risk.level), `risk-${risk.level}`)),
       (risk.reasons || []).length ? h("ul", { class: "reasons" }, risk.reasons.map((r) => h("li", {}, `${riskReason(r)} (${formatNumber(r.count)})`))) : h("p", { class: "muted" }, t("student360.no_risk")))));
+  if (data.graduation) nodes.push(await graduationSection(data.graduation, programme.programme_id, user));
   const mentors = data.mentors || {};
   const apprenticeship = data.apprenticeship || {};
   nodes.push(h("div", { class: "grid-2" },
@@ -116,4 +118,104 @@ function riskReason(reason) {
 
 function list(rows, columns) {
   return rows && rows.length ? dataTable(columns, rows) : empty();
+}
+
+// -- graduation: the student's progress towards it, in the console's words ---------------
+
+// The section of the 360: the day the student graduated, else each requirement
+// with what is needed, what the student has and whether it is met, and what is
+// missing. The lowest project grade counted is in the programme's requirements,
+// which only admissions staff may read; others see the words without it.
+async function graduationSection(graduation, programmeId, user) {
+  const graduated = !!graduation.graduated_on;
+  let minGrade;
+  if (!graduated && programmeId && graduation.requirements_version && can(user, ROLES.admissions)) {
+    try {
+      const versions = await get(`/v1/programmes/${encodeURIComponent(programmeId)}/graduation-requirements`);
+      minGrade = versions.find((v) => v.version === graduation.requirements_version)?.projects?.min_grade;
+    } catch { /* the words go without the grade */ }
+  }
+  const version = graduation.requirements_version ? t("graduation.version_n", { version: formatNumber(graduation.requirements_version) }) : "—";
+  if (graduated) {
+    return h("section", { class: "card", id: "student-graduation", "data-graduated": graduation.graduated_on },
+      h("h2", {}, t("graduation.title")),
+      h("p", {}, badge(label("student_status", "graduated"), "graduated"), " ", t("graduation.graduated_on", { date: formatDate(graduation.graduated_on) })),
+      h("dl", { class: "facts" }, fact(t("graduation.held_to"), version)));
+  }
+  const missing = graduationWords(graduation, minGrade);
+  return h("section", { class: "card", id: "student-graduation", "data-eligible": String(!!graduation.eligible) },
+    h("h2", {}, t("graduation.title")),
+    h("p", {}, graduation.eligible ? badge(t("graduation.may_graduate"), "ok") : badge(t("graduation.not_yet"), "warn")),
+    h("dl", { class: "facts" }, fact(t("graduation.held_to"), version)),
+    (graduation.requirements || []).length ? dataTable([
+      { label: t("graduation.requirement"), value: (r) => requirementName(r, minGrade) },
+      { label: t("graduation.needed"), value: (r) => requirementNeeded(r), numeric: true },
+      { label: t("graduation.has"), value: (r) => requirementHas(r), numeric: true },
+      { label: t("graduation.met"), value: (r) => (r.met ? badge(t("msg.yes"), "ok") : badge(t("msg.no"), "bad")) },
+    ], graduation.requirements, t("graduation.title"), (r) => requirementKey(r)) : null,
+    h("h3", {}, t("graduation.missing")),
+    missing.length ? h("ul", { class: "missing" }, missing.map((words) => h("li", {}, words))) : h("p", { class: "muted" }, t("graduation.all_met")));
+}
+
+// a certificate requirement names "CODE (level)": its code and its lowest level
+function certificateOf(requirement) {
+  const found = /^(.*) \((junior|intermediate|senior)\)$/.exec(String(requirement.needed ?? ""));
+  return found ? { code: found[1], level: found[2] } : { code: String(requirement.needed ?? ""), level: null };
+}
+
+export function requirementKey(requirement) {
+  return requirement.requirement === "certificate" ? `certificate:${certificateOf(requirement).code}` : requirement.requirement;
+}
+
+export function requirementName(requirement, minGrade) {
+  if (requirement.requirement === "projects" && minGrade !== undefined && minGrade !== null) {
+    return t("graduation.projects_graded", { grade: formatNumber(minGrade) });
+  }
+  return label("graduation_requirement", requirement.requirement);
+}
+
+export function requirementNeeded(requirement) {
+  if (requirement.requirement !== "certificate") return formatNumber(requirement.needed);
+  const { code, level } = certificateOf(requirement);
+  return level ? t("graduation.certificate_at_least", { code, level: label("level", level) }) : code;
+}
+
+export function requirementHas(requirement) {
+  if (requirement.requirement !== "certificate") return formatNumber(requirement.has);
+  return requirement.has ? label("level", requirement.has) : t("graduation.not_held");
+}
+
+// What keeps a student from graduating, in the console's words, from the
+// check's facts (the API's `missing` is English): the student's status, a
+// programme without requirements, then each unmet requirement.
+export function graduationWords(check, minGrade) {
+  const words = [];
+  if (!check.requirements && !check.status) {  // a confirmation's student of another programme
+    return (check.missing || []).length ? [t("graduation.words.not_in_programme")] : [];
+  }
+  if (check.status === "graduated") words.push(t("graduation.words.graduated"));
+  else if (check.status === "suspended") words.push(t("graduation.words.suspended"));
+  else if (check.status && check.status !== "active") words.push(t("graduation.words.status", { status: label("student_status", check.status) }));
+  if (!check.requirements_version && !(check.requirements || []).length) {
+    words.push(t("graduation.words.no_requirements"));
+    return words;
+  }
+  for (const requirement of check.requirements || []) {
+    if (requirement.met) continue;
+    const short = (Number(requirement.needed) || 0) - (Number(requirement.has) || 0);
+    const count = formatNumber(Math.round(short * 100) / 100);
+    if (requirement.requirement === "credits") words.push(t("graduation.words.credits", { count }));
+    else if (requirement.requirement === "placement_hours") words.push(t("graduation.words.placement_hours", { count }));
+    else if (requirement.requirement === "projects") {
+      words.push(minGrade !== undefined && minGrade !== null
+        ? t("graduation.words.projects", { count, grade: formatNumber(minGrade) })
+        : t("graduation.words.projects_any", { count }));
+    } else if (requirement.requirement === "certificate") {
+      const { code, level } = certificateOf(requirement);
+      words.push(level ? t("graduation.words.certificate", { code, level: label("level", level) }) : t("graduation.words.certificate_any", { code }));
+    } else if (requirement.missing) {
+      words.push(requirement.missing);
+    }
+  }
+  return words;
 }
