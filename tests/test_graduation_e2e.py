@@ -1,0 +1,153 @@
+"""Graduation through the gateway, every component a process of its own: what
+a student achieves in the projects and certificates services reaches the
+enrollment service as events, the registrar sees the cohort's check and
+confirms it, and the other services react to the graduation."""
+import secrets
+from datetime import date, timedelta
+
+import pytest
+import requests
+
+from college_contracts.identifiers import resident_id_check_character
+from testkit.servers import wait_until
+from testkit.system import System
+
+pytestmark = pytest.mark.e2e
+
+PARTNER = {"legal_name": "苏州精工装备有限公司", "credit_code": "91350100M000100Y43",
+           "industry": "装备制造"}
+CODE = "2027-OC-CNC"
+CERTIFICATE = {"code": "1X-CNC-09", "title": "数控设备维护与维修", "organisation": "机械工业教育",
+               "levels": ["junior", "intermediate"], "alignment": {"programmes": [CODE]},
+               "pass_rule": {"theory_min": 60, "practical_min": 60}}
+REQUIREMENTS = {"credits": 4, "placement_hours": 30, "projects": {"count": 0, "min_grade": 0},
+                "certificates": [{"code": "1X-CNC-09", "level": "junior"}]}
+
+
+@pytest.fixture(scope="module")
+def system(module_vhost, mongo_uri):
+    running = System(module_vhost, mongo_uri, extra_env={
+        "CERTIFICATE_SIGNING_KEYS": "2027-01:" + secrets.token_urlsafe(32)})
+    yield running
+    running.stop()
+
+
+class Caller:
+    def __init__(self, system, headers):
+        self.system, self.headers = system, headers
+
+    def send(self, method, path, body=None, expect=200, **params):
+        response = requests.request(method, self.system.url("gateway", path), json=body,
+                                    params=params, headers=self.headers, timeout=30)
+        assert response.status_code == expect, (path, response.status_code, response.text)
+        return response.json()
+
+    def eventually(self, method, path, body=None, expect=201):
+        """A call that waits for another service to learn of an object by event."""
+        def attempt():
+            response = requests.request(method, self.system.url("gateway", path), json=body,
+                                        headers=self.headers, timeout=30)
+            return response.json() if response.status_code == expect else None
+        return wait_until(attempt, timeout=30, message="%s %s" % (method, path))
+
+
+def resident_id(serial):
+    first_17 = "11010520050301%03d" % serial
+    return first_17 + resident_id_check_character(first_17)
+
+
+def monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def test_a_cohort_graduates_on_what_its_students_achieved_and_every_service_reacts(system):
+    admin = Caller(system, system.user("admin.graduation", "admin"))
+    registrar = Caller(system, system.user("li.registrar", "admissions_officer"))
+    partner = admin.send("POST", "/v1/partners", PARTNER, expect=201)
+    hr = Caller(system, system.user("hr.jinggong", "enterprise_user",
+                                    enterprise_id=partner["id"]))
+    agreement = admin.send("POST", "/v1/partners/%s/agreements" % partner["id"], {
+        "title": "数控订单班合作协议", "starts_on": "2020-01-01", "ends_on": "2099-12-31",
+        "programme_codes": [CODE]}, expect=201)
+    admin.send("POST", "/v1/agreements/%s/status" % agreement["id"], {"status": "active"})
+    programme = admin.send("POST", "/v1/programmes", {
+        "code": CODE, "name": "数控技术订单班", "kind": "order_class", "intake_year": 2027,
+        "capacity": 10, "quotas": [{"partner_id": partner["id"], "seats": 10}]}, expect=201)
+    imported = registrar.send("POST", "/v1/admission-imports", {
+        "programme_id": programme["id"], "rows": [
+            {"name": name, "resident_id": resident_id(serial), "phone": "1380013800%d" % serial,
+             "admission_number": "273301000000%d" % serial}
+            for serial, name in ((1, "李明"), (2, "张伟"))]})
+    ready, short = sorted((row["student_number"], row["student_id"])
+                          for row in imported["report"])
+    ready, short = ready[1], short[1]
+    registrar.send("POST", "/v1/programmes/%s/graduation-requirements" % programme["id"],
+                   REQUIREMENTS, expect=201)
+
+    # a finished placement with a confirmed week, and one still under way
+    today = date.today()
+    start = monday(today) - timedelta(weeks=6)
+    finished = hr.eventually("POST", "/v1/placements", {
+        "student_id": ready, "site": "一号车间", "supervisor_name": "陈工",
+        "starts_on": start.isoformat(), "ends_on": (start + timedelta(weeks=16)).isoformat()})
+    student = Caller(system, system.user("student.liming", "student", student_id=ready))
+    student.send("POST", "/v1/placements/%s/checkins" % finished["id"], {
+        "week_starting": start.isoformat(), "hours": 38.5, "summary": "设备点检与保养"},
+        expect=201)
+    hr.send("POST", "/v1/placements/%s/checkins/%s/confirmation" % (
+        finished["id"], start.isoformat()), {"comment": "属实"})
+    hr.send("POST", "/v1/placements/%s/end" % finished["id"], {
+        "ended_on": (start + timedelta(weeks=2)).isoformat(), "reason": "转入二号车间"})
+    under_way = hr.send("POST", "/v1/placements", {
+        "student_id": ready, "site": "二号车间", "supervisor_name": "陈工",
+        "starts_on": (start + timedelta(weeks=3)).isoformat(),
+        "ends_on": (today + timedelta(weeks=10)).isoformat()}, expect=201)
+
+    # a certificate passed, which the credit bank converts to credits
+    officer = Caller(system, system.user("zhao.certificates", "certificate_officer"))
+    officer.send("POST", "/v1/certificates", CERTIFICATE, expect=201)
+    officer.eventually("POST", "/v1/credit-rules", {
+        "programme_id": programme["id"], "certificate_code": "1X-CNC-09", "level": "junior",
+        "credits": 4, "course_exemptions": []}, expect=200)
+    session = officer.send("POST", "/v1/exam-sessions", {
+        "certificate_code": "1X-CNC-09", "level": "junior", "site": "实训楼 A302",
+        "exam_date": (today + timedelta(days=30)).isoformat(),
+        "registration_deadline": (today + timedelta(days=20)).isoformat(), "capacity": 30},
+        expect=201)
+    registration = officer.eventually(
+        "POST", "/v1/exam-sessions/%s/registrations" % session["id"], {"candidate_id": ready})
+    officer.send("POST", "/v1/registrations/%s/result" % registration["id"],
+                 {"theory": 78, "practical": 85})
+
+    check_path = "/v1/programmes/%s/graduation-check" % programme["id"]
+    checks = wait_until(lambda: (lambda page: page if page["eligible"] == 1 else None)(
+        registrar.send("GET", check_path)), timeout=60, message="the achievements reach enrollment")
+    by_student = {check["student_id"]: check for check in checks["items"]}
+    assert {r["requirement"]: r["has"] for r in by_student[ready]["requirements"]} == {
+        "credits": 4, "placement_hours": 38.5, "certificate": "junior", "projects": 0}
+    assert by_student[short]["missing"] == [
+        "4 more credits", "30 more placement hours", "the certificate 1X-CNC-09 (junior)"]
+    # a student reads their own progress, never a classmate's; an enterprise reads neither
+    assert student.send("GET", "/v1/students/%s/graduation-check" % ready)["eligible"]
+    student.send("GET", "/v1/students/%s/graduation-check" % short, expect=404)
+    hr.send("GET", "/v1/students/%s/graduation-check" % ready, expect=403)
+    hr.send("POST", "/v1/programmes/%s/graduations" % programme["id"],
+            {"student_ids": [ready]}, expect=403)
+
+    report = registrar.send("POST", "/v1/programmes/%s/graduations" % programme["id"],
+                            {"student_ids": [ready, short]})
+    assert (report["graduated"], report["not_graduated"]) == (1, 1)
+    graduate = registrar.send("GET", "/v1/students/%s" % ready)
+    assert (graduate["status"], graduate["graduated_on"]) == ("graduated", today.isoformat())
+    assert registrar.send("GET", "/v1/students/%s" % short)["status"] == "active"
+
+    # projects ends the placement under way; the 360 shows the graduation to staff only
+    ended = wait_until(lambda: (lambda p: p if p["status"] != "active" else None)(
+        admin.send("GET", "/v1/placements/%s" % under_way["id"])), timeout=30,
+        message="the open placement is ended")
+    assert ended["end_reason"] == "graduated"
+    view = wait_until(lambda: (lambda v: v if (v.get("graduation") or {}).get("graduated_on")
+                               else None)(admin.send("GET", "/v1/students/%s/360" % ready)),
+                      timeout=60, message="the 360 shows the graduation")
+    assert view["graduation"]["requirements_version"] == 1
+    assert hr.send("GET", "/v1/students/%s/360" % ready)["graduation"] is None
