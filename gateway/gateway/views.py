@@ -396,6 +396,14 @@ def dashboard(facts_by_service, filters, names=None):
                                                       totals["student_rating_count"]),
                      "mean_rating_of_enterprises": ratio(totals["enterprise_rating_sum"],
                                                          totals["enterprise_rating_count"])},
+        "graduation": {"cohort_students": total("cohort_students"),
+                       "graduates": total("graduates"),
+                       "graduation_rate": ratio(totals["graduates"], totals["cohort_students"]),
+                       "graduates_by_kind": [
+                           {"kind": kind, "students": int(students),
+                            "graduates": int(by_breakdown["graduates"].get(kind, 0))}
+                           for kind, students in sorted(
+                               by_breakdown["cohort_students"].items())]},
         "placements": {"checkin_compliance": ratio(totals["checkins_done"],
                                                    totals["checkins_expected"]),
                        "open_alerts": total("alerts_open")},

@@ -189,6 +189,25 @@ def test_the_dashboard_divides_summed_numerators_by_summed_denominators():
         {"certificate": "WEB-01", "level": "junior", "passed": 3, "total": 4, "rate": 0.75}]
 
 
+def test_the_graduation_rate_is_the_selected_cohorts_graduates_over_their_students():
+    def cohort(metric, value, term, enterprise_id, kind):
+        return {"metric": metric, "value": value, "term": term, "programme_id": "p-" + kind,
+                "enterprise_id": enterprise_id, "breakdown": kind}
+    rows = {"enrollment": [cohort("cohort_students", 40, "2024-autumn", "e1", "order_class"),
+                           cohort("graduates", 30, "2024-autumn", "e1", "order_class"),
+                           cohort("cohort_students", 10, "2024-autumn", "e2", "joint_major"),
+                           cohort("graduates", 10, "2024-autumn", "e2", "joint_major"),
+                           cohort("cohort_students", 50, "2027-autumn", "e1", "order_class")]}
+    graduation = dashboard(rows, {})["indicators"]["graduation"]
+    assert (graduation["graduates"], graduation["cohort_students"]) == (40, 100)
+    assert graduation["graduation_rate"] == 0.4
+    assert graduation["graduates_by_kind"] == [
+        {"kind": "joint_major", "students": 10, "graduates": 10},
+        {"kind": "order_class", "students": 90, "graduates": 30}]
+    cohort_2024 = dashboard(rows, {"term": "2024-autumn", "enterprise_id": "e1"})
+    assert cohort_2024["indicators"]["graduation"]["graduation_rate"] == 0.75
+
+
 def test_the_dashboard_filters_by_term_programme_and_enterprise():
     by_term = dashboard(facts(), {"term": "2027-spring"})
     assert by_term["indicators"]["enrolment"]["seats_offered"] == 10

@@ -402,10 +402,10 @@ class EnrollmentRecords:
         """The partners' agreements, quotas, students or apprentice contracts."""
         return self._find(collection, {"partner_id": {"$in": partner_ids}}, projection)
 
-    def indicator_sources(self, programme_kinds: list[str],
-                          current_statuses: list[str]) -> tuple[list[Document], ...]:
+    def indicator_sources(self, programme_kinds: list[str]) -> tuple[list[Document], ...]:
         """What the dashboard's indicators count: agreements past their draft,
-        programmes with their quotas, current students."""
+        programmes with their quotas, every student (the cohorts' graduation
+        rate counts those who left too)."""
         agreements = self._find(
             "agreements", {"status": {"$in": ["active", "suspended", "expired", "terminated"]}},
             {"partner_id": 1, "status": 1, "starts_on": 1, "ends_on": 1, "history": 1})
@@ -416,6 +416,6 @@ class EnrollmentRecords:
             "quotas", {"programme_id": {"$in": [p["_id"] for p in programmes]}},
             {"programme_id": 1, "partner_id": 1, "seats": 1, "consumed": 1})
         students = self._find(
-            "students", {"status": {"$in": current_statuses}},
-            {"programme_id": 1, "status": 1, "apprentice_contract.partner_id": 1})
+            "students", {}, {"programme_id": 1, "status": 1, "apprentice_contract.partner_id": 1,
+                             "intake_year": 1, "partner_id": 1, "programme_kind": 1})
         return agreements, programmes, quotas, students

@@ -191,12 +191,13 @@ def active_periods(agreement, today):
     return [(first, last) for first, last in clipped if first <= last]
 
 
-def indicator_facts(agreements, programmes, quotas, current_students, today):
+def indicator_facts(agreements, programmes, quotas, students, today):
     """Enrollment's facts. Counts as of now (``agreements_active``,
     ``apprentices``) have no term; ``partners_active`` is per term in which
     the partner had an active agreement; seats count in their intake's term
     (autumn of the intake year), per programme and partner, broken down by
-    programme kind; a programme's seats outside any quota have no enterprise."""
+    programme kind; a programme's seats outside any quota have no enterprise.
+    ``students`` are every student, whatever their status."""
     facts = Facts()
     partner_terms = set()
     for agreement in agreements:
@@ -225,9 +226,23 @@ def indicator_facts(agreements, programmes, quotas, current_students, today):
         if open_seats > 0 or open_filled > 0:
             facts.add("seats_offered", max(open_seats, 0), **dimensions)
             facts.add("seats_filled", max(open_filled, 0), **dimensions)
-    for student in current_students:
+    for student in students:
         contract = student.get("apprentice_contract")
         if contract and student["status"] in CURRENT_STUDENT:
             facts.add("apprentices", programme_id=student["programme_id"],
                       enterprise_id=contract["partner_id"])
+        add_cohort_facts(facts, student)
     return facts.rows()
+
+
+def add_cohort_facts(facts, student):
+    """A student counts in their intake's cohort (``cohort_students``), and as
+    one of its ``graduates`` once graduated: the graduation rate is the one over
+    the other, for the cohorts the filters select."""
+    dimensions = {"term": term_of(date(student["intake_year"], 9, 1)),
+                  "programme_id": student["programme_id"],
+                  "enterprise_id": student.get("partner_id"),
+                  "breakdown": student.get("programme_kind")}
+    facts.add("cohort_students", **dimensions)
+    if student["status"] == "graduated":
+        facts.add("graduates", **dimensions)

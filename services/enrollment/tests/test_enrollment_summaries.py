@@ -166,3 +166,14 @@ def test_apprentices_are_current_students_with_a_contract_counted_for_the_employ
                 a_student(_id="s-3", apprentice_contract=None)]
     rows = summaries.indicator_facts([], [], [], students, TODAY)
     assert facts_of(rows, "apprentices") == {(None, "prog-cnc", "p-1", None): 2}
+
+
+def test_each_student_counts_in_their_cohort_and_graduates_among_its_graduates():
+    students = [a_student(), a_student(_id="s-2", status="graduated"),
+                a_student(_id="s-3", status="withdrawn", apprentice_contract=None)]
+    rows = summaries.indicator_facts([], [], [], students, TODAY)
+    assert facts_of(rows, "cohort_students") == {
+        ("2027-autumn", "prog-cnc", "p-1", "apprenticeship"): 3}
+    assert facts_of(rows, "graduates") == {
+        ("2027-autumn", "prog-cnc", "p-1", "apprenticeship"): 1}
+    assert facts_of(rows, "apprentices") == {(None, "prog-cnc", "p-1", None): 1}

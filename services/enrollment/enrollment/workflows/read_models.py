@@ -69,7 +69,7 @@ def enterprise_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
 def indicator_facts(uow: Any, today: date) -> list[Document]:
     """Enrollment's additive rows for the dashboard."""
     agreements, programmes, quotas, students = records(uow).indicator_sources(
-        list(PROGRAMME_KINDS), list(summaries.CURRENT_STUDENT))
+        list(PROGRAMME_KINDS))
     facts: list[Document] = summaries.indicator_facts(agreements, programmes, quotas, students,
                                                       today)
     return facts
