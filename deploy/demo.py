@@ -227,7 +227,27 @@ def load(admin, password, today=None):
 
     log("1+X certificates, an exam session and results")
     created["certificates"] = certificates(admin, created, today)
+
+    log("graduation requirements")
+    graduation_requirements(admin, created)
     return created
+
+
+# what each programme's students must achieve to graduate (programme index: requirements)
+GRADUATION = {
+    0: {"credits": 120, "placement_hours": 1200, "projects": {"count": 2, "min_grade": 60},
+        "certificates": [{"code": "1X-CNC-02", "level": "intermediate"}]},
+    1: {"credits": 110, "placement_hours": 480, "projects": {"count": 1, "min_grade": 60},
+        "certificates": [{"code": "1X-IOT-01", "level": "junior"}]},
+}
+
+
+def graduation_requirements(admin, created):
+    for index, requirements in GRADUATION.items():
+        path = "/v1/programmes/%s/graduation-requirements" % created["programmes"][index]["id"]
+        if not admin.get(path):
+            admin.post(path, {**requirements, "effective_from": "2027-09-01",
+                              "note": "2027级人才培养方案"})
 
 
 def advance(admin, hr, application, goal, programme):
