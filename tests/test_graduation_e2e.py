@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 PARTNER = {"legal_name": "苏州精工装备有限公司", "credit_code": "91350100M000100Y43",
            "industry": "装备制造"}
+RIVAL_CODE = "91110000100000000R"
 CODE = "2027-OC-CNC"
 CERTIFICATE = {"code": "1X-CNC-09", "title": "数控设备维护与维修", "organisation": "机械工业教育",
                "levels": ["junior", "intermediate"], "alignment": {"programmes": [CODE]},
@@ -151,3 +152,33 @@ def test_a_cohort_graduates_on_what_its_students_achieved_and_every_service_reac
                       timeout=60, message="the 360 shows the graduation")
     assert view["graduation"]["requirements_version"] == 1
     assert hr.send("GET", "/v1/students/%s/360" % ready)["graduation"] is None
+
+    # the first destination: hired by the sponsor; a rival never learns where
+    rival = admin.send("POST", "/v1/partners", {
+        "legal_name": "无锡精密机床有限公司", "credit_code": RIVAL_CODE, "industry": "机床"},
+        expect=201)
+    rival_hr = Caller(system, system.user("hr.wuxi", "enterprise_user",
+                                          enterprise_id=rival["id"]))
+    hired = registrar.send("PUT", "/v1/students/%s/destination" % ready, {
+        "kind": "hired", "enterprise_id": partner["id"], "position": "数控工艺员",
+        "started_on": today.isoformat()})
+    assert hired["destination"]["outcome"] == "hired_by_sponsor"
+    registrar.send("PUT", "/v1/students/%s/destination" % short, {"kind": "not_yet_placed"},
+                   expect=409)
+    early = registrar.send("POST", "/v1/students/%s/retention-checks" % ready,
+                           {"months": 6, "still_employed": True}, expect=409)
+    assert "falls due" in early["detail"]
+    assert hr.send("GET", "/v1/students/%s" % ready)["destination"]["enterprise_id"] == \
+        partner["id"]
+    moved = registrar.send("PUT", "/v1/students/%s/destination" % ready, {
+        "kind": "hired", "enterprise_id": rival["id"], "started_on": today.isoformat()})
+    assert moved["destination"]["outcome"] == "hired_by_other"
+    assert "destination" not in hr.send("GET", "/v1/students/%s" % ready), \
+        "the sponsor is not told which rival hired its student"
+    assert [s.get("destination") for s in hr.send("GET", "/v1/students")["items"]] == [None, None]
+    rival_hr.send("GET", "/v1/students/%s" % ready, expect=404)
+    dashboard = wait_until(lambda: (lambda d: d if d["indicators"]["graduation"]["employed"]
+                                    else None)(admin.send("GET", "/v1/dashboard")),
+                           timeout=60, message="the dashboard counts the hire")
+    assert dashboard["indicators"]["graduation"]["employment_rate"] == 1.0
+    assert dashboard["indicators"]["graduation"]["sponsor_hires"] == 0

@@ -173,6 +173,9 @@ class EnterpriseViewSchema(ViewStatus):
         "description": "total, by_status and by_programme (programme id) of all it sponsors"})
     apprentices = fields.List(fields.Dict(), metadata={"description": "the newest 20"})
     apprentice_count = WholeNumber()
+    hires = fields.Dict(metadata={
+        "description": "of the graduates it sponsored: graduates, hired (by it), "
+                       "kept_12_months, hires_kept_ratio (kept over graduates)"})
     projects = fields.List(fields.Dict())
     projects_by_status = fields.Dict()
     feedback_given = fields.Dict(allow_none=True)

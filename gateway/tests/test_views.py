@@ -204,6 +204,12 @@ def test_the_graduation_rate_is_the_selected_cohorts_graduates_over_their_studen
     assert graduation["graduates_by_kind"] == [
         {"kind": "joint_major", "students": 10, "graduates": 10},
         {"kind": "order_class", "students": 90, "graduates": 30}]
+    rows["enrollment"] += [cohort("graduates_employed", 32, "2024-autumn", "e1", "order_class"),
+                           cohort("sponsor_hires", 20, "2024-autumn", "e1", "order_class"),
+                           cohort("sponsor_hires_kept", 12, "2024-autumn", "e1", "order_class")]
+    graduation = dashboard(rows, {})["indicators"]["graduation"]
+    assert (graduation["employment_rate"], graduation["sponsor_hire_rate"],
+            graduation["hires_kept_ratio"]) == (0.8, 0.5, 0.3)
     cohort_2024 = dashboard(rows, {"term": "2024-autumn", "enterprise_id": "e1"})
     assert cohort_2024["indicators"]["graduation"]["graduation_rate"] == 0.75
 

@@ -102,6 +102,26 @@ class EnrolmentStatusChanged(EventData):
                                    validate=one_of(*PROGRAMME_KINDS))
 
 
+class DestinationRecorded(EventData):
+    """A graduate's first destination, as recorded (again, when corrected)."""
+    student_id = Id(required=True)
+    programme_id = Id(required=True)
+    partner_id = Id(allow_none=True, load_default=None)  # the sponsor
+    outcome = fields.String(required=True, validate=one_of(
+        "hired_by_sponsor", "hired_by_other", "further_study", "other", "not_yet_placed"))
+    enterprise_id = Id(allow_none=True, load_default=None)  # the employer, when a partner
+    started_on = Date(allow_none=True, load_default=None)
+
+
+class RetentionRecorded(EventData):
+    student_id = Id(required=True)
+    programme_id = Id(required=True)
+    partner_id = Id(allow_none=True, load_default=None)  # the sponsor
+    enterprise_id = Id(allow_none=True, load_default=None)  # the employer, when a partner
+    months = fields.Integer(required=True, validate=one_of(6, 12))
+    still_employed = fields.Boolean(required=True)
+
+
 EVENTS = {
     "partner_registered": PartnerRegistered,
     "agreement_activated": AgreementChanged,
@@ -113,4 +133,6 @@ EVENTS = {
     "apprentice_contract_signed": ApprenticeContractSigned,
     "tripartite_agreement_changed": TripartiteAgreementChanged,
     "enrolment_status_changed": EnrolmentStatusChanged,
+    "destination_recorded": DestinationRecorded,
+    "retention_recorded": RetentionRecorded,
 }

@@ -211,6 +211,26 @@ class EnrollmentRoutes:
         return json_response(200, self.call("enrollment", "student_graduation_check",
                                             student_id, actor_of(request)))
 
+    @route("PUT", "/v1/students/<student_id>/destination", roles=ADMISSIONS,
+           summary="A graduate's first destination (a correction keeps the earlier one)",
+           body=api.DestinationSchema, response=api.StudentSchema)
+    def record_destination(self, request, student_id):
+        """{"kind": "hired", "enterprise_id": "<partner id>", "position": "数控工艺员",
+        "started_on": "2030-07-01"}; or {"kind": "further_study", "employer_name": "...",
+        "started_on": "..."}, {"kind": "not_yet_placed"}"""
+        return json_response(200, self.call(
+            "enrollment", "record_destination", student_id,
+            with_fields(request.json_body, actor=request.principal.subject)))
+
+    @route("POST", "/v1/students/<student_id>/retention-checks", roles=ADMISSIONS,
+           summary="Whether a hired graduate is still employed there 6 or 12 months on",
+           body=api.RetentionSchema, response=api.StudentSchema)
+    def record_retention(self, request, student_id):
+        """{"months": 12, "still_employed": true, "checked_on": "2031-07-02"}"""
+        return json_response(200, self.call(
+            "enrollment", "record_retention", student_id,
+            with_fields(request.json_body, actor=request.principal.subject)))
+
     # enrollment: applicants ---------------------------------------------------
 
     @route("POST", "/v1/applicant-imports", roles=ADMISSIONS,
@@ -380,7 +400,7 @@ class EnrollmentRoutes:
            query=api.StudentQuerySchema, response=Page(api.StudentSchema))
     def list_students(self, request):
         return json_response(200, self.call("enrollment", "list_students", partner_scoped_query(
-            request, "programme_id", "partner_id", "status", "q")))
+            request, "programme_id", "partner_id", "status", "q"), actor_of(request)))
 
     @route("GET", "/v1/students/<student_id>", roles=STAFF_AND_ENTERPRISE + (STUDENT,),
            summary="One student; a student sees only their own record",

@@ -92,6 +92,8 @@ class ViewRoutes:
     on_apprentice_contract_signed = marks_stale("enrollment", "apprentice_contract_signed")
     on_tripartite_agreement_changed = marks_stale("enrollment", "tripartite_agreement_changed")
     on_enrolment_status_changed = marks_stale("enrollment", "enrolment_status_changed")
+    on_destination_recorded = marks_stale("enrollment", "destination_recorded")
+    on_retention_recorded = marks_stale("enrollment", "retention_recorded")
     on_project_drafted = marks_stale("projects", "project_drafted")
     on_project_published = marks_stale("projects", "project_published")
     on_project_updated = marks_stale("projects", "project_updated")

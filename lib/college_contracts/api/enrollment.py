@@ -509,6 +509,44 @@ class GraduationConfirmationSchema(Schema):
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
 
 
+# -- destinations -----------------------------------------------------------------------------
+
+DESTINATION_KINDS = ("hired", "further_study", "other", "not_yet_placed")
+DESTINATION_OUTCOMES = ("hired_by_sponsor", "hired_by_other", "further_study", "other",
+                        "not_yet_placed")
+
+
+class DestinationSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(DESTINATION_KINDS), metadata={
+        "description": "hired: by the sponsor when enterprise_id is the student's sponsor"})
+    enterprise_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                                  metadata={"description": "the employer, when a partner"})
+    employer_name = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                                  metadata={"description": "the employer (or school), when "
+                                                           "not a partner"})
+    position = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    started_on = fields.Date(load_default=None)
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
+
+    @validates_schema
+    def a_hire_names_its_employer_and_start(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("kind") in ("hired", "further_study"):
+            if not data.get("enterprise_id") and not data.get("employer_name"):
+                raise ValidationError("Name the employer (or school): enterprise_id for a "
+                                      "partner, employer_name otherwise.", "employer_name")
+            if not data.get("started_on"):
+                raise ValidationError("Say when the graduate started.", "started_on")
+
+
+class RetentionSchema(Schema):
+    months = fields.Integer(required=True, validate=validate.OneOf((6, 12)))
+    still_employed = fields.Boolean(required=True)
+    checked_on = fields.Date(load_default=None, metadata={"description": "today when left out"})
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
+
+
 # -- answers: what the API shows of each stored document ------------------------------------
 #
 # The service dumps every answer through these, so storage-only fields (the programme's
@@ -713,6 +751,25 @@ class ApprenticeContractRecordSchema(Schema):
     created_at = fields.DateTime()
 
 
+class DestinationRecordSchema(Schema):
+    outcome = fields.String(validate=validate.OneOf(DESTINATION_OUTCOMES))
+    enterprise_id = fields.String(allow_none=True)
+    employer_name = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    started_on = fields.String(allow_none=True, metadata={"format": "date"})
+    note = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class RetentionRecordSchema(Schema):
+    still_employed = fields.Boolean()
+    checked_on = fields.String(metadata={"format": "date"})
+    note = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+
+
 class StudentSchema(Schema):
     id = fields.String(attribute="_id")
     student_number = fields.String()
@@ -730,6 +787,11 @@ class StudentSchema(Schema):
     graduated_on = fields.String(metadata={"format": "date"})
     graduation_requirements_version = WholeNumber(metadata={
         "description": "the version of the programme's requirements the student met"})
+    destination = fields.Nested(DestinationRecordSchema, metadata={
+        "description": "a graduate's first destination"})
+    retention = fields.Dict(keys=fields.String(), values=fields.Nested(RetentionRecordSchema),
+                            metadata={"description": "\"6\" and \"12\": months after the "
+                                                     "hire, still employed there or not"})
     tripartite_agreement_id = fields.String(allow_none=True)
     apprentice_contract = fields.Nested(ApprenticeContractRecordSchema)
     history = fields.List(fields.Nested(StatusRecordSchema))

@@ -336,6 +336,20 @@ class EnrollmentRecords:
         return sorted(self._find("students", selector, {"history": 0, "apprentice_contract": 0}),
                       key=lambda student: student["student_number"])
 
+    def record_destination(self, student: Document, destination: Document) -> Document:
+        """The graduate's first destination; the one it corrects kept in the history."""
+        change: Document = {"$set": {"destination": destination}}
+        if student.get("destination"):
+            change["$push"] = {"destination_history": student["destination"]}
+        self._guarded_update("students", {"_id": student["_id"], "status": "graduated"},
+                             change, "the student's record")
+        return self.student(student["_id"])
+
+    def record_retention(self, student: Document, months: int, check: Document) -> Document:
+        self._guarded_update("students", {"_id": student["_id"], "status": "graduated"},
+                             {"$set": {"retention.%d" % months: check}}, "the student's record")
+        return self.student(student["_id"])
+
     # graduation: requirements and what students achieved ---------------------------------------
 
     def graduation_requirements(self, programme_id: str) -> list[Document]:
@@ -417,5 +431,6 @@ class EnrollmentRecords:
             {"programme_id": 1, "partner_id": 1, "seats": 1, "consumed": 1})
         students = self._find(
             "students", {}, {"programme_id": 1, "status": 1, "apprentice_contract.partner_id": 1,
-                             "intake_year": 1, "partner_id": 1, "programme_kind": 1})
+                             "intake_year": 1, "partner_id": 1, "programme_kind": 1,
+                             "destination.outcome": 1, "retention.12.still_employed": 1})
         return agreements, programmes, quotas, students

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from college_platform.summaries import Facts, put_capped
 from college_platform.terms import term_of
+from enrollment.destinations import hires_kept
 
 # students who still hold their seat: counted as apprentices
 CURRENT_STUDENT = ("active", "suspended")
@@ -70,9 +71,15 @@ def personal_part(applicant):
 def graduation_part(student, check):
     """Progress towards graduation: each requirement met or missing, or the day
     the student graduated."""
+    destination = student.get("destination")
     return {"graduated_on": student.get("graduated_on"), "eligible": check["eligible"],
             "requirements_version": check["requirements_version"],
-            "requirements": check["requirements"], "missing": check["missing"]}
+            "requirements": check["requirements"], "missing": check["missing"],
+            "destination": {key: iso(value) for key, value in destination.items()}
+            if destination else None,
+            "retention": {months: {"still_employed": check_["still_employed"],
+                                   "checked_on": check_["checked_on"]}
+                          for months, check_ in (student.get("retention") or {}).items()}}
 
 
 def student_part(student, programme, applicant, tripartite_agreements, graduation_check):
@@ -152,7 +159,20 @@ def enterprise_part(partner, agreements, quotas, programmes, students, contracts
     part["apprentice_count"] = len(apprentices)
     part["contribution"] = {"seats_offered": sum(s["offered"] for s in seats),
                             "seats_filled": sum(s["filled"] for s in seats)}
+    part["hires"] = hires_part(students, partner["_id"])
     return part
+
+
+def hires_part(students, partner_id):
+    """Of the graduates the partner sponsored: how many it hired, and how many
+    are still with it 12 months on (the "hires kept" ratio's numerator)."""
+    graduates = [s for s in students if s["status"] == "graduated"
+                 and s.get("partner_id") == partner_id]
+    hired = sum(1 for s in graduates
+                if (s.get("destination") or {}).get("outcome") == "hired_by_sponsor")
+    kept = sum(1 for s in graduates if hires_kept(s))
+    return {"graduates": len(graduates), "hired": hired, "kept_12_months": kept,
+            "hires_kept_ratio": round(kept / len(graduates), 4) if graduates else None}
 
 
 # -- the dashboard ----------------------------------------------------------------------------
@@ -238,11 +258,23 @@ def indicator_facts(agreements, programmes, quotas, students, today):
 def add_cohort_facts(facts, student):
     """A student counts in their intake's cohort (``cohort_students``), and as
     one of its ``graduates`` once graduated: the graduation rate is the one over
-    the other, for the cohorts the filters select."""
+    the other, for the cohorts the filters select. A graduate counts by their
+    first destination (employed, further study, hired by the sponsor) and as a
+    hire kept when still with the sponsor after 12 months."""
     dimensions = {"term": term_of(date(student["intake_year"], 9, 1)),
                   "programme_id": student["programme_id"],
                   "enterprise_id": student.get("partner_id"),
                   "breakdown": student.get("programme_kind")}
     facts.add("cohort_students", **dimensions)
-    if student["status"] == "graduated":
-        facts.add("graduates", **dimensions)
+    if student["status"] != "graduated":
+        return
+    facts.add("graduates", **dimensions)
+    outcome = (student.get("destination") or {}).get("outcome")
+    if outcome in ("hired_by_sponsor", "hired_by_other"):
+        facts.add("graduates_employed", **dimensions)
+    if outcome == "further_study":
+        facts.add("graduates_further_study", **dimensions)
+    if outcome == "hired_by_sponsor":
+        facts.add("sponsor_hires", **dimensions)
+    if hires_kept(student):
+        facts.add("sponsor_hires_kept", **dimensions)

@@ -5,7 +5,7 @@ import pytest
 from enrollment_fixtures import adult, collect_events, partner_with_agreement, programme
 
 from college_platform.envelope import new_event
-from college_platform.errors import InvalidInput, NotFound
+from college_platform.errors import Conflict, InvalidInput, NotFound
 from enrollment.service import EnrollmentService
 from testkit.amqp import bind_probe_queue, publish_event
 from testkit.calls import call
@@ -146,3 +146,50 @@ def test_wrong_requirements_name_each_field_and_an_unknown_programme_is_not_foun
     with pytest.raises(NotFound):
         call(enrollment, "confirm_graduation", "no-such-programme", {
             "student_ids": ["x"], "actor": "registrar.li"})
+
+
+def test_a_graduates_destination_and_retention_are_recorded_and_announced(
+        enrollment, amqp_uri, database):
+    bind_probe_queue(amqp_uri, "enrollment", "destination_recorded", "probe-destinations")
+    bind_probe_queue(amqp_uri, "enrollment", "retention_recorded", "probe-retention")
+    ev, (graduate, still_studying) = cohort(enrollment, size=2)
+    sponsor = call(enrollment, "get_student", graduate)["partner_id"]
+    call(enrollment, "set_graduation_requirements", ev["id"], {
+        **REQUIREMENTS, "certificates": [], "credits": 0, "placement_hours": 0,
+        "projects": {"count": 0, "min_grade": 0}})
+    call(enrollment, "confirm_graduation", ev["id"], {"student_ids": [graduate],
+                                                      "actor": "registrar.li"})
+    hire = {"kind": "hired", "enterprise_id": sponsor, "position": "数控工艺员",
+            "started_on": "2020-07-01", "actor": "registrar.li"}
+    with pytest.raises(Conflict):  # not a graduate
+        call(enrollment, "record_destination", still_studying, hire)
+    with pytest.raises(InvalidInput) as caught:
+        call(enrollment, "record_destination", graduate, {"kind": "hired",
+                                                          "actor": "registrar.li"})
+    assert set(caught.value.errors) == {"employer_name"}
+    with pytest.raises(Conflict):  # a retention check needs a hire first
+        call(enrollment, "record_retention", graduate, {"months": 6, "still_employed": True,
+                                                        "actor": "registrar.li"})
+    call(enrollment, "record_destination", graduate, {**hire, "kind": "other",
+                                                      "enterprise_id": None})
+    recorded = call(enrollment, "record_destination", graduate, hire)  # corrected
+    assert recorded["destination"]["outcome"] == "hired_by_sponsor"
+    with pytest.raises(Conflict) as early:
+        call(enrollment, "record_retention", graduate, {
+            "months": 12, "still_employed": True, "checked_on": "2021-06-30",
+            "actor": "registrar.li"})
+    assert early.value.extra == {"due_on": "2021-07-01"}
+    kept = call(enrollment, "record_retention", graduate, {
+        "months": 12, "still_employed": True, "actor": "registrar.li"})
+    assert kept["retention"]["12"]["still_employed"] is True
+    assert len(database("enrollment").students.find_one({"_id": graduate})[
+        "destination_history"]) == 1, "the corrected record is kept"
+
+    destination = collect_events(amqp_uri, "probe-destinations", 2)[-1]
+    assert (destination["outcome"], destination["enterprise_id"], destination["partner_id"]) \
+        == ("hired_by_sponsor", sponsor, sponsor)
+    retention, = collect_events(amqp_uri, "probe-retention", 1)
+    assert (retention["months"], retention["still_employed"]) == (12, True)
+    part = call(enrollment, "enterprise_summaries", [sponsor])[sponsor]
+    assert part["hires"] == {"graduates": 1, "hired": 1, "kept_12_months": 1,
+                             "hires_kept_ratio": 1.0}

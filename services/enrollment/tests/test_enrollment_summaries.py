@@ -51,7 +51,8 @@ def test_a_students_part_holds_enrolment_apprenticeship_and_unmasked_personal_da
         ("t-2", "signed", "2027-08-03T00:00:00+00:00"), ("t-1", "superseded", None)]
     assert part["personal"] == {"resident_id": "110105200503010016", "phone": "13800138000",
                                 "address": "深圳市南山区科技园1号", "passport": None}
-    assert part["graduation"] == {"graduated_on": None, **NO_CHECK}
+    assert part["graduation"] == {"graduated_on": None, **NO_CHECK, "destination": None,
+                                  "retention": {}}
 
 
 def test_a_student_without_an_apprenticeship_has_no_contract():
@@ -177,3 +178,38 @@ def test_each_student_counts_in_their_cohort_and_graduates_among_its_graduates()
     assert facts_of(rows, "graduates") == {
         ("2027-autumn", "prog-cnc", "p-1", "apprenticeship"): 1}
     assert facts_of(rows, "apprentices") == {(None, "prog-cnc", "p-1", None): 1}
+
+
+def test_a_graduate_counts_by_destination_and_as_a_hire_kept_after_12_months_with_the_sponsor():
+    kept = a_student(status="graduated", destination={"outcome": "hired_by_sponsor"},
+                     retention={"12": {"still_employed": True}})
+    left = a_student(_id="s-2", status="graduated", destination={"outcome": "hired_by_sponsor"},
+                     retention={"6": {"still_employed": True}, "12": {"still_employed": False}})
+    elsewhere = a_student(_id="s-3", status="graduated",
+                          destination={"outcome": "hired_by_other"},
+                          retention={"12": {"still_employed": True}})
+    studying = a_student(_id="s-4", status="graduated", destination={"outcome": "further_study"})
+    rows = summaries.indicator_facts([], [], [], [kept, left, elsewhere, studying], TODAY)
+    cohort = ("2027-autumn", "prog-cnc", "p-1", "apprenticeship")
+    assert {metric: facts_of(rows, metric).get(cohort) for metric in (
+        "graduates", "graduates_employed", "graduates_further_study", "sponsor_hires",
+        "sponsor_hires_kept")} == {"graduates": 4, "graduates_employed": 3,
+                                   "graduates_further_study": 1, "sponsor_hires": 2,
+                                   "sponsor_hires_kept": 1}
+
+
+def test_an_enterprise_part_counts_the_graduates_it_sponsored_hired_and_kept():
+    partner = {"_id": "p-1", "legal_name": "深圳智造科技有限公司"}
+    students = [
+        {"_id": "s-1", "name": "a", "programme_id": "x", "status": "graduated",
+         "partner_id": "p-1", "destination": {"outcome": "hired_by_sponsor"},
+         "retention": {"12": {"still_employed": True}}},
+        {"_id": "s-2", "name": "b", "programme_id": "x", "status": "graduated",
+         "partner_id": "p-1", "destination": {"outcome": "hired_by_sponsor"}},
+        {"_id": "s-3", "name": "c", "programme_id": "x", "status": "graduated",
+         "partner_id": "p-1", "destination": {"outcome": "further_study"}},
+        {"_id": "s-4", "name": "d", "programme_id": "x", "status": "active",
+         "partner_id": "p-1"}]
+    part = summaries.enterprise_part(partner, [], [], {}, students, [], {})
+    assert part["hires"] == {"graduates": 3, "hired": 2, "kept_12_months": 1,
+                             "hires_kept_ratio": 0.3333}

@@ -8,7 +8,7 @@ from college_platform.repository import (
 )
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
-from enrollment import domain
+from enrollment import destinations, domain
 from enrollment.entrypoints.base import student_view, tripartite_view
 from enrollment.schemas import (
     EnrolSchema,
@@ -90,11 +90,11 @@ class EnrolmentEntrypoints:
 
     @rpc
     def get_student(self, student_id, actor=None):
-        return student_view.dump(self.store.read(
-            lambda uow: enrolment.student(uow, student_id, actor)))
+        return student_view.dump(destinations.as_seen_by(actor, self.store.read(
+            lambda uow: enrolment.student(uow, student_id, actor))))
 
     @rpc
-    def list_students(self, query=None):
+    def list_students(self, query=None, actor=None):
         """query: {"programme_id": "<id>", "partner_id": "<id>", "status": "active",
         "q": "2027-MA" or "李"}: ``q`` finds a student by the start of their
         student number or any part of their name (case aside)."""
@@ -108,9 +108,13 @@ class EnrolmentEntrypoints:
                                      params["offset"], params["limit"],
                                      newest_first=params.get("sort") != "created_at")
             if result is not None:
-                result["items"] = student_view.dump(result["items"], many=True)
+                result["items"] = student_view.dump(
+                    [destinations.as_seen_by(actor, s) for s in result["items"]], many=True)
                 return result
-        return paged_view(self.store.db.students, selector, params, student_view)
+        listed = paged_view(self.store.db.students, selector, params, student_view)
+        if (actor or {}).get("kind") == "enterprise":  # dumped: the stored fields are kept
+            listed["items"] = [destinations.as_seen_by(actor, s) for s in listed["items"]]
+        return listed
 
     @rpc
     def change_student_status(self, student_id, payload):

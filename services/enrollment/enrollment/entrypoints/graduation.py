@@ -8,13 +8,23 @@ from college_platform.events import event_handler
 from college_platform.rpc import rpc
 from college_platform.validation import load
 from enrollment import graduation as rules
-from enrollment.entrypoints.base import requirements_view
+from enrollment.entrypoints.base import requirements_view, student_view
 from enrollment.schemas import (
+    DestinationSchema,
     GraduationCheckQuerySchema,
     GraduationConfirmationSchema,
     GraduationRequirementsSchema,
+    RetentionSchema,
 )
-from enrollment.workflows import graduation
+from enrollment.workflows import destinations, graduation
+
+
+def require_actor(fields):
+    """Who did it: the gateway gives the signed-in user."""
+    if not fields["actor"]:
+        raise InvalidInput("who did it is missing",
+                           errors={"actor": ["Missing data for required field."]})
+    return fields
 
 
 class GraduationEntrypoints:
@@ -25,10 +35,7 @@ class GraduationEntrypoints:
         payload: {"effective_from": "2027-09-01", "credits": 120, "placement_hours": 480,
                   "certificates": [{"code": "CNC-1X", "level": "intermediate"}],
                   "projects": {"count": 2, "min_grade": 60}, "actor": "registrar.li"}"""
-        fields = load(GraduationRequirementsSchema(), payload)
-        if not fields["actor"]:
-            raise InvalidInput("who sets the requirements is missing",
-                               errors={"actor": ["Missing data for required field."]})
+        fields = require_actor(load(GraduationRequirementsSchema(), payload))
         today = self.clock.today()
         return requirements_view.dump(self.store.transact(
             lambda uow: graduation.set_requirements(uow, programme_id, fields, fields["actor"],
@@ -57,7 +64,7 @@ class GraduationEntrypoints:
         and graduated in a transaction of its own (announcing
         ``enrolment_status_changed`` to ``graduated``), or reported with what
         is missing. payload: {"student_ids": ["<id>", ...], "actor": "registrar.li"}"""
-        fields = load(GraduationConfirmationSchema(), payload)
+        fields = require_actor(load(GraduationConfirmationSchema(), payload))
         self.store.read(lambda uow: uow.records.programme(programme_id))
         now = self.clock()
         outcomes = [self.store.transact(lambda uow: graduation.graduate(
@@ -66,6 +73,29 @@ class GraduationEntrypoints:
         graduated = sum(1 for outcome in outcomes if outcome["graduated"])
         return {"programme_id": programme_id, "graduated": graduated,
                 "not_graduated": len(outcomes) - graduated, "students": outcomes}
+
+    # after graduation --------------------------------------------------------------------
+
+    @rpc
+    def record_destination(self, student_id, payload):
+        """A graduate's first destination (a correction keeps the earlier one);
+        announces ``destination_recorded``.
+        payload: {"kind": "hired", "enterprise_id": "<partner id>", "position": "数控工艺员",
+                  "started_on": "2030-07-01", "actor": "li.registrar"}"""
+        fields = require_actor(load(DestinationSchema(), payload))
+        now = self.clock()
+        return student_view.dump(self.store.transact(
+            lambda uow: destinations.record_destination(uow, student_id, fields, now)))
+
+    @rpc
+    def record_retention(self, student_id, payload):
+        """Whether a hired graduate is still employed there 6 or 12 months on;
+        announces ``retention_recorded``.
+        payload: {"months": 12, "still_employed": true, "actor": "li.registrar"}"""
+        fields = require_actor(load(RetentionSchema(), payload))
+        now = self.clock()
+        return student_view.dump(self.store.transact(
+            lambda uow: destinations.record_retention(uow, student_id, fields, now.date(), now)))
 
     # what students achieved --------------------------------------------------------------
 

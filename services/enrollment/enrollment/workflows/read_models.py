@@ -47,7 +47,8 @@ def enterprise_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
         list({q["programme_id"] for held in quotas.values() for q in held}),
         {"code": 1, "name": 1, "kind": 1, "intake_year": 1})
     student_fields = {"name": 1, "programme_id": 1, "status": 1, "partner_id": 1,
-                      "created_at": 1}
+                      "created_at": 1, "destination.outcome": 1,
+                      "retention.12.still_employed": 1}
     students = store.of_partners("students", known, student_fields)
     contracts = store.of_partners("apprentice_contracts", known)
     sponsored = {s["_id"] for s in students}
