@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from college_contracts.identifiers import credit_code_check_character
+from college_contracts.identifiers import credit_code_check_character, resident_id_check_character
+from college_platform.envelope import new_event
+from testkit.amqp import publish_event
 from testkit.enterprise import access, cloud_event, provision
 from testkit.enterprise import publish as publish_as_enterprise
 from testkit.servers import ROOT, wait_until
@@ -341,3 +343,130 @@ def test_only_a_coordinator_is_asked_whose_review_it_is(system, data):
                       users=["admin", "tutor.review"])
     assert observed == {"admin": {"whose_review_asked": 1},
                         "tutor.review": {"whose_review_asked": 0}}
+
+
+# -- graduation: requirements set in the console, the eligible graduated from it ---------
+
+
+def admitted_cohort(system, officer, names):
+    """A partner with an active agreement, an order class of its own, and the
+    students of its admission list; answers the programme and the students' ids
+    in the list's order."""
+    def ok(response, status=200):
+        assert response.status_code == status, response.text
+        return response.json()
+
+    def send(path, body):
+        return requests.post(system.url("gateway", path), json=body, headers=officer,
+                             timeout=15)
+
+    serial = uuid.uuid4().int
+    code = "2027-OC-GR%04d" % (serial % 10**4)
+    partner = ok(send("/v1/partners", {"legal_name": "毕业审核测试企业%04d" % (serial % 10**4),
+                                       "credit_code": valid_credit_code(serial % 10**6),
+                                       "industry": "智能制造"}), 201)
+    agreement = ok(send("/v1/partners/%s/agreements" % partner["id"], {
+        "title": "智能产线订单班合作协议", "starts_on": "2020-01-01", "ends_on": "2099-12-31",
+        "programme_codes": [code]}), 201)
+    ok(send("/v1/agreements/%s/status" % agreement["id"], {"status": "active"}))
+    programme = ok(send("/v1/programmes", {
+        "code": code, "name": "智能产线订单班", "kind": "order_class", "intake_year": 2027,
+        "capacity": 10, "quotas": [{"partner_id": partner["id"], "seats": 10}]}), 201)
+    rows = []
+    for number, name in enumerate(names):
+        first_17 = "11010520060715%03d" % ((serial // 10**6 + number) % 1000)
+        rows.append({"name": name, "resident_id": first_17 + resident_id_check_character(
+            first_17), "phone": "1390000%04d" % number,
+            "admission_number": "2733%010d" % ((serial // 10**9 + number) % 10**10)})
+    report = ok(send("/v1/admission-imports", {"programme_id": programme["id"], "rows": rows}))
+    assert report["imported"] == len(names), report
+    return programme, [row["student_id"] for row in report["report"]]
+
+
+def achieve(system, student_id, certificate_code, hours, grade):
+    """What the certificates and projects services announce of a student: 10
+    credits banked, the certificate at intermediate level, a finished placement
+    and a graded project (services/enrollment/tests/test_enrollment_graduation.py)."""
+    number = "GR-%s" % student_id
+    for source, event_type, body in (
+            ("certificates", "credits_granted", {
+                "grant_id": "grant-%s" % student_id, "student_id": student_id,
+                "certificate_number": number, "programme_id": "p", "credits": 10}),
+            ("certificates", "certificate_issued", {
+                "certificate_number": number, "candidate_id": student_id,
+                "candidate_kind": "student", "certificate_code": certificate_code,
+                "level": "intermediate", "issued_on": "2029-06-01"}),
+            ("projects", "placement_ended", {
+                "placement_id": "pl-%s" % student_id, "student_id": student_id,
+                "enterprise_id": "e", "ended_on": "2029-05-01", "early": False,
+                "hours": hours}),
+            ("projects", "project_completed", {
+                "project_id": "pr-%s" % student_id, "enterprise_id": "e", "on_time": True,
+                "grades": [{"student_id": student_id, "grade": grade}]})):
+        publish_event(system.amqp_uri, source, new_event(event_type, source, body))
+
+
+def test_an_officer_sets_graduation_requirements_and_graduates_the_eligible(system):
+    officer = system.user("registrar.graduation", "admissions_officer", password=PASSWORD)
+    programme, (ready, short) = admitted_cohort(system, officer, ["林晓峰", "郑雨桐"])
+    certificate = "GR-CNC-%s" % uuid.uuid4().hex[:6].upper()
+    common = {"username": "registrar.graduation", "programme_id": programme["id"],
+              "students": 2}
+    observed = browse(system, "graduation_requirements", credits=10, placement_hours=100,
+                      projects=1, min_grade=60, certificate_code=certificate,
+                      certificate_level="intermediate", note="2027级订单班毕业要求",
+                      later_credits=200, later_from="2999-09-01", **common)
+    assert "尚未设置" in observed["before"]
+    assert "0" in observed["grade_error"] and "100" in observed["grade_error"], observed
+    assert observed["focused"] == "projects.min_grade", "focus moves to the invalid field"
+    assert "第 1 版" in observed["in_force"] and certificate in observed["in_force"]
+    assert "中级及以上" in observed["in_force"], observed["in_force"]
+    assert "null" not in observed["in_force"] and "undefined" not in observed["in_force"]
+    assert observed["prefilled_certificate"] == certificate, "a new version starts from the last"
+    assert "第 2 版" in observed["later"] and "2999" in observed["later"], observed["later"]
+    assert observed["earlier"][0] == "第 1 版" and observed["earlier"][2] == "10"
+    assert set(observed["rows"]) == {ready, short}
+    assert all(row["eligible"] == "false" for row in observed["rows"].values())
+    assert all(row["cells"][3] == "第 1 版" for row in observed["rows"].values()), \
+        "the cohort keeps the version in force when it enrolled"
+    versions = gateway_get(system, "/v1/programmes/%s/graduation-requirements"
+                           % programme["id"], officer).json()
+    rule = ([{"code": certificate, "level": "intermediate"}], {"count": 1, "min_grade": 60},
+            "registrar.graduation")
+    assert [(v["version"], v["effective_from"], v["credits"], v["placement_hours"],
+             v["certificates"], v["projects"], v["set_by"]) for v in versions] == [
+        (2, "2999-09-01", 200, 100, *rule), (1, versions[1]["effective_from"], 10, 100, *rule)]
+
+    achieve(system, ready, certificate, hours=120, grade=75)
+    achieve(system, short, certificate, hours=40, grade=55)
+
+    def learnt():
+        check = gateway_get(system, "/v1/programmes/%s/graduation-check" % programme["id"],
+                            officer).json()
+        by_student = {item["student_id"]: item for item in check["items"]}
+        has = {r["requirement"]: r["has"] for r in by_student[short]["requirements"]}
+        return by_student[ready]["eligible"] and has["credits"] == 10 and \
+            has["placement_hours"] == 40 and has["certificate"] == "intermediate"
+    wait_until(learnt, message="enrollment learns what the students achieved")
+
+    observed = browse(system, "graduate_eligible", ready_id=ready, short_id=short,
+                      short_missing="还差 60 小时实习", **common)
+    assert observed["eligible_only"] == [ready]
+    assert observed["rows"][ready]["eligible"] == "true"
+    unmet = observed["rows"][short]["cells"][4]
+    assert "还差 60 小时实习" in unmet and "成绩不低于 60" in unmet, unmet
+    assert "1" in observed["question"], "the confirmation says how many"
+    assert "1 名已毕业" in observed["outcome"] and observed["not_graduated"] == "0"
+    assert observed["after"][ready]["cells"][2] == "毕业", observed["after"][ready]
+    unmet_en = observed["rows_en"][short]["cells"][4]
+    assert "60 more placement hours" in unmet_en and not CHINESE.search(unmet_en), unmet_en
+    assert "1 more enterprise project graded 60 or above" in unmet_en, unmet_en
+    assert "null" not in observed["section"] and "undefined" not in observed["section"]
+    assert "已于" in observed["ready_page"] and "毕业" in observed["ready_page"]
+    assert observed["short_eligible"] == "false"
+    assert "实习时数" in observed["short_page"] and "还差 60 小时实习" in observed["short_page"]
+
+    graduate = gateway_get(system, "/v1/students/%s" % ready, officer).json()
+    assert (graduate["status"], graduate["graduation_requirements_version"]) == ("graduated", 1)
+    assert graduate["history"][-1]["confirmed_by"] == "registrar.graduation"
+    assert gateway_get(system, "/v1/students/%s" % short, officer).json()["status"] == "active"

@@ -596,12 +596,164 @@ def review_dialog_fields(session):
     return seen
 
 
+# -- graduation: a programme's requirements, the check and the confirmation -----------
+
+
+def graduation_rows(page):
+    """The graduation check's rows, by student id: each one's cells and eligibility."""
+    rows = page.locator("#graduation-check tbody tr[data-key]")
+    return {row.get_attribute("data-key"): {
+        "cells": row.locator("td").all_inner_texts(),
+        "eligible": row.locator("[data-eligible]").get_attribute("data-eligible")}
+        for row in rows.all()}
+
+
+def graduation_requirements(session):
+    """An admissions officer sets a programme's graduation requirements in its
+    form: a grade out of range is refused beside its field, a certificate row
+    can be added and removed, and the saved version is the one in force; the
+    check then lists the programme's students, none eligible yet."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    session.open("#/programmes/%s" % args["programme_id"])
+    graduation = page.locator("#graduation")
+    expect(graduation.locator("#graduation-requirements .state.empty")).to_be_visible()
+    rows = graduation.locator("#graduation-check tbody tr[data-key]")
+    expect(rows).to_have_count(args["students"])
+    before = graduation.locator("#graduation-requirements").inner_text()
+    graduation.get_by_role("button", name="设置新版毕业要求").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("学分银行学分").fill(str(args["credits"]))
+    dialog.get_by_label("实习时数").fill(str(args["placement_hours"]))
+    dialog.get_by_label("须完成的企业项目数").fill(str(args["projects"]))
+    min_grade = dialog.get_by_label("计入的最低项目成绩")
+    min_grade.fill("150")
+    dialog.get_by_role("button", name="添加证书").click()
+    dialog.get_by_label("证书 1：代码").fill(args["certificate_code"])
+    dialog.get_by_label("证书 1：最低等级").select_option(args["certificate_level"])
+    dialog.get_by_role("button", name="添加证书").click()
+    expect(dialog.get_by_label("证书 2：代码")).to_be_focused()
+    dialog.get_by_role("button", name="删除证书 2").click()
+    expect(dialog.locator(".certificate-row")).to_have_count(1)
+    dialog.get_by_label("备注").fill(args["note"])
+    dialog.get_by_role("button", name="保存").click()
+    expect(min_grade).to_have_attribute("aria-invalid", "true")
+    grade_error = min_grade.locator("xpath=..").locator(".field-error").inner_text()
+    focused = page.evaluate("document.activeElement.name")
+    session.screenshot("graduation-requirements-field-error")
+    min_grade.fill(str(args["min_grade"]))
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(graduation.locator("#graduation-version")).to_have_attribute("data-version", "1")
+    expect(graduation.locator("#graduation-counts")).to_have_attribute("data-eligible", "0")
+    expect(graduation.locator("#graduation-check tbody tr[data-key] td").filter(
+        has_text="还差").first).to_be_visible()
+    seen = {"before": before, "grade_error": grade_error, "focused": focused,
+            "in_force": graduation.locator("#graduation-requirements").inner_text(),
+            "counts": graduation.locator("#graduation-counts").inner_text()}
+    # a stricter version for later cohorts, from the form the first one fills
+    graduation.get_by_role("button", name="设置新版毕业要求").click()
+    dialog = page.locator("dialog[open]")
+    credits = dialog.get_by_label("学分银行学分")
+    expect(credits).to_have_value(str(args["credits"]))
+    seen["prefilled_certificate"] = dialog.get_by_label("证书 1：代码").input_value()
+    credits.fill(str(args["later_credits"]))
+    dialog.get_by_label("施行日期").fill(args["later_from"])
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(graduation.locator("#graduation-version")).to_have_attribute("data-version", "2")
+    earlier = graduation.locator(".earlier-versions tbody tr")
+    expect(earlier).to_have_count(1)
+    expect(graduation.locator("#graduation-check tbody tr[data-key] td").filter(
+        has_text="还差").first).to_be_visible()
+    seen.update({"later": graduation.locator("#graduation-version").inner_text(),
+                 "earlier": earlier.locator("td").all_inner_texts(),
+                 "rows": graduation_rows(page),
+                 "screenshot": session.screenshot("graduation-requirements")})
+    return seen
+
+
+def student_graduation(session, student_id, graduated, text=None, attempts=40):
+    """A student's 360 with its graduation section; reloaded until the section
+    says whether the student graduated as expected, holding ``text`` if given
+    (the view follows the events, a moment after them)."""
+    page = session.page
+    session.open("#/students/%s" % student_id)
+    section = page.locator("#student-graduation[data-graduated]" if graduated else
+                           "#student-graduation[data-eligible]")
+    for _ in range(attempts):
+        expect(page.locator("main .state.loading")).to_have_count(0)
+        expect(page.locator("main h1")).to_be_visible()
+        if section.count() and (text is None or text in section.inner_text()):
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(section).to_be_visible()
+    if text is not None:
+        expect(section).to_contain_text(text)
+    return section
+
+
+def graduate_eligible(session):
+    """The check shows who may graduate and what the others miss; the button
+    graduates the eligible after asking, and reports the outcome; the check
+    then shows them graduated, in Chinese and in English, and the students'
+    pages show their graduation."""
+    args, page = session.args, session.page
+    ready, short = args["ready_id"], args["short_id"]
+    session.sign_in(args["username"], args["password"])
+    session.open("#/programmes/%s" % args["programme_id"])
+    graduation = page.locator("#graduation")
+    counts = graduation.locator("#graduation-counts")
+    expect(counts).to_have_attribute("data-eligible", "1")
+    rows = graduation.locator("#graduation-check tbody tr[data-key]")
+    ready_row = graduation.locator("#graduation-check tbody tr[data-key='%s']" % ready)
+    expect(rows).to_have_count(args["students"])
+    seen = {"counts": counts.inner_text(), "rows": graduation_rows(page)}
+    graduation.locator("#graduation-eligible").select_option("true")
+    expect(rows).to_have_count(1)
+    expect(ready_row).to_have_count(1)
+    seen["eligible_only"] = rows.evaluate_all("rows => rows.map((row) => row.dataset.key)")
+    graduation.locator("#graduation-eligible").select_option("")
+    expect(rows).to_have_count(args["students"])
+    seen["screenshot"] = session.screenshot("graduation-check")
+
+    graduation.get_by_role("button", name="为符合条件的学生办理毕业").click()
+    seen["question"] = confirm(page, "为符合条件的学生办理毕业")
+    outcome = graduation.locator("#graduation-outcome")
+    expect(outcome).to_have_attribute("data-graduated", "1")
+    seen["outcome"] = outcome.inner_text()
+    seen["not_graduated"] = outcome.get_attribute("data-not-graduated")
+    expect(ready_row.locator(".badge.graduated")).to_be_visible()
+    expect(counts).to_have_attribute("data-eligible", "0")
+    expect(graduation.locator("#graduate-eligible")).to_be_disabled()
+    seen["after"] = graduation_rows(page)
+    seen["section"] = graduation.inner_text()
+    session.screenshot("graduation-report")
+
+    session.use_language("en")
+    expect(page.locator("#graduation h2")).to_have_text("Graduation")
+    expect(ready_row.locator(".badge.graduated")).to_be_visible()
+    seen["rows_en"] = graduation_rows(page)
+    session.screenshot("graduation-check-en")
+    session.use_language("zh-CN")
+
+    section = student_graduation(session, ready, graduated=True)
+    seen["ready_page"] = section.inner_text()
+    seen["ready_screenshot"] = session.screenshot("student-graduated")
+    section = student_graduation(session, short, graduated=False, text=args["short_missing"])
+    seen["short_page"] = section.inner_text()
+    seen["short_eligible"] = section.get_attribute("data-eligible")
+    session.screenshot("student-graduation-progress")
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
     change_own_password, accounts_not_offered, issued_certificate_status, problem_messages,
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
-    projects_search, review_dialog_fields)}
+    projects_search, review_dialog_fields, graduation_requirements, graduate_eligible)}
 
 
 def main(name, raw_args):

@@ -1,10 +1,11 @@
 // Programmes with seat figures, the application pipeline with the screening,
 // interview, offer and approval actions, and the CSV import of applicants.
-import { get, post } from "../api.js";
+import { ApiError, get, post } from "../api.js";
 import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { nameOf } from "../lookup.js";
-import { badge, confirmAction, dataTable, dialog, errorBox, errorText, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, fieldMessages, form, h, loading, pageHeader, pagedTable, section, toast, uid } from "../ui.js";
+import { graduationWords } from "./students.js";
 import { fact } from "./verify.js";
 
 const PIPELINE = ["submitted", "screened", "interviewed", "offered", "accepted", "enrolled", "rejected", "declined", "withdrawn", "expired"];
@@ -98,7 +99,9 @@ async function renderProgramme(view, { params, user }) {
       { label: t("programmes.reserved"), value: (q) => formatNumber(q.reserved), numeric: true },
       { label: t("programmes.consumed"), value: (q) => formatNumber(q.consumed), numeric: true },
     ], programme.quotas || [])),
-    ...(readsApplications ? [section(t("applications.title"), h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "application-status" }, t("col.status")), status)), applications)] : []));
+    ...(readsApplications ? [section(t("applications.title"), h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "application-status" }, t("col.status")), status)), applications)] : []),
+    // graduation is the registrar's: admissions staff only (roles.js)
+    ...(can(user, ROLES.admissions) ? [graduationSection(programme)] : []));
 }
 
 function kpi(text, value) {
@@ -242,4 +245,327 @@ function importDialog() {
       h("label", { for: "import-progress", class: "visually-hidden" }, t("import.progress_label")), progress, summary,
       h("div", { class: "form-actions" }, start, h("button", { type: "button", onclick: () => close(null) }, t("action.close"))));
   });
+}
+
+// -- graduation: the programme's requirements, the check of its students and
+// the registrar's confirmation (docs/enrollment.md, "Graduation") ------------
+
+const LEVELS = ["junior", "intermediate", "senior"];
+const CHECK_PAGE = 200;       // the largest page of the check the API answers
+const GRADUATE_BATCH = 1000;  // the most students one confirmation takes
+
+function graduationSection(programme) {
+  const path = `/v1/programmes/${encodeURIComponent(programme.id)}`;
+  let versions = [];
+  const minGradeOf = (version) => versions.find((v) => v.version === version)?.projects?.min_grade;
+  const requirements = h("div", { id: "graduation-requirements" }, loading());
+  async function loadVersions() {
+    try {
+      versions = await get(`${path}/graduation-requirements`);
+      requirements.replaceChildren(...requirementsView(versions).filter(Boolean));
+    } catch (error) {
+      requirements.replaceChildren(errorBox(error));
+    }
+  }
+  const versionsLoaded = loadVersions();
+  const setButton = h("button", {
+    type: "button", class: "primary", id: "set-graduation-requirements",
+    onclick: () => requirementsDialog(path, versions[0]).then((saved) => {
+      if (!saved) return;
+      toast(t("graduation.saved", { version: formatNumber(saved.version) }));
+      loadVersions().then(() => check.reload());
+    }),
+  }, t("graduation.set"));
+
+  const eligible = h("select", { id: "graduation-eligible" },
+    h("option", { value: "" }, t("graduation.any")),
+    h("option", { value: "true" }, t("graduation.only_eligible")),
+    h("option", { value: "false" }, t("graduation.only_not_eligible")));
+  const counts = h("p", { id: "graduation-counts", class: "kpi-label", role: "status" });
+  const report = h("div", { id: "graduation-report", "aria-live": "polite" });
+  let busy = false;
+  let eligibleCount = 0;
+  const graduateButton = h("button", { type: "button", class: "danger", id: "graduate-eligible", disabled: true, onclick: () => graduateEligible() }, t("graduation.graduate"));
+  function showCounts(page) {
+    eligibleCount = page.eligible || 0;
+    counts.dataset.eligible = String(eligibleCount);
+    counts.dataset.total = String(page.total || 0);
+    counts.textContent = t("graduation.counts", { eligible: formatNumber(eligibleCount), total: formatNumber(page.total || 0) });
+    graduateButton.disabled = busy || !eligibleCount;
+  }
+  const check = pagedTable({
+    caption: t("graduation.check"),
+    rowKey: (c) => c.student_id,
+    columns: [
+      { label: t("col.student_number"), value: (c) => h("a", { href: `#/students/${c.student_id}` }, c.student_number) },
+      { label: t("col.name"), value: (c) => c.name },
+      { label: t("col.status"), value: (c) => badge(label("student_status", c.status), c.status) },
+      { label: t("graduation.version"), value: (c) => (c.requirements_version ? t("graduation.version_n", { version: formatNumber(c.requirements_version) }) : "—") },
+      { label: t("graduation.unmet"), value: (c) => missingList(c, minGradeOf(c.requirements_version)) },
+      { label: t("graduation.eligible"), value: (c) => h("span", { "data-eligible": String(!!c.eligible) }, c.eligible ? badge(t("msg.yes"), "ok") : badge(t("msg.no"), "bad")) },
+    ],
+    load: async (offset, limit) => {
+      await versionsLoaded;
+      // the counts are of every student, whichever the filter shows
+      const [page, all] = await Promise.all([
+        get(`${path}/graduation-check`, { eligible: eligible.value, offset, limit }),
+        eligible.value ? get(`${path}/graduation-check`, { limit: 1 }) : null]);
+      showCounts(all || page);
+      return page;
+    },
+  });
+  check.id = "graduation-check";
+  eligible.addEventListener("change", () => check.reload());
+
+  // every eligible student's id, a page at a time, then graduated a batch at
+  // a time; each student is checked again by the API, and the report says who
+  // was not graduated and why
+  async function graduateEligible() {
+    if (busy) return;
+    if (!(await confirmAction(t("graduation.confirm", { count: formatNumber(eligibleCount) }), t("graduation.graduate")))) return;
+    busy = true;
+    graduateButton.disabled = true;
+    const progress = h("p", { class: "help", role: "status" }, t("graduation.gathering"));
+    report.replaceChildren(progress);
+    const outcome = { graduated: 0, not_graduated: 0, students: [] };
+    let failure = null;
+    try {
+      const ids = new Set();
+      for (let offset = 0; ; offset += CHECK_PAGE) {
+        const page = await get(`${path}/graduation-check`, { eligible: "true", offset, limit: CHECK_PAGE });
+        for (const item of page.items || []) ids.add(item.student_id);
+        if (!(page.items || []).length || offset + CHECK_PAGE >= page.total) break;
+      }
+      const all = [...ids];
+      for (let index = 0; index < all.length; index += GRADUATE_BATCH) {
+        const answer = await post(`${path}/graduations`, { student_ids: all.slice(index, index + GRADUATE_BATCH) });
+        outcome.graduated += answer.graduated || 0;
+        outcome.not_graduated += answer.not_graduated || 0;
+        outcome.students.push(...(answer.students || []).filter((s) => !s.graduated));
+        progress.textContent = t("graduation.progress", { done: formatNumber(Math.min(index + GRADUATE_BATCH, all.length)), total: formatNumber(all.length) });
+      }
+      if (!all.length) {
+        report.replaceChildren(h("p", { class: "muted" }, t("graduation.none_eligible")));
+        return;
+      }
+    } catch (error) {
+      failure = error;
+    } finally {
+      busy = false;
+      if (outcome.graduated || outcome.not_graduated || failure) {
+        report.replaceChildren(...[...reportView(outcome, (v) => minGradeOf(v)), failure ? errorBox(failure) : null].filter(Boolean));
+        if (outcome.graduated) toast(t("graduation.report", { graduated: formatNumber(outcome.graduated), not_graduated: formatNumber(outcome.not_graduated) }));
+      }
+      check.reload();
+    }
+  }
+
+  return h("section", { class: "card", id: "graduation" },
+    h("div", { class: "page-header" }, h("h2", {}, t("graduation.title")), h("div", { class: "actions" }, setButton)),
+    requirements,
+    h("h3", {}, t("graduation.check")),
+    h("div", { class: "filters" },
+      h("div", { class: "field" }, h("label", { for: "graduation-eligible" }, t("graduation.filter_eligible")), eligible),
+      h("div", { class: "actions" }, graduateButton)),
+    counts, report, check);
+}
+
+function missingList(check, minGrade) {
+  const words = graduationWords(check, minGrade);
+  return words.length ? h("ul", { class: "plain missing" }, words.map((w) => h("li", {}, w))) : "—";
+}
+
+// The newest version (the one a new cohort is held to) and the earlier ones.
+function requirementsView(versions) {
+  if (!versions.length) return [empty(t("graduation.no_requirements"))];
+  const [latest, ...earlier] = versions;
+  return [
+    h("p", { id: "graduation-version", "data-version": latest.version },
+      h("strong", {}, t("graduation.version_n", { version: formatNumber(latest.version) })), " ",
+      t("graduation.effective", { date: formatDate(latest.effective_from) })),
+    h("dl", { class: "facts" },
+      fact(t("graduation.credits"), formatNumber(latest.credits)),
+      fact(t("graduation.placement_hours"), formatNumber(latest.placement_hours)),
+      fact(t("graduation.certificates"), certificatesText(latest.certificates)),
+      fact(t("graduation.projects"), projectsText(latest.projects)),
+      fact(t("graduation.note"), latest.note || "—"),
+      fact(t("graduation.set_by"), `${latest.set_by || "—"} · ${formatDateTime(latest.set_at)}`)),
+    earlier.length ? h("div", { class: "earlier-versions" },
+      h("h3", {}, t("graduation.earlier_versions", { count: formatNumber(earlier.length) })),
+      dataTable([
+        { label: t("graduation.version"), value: (v) => t("graduation.version_n", { version: formatNumber(v.version) }) },
+        { label: t("graduation.effective_from"), value: (v) => formatDate(v.effective_from) },
+        { label: t("graduation.credits"), value: (v) => formatNumber(v.credits), numeric: true },
+        { label: t("graduation.placement_hours"), value: (v) => formatNumber(v.placement_hours), numeric: true },
+        { label: t("graduation.certificates"), value: (v) => certificatesText(v.certificates) },
+        { label: t("graduation.projects"), value: (v) => projectsText(v.projects) },
+        { label: t("graduation.set_by"), value: (v) => `${v.set_by || "—"} · ${formatDateTime(v.set_at)}` },
+      ], earlier, t("graduation.earlier_versions", { count: formatNumber(earlier.length) }), (v) => v.version)) : null,
+  ];
+}
+
+function certificatesText(certificates) {
+  if (!(certificates || []).length) return t("graduation.no_certificates");
+  return certificates.map((c) => t("graduation.certificate_at_least", { code: c.code, level: label("level", c.level) })).join(t("graduation.list_separator"));
+}
+
+function projectsText(projects) {
+  if (!projects || !projects.count) return t("graduation.no_projects");
+  return t("graduation.projects_rule", { count: formatNumber(projects.count), grade: formatNumber(projects.min_grade) });
+}
+
+function reportView(outcome, minGradeOf) {
+  return [
+    h("p", { class: "alert info", id: "graduation-outcome", "data-graduated": outcome.graduated, "data-not-graduated": outcome.not_graduated },
+      t("graduation.report", { graduated: formatNumber(outcome.graduated), not_graduated: formatNumber(outcome.not_graduated) })),
+    outcome.students.length ? h("div", {}, h("h3", {}, t("graduation.not_graduated")), dataTable([
+      { label: t("col.student_number"), value: (s) => (s.student_number ? h("a", { href: `#/students/${s.student_id}` }, s.student_number) : s.student_id) },
+      { label: t("col.name"), value: (s) => s.name || "—" },
+      { label: t("graduation.missing"), value: (s) => missingList(s, minGradeOf(s.requirements_version)) },
+    ], outcome.students, t("graduation.not_graduated"), (s) => s.student_id)) : null,
+  ];
+}
+
+// A new version of the requirements, starting from the newest one's values:
+// credits, placement hours, certificates (a code and the lowest level, as
+// many rows as wanted), projects, the day it takes effect and a note. The
+// API's field errors show beside their fields, a certificate's beside its row.
+function requirementsDialog(path, latest) {
+  return dialog(t("graduation.set"), (close) => {
+    const controls = {};
+    const general = h("div", { class: "form-errors", role: "alert" });
+    const el = h("form", { class: "form", novalidate: true, id: "graduation-requirements-form" });
+    function field(name, text, control, { required = false, help } = {}) {
+      const id = uid(name.replace(/\W/g, "-"));
+      control.id = id;
+      control.name = name;
+      control.setAttribute("aria-describedby", `${id}-error`);
+      if (required) control.required = true;
+      controls[name] = control;
+      return h("div", { class: "field" },
+        h("label", { for: id }, text, required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null),
+        control, help ? h("small", { class: "help" }, help) : null, h("p", { class: "field-error", id: `${id}-error` }));
+    }
+    const number = (value, attrs = {}) => {
+      const input = h("input", { type: "number", step: "any", min: 0, autocomplete: "off", ...attrs });
+      input.value = value ?? "";
+      return input;
+    };
+    const effective = h("input", { type: "date" });
+    const note = h("textarea", { rows: 2 });
+    const certificateRows = h("div", { class: "certificate-rows" });
+    const certificatesError = h("p", { class: "field-error", id: uid("certificates-error") });
+    const rows = [];
+    function renumber() {
+      rows.forEach((row, index) => {
+        const n = formatNumber(index + 1);
+        row.codeLabel.textContent = t("graduation.certificate_code", { n });
+        row.levelLabel.textContent = t("graduation.certificate_level", { n });
+        row.remove.textContent = t("graduation.remove_certificate", { n });
+      });
+    }
+    function addRow(certificate = {}) {
+      const code = h("input", { type: "text", autocomplete: "off", name: "certificate-code", maxlength: 40, id: uid("certificate-code") });
+      code.value = certificate.code || "";
+      const level = h("select", { name: "certificate-level", id: uid("certificate-level") },
+        LEVELS.map((l) => h("option", { value: l, selected: (certificate.level || "junior") === l }, label("level", l))));
+      const row = { code, level, codeLabel: h("label", { for: code.id }), levelLabel: h("label", { for: level.id }) };
+      row.codeError = h("p", { class: "field-error", id: `${code.id}-error` });
+      row.levelError = h("p", { class: "field-error", id: `${level.id}-error` });
+      code.setAttribute("aria-describedby", row.codeError.id);
+      level.setAttribute("aria-describedby", row.levelError.id);
+      row.remove = h("button", { type: "button", class: "remove-certificate", onclick: () => {
+        rows.splice(rows.indexOf(row), 1);
+        row.el.remove();
+        renumber();
+        add.focus();
+      } });
+      row.el = h("div", { class: "certificate-row" },
+        h("div", { class: "field" }, row.codeLabel, code, row.codeError),
+        h("div", { class: "field" }, row.levelLabel, level, row.levelError),
+        row.remove);
+      rows.push(row);
+      certificateRows.append(row.el);
+      renumber();
+      return row;
+    }
+    const add = h("button", { type: "button", id: "add-certificate", onclick: () => addRow().code.focus() }, t("graduation.add_certificate"));
+    for (const certificate of latest?.certificates || []) addRow(certificate);
+
+    el.append(
+      h("p", { class: "muted" }, t("graduation.set_help")),
+      h("div", { class: "grid-2" },
+        field("credits", t("graduation.credits"), number(latest?.credits, { max: 1000 }), { required: true }),
+        field("placement_hours", t("graduation.placement_hours"), number(latest?.placement_hours, { max: 10000 }), { required: true }),
+        field("projects.count", t("graduation.projects_count"), number(latest?.projects?.count ?? 0, { step: 1, max: 50 }), { required: true }),
+        field("projects.min_grade", t("graduation.projects_min_grade"), number(latest?.projects?.min_grade ?? 60, { max: 100 }), { required: true })),
+      h("fieldset", { class: "certificates" },
+        h("legend", {}, t("graduation.certificates")),
+        h("p", { class: "help" }, t("graduation.certificates_help")),
+        certificateRows, certificatesError, add),
+      field("effective_from", t("graduation.effective_from"), effective, { help: t("graduation.effective_from_help") }),
+      field("note", t("graduation.note"), note));
+    const submit = h("button", { type: "submit", class: "primary" }, t("action.save"));
+    el.append(general, h("div", { class: "form-actions" }, submit, h("button", { type: "button", onclick: () => close(null) }, t("action.cancel"))));
+
+    const certificateControl = (path) => {
+      const found = /^certificates\.(\d+)\.(code|level)$/.exec(path);
+      if (!found || !rows[Number(found[1])]) return null;
+      const row = rows[Number(found[1])];
+      return found[2] === "code" ? [row.code, row.codeError] : [row.level, row.levelError];
+    };
+    function place(path, messages) {
+      let target = controls[path] ? [controls[path], document.getElementById(`${controls[path].id}-error`)]
+        : certificateControl(path);
+      if (!target && (path === "certificates" || path.startsWith("certificates."))) target = [null, certificatesError];
+      if (!target && path === "projects") target = [controls["projects.count"], document.getElementById(`${controls["projects.count"].id}-error`)];
+      if (!target) return false;
+      const [control, error] = target;
+      if (control) control.setAttribute("aria-invalid", "true");
+      error.textContent = [error.textContent, ...messages].filter(Boolean).join(" ");
+      return true;
+    }
+    function clearErrors() {
+      general.replaceChildren();
+      for (const control of el.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+      for (const error of el.querySelectorAll(".field-error")) error.textContent = "";
+    }
+    el.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors();
+      for (const [name, control] of Object.entries(controls)) {
+        if (control.required && !control.value.trim()) place(name, [t("validation.required")]);
+      }
+      rows.forEach((row, index) => { if (!row.code.value.trim()) place(`certificates.${index}.code`, [t("validation.required")]); });
+      if (el.querySelector("[aria-invalid]")) { el.querySelector("[aria-invalid]").focus(); return; }
+      const body = {
+        credits: Number(controls.credits.value),
+        placement_hours: Number(controls.placement_hours.value),
+        certificates: rows.map((row) => ({ code: row.code.value.trim(), level: row.level.value })),
+        projects: { count: Number(controls["projects.count"].value), min_grade: Number(controls["projects.min_grade"].value) },
+      };
+      if (effective.value) body.effective_from = effective.value;
+      if (note.value.trim()) body.note = note.value.trim();
+      submit.disabled = true;
+      submit.setAttribute("aria-busy", "true");
+      try {
+        close(await post(`${path}/graduation-requirements`, body));
+      } catch (error) {
+        if (error instanceof ApiError && Object.keys(error.errors).length) {
+          const unplaced = [];
+          for (const [name, messages] of fieldMessages(error)) {
+            if (!place(name, messages)) unplaced.push(`${name}: ${messages.join(" ")}`);
+          }
+          if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
+          (el.querySelector("[aria-invalid]") || general).focus?.();
+        } else {
+          general.append(errorBox(error));
+        }
+      } finally {
+        submit.disabled = false;
+        submit.removeAttribute("aria-busy");
+      }
+    });
+    return el;
+  }, { wide: true });
 }

@@ -202,14 +202,18 @@ export function graduationWords(check, minGrade) {
   }
   for (const requirement of check.requirements || []) {
     if (requirement.met) continue;
-    const short = (Number(requirement.needed) || 0) - (Number(requirement.has) || 0);
-    const count = formatNumber(Math.round(short * 100) / 100);
-    if (requirement.requirement === "credits") words.push(t("graduation.words.credits", { count }));
-    else if (requirement.requirement === "placement_hours") words.push(t("graduation.words.placement_hours", { count }));
-    else if (requirement.requirement === "projects") {
-      words.push(minGrade !== undefined && minGrade !== null
-        ? t("graduation.words.projects", { count, grade: formatNumber(minGrade) })
-        : t("graduation.words.projects_any", { count }));
+    const short = Math.round(((Number(requirement.needed) || 0) - (Number(requirement.has) || 0)) * 100) / 100;
+    const count = formatNumber(short);
+    const one = short === 1;  // English says "1 more credit", "2 more credits"
+    if (requirement.requirement === "credits") {
+      words.push(one ? t("graduation.words.credits_one", { count }) : t("graduation.words.credits", { count }));
+    } else if (requirement.requirement === "placement_hours") {
+      words.push(one ? t("graduation.words.placement_hours_one", { count }) : t("graduation.words.placement_hours", { count }));
+    } else if (requirement.requirement === "projects" && minGrade !== undefined && minGrade !== null) {
+      const grade = formatNumber(minGrade);
+      words.push(one ? t("graduation.words.projects_one", { count, grade }) : t("graduation.words.projects", { count, grade }));
+    } else if (requirement.requirement === "projects") {
+      words.push(one ? t("graduation.words.projects_any_one", { count }) : t("graduation.words.projects_any", { count }));
     } else if (requirement.requirement === "certificate") {
       const { code, level } = certificateOf(requirement);
       words.push(level ? t("graduation.words.certificate", { code, level: label("level", level) }) : t("graduation.words.certificate_any", { code }));
