@@ -125,6 +125,20 @@ class FeedbackSubmitted(EventData):
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
 
 
+class GraduateHired(EventData):
+    """The enterprise hired a graduate it sponsored or hosted on a placement."""
+    student_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    started_on = fields.Date(required=True)
+    position = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+
+
+class GraduateDeparted(EventData):
+    """A graduate the enterprise employs (as the college recorded) left it."""
+    student_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    left_on = fields.Date(required=True)
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
 TYPES = {
     PREFIX + "project.posted.v1": ProjectPosted,
     PREFIX + "project.updated.v1": ProjectUpdated,
@@ -133,6 +147,8 @@ TYPES = {
     PREFIX + "deliverable.reviewed.v1": DeliverableReviewed,
     PREFIX + "placement.checkin_confirmed.v1": CheckinConfirmed,
     PREFIX + "feedback.submitted.v1": FeedbackSubmitted,
+    PREFIX + "graduate.hired.v1": GraduateHired,
+    PREFIX + "graduate.departed.v1": GraduateDeparted,
 }
 
 

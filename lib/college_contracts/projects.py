@@ -133,6 +133,22 @@ class FeedbackSubmitted(EventData):
     submitted_at = Timestamp(required=True)
 
 
+class GraduateHireReported(EventData):
+    """An enterprise system reported hiring a graduate it is related to."""
+    student_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    started_on = Date(required=True)
+    position = fields.String(allow_none=True, load_default=None)
+
+
+class GraduateDepartureReported(EventData):
+    """An enterprise system reported that a graduate it employs left."""
+    student_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    left_on = Date(required=True)
+    reason = fields.String(allow_none=True, load_default=None)
+
+
 EVENTS = {
     "project_drafted": ProjectDrafted,
     "project_published": ProjectPublished,
@@ -148,4 +164,6 @@ EVENTS = {
     "checkin_confirmed": CheckinRecorded,
     "checkin_missed": CheckinMissed,
     "feedback_submitted": FeedbackSubmitted,
+    "graduate_hire_reported": GraduateHireReported,
+    "graduate_departure_reported": GraduateDepartureReported,
 }

@@ -92,3 +92,11 @@ def as_seen_by(actor: Any, student: Document) -> Document:
         return {key: value for key, value in student.items() if key != "destination_history"}
     return {key: value for key, value in student.items()
             if key not in ("destination", "destination_history", "retention")}
+
+
+def checks_a_departure_answers(destination: Document, retention: Document,
+                               left_on: date) -> list[int]:
+    """The 6- and 12-month checks not yet recorded that fall due after the
+    graduate left: each is answered "no longer employed"."""
+    return [months for months in RETENTION_MONTHS
+            if str(months) not in retention and retention_due_on(destination, months) > left_on]

@@ -14,6 +14,8 @@ from testkit.servers import wait_until
 REQUIREMENTS = {"credits": 10, "placement_hours": 100, "actor": "registrar.li",
                 "certificates": [{"code": "CNC-1X", "level": "intermediate"}],
                 "projects": {"count": 1, "min_grade": 60}}
+NOTHING_REQUIRED = {**REQUIREMENTS, "certificates": [], "credits": 0, "placement_hours": 0,
+                    "projects": {"count": 0, "min_grade": 0}}
 
 
 @pytest.fixture
@@ -154,9 +156,7 @@ def test_a_graduates_destination_and_retention_are_recorded_and_announced(
     bind_probe_queue(amqp_uri, "enrollment", "retention_recorded", "probe-retention")
     ev, (graduate, still_studying) = cohort(enrollment, size=2)
     sponsor = call(enrollment, "get_student", graduate)["partner_id"]
-    call(enrollment, "set_graduation_requirements", ev["id"], {
-        **REQUIREMENTS, "certificates": [], "credits": 0, "placement_hours": 0,
-        "projects": {"count": 0, "min_grade": 0}})
+    call(enrollment, "set_graduation_requirements", ev["id"], NOTHING_REQUIRED)
     call(enrollment, "confirm_graduation", ev["id"], {"student_ids": [graduate],
                                                       "actor": "registrar.li"})
     hire = {"kind": "hired", "enterprise_id": sponsor, "position": "数控工艺员",
@@ -193,3 +193,31 @@ def test_a_graduates_destination_and_retention_are_recorded_and_announced(
     part = call(enrollment, "enterprise_summaries", [sponsor])[sponsor]
     assert part["hires"] == {"graduates": 1, "hired": 1, "kept_12_months": 1,
                              "hires_kept_ratio": 1.0}
+
+
+def test_an_employers_reported_hire_and_departure_become_the_destination_and_retention(
+        enrollment, amqp_uri, database):
+    ev, (graduate,) = cohort(enrollment, size=1)
+    sponsor = call(enrollment, "get_student", graduate)["partner_id"]
+    call(enrollment, "set_graduation_requirements", ev["id"], NOTHING_REQUIRED)
+    call(enrollment, "confirm_graduation", ev["id"], {"student_ids": [graduate],
+                                                      "actor": "registrar.li"})
+    hired = new_event("graduate_hire_reported", "projects", {
+        "student_id": graduate, "enterprise_id": sponsor, "started_on": "2020-07-01",
+        "position": "数控工艺员"})
+    publish_event(amqp_uri, "projects", hired)
+    publish_event(amqp_uri, "projects", hired)  # delivered twice: recorded once
+    stored = wait_until(lambda: (lambda s: s if s.get("destination") else None)(
+        call(enrollment, "get_student", graduate)), message="the hire recorded")
+    assert (stored["destination"]["outcome"], stored["destination"]["recorded_by"]) == \
+        ("hired_by_sponsor", "enterprise-system:%s" % sponsor)
+    publish_event(amqp_uri, "projects", new_event("graduate_departure_reported", "projects", {
+        "student_id": graduate, "enterprise_id": sponsor, "left_on": "2021-03-01",
+        "reason": "另谋高就"}))
+    left = wait_until(lambda: (lambda s: s if s.get("retention") else None)(
+        call(enrollment, "get_student", graduate)), message="the departure recorded")
+    # left after the 6-month check fell due (2021-01-01), before the 12-month one
+    assert list(left["retention"]) == ["12"]
+    assert left["retention"]["12"]["still_employed"] is False
+    assert database("enrollment").students.find_one({"_id": graduate}).get(
+        "destination_history") is None

@@ -506,3 +506,31 @@ def as_date(value: Any) -> date:
 
 
 _as_date = as_date
+
+
+# -- graduates' employment reported by enterprise systems ------------------------------------
+
+def check_may_report_hire(student: Optional[Document], student_id: str, enterprise_id: str,
+                          hosted: bool) -> None:
+    """An enterprise reports hiring only a graduate it is related to (it
+    sponsored them, or hosted one of their placements): any other student is
+    not its business, "not found" as in the API."""
+    if student is None or not (student.get("partner_id") == enterprise_id or hosted):
+        raise NotFound("the enterprise has no graduate %s" % student_id)
+    if student.get("status") != GRADUATED:
+        raise Conflict("student %s has not graduated" % student_id)
+
+
+def check_may_report_departure(student: Optional[Document], student_id: str,
+                               enterprise_id: str) -> None:
+    """Only the employer the college recorded reports that a graduate left."""
+    if student is None or student.get("employer_id") != enterprise_id:
+        raise NotFound("the enterprise employs no graduate %s" % student_id)
+
+
+def employer_of(destination: Document) -> Optional[str]:
+    """The partner that employs a graduate, from enrollment's ``destination_recorded``."""
+    if destination["outcome"] in ("hired_by_sponsor", "hired_by_other"):
+        employer: Optional[str] = destination.get("enterprise_id")
+        return employer
+    return None

@@ -129,6 +129,27 @@ def feedback_submitted(uow: UnitOfWork, event: Event, now: datetime) -> Document
     return workflows.submit_feedback(uow, fields, actor_for(event), now)
 
 
+def graduate_hired(uow: UnitOfWork, event: Event, now: datetime) -> None:
+    """Passed on to enrollment, which records the graduate's destination."""
+    data, enterprise_id = event["data"], event["enterprise_id"]
+    student_id = data["student_id"]
+    domain.check_may_report_hire(uow.records.student(student_id), student_id, enterprise_id,
+                                 uow.records.has_placed(student_id, enterprise_id))
+    workflows.emit(uow, "graduate_hire_reported", {
+        "student_id": student_id, "enterprise_id": enterprise_id,
+        "started_on": _iso(data["started_on"]), "position": data["position"]})
+
+
+def graduate_departed(uow: UnitOfWork, event: Event, now: datetime) -> None:
+    data, enterprise_id = event["data"], event["enterprise_id"]
+    student_id = data["student_id"]
+    domain.check_may_report_departure(uow.records.student(student_id), student_id,
+                                      enterprise_id)
+    workflows.emit(uow, "graduate_departure_reported", {
+        "student_id": student_id, "enterprise_id": enterprise_id,
+        "left_on": _iso(data["left_on"]), "reason": data["reason"]})
+
+
 APPLY: dict[str, Callable[[UnitOfWork, Event, datetime], Optional[Document]]] = {
     PREFIX + "project.posted.v1": project_posted,
     PREFIX + "project.updated.v1": project_updated,
@@ -137,6 +158,8 @@ APPLY: dict[str, Callable[[UnitOfWork, Event, datetime], Optional[Document]]] = 
     PREFIX + "deliverable.reviewed.v1": deliverable_reviewed,
     PREFIX + "placement.checkin_confirmed.v1": checkin_confirmed,
     PREFIX + "feedback.submitted.v1": feedback_submitted,
+    PREFIX + "graduate.hired.v1": graduate_hired,
+    PREFIX + "graduate.departed.v1": graduate_departed,
 }
 
 

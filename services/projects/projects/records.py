@@ -252,6 +252,11 @@ class ProjectsRecords:
         """The student's placements not yet ended."""
         return self._find("placements", {"student_id": student_id, "status": "active"})
 
+    def has_placed(self, student_id: str, enterprise_id: str) -> bool:
+        """Whether the enterprise ever hosted the student on a placement."""
+        return self._find_one("placements", {"student_id": student_id,
+                                             "enterprise_id": enterprise_id}) is not None
+
     def end_placement(self, placement_id: str, changes: Document) -> bool:
         """End an active placement; False if it was not active."""
         result = self.db.placements.update_one({"_id": placement_id, "status": "active"},

@@ -183,6 +183,9 @@ class FakeProjectsRecords:
     def add_placement(self, placement):
         self._insert("placements", placement)
 
+    def has_placed(self, student_id, enterprise_id):
+        return bool(self._all("placements", student_id=student_id, enterprise_id=enterprise_id))
+
     def open_placements_of(self, student_id):
         return self._all("placements", student_id=student_id, status="active")
 

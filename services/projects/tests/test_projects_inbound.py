@@ -11,7 +11,7 @@ from kombu import Connection
 from college_platform.envelope import new_event
 from college_platform.metrics import metrics_of
 from projects.service import ProjectsService
-from testkit.amqp import publish_event
+from testkit.amqp import bind_probe_queue, drain, publish_event
 from testkit.calls import call
 from testkit.enterprise import access, cloud_event, provision, publish, publish_burst
 from testkit.servers import wait_until
@@ -306,3 +306,59 @@ def test_replaying_all_of_many_large_letters_answers_each_call_within_the_deadli
     for letter in back:  # parked again without their bodies, which the listing does not send
         assert "limit" in letter["reason"] and letter["size"] > size
         assert letter["body_truncated"] and len(letter["body"]) <= 4096
+
+
+def enrolled_then(student_id, sponsor, status="graduated"):
+    """What enrollment announces of a student who enrolled and then graduated."""
+    return [new_event("student_enrolled", "enrollment", {
+        "student_id": student_id, "student_number": "2027-%s" % student_id, "name": "李明",
+        "programme_id": "prog-1", "programme_code": "2027-OC", "programme_kind": "order_class",
+        "partner_id": sponsor, "intake_year": 2027}),
+        new_event("enrolment_status_changed", "enrollment", {
+            "student_id": student_id, "programme_id": "prog-1", "previous_status": "active",
+            "status": status, "reason": status, "partner_id": sponsor})]
+
+
+def test_an_enterprise_reports_hiring_and_losing_its_own_graduates_only(
+        acme, rival, projects, database, service_config):
+    amqp_uri = service_config["AMQP_URI"]
+    bind_probe_queue(amqp_uri, "projects", "graduate_hire_reported", "probe-hires")
+    bind_probe_queue(amqp_uri, "projects", "graduate_departure_reported", "probe-departures")
+    for event in enrolled_then("s-acme", ACME) + enrolled_then("s-rival", RIVAL) + \
+            enrolled_then("s-studying", ACME, status="suspended"):
+        publish_event(amqp_uri, "enrollment", event)
+    wait_until(lambda: database("projects").students.count_documents(
+        {"status": {"$ne": "active"}}) == 3, message="the students' statuses")
+
+    publish(acme, cloud_event(ACME, "graduate.hired.v1", {
+        "student_id": "s-acme", "started_on": "2030-07-01", "position": "数控工艺员"}))
+    publish(acme, cloud_event(ACME, "graduate.hired.v1", {  # RIVAL's graduate
+        "student_id": "s-rival", "started_on": "2030-07-01"}))
+    publish(acme, cloud_event(ACME, "graduate.hired.v1", {  # not a graduate
+        "student_id": "s-studying", "started_on": "2030-07-01"}))
+    publish(rival, cloud_event(RIVAL, "graduate.departed.v1", {  # employed by nobody yet
+        "student_id": "s-rival", "left_on": "2030-09-01"}))
+    hire, = wait_until(lambda: drain(amqp_uri, "probe-hires"), message="the hire passed on")
+    assert (hire[0]["data"]["student_id"], hire[0]["data"]["enterprise_id"],
+            hire[0]["data"]["started_on"]) == ("s-acme", ACME, "2030-07-01")
+    reasons = sorted(letter["reason"] for letter in dead(projects, 3))
+    assert reasons == [
+        "InboundRejected: Conflict: student s-studying has not graduated",
+        "InboundRejected: NotFound: the enterprise employs no graduate s-rival",
+        "InboundRejected: NotFound: the enterprise has no graduate s-rival"]
+
+    # enrollment recorded where the graduate went: only that employer reports a departure
+    publish_event(amqp_uri, "enrollment", new_event("destination_recorded", "enrollment", {
+        "student_id": "s-acme", "programme_id": "prog-1", "partner_id": ACME,
+        "outcome": "hired_by_sponsor", "enterprise_id": ACME, "started_on": "2030-07-01"}))
+    wait_until(lambda: (database("projects").students.find_one({"_id": "s-acme"}) or {}).get(
+        "employer_id") == ACME, message="the employer known")
+    publish(rival, cloud_event(RIVAL, "graduate.departed.v1", {
+        "student_id": "s-acme", "left_on": "2030-09-01"}))
+    publish(acme, cloud_event(ACME, "graduate.departed.v1", {
+        "student_id": "s-acme", "left_on": "2030-12-31", "reason": "另谋高就"}))
+    departure, = wait_until(lambda: drain(amqp_uri, "probe-departures"),
+                            message="the departure passed on")
+    assert (departure[0]["data"]["enterprise_id"], departure[0]["data"]["left_on"]) == \
+        (ACME, "2030-12-31")
+    assert len(dead(projects, 4)) == 4

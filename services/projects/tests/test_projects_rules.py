@@ -405,3 +405,24 @@ def test_any_part_of_a_title_finds_it_whatever_its_case():
 def test_the_text_is_matched_literally_never_as_a_pattern():
     assert not matches(".*", "产线视觉质检系统")
     assert matches("(二期)", "质检系统(二期)")
+
+
+def test_an_enterprise_reports_hiring_only_a_graduate_it_sponsored_or_hosted():
+    graduate = {"status": "graduated", "partner_id": "acme"}
+    domain.check_may_report_hire(graduate, "s1", "acme", hosted=False)
+    domain.check_may_report_hire(graduate, "s1", "host", hosted=True)
+    with pytest.raises(NotFound):
+        domain.check_may_report_hire(graduate, "s1", "rival", hosted=False)
+    with pytest.raises(NotFound):
+        domain.check_may_report_hire(None, "s1", "acme", hosted=False)
+    with pytest.raises(Conflict):
+        domain.check_may_report_hire({**graduate, "status": "active"}, "s1", "acme", False)
+
+
+def test_only_the_recorded_employer_reports_a_departure():
+    employed = {"employer_id": domain.employer_of({"outcome": "hired_by_other",
+                                                   "enterprise_id": "host"})}
+    domain.check_may_report_departure(employed, "s1", "host")
+    with pytest.raises(NotFound):
+        domain.check_may_report_departure(employed, "s1", "acme")
+    assert domain.employer_of({"outcome": "further_study", "enterprise_id": None}) is None

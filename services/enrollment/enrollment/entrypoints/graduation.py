@@ -97,6 +97,17 @@ class GraduationEntrypoints:
         return student_view.dump(self.store.transact(
             lambda uow: destinations.record_retention(uow, student_id, fields, now.date(), now)))
 
+    @event_handler("projects", "graduate_hire_reported")
+    def on_graduate_hire_reported(self, event):
+        data, now = read(event), self.clock()
+        self.store.handle_once(event, lambda uow: destinations.reported_hire(uow, data, now))
+
+    @event_handler("projects", "graduate_departure_reported")
+    def on_graduate_departure_reported(self, event):
+        data, now = read(event), self.clock()
+        self.store.handle_once(event, lambda uow: destinations.reported_departure(uow, data,
+                                                                                  now))
+
     # what students achieved --------------------------------------------------------------
 
     def _remember(self, events, facts, write):

@@ -28,6 +28,14 @@ class CopiesEntrypoints:
         self.store.handle_once(event, lambda uow: workflows.enrolment_status_changed(
             uow, data, now, grace_days()))
 
+    @event_handler("enrollment", "destination_recorded")
+    def on_destination_recorded(self, event):
+        """Who employs a graduate: the one enterprise that may report them leaving."""
+        data = read(event)
+
+        self.store.handle_once(event, lambda uow: uow.records.remember(
+            "students", data["student_id"], {"employer_id": domain.employer_of(data)}))
+
     @event_handler("mentors", "mentor_registered")
     def on_mentor_registered(self, event):
         data = read(event)
