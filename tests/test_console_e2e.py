@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -470,3 +471,68 @@ def test_an_officer_sets_graduation_requirements_and_graduates_the_eligible(syst
     assert (graduate["status"], graduate["graduation_requirements_version"]) == ("graduated", 1)
     assert graduate["history"][-1]["confirmed_by"] == "registrar.graduation"
     assert gateway_get(system, "/v1/students/%s" % short, officer).json()["status"] == "active"
+
+
+# -- after graduation: the first destination and the 12-month check, in the console ------
+
+NOTHING_REQUIRED = {"credits": 0, "placement_hours": 0, "certificates": [],
+                    "projects": {"count": 0, "min_grade": 0}}
+
+
+def test_an_officer_records_a_graduates_destination_and_the_12_month_check(system):
+    officer = system.user("registrar.destination", "admissions_officer", password=PASSWORD)
+    programme, (student,) = admitted_cohort(system, officer, ["韩思远"])
+    partner_id = programme["quotas"][0]["partner_id"]
+    for path, body in (
+            ("/v1/programmes/%s/graduation-requirements" % programme["id"], NOTHING_REQUIRED),
+            ("/v1/programmes/%s/graduations" % programme["id"], {"student_ids": [student]})):
+        answer = requests.post(system.url("gateway", path), json=body, headers=officer,
+                               timeout=15)
+        assert answer.status_code in (200, 201), answer.text
+    assert answer.json()["graduated"] == 1, answer.json()
+    partner = gateway_get(system, "/v1/partners/%s" % partner_id, officer).json()
+    # started more than 12 months ago, on a day every month has
+    started = (date.today() - timedelta(days=400)).replace(day=15)
+    due = started.replace(year=started.year + 1)
+
+    observed = browse(system, "graduate_destination", username="registrar.destination",
+                      student_id=student, partner_id=partner_id,
+                      partner_name=partner["legal_name"], position="数控工艺员",
+                      started_on=started.isoformat(),
+                      early_check=(started + timedelta(days=40)).isoformat())
+    assert "200" in observed["school_error"], observed["school_error"]
+    assert observed["not_yet_placed_fields"] == ["去向类别 *", "备注"], observed
+    due_words = "%d年%d月%d日" % (due.year, due.month, due.day)
+    assert "12 个月" in observed["early_error"] and due_words in observed["early_error"], \
+        observed["early_error"]
+    page = observed["page"]
+    for words in ("被合作培养企业录用", partner["legal_name"], "数控工艺员",
+                  "%d年%d月%d日" % (started.year, started.month, started.day)):
+        assert words in page, (words, page)
+    assert "仍在岗" in observed["twelve_months"] and due_words in observed["twelve_months"]
+    assert "仍在岗" not in observed["six_months"], "no 6-month check was recorded"
+    assert "null" not in page and "undefined" not in page
+    for words in ("Hired by the sponsor", "Position", "Retention checks", "Still employed",
+                  "Record the 6-month check"):
+        assert words in observed["page_en"], (words, observed["page_en"])
+    assert observed["dashboard_filter"] == partner_id
+    assert observed["kept_ratio"] == "1", observed["dashboard"]
+    assert "100%" in observed["dashboard"] and "null" not in observed["dashboard"]
+    assert observed["enterprise_ratio"] == "1", observed["enterprise"]
+
+    stored = gateway_get(system, "/v1/students/%s" % student, officer).json()
+    destination, retention = stored["destination"], stored["retention"]
+    assert (destination["outcome"], destination["enterprise_id"], destination["position"],
+            destination["started_on"], destination["recorded_by"]) == (
+        "hired_by_sponsor", partner_id, "数控工艺员", started.isoformat(),
+        "registrar.destination")
+    assert set(retention) == {"12"}, retention
+    assert (retention["12"]["still_employed"], retention["12"]["checked_on"],
+            retention["12"]["recorded_by"]) == (True, date.today().isoformat(),
+                                                "registrar.destination")
+    view = wait_until(lambda: (lambda v: v if ((v.get("graduation") or {}).get("retention")
+                                               or {}).get("12") else None)(
+        gateway_get(system, "/v1/students/%s/360" % student, officer).json()),
+        timeout=60, message="the 360 shows the destination and the check")
+    assert view["graduation"]["destination"]["outcome"] == "hired_by_sponsor"
+    assert view["graduation"]["retention"]["12"]["still_employed"] is True

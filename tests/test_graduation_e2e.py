@@ -182,3 +182,26 @@ def test_a_cohort_graduates_on_what_its_students_achieved_and_every_service_reac
                            timeout=60, message="the dashboard counts the hire")
     assert dashboard["indicators"]["graduation"]["employment_rate"] == 1.0
     assert dashboard["indicators"]["graduation"]["sponsor_hires"] == 0
+
+    # the employer is surveyed on the programme's competencies once due; a rival never is
+    registrar.send("PUT", "/v1/programmes/%s/competencies" % programme["id"],
+                   {"competencies": ["数控编程", "设备维护"]})
+    registrar.send("PUT", "/v1/students/%s/destination" % ready, {
+        "kind": "hired", "enterprise_id": partner["id"], "started_on": "2020-07-01"})
+    surveys = hr.send("GET", "/v1/employer-surveys")["items"]
+    assert [(s["months"], s["competencies"]) for s in surveys] == [
+        (6, ["数控编程", "设备维护"]), (12, ["数控编程", "设备维护"])]
+    assert rival_hr.send("GET", "/v1/employer-surveys")["total"] == 0
+    rival_hr.send("POST", "/v1/employer-surveys/%s/answers" % surveys[0]["id"],
+                  {"ratings": {"数控编程": 1, "设备维护": 1}}, expect=404)
+    refused = hr.send("POST", "/v1/employer-surveys/%s/answers" % surveys[0]["id"],
+                      {"ratings": {"数控编程": 6}}, expect=400)
+    assert "ratings" in refused["errors"]
+    hr.send("POST", "/v1/employer-surveys/%s/answers" % surveys[0]["id"],
+            {"ratings": {"数控编程": 4, "设备维护": 2}, "comment": "设备维护需加强"})
+    results = registrar.send("GET", "/v1/employer-survey-results",
+                             programme_id=programme["id"])
+    assert (results["answered"], results["lowest"]) == (1, ["设备维护", "数控编程"])
+    satisfaction = wait_until(lambda: admin.send("GET", "/v1/dashboard")["indicators"][
+        "satisfaction"] or None, timeout=60, message="the dashboard shows the ratings")
+    assert satisfaction[0] == {"competency": "设备维护", "ratings": 1, "mean": 2.0}

@@ -173,6 +173,9 @@ class EnterpriseViewSchema(ViewStatus):
         "description": "total, by_status and by_programme (programme id) of all it sponsors"})
     apprentices = fields.List(fields.Dict(), metadata={"description": "the newest 20"})
     apprentice_count = WholeNumber()
+    satisfaction = fields.Dict(metadata={
+        "description": "its answered employer surveys: answered, competencies (mean per "
+                       "competency), lowest"})
     hires = fields.Dict(metadata={
         "description": "of the graduates it sponsored: graduates, hired (by it), "
                        "kept_12_months, hires_kept_ratio (kept over graduates)"})

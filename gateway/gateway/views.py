@@ -15,7 +15,7 @@ WATCHED_EVENTS = {
                    "programme_created", "quota_set", "application_offered",
                    "student_enrolled", "apprentice_contract_signed",
                    "tripartite_agreement_changed", "enrolment_status_changed",
-                   "destination_recorded", "retention_recorded"),
+                   "destination_recorded", "retention_recorded", "employer_survey_answered"),
     "projects": ("project_drafted", "project_published", "project_updated", "team_formed",
                  "team_member_removed", "deliverable_reviewed", "project_completed",
                  "project_status_changed", "placement_started", "placement_ended",
@@ -251,7 +251,8 @@ ENTERPRISE_SECTIONS = {
                    "student_counts": {"total": 0, "by_status": {}, "by_programme": {}},
                    "apprentices": [], "apprentice_count": 0,
                    "hires": {"graduates": 0, "hired": 0, "kept_12_months": 0,
-                             "hires_kept_ratio": None}},
+                             "hires_kept_ratio": None},
+                   "satisfaction": {"answered": 0, "competencies": [], "lowest": []}},
     "projects": {"projects": [], "projects_by_status": {}, "feedback_given": None,
                  "feedback_received": None},
     "mentors": {"mentors": [], "hosted_teachers": []},
@@ -416,6 +417,7 @@ def dashboard(facts_by_service, filters, names=None):
                             "graduates": int(by_breakdown["graduates"].get(kind, 0))}
                            for kind, students in sorted(
                                by_breakdown["cohort_students"].items())]},
+        "satisfaction": satisfaction(by_breakdown),
         "placements": {"checkin_compliance": ratio(totals["checkins_done"],
                                                    totals["checkins_expected"]),
                        "open_alerts": total("alerts_open")},
@@ -447,6 +449,15 @@ def enterprise_figures(metrics):
             "seats_offered": metrics.get("seats_offered", 0),
             "seats_filled": metrics.get("seats_filled", 0),
             "feedback_turnaround_days": turnaround}
+
+
+def satisfaction(by_breakdown):
+    """Employers' mean rating per competency, lowest first: where the programme
+    most needs to change."""
+    rated = [{"competency": competency, "ratings": int(count),
+              "mean": ratio(by_breakdown["survey_rating_sum"][competency], count)}
+             for competency, count in by_breakdown["survey_rating_count"].items()]
+    return sorted(rated, key=lambda row: (row["mean"], row["competency"]))
 
 
 def pass_rates(by_breakdown):

@@ -214,6 +214,23 @@ def test_the_graduation_rate_is_the_selected_cohorts_graduates_over_their_studen
     assert cohort_2024["indicators"]["graduation"]["graduation_rate"] == 0.75
 
 
+def test_employers_satisfaction_is_the_mean_per_competency_lowest_first():
+    def rating(metric, value, enterprise_id, competency):
+        return {"metric": metric, "value": value, "term": "2027-autumn", "programme_id": "p",
+                "enterprise_id": enterprise_id, "breakdown": competency}
+    rows = {"enrollment": [rating("survey_rating_sum", 9, "e1", "数控编程"),
+                           rating("survey_rating_count", 2, "e1", "数控编程"),
+                           rating("survey_rating_sum", 3, "e2", "数控编程"),
+                           rating("survey_rating_count", 1, "e2", "数控编程"),
+                           rating("survey_rating_sum", 5, "e1", "设备维护"),
+                           rating("survey_rating_count", 2, "e1", "设备维护")]}
+    assert dashboard(rows, {})["indicators"]["satisfaction"] == [
+        {"competency": "设备维护", "ratings": 2, "mean": 2.5},
+        {"competency": "数控编程", "ratings": 3, "mean": 4.0}]
+    assert dashboard(rows, {"enterprise_id": "e2"})["indicators"]["satisfaction"] == [
+        {"competency": "数控编程", "ratings": 1, "mean": 3.0}]
+
+
 def test_the_dashboard_filters_by_term_programme_and_enterprise():
     by_term = dashboard(facts(), {"term": "2027-spring"})
     assert by_term["indicators"]["enrolment"]["seats_offered"] == 10

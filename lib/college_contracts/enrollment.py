@@ -122,6 +122,25 @@ class RetentionRecorded(EventData):
     still_employed = fields.Boolean(required=True)
 
 
+class EmployerSurveyAnswered(EventData):
+    survey_id = fields.String(required=True)
+    student_id = Id(required=True)
+    programme_id = Id(required=True)
+    enterprise_id = Id(required=True)  # the employer that answered
+    months = fields.Integer(required=True, validate=one_of(6, 12))
+    ratings = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class EmployerSurveyReminder(EventData):
+    """A survey due and unanswered: its employer's users are to be reminded."""
+    survey_id = fields.String(required=True)
+    student_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    months = fields.Integer(required=True, validate=one_of(6, 12))
+    due_on = Date(required=True)
+    reminders = fields.Integer(required=True)
+
+
 EVENTS = {
     "partner_registered": PartnerRegistered,
     "agreement_activated": AgreementChanged,
@@ -135,4 +154,6 @@ EVENTS = {
     "enrolment_status_changed": EnrolmentStatusChanged,
     "destination_recorded": DestinationRecorded,
     "retention_recorded": RetentionRecorded,
+    "employer_survey_answered": EmployerSurveyAnswered,
+    "employer_survey_reminder": EmployerSurveyReminder,
 }

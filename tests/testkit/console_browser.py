@@ -748,12 +748,116 @@ def graduate_eligible(session):
     return seen
 
 
+def reload_until(session, locator, attribute, wanted, attempts=120):
+    """Reloads the page until ``locator`` has ``attribute`` set to ``wanted``
+    (a view that follows the events catches up a moment after them)."""
+    page = session.page
+    for _ in range(attempts):
+        expect(page.locator("main .state.loading")).to_have_count(0)
+        expect(page.locator("main h1")).to_be_visible()
+        if locator.count() and locator.get_attribute(attribute) == wanted:
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(locator).to_have_attribute(attribute, wanted)
+
+
+def graduate_destination(session):
+    """An admissions officer records a graduate's first destination, hired by
+    the sponsor the form offers first, then the 12-month check: a day before it
+    falls due is refused beside the day, naming the day it falls due; left
+    empty (today) it is saved. The page shows both after a reload; the
+    dashboard filtered to the sponsor and the enterprise's page count the hire
+    kept once their views catch up."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    session.open("#/students/%s" % args["student_id"])
+    section = page.locator("#student-destination")
+    expect(section.locator(".state.empty")).to_be_visible()
+    section.get_by_role("button", name="记录毕业去向").click()
+    dialog = page.locator("dialog[open]")
+    kind = dialog.get_by_label("去向类别")
+    # each kind asks for what it needs: further study its school, too long a
+    # name refused by the API beside the field; not yet placed only a note
+    kind.select_option("further_study")
+    expect(dialog.get_by_label("录用企业")).to_be_hidden()
+    school = dialog.get_by_label("升学学校")
+    school.fill("职" * 201)
+    dialog.get_by_label("入职或入学日期").fill(args["started_on"])
+    dialog.get_by_role("button", name="保存").click()
+    expect(school).to_have_attribute("aria-invalid", "true")
+    seen = {"school_error": school.locator("xpath=..").locator(".field-error").inner_text()}
+    kind.select_option("not_yet_placed")
+    seen["not_yet_placed_fields"] = dialog.locator(".field:visible label").all_inner_texts()
+    kind.select_option("hired")
+    expect(dialog.get_by_label("录用企业")).to_have_value(args["partner_id"])
+    expect(dialog.get_by_label("用人单位名称")).to_be_hidden()
+    dialog.get_by_label("岗位").fill(args["position"])
+    expect(dialog.get_by_label("入职或入学日期")).to_have_value(args["started_on"])
+    seen["form_screenshot"] = session.screenshot("destination-form")
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(section).to_have_attribute("data-outcome", "hired_by_sponsor")
+    expect(section).to_contain_text(args["partner_name"])
+    seen["recorded"] = section.inner_text()
+
+    row = section.locator("tbody tr[data-key='12']")
+    row.get_by_role("button", name="记录 12 个月回访").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.get_by_role("combobox", name="回访", exact=True)).to_have_value("12")
+    dialog.get_by_label("是否仍在该单位工作").select_option("true")
+    checked_on = dialog.get_by_label("回访日期")
+    checked_on.fill(args["early_check"])
+    dialog.get_by_role("button", name="保存").click()
+    expect(checked_on).to_have_attribute("aria-invalid", "true")
+    seen["early_error"] = checked_on.locator("xpath=..").locator(".field-error").inner_text()
+    session.screenshot("retention-check-not-due")
+    checked_on.fill("")
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(row.locator(".retention-result")).to_have_attribute("data-still-employed", "true")
+
+    page.reload()  # what the page shows is what was stored
+    expect(section).to_have_attribute("data-outcome", "hired_by_sponsor")
+    expect(section).to_contain_text(args["partner_name"])
+    expect(row.locator(".retention-result")).to_have_attribute("data-recorded", "true")
+    seen.update({"page": section.inner_text(),
+                 "six_months": section.locator("tbody tr[data-key='6']").inner_text(),
+                 "twelve_months": row.inner_text(),
+                 "screenshot": session.screenshot("student-destination")})
+    session.use_language("en")
+    expect(section.locator("h2")).to_have_text("First destination")
+    expect(section).to_contain_text(args["partner_name"])
+    seen["page_en"] = section.inner_text()
+    session.screenshot("student-destination-en")
+    session.use_language("zh-CN")
+
+    session.open("#/dashboard")
+    page.locator("#filter-enterprise_id").select_option(args["partner_id"])
+    page.get_by_role("button", name="应用").click()
+    kept = page.locator("#ind-hires-kept")
+    reload_until(session, kept, "data-kept", "1")
+    seen.update({"dashboard": page.locator("#dashboard-graduation").inner_text(),
+                 "dashboard_filter": page.locator("#filter-enterprise_id").input_value(),
+                 "kept_ratio": kept.get_attribute("data-ratio"),
+                 "dashboard_screenshot": session.screenshot("dashboard-graduation")})
+
+    session.open("#/enterprises/%s" % args["partner_id"])
+    hires = page.locator("#enterprise-hires")
+    reload_until(session, hires, "data-kept", "1")
+    seen.update({"enterprise": hires.inner_text(),
+                 "enterprise_ratio": hires.get_attribute("data-ratio"),
+                 "enterprise_screenshot": session.screenshot("enterprise-hires")})
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
     change_own_password, accounts_not_offered, issued_certificate_status, problem_messages,
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
-    projects_search, review_dialog_fields, graduation_requirements, graduate_eligible)}
+    projects_search, review_dialog_fields, graduation_requirements, graduate_eligible,
+    graduate_destination)}
 
 
 def main(name, raw_args):

@@ -231,6 +231,55 @@ class EnrollmentRoutes:
             "enrollment", "record_retention", student_id,
             with_fields(request.json_body, actor=request.principal.subject)))
 
+    # enrollment: employer surveys ------------------------------------------------
+
+    @route("PUT", "/v1/programmes/<programme_id>/competencies", roles=ADMISSIONS,
+           summary="What employers rate the programme's graduates on",
+           body=api.CompetenciesSchema, response=api.ProgrammeSchema)
+    def set_competencies(self, request, programme_id):
+        """{"competencies": ["数控编程", "设备维护", "职业素养"]}"""
+        return json_response(200, self.call("enrollment", "set_competencies", programme_id,
+                                            request.json_body))
+
+    @route("GET", "/v1/employer-surveys", roles=ADMISSIONS + (ENTERPRISE_USER,),
+           summary="Employer surveys of hired graduates (an enterprise's user: its own, "
+                   "once due)",
+           query=api.SurveyQuerySchema, response=Page(api.EmployerSurveySchema))
+    def list_surveys(self, request):
+        return json_response(200, self.call("enrollment", "list_surveys", page_query(
+            request, "status", "programme_id", "enterprise_id", "student_id"),
+            actor_of(request)))
+
+    @route("GET", "/v1/employer-surveys/<survey_id>", roles=ADMISSIONS + (ENTERPRISE_USER,),
+           summary="One employer survey", response=api.EmployerSurveySchema)
+    def get_survey(self, request, survey_id):
+        return json_response(200, self.call("enrollment", "get_survey", survey_id,
+                                            actor_of(request)))
+
+    @route("POST", "/v1/employer-surveys/<survey_id>/answers", roles=(ENTERPRISE_USER,),
+           summary="The employer rates the graduate on each competency, 1 to 5",
+           body=api.SurveyAnswerSchema, response=api.EmployerSurveySchema)
+    def answer_survey(self, request, survey_id):
+        """{"ratings": {"数控编程": 4, "设备维护": 3}, "comment": "..."}"""
+        return json_response(200, self.call(
+            "enrollment", "answer_survey", survey_id,
+            with_fields(request.json_body, actor=request.principal.subject), actor_of(request)))
+
+    @route("POST", "/v1/employer-surveys/<survey_id>/close", roles=ADMISSIONS,
+           summary="Stop asking: close an open survey with the reason",
+           body=api.SurveyCloseSchema, response=api.EmployerSurveySchema)
+    def close_survey(self, request, survey_id):
+        return json_response(200, self.call(
+            "enrollment", "close_survey", survey_id,
+            with_fields(request.json_body, actor=request.principal.subject)))
+
+    @route("GET", "/v1/employer-survey-results", roles=ADMISSIONS,
+           summary="Mean rating per competency over answered surveys, and the lowest",
+           query=api.SurveyResultsQuerySchema, response=api.SurveyResultsSchema)
+    def survey_results(self, request):
+        return json_response(200, self.call("enrollment", "survey_results", page_query(
+            request, "programme_id", "enterprise_id")))
+
     # enrollment: applicants ---------------------------------------------------
 
     @route("POST", "/v1/applicant-imports", roles=ADMISSIONS,

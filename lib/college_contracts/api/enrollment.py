@@ -3,6 +3,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import (
+    EXCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -177,6 +178,14 @@ class CourseSchema(Schema):
     credits = fields.Float(required=True, validate=validate.Range(min=0, max=60))
 
 
+COMPETENCY = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class CompetenciesSchema(Schema):
+    competencies = fields.List(COMPETENCY, required=True,
+                               validate=validate.Length(min=1, max=20))
+
+
 class NewProgrammeSchema(Schema):
     code = fields.String(required=True, validate=PROGRAMME_CODE)
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
@@ -188,6 +197,8 @@ class NewProgrammeSchema(Schema):
     selection_criteria = fields.String(load_default=None, validate=validate.Length(max=5000))
     courses = fields.List(fields.Nested(CourseSchema), load_default=list,
                           validate=validate.Length(max=100))
+    competencies = fields.List(COMPETENCY, load_default=list, validate=validate.Length(max=20),
+                               metadata={"description": "what employers rate its graduates on"})
 
     @pre_load
     def upper_code(self, data: Any, **kwargs: Any) -> Any:
@@ -547,6 +558,42 @@ class RetentionSchema(Schema):
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
 
 
+# -- employer surveys -------------------------------------------------------------------------
+
+SURVEY_STATUSES = ("open", "answered", "closed")
+
+
+class SurveyAnswerSchema(Schema):
+    ratings = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
+                          values=fields.Integer(validate=validate.Range(min=1, max=5)),
+                          required=True, validate=validate.Length(min=1, max=20),
+                          metadata={"description": "competency -> 1 to 5, every one of the "
+                                                   "survey's competencies"})
+    comment = fields.String(load_default=None, validate=validate.Length(max=5000))
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
+
+
+class SurveyCloseSchema(Schema):
+    reason = fields.String(required=True, validate=REASON)
+    actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
+
+
+class SurveyQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(SURVEY_STATUSES))
+    programme_id = optional_id()
+    enterprise_id = optional_id()
+    student_id = optional_id()
+    sort = sort_by("due_on", "created_at")
+
+
+class SurveyResultsQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    programme_id = optional_id()
+    enterprise_id = optional_id()
+
+
 # -- answers: what the API shows of each stored document ------------------------------------
 #
 # The service dumps every answer through these, so storage-only fields (the programme's
@@ -616,6 +663,8 @@ class ProgrammeSchema(Schema):
     capacity = WholeNumber()
     selection_criteria = fields.String(allow_none=True)
     courses = fields.List(fields.Nested(CourseSchema))
+    competencies = fields.List(fields.String(), metadata={
+        "description": "what employers rate its graduates on"})
     free = WholeNumber()
     reserved = WholeNumber()
     consumed = WholeNumber()
@@ -852,3 +901,38 @@ class GraduationReportSchema(Schema):
     graduated = WholeNumber()
     not_graduated = WholeNumber()
     students = fields.List(fields.Nested(GraduationOutcomeSchema))
+
+
+class EmployerSurveySchema(Schema):
+    id = fields.String(attribute="_id")
+    student_id = fields.String()
+    student_name = fields.String()
+    programme_id = fields.String()
+    enterprise_id = fields.String()
+    months = WholeNumber()
+    due_on = fields.String(metadata={"format": "date"})
+    competencies = fields.List(fields.String())
+    status = fields.String(validate=validate.OneOf(SURVEY_STATUSES))
+    reminders = WholeNumber()
+    last_reminded_on = fields.String(allow_none=True, metadata={"format": "date"})
+    ratings = fields.Dict(keys=fields.String(), values=fields.Integer())
+    comment = fields.String(allow_none=True)
+    answered_by = fields.String()
+    answered_at = fields.DateTime()
+    closed_reason = fields.String()
+    created_at = fields.DateTime()
+
+
+class CompetencyResultSchema(Schema):
+    competency = fields.String()
+    mean = fields.Float()
+    ratings = WholeNumber()
+
+
+class SurveyResultsSchema(Schema):
+    programme_id = fields.String()
+    enterprise_id = fields.String()
+    answered = WholeNumber()
+    competencies = fields.List(fields.Nested(CompetencyResultSchema))
+    lowest = fields.List(fields.String(), metadata={
+        "description": "the competencies rated lowest, lowest first"})

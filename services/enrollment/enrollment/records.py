@@ -109,6 +109,12 @@ class EnrollmentRecords:
     def find_programme(self, programme_id: str) -> Document | None:
         return self._find_one("programmes", {"_id": programme_id})
 
+    def set_competencies(self, programme_id: str, competencies: list[str]) -> None:
+        self.programme(programme_id)
+        self.db.programmes.update_one({"_id": programme_id},
+                                      {"$set": {"competencies": competencies}},
+                                      session=self.session)
+
     def programme_ids_with_codes(self, codes: list[str]) -> list[str]:
         return [p["_id"] for p in self._find("programmes", {"code": {"$in": codes}},
                                              {"_id": 1})]
@@ -350,6 +356,46 @@ class EnrollmentRecords:
                              {"$set": {"retention.%d" % months: check}}, "the student's record")
         return self.student(student["_id"])
 
+    # employer surveys ---------------------------------------------------------------------------
+
+    def add_surveys(self, surveys: list[Document]) -> None:
+        """Each survey once: a hire recorded again finds its surveys there."""
+        if surveys:
+            self.db.employer_surveys.bulk_write(
+                [UpdateOne({"_id": s["_id"]}, {"$setOnInsert": s}, upsert=True)
+                 for s in surveys], ordered=False, session=self.session)
+
+    def close_surveys_but(self, student_id: str, kept: list[str], reason: str,
+                          at: datetime) -> None:
+        """The student's open surveys other than ``kept``, closed with the reason."""
+        self.db.employer_surveys.update_many(
+            {"student_id": student_id, "status": "open", "_id": {"$nin": kept}},
+            {"$set": {"status": "closed", "closed_reason": reason, "closed_at": at}},
+            session=self.session)
+
+    def survey(self, survey_id: str) -> Document | None:
+        return self._find_one("employer_surveys", {"_id": survey_id})
+
+    def settle_survey(self, survey: Document, changes: Document) -> None:
+        """Answered or closed, if still open."""
+        self._guarded_update("employer_surveys", {"_id": survey["_id"], "status": "open"},
+                             {"$set": changes}, "the survey")
+
+    def surveys_due(self, today: str, limit: int) -> list[Document]:
+        return list(self.db.employer_surveys.find(
+            {"status": "open", "due_on": {"$lte": today}}, session=self.session).limit(limit))
+
+    def mark_reminded(self, survey: Document, today: str) -> None:
+        self._guarded_update(
+            "employer_surveys", {"_id": survey["_id"], "status": "open",
+                                 "reminders": survey["reminders"]},
+            {"$set": {"last_reminded_on": today}, "$inc": {"reminders": 1}}, "the survey")
+
+    def answered_surveys(self, selector: Document) -> list[Document]:
+        return self._find("employer_surveys", {**selector, "status": "answered"},
+                          {"ratings": 1, "programme_id": 1, "enterprise_id": 1,
+                           "intake_year": 1})
+
     # graduation: requirements and what students achieved ---------------------------------------
 
     def graduation_requirements(self, programme_id: str) -> list[Document]:
@@ -433,4 +479,4 @@ class EnrollmentRecords:
             "students", {}, {"programme_id": 1, "status": 1, "apprentice_contract.partner_id": 1,
                              "intake_year": 1, "partner_id": 1, "programme_kind": 1,
                              "destination.outcome": 1, "retention.12.still_employed": 1})
-        return agreements, programmes, quotas, students
+        return agreements, programmes, quotas, students, self.answered_surveys({})

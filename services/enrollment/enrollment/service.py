@@ -30,6 +30,7 @@ from enrollment.entrypoints.graduation import GraduationEntrypoints
 from enrollment.entrypoints.partners import PartnerEntrypoints
 from enrollment.entrypoints.programmes import ProgrammeEntrypoints
 from enrollment.entrypoints.read_models import ReadModelEntrypoints
+from enrollment.entrypoints.surveys import SurveyEntrypoints
 from enrollment.records import EnrollmentRecords
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def active_applications_hold_their_key(db):
 
 class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEntrypoints,
                         AdmissionListEntrypoints, EnrolmentEntrypoints, ReadModelEntrypoints,
-                        ExpiryEntrypoints, GraduationEntrypoints, PlatformService):
+                        ExpiryEntrypoints, GraduationEntrypoints, SurveyEntrypoints,
+                        PlatformService):
     name = "enrollment"
 
     clock = Clock()
@@ -95,5 +97,7 @@ class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEnt
         "apprentice_contracts": [ascending("student_id"), ascending("partner_id")],
         "graduation_requirements": [ascending("programme_id")],
         "achievements": [ascending("student_id")],
+        "employer_surveys": [ascending("student_id"), ascending("enterprise_id", "due_on"),
+                             ascending("status", "due_on"), ascending("programme_id")],
     }, prepare=[students_written_before_positions, active_applications_hold_their_key],
         records=EnrollmentRecords)

@@ -6,3 +6,5 @@ from college_platform.config import Setting
 
 # how often the students enrolled since the last tick are numbered in the list of all
 LIST_POSITION_SECONDS = Setting("LIST_POSITION_SECONDS", 0.5, float)
+# how many days an employer survey due and unanswered waits between reminders
+SURVEY_REMINDER_DAYS = Setting("SURVEY_REMINDER_DAYS", 7, int)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from college_platform.summaries import Facts, put_capped
 from college_platform.terms import term_of
 from enrollment.destinations import hires_kept
+from enrollment.surveys import results as survey_results
 
 # students who still hold their seat: counted as apprentices
 CURRENT_STUDENT = ("active", "suspended")
@@ -113,7 +114,7 @@ ENTERPRISE_LIST_ITEMS = 20
 
 
 def enterprise_part(partner, agreements, quotas, programmes, students, contracts,
-                    students_by_id):
+                    students_by_id, answered_surveys=()):
     """A partner's part. ``quotas`` are the partner's, ``programmes`` maps
     ids to the programmes they name, ``students`` the students it sponsors,
     ``contracts`` the apprentice contracts it employs under, whose students
@@ -160,6 +161,7 @@ def enterprise_part(partner, agreements, quotas, programmes, students, contracts
     part["contribution"] = {"seats_offered": sum(s["offered"] for s in seats),
                             "seats_filled": sum(s["filled"] for s in seats)}
     part["hires"] = hires_part(students, partner["_id"])
+    part["satisfaction"] = survey_results(answered_surveys)
     return part
 
 
@@ -211,13 +213,15 @@ def active_periods(agreement, today):
     return [(first, last) for first, last in clipped if first <= last]
 
 
-def indicator_facts(agreements, programmes, quotas, students, today):
+def indicator_facts(agreements, programmes, quotas, students, today, answered_surveys=()):
     """Enrollment's facts. Counts as of now (``agreements_active``,
     ``apprentices``) have no term; ``partners_active`` is per term in which
     the partner had an active agreement; seats count in their intake's term
     (autumn of the intake year), per programme and partner, broken down by
     programme kind; a programme's seats outside any quota have no enterprise.
-    ``students`` are every student, whatever their status."""
+    ``students`` are every student, whatever their status; each answered
+    employer survey adds its ratings per competency (the breakdown), counted
+    for the employer in the graduate's intake term."""
     facts = Facts()
     partner_terms = set()
     for agreement in agreements:
@@ -252,6 +256,14 @@ def indicator_facts(agreements, programmes, quotas, students, today):
             facts.add("apprentices", programme_id=student["programme_id"],
                       enterprise_id=contract["partner_id"])
         add_cohort_facts(facts, student)
+    for survey in answered_surveys:
+        for competency, rating in survey["ratings"].items():
+            dimensions = {"term": term_of(date(survey["intake_year"], 9, 1))
+                          if survey.get("intake_year") else None,
+                          "programme_id": survey["programme_id"],
+                          "enterprise_id": survey["enterprise_id"], "breakdown": competency}
+            facts.add("survey_rating_sum", rating, **dimensions)
+            facts.add("survey_rating_count", **dimensions)
     return facts.rows()
 
 

@@ -221,3 +221,58 @@ def test_an_employers_reported_hire_and_departure_become_the_destination_and_ret
     assert left["retention"]["12"]["still_employed"] is False
     assert database("enrollment").students.find_one({"_id": graduate}).get(
         "destination_history") is None
+
+
+def test_a_hired_graduates_employer_is_surveyed_reminded_and_answers_on_each_competency(
+        enrollment, amqp_uri, database):
+    bind_probe_queue(amqp_uri, "enrollment", "employer_survey_reminder", "probe-reminders")
+    bind_probe_queue(amqp_uri, "enrollment", "employer_survey_answered", "probe-answers")
+    ev, (graduate,) = cohort(enrollment, size=1)
+    sponsor = call(enrollment, "get_student", graduate)["partner_id"]
+    programme = call(enrollment, "set_competencies", ev["id"], {
+        "competencies": ["数控编程", "设备维护"]})
+    assert programme["competencies"] == ["数控编程", "设备维护"]
+    call(enrollment, "set_graduation_requirements", ev["id"], NOTHING_REQUIRED)
+    call(enrollment, "confirm_graduation", ev["id"], {"student_ids": [graduate],
+                                                      "actor": "registrar.li"})
+    call(enrollment, "record_destination", graduate, {
+        "kind": "hired", "enterprise_id": sponsor, "started_on": "2020-07-01",
+        "actor": "registrar.li"})
+    acme = {"kind": "enterprise", "enterprise_id": sponsor}
+    listed = call(enrollment, "list_surveys", {}, acme)
+    assert [(s["months"], s["due_on"], s["status"]) for s in listed["items"]] == [
+        (6, "2021-01-01", "open"), (12, "2021-07-01", "open")]
+    assert call(enrollment, "list_surveys", {}, {"kind": "enterprise",
+                                                 "enterprise_id": "rival"})["total"] == 0
+    six_months = listed["items"][0]["id"]
+    with pytest.raises(NotFound):
+        call(enrollment, "answer_survey", six_months, {"ratings": {"数控编程": 4}},
+             {"kind": "enterprise", "enterprise_id": "rival"})
+
+    assert call(enrollment, "run_expiry_sweep")["survey_reminders"] == 2
+    assert call(enrollment, "run_expiry_sweep")["survey_reminders"] == 0, "not again so soon"
+    reminders = collect_events(amqp_uri, "probe-reminders", 2)
+    assert sorted((r["months"], r["reminders"]) for r in reminders) == [(6, 1), (12, 1)]
+
+    with pytest.raises(InvalidInput):
+        call(enrollment, "answer_survey", six_months, {
+            "ratings": {"数控编程": 4}, "actor": "hr.wang"}, acme)
+    answered = call(enrollment, "answer_survey", six_months, {
+        "ratings": {"数控编程": 4, "设备维护": 2}, "comment": "设备维护需加强",
+        "actor": "hr.wang"}, acme)
+    assert (answered["status"], answered["answered_by"]) == ("answered", "hr.wang")
+    with pytest.raises(Conflict):
+        call(enrollment, "answer_survey", six_months, {
+            "ratings": {"数控编程": 5, "设备维护": 5}, "actor": "hr.wang"}, acme)
+    answer, = collect_events(amqp_uri, "probe-answers", 1)
+    assert answer["ratings"] == {"数控编程": 4, "设备维护": 2}
+    results = call(enrollment, "survey_results", {"programme_id": ev["id"]})
+    assert (results["answered"], results["lowest"][0]) == (1, "设备维护")
+
+    # hired by another employer instead: the first employer's open survey is closed
+    call(enrollment, "record_destination", graduate, {
+        "kind": "further_study", "employer_name": "深圳职业技术大学",
+        "started_on": "2021-09-01", "actor": "registrar.li"})
+    statuses = {s["months"]: s["status"] for s in call(enrollment, "list_surveys", {
+        "student_id": graduate})["items"]}
+    assert statuses == {6: "answered", 12: "closed"}

@@ -210,6 +210,18 @@ def test_an_enterprise_part_counts_the_graduates_it_sponsored_hired_and_kept():
          "partner_id": "p-1", "destination": {"outcome": "further_study"}},
         {"_id": "s-4", "name": "d", "programme_id": "x", "status": "active",
          "partner_id": "p-1"}]
-    part = summaries.enterprise_part(partner, [], [], {}, students, [], {})
+    part = summaries.enterprise_part(partner, [], [], {}, students, [], {}, [
+        {"ratings": {"数控编程": 4, "设备维护": 2}}])
     assert part["hires"] == {"graduates": 3, "hired": 2, "kept_12_months": 1,
                              "hires_kept_ratio": 0.3333}
+    assert part["satisfaction"]["lowest"][0] == "设备维护"
+
+
+def test_each_answered_survey_adds_its_ratings_per_competency_for_the_employer():
+    rows = summaries.indicator_facts([], [], [], [], TODAY, [
+        {"ratings": {"数控编程": 4, "设备维护": 2}, "programme_id": "prog-cnc",
+         "enterprise_id": "p-9", "intake_year": 2027}])
+    assert facts_of(rows, "survey_rating_sum") == {
+        ("2027-autumn", "prog-cnc", "p-9", "数控编程"): 4,
+        ("2027-autumn", "prog-cnc", "p-9", "设备维护"): 2}
+    assert set(facts_of(rows, "survey_rating_count").values()) == {1}

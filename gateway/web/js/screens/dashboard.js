@@ -1,7 +1,7 @@
 // The college dashboard: the integration indicators with charts, filtered by
 // term, programme and enterprise (GET /v1/dashboard).
 import { get } from "../api.js";
-import { compareNames, formatNumber, formatPercent, t } from "../i18n.js";
+import { compareNames, formatNumber, formatPercent, label, t } from "../i18n.js";
 import { dataTable, empty, errorBox, h, loading, pageHeader, ratioBars, section } from "../ui.js";
 
 export async function render(view) {
@@ -79,6 +79,7 @@ function indicators(data) {
         label: `${row.certificate} ${row.level ? t("level." + row.level) : ""}`, value: row.rate,
       })), formatPercent)
       : empty())));
+  nodes.push(graduationGroup(ind.graduation || {}));
   nodes.push(h("div", { class: "grid-2" },
     section(t("dashboard.ratings"), h("dl", { class: "facts" },
       fact(t("ind.mean_rating_of_students"), formatNumber(projects.mean_rating_of_students, { maximumFractionDigits: 2 })),
@@ -96,6 +97,43 @@ function indicators(data) {
     nodes.push(h("p", { class: "muted small" }, t("view.as_of", { services: Object.keys(data.as_of).map((s) => t("service." + s)).join(", ") })));
   }
   return nodes;
+}
+
+// Graduation and employment, for the cohorts the filters select: the rates
+// (graduation over every student of the cohorts, the others over graduates)
+// with their counts, and the graduation rate of each programme kind.
+function graduationGroup(graduation) {
+  const byKind = graduation.graduates_by_kind || [];
+  const count = (value) => formatNumber(value ?? 0);
+  const ofGraduates = (value, ratio) => t("dashboard.count_and_rate", { count: count(value), rate: formatPercent(ratio) });
+  return h("div", { class: "grid-2", id: "dashboard-graduation" },
+    section(t("dashboard.graduation"),
+      ratioBars(t("dashboard.graduation_chart"), [
+        { label: t("ind.graduation_rate"), value: graduation.graduation_rate },
+        { label: t("ind.employment_rate"), value: graduation.employment_rate },
+        { label: t("ind.sponsor_hire_rate"), value: graduation.sponsor_hire_rate },
+        { label: t("ind.hires_kept_ratio"), value: graduation.hires_kept_ratio },
+      ], formatPercent),
+      h("dl", { class: "facts" },
+        fact(t("ind.graduates"), h("span", { id: "ind-graduates", "data-graduates": graduation.graduates ?? "", "data-students": graduation.cohort_students ?? "" },
+          `${count(graduation.graduates)} / ${count(graduation.cohort_students)}`)),
+        fact(t("ind.employed"), ofGraduates(graduation.employed, graduation.employment_rate)),
+        fact(t("ind.further_study"), count(graduation.further_study)),
+        fact(t("ind.sponsor_hires"), ofGraduates(graduation.sponsor_hires, graduation.sponsor_hire_rate)),
+        fact(t("ind.sponsor_hires_kept"), h("span", { id: "ind-hires-kept", "data-kept": graduation.sponsor_hires_kept ?? "", "data-ratio": graduation.hires_kept_ratio ?? "" },
+          ofGraduates(graduation.sponsor_hires_kept, graduation.hires_kept_ratio)))),
+      h("p", { class: "muted small" }, t("dashboard.graduation_note"))),
+    section(t("dashboard.graduates_by_kind"), byKind.length ? [
+      ratioBars(t("dashboard.graduates_by_kind"), byKind.map((row) => ({
+        label: label("kind", row.kind), value: row.students ? row.graduates / row.students : null,
+      })), formatPercent),
+      dataTable([
+        { label: t("col.kind"), value: (row) => label("kind", row.kind) },
+        { label: t("ind.cohort_students"), value: (row) => count(row.students), numeric: true },
+        { label: t("ind.graduates_count"), value: (row) => count(row.graduates), numeric: true },
+        { label: t("ind.graduation_rate"), value: (row) => formatPercent(row.students ? row.graduates / row.students : null), numeric: true },
+      ], byKind, t("dashboard.graduates_by_kind"), (row) => row.kind),
+    ] : empty()));
 }
 
 function kpi(text, value, tone = "") {

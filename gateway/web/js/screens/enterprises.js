@@ -1,7 +1,7 @@
 // Partner enterprises: the list, registration, and one enterprise's view
 // (GET /v1/enterprises/<id>/view); an enterprise user sees only its own.
 import { get, post } from "../api.js";
-import { compareNames, formatDate, formatNumber, label, t } from "../i18n.js";
+import { compareNames, formatDate, formatNumber, formatPercent, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { badge, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
@@ -73,6 +73,7 @@ async function renderEnterprise(view, enterpriseId) {
     { label: t("col.seats_offered"), value: (s) => formatNumber(s.offered), numeric: true },
     { label: t("col.seats_filled"), value: (s) => formatNumber(s.filled), numeric: true },
   ])));
+  if (data.hires) nodes.push(hiresSection(data.hires));
   nodes.push(h("div", { class: "grid-2" },
     section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, [s.name, s.student_number].filter(Boolean).join(" · "))),
       shownOf(data.students, data.student_counts?.total)),
@@ -81,6 +82,18 @@ async function renderEnterprise(view, enterpriseId) {
     section(t("enterprise.mentors"), counted(data.mentors, (m) => h("a", { href: `#/mentors/${m.mentor_id || m.id}` }, m.name || m.mentor_id))),
     section(t("enterprise.hosted_teachers"), counted(data.hosted_teachers, (m) => m.name || m.mentor_id))));
   body.replaceChildren(...nodes);
+}
+
+// Of the graduates the enterprise sponsored: how many it hired, and how many
+// are still with it 12 months on (the "hires kept" ratio, over its graduates).
+function hiresSection(hires) {
+  return section(t("enterprise.hires"),
+    h("dl", { class: "facts", id: "enterprise-hires", "data-graduates": hires.graduates ?? "", "data-hired": hires.hired ?? "", "data-kept": hires.kept_12_months ?? "", "data-ratio": hires.hires_kept_ratio ?? "" },
+      fact(t("enterprise.hires_graduates"), formatNumber(hires.graduates ?? 0)),
+      fact(t("enterprise.hires_hired"), formatNumber(hires.hired ?? 0)),
+      fact(t("enterprise.hires_kept"), formatNumber(hires.kept_12_months ?? 0)),
+      fact(t("enterprise.hires_kept_ratio"), formatPercent(hires.hires_kept_ratio))),
+    h("p", { class: "muted small" }, t("enterprise.hires_note")));
 }
 
 function kpi(text, value) {

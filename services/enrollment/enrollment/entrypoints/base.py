@@ -6,6 +6,7 @@ from enrollment.schemas import (
     AgreementSchema,
     ApplicantRecordSchema,
     ApplicationRecordSchema,
+    EmployerSurveySchema,
     GraduationRequirementsRecordSchema,
     LedgerEntrySchema,
     PartnerSchema,
@@ -25,3 +26,4 @@ application_view = ApplicationRecordSchema()
 tripartite_view = TripartiteAgreementSchema()
 student_view = StudentSchema()
 requirements_view = GraduationRequirementsRecordSchema()
+survey_view = EmployerSurveySchema()

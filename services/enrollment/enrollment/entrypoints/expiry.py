@@ -1,5 +1,5 @@
 """What happens on its own: students numbered in the list of all students,
-agreements and offers expiring."""
+agreements and offers expiring, employer surveys reminded."""
 import logging
 
 from nameko.timer import timer
@@ -28,16 +28,20 @@ class ExpiryEntrypoints:
 
     @timer(interval=EXPIRY_SWEEP_SECONDS)
     def expire_due(self):
-        """Agreements past their term and offers left unanswered expire on their own."""
+        """Agreements past their term and offers left unanswered expire on their
+        own; employer surveys due and unanswered are reminded."""
         return self._sweep(self.clock.now())
 
     @rpc
     def run_expiry_sweep(self):
-        """The timer's sweep on demand (operations, tests): {"agreements": 1, "offers": 2}"""
+        """The timer's sweep on demand (operations, tests):
+        {"agreements": 1, "offers": 2, "survey_reminders": 0}"""
         return self._sweep(self.clock.now())
 
     def _sweep(self, now):
-        expired = {"agreements": 0, "offers": 0}
+        expired = {"agreements": 0, "offers": 0,
+                   "survey_reminders": self.remind_surveys(now.date(),
+                                                           settings.SURVEY_REMINDER_DAYS())}
         today = now.date().isoformat()
         # bounded per run: a backlog larger than this is finished by the next runs
         for agreement in self.store.read(

@@ -4,7 +4,12 @@ from college_platform.repository import paged_view
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
 from enrollment.entrypoints.base import ledger_view, programme_view
-from enrollment.schemas import NewProgrammeSchema, ProgrammeQuerySchema, SetQuotaSchema
+from enrollment.schemas import (
+    CompetenciesSchema,
+    NewProgrammeSchema,
+    ProgrammeQuerySchema,
+    SetQuotaSchema,
+)
 from enrollment.workflows import programmes
 
 
@@ -37,6 +42,16 @@ class ProgrammeEntrypoints:
         today = self.clock.today()
         self.store.transact(
             lambda uow: programmes.set_quota(uow, programme_id, partner_id, seats, today))
+        return self.get_programme(programme_id)
+
+    @rpc
+    def set_competencies(self, programme_id, payload):
+        """What employers rate the programme's graduates on; surveys already
+        scheduled keep the competencies they were made with.
+        payload: {"competencies": ["数控编程", "设备维护", "职业素养"]}"""
+        competencies = load(CompetenciesSchema(), payload)["competencies"]
+        self.store.transact(lambda uow: uow.records.set_competencies(programme_id,
+                                                                     competencies))
         return self.get_programme(programme_id)
 
     @rpc

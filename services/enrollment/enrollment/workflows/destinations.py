@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from enrollment import destinations
+from enrollment.workflows import surveys
 from enrollment.workflows.common import Document, emit, records
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ def record_destination(uow: Any, student_id: str, fields: Document, now: datetim
         store.partner(fields["enterprise_id"])
     destination = destinations.new_destination(student, fields, fields["actor"], now)
     stored = store.record_destination(student, destination)
+    surveys.schedule(uow, stored, now)
     emit(uow, "destination_recorded", {
         "student_id": student_id, "programme_id": student["programme_id"],
         "partner_id": student.get("partner_id"), "outcome": destination["outcome"],

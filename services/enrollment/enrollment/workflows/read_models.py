@@ -51,6 +51,8 @@ def enterprise_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
                       "retention.12.still_employed": 1}
     students = store.of_partners("students", known, student_fields)
     contracts = store.of_partners("apprentice_contracts", known)
+    answered = group_by(store.answered_surveys({"enterprise_id": {"$in": known}}),
+                        "enterprise_id")
     sponsored = {s["_id"] for s in students}
     students += store.students_with_ids(  # apprentices employed by a partner that did not sponsor
         list({c["student_id"] for c in contracts} - sponsored), student_fields)
@@ -63,14 +65,14 @@ def enterprise_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
         answer[pid] = summaries.enterprise_part(
             partner, agreements.get(pid, []), quotas.get(pid, []), programmes,
             students_by_partner.get(pid, []), contracts_by_partner.get(pid, []),
-            students_by_id)
+            students_by_id, answered.get(pid, []))
     return answer
 
 
 def indicator_facts(uow: Any, today: date) -> list[Document]:
     """Enrollment's additive rows for the dashboard."""
-    agreements, programmes, quotas, students = records(uow).indicator_sources(
+    agreements, programmes, quotas, students, answered = records(uow).indicator_sources(
         list(PROGRAMME_KINDS))
     facts: list[Document] = summaries.indicator_facts(agreements, programmes, quotas, students,
-                                                      today)
+                                                      today, answered)
     return facts
