@@ -230,6 +230,9 @@ def load(admin, password, today=None):
 
     log("graduation requirements")
     graduation_requirements(admin, created)
+
+    log("a graduated cohort: destinations, retention and employer surveys")
+    created["graduates"] = graduated_cohort(admin, created, today)
     return created
 
 
@@ -424,6 +427,67 @@ def certificates(admin, created, today):
             if registration.get("certificate_number"):
                 numbers.append(registration["certificate_number"])
     return {"sessions": scheduled, "numbers": numbers}
+
+
+# the 2023 order class, graduated: (name, resident id serial, destination or None)
+COHORT_CODE = "2023-OC-CNC"
+COHORT = [("赵磊", 21, "sponsor"), ("钱悦", 22, "sponsor"), ("孙浩", 23, "sponsor"),
+          ("周婷", 24, "other"), ("吴迪", 25, "further_study"), ("郑凯", 26, None)]
+COMPETENCIES = ["数控编程", "设备维护", "质量意识", "职业素养"]
+
+
+def graduated_cohort(admin, created, today):
+    """A cohort that has graduated: where each went first, whether the sponsor's
+    hires stayed, and what the sponsor thought of them, so the dashboard's
+    graduation, employment and satisfaction figures have something to show."""
+    sponsor, other = created["partners"][0], created["partners"][1]
+    existing = {p["code"]: p for p in admin.items("/v1/programmes")}
+    if COHORT_CODE in existing:
+        return admin.items("/v1/students", programme_id=existing[COHORT_CODE]["id"])
+    agreement = admin.post("/v1/partners/%s/agreements" % sponsor["id"], {
+        "title": "2023级数控订单班合作协议", "starts_on": "2023-01-01", "ends_on": "2030-12-31",
+        "programme_codes": [COHORT_CODE]})
+    admin.post("/v1/agreements/%s/status" % agreement["id"], {"status": "active"})
+    programme = admin.post("/v1/programmes", {
+        "code": COHORT_CODE, "name": "数控技术订单班（2023级）", "kind": "order_class",
+        "intake_year": 2023, "capacity": 10, "competencies": COMPETENCIES,
+        "quotas": [{"partner_id": sponsor["id"], "seats": 10}]})
+    report = admin.post("/v1/admission-imports", {"programme_id": programme["id"], "rows": [
+        {"name": name, "resident_id": resident_id(serial), "phone": "139%08d" % serial,
+         "admission_number": "2333010000%03d" % serial} for name, serial, _ in COHORT]})
+    students = {COHORT[entry["row"] - 1][0]: entry["student_id"] for entry in report["report"]}
+    admin.post("/v1/programmes/%s/graduation-requirements" % programme["id"], {
+        "credits": 0, "placement_hours": 0, "certificates": [], "effective_from": "2023-09-01",
+        "note": "演示数据：往届毕业要求未录入系统"})
+    admin.post("/v1/programmes/%s/graduations" % programme["id"],
+               {"student_ids": [students[name] for name, _, _ in COHORT]})
+    hired_on = (today - timedelta(days=400)).isoformat()
+    for name, _, destination in COHORT:
+        path = "/v1/students/%s" % students[name]
+        if destination == "sponsor":
+            admin.send("PUT", path + "/destination", {
+                "kind": "hired", "enterprise_id": sponsor["id"], "position": "数控工艺员",
+                "started_on": hired_on})
+        elif destination == "other":
+            admin.send("PUT", path + "/destination", {
+                "kind": "hired", "enterprise_id": other["id"], "started_on": hired_on})
+        elif destination == "further_study":
+            admin.send("PUT", path + "/destination", {
+                "kind": "further_study", "employer_name": "深圳职业技术大学（专升本）",
+                "started_on": hired_on})
+        else:
+            admin.send("PUT", path + "/destination", {"kind": "not_yet_placed"})
+    for name, months, stayed in (("赵磊", 6, True), ("赵磊", 12, True), ("钱悦", 6, True),
+                                 ("钱悦", 12, False)):
+        admin.post("/v1/students/%s/retention-checks" % students[name],
+                   {"months": months, "still_employed": stayed})
+    hr = created["users"][PARTNERS[0]["username"]]
+    for survey, ratings in zip(hr.items("/v1/employer-surveys", status="open"), (
+            {"数控编程": 5, "设备维护": 3, "质量意识": 4, "职业素养": 5},
+            {"数控编程": 4, "设备维护": 2, "质量意识": 4, "职业素养": 4})):
+        hr.post("/v1/employer-surveys/%s/answers" % survey["id"],
+                {"ratings": ratings, "comment": "设备维护能力需加强"})
+    return admin.items("/v1/students", programme_id=programme["id"])
 
 
 def demo_password():
