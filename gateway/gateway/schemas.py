@@ -157,6 +157,12 @@ class ContributionSchema(Schema):
     seats_offered = fields.Float()
     seats_filled = fields.Float()
     seats_honoured = fields.Float(allow_none=True)
+    graduates = fields.Float(metadata={"description": "the graduates it sponsored"})
+    hires_kept = fields.Float(metadata={
+        "description": "of them, still with it 12 months after it hired them"})
+    hires_kept_ratio = fields.Float(allow_none=True, metadata={
+        "description": "hires kept / graduates; the index counts it once there are graduates, "
+                       "seats honoured until then"})
     feedback_turnaround_days = fields.Float(allow_none=True)
     index = fields.Float(allow_none=True, metadata={"description": "0 to 100"})
 

@@ -292,21 +292,34 @@ def ratio(numerator, denominator):
 def contribution_row(enterprise_id, figures, index):
     offered = figures.get("seats_offered") or 0
     filled = figures.get("seats_filled") or 0
+    graduates = figures.get("graduates") or 0
+    kept = figures.get("hires_kept") or 0
     return {"enterprise_id": enterprise_id,
             "projects_posted": figures.get("projects_posted") or 0,
             "mentor_hours": round(figures.get("mentor_hours") or 0, 1),
             "seats_offered": offered, "seats_filled": filled,
             "seats_honoured": ratio(filled, offered),
+            "graduates": graduates, "hires_kept": kept,
+            "hires_kept_ratio": ratio(kept, graduates),
             "feedback_turnaround_days": figures.get("feedback_turnaround_days"),
             "index": index}
+
+
+def placement_outcome(row):
+    """What the enterprise's sponsorship came to: the hires it kept, over its
+    graduates, once it has graduates; until then the seats it honoured."""
+    if row["hires_kept_ratio"] is not None:
+        return row["hires_kept_ratio"]
+    return min(row["seats_honoured"] or 0, 1.0)
 
 
 def contribution_index(rows):
     """Each enterprise's index, 0 to 100: the mean of four components, each
     scaled to the best enterprise in the set: projects posted, mentor hours,
-    seats honoured (filled / offered), and feedback turnaround (the fastest
-    scores 1, slower ones fastest / theirs). A component an enterprise has no
-    figure for counts 0."""
+    hires kept (its graduates still with it 12 months after it hired them,
+    over its graduates; seats honoured, filled / offered, until it has
+    graduates), and feedback turnaround (the fastest scores 1, slower ones
+    fastest / theirs). A component an enterprise has no figure for counts 0."""
     best_projects = max((row["projects_posted"] for row in rows), default=0)
     best_hours = max((row["mentor_hours"] for row in rows), default=0)
     turnarounds = [row["feedback_turnaround_days"] for row in rows
@@ -316,7 +329,7 @@ def contribution_index(rows):
         components = [
             row["projects_posted"] / best_projects if best_projects else 0,
             row["mentor_hours"] / best_hours if best_hours else 0,
-            min(row["seats_honoured"] or 0, 1.0),
+            placement_outcome(row),
             turnaround_score(row["feedback_turnaround_days"], fastest),
         ]
         row["index"] = round(100 * sum(components) / len(components), 1)
@@ -448,6 +461,8 @@ def enterprise_figures(metrics):
             "mentor_hours": metrics.get("mentor_hours", 0),
             "seats_offered": metrics.get("seats_offered", 0),
             "seats_filled": metrics.get("seats_filled", 0),
+            "graduates": metrics.get("graduates", 0),
+            "hires_kept": metrics.get("sponsor_hires_kept", 0),
             "feedback_turnaround_days": turnaround}
 
 

@@ -157,6 +157,18 @@ def test_the_contribution_index_ranks_enterprises_against_the_best():
     assert rows[1]["seats_honoured"] == 0.5
 
 
+def test_once_it_has_graduates_an_enterprise_counts_the_hires_it_kept_not_the_seats():
+    rows = contribution_index([
+        contribution_row("keeps", {"seats_offered": 10, "seats_filled": 2, "graduates": 10,
+                                   "hires_kept": 8}, None),
+        contribution_row("fills", {"seats_offered": 10, "seats_filled": 10, "graduates": 10,
+                                   "hires_kept": 1}, None),
+        contribution_row("new", {"seats_offered": 10, "seats_filled": 10}, None)])
+    indexes = {row["enterprise_id"]: row["index"] for row in rows}
+    assert indexes == {"keeps": 20.0, "fills": 2.5, "new": 25.0}
+    assert rows[0]["hires_kept_ratio"] == 0.8
+
+
 def facts():
     return {
         "enrollment": [

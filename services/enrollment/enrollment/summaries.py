@@ -161,6 +161,8 @@ def enterprise_part(partner, agreements, quotas, programmes, students, contracts
     part["contribution"] = {"seats_offered": sum(s["offered"] for s in seats),
                             "seats_filled": sum(s["filled"] for s in seats)}
     part["hires"] = hires_part(students, partner["_id"])
+    part["contribution"].update(graduates=part["hires"]["graduates"],
+                                hires_kept=part["hires"]["kept_12_months"])
     part["satisfaction"] = survey_results(answered_surveys)
     return part
 

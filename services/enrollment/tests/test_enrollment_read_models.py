@@ -108,7 +108,8 @@ def test_an_enterprise_summary_shows_its_agreements_seats_students_and_apprentic
                                  "programme_id": cnc["id"], "status": "active"}]
     assert [(a["student_id"], a["starts_on"]) for a in part["apprentices"]] == [
         (student["id"], "2027-09-01")]
-    assert part["contribution"] == {"seats_offered": 30, "seats_filled": 1}
+    assert part["contribution"] == {"seats_offered": 30, "seats_filled": 1,
+                                    "graduates": 0, "hires_kept": 0}
 
 
 def test_indicator_facts_count_agreements_partners_seats_and_apprentices(

@@ -94,7 +94,8 @@ def test_an_enterprise_part_sums_its_seats_and_lists_only_current_apprentices():
     assert part["student_counts"] == {"total": 2, "by_status": {"active": 1, "withdrawn": 1},
                                       "by_programme": {"prog-cnc": 2}}
     assert part["apprentice_count"] == 1
-    assert part["contribution"] == {"seats_offered": 30, "seats_filled": 2}
+    assert part["contribution"] == {"seats_offered": 30, "seats_filled": 2,
+                                    "graduates": 0, "hires_kept": 0}
 
 
 def test_an_enterprise_part_names_the_newest_20_students_and_counts_them_all():
