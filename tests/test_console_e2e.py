@@ -536,3 +536,84 @@ def test_an_officer_records_a_graduates_destination_and_the_12_month_check(syste
         timeout=60, message="the 360 shows the destination and the check")
     assert view["graduation"]["destination"]["outcome"] == "hired_by_sponsor"
     assert view["graduation"]["retention"]["12"]["still_employed"] is True
+
+
+# -- employer surveys: the employer answers in the console, the college reads the results --
+
+
+def test_an_employer_answers_a_survey_and_the_college_sees_the_lowest_competency(system):
+    officer = system.user("registrar.surveys", "admissions_officer", password=PASSWORD)
+    programme, (first, second) = admitted_cohort(system, officer, ["孙浩然", "周静怡"])
+    partner_id = programme["quotas"][0]["partner_id"]
+    path = "/v1/programmes/%s" % programme["id"]
+    competencies = ["数控编程", "设备维护", "职业素养"]
+    answer = requests.put(system.url("gateway", path + "/competencies"), headers=officer,
+                          json={"competencies": competencies}, timeout=15)
+    assert answer.status_code == 200 and answer.json()["competencies"] == competencies, \
+        answer.text
+    for step, body in (("/graduation-requirements", NOTHING_REQUIRED),
+                       ("/graduations", {"student_ids": [first, second]})):
+        answer = requests.post(system.url("gateway", path + step), json=body, headers=officer,
+                               timeout=15)
+        assert answer.status_code in (200, 201), answer.text
+    assert answer.json()["graduated"] == 2, answer.json()
+    # hired by the sponsor more than 12 months ago: both surveys of each are due
+    started = (date.today() - timedelta(days=400)).replace(day=15).isoformat()
+    for student in (first, second):
+        answer = requests.put(system.url("gateway", "/v1/students/%s/destination" % student),
+                              json={"kind": "hired", "enterprise_id": partner_id,
+                                    "position": "数控工艺员", "started_on": started},
+                              headers=officer, timeout=15)
+        assert answer.status_code == 200, answer.text
+    listed = gateway_get(system, "/v1/employer-surveys?programme_id=%s" % programme["id"],
+                         officer).json()
+    surveys = {(s["student_id"], s["months"]): s for s in listed["items"]}
+    assert set(surveys) == {(first, 6), (first, 12), (second, 6), (second, 12)}, listed
+    assert all(s["status"] == "open" and s["competencies"] == competencies
+               for s in surveys.values())
+    answered_id, closed_id = surveys[(first, 6)]["id"], surveys[(second, 12)]["id"]
+
+    system.user("hr.surveys", "enterprise_user", enterprise_id=partner_id, password=PASSWORD)
+    ratings = {"数控编程": 4, "设备维护": 2, "职业素养": 5}
+    observed = browse(system, "answer_employer_survey", username="hr.surveys",
+                      survey_id=answered_id, open=4, ratings=ratings, unrated="设备维护",
+                      comment="动手能力强，设备保养还需加强。")
+    assert "雇主评价" in observed["nav"], observed["nav"]
+    assert observed["row"][0] == "孙浩然" and "6 个月" in observed["row"][1], observed["row"]
+    assert observed["asked"] == competencies
+    assert observed["invalid"] == ["设备维护"] and observed["focused"] == "设备维护", observed
+    assert observed["unrated_error"] == "请为此项评分。"
+    assert "已填写" in observed["answered_row"][3], observed["answered_row"]
+    for words in ("2 分 · 较差", "5 分 · 优秀", "动手能力强", "hr.surveys"):
+        assert words in observed["detail"], (words, observed["detail"])
+    assert "Answered" in observed["page_en"] and "null" not in observed["page_en"]
+
+    stored = gateway_get(system, "/v1/employer-surveys/%s" % answered_id, officer).json()
+    assert (stored["status"], stored["ratings"], stored["answered_by"], stored["comment"]) == (
+        "answered", ratings, "hr.surveys", "动手能力强，设备保养还需加强。")
+
+    observed = browse(system, "programme_survey_results", username="registrar.surveys",
+                      programme_id=programme["id"], partner_id=partner_id,
+                      competencies=competencies, added="安全生产", surveys=4,
+                      close_id=closed_id, reason="毕业生已离职，企业无法评价",
+                      lowest="设备维护")
+    assert observed["lowest"] == "设备维护"
+    assert len(observed["marked"]) == 1 and "设备维护" in observed["marked"][0], observed
+    assert observed["bars"][0].startswith("设备维护"), "lowest first"
+    assert [row[:2] for row in observed["table"]] == [["设备维护", "2"], ["数控编程", "4"],
+                                                      ["职业素养", "5"]], observed["table"]
+    assert "设备维护" in observed["lowest_line"]
+    assert observed["prefilled"] == competencies
+    assert "1" in observed["long_error"] and "100" in observed["long_error"], observed
+    assert observed["competencies"] == competencies + ["安全生产"]
+    assert "周静怡" in observed["question"] and "12" in observed["question"], observed
+    assert "已关闭" in " ".join(observed["rows"][closed_id])
+    assert "设备维护" in observed["dashboard"] and "null" not in observed["dashboard"]
+    assert observed["enterprise_answered"] == "1", observed["enterprise"]
+
+    closed = gateway_get(system, "/v1/employer-surveys/%s" % closed_id, officer).json()
+    assert (closed["status"], closed["closed_reason"]) == ("closed", "毕业生已离职，企业无法评价")
+    stored = gateway_get(system, path, officer).json()
+    assert stored["competencies"] == competencies + ["安全生产"]
+    assert gateway_get(system, "/v1/employer-surveys/%s" % answered_id,
+                       officer).json()["competencies"] == competencies, "a survey keeps its own"

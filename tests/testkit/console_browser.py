@@ -851,13 +851,158 @@ def graduate_destination(session):
     return seen
 
 
+def rate(dialog, competency, value):
+    """Chooses ``value`` (1 to 5) for ``competency`` in the survey's form."""
+    group = dialog.get_by_role("radiogroup", name=competency, exact=True)
+    group.get_by_role("radio", name=re.compile(r"^%d " % value)).check()
+
+
+def answer_employer_survey(session):
+    """An enterprise's user answers the survey of a graduate it hired: sent
+    with one competency unrated, the API's refusal is shown beside that one;
+    rated in full it is submitted, leaves the open surveys and is listed as
+    answered, with the ratings and comment it was given."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    seen = {"nav": page.locator("#nav a").all_inner_texts()}
+    page.locator("#nav a[href='#/surveys']").click()
+    expect(page.locator("main h1")).to_have_text("雇主评价")
+    open_rows = page.locator("#open-surveys tbody tr[data-key]")
+    expect(open_rows).to_have_count(args["open"])
+    row = page.locator("#open-surveys tbody tr[data-key='%s']" % args["survey_id"])
+    seen["row"] = row.locator("td").all_inner_texts()
+    seen["list_screenshot"] = session.screenshot("employer-surveys")
+    row.get_by_role("button", name="填写评价").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.locator("fieldset.rating-group")).to_have_count(len(args["ratings"]))
+    seen["asked"] = dialog.locator("fieldset.rating-group legend").all_inner_texts()
+    for competency, value in args["ratings"].items():
+        if competency != args["unrated"]:
+            rate(dialog, competency, value)
+    dialog.get_by_label("意见与建议").fill(args["comment"])
+    dialog.get_by_role("button", name="提交评价").click()
+    unrated = dialog.get_by_role("radiogroup", name=args["unrated"], exact=True)
+    expect(unrated).to_have_attribute("aria-invalid", "true")
+    seen.update({
+        "unrated_error": unrated.locator(".field-error").inner_text(),
+        "invalid": dialog.locator("fieldset[aria-invalid]").evaluate_all(
+            "groups => groups.map((group) => group.dataset.competency)"),
+        "focused": page.evaluate(
+            "document.activeElement.closest('fieldset')?.dataset.competency ?? null"),
+        "error_screenshot": session.screenshot("employer-survey-unrated")})
+    rate(dialog, args["unrated"], args["ratings"][args["unrated"]])
+    dialog.get_by_role("button", name="提交评价").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(open_rows).to_have_count(args["open"] - 1)
+    expect(row).to_have_count(0)
+    answered = page.locator("#settled-surveys tbody tr[data-key='%s']" % args["survey_id"])
+    expect(answered.locator(".survey-status")).to_have_attribute("data-status", "answered")
+    seen["answered_row"] = answered.locator("td").all_inner_texts()
+    answered.get_by_role("button", name="查看").click()
+    detail = page.locator("dialog[open] #survey-detail")
+    expect(detail).to_have_attribute("data-status", "answered")
+    seen["detail"] = detail.inner_text()
+    seen["screenshot"] = session.screenshot("employer-survey-answered")
+    detail.get_by_role("button", name="关闭", exact=True).click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    session.use_language("en")
+    expect(page.locator("main h1")).to_have_text("Employer surveys")
+    expect(answered.locator(".survey-status")).to_have_attribute("data-status", "answered")
+    seen["page_en"] = page.locator("main").inner_text()
+    session.screenshot("employer-surveys-en")
+    session.use_language("zh-CN")
+    return seen
+
+
+def programme_survey_results(session):
+    """An admissions officer sees the employers' ratings on the programme's
+    page, the lowest rated competency marked; changes the competencies (too
+    long a name refused by the API beside its row); on the surveys screen,
+    filtered to the programme, closes an open survey with a reason; the
+    dashboard filtered to the programme and the enterprise's page show the
+    satisfaction once their views catch up."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    session.open("#/programmes/%s" % args["programme_id"])
+    results = page.locator("#programme-survey-results")
+    expect(results).to_have_attribute("data-answered", "1")
+    seen = {"lowest": results.get_attribute("data-lowest"),
+            "marked": results.locator(".lowest-competency").all_inner_texts(),
+            "bars": results.locator(".chart-label").all_inner_texts(),
+            "table": [row.locator("td").all_inner_texts()
+                      for row in results.locator("tbody tr").all()],
+            "lowest_line": page.locator("#programme-lowest").inner_text(),
+            "results_screenshot": session.screenshot("programme-survey-results")}
+
+    count = len(args["competencies"])
+    listed = page.locator("#programme-competencies li")
+    expect(listed).to_have_count(count)
+    page.locator("#programme-competencies").get_by_role("button", name="修改能力项").click()
+    dialog = page.locator("dialog[open]")
+    seen["prefilled"] = [dialog.get_by_label("能力项 %d" % (n + 1), exact=True).input_value()
+                         for n in range(count)]
+    dialog.get_by_role("button", name="添加能力项").click()
+    added = dialog.get_by_label("能力项 %d" % (count + 1), exact=True)
+    expect(added).to_be_focused()
+    added.fill("安" * 101)
+    dialog.get_by_role("button", name="保存").click()
+    expect(added).to_have_attribute("aria-invalid", "true")
+    seen["long_error"] = added.locator("xpath=..").locator(".field-error").inner_text()
+    session.screenshot("competencies-field-error")
+    added.fill(args["added"])
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(listed).to_have_count(count + 1)
+    seen["competencies"] = listed.all_inner_texts()
+
+    page.locator("#programme-surveys").get_by_role("link", name="查看本专业的雇主评价").click()
+    expect(page.locator("main h1")).to_have_text("雇主评价")
+    expect(page.locator("#survey-programme")).to_have_value(args["programme_id"])
+    rows = page.locator("#surveys tbody tr[data-key]")
+    expect(rows).to_have_count(args["surveys"])
+    page.locator("#survey-status").select_option("open")
+    expect(rows).to_have_count(args["surveys"] - 1)
+    row = page.locator("#surveys tbody tr[data-key='%s']" % args["close_id"])
+    row.get_by_role("button", name="关闭评价").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("原因").fill(args["reason"])
+    dialog.get_by_role("button", name="关闭评价").click()
+    asked = page.locator("dialog[open]").last
+    expect(asked.get_by_role("button", name="关闭评价")).to_be_visible()
+    seen["question"] = asked.inner_text()
+    asked.get_by_role("button", name="关闭评价").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(rows).to_have_count(args["surveys"] - 2)
+    page.locator("#survey-status").select_option("")
+    expect(rows).to_have_count(args["surveys"])
+    expect(row.locator(".survey-status")).to_have_attribute("data-status", "closed")
+    seen.update({"rows": {r.get_attribute("data-key"): r.locator("td").all_inner_texts()
+                          for r in rows.all()},
+                 "list_screenshot": session.screenshot("surveys-staff")})
+
+    session.open("#/dashboard")
+    page.locator("#filter-programme_id").select_option(args["programme_id"])
+    page.get_by_role("button", name="应用").click()
+    satisfaction = page.locator("#dashboard-satisfaction")
+    reload_until(session, satisfaction, "data-lowest", args["lowest"])
+    seen.update({"dashboard": satisfaction.inner_text(),
+                 "dashboard_screenshot": session.screenshot("dashboard-satisfaction")})
+    session.open("#/enterprises/%s" % args["partner_id"])
+    own = page.locator("#enterprise-satisfaction")
+    reload_until(session, own, "data-lowest", args["lowest"])
+    seen.update({"enterprise": own.inner_text(),
+                 "enterprise_answered": own.get_attribute("data-answered"),
+                 "enterprise_screenshot": session.screenshot("enterprise-satisfaction")})
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
     change_own_password, accounts_not_offered, issued_certificate_status, problem_messages,
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
     projects_search, review_dialog_fields, graduation_requirements, graduate_eligible,
-    graduate_destination)}
+    graduate_destination, answer_employer_survey, programme_survey_results)}
 
 
 def main(name, raw_args):

@@ -17,6 +17,7 @@ import * as deadLetters from "./screens/dead_letters.js";
 import * as accounts from "./screens/accounts.js";
 import * as me from "./screens/me.js";
 import * as verify from "./screens/verify.js";
+import * as surveys from "./screens/surveys.js";
 
 // pattern, screen, who may open it (null: public), navigation label key
 const ROUTES = [
@@ -30,6 +31,7 @@ const ROUTES = [
   ["/programmes", programmes, ROLES.staffAndEnterprise, "nav.programmes"],
   ["/programmes/:id", programmes, ROLES.staffAndEnterprise],
   ["/applications/:id", programmes, ROLES.applicationReaders],
+  ["/surveys", surveys, ROLES.admissionsAndEnterprise, "nav.surveys"],
   ["/projects", projects, ROLES.staffAndEnterprise, "nav.projects"],
   ["/projects/:id", projects, ROLES.all],
   ["/placements", placements, ROLES.all, "nav.placements"],

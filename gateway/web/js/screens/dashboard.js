@@ -3,6 +3,7 @@
 import { get } from "../api.js";
 import { compareNames, formatNumber, formatPercent, label, t } from "../i18n.js";
 import { dataTable, empty, errorBox, h, loading, pageHeader, ratioBars, section } from "../ui.js";
+import { satisfactionView } from "./surveys.js";
 
 export async function render(view) {
   const query = Object.fromEntries(new URLSearchParams(sessionStorage.getItem("console.dashboard") || ""));
@@ -80,6 +81,7 @@ function indicators(data) {
       })), formatPercent)
       : empty())));
   nodes.push(graduationGroup(ind.graduation || {}));
+  nodes.push(satisfactionGroup(ind.satisfaction || []));
   nodes.push(h("div", { class: "grid-2" },
     section(t("dashboard.ratings"), h("dl", { class: "facts" },
       fact(t("ind.mean_rating_of_students"), formatNumber(projects.mean_rating_of_students, { maximumFractionDigits: 2 })),
@@ -134,6 +136,13 @@ function graduationGroup(graduation) {
         { label: t("ind.graduation_rate"), value: (row) => formatPercent(row.students ? row.graduates / row.students : null), numeric: true },
       ], byKind, t("dashboard.graduates_by_kind"), (row) => row.kind),
     ] : empty()));
+}
+
+// Employers' satisfaction: the mean rating of each competency over the
+// answered employer surveys the filters select, lowest first.
+function satisfactionGroup(rows) {
+  return h("div", { class: "grid-2" },
+    section(t("dashboard.satisfaction"), satisfactionView(rows, { id: "dashboard-satisfaction" })));
 }
 
 function kpi(text, value, tone = "") {

@@ -1,10 +1,11 @@
 // Partner enterprises: the list, registration, and one enterprise's view
 // (GET /v1/enterprises/<id>/view); an enterprise user sees only its own.
-import { get, post } from "../api.js";
+import { currentUser, get, post } from "../api.js";
 import { compareNames, formatDate, formatNumber, formatPercent, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { badge, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
 import { fact } from "./verify.js";
+import { satisfactionView } from "./surveys.js";
 
 export async function render(view, { params, user }) {
   if (params.id) return renderEnterprise(view, params.id);
@@ -74,6 +75,7 @@ async function renderEnterprise(view, enterpriseId) {
     { label: t("col.seats_filled"), value: (s) => formatNumber(s.filled), numeric: true },
   ])));
   if (data.hires) nodes.push(hiresSection(data.hires));
+  if (data.satisfaction) nodes.push(satisfactionSection(data.satisfaction, enterpriseId));
   nodes.push(h("div", { class: "grid-2" },
     section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, [s.name, s.student_number].filter(Boolean).join(" · "))),
       shownOf(data.students, data.student_counts?.total)),
@@ -94,6 +96,18 @@ function hiresSection(hires) {
       fact(t("enterprise.hires_kept"), formatNumber(hires.kept_12_months ?? 0)),
       fact(t("enterprise.hires_kept_ratio"), formatPercent(hires.hires_kept_ratio))),
     h("p", { class: "muted small" }, t("enterprise.hires_note")));
+}
+
+// What the enterprise rated the graduates it hired on, over its answered
+// employer surveys: the mean per competency, the lowest marked.
+function satisfactionSection(satisfaction, enterpriseId) {
+  const user = currentUser();
+  const surveys = can(user, ROLES.admissionsAndEnterprise) ? h("a", {
+    href: user.role === "enterprise_user" ? "#/surveys" : `#/surveys?enterprise_id=${encodeURIComponent(enterpriseId)}`,
+  }, t("enterprise.surveys_link")) : null;
+  return h("section", { class: "card", id: "enterprise-surveys" },
+    h("div", { class: "page-header" }, h("h2", {}, t("enterprise.satisfaction")), h("div", { class: "actions" }, surveys)),
+    satisfactionView(satisfaction.competencies, { id: "enterprise-satisfaction", answered: satisfaction.answered ?? 0 }));
 }
 
 function kpi(text, value) {

@@ -1,12 +1,13 @@
 // Programmes with seat figures, the application pipeline with the screening,
 // interview, offer and approval actions, and the CSV import of applicants.
-import { ApiError, get, post } from "../api.js";
+import { ApiError, get, post, put } from "../api.js";
 import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { nameOf } from "../lookup.js";
 import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, fieldMessages, form, h, loading, pageHeader, pagedTable, section, toast, uid } from "../ui.js";
 import { graduationWords } from "./students.js";
 import { fact } from "./verify.js";
+import { satisfactionView } from "./surveys.js";
 
 const PIPELINE = ["submitted", "screened", "interviewed", "offered", "accepted", "enrolled", "rejected", "declined", "withdrawn", "expired"];
 
@@ -100,6 +101,9 @@ async function renderProgramme(view, { params, user }) {
       { label: t("programmes.consumed"), value: (q) => formatNumber(q.consumed), numeric: true },
     ], programme.quotas || [])),
     ...(readsApplications ? [section(t("applications.title"), h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "application-status" }, t("col.status")), status)), applications)] : []),
+    // what employers rate its graduates on, and what they rated (employer surveys)
+    competenciesSection(programme, user),
+    ...(can(user, ROLES.admissions) ? [surveyResultsSection(programme)] : []),
     // graduation is the registrar's: admissions staff only (roles.js)
     ...(can(user, ROLES.admissions) ? [graduationSection(programme)] : []));
 }
@@ -568,4 +572,135 @@ function requirementsDialog(path, latest) {
     });
     return el;
   }, { wide: true });
+}
+
+// -- employer surveys: what employers rate the programme's graduates on, and
+// what they rated (docs/enrollment.md, "Employer surveys") ------------------
+
+const MAX_COMPETENCIES = 20;
+
+// The competencies, for whoever sees the programme; admissions staff change them.
+function competenciesSection(programme, user) {
+  const box = h("section", { class: "card", id: "programme-competencies" });
+  function show(list) {
+    box.dataset.count = String(list.length);
+    const edit = can(user, ROLES.admissions) ? h("button", {
+      type: "button", id: "edit-competencies",
+      onclick: () => competenciesDialog(programme.id, list).then((saved) => {
+        if (!saved) return;
+        toast(t("competencies.saved"));
+        show(saved.competencies || []);
+        box.querySelector("#edit-competencies")?.focus();
+      }),
+    }, t("competencies.edit")) : null;
+    box.replaceChildren(
+      h("div", { class: "page-header" }, h("h2", {}, t("competencies.title")), h("div", { class: "actions" }, edit)),
+      list.length ? h("ol", { class: "competency-list" }, list.map((c) => h("li", {}, c))) : empty(t("competencies.default_used")),
+      h("p", { class: "help small" }, t("competencies.help")));
+  }
+  show(programme.competencies || []);
+  return box;
+}
+
+// The competencies as rows to change, add and remove (1 to 20, each named
+// once); the API's field errors show beside their rows.
+function competenciesDialog(programmeId, current) {
+  return dialog(t("competencies.edit"), (close) => {
+    const general = h("div", { class: "form-errors", role: "alert" });
+    const el = h("form", { class: "form", novalidate: true, id: "competencies-form" });
+    const list = h("div", { class: "competency-rows" });
+    const listError = h("p", { class: "field-error", id: uid("competencies-error") });
+    const rows = [];
+    function renumber() {
+      rows.forEach((row, index) => {
+        const n = formatNumber(index + 1);
+        row.label.textContent = t("competencies.row", { n });
+        row.remove.textContent = t("competencies.remove", { n });
+      });
+      add.disabled = rows.length >= MAX_COMPETENCIES;
+    }
+    function addRow(value = "") {
+      const input = h("input", { type: "text", name: "competency", autocomplete: "off", id: uid("competency") });
+      input.value = value;
+      const row = { input, label: h("label", { for: input.id }), error: h("p", { class: "field-error", id: `${input.id}-error` }) };
+      input.setAttribute("aria-describedby", row.error.id);
+      row.remove = h("button", { type: "button", class: "remove-competency", onclick: () => {
+        rows.splice(rows.indexOf(row), 1);
+        row.el.remove();
+        renumber();
+        add.focus();
+      } });
+      row.el = h("div", { class: "competency-row" }, h("div", { class: "field" }, row.label, input, row.error), row.remove);
+      rows.push(row);
+      list.append(row.el);
+      renumber();
+      return row;
+    }
+    const add = h("button", { type: "button", id: "add-competency", onclick: () => addRow().input.focus() }, t("competencies.add"));
+    for (const competency of current) addRow(competency);
+    if (!rows.length) addRow();
+    const submit = h("button", { type: "submit", class: "primary" }, t("action.save"));
+    el.append(
+      h("p", { class: "muted" }, t("competencies.edit_help")),
+      h("fieldset", { class: "competencies" }, h("legend", {}, t("competencies.title")), list, listError, add),
+      general,
+      h("div", { class: "form-actions" }, submit, h("button", { type: "button", onclick: () => close(null) }, t("action.cancel"))));
+
+    function mark(row, messages) {
+      const [control, error] = row ? [row.input, row.error] : [null, listError];
+      if (control) control.setAttribute("aria-invalid", "true");
+      error.textContent = [error.textContent, ...messages].filter(Boolean).join(" ");
+    }
+    el.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      general.replaceChildren();
+      for (const control of el.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+      for (const error of el.querySelectorAll(".field-error")) error.textContent = "";
+      const seen = new Set();
+      rows.forEach((row) => {
+        const value = row.input.value.trim();
+        if (!value) mark(row, [t("validation.required")]);
+        else if (seen.has(value)) mark(row, [t("competencies.duplicate")]);
+        seen.add(value);
+      });
+      if (!rows.length) mark(null, [t("competencies.at_least_one")]);
+      if (el.querySelector("[aria-invalid]") || listError.textContent) { (el.querySelector("[aria-invalid]") || add).focus(); return; }
+      submit.disabled = true;
+      submit.setAttribute("aria-busy", "true");
+      try {
+        close(await put(`/v1/programmes/${encodeURIComponent(programmeId)}/competencies`, { competencies: rows.map((row) => row.input.value.trim()) }));
+      } catch (error) {
+        if (error instanceof ApiError && Object.keys(error.errors).length) {
+          const unplaced = [];
+          for (const [name, messages] of fieldMessages(error)) {
+            const found = /^competencies\.(\d+)$/.exec(name);
+            if (found && rows[Number(found[1])]) mark(rows[Number(found[1])], messages);
+            else if (name === "competencies") mark(null, messages);
+            else unplaced.push(`${name}: ${messages.join(" ")}`);
+          }
+          if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
+          (el.querySelector("[aria-invalid]") || add).focus();
+        } else {
+          general.append(errorBox(error));
+        }
+      } finally {
+        submit.disabled = false;
+        submit.removeAttribute("aria-busy");
+      }
+    });
+    return el;
+  }, { wide: true });
+}
+
+// The programme's answered surveys: the mean per competency, the lowest marked.
+function surveyResultsSection(programme) {
+  const box = h("div", {}, loading());
+  get("/v1/employer-survey-results", { programme_id: programme.id }).then((results) => {
+    box.replaceChildren(...[satisfactionView(results.competencies, { id: "programme-survey-results", answered: results.answered, table: true }),
+      (results.lowest || []).length ? h("p", { id: "programme-lowest" }, t("satisfaction.lowest_list", { competencies: results.lowest.join(t("satisfaction.list_separator")) })) : null].filter(Boolean));
+  }).catch((error) => box.replaceChildren(errorBox(error)));
+  return h("section", { class: "card", id: "programme-surveys" },
+    h("div", { class: "page-header" }, h("h2", {}, t("satisfaction.programme_title")),
+      h("div", { class: "actions" }, h("a", { href: `#/surveys?programme_id=${encodeURIComponent(programme.id)}` }, t("satisfaction.all_surveys")))),
+    box);
 }
