@@ -128,6 +128,10 @@ def test_a_cohort_graduates_on_what_its_students_achieved_and_every_service_reac
         "credits": 4, "placement_hours": 38.5, "certificate": "junior", "projects": 0}
     assert by_student[short]["missing"] == [
         "4 more credits", "30 more placement hours", "the certificate 1X-CNC-09 (junior)"]
+    exported = requests.get(system.url("gateway", check_path), params={"format": "csv"},
+                            headers=registrar.headers, timeout=30)
+    assert exported.headers["Content-Type"].startswith("text/csv")
+    assert "4 more credits" in exported.text and exported.text.count("\n") == 3
     # a student reads their own progress, never a classmate's; an enterprise reads neither
     assert student.send("GET", "/v1/students/%s/graduation-check" % ready)["eligible"]
     student.send("GET", "/v1/students/%s/graduation-check" % short, expect=404)

@@ -309,10 +309,12 @@ class ApiWebServer(GracefulWebServer):
 
 class Page:
     """``response=Page(ItemSchema)``: the route answers one page of a list,
-    ``{"items": [...], "total", "offset", "limit"}``, and can export it as CSV."""
+    ``{"items": [...], "total", "offset", "limit"}``, and can export it as CSV;
+    ``extra`` names further properties of the page (JSON Schemas by name)."""
 
-    def __init__(self, item=None):
+    def __init__(self, item=None, extra=None):
         self.item = item
+        self.extra = extra or {}
 
 
 class ApiRoute(HttpRequestHandler):

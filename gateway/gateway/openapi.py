@@ -270,7 +270,7 @@ class DocumentBuilder:
                             "total": {"type": "integer", "minimum": 0},
                             "offset": {"type": "integer", "minimum": 0},
                             "limit": {"type": "integer", "minimum": 1,
-                                      "maximum": MAX_PAGE_SIZE}}}},
+                                      "maximum": MAX_PAGE_SIZE}, **response.extra}}},
                     "text/csv": {"schema": {"type": "string"}}},
             }
         schema = self.reference(response) if response else {"type": "object"}

@@ -248,6 +248,12 @@ RULES = (
          r"Not the current password", ("POST /v1/me/password",)),
     Rule("A unified social credit code ends with its check character (GB 32100-2015)",
          "credit_code", r"check character"),
+    Rule("A graduate's hire or further study names its employer (or school) and its start",
+         "*", r"^(Name the employer|Say when the graduate started)",
+         ("PUT /v1/students/{student_id}/destination",)),
+    Rule("An employer survey's answer rates exactly the survey's competencies", "ratings",
+         r"^(Rate every competency|Not a competency of this survey)",
+         ("POST /v1/employer-surveys/{survey_id}/answers",)),
     Rule("A replay's cursor is one the previous page of the replay gave", "cursor",
          r"Not a cursor of this replay", ("POST /v1/admin/inbound/dead-letters/replay",)),
 )

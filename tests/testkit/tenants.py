@@ -185,8 +185,27 @@ def build_tenants(system, labels=("A", "B")):
                                    "ratings": {"competencies": 2, "conduct": 3}})
     second.ids.update(shared_student_id=shared["id"],
                       shared_placement_id=sponsor_placement["id"])
+    graduates_hired(officer, programme, [tenants[label] for label in labels])
     tenants["college"] = college
     return tenants
+
+
+def graduates_hired(officer, programme, tenants):
+    """Each tenant hired a graduate it sponsored, long enough ago that its
+    employer surveys are due (``survey_id``: the 6-month one)."""
+    officer.ok("POST", "/v1/programmes/%s/graduation-requirements" % programme["id"], {
+        "credits": 0, "placement_hours": 0, "certificates": []})
+    for number, tenant in enumerate(tenants, start=len(tenants) + 1):
+        hr = tenant.users["enterprise_user"]
+        _, _, graduate = enrol(officer, hr, programme, tenant.ids["partner_id"],
+                               "毕业生%s" % tenant.label, number)
+        officer.ok("POST", "/v1/programmes/%s/graduations" % programme["id"],
+                   {"student_ids": [graduate["id"]]})
+        officer.ok("PUT", "/v1/students/%s/destination" % graduate["id"], {
+            "kind": "hired", "enterprise_id": tenant.ids["partner_id"],
+            "started_on": "2020-07-01"})
+        surveys = hr.ok("GET", "/v1/employer-surveys")["items"]
+        tenant.ids["survey_id"] = surveys[0]["id"]
 
 
 def enrol(officer, hr, programme, partner_id, name, number):

@@ -183,7 +183,10 @@ class EnrollmentRoutes:
 
     @route("GET", "/v1/programmes/<programme_id>/graduation-check", roles=ADMISSIONS,
            summary="Each student of the programme with the requirements met and missing",
-           query=api.GraduationCheckQuerySchema, response=api.GraduationCheckPageSchema)
+           query=api.GraduationCheckQuerySchema, response=Page(api.GraduationCheckSchema, extra={
+               "eligible": {"type": "integer", "minimum": 0,
+                            "description": "how many of all the students matched may "
+                                           "graduate now"}}))
     def graduation_check(self, request, programme_id):
         return json_response(200, self.call("enrollment", "graduation_check", programme_id,
                                             page_query(request, "intake_year", "status",

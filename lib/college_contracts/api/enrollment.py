@@ -485,7 +485,7 @@ class RequiredCertificateSchema(Schema):
 
 
 class RequiredProjectsSchema(Schema):
-    count = fields.Integer(required=True, validate=validate.Range(min=0, max=50))
+    count = WholeNumber(required=True, validate=validate.Range(min=0, max=50))
     min_grade = fields.Float(required=True, validate=validate.Range(min=0, max=100))
 
 
@@ -551,7 +551,7 @@ class DestinationSchema(Schema):
 
 
 class RetentionSchema(Schema):
-    months = fields.Integer(required=True, validate=validate.OneOf((6, 12)))
+    months = WholeNumber(required=True, validate=validate.OneOf((6, 12)))
     still_employed = fields.Boolean(required=True)
     checked_on = fields.Date(load_default=None, metadata={"description": "today when left out"})
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
@@ -565,7 +565,7 @@ SURVEY_STATUSES = ("open", "answered", "closed")
 
 class SurveyAnswerSchema(Schema):
     ratings = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
-                          values=fields.Integer(validate=validate.Range(min=1, max=5)),
+                          values=WholeNumber(validate=validate.Range(min=1, max=5)),
                           required=True, validate=validate.Length(min=1, max=20),
                           metadata={"description": "competency -> 1 to 5, every one of the "
                                                    "survey's competencies"})
@@ -882,14 +882,6 @@ class GraduationCheckSchema(Schema):
     eligible = fields.Boolean(metadata={"description": "may graduate now"})
     requirements = fields.List(fields.Nested(RequirementResultSchema))
     missing = fields.List(fields.String())
-
-
-class GraduationCheckPageSchema(Schema):
-    items = fields.List(fields.Nested(GraduationCheckSchema))
-    total = WholeNumber()
-    eligible = WholeNumber(metadata={"description": "of all the students matched"})
-    offset = WholeNumber()
-    limit = WholeNumber()
 
 
 class GraduationOutcomeSchema(GraduationCheckSchema):
