@@ -207,5 +207,6 @@ def test_a_cohort_graduates_on_what_its_students_achieved_and_every_service_reac
                              programme_id=programme["id"])
     assert (results["answered"], results["lowest"]) == (1, ["设备维护", "数控编程"])
     satisfaction = wait_until(lambda: admin.send("GET", "/v1/dashboard")["indicators"][
-        "satisfaction"] or None, timeout=60, message="the dashboard shows the ratings")
+        "satisfaction"]["by_competency"] or None, timeout=60,
+        message="the dashboard shows the ratings")
     assert satisfaction[0] == {"competency": "设备维护", "ratings": 1, "mean": 2.0}

@@ -394,8 +394,60 @@ def story(system):
     s.step("apprentice back", lambda: officer.ok(
         "POST", status, {"action": "resume", "reason": "病愈复学"}), {
         ("student", "student"): lambda now, _: now["status"] == "active"})
+    graduates_and_their_employer(s, officer, hr, programme, partner)
     s.hr, s.me = hr, me
     return s
+
+
+def graduates_and_their_employer(s, officer, hr, programme, partner):
+    """Two more apprentices graduate: one hired by the sponsor, kept a year and
+    rated by it, the other gone on to further study."""
+    ids = s.ids
+    s.step("graduation requirements set", lambda: officer.ok(
+        "POST", "/v1/programmes/%s/graduation-requirements" % programme["id"],
+        {"credits": 0, "placement_hours": 0, "certificates": []}), {
+        ("student", "graduation"): lambda now, _: now["requirements_version"] == 1})
+
+    def enrolled_and_graduated():
+        graduates = [enrol(officer, hr, programme, partner["id"], name, number)[2]["id"]
+                     for number, name in ((8, "新鲜毕业生甲"), (9, "新鲜毕业生乙"))]
+        ids.update(hired_id=graduates[0], studying_id=graduates[1])
+        return officer.ok("POST", "/v1/programmes/%s/graduations" % programme["id"],
+                          {"student_ids": graduates})
+    s.step("two apprentices enrolled and graduated", enrolled_and_graduated, {
+        ("dashboard", "graduation.cohort_students"): lambda now, before: now == before + 2,
+        ("dashboard", "graduation.graduates"): lambda now, before: now == before + 2,
+        ("dashboard", "graduation.graduation_rate"): lambda now, before: now != before,
+        ("dashboard", "graduation.graduates_by_kind"): lambda now, _: one(
+            now, "kind", "apprenticeship")["graduates"] == 2})
+    hired_on = (datetime.now(timezone.utc).date() - timedelta(days=400)).isoformat()
+    s.step("a graduate hired by the sponsor", lambda: officer.ok(
+        "PUT", "/v1/students/%s/destination" % ids["hired_id"], {
+            "kind": "hired", "enterprise_id": partner["id"], "started_on": hired_on}), {
+        ("dashboard", "graduation.employed"): lambda now, before: now == before + 1,
+        ("dashboard", "graduation.employment_rate"): lambda now, _: now == 0.5,
+        ("dashboard", "graduation.sponsor_hires"): lambda now, before: now == before + 1,
+        ("dashboard", "graduation.sponsor_hire_rate"): lambda now, _: now == 0.5,
+        ("enterprise", "hires"): lambda now, _: now["hired"] == 1})
+    s.step("the other graduate goes on to study", lambda: officer.ok(
+        "PUT", "/v1/students/%s/destination" % ids["studying_id"], {
+            "kind": "further_study", "employer_name": "深圳职业技术大学",
+            "started_on": hired_on}), {
+        ("dashboard", "graduation.further_study"): lambda now, before: now == before + 1})
+    s.step("the hire is still there after 12 months", lambda: officer.ok(
+        "POST", "/v1/students/%s/retention-checks" % ids["hired_id"],
+        {"months": 12, "still_employed": True}), {
+        ("dashboard", "graduation.sponsor_hires_kept"): lambda now, before: now == before + 1,
+        ("dashboard", "graduation.hires_kept_ratio"): lambda now, _: now == 0.5,
+        ("enterprise", "hires"): lambda now, _: now["kept_12_months"] == 1})
+
+    def survey_answered():
+        survey = hr.ok("GET", "/v1/employer-surveys")["items"][0]
+        return hr.ok("POST", "/v1/employer-surveys/%s/answers" % survey["id"], {
+            "ratings": {competency: 4 for competency in survey["competencies"]}})
+    s.step("the employer answers its 6-month survey", survey_answered, {
+        ("dashboard", "satisfaction.by_competency"): lambda now, _: len(now) >= 4,
+        ("enterprise", "satisfaction"): lambda now, _: now["answered"] == 1})
 
 
 def test_every_fact_of_every_view_follows_its_change_within_seconds(story):

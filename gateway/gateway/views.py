@@ -15,7 +15,8 @@ WATCHED_EVENTS = {
                    "programme_created", "quota_set", "application_offered",
                    "student_enrolled", "apprentice_contract_signed",
                    "tripartite_agreement_changed", "enrolment_status_changed",
-                   "destination_recorded", "retention_recorded", "employer_survey_answered"),
+                   "graduation_requirements_set", "destination_recorded", "retention_recorded",
+                   "employer_survey_answered"),
     "projects": ("project_drafted", "project_published", "project_updated", "team_formed",
                  "team_member_removed", "deliverable_reviewed", "project_completed",
                  "project_status_changed", "placement_started", "placement_ended",
@@ -430,7 +431,7 @@ def dashboard(facts_by_service, filters, names=None):
                             "graduates": int(by_breakdown["graduates"].get(kind, 0))}
                            for kind, students in sorted(
                                by_breakdown["cohort_students"].items())]},
-        "satisfaction": satisfaction(by_breakdown),
+        "satisfaction": {"by_competency": satisfaction(by_breakdown)},
         "placements": {"checkin_compliance": ratio(totals["checkins_done"],
                                                    totals["checkins_expected"]),
                        "open_alerts": total("alerts_open")},

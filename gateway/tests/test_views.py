@@ -236,10 +236,11 @@ def test_employers_satisfaction_is_the_mean_per_competency_lowest_first():
                            rating("survey_rating_count", 1, "e2", "数控编程"),
                            rating("survey_rating_sum", 5, "e1", "设备维护"),
                            rating("survey_rating_count", 2, "e1", "设备维护")]}
-    assert dashboard(rows, {})["indicators"]["satisfaction"] == [
+    assert dashboard(rows, {})["indicators"]["satisfaction"]["by_competency"] == [
         {"competency": "设备维护", "ratings": 2, "mean": 2.5},
         {"competency": "数控编程", "ratings": 3, "mean": 4.0}]
-    assert dashboard(rows, {"enterprise_id": "e2"})["indicators"]["satisfaction"] == [
+    assert dashboard(rows, {"enterprise_id": "e2"})["indicators"]["satisfaction"][
+        "by_competency"] == [
         {"competency": "数控编程", "ratings": 1, "mean": 3.0}]
 
 

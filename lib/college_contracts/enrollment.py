@@ -102,6 +102,15 @@ class EnrolmentStatusChanged(EventData):
                                    validate=one_of(*PROGRAMME_KINDS))
 
 
+class GraduationRequirementsSet(EventData):
+    """A new version of a programme's requirements; ``student_ids``: the
+    students now held to another version (the first version: all of them)."""
+    programme_id = Id(required=True)
+    version = fields.Integer(required=True)
+    effective_from = Date(required=True)
+    student_ids = fields.List(Id(), load_default=list)
+
+
 class DestinationRecorded(EventData):
     """A graduate's first destination, as recorded (again, when corrected)."""
     student_id = Id(required=True)
@@ -152,6 +161,7 @@ EVENTS = {
     "apprentice_contract_signed": ApprenticeContractSigned,
     "tripartite_agreement_changed": TripartiteAgreementChanged,
     "enrolment_status_changed": EnrolmentStatusChanged,
+    "graduation_requirements_set": GraduationRequirementsSet,
     "destination_recorded": DestinationRecorded,
     "retention_recorded": RetentionRecorded,
     "employer_survey_answered": EmployerSurveyAnswered,

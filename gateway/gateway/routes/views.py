@@ -92,6 +92,7 @@ class ViewRoutes:
     on_apprentice_contract_signed = marks_stale("enrollment", "apprentice_contract_signed")
     on_tripartite_agreement_changed = marks_stale("enrollment", "tripartite_agreement_changed")
     on_enrolment_status_changed = marks_stale("enrollment", "enrolment_status_changed")
+    on_graduation_requirements_set = marks_stale("enrollment", "graduation_requirements_set")
     on_destination_recorded = marks_stale("enrollment", "destination_recorded")
     on_retention_recorded = marks_stale("enrollment", "retention_recorded")
     on_employer_survey_answered = marks_stale("enrollment", "employer_survey_answered")

@@ -42,6 +42,17 @@ def requirements_in_force(versions: Iterable[Document], enrolled_on: str) -> Doc
     return in_force[-1] if in_force else ordered[0]
 
 
+def held_to_another_version(students: Iterable[Document], before: list[Document],
+                            after: list[Document]) -> list[str]:
+    """The students whose version in force a new version changes (whose
+    graduation progress, and view, it changes)."""
+    def version_of(versions: list[Document], student: Document) -> int | None:
+        found = requirements_in_force(versions, student["enrolled_on"])
+        return found["version"] if found else None
+    return [student["_id"] for student in students
+            if version_of(before, student) != version_of(after, student)]
+
+
 def new_requirements(programme_id: str, version: int, fields: Document, set_by: str,
                      today: date, now: Any) -> Document:
     effective_from = fields.get("effective_from") or today

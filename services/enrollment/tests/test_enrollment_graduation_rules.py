@@ -92,3 +92,14 @@ def test_each_fact_has_an_id_of_its_own_so_a_redelivery_is_the_same_fact():
                                      "certificate_number": "N"})
     assert graduation.withdrawn(grant) == {"_id": "credit:g", "student_id": "s1",
                                            "kind": "credits", "withdrawn": True}
+
+
+def test_a_new_version_changes_the_progress_of_whom_it_now_holds():
+    students = [{"_id": "old", "enrolled_on": "2027-09-01"},
+                {"_id": "new", "enrolled_on": "2028-09-01"}]
+    first = [{"version": 1, "effective_from": "2027-06-01"}]
+    assert graduation.held_to_another_version(students, [], first) == ["old", "new"]
+    second = first + [{"version": 2, "effective_from": "2028-06-01"}]
+    assert graduation.held_to_another_version(students, first, second) == ["new"]
+    later = second + [{"version": 3, "effective_from": "2999-01-01"}]
+    assert graduation.held_to_another_version(students, second, later) == []

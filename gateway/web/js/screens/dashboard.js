@@ -81,7 +81,7 @@ function indicators(data) {
       })), formatPercent)
       : empty())));
   nodes.push(graduationGroup(ind.graduation || {}));
-  nodes.push(satisfactionGroup(ind.satisfaction || []));
+  nodes.push(satisfactionGroup((ind.satisfaction || {}).by_competency || []));
   nodes.push(h("div", { class: "grid-2" },
     section(t("dashboard.ratings"), h("dl", { class: "facts" },
       fact(t("ind.mean_rating_of_students"), formatNumber(projects.mean_rating_of_students, { maximumFractionDigits: 2 })),

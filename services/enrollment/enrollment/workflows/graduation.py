@@ -22,6 +22,11 @@ def set_requirements(uow: Any, programme_id: str, fields: Document, set_by: str,
     requirements = graduation.new_requirements(programme_id, version, fields, set_by, today,
                                                utcnow())
     store.add_graduation_requirements(requirements)
+    emit(uow, "graduation_requirements_set", {
+        "programme_id": programme_id, "version": version,
+        "effective_from": requirements["effective_from"],
+        "student_ids": graduation.held_to_another_version(
+            store.students_of_programme(programme_id), versions, versions + [requirements])})
     return requirements
 
 
