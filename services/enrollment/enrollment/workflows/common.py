@@ -94,3 +94,19 @@ def announce_tripartite(uow: Any, agreement: Document) -> None:
         "agreement_id": agreement["_id"], "application_id": agreement["application_id"],
         "student_id": agreement.get("student_id"), "version": agreement["version"],
         "status": agreement["status"]})
+
+
+def announce_status_change(uow: Any, student: Document, status: str, reason: str | None,
+                           updates: Document | None = None,
+                           from_programme_id: str | None = None) -> None:
+    """``enrolment_status_changed``: the student as read, and what ``updates``
+    moved (a transfer: active, in the new programme, from ``from_programme_id``)."""
+    updates = updates or {}
+    emit(uow, "enrolment_status_changed", {
+        "student_id": student["_id"],
+        "programme_id": updates.get("programme_id", student["programme_id"]),
+        "previous_status": student["status"], "status": status, "reason": reason,
+        "from_programme_id": from_programme_id,
+        "partner_id": updates.get("partner_id", student.get("partner_id")),
+        "previous_partner_id": student.get("partner_id"),
+        "programme_kind": updates.get("programme_kind", student.get("programme_kind"))})

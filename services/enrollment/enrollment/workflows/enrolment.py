@@ -13,6 +13,7 @@ from enrollment import domain
 from enrollment.workflows.common import (
     Actor,
     Document,
+    announce_status_change,
     announce_tripartite,
     emit,
     records,
@@ -173,14 +174,6 @@ def change_student_status(uow: Any, student_id: str, fields: Document,
     stored = store.change_student(student, updates, {
         "status": status, "action": action, "reason": fields["reason"],
         "from_programme_id": from_programme_id, "at": now})
-    emit(uow, "enrolment_status_changed", {
-        "student_id": student_id,
-        "programme_id": updates.get("programme_id", student["programme_id"]),
-        "previous_status": student["status"],
-        "status": status,  # a transfer: active, in programme_id, from_programme_id
-        "reason": fields["reason"], "from_programme_id": from_programme_id,
-        "partner_id": updates.get("partner_id", student.get("partner_id")),
-        "previous_partner_id": student.get("partner_id"),
-        "programme_kind": updates.get("programme_kind", student.get("programme_kind"))})
+    announce_status_change(uow, student, status, fields["reason"], updates, from_programme_id)
     return stored
 

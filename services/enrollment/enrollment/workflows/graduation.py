@@ -8,7 +8,14 @@ from typing import Any
 
 from college_platform.envelope import utcnow
 from enrollment import graduation
-from enrollment.workflows.common import Actor, Document, emit, records, visible_student
+from enrollment.workflows.common import (
+    Actor,
+    Document,
+    announce_status_change,
+    emit,
+    records,
+    visible_student,
+)
 
 
 def set_requirements(uow: Any, programme_id: str, fields: Document, set_by: str,
@@ -84,12 +91,7 @@ def graduate(uow: Any, programme_id: str, student_id: str, confirmed_by: str,
                                        check["requirements_version"]}, {
         "status": "graduated", "action": "graduate", "reason": "graduated",
         "confirmed_by": confirmed_by, "at": now})
-    emit(uow, "enrolment_status_changed", {
-        "student_id": student_id, "programme_id": programme_id,
-        "previous_status": student["status"], "status": "graduated", "reason": "graduated",
-        "from_programme_id": None, "partner_id": student.get("partner_id"),
-        "previous_partner_id": student.get("partner_id"),
-        "programme_kind": student.get("programme_kind")})
+    announce_status_change(uow, student, "graduated", "graduated")
     uow.count("graduations", "Students graduated, by programme kind.",
               programme_kind=student.get("programme_kind"))
     return {**check, "status": "graduated", "graduated": True, "missing": []}
