@@ -7,7 +7,7 @@ from enrollment_fixtures import adult, collect_events, partner_with_agreement, p
 from college_platform.envelope import new_event
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from enrollment.service import EnrollmentService
-from testkit.amqp import bind_probe_queue, publish_event
+from testkit.amqp import bind_probe_queue, drain, publish_event
 from testkit.calls import call
 from testkit.servers import wait_until
 
@@ -202,6 +202,8 @@ def test_an_employers_reported_hire_and_departure_become_the_destination_and_ret
     call(enrollment, "set_graduation_requirements", ev["id"], NOTHING_REQUIRED)
     call(enrollment, "confirm_graduation", ev["id"], {"student_ids": [graduate],
                                                       "actor": "registrar.li"})
+    publish_event(amqp_uri, "projects", new_event("graduate_departure_reported", "projects", {
+        "student_id": graduate, "enterprise_id": "someone-else", "left_on": "2021-03-01"}))
     hired = new_event("graduate_hire_reported", "projects", {
         "student_id": graduate, "enterprise_id": sponsor, "started_on": "2020-07-01",
         "position": "数控工艺员"})
@@ -221,6 +223,10 @@ def test_an_employers_reported_hire_and_departure_become_the_destination_and_ret
     assert left["retention"]["12"]["still_employed"] is False
     assert database("enrollment").students.find_one({"_id": graduate}).get(
         "destination_history") is None
+    # a departure from a non-employer is kept as a dead letter with its reason, not applied
+    letters = drain(amqp_uri, "evt-projects-graduate_departure_reported--"
+                              "enrollment.on_graduate_departure_reported.dead")
+    assert len(letters) == 1 and "whom it does not employ" in str(letters[0][1])
 
 
 def test_a_hired_graduates_employer_is_surveyed_reminded_and_answers_on_each_competency(

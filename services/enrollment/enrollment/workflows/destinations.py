@@ -2,15 +2,13 @@
 (``enrollment.destinations`` holds the rules)."""
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 from typing import Any
 
+from college_platform.errors import PermanentEventError
 from enrollment import destinations
 from enrollment.workflows import surveys
 from enrollment.workflows.common import Document, emit, records
-
-log = logging.getLogger(__name__)
 
 
 def record_destination(uow: Any, student_id: str, fields: Document, now: datetime) -> Document:
@@ -59,10 +57,9 @@ def reporter(enterprise_id: str) -> str:
 def reported_hire(uow: Any, data: Document, now: datetime) -> None:
     """The graduate's destination, as their employer's system reported it."""
     student = records(uow).student(data["student_id"])
-    if student["status"] != "graduated":
-        log.warning("a hire of %s, who is %s, is not recorded", student["_id"],
-                    student["status"])
-        return
+    if student["status"] != "graduated":  # projects checked it; the student changed since
+        raise PermanentEventError("a hire of %s, who is %s, is not recorded"
+                                  % (student["_id"], student["status"]))
     record_destination(uow, student["_id"], {
         "kind": "hired", "enterprise_id": data["enterprise_id"], "position": data["position"],
         "started_on": data["started_on"],
@@ -77,9 +74,8 @@ def reported_departure(uow: Any, data: Document, now: datetime) -> None:
     destination = student.get("destination") or {}
     if destination.get("enterprise_id") != data["enterprise_id"] or not \
             destination["outcome"].startswith("hired"):
-        log.warning("%s reported a departure of %s, whom it does not employ",
-                    data["enterprise_id"], student["_id"])
-        return
+        raise PermanentEventError("%s reported a departure of %s, whom it does not employ"
+                                  % (data["enterprise_id"], student["_id"]))
     left_on = data["left_on"]
     for months in destinations.checks_a_departure_answers(
             destination, student.get("retention") or {}, left_on):
