@@ -137,7 +137,9 @@ class StudentViewSchema(ViewStatus):
     personal = fields.Dict(allow_none=True)
     graduation = fields.Dict(allow_none=True, metadata={
         "description": "graduated_on, eligible, requirements_version, requirements (each "
-                       "met or not) and missing; null for an enterprise's user"})
+                       "met or not), missing, destination, retention and the employers' "
+                       "surveys (due date, status, ratings and their mean); null for an "
+                       "enterprise's user"})
     projects = fields.List(fields.Dict())
     placements = fields.List(fields.Dict())
     feedback = fields.Dict()
@@ -146,6 +148,10 @@ class StudentViewSchema(ViewStatus):
     results = fields.List(fields.Dict())
     certificates = fields.List(fields.Dict())
     credits = fields.Dict()
+    awards = fields.List(fields.Dict(), metadata={
+        "description": "skills-competition awards (award_id, competition_id, "
+                       "competition_name, level, award, held_on, status, "
+                       "certificate_number), newest first; empty for an enterprise's user"})
     risk = fields.Nested(Risk, required=True)
 
 

@@ -391,6 +391,12 @@ class EnrollmentRecords:
                                  "reminders": survey["reminders"]},
             {"$set": {"last_reminded_on": today}, "$inc": {"reminders": 1}}, "the survey")
 
+    def surveys_of_students(self, student_ids: list[str]) -> list[Document]:
+        """Every survey of these graduates, without the employer's comment."""
+        return self._find("employer_surveys", {"student_id": {"$in": student_ids}},
+                          {"student_id": 1, "enterprise_id": 1, "months": 1, "due_on": 1,
+                           "status": 1, "answered_at": 1, "ratings": 1})
+
     def answered_surveys(self, selector: Document) -> list[Document]:
         return self._find("employer_surveys", {**selector, "status": "answered"},
                           {"ratings": 1, "programme_id": 1, "enterprise_id": 1,

@@ -69,9 +69,21 @@ def personal_part(applicant):
             if passport else None}
 
 
-def graduation_part(student, check):
+def survey_part(survey):
+    """One employer survey of a graduate as their view shows it: when it falls
+    due, whether answered, and the ratings with their mean (not the comment,
+    which the employer wrote to the college)."""
+    ratings = survey.get("ratings") or {}
+    return {"survey_id": survey["_id"], "enterprise_id": survey["enterprise_id"],
+            "months": survey["months"], "due_on": survey["due_on"],
+            "status": survey["status"], "answered_at": iso(survey.get("answered_at")),
+            "ratings": dict(ratings),
+            "mean": round(sum(ratings.values()) / len(ratings), 2) if ratings else None}
+
+
+def graduation_part(student, check, surveys=()):
     """Progress towards graduation: each requirement met or missing, or the day
-    the student graduated."""
+    the student graduated; then the destination, retention and employers' surveys."""
     destination = student.get("destination")
     return {"graduated_on": student.get("graduated_on"), "eligible": check["eligible"],
             "requirements_version": check["requirements_version"],
@@ -80,10 +92,13 @@ def graduation_part(student, check):
             if destination else None,
             "retention": {months: {"still_employed": check_["still_employed"],
                                    "checked_on": check_["checked_on"]}
-                          for months, check_ in (student.get("retention") or {}).items()}}
+                          for months, check_ in (student.get("retention") or {}).items()},
+            "surveys": [survey_part(survey) for survey in
+                        sorted(surveys, key=lambda survey: (survey["due_on"], survey["_id"]))]}
 
 
-def student_part(student, programme, applicant, tripartite_agreements, graduation_check):
+def student_part(student, programme, applicant, tripartite_agreements, graduation_check,
+                 surveys=()):
     """A student's part: ``student``, ``apprenticeship``, ``personal`` and
     ``graduation``."""
     history = [{"status": entry["status"], "at": iso(entry.get("at")),
@@ -102,7 +117,7 @@ def student_part(student, programme, applicant, tripartite_agreements, graduatio
                                 reverse=True)])
     return {"student": summary, "apprenticeship": apprenticeship,
             "personal": personal_part(applicant),
-            "graduation": graduation_part(student, graduation_check)}
+            "graduation": graduation_part(student, graduation_check, surveys)}
 
 
 # -- the enterprise partner view --------------------------------------------------------------

@@ -274,6 +274,9 @@ def test_a_hired_graduates_employer_is_surveyed_reminded_and_answers_on_each_com
     assert answer["ratings"] == {"数控编程": 4, "设备维护": 2}
     results = call(enrollment, "survey_results", {"programme_id": ev["id"]})
     assert (results["answered"], results["lowest"][0]) == (1, "设备维护")
+    surveys = call(enrollment, "student_summaries", [graduate])[graduate]["graduation"]["surveys"]
+    assert [(s["months"], s["status"], s["mean"]) for s in surveys] == [
+        (6, "answered", 3.0), (12, "open", None)]
 
     # hired by another employer instead: the first employer's open survey is closed
     call(enrollment, "record_destination", graduate, {

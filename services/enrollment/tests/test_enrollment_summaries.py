@@ -52,7 +52,28 @@ def test_a_students_part_holds_enrolment_apprenticeship_and_unmasked_personal_da
     assert part["personal"] == {"resident_id": "110105200503010016", "phone": "13800138000",
                                 "address": "深圳市南山区科技园1号", "passport": None}
     assert part["graduation"] == {"graduated_on": None, **NO_CHECK, "destination": None,
-                                  "retention": {}}
+                                  "retention": {}, "surveys": []}
+
+
+def test_a_graduates_part_shows_their_employer_surveys_due_first_without_the_comment():
+    answered = {"_id": "s1:e1:2027-07-01:6m", "student_id": "s1", "enterprise_id": "e1",
+                "months": 6, "due_on": "2028-01-01", "status": "answered",
+                "answered_at": datetime(2028, 1, 5, tzinfo=timezone.utc),
+                "ratings": {"safety": 4, "teamwork": 3, "craft": 4}, "comment": "守时"}
+    still_open = {"_id": "s1:e1:2027-07-01:12m", "student_id": "s1", "enterprise_id": "e1",
+                  "months": 12, "due_on": "2028-07-01", "status": "open"}
+
+    part = summaries.student_part(a_student(), PROGRAMME, None, [], NO_CHECK,
+                                  [still_open, answered])
+
+    assert part["graduation"]["surveys"] == [
+        {"survey_id": "s1:e1:2027-07-01:6m", "enterprise_id": "e1", "months": 6,
+         "due_on": "2028-01-01", "status": "answered",
+         "answered_at": "2028-01-05T00:00:00+00:00",
+         "ratings": {"safety": 4, "teamwork": 3, "craft": 4}, "mean": 3.67},
+        {"survey_id": "s1:e1:2027-07-01:12m", "enterprise_id": "e1", "months": 12,
+         "due_on": "2028-07-01", "status": "open", "answered_at": None, "ratings": {},
+         "mean": None}]
 
 
 def test_a_student_without_an_apprenticeship_has_no_contract():

@@ -25,12 +25,13 @@ def student_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
     agreements = store.tripartites_of_students([s["_id"] for s in students])
     checks = {check["student_id"]: check for check in graduation.checks_of_students(
         uow, students)}
+    surveys = group_by(store.surveys_of_students([s["_id"] for s in students]), "student_id")
     answer: dict[str, Document] = {student_id: {} for student_id in ids}
     for student in students:
         answer[student["_id"]] = summaries.student_part(
             student, programmes.get(student["programme_id"]),
             applicants.get(student["applicant_id"]), agreements.get(student["_id"], []),
-            checks[student["_id"]])
+            checks[student["_id"]], surveys.get(student["_id"], []))
     return answer
 
 
