@@ -1,11 +1,16 @@
 """Events published by certificates. A candidate is a student (enrollment's
-``student_id``) or a teacher (mentors' ``mentor_id``)."""
+``student_id``) or a teacher (mentors' ``mentor_id``). Skills competitions'
+awards are the certificates service's too: they convert to credits through its
+credit bank and may stand in for an exam."""
 from marshmallow import fields
 
 from college_contracts.base import Date, EventData, Id, one_of
 
 LEVELS = ("junior", "intermediate", "senior")
 CANDIDATE_KINDS = ("student", "teacher")
+# skills competitions' levels, lowest first, and their awards, best first
+COMPETITION_LEVELS = ("college", "municipal", "provincial", "national", "world")
+AWARDS = ("first", "second", "third", "honourable")
 
 
 class CertificateCatalogued(EventData):
@@ -65,14 +70,35 @@ class CertificateRevoked(EventData):
 
 
 class CreditsChanged(EventData):
-    """Published as ``credits_granted`` and ``credits_reversed``."""
+    """Published as ``credits_granted`` and ``credits_reversed``: the grant of
+    a certificate (``certificate_number``) or of a competition award
+    (``award_id``, grant id ``award:<award_id>:<programme_id>``)."""
     grant_id = Id(required=True)
     student_id = Id(required=True)
-    certificate_number = fields.String(required=True)
+    certificate_number = fields.String(allow_none=True, load_default=None)
+    award_id = Id(allow_none=True, load_default=None)
     programme_id = Id(required=True)
     credits = fields.Float(required=True)
     course_exemptions = fields.List(fields.String(), load_default=list)
     reason = fields.String(allow_none=True, load_default=None)
+
+
+class AwardGranted(EventData):
+    """A student's award in a skills competition (each member of a team has one)."""
+    award_id = Id(required=True)
+    student_id = Id(required=True)
+    programme_id = Id(required=True)
+    partner_id = Id(allow_none=True, load_default=None)  # the sponsor, whose view counts it
+    competition_id = Id(required=True)
+    competition_name = fields.String(required=True)
+    level = fields.String(required=True, validate=one_of(*COMPETITION_LEVELS))
+    award = fields.String(required=True, validate=one_of(*AWARDS))
+    held_on = Date(required=True)
+
+
+class AwardWithdrawn(AwardGranted):
+    """An award withdrawn (a disqualification, or a result corrected)."""
+    reason = fields.String(required=True)
 
 
 EVENTS = {
@@ -84,4 +110,6 @@ EVENTS = {
     "certificate_revoked": CertificateRevoked,
     "credits_granted": CreditsChanged,
     "credits_reversed": CreditsChanged,
+    "award_granted": AwardGranted,
+    "award_withdrawn": AwardWithdrawn,
 }

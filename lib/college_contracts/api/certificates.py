@@ -13,6 +13,7 @@ from marshmallow import (
 )
 
 from college_contracts.api import decided_for_the_caller, needs_decided
+from college_contracts.certificates import AWARDS, COMPETITION_LEVELS
 from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
 
 LEVELS = ("junior", "intermediate", "senior")
@@ -246,6 +247,13 @@ class RevocationSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
 
 
+class IssueBasisSchema(Schema):
+    """What a certificate was issued on: an exam passed, or a competition award
+    that stands in for the exam under the programme's award rule."""
+    kind = fields.String(validate=validate.OneOf(("exam", "award")))
+    award_id = fields.String(allow_none=True)
+
+
 class IssuedSchema(Schema):
     certificate_number = fields.String(attribute="_id")
     certificate_code = fields.String()
@@ -254,7 +262,11 @@ class IssuedSchema(Schema):
     candidate_id = fields.String()
     candidate_kind = fields.String()
     holder_name = fields.String(allow_none=True)
-    registration_id = fields.String()
+    registration_id = fields.String(allow_none=True, metadata={
+        "description": "The exam registration it was issued on; null when an award stood "
+                       "in for the exam."})
+    basis = fields.Nested(IssueBasisSchema, dump_default=lambda: {"kind": "exam",
+                                                                  "award_id": None})
     issued_on = fields.String()
     valid_until = fields.String(allow_none=True)
     signed_with = fields.String()
@@ -398,7 +410,10 @@ class LedgerEntrySchema(Schema):
     kind = fields.String()
     student_id = fields.String()
     programme_id = fields.String()
-    certificate_number = fields.String()
+    certificate_number = fields.String(allow_none=True, metadata={
+        "description": "The certificate the credits are for; null for an award's."})
+    award_id = fields.String(allow_none=True, metadata={
+        "description": "The competition award the credits are for; null for a certificate's."})
     credits = fields.Float()
     course_exemptions = fields.List(fields.String())
     reason = fields.String(allow_none=True)
@@ -410,8 +425,10 @@ class LedgerQuerySchema(PageQuerySchema):
 
 
 class CreditGrantSchema(Schema):
-    """A grant in force: what one certificate earns under one programme's rule."""
-    certificate_number = fields.String()
+    """A grant in force: what one certificate, or one competition award, earns
+    under one programme's rule."""
+    certificate_number = fields.String(allow_none=True)
+    award_id = fields.String(allow_none=True)
     programme_id = fields.String()
     credits = fields.Float()
     course_exemptions = fields.List(fields.String())
@@ -432,6 +449,261 @@ class CreditAccountSchema(Schema):
     course_exemptions = fields.List(fields.String(), required=True)
     grants = fields.List(fields.Nested(CreditGrantSchema), required=True)
     ledger = fields.Nested(LedgerPageSchema, required=True)
+
+
+# skills competitions ----------------------------------------------------------------
+
+COMPETITION_STATUSES = ("open", "results_recorded")
+ENTRY_KINDS = ("individual", "team")
+MAX_TEAM_SIZE = 10
+MAX_TUTORS = 3
+NO_AWARD = "none"
+RESULT_AWARDS = AWARDS + (NO_AWARD,)
+RESULT_OUTCOMES = ("awarded", "unchanged", "corrected", "no award", "rejected")
+AWARD_STATUSES = ("awarded", "withdrawn")
+MAX_RESULTS = 500
+COURSE_CODE = validate.Length(min=1, max=40)
+
+
+def repeated(values: list[Any]) -> list[Any]:
+    """The values named more than once, in their order."""
+    seen: set[Any] = set()
+    twice = []
+    for value in values:
+        if value in seen and value not in twice:
+            twice.append(value)
+        seen.add(value)
+    return twice
+
+
+class NewCompetitionSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    level = fields.String(required=True, validate=validate.OneOf(COMPETITION_LEVELS))
+    organiser = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    held_on = fields.Date(required=True)
+    courses = fields.List(fields.String(validate=COURSE_CODE), load_default=list,
+                          validate=validate.Length(max=50),
+                          metadata={"description": "The course codes the competition "
+                                                   "belongs with."})
+    certificates = fields.List(
+        fields.Nested(RequiredCertificateSchema), load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "The X certificates (code and level, each catalogued with "
+                                 "that level) the competition is aligned with."})
+
+
+class CompetitionSchema(Schema):
+    id = fields.String(attribute="_id")
+    name = fields.String()
+    level = fields.String()
+    organiser = fields.String()
+    held_on = fields.String()
+    courses = fields.List(fields.String())
+    certificates = fields.List(fields.Nested(RequiredCertificateSchema))
+    status = fields.String(validate=validate.OneOf(COMPETITION_STATUSES))
+    entries = WholeNumber(metadata={"description": "How many entries it has."})
+    created_at = fields.DateTime()
+
+
+class CompetitionQuerySchema(PageQuerySchema):
+    level = fields.String(load_default=None, validate=validate.OneOf(COMPETITION_LEVELS))
+    status = fields.String(load_default=None, validate=validate.OneOf(COMPETITION_STATUSES))
+    sort = sort_by("created_at", "held_on", "name")
+
+
+class NewEntrySchema(Schema):
+    """An individual (one student) or a team (2 to 10 students and a name),
+    with up to 3 tutoring teachers (their mentor ids)."""
+    kind = fields.String(required=True, validate=validate.OneOf(ENTRY_KINDS))
+    team_name = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=100),
+                              metadata={"description": "Required for a team; an individual "
+                                                       "entry has none."})
+    student_ids = fields.List(fields.String(validate=ID), required=True,
+                              validate=validate.Length(min=1, max=MAX_TEAM_SIZE))
+    tutor_ids = fields.List(fields.String(validate=ID), load_default=list,
+                            validate=validate.Length(max=MAX_TUTORS),
+                            metadata={"description": "Teachers' mentor ids."})
+
+    @validates_schema
+    def shaped_as_its_kind(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        students = data["student_ids"]
+        if data["kind"] == "individual":
+            if len(students) != 1:
+                errors["student_ids"] = ["An individual entry names one student."]
+            if data.get("team_name") is not None:
+                errors["team_name"] = ["An individual entry has no team name."]
+        else:
+            if len(students) < 2:
+                errors["student_ids"] = ["A team has 2 to %d students." % MAX_TEAM_SIZE]
+            if not (data.get("team_name") or "").strip():
+                errors["team_name"] = ["A team needs a name."]
+        for name in ("student_ids", "tutor_ids"):
+            twice = repeated(data.get(name) or [])
+            if twice and name not in errors:
+                errors[name] = ["Named more than once: %s." % ", ".join(twice)]
+        if errors:
+            raise ValidationError(errors)
+
+
+class EntryResultSchema(Schema):
+    award = fields.String(validate=validate.OneOf(RESULT_AWARDS))
+    rank = WholeNumber(allow_none=True)
+    recorded_at = fields.DateTime()
+
+
+class EntrySchema(Schema):
+    id = fields.String(attribute="_id")
+    competition_id = fields.String()
+    kind = fields.String(validate=validate.OneOf(ENTRY_KINDS))
+    team_name = fields.String(allow_none=True)
+    student_ids = fields.List(fields.String())
+    tutor_ids = fields.List(fields.String())
+    result = fields.Nested(EntryResultSchema, allow_none=True,
+                           metadata={"description": "null until results are recorded"})
+    created_at = fields.DateTime()
+
+
+class EntryQuerySchema(PageQuerySchema):
+    student_id = fields.String(load_default=None, validate=ID)
+
+
+class CompetitionResultRowSchema(Schema):
+    entry_id = fields.String(required=True, validate=ID)
+    award = fields.String(required=True, validate=validate.OneOf(RESULT_AWARDS),
+                          metadata={"description": "none: took part, no award"})
+    rank = WholeNumber(load_default=None, allow_none=True,
+                       validate=validate.Range(min=1, max=100000))
+
+
+class CompetitionResultsSchema(Schema):
+    """A competition's results, one row per entry; recorded again, they correct
+    the earlier ones."""
+    results = fields.List(fields.Nested(CompetitionResultRowSchema), required=True,
+                          validate=validate.Length(min=1, max=MAX_RESULTS))
+
+    @validates_schema
+    def each_entry_once(self, data: dict[str, Any], **kwargs: Any) -> None:
+        twice = repeated([row["entry_id"] for row in data["results"]])
+        if twice:
+            raise ValidationError("Each entry has one result; named more than once: %s."
+                                  % ", ".join(twice), "results")
+
+
+class CompetitionResultOutcomeSchema(Schema):
+    entry_id = fields.String()
+    outcome = fields.String(validate=validate.OneOf(RESULT_OUTCOMES), metadata={
+        "description": "awarded: a first result with an award; no award: a first result "
+                       "without; unchanged: the result recorded already; corrected: a "
+                       "different result replaced the earlier one (awards that changed "
+                       "withdrawn, the new ones granted); rejected: see errors"})
+    award_ids = fields.List(fields.String(), metadata={
+        "description": "The awards this result granted now (none when unchanged)."})
+    errors = fields.Dict(metadata={"description": "field -> messages, for a rejected row"})
+
+
+class CompetitionResultsReportSchema(Schema):
+    competition_id = fields.String()
+    status = fields.String(validate=validate.OneOf(COMPETITION_STATUSES))
+    awarded = WholeNumber()
+    unchanged = WholeNumber()
+    corrected = WholeNumber()
+    no_award = WholeNumber()
+    rejected = WholeNumber()
+    rows = fields.List(fields.Nested(CompetitionResultOutcomeSchema))
+
+
+class AwardSchema(Schema):
+    id = fields.String(attribute="_id", metadata={"description": "<entry id>:<student id>"})
+    student_id = fields.String()
+    programme_id = fields.String(allow_none=True)
+    partner_id = fields.String(allow_none=True)
+    competition_id = fields.String()
+    competition_name = fields.String()
+    level = fields.String(validate=validate.OneOf(COMPETITION_LEVELS))
+    award = fields.String(validate=validate.OneOf(AWARDS))
+    held_on = fields.String()
+    entry_id = fields.String()
+    team_name = fields.String(allow_none=True)
+    tutor_ids = fields.List(fields.String())
+    status = fields.String(validate=validate.OneOf(AWARD_STATUSES))
+    withdrawal_reason = fields.String(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+    certificate_number = fields.String(allow_none=True, metadata={
+        "description": "The certificate issued on the award in place of an exam, or null."})
+    created_at = fields.DateTime()
+
+
+class AwardQuerySchema(PageQuerySchema):
+    student_id = fields.String(load_default=None, validate=ID)
+    competition_id = fields.String(load_default=None, validate=ID)
+    level = fields.String(load_default=None, validate=validate.OneOf(COMPETITION_LEVELS))
+    status = fields.String(load_default=None, validate=validate.OneOf(AWARD_STATUSES))
+    sort = sort_by("created_at", "held_on")
+
+
+class AwardWithdrawalSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class ExamStandInSchema(Schema):
+    """The certificate (and level) an award earns without sitting the exam."""
+    certificate_code = fields.String(required=True, validate=CODE)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+
+    @pre_load
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
+        return upper_code(data, "certificate_code")
+
+
+class AwardRuleInputSchema(Schema):
+    programme_id = fields.String(required=True, validate=ID)
+    competition_level = fields.String(required=True,
+                                      validate=validate.OneOf(COMPETITION_LEVELS))
+    award = fields.String(required=True, validate=validate.OneOf(AWARDS))
+    credits = fields.Float(required=True, validate=validate.Range(min=0, max=60))
+    course_exemptions = fields.List(fields.String(validate=COURSE_CODE),
+                                    load_default=list, validate=validate.Length(max=20))
+    exam_stand_in = fields.Nested(ExamStandInSchema, load_default=None, allow_none=True,
+                                  metadata={"description": "A certificate issued on such "
+                                            "an award without an exam, from now on; null: "
+                                            "none."})
+
+
+class AwardRuleSchema(Schema):
+    id = fields.String(attribute="_id")
+    programme_id = fields.String()
+    competition_level = fields.String()
+    award = fields.String()
+    credits = fields.Float()
+    course_exemptions = fields.List(fields.String())
+    exam_stand_in = fields.Nested(ExamStandInSchema, allow_none=True)
+    version = WholeNumber()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class AwardCreditChangeSchema(Schema):
+    """What an award rule changed for one award."""
+    student_id = fields.String()
+    award_id = fields.String()
+    change = fields.String(validate=validate.OneOf(("grant", "adjust", "reverse")))
+    current = fields.Nested(CreditAmountSchema, allow_none=True,
+                            metadata={"description": "the grant in force before, or null"})
+    proposed = fields.Nested(CreditAmountSchema, allow_none=True,
+                             metadata={"description": "the grant under the rule, or null"})
+
+
+class AwardRuleChangesSchema(Schema):
+    """An award rule as set and, per award of its programme, level and award,
+    what it changed in the credit bank."""
+    rule = fields.Nested(AwardRuleSchema, required=True)
+    changes = fields.List(fields.Nested(AwardCreditChangeSchema), required=True)
+
+
+class AwardRuleQuerySchema(PageQuerySchema):
+    programme_id = fields.String(load_default=None, validate=ID)
 
 
 # signed credentials -------------------------------------------------------------------
