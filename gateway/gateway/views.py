@@ -5,6 +5,8 @@ indicators. No broker or database here; see docs/views.md for the design."""
 from collections import defaultdict
 from datetime import timedelta
 
+from college_contracts.certificates import COMPETITION_LEVELS
+
 SERVICES = ("enrollment", "projects", "mentors", "certificates")
 STUDENT_VIEW, ENTERPRISE_VIEW, FACTS = "student", "enterprise", "facts"
 
@@ -27,7 +29,7 @@ WATCHED_EVENTS = {
                 "double_qualified_changed"),
     "certificates": ("exam_registered", "registration_cancelled", "result_recorded",
                      "certificate_issued", "certificate_revoked", "credits_granted",
-                     "credits_reversed"),
+                     "credits_reversed", "award_granted", "award_withdrawn"),
 }
 
 
@@ -156,7 +158,7 @@ STUDENT_SECTIONS = {
     "projects": {"projects": [], "placements": [], "feedback": {"overdue": []}},
     "mentors": {"mentors": {"school": None, "industry": None}},
     "certificates": {"registrations": [], "results": [], "certificates": [],
-                     "credits": {"total": 0, "grants": []}},
+                     "credits": {"total": 0, "grants": []}, "awards": []},
 }
 
 
@@ -206,8 +208,9 @@ def student_360_for_enterprise(view, enterprise_id):
     student's certificates. The sponsor also sees the enrolment it is a party
     to (status history, apprentice contract, tripartite agreements, the college
     tutor). Nothing another enterprise did or said, and no exams, results,
-    credits or graduation progress (which counts other enterprises' work); the
-    risk flag counts the enterprise's own placements and projects."""
+    credits, competition awards (enterprises have no access to competitions)
+    or graduation progress (which counts other enterprises' work); the risk
+    flag counts the enterprise's own placements and projects."""
     def own(items):
         return [item for item in items or () if item.get("enterprise_id") == enterprise_id]
 
@@ -226,7 +229,7 @@ def student_360_for_enterprise(view, enterprise_id):
     industry = mentors.get("industry")
     scoped = dict(view, student=student, projects=projects, placements=placements,
                   registrations=[], results=[], credits={"total": 0, "grants": []},
-                  graduation=None)
+                  awards=[], graduation=None)
     scoped["apprenticeship"] = view.get("apprenticeship") if sponsor else \
         {"contract": None, "agreements": []}
     scoped["personal"] = view.get("personal") if sponsor else None
@@ -444,6 +447,7 @@ def dashboard(facts_by_service, filters, names=None):
                          "pass_rate": ratio(totals["results_passed"], totals["results_total"]),
                          "pass_rate_by_certificate": pass_rates(by_breakdown),
                          "credits_converted": total("credits_converted")},
+        "awards": {"total": total("awards"), "by_level": awards_by_level(by_breakdown)},
     }
     rows = contribution_index([
         contribution_row(enterprise_id, enterprise_figures(figures), None)
@@ -474,6 +478,16 @@ def satisfaction(by_breakdown):
               "mean": ratio(by_breakdown["survey_rating_sum"][competency], count)}
              for competency, count in by_breakdown["survey_rating_count"].items()]
     return sorted(rated, key=lambda row: (row["mean"], row["competency"]))
+
+
+def awards_by_level(by_breakdown):
+    """Competition awards per level, lowest level first; a level with no award
+    under the filters is left out."""
+    counts = by_breakdown["awards"]
+    order = {level: index for index, level in enumerate(COMPETITION_LEVELS)}
+    return [{"level": level, "awards": int(counts[level])}
+            for level in sorted(counts, key=lambda level: (order.get(level, len(order)), level))
+            if counts[level]]
 
 
 def pass_rates(by_breakdown):

@@ -256,6 +256,50 @@ def test_the_dashboard_filters_by_term_programme_and_enterprise():
     assert dashboard(facts(), {})["terms"] == ["2027-spring", "2026-autumn"]
 
 
+def test_competition_awards_are_counted_by_level_lowest_first_and_filtered():
+    def awards(value, term, programme_id, enterprise_id, level):
+        return {"metric": "awards", "value": value, "term": term,
+                "programme_id": programme_id, "enterprise_id": enterprise_id,
+                "breakdown": level}
+    rows = {"certificates": [awards(2, "2027-spring", "p1", "e1", "national"),
+                             awards(3, "2027-spring", "p1", "e1", "college"),
+                             awards(1, "2026-autumn", "p2", None, "provincial"),
+                             awards(1, "2026-autumn", "p2", "e2", "world")]}
+    assert dashboard(rows, {})["indicators"]["awards"] == {"total": 7, "by_level": [
+        {"level": "college", "awards": 3}, {"level": "provincial", "awards": 1},
+        {"level": "national", "awards": 2}, {"level": "world", "awards": 1}]}
+    assert dashboard(rows, {"term": "2026-autumn"})["indicators"]["awards"] == {
+        "total": 2, "by_level": [{"level": "provincial", "awards": 1},
+                                 {"level": "world", "awards": 1}]}
+    by_enterprise = dashboard(rows, {"enterprise_id": "e1", "programme_id": "p1"})
+    assert by_enterprise["indicators"]["awards"]["by_level"] == [
+        {"level": "college", "awards": 3}, {"level": "national", "awards": 2}]
+    assert dashboard({}, {})["indicators"]["awards"] == {"total": 0, "by_level": []}
+
+
+def test_an_award_marks_its_students_360_its_sponsors_view_and_the_facts():
+    for event_type in ("award_granted", "award_withdrawn"):
+        marks = stale_views("certificates", event_type, {
+            "award_id": "en1:s1", "student_id": "s1", "programme_id": "p1",
+            "partner_id": "e1", "competition_id": "c1", "level": "national",
+            "award": "first"})
+        assert marks == sorted([(ENTERPRISE_VIEW, "e1", "certificates"),
+                                (FACTS, "all", "certificates"),
+                                (STUDENT_VIEW, "s1", "certificates")])
+
+
+def test_the_360_shows_the_students_awards_and_no_enterprise_sees_them():
+    award = {"award_id": "en1:s1", "competition_id": "c1", "competition_name": "数控大赛",
+             "level": "provincial", "award": "first", "held_on": "2027-05-20",
+             "status": "awarded", "certificate_number": None}
+    parts = {"enrollment": {"student": {"student_id": "s1", "partner_id": "e1"}},
+             "certificates": {"awards": [award]}}
+    view = student_360("s1", parts, {}, [])
+    assert view["awards"] == [award]
+    assert student_360("s1", {}, {}, ["certificates"])["awards"] == []
+    assert student_360_for_enterprise(view, "e1")["awards"] == []
+
+
 def test_an_empty_dashboard_has_no_ratios_rather_than_errors():
     indicators = dashboard({}, {})["indicators"]
     assert indicators["projects"]["on_time_rate"] is None

@@ -128,6 +128,8 @@ class ViewRoutes:
     on_certificate_revoked = marks_stale("certificates", "certificate_revoked")
     on_credits_granted = marks_stale("certificates", "credits_granted")
     on_credits_reversed = marks_stale("certificates", "credits_reversed")
+    on_award_granted = marks_stale("certificates", "award_granted")
+    on_award_withdrawn = marks_stale("certificates", "award_withdrawn")
 
     # keeping the read models current -------------------------------------------------
 
