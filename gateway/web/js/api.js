@@ -83,6 +83,40 @@ export async function request(method, path, { body, query, auth = true, bearer }
 }
 
 export const get = (path, query) => request("GET", path, { query });
+
+// A list as a CSV file (the gateway's ?format=csv), fetched with this tab's
+// token, which a plain link could not send, and saved under the name the
+// gateway gives it.
+export async function download(path, query, fallbackName) {
+  const url = new URL(path, window.location.origin);
+  for (const [name, value] of Object.entries({ ...(query || {}), format: "csv" })) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  }
+  const sent = token();
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "text/csv", ...(sent ? { Authorization: `Bearer ${sent}` } : {}) } });
+  } catch (error) {
+    throw new ApiError(0, { title: "network", detail: String(error) });
+  }
+  if (!response.ok) {
+    let problem = {};
+    try { problem = await response.json(); } catch { /* no body */ }
+    if (response.status === 401 && sent && sent === token()) {
+      forgetSession("session_ended");
+      onUnauthorized();
+    }
+    throw new ApiError(response.status, problem);
+  }
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = named ? named[1] : fallbackName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
 export const post = (path, body) => request("POST", path, { body });
 export const put = (path, body) => request("PUT", path, { body });
 export const patch = (path, body) => request("PATCH", path, { body });

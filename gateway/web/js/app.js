@@ -18,6 +18,7 @@ import * as accounts from "./screens/accounts.js";
 import * as me from "./screens/me.js";
 import * as verify from "./screens/verify.js";
 import * as surveys from "./screens/surveys.js";
+import * as competitions from "./screens/competitions.js";
 
 // pattern, screen, who may open it (null: public), navigation label key
 const ROUTES = [
@@ -39,6 +40,8 @@ const ROUTES = [
   ["/mentors/:id", mentors, ROLES.staffAndEnterprise],
   ["/certificates", certificates, ROLES.all, "nav.certificates"],
   ["/certificates/sessions/:id", certificates, ROLES.all],
+  ["/competitions", competitions, ROLES.staff, "nav.competitions"],
+  ["/competitions/:id", competitions, ROLES.staff],
   ["/dead-letters", deadLetters, ["admin"], "nav.dead_letters"],
   ["/accounts", accounts, ["admin"], "nav.accounts"],
   ["/verify", verify, null, "nav.verify"],

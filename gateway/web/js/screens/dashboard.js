@@ -3,6 +3,7 @@
 import { get } from "../api.js";
 import { compareNames, formatNumber, formatPercent, label, t } from "../i18n.js";
 import { dataTable, empty, errorBox, h, loading, pageHeader, ratioBars, section } from "../ui.js";
+import { awardsByLevelSection } from "./competitions.js";
 import { satisfactionView } from "./surveys.js";
 
 export async function render(view) {
@@ -65,7 +66,8 @@ function indicators(data) {
     kpi(t("ind.projects_published"), formatNumber(projects.published)),
     kpi(t("ind.open_alerts"), formatNumber(placements.open_alerts), placements.open_alerts ? "warn" : ""),
     kpi(t("ind.registrations"), formatNumber(certificates.registrations)),
-    kpi(t("ind.credits_converted"), formatNumber(certificates.credits_converted))));
+    kpi(t("ind.credits_converted"), formatNumber(certificates.credits_converted)),
+    kpi(t("ind.awards"), formatNumber((ind.awards || {}).total))));
   nodes.push(h("div", { class: "grid-2" },
     section(t("dashboard.integration"), ratioBars(t("dashboard.integration_chart"), [
       { label: t("ind.fill_rate"), value: enrolment.fill_rate },
@@ -81,7 +83,9 @@ function indicators(data) {
       })), formatPercent)
       : empty())));
   nodes.push(graduationGroup(ind.graduation || {}));
-  nodes.push(satisfactionGroup((ind.satisfaction || {}).by_competency || []));
+  nodes.push(h("div", { class: "grid-2" },
+    section(t("dashboard.satisfaction"), satisfactionView((ind.satisfaction || {}).by_competency || [], { id: "dashboard-satisfaction" })),
+    awardsByLevelSection(ind.awards)));
   nodes.push(h("div", { class: "grid-2" },
     section(t("dashboard.ratings"), h("dl", { class: "facts" },
       fact(t("ind.mean_rating_of_students"), formatNumber(projects.mean_rating_of_students, { maximumFractionDigits: 2 })),
@@ -136,13 +140,6 @@ function graduationGroup(graduation) {
         { label: t("ind.graduation_rate"), value: (row) => formatPercent(row.students ? row.graduates / row.students : null), numeric: true },
       ], byKind, t("dashboard.graduates_by_kind"), (row) => row.kind),
     ] : empty()));
-}
-
-// Employers' satisfaction: the mean rating of each competency over the
-// answered employer surveys the filters select, lowest first.
-function satisfactionGroup(rows) {
-  return h("div", { class: "grid-2" },
-    section(t("dashboard.satisfaction"), satisfactionView(rows, { id: "dashboard-satisfaction" })));
 }
 
 function kpi(text, value, tone = "") {

@@ -4,6 +4,7 @@ import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from
 import { nameOf } from "../lookup.js";
 import { ROLES, can } from "../roles.js";
 import { badge, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { awardBadge, studentAwardsSection } from "./competitions.js";
 import { fact } from "./verify.js";
 
 export async function render(view, context) {
@@ -107,12 +108,22 @@ async function renderStudent(view, studentId, user) {
       { label: t("col.issued_on"), value: (c) => formatDate(c.issued_on) },
       { label: t("col.status"), value: (c) => badge(label("certificate_status", c.status), c.status) },
     ])),
-    section(t("student360.credits"), h("p", { class: "kpi-value" }, formatNumber(data.credits?.total ?? 0)),
+    section(t("student360.credits"), h("p", { class: "kpi-value", id: "student-credits-total", "data-total": String(data.credits?.total ?? 0) }, formatNumber(data.credits?.total ?? 0)),
       list(data.credits?.grants, [
-        { label: t("col.certificate"), value: (g) => g.certificate_number || g.certificate_code || "—" },
+        { label: t("student360.credit_source"), value: (g) => grantSource(g, data.awards) },
         { label: t("col.credits"), value: (g) => formatNumber(g.credits), numeric: true },
       ]))));
+  // a skills-competition award is the certificates part's (not an enterprise's user's: always empty)
+  if (user.role !== "enterprise_user") nodes.push(studentAwardsSection(data.awards));
   body.replaceChildren(...nodes);
+}
+
+// what a credit grant came from: a certificate's number, or a competition award
+function grantSource(grant, awards) {
+  if (!grant.award_id) return grant.certificate_number || grant.certificate_code || "—";
+  const award = (awards || []).find((a) => a.award_id === grant.award_id);
+  return h("span", { class: "grant-award", "data-award-id": grant.award_id },
+    award ? [award.competition_name, " ", awardBadge(award.award)] : t("student360.award_grant"));
 }
 
 // a known reason in the locale's words, else the view's own message
