@@ -253,11 +253,16 @@ def verify_proof(secured_document, key_ring):
 # documents ---------------------------------------------------------------------
 
 def certificate_credential(*, issuer, base_url, number, certificate, level, holder,
-                           result, issued_at, status_index, evidence=(), valid_until=None):
+                           result=None, issued_at, status_index, evidence=(), valid_until=None,
+                           award=None, award_evidence=()):
     """An unsigned OpenBadgeCredential for one issued certificate.
 
     ``issuer``: {"id", "name"}; ``certificate``: the catalogue entry;
-    ``holder``: {"id", "kind", "name"}; ``result``: {"theory", "practical"};
+    ``holder``: {"id", "kind", "name"}; ``result``: {"theory", "practical"} of
+    the exam passed, or ``award``: the competition award that stood in for the
+    exam ({"award", "level", "competition_name", "held_on"}), which the result
+    and the criteria then say; ``evidence``: project deliverables;
+    ``award_evidence``: the holder's awards, shaped (``domain.award_evidence``);
     ``valid_until``: the instant it expires, or None (valid for life).
     """
     credential_id = "%s/v1/public/certificates/%s" % (base_url, number)
@@ -280,13 +285,14 @@ def certificate_credential(*, issuer, base_url, number, certificate, level, hold
                 "name": certificate["title"],
                 "description": "1+X vocational skill level certificate %s, %s level"
                                % (certificate["code"], level),
-                "criteria": {"narrative": _criteria(certificate)},
+                "criteria": {"narrative": _criteria(certificate) if award is None
+                             else _award_criteria(award)},
                 "humanCode": certificate["code"],
                 "fieldOfStudy": ", ".join(certificate["alignment"]["programmes"]) or None,
                 "creator": {"id": "urn:college:organisation:%s" % certificate["code"],
                             "type": ["Profile"], "name": certificate["organisation"]},
             },
-            "result": [
+            "result": _award_result(award) if award is not None else [
                 {"type": ["Result"], "value": _number(result["theory"]),
                  "resultDescription": "theory"},
                 {"type": ["Result"], "value": _number(result["practical"]),
@@ -306,11 +312,11 @@ def certificate_credential(*, issuer, base_url, number, certificate, level, hold
     achievement = document["credentialSubject"]["achievement"]
     if achievement["fieldOfStudy"] is None:
         del achievement["fieldOfStudy"]
-    if evidence:
+    if evidence or award_evidence:
         document["evidence"] = [
             {"id": item["url"], "type": ["Evidence"], "name": item.get("name") or "deliverable",
              "description": "project deliverable %s" % item["deliverable_id"]}
-            for item in evidence]
+            for item in evidence] + [dict(item) for item in award_evidence]
     return document
 
 
@@ -322,6 +328,19 @@ def _criteria(certificate):
     rule = certificate.get("pass_rule") or {}
     return ("Pass the theory exam with at least %g and the practical exam with at least %g."
             % (rule.get("theory_min", 60), rule.get("practical_min", 60)))
+
+
+def _award_result(award):
+    return [{"type": ["Result"], "value": award["award"],
+             "resultDescription": "%s award, %s skills competition %s, %s" % (
+                 award["award"], award["level"], award["competition_name"],
+                 award["held_on"])}]
+
+
+def _award_criteria(award):
+    return ("The exam was replaced by a %s award in %s, a %s skills competition held on %s, "
+            "under the programme's award rule."
+            % (award["award"], award["competition_name"], award["level"], award["held_on"]))
 
 
 def encode_status_list(revoked_indexes, size=STATUS_LIST_SIZE):

@@ -1,7 +1,9 @@
 """Rules of the 1+X certificates: who may see what, eligibility,
 registration deadlines, seats and the waiting list, group registration,
 cancellation, the pass rule, issuance, revocation, certificate numbers, what
-public verification may tell, CSV results, conversion rules and credit grants.
+public verification may tell, CSV results, conversion rules and credit grants;
+skills competitions: entries, results and their corrections, awards, their
+withdrawal, award credit rules and the exam an award stands in for.
 
 Plain Python with the date passed in, so every rule is unit-tested without a
 broker or a database.
@@ -269,8 +271,9 @@ def _parse_results_csv(text: str, max_rows: int) -> tuple[list[Document], list[D
 
 
 def credit_changes(holders: Sequence[Document], current_grants: Mapping[str, Document],
-                   rule: Optional[Document]) -> list[Document]:
-    """What applying ``rule`` would change, per holder of the certificate.
+                   rule: Optional[Document], key: str = "certificate_number") -> list[Document]:
+    """What applying ``rule`` would change, per holder of the certificate (or,
+    with ``key="award_id"``, per award an award rule is for).
 
     ``holders``: [{"student_id", "certificate_number"}] in the rule's programme;
     ``current_grants``: {certificate_number: {"credits", "course_exemptions"}};
@@ -284,15 +287,14 @@ def credit_changes(holders: Sequence[Document], current_grants: Mapping[str, Doc
                     "course_exemptions": sorted(rule["course_exemptions"])}
     changes = []
     for holder in holders:
-        current = current_grants.get(holder["certificate_number"])
+        current = current_grants.get(holder[key])
         if current is not None:
             current = {"credits": current["credits"],
                        "course_exemptions": sorted(current["course_exemptions"])}
         if current == proposed:
             continue
         change = "grant" if current is None else "reverse" if proposed is None else "adjust"
-        changes.append({"student_id": holder["student_id"],
-                        "certificate_number": holder["certificate_number"],
+        changes.append({"student_id": holder["student_id"], key: holder[key],
                         "change": change, "current": current, "proposed": proposed})
     return changes
 
@@ -580,7 +582,8 @@ def ledger_entry(entry_id: str, kind: str, grant: Document, reason: Optional[str
     """A ``grant`` or a ``reversal`` of one, as the credit ledger keeps it."""
     return {"_id": entry_id, "kind": kind, "grant_id": grant["_id"],
             "student_id": grant["student_id"], "programme_id": grant["programme_id"],
-            "certificate_number": grant["certificate_number"], "credits": grant["credits"],
+            "certificate_number": grant["certificate_number"],
+            "award_id": grant.get("award_id"), "credits": grant["credits"],
             "course_exemptions": grant["course_exemptions"], "reason": reason,
             "created_at": now}
 
@@ -589,6 +592,7 @@ def credit_event(grant: Document, reason: Optional[str]) -> Document:
     """The data of ``credits_granted`` and ``credits_reversed``."""
     return {"grant_id": grant["_id"], "student_id": grant["student_id"],
             "certificate_number": grant["certificate_number"],
+            "award_id": grant.get("award_id"),
             "programme_id": grant["programme_id"], "credits": grant["credits"],
             "course_exemptions": grant["course_exemptions"], "reason": reason}
 
@@ -601,7 +605,293 @@ def credit_totals(student_id: str, grants: list[Document]) -> Document:
         "total_credits": sum(grant["credits"] for grant in grants),
         "course_exemptions": sorted({course for grant in grants
                                      for course in grant["course_exemptions"]}),
-        "grants": [{key: grant[key] for key in (
-            "certificate_number", "programme_id", "credits", "course_exemptions")}
-            for grant in grants],
+        "grants": [{"certificate_number": grant["certificate_number"],
+                    "award_id": grant.get("award_id"), "programme_id": grant["programme_id"],
+                    "credits": grant["credits"],
+                    "course_exemptions": grant["course_exemptions"]} for grant in grants],
     }
+
+
+# skills competitions ---------------------------------------------------------------------
+
+NO_AWARD = "none"
+OPEN, RESULTS_RECORDED = "open", "results_recorded"
+AWARDED, WITHDRAWN = "awarded", "withdrawn"
+RESULT_CORRECTED = "result corrected"
+MAX_AWARD_EVIDENCE = 20
+# how a result recorded compares with the entry's earlier one (the per-row report)
+FIRST_AWARD, FIRST_NO_AWARD, UNCHANGED, CORRECTED = "awarded", "no award", "unchanged", \
+    "corrected"
+
+
+def check_competition_certificates(wanted: Sequence[Document],
+                                   catalogue: Mapping[str, Document]) -> None:
+    """Each certificate a competition is aligned with is catalogued, with the
+    level named among its levels. ``catalogue``: {code: catalogue entry}."""
+    errors: dict[str, Any] = {}
+    for index, item in enumerate(wanted):
+        certificate = catalogue.get(item["code"])
+        if certificate is None:
+            errors[str(index)] = {"code": ["Unknown certificate %s: not in the catalogue."
+                                           % item["code"]]}
+        elif item["level"] not in certificate["levels"]:
+            errors[str(index)] = {"level": ["%s is offered at %s." % (
+                certificate["code"], ", ".join(certificate["levels"]))]}
+    if errors:
+        raise InvalidInput("a certificate of the competition is not catalogued at that level",
+                           errors={"certificates": errors})
+
+
+def new_competition(competition_id: str, fields: Document, now: Any) -> Document:
+    """A competition as created: open for entries, none yet."""
+    return {**fields, "_id": competition_id, "held_on": fields["held_on"].isoformat(),
+            "status": OPEN, "entries": 0, "created_at": now}
+
+
+def check_entries_open(competition: Document) -> None:
+    """Entries close once results are recorded."""
+    if competition["status"] != OPEN:
+        raise Conflict("the results of competition %s are recorded; it takes no more entries"
+                       % competition["_id"], field="competition_id")
+
+
+def check_entrants(student_ids: Sequence[str], tutor_ids: Sequence[str],
+                   candidates: Mapping[str, Document]) -> None:
+    """Each entrant is a known active student, each tutor a known teacher
+    (``candidates``: the local copies by id); refused naming each one that is not."""
+    errors: dict[str, list[str]] = {}
+    for student_id in student_ids:
+        known = candidates.get(student_id) or {}
+        if known.get("kind") != "student" or known.get("status") != "active":
+            errors.setdefault("student_ids", []).append(
+                "Not a known active student: %s." % student_id)
+    for tutor_id in tutor_ids:
+        if (candidates.get(tutor_id) or {}).get("kind") != "teacher":
+            errors.setdefault("tutor_ids", []).append("Not a known teacher: %s." % tutor_id)
+    if errors:
+        raise InvalidInput("an entrant is not a known active student, or a tutor not a "
+                           "known teacher", errors=errors)
+
+
+def check_not_entered(student_ids: Sequence[str], entered: Mapping[str, str]) -> None:
+    """A student enters a competition once. ``entered``: {student id: entry id}
+    of the competition's entries naming one of ``student_ids``."""
+    already = [student_id for student_id in student_ids if student_id in entered]
+    if already:
+        raise Conflict("%s already entered this competition (entry %s)" % (
+            ", ".join(already), ", ".join(sorted({entered[s] for s in already}))),
+            field="student_ids")
+
+
+def new_entry(entry_id: str, competition_id: str, fields: Document, now: Any) -> Document:
+    return {"_id": entry_id, "competition_id": competition_id, "kind": fields["kind"],
+            "team_name": fields["team_name"] if fields["kind"] == "team" else None,
+            "student_ids": list(fields["student_ids"]), "tutor_ids": list(fields["tutor_ids"]),
+            "result": None, "created_at": now}
+
+
+def check_entry_of(entry: Optional[Document], entry_id: str, competition_id: str) -> Document:
+    """The entry a result row names, which must be one of the competition's."""
+    if entry is None or entry["competition_id"] != competition_id:
+        raise InvalidInput("no such entry in this competition", errors={
+            "entry_id": ["No entry %s is known in this competition." % entry_id]})
+    return entry
+
+
+def result_outcome(previous: Optional[Document], award: str, rank: Optional[int]) -> str:
+    """How a result compares with the entry's earlier one: the same is
+    ``unchanged`` (recording twice changes nothing), a different one
+    ``corrected``; a first one is ``awarded`` or ``no award``."""
+    if previous is not None:
+        if previous["award"] == award and previous.get("rank") == rank:
+            return UNCHANGED
+        return CORRECTED
+    return FIRST_NO_AWARD if award == NO_AWARD else FIRST_AWARD
+
+
+def award_id(entry_id: str, student_id: str) -> str:
+    """One award per entry and student: recording a result twice is one award."""
+    return "%s:%s" % (entry_id, student_id)
+
+
+def award_changes(entry: Document, award: str,
+                  existing: Mapping[str, Document]) -> tuple[list[Document], list[str]]:
+    """What a result means for each student of the entry: (the awards in force
+    to withdraw, the students to grant ``award`` to). An award in force that is
+    the same stays; a different one is withdrawn and the new one granted. A
+    student whose award was withdrawn for another reason than a correction (a
+    disqualification) gets no new one: correcting the team's result does not
+    undo it. ``existing``: the entry's awards by id."""
+    withdraw, grant = [], []
+    for student_id in entry["student_ids"]:
+        current = existing.get(award_id(entry["_id"], student_id))
+        if current is not None:
+            if current["status"] == AWARDED and current["award"] == award:
+                continue
+            if current["status"] == WITHDRAWN and \
+                    current.get("withdrawal_reason") != RESULT_CORRECTED:
+                continue
+            if current["status"] == AWARDED:
+                withdraw.append(current)
+        if award != NO_AWARD:
+            grant.append(student_id)
+    return withdraw, grant
+
+
+def new_award(competition: Document, entry: Document, student_id: str,
+              student: Optional[Document], award: str, now: Any) -> Document:
+    """A student's award; the programme and sponsor are the student's now."""
+    student = student or {}
+    return {"_id": award_id(entry["_id"], student_id), "student_id": student_id,
+            "programme_id": student.get("programme_id"), "partner_id": student.get("partner_id"),
+            "competition_id": competition["_id"], "competition_name": competition["name"],
+            "level": competition["level"], "award": award, "held_on": competition["held_on"],
+            "entry_id": entry["_id"], "team_name": entry.get("team_name"),
+            "tutor_ids": list(entry.get("tutor_ids") or []), "status": AWARDED,
+            "withdrawal_reason": None, "withdrawn_at": None, "certificate_number": None,
+            "created_at": now}
+
+
+def award_event(award: Document) -> Document:
+    """The data of ``award_granted`` (``award_withdrawn`` adds the reason)."""
+    return {"award_id": award["_id"], "student_id": award["student_id"],
+            "programme_id": award["programme_id"], "partner_id": award.get("partner_id"),
+            "competition_id": award["competition_id"],
+            "competition_name": award["competition_name"], "level": award["level"],
+            "award": award["award"], "held_on": award["held_on"]}
+
+
+def check_withdrawable(award: Document) -> None:
+    if award["status"] == WITHDRAWN:
+        raise Conflict("award %s is already withdrawn" % award["_id"])
+
+
+def award_withdrawal_reason(reason: str) -> str:
+    """Why the credits of a withdrawn award are reversed and the certificate
+    issued on it revoked."""
+    return "award withdrawn: %s" % reason
+
+
+def award_rule_id(programme_id: str, competition_level: str, award: str) -> str:
+    """One award rule per programme, competition level and award."""
+    return "%s:%s:%s" % (programme_id, competition_level, award)
+
+
+def award_grant_id(award_id: str, programme_id: str) -> str:
+    """One grant per award and programme, apart from certificates' grants."""
+    return "award:%s:%s" % (award_id, programme_id)
+
+
+def check_stand_in(stand_in: Optional[Document], certificate: Optional[Document]) -> None:
+    """An award rule's exam stand-in is a catalogued certificate at one of its levels."""
+    if stand_in is None:
+        return
+    if certificate is None:
+        raise InvalidInput("unknown certificate", errors={"exam_stand_in": {
+            "certificate_code": ["Unknown certificate %s: not in the catalogue."
+                                 % stand_in["certificate_code"]]}})
+    if stand_in["level"] not in certificate["levels"]:
+        raise InvalidInput("the certificate has no such level", errors={"exam_stand_in": {
+            "level": ["%s is offered at %s." % (certificate["code"],
+                                                ", ".join(certificate["levels"]))]}})
+
+
+def award_rule_changed_reason(rule: Document) -> str:
+    return "award rule changed (version %d)" % rule["version"]
+
+
+def new_award_grant(award: Document, rule: Document, now: Any) -> Document:
+    return {"_id": award_grant_id(award["_id"], rule["programme_id"]),
+            "student_id": award["student_id"], "certificate_number": None,
+            "award_id": award["_id"], "programme_id": rule["programme_id"],
+            "credits": rule["credits"], "course_exemptions": rule["course_exemptions"],
+            "rule_version": rule["version"], "created_at": now}
+
+
+def holds_at_least(held: Held, certificate_code: str, level: str) -> bool:
+    """Whether ``held`` has the certificate at ``level`` or a higher one."""
+    rank = LEVELS.index(level)
+    return any(code == certificate_code and LEVELS.index(at) >= rank
+               for code, at in held if at in LEVELS)
+
+
+def stand_in_to_issue(rule: Optional[Document], held: Held) -> Optional[Document]:
+    """The certificate an award earns without an exam under ``rule``, or None:
+    none is set, or the student holds it at that level or higher already."""
+    stand_in = (rule or {}).get("exam_stand_in")
+    if not stand_in or holds_at_least(held, stand_in["certificate_code"], stand_in["level"]):
+        return None
+    return dict(stand_in)
+
+
+def award_basis(award: Document) -> Document:
+    """What a certificate issued without an exam was issued on."""
+    return {"kind": "award", "award_id": award["_id"]}
+
+
+def entry_scope(actor: Actor) -> Optional[Document]:
+    """The competition entries ``actor`` may list, as criteria: staff (and a
+    call without an actor) any, a student those they entered, a teacher those
+    they tutor; None: none at all."""
+    kind = kind_of(actor)
+    if kind in (None, STAFF):
+        return {}
+    if kind == STUDENT and (actor or {}).get("student_id"):
+        return {"student_ids": (actor or {})["student_id"]}
+    if kind == TEACHER and (actor or {}).get("mentor_id"):
+        return {"tutor_ids": (actor or {})["mentor_id"]}
+    return None
+
+
+def award_scope(actor: Actor) -> Optional[Document]:
+    """The awards ``actor`` may list: staff any, a student their own, a teacher
+    those of the entries they tutor; None: none at all."""
+    scope = entry_scope(actor)
+    if scope and "student_ids" in scope:
+        return {"student_id": scope["student_ids"]}
+    return scope
+
+
+def within_scope(criteria: Document, scope: Optional[Document]) -> Optional[Document]:
+    """``criteria`` narrowed to ``scope``; None when the two cannot both hold
+    (a student filtering on another student: nothing, as for a missing one)."""
+    if scope is None:
+        return None
+    narrowed = dict(criteria)
+    for key, value in scope.items():
+        if key in narrowed and narrowed[key] != value:
+            return None
+        narrowed[key] = value
+    return narrowed
+
+
+def _in_scope(document: Document, scope: Optional[Document]) -> bool:
+    if scope is None:
+        return False
+    for key, value in scope.items():
+        held = document.get(key)
+        if not (value in held if isinstance(held, list) else held == value):
+            return False
+    return True
+
+
+def check_entry_visible(actor: Actor, entry: Document) -> None:
+    """Another's entry is answered as a missing one."""
+    if not _in_scope(entry, entry_scope(actor)):
+        raise not_found("entry", entry["_id"])
+
+
+def check_award_visible(actor: Actor, award: Document) -> None:
+    """Another's award is answered as a missing one."""
+    if not _in_scope(award, award_scope(actor)):
+        raise not_found("award", award["_id"])
+
+
+def award_evidence(awards: Sequence[Document]) -> list[Document]:
+    """A student's awards in force, as a credential's evidence."""
+    return [{"id": "urn:college:award:%s" % award["_id"], "type": ["Evidence"],
+             "name": award["competition_name"],
+             "description": "%s award, %s skills competition, %s" % (
+                 award["award"], award["level"], award["held_on"])}
+            for award in awards if award["status"] == AWARDED][:MAX_AWARD_EVIDENCE]
+

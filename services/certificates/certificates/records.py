@@ -56,12 +56,39 @@ INDEXES = {
     "credit_rules": [RECENT_FIRST, IndexModel(newest_first("programme_id"),
                                               name="by_programme")],
     "grants": [IndexModel("certificate_number", name="by_certificate"),
-               IndexModel("student_id", name="by_student")],
+               IndexModel("student_id", name="by_student"),
+               IndexModel("award_id", name="by_award")],
     "ledger": [IndexModel(newest_first("student_id"), name="by_student")],
+    "competitions": [RECENT_FIRST, IndexModel(newest_first("level"), name="by_level"),
+                     IndexModel(newest_first("status"), name="by_status")],
+    "competition_entries": [
+        RECENT_FIRST,
+        IndexModel(newest_first("competition_id"), name="by_competition"),
+        # who entered already (one entry per student and competition) and a student's own
+        IndexModel([("competition_id", ASCENDING), ("student_ids", ASCENDING)],
+                   name="entrants"),
+        IndexModel(newest_first("student_ids"), name="by_student"),
+        IndexModel(newest_first("tutor_ids"), name="by_tutor"),
+    ],
+    "awards": [
+        RECENT_FIRST,
+        IndexModel(newest_first("student_id"), name="by_student"),
+        IndexModel(newest_first("competition_id"), name="by_competition"),
+        IndexModel(newest_first("tutor_ids"), name="by_tutor"),
+        IndexModel("entry_id", name="by_entry"),
+        # the awards an award rule is for
+        IndexModel([("programme_id", ASCENDING), ("level", ASCENDING), ("award", ASCENDING),
+                    ("status", ASCENDING)], name="by_rule"),
+    ],
+    "award_rules": [RECENT_FIRST, IndexModel(newest_first("programme_id"),
+                                             name="by_programme")],
 }
 
 MAX_HELD = 500
 MAX_ACCOUNT_GRANTS = 500
+AWARD_FIELDS = {"_id": 1, "student_id": 1, "competition_id": 1, "competition_name": 1,
+                "level": 1, "award": 1, "held_on": 1, "status": 1, "certificate_number": 1,
+                "programme_id": 1, "partner_id": 1, "created_at": 1}
 
 
 class CertificatesRecords:
@@ -83,6 +110,15 @@ class CertificatesRecords:
 
     def catalogue_page(self, params: Document, view: Any) -> Document:
         return paged_view(self.db.catalogue, {}, params, view)
+
+    def find_certificate(self, code: str) -> Optional[Document]:
+        found: Optional[Document] = self.db.catalogue.find_one({"code": code},
+                                                               session=self.session)
+        return found
+
+    def certificates_with_codes(self, codes: Iterable[str]) -> dict[str, Document]:
+        return {c["code"]: c for c in self.db.catalogue.find(
+            {"code": {"$in": list(codes)}}, {"code": 1, "levels": 1}, session=self.session)}
 
     # exam sessions ---------------------------------------------------------------------
 
@@ -328,14 +364,133 @@ class CertificatesRecords:
     def ledger_page(self, student_id: str, params: Document, view: Any) -> Document:
         return paged_view(self.db.ledger, {"student_id": student_id}, params, view)
 
+    def grants_of_award(self, award_id: str) -> list[Document]:
+        return list(self.db.grants.find({"award_id": award_id}, session=self.session))
+
+    def grants_of_awards(self, award_ids: Iterable[str],
+                         programme_id: str) -> dict[str, Document]:
+        """The programme's grants of the awards ``award_ids``, by award."""
+        return {grant["award_id"]: grant for grant in self.db.grants.find(
+            {"award_id": {"$in": list(award_ids)}, "programme_id": programme_id},
+            session=self.session)}
+
+    # skills competitions -------------------------------------------------------------------
+
+    def add_competition(self, competition: Document) -> None:
+        self.db.competitions.insert_one(competition, session=self.session)
+
+    def competition(self, competition_id: str) -> Document:
+        found: Document = get_or_raise(self.db.competitions, competition_id, "competition",
+                                       session=self.session)
+        return found
+
+    def competitions_page(self, criteria: Document, params: Document, view: Any) -> Document:
+        return paged_view(self.db.competitions, criteria, params, view)
+
+    def count_entry(self, competition_id: str) -> bool:
+        """One more entry, while the competition is open; False once its results
+        are recorded. Writing the competition serialises entries with each
+        other and with the results."""
+        counted = self.db.competitions.update_one(
+            {"_id": competition_id, "status": "open"}, {"$inc": {"entries": 1}},
+            session=self.session)
+        return bool(counted.modified_count)
+
+    def results_recorded(self, competition_id: str) -> None:
+        self.db.competitions.update_one({"_id": competition_id},
+                                        {"$set": {"status": "results_recorded"}},
+                                        session=self.session)
+
+    def entered(self, competition_id: str, student_ids: list[str]) -> dict[str, str]:
+        """{student id: entry id} of the competition's entries naming one of ``student_ids``."""
+        entered: dict[str, str] = {}
+        for entry in self.db.competition_entries.find(
+                {"competition_id": competition_id, "student_ids": {"$in": student_ids}},
+                {"student_ids": 1}, session=self.session):
+            for student_id in entry["student_ids"]:
+                if student_id in student_ids:
+                    entered[student_id] = entry["_id"]
+        return entered
+
+    def add_entry(self, entry: Document) -> None:
+        self.db.competition_entries.insert_one(entry, session=self.session)
+
+    def find_entry(self, entry_id: str) -> Optional[Document]:
+        found: Optional[Document] = self.db.competition_entries.find_one(
+            {"_id": entry_id}, session=self.session)
+        return found
+
+    def set_entry_result(self, entry_id: str, result: Document) -> None:
+        self.db.competition_entries.update_one({"_id": entry_id}, {"$set": {"result": result}},
+                                               session=self.session)
+
+    def entries_page(self, criteria: Document, params: Document, view: Any) -> Document:
+        return paged_view(self.db.competition_entries, criteria, params, view)
+
+    def award(self, award_id: str) -> Document:
+        found: Document = get_or_raise(self.db.awards, award_id, "award", session=self.session)
+        return found
+
+    def awards_of_entry(self, entry_id: str) -> dict[str, Document]:
+        return {a["_id"]: a for a in self.db.awards.find({"entry_id": entry_id},
+                                                         session=self.session)}
+
+    def save_award(self, award: Document) -> None:
+        """The award as granted, replacing a withdrawn one of the same id (a
+        corrected result): the ledger and the events keep the earlier one."""
+        self.db.awards.replace_one({"_id": award["_id"]}, award, upsert=True,
+                                   session=self.session)
+
+    def withdraw_award(self, award_id: str, reason: str, at: Any) -> None:
+        self.db.awards.update_one({"_id": award_id}, {"$set": {
+            "status": "withdrawn", "withdrawal_reason": reason, "withdrawn_at": at}},
+            session=self.session)
+
+    def set_award_certificate(self, award_id: str, number: str) -> None:
+        self.db.awards.update_one({"_id": award_id}, {"$set": {"certificate_number": number}},
+                                  session=self.session)
+
+    def awards_in_force(self, student_id: str, limit: int) -> list[Document]:
+        """The student's awards not withdrawn, by the day held, oldest first."""
+        return list(self.db.awards.find({"student_id": student_id, "status": "awarded"},
+                                        session=self.session)
+                    .sort([("held_on", ASCENDING), ("_id", ASCENDING)]).limit(limit))
+
+    def awards_for_rule(self, programme_id: str, level: str, award: str,
+                        limit: int) -> list[Document]:
+        """At most ``limit`` awards in force of the programme at that level and
+        award, as {"student_id", "award_id"}."""
+        return [{"student_id": a["student_id"], "award_id": a["_id"]}
+                for a in self.db.awards.find(
+                    {"programme_id": programme_id, "level": level, "award": award,
+                     "status": "awarded"}, {"student_id": 1}, session=self.session)
+                .limit(limit)]
+
+    def awards_page(self, criteria: Document, params: Document, view: Any) -> Document:
+        return paged_view(self.db.awards, criteria, params, view)
+
+    def award_rule(self, rule_id: str) -> Optional[Document]:
+        found: Optional[Document] = self.db.award_rules.find_one({"_id": rule_id},
+                                                                 session=self.session)
+        return found
+
+    def save_award_rule(self, rule: Document) -> None:
+        self.db.award_rules.replace_one({"_id": rule["_id"]}, rule, upsert=True,
+                                        session=self.session)
+
+    def award_rules_page(self, criteria: Document, params: Document, view: Any) -> Document:
+        return paged_view(self.db.award_rules, criteria, params, view)
+
     # read models ---------------------------------------------------------------------------
 
     def student_parts(self, ids: list[str]) -> tuple[dict[str, Document],
                                                      dict[str, list[Document]],
                                                      dict[str, list[Document]],
+                                                     dict[str, list[Document]],
                                                      dict[str, list[Document]]]:
         """What ``summaries.student_part`` takes for each of ``ids``: candidates
-        by id, and registrations, certificates and grants grouped by student."""
+        by id, and registrations, certificates, grants and competition awards
+        grouped by student."""
         asked = {"$in": ids}
         candidates = {c["_id"]: c for c in self.db.candidates.find({"_id": asked})}
         registrations = group_by(self.db.registrations.find(
@@ -343,7 +498,9 @@ class CertificatesRecords:
         issued = group_by(self.db.issued.find({"candidate_id": asked}, {"credential": 0}),
                           "candidate_id")
         grants = group_by(self.db.grants.find({"student_id": asked}), "student_id")
-        return candidates, registrations, issued, grants
+        awards = group_by(self.db.awards.find({"student_id": asked}, AWARD_FIELDS),
+                          "student_id")
+        return candidates, registrations, issued, grants, awards
 
     def enterprise_parts(self, ids: list[str]) -> tuple[dict[str, list[Document]],
                                                         list[Document]]:
@@ -356,9 +513,10 @@ class CertificatesRecords:
         return students, issued
 
     def indicator_documents(self) -> tuple[list[Document], dict[str, str],
-                                           dict[str, Document], list[Document]]:
-        """Registrations, their sessions' exam dates, candidates and grants,
-        as ``summaries.indicator_facts`` takes them."""
+                                           dict[str, Document], list[Document],
+                                           list[Document]]:
+        """Registrations, their sessions' exam dates, candidates, grants and
+        the awards in force, as ``summaries.indicator_facts`` takes them."""
         registrations = list(self.db.registrations.find({}, {
             "session_id": 1, "candidate_id": 1, "certificate_code": 1, "level": 1,
             "status": 1, "result.passed": 1}))
@@ -369,4 +527,6 @@ class CertificatesRecords:
             {}, {"programme_id": 1, "partner_id": 1})}
         grants = list(self.db.grants.find({}, {"student_id": 1, "programme_id": 1,
                                                "credits": 1, "created_at": 1}))
-        return registrations, exam_dates, candidates, grants
+        awards = list(self.db.awards.find({"status": "awarded"}, {
+            "student_id": 1, "level": 1, "held_on": 1, "programme_id": 1, "partner_id": 1}))
+        return registrations, exam_dates, candidates, grants, awards

@@ -13,10 +13,10 @@ def _newest_first(items, key="created_at"):
                   reverse=True)
 
 
-def student_part(candidate, registrations, issued, grants):
-    """A candidate's registrations, results, certificates and credits;
-    ``{}`` for a candidate the service has never heard of."""
-    if candidate is None and not (registrations or issued or grants):
+def student_part(candidate, registrations, issued, grants, awards=()):
+    """A candidate's registrations, results, certificates, credits and
+    competition awards; ``{}`` for a candidate the service has never heard of."""
+    if candidate is None and not (registrations or issued or grants or awards):
         return {}
     registrations = _newest_first(registrations)
     part = {}
@@ -40,10 +40,17 @@ def student_part(candidate, registrations, issued, grants):
         for i in _newest_first(issued)])
     credits = {"total": sum(g["credits"] for g in grants)}
     put_capped(credits, "grants", [{
-        "certificate_number": g["certificate_number"], "programme_id": g["programme_id"],
-        "credits": g["credits"], "course_exemptions": list(g["course_exemptions"])}
+        "certificate_number": g["certificate_number"], "award_id": g.get("award_id"),
+        "programme_id": g["programme_id"], "credits": g["credits"],
+        "course_exemptions": list(g["course_exemptions"])}
         for g in _newest_first(grants)])
     part["credits"] = credits
+    put_capped(part, "awards", [{
+        "award_id": a["_id"], "competition_id": a["competition_id"],
+        "competition_name": a["competition_name"], "level": a["level"],
+        "award": a["award"], "held_on": a["held_on"], "status": a["status"],
+        "certificate_number": a.get("certificate_number")}
+        for a in _newest_first(awards, "held_on")])
     return part
 
 
@@ -58,11 +65,13 @@ def enterprise_part(students, issued):
             "certificates_issued": len(valid)}
 
 
-def indicator_facts(registrations, exam_dates, candidates, grants):
+def indicator_facts(registrations, exam_dates, candidates, grants, awards=()):
     """``registrations`` (live ones, breakdown ``<code>/<level>``),
     ``results_total`` and ``results_passed`` in the term of the exam date;
     ``credits_converted``: the credits of the grants in force (granted net of
-    reversals) in the term they were granted. Programme and enterprise are the
+    reversals) in the term they were granted; ``awards``: one per competition
+    award in force, in the term of the day the competition was held,
+    breakdown ``<competition level>``. Programme and enterprise are the
     candidate's (none for a teacher).
 
     ``exam_dates``: {session_id: "2027-06-12"}; ``candidates``: {id: candidate}.
@@ -87,4 +96,12 @@ def indicator_facts(registrations, exam_dates, candidates, grants):
         facts.add("credits_converted", grant["credits"], term=term_of(grant["created_at"]),
                   programme_id=grant["programme_id"],
                   enterprise_id=candidate.get("partner_id"))
+    for award in awards:
+        if award.get("status", "awarded") != "awarded":
+            continue
+        candidate = candidates.get(award["student_id"]) or {}
+        facts.add("awards", 1, term=term_of(award["held_on"]),
+                  programme_id=candidate.get("programme_id", award.get("programme_id")),
+                  enterprise_id=candidate.get("partner_id", award.get("partner_id")),
+                  breakdown=award["level"])
     return facts.rows()

@@ -183,44 +183,63 @@ def issue(uow: UnitOfWork, registration: Document, certificate: Document, result
           now: datetime, issuer: Any) -> str:
     """The certificate of a pass, with its credential signed by the active key
     and an entry on the revocation status list. Returns its number."""
+    return issue_certificate(uow, candidate_id=registration["candidate_id"],
+                             candidate_kind=registration["candidate_kind"],
+                             certificate=certificate, level=registration["level"], now=now,
+                             issuer=issuer, result=result,
+                             registration_id=registration["_id"])
+
+
+def issue_certificate(uow: UnitOfWork, *, candidate_id: str, candidate_kind: str,
+                      certificate: Document, level: str, now: datetime, issuer: Any,
+                      result: Optional[Document] = None, registration_id: Optional[str] = None,
+                      award: Optional[Document] = None) -> str:
+    """A certificate with its credential signed by the active key and an entry
+    on the revocation status list, issued on an exam passed (``result`` and
+    ``registration_id``) or on a competition ``award`` standing in for the
+    exam. A student's credential links their project deliverables and their
+    awards in force. Announces ``certificate_issued``; returns the number."""
     key = issuer.key_ring.active
     domain.check_signing_key(key)
     records = uow.records
-    number = domain.certificate_number(certificate["code"], registration["level"], now.year)
+    number = domain.certificate_number(certificate["code"], level, now.year)
     valid_until = domain.valid_until(now.date(), certificate.get("validity_years"))
     status_index = records.next_count("status_index")
     domain.check_status_index(status_index, credentials.STATUS_LIST_SIZE)
-    candidate = records.candidate(registration["candidate_id"]) or {}
-    evidence = []
-    if domain.has_evidence(registration["candidate_kind"]):
-        evidence = records.evidence_of(registration["candidate_id"], domain.MAX_EVIDENCE)
+    candidate = records.candidate(candidate_id) or {}
+    evidence: list[Document] = []
+    award_evidence: list[Document] = []
+    if domain.has_evidence(candidate_kind):
+        evidence = records.evidence_of(candidate_id, domain.MAX_EVIDENCE)
+        award_evidence = domain.award_evidence(
+            records.awards_in_force(candidate_id, domain.MAX_AWARD_EVIDENCE))
     unsigned = credentials.certificate_credential(
         issuer=issuer.profile, base_url=issuer.base_url, number=number,
-        certificate=certificate, level=registration["level"],
-        holder={"id": registration["candidate_id"], "kind": registration["candidate_kind"],
-                "name": candidate.get("name")},
-        result=result, issued_at=now, status_index=status_index, evidence=evidence,
+        certificate=certificate, level=level,
+        holder={"id": candidate_id, "kind": candidate_kind, "name": candidate.get("name")},
+        result=result, award=award, issued_at=now, status_index=status_index,
+        evidence=evidence, award_evidence=award_evidence,
         valid_until=valid_until and datetime.combine(valid_until, time(23, 59, 59),
                                                      tzinfo=now.tzinfo))
     credential = credentials.sign(unsigned, key, now)
     issued_on = now.date().isoformat()
-    records.add_issued({
+    issued = {
         "_id": number, "certificate_code": certificate["code"],
-        "title": certificate["title"], "level": registration["level"],
-        "candidate_id": registration["candidate_id"],
-        "candidate_kind": registration["candidate_kind"],
-        "holder_name": candidate.get("name"), "registration_id": registration["_id"],
+        "title": certificate["title"], "level": level,
+        "candidate_id": candidate_id, "candidate_kind": candidate_kind,
+        "holder_name": candidate.get("name"), "registration_id": registration_id,
         "issued_on": issued_on, "valid_until": valid_until and valid_until.isoformat(),
         "signed_with": key.key_id, "status_index": status_index,
         "credential": credential, "revoked": False, "revocation_reason": None,
-        "revoked_at": None, "created_at": utcnow()})
-    uow.count("certificates_issued", "Certificates issued, by level.",
-              level=registration["level"])
+        "revoked_at": None, "created_at": utcnow()}
+    if award is not None:
+        issued["basis"] = domain.award_basis(award)
+    records.add_issued(issued)
+    uow.count("certificates_issued", "Certificates issued, by level.", level=level)
     emit(uow, "certificate_issued", {
-        "certificate_number": number, "candidate_id": registration["candidate_id"],
-        "candidate_kind": registration["candidate_kind"],
-        "certificate_code": certificate["code"], "level": registration["level"],
-        "issued_on": issued_on, "partner_id": candidate.get("partner_id")})
+        "certificate_number": number, "candidate_id": candidate_id,
+        "candidate_kind": candidate_kind, "certificate_code": certificate["code"],
+        "level": level, "issued_on": issued_on, "partner_id": candidate.get("partner_id")})
     return number
 
 
@@ -301,7 +320,11 @@ def set_credit_rule(uow: UnitOfWork, fields: Document) -> tuple[Document, list[D
 
 
 def grant_credits(uow: UnitOfWork, student_id: str, number: str, rule: Document) -> None:
-    grant = domain.new_grant(student_id, number, rule, utcnow())
+    add_grant(uow, domain.new_grant(student_id, number, rule, utcnow()))
+
+
+def add_grant(uow: UnitOfWork, grant: Document) -> None:
+    """A grant into the credit bank, on the ledger; announces ``credits_granted``."""
     uow.records.add_grant(grant)
     uow.records.add_ledger_entry(domain.ledger_entry(new_id(), "grant", grant, None, utcnow()))
     uow.count("credit_grants", "Credit grants made from certificates.")
@@ -339,6 +362,185 @@ def credit_account(uow: UnitOfWork, params: Document, ledger_view: Any) -> Docum
     grants = uow.records.grants_of_student(student_id)
     return {**domain.credit_totals(student_id, grants),
             "ledger": uow.records.ledger_page(student_id, params, ledger_view)}
+
+
+# skills competitions --------------------------------------------------------------------------
+
+def create_competition(uow: UnitOfWork, fields: Document) -> Document:
+    """A competition, aligned with catalogued certificates at their levels."""
+    records = uow.records
+    domain.check_competition_certificates(
+        fields["certificates"],
+        records.certificates_with_codes({item["code"] for item in fields["certificates"]}))
+    competition = domain.new_competition(new_id(), fields, utcnow())
+    records.add_competition(competition)
+    return competition
+
+
+def enter(uow: UnitOfWork, competition_id: str, fields: Document) -> Document:
+    """An individual or a team entered in an open competition: known active
+    students, each entering it once, and known teachers as tutors."""
+    records = uow.records
+    competition = records.competition(competition_id)
+    domain.check_entries_open(competition)
+    students, tutors = fields["student_ids"], fields["tutor_ids"]
+    domain.check_entrants(students, tutors, records.candidates(students + tutors))
+    domain.check_not_entered(students, records.entered(competition_id, students))
+    # conditional on the competition still open; two entries (or an entry and the
+    # results) racing conflict on the competition, and the loser is tried again
+    if not records.count_entry(competition_id):
+        domain.check_entries_open({**competition, "status": domain.RESULTS_RECORDED})
+    entry = domain.new_entry(new_id(), competition_id, fields, utcnow())
+    records.add_entry(entry)
+    return entry
+
+
+def visible_entries(uow: UnitOfWork, competition_id: str, params: Document, actor: Actor,
+                    view: Any) -> Document:
+    """A page of the competition's entries the actor may see."""
+    uow.records.competition(competition_id)
+    criteria = {"competition_id": competition_id}
+    if params.get("student_id"):
+        criteria["student_ids"] = params["student_id"]
+    scoped = domain.within_scope(criteria, domain.entry_scope(actor))
+    if scoped is None:
+        return empty_page(params)
+    page: Document = uow.records.entries_page(scoped, params, view)
+    return page
+
+
+def empty_page(params: Document) -> Document:
+    return {"items": [], "total": 0, "offset": params["offset"], "limit": params["limit"]}
+
+
+def record_competition_result(uow: UnitOfWork, competition_id: str, row: Document,
+                              now: datetime, issuer: Any) -> Document:
+    """One entry's result (``{"entry_id", "award", "rank"}``) as its row of the
+    report (``{"entry_id", "outcome", "award_ids"}``). The same result again
+    changes nothing; a different one withdraws the awards that changed
+    (reason "result corrected") and grants the new ones. The competition's
+    results are then recorded: it takes no more entries."""
+    records = uow.records
+    competition = records.competition(competition_id)
+    entry = domain.check_entry_of(records.find_entry(row["entry_id"]), row["entry_id"],
+                                  competition_id)
+    outcome = domain.result_outcome(entry["result"], row["award"], row["rank"])
+    granted: list[str] = []
+    if outcome != domain.UNCHANGED:
+        withdraw, grant = domain.award_changes(entry, row["award"],
+                                               records.awards_of_entry(entry["_id"]))
+        for award in withdraw:
+            withdraw_award(uow, award, domain.RESULT_CORRECTED, now)
+        for student_id in grant:
+            granted.append(grant_award(uow, competition, entry, student_id, row["award"],
+                                       now, issuer)["_id"])
+        records.set_entry_result(entry["_id"], {"award": row["award"], "rank": row["rank"],
+                                                "recorded_at": now})
+    if competition["status"] != domain.RESULTS_RECORDED:
+        records.results_recorded(competition_id)
+    return {"entry_id": entry["_id"], "outcome": outcome, "award_ids": granted}
+
+
+def grant_award(uow: UnitOfWork, competition: Document, entry: Document, student_id: str,
+                award_name: str, now: datetime, issuer: Any) -> Document:
+    """A student's award, announced as ``award_granted``; under the award rule
+    of the student's programme, level and award, its credits into the credit
+    bank and, where the rule says so, the certificate issued without an exam
+    unless the student holds it at that level or higher."""
+    records = uow.records
+    award = domain.new_award(competition, entry, student_id, records.candidate(student_id),
+                             award_name, now)
+    records.save_award(award)
+    emit(uow, "award_granted", domain.award_event(award))
+    uow.count("competition_awards", "Competition awards granted, by level.",
+              level=award["level"])
+    rule = records.award_rule(domain.award_rule_id(award["programme_id"], award["level"],
+                                                   award["award"]))
+    if rule is None:
+        return award
+    if domain.grants_something(rule):
+        add_grant(uow, domain.new_award_grant(award, rule, utcnow()))
+    stand_in = domain.stand_in_to_issue(rule, records.held(student_id))
+    if stand_in is not None:
+        award["certificate_number"] = issue_certificate(
+            uow, candidate_id=student_id, candidate_kind="student",
+            certificate=records.certificate(stand_in["certificate_code"]),
+            level=stand_in["level"], now=now, issuer=issuer, award=award)
+        records.set_award_certificate(award["_id"], award["certificate_number"])
+    return award
+
+
+def withdraw_award(uow: UnitOfWork, award: Document, reason: str, now: datetime) -> None:
+    """Withdraw an award in force: its credits reversed, a certificate issued on
+    it revoked; announces ``award_withdrawn``."""
+    records = uow.records
+    records.withdraw_award(award["_id"], reason, now)
+    emit(uow, "award_withdrawn", {**domain.award_event(award), "reason": reason})
+    why = domain.award_withdrawal_reason(reason)
+    for grant in records.grants_of_award(award["_id"]):
+        reverse(uow, grant, why)
+    number = award.get("certificate_number")
+    issued = records.find_issued(number) if number else None
+    if issued and not issued["revoked"]:
+        revoke(uow, issued["_id"], why)
+
+
+def withdraw(uow: UnitOfWork, award_id: str, reason: str, now: datetime) -> Document:
+    """The college withdraws an award (a disqualification); twice is a conflict."""
+    award = uow.records.award(award_id)
+    domain.check_withdrawable(award)
+    withdraw_award(uow, award, reason, now)
+    found: Document = uow.records.award(award_id)
+    return found
+
+
+def visible_award(uow: UnitOfWork, award_id: str, actor: Actor) -> Document:
+    award: Document = uow.records.award(award_id)
+    domain.check_award_visible(actor, award)
+    return award
+
+
+def visible_awards(uow: UnitOfWork, params: Document, actor: Actor, view: Any) -> Document:
+    """A page of the awards the actor may see, filtered."""
+    criteria = {key: params[key] for key in ("student_id", "competition_id", "level", "status")
+                if params.get(key) is not None}
+    scoped = domain.within_scope(criteria, domain.award_scope(actor))
+    if scoped is None:
+        return empty_page(params)
+    page: Document = uow.records.awards_page(scoped, params, view)
+    return page
+
+
+def set_award_rule(uow: UnitOfWork, fields: Document) -> tuple[Document, list[Document]]:
+    """Create or change an award rule and apply its credits to the programme's
+    awards in force of that level and award, as a certificate rule is applied
+    (a reversal of each old grant and the new grant). Its exam stand-in holds
+    for awards granted from now on only."""
+    records = uow.records
+    if not records.programme(fields["programme_id"]):
+        raise domain.unknown_programme(fields["programme_id"])
+    stand_in = fields.get("exam_stand_in")
+    if stand_in is not None:
+        domain.check_stand_in(stand_in, records.find_certificate(stand_in["certificate_code"]))
+    rule_id = domain.award_rule_id(fields["programme_id"], fields["competition_level"],
+                                   fields["award"])
+    rule = domain.next_rule(fields, rule_id, records.award_rule(rule_id), utcnow())
+    records.save_award_rule(rule)
+    limit = domain.MAX_REEVALUATED_HOLDERS
+    awards = records.awards_for_rule(rule["programme_id"], rule["competition_level"],
+                                     rule["award"], limit + 1)
+    domain.check_holders_limit(awards, limit)
+    grants = records.grants_of_awards([a["award_id"] for a in awards], rule["programme_id"])
+    changes: list[Document] = domain.credit_changes(awards, grants, rule, key="award_id")
+    for change in changes:
+        grant = grants.get(change["award_id"])
+        if grant:
+            reverse(uow, grant, domain.award_rule_changed_reason(rule))
+        if change["proposed"]:
+            add_grant(uow, domain.new_award_grant(
+                {"_id": change["award_id"], "student_id": change["student_id"]}, rule,
+                utcnow()))
+    return rule, changes
 
 
 # local copies of other services' data -------------------------------------------------------

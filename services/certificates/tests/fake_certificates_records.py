@@ -6,7 +6,8 @@ import copy
 from college_platform.errors import NotFound
 
 COLLECTIONS = ("catalogue", "sessions", "candidates", "programmes", "evidence",
-               "registrations", "issued", "counters", "credit_rules", "grants")
+               "registrations", "issued", "counters", "credit_rules", "grants",
+               "competitions", "competition_entries", "awards", "award_rules")
 
 
 class FakeCertificatesRecords:
@@ -23,6 +24,13 @@ class FakeCertificatesRecords:
         if code not in self.data["catalogue"]:
             raise NotFound("certificate %s is not in the catalogue" % code, code=code)
         return copy.deepcopy(self.data["catalogue"][code])
+
+    def find_certificate(self, code):
+        return copy.deepcopy(self.data["catalogue"].get(code))
+
+    def certificates_with_codes(self, codes):
+        return {code: copy.deepcopy(c) for code, c in self.data["catalogue"].items()
+                if code in set(codes)}
 
     # exam sessions ---------------------------------------------------------------------
 
@@ -200,6 +208,82 @@ class FakeCertificatesRecords:
         offset, limit = params.get("offset", 0), params.get("limit", 20)
         return {"items": view.dump(items[offset:offset + limit], many=True),
                 "total": len(items), "offset": offset, "limit": limit}
+
+    def grants_of_award(self, award_id):
+        return [copy.deepcopy(g) for g in self.data["grants"].values()
+                if g.get("award_id") == award_id]
+
+    def grants_of_awards(self, award_ids, programme_id):
+        award_ids = list(award_ids)
+        return {g["award_id"]: copy.deepcopy(g) for g in self.data["grants"].values()
+                if g.get("award_id") in award_ids and g["programme_id"] == programme_id}
+
+    # skills competitions -------------------------------------------------------------------
+
+    def add_competition(self, competition):
+        self.data["competitions"][competition["_id"]] = copy.deepcopy(competition)
+
+    def competition(self, competition_id):
+        return copy.deepcopy(self._get(self.data["competitions"], competition_id,
+                                       "competition"))
+
+    def count_entry(self, competition_id):
+        competition = self.data["competitions"][competition_id]
+        if competition["status"] != "open":
+            return False
+        competition["entries"] += 1
+        return True
+
+    def results_recorded(self, competition_id):
+        self.data["competitions"][competition_id]["status"] = "results_recorded"
+
+    def entered(self, competition_id, student_ids):
+        return {s: e["_id"] for e in self.data["competition_entries"].values()
+                if e["competition_id"] == competition_id
+                for s in e["student_ids"] if s in student_ids}
+
+    def add_entry(self, entry):
+        self.data["competition_entries"][entry["_id"]] = copy.deepcopy(entry)
+
+    def find_entry(self, entry_id):
+        return copy.deepcopy(self.data["competition_entries"].get(entry_id))
+
+    def set_entry_result(self, entry_id, result):
+        self.data["competition_entries"][entry_id]["result"] = copy.deepcopy(result)
+
+    def award(self, award_id):
+        return copy.deepcopy(self._get(self.data["awards"], award_id, "award"))
+
+    def awards_of_entry(self, entry_id):
+        return {id_: copy.deepcopy(a) for id_, a in self.data["awards"].items()
+                if a["entry_id"] == entry_id}
+
+    def save_award(self, award):
+        self.data["awards"][award["_id"]] = copy.deepcopy(award)
+
+    def withdraw_award(self, award_id, reason, at):
+        self.data["awards"][award_id].update(status="withdrawn", withdrawal_reason=reason,
+                                             withdrawn_at=at)
+
+    def set_award_certificate(self, award_id, number):
+        self.data["awards"][award_id]["certificate_number"] = number
+
+    def awards_in_force(self, student_id, limit):
+        found = [a for a in self.data["awards"].values()
+                 if a["student_id"] == student_id and a["status"] == "awarded"]
+        return copy.deepcopy(sorted(found, key=lambda a: (a["held_on"], a["_id"]))[:limit])
+
+    def awards_for_rule(self, programme_id, level, award, limit):
+        return [{"student_id": a["student_id"], "award_id": a["_id"]}
+                for a in self.data["awards"].values()
+                if (a["programme_id"], a["level"], a["award"], a["status"]) ==
+                (programme_id, level, award, "awarded")][:limit]
+
+    def award_rule(self, rule_id):
+        return copy.deepcopy(self.data["award_rules"].get(rule_id))
+
+    def save_award_rule(self, rule):
+        self.data["award_rules"][rule["_id"]] = copy.deepcopy(rule)
 
     # -----------------------------------------------------------------------------------
 

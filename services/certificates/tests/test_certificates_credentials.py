@@ -260,3 +260,44 @@ def test_the_old_example_passphrase_stays_refused_after_conversion():
     converted = base64.urlsafe_b64encode(hashlib.sha256(
         b"CHANGE-ME-secret (see docs/certificates.md)").digest()).rstrip(b"=").decode()
     assert "placeholder" in refusal("2026-09:" + converted)
+
+
+EXAM_PASS = dict(
+    issuer={"id": "https://college.example.edu", "name": "深圳现代产业学院"},
+    base_url="https://api.college.example.edu", number="1X-IOT-01-J-2027-000001",
+    certificate=CERTIFICATE, level="junior",
+    holder={"id": "stu-20270001", "kind": "student", "name": "王小明"},
+    result={"theory": 78.5, "practical": 85}, issued_at=ISSUED_AT, status_index=7,
+    evidence=[{"url": "https://git.example.cn/x", "deliverable_id": "d-1", "name": "方案"}],
+    valid_until=datetime(2030, 6, 20, 23, 59, 59, tzinfo=timezone.utc))
+AWARD = {"award": "first", "level": "provincial", "competition_name": "全省技能大赛 物联网",
+         "held_on": "2027-05-20"}
+AWARD_EVIDENCE = [{"id": "urn:college:award:e-1:stu-20270001", "type": ["Evidence"],
+                   "name": "全省技能大赛 物联网",
+                   "description": "first award, provincial skills competition, 2027-05-20"}]
+
+
+def test_an_exam_pass_credential_is_the_same_document_as_before_awards_existed():
+    # the JCS hash of this credential as the code made it before competitions
+    document = credentials.certificate_credential(**EXAM_PASS)
+    assert hashlib.sha256(rfc8785.dumps(document)).hexdigest() == \
+        "f83a182b4d32a92bf87a0ff6470bbbd55b64da8bf60889dc078337068a7bcf1f"
+
+
+def test_an_award_standing_in_for_the_exam_is_the_result_and_the_criteria_say_so():
+    document = credentials.certificate_credential(
+        **{**EXAM_PASS, "result": None}, award=AWARD, award_evidence=AWARD_EVIDENCE)
+    subject = document["credentialSubject"]
+    assert subject["result"] == [{
+        "type": ["Result"], "value": "first",
+        "resultDescription": "first award, provincial skills competition 全省技能大赛 物联网, "
+                             "2027-05-20"}]
+    assert subject["achievement"]["criteria"]["narrative"] == (
+        "The exam was replaced by a first award in 全省技能大赛 物联网, a provincial skills "
+        "competition held on 2027-05-20, under the programme's award rule.")
+    # the awards come beside the project deliverables
+    assert [item["id"] for item in document["evidence"]] == [
+        "https://git.example.cn/x", "urn:college:award:e-1:stu-20270001"]
+    ring = credentials.KeyRing("k:" + NEW_SECRET)
+    assert credentials.verify_proof(credentials.sign(document, ring.active, ISSUED_AT),
+                                    ring) == []

@@ -374,14 +374,230 @@ def test_a_grant_its_ledger_entry_its_event_and_the_account_agree():
     assert (entry["kind"], entry["grant_id"], entry["reason"]) == ("reversal", "N-1:p-1", "why")
     assert domain.credit_event(grant, None) == {
         "grant_id": "N-1:p-1", "student_id": "stu-1", "certificate_number": "N-1",
-        "programme_id": "p-1", "credits": 4.0, "course_exemptions": ["IOT101"],
-        "reason": None}
+        "award_id": None, "programme_id": "p-1", "credits": 4.0,
+        "course_exemptions": ["IOT101"], "reason": None}
     other = {**grant, "certificate_number": "N-2", "credits": 1.5,
              "course_exemptions": ["IOT102", "IOT101"]}
     assert domain.credit_totals("stu-1", [grant, other]) == {
         "student_id": "stu-1", "total_credits": 5.5,
         "course_exemptions": ["IOT101", "IOT102"],
-        "grants": [{"certificate_number": "N-1", "programme_id": "p-1", "credits": 4.0,
-                    "course_exemptions": ["IOT101"]},
-                   {"certificate_number": "N-2", "programme_id": "p-1", "credits": 1.5,
-                    "course_exemptions": ["IOT102", "IOT101"]}]}
+        "grants": [{"certificate_number": "N-1", "award_id": None, "programme_id": "p-1",
+                    "credits": 4.0, "course_exemptions": ["IOT101"]},
+                   {"certificate_number": "N-2", "award_id": None, "programme_id": "p-1",
+                    "credits": 1.5, "course_exemptions": ["IOT102", "IOT101"]}]}
+
+
+# skills competitions -------------------------------------------------------------------
+
+COMPETITION = {"_id": "comp-1", "name": "全省职业院校技能大赛 物联网技术应用",
+               "level": "provincial", "held_on": "2027-05-20", "status": "open"}
+TEAM = {"_id": "e-1", "competition_id": "comp-1", "kind": "team", "team_name": "物联网一队",
+        "student_ids": ["stu-1", "stu-2"], "tutor_ids": ["m-1"], "result": None}
+
+
+def test_a_competition_names_certificates_catalogued_at_the_level_given():
+    catalogue = {"1X-IOT-01": {"code": "1X-IOT-01", "levels": ["junior", "intermediate"]}}
+    domain.check_competition_certificates(
+        [{"code": "1X-IOT-01", "level": "intermediate"}], catalogue)
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_competition_certificates(
+            [{"code": "1X-IOT-01", "level": "junior"}, {"code": "1X-IOT-01", "level": "senior"},
+             {"code": "1X-NOPE", "level": "junior"}], catalogue)
+    assert caught.value.errors == {"certificates": {
+        "1": {"level": ["1X-IOT-01 is offered at junior, intermediate."]},
+        "2": {"code": ["Unknown certificate 1X-NOPE: not in the catalogue."]}}}
+
+
+def test_entrants_are_known_active_students_and_tutors_known_teachers_each_named():
+    candidates = {"stu-1": {"kind": "student", "status": "active"},
+                  "stu-2": {"kind": "student", "status": "suspended"},
+                  "m-1": {"kind": "teacher"}}
+    domain.check_entrants(["stu-1"], ["m-1"], candidates)
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_entrants(["stu-1", "stu-2", "m-1"], ["stu-1", "m-9"], candidates)
+    assert caught.value.errors == {
+        "student_ids": ["Not a known active student: stu-2.", "Not a known active student: m-1."],
+        "tutor_ids": ["Not a known teacher: stu-1.", "Not a known teacher: m-9."]}
+
+
+def test_a_student_enters_a_competition_once_and_only_while_it_is_open():
+    domain.check_not_entered(["stu-3"], {})
+    with pytest.raises(Conflict, match="stu-2 already entered this competition .entry e-1"):
+        domain.check_not_entered(["stu-3", "stu-2"], {"stu-2": "e-1"})
+    domain.check_entries_open(COMPETITION)
+    with pytest.raises(Conflict, match="no more entries"):
+        domain.check_entries_open({**COMPETITION, "status": "results_recorded"})
+
+
+def test_an_individual_entry_has_no_team_name_whatever_was_sent():
+    entry = domain.new_entry("e-2", "comp-1", {"kind": "individual", "team_name": None,
+                                               "student_ids": ["stu-3"], "tutor_ids": []}, "now")
+    assert (entry["team_name"], entry["result"], entry["student_ids"]) == (None, None, ["stu-3"])
+
+
+def test_a_result_row_names_an_entry_of_that_competition():
+    assert domain.check_entry_of(TEAM, "e-1", "comp-1") is TEAM
+    for entry in (None, {**TEAM, "competition_id": "comp-2"}):
+        with pytest.raises(InvalidInput) as caught:
+            domain.check_entry_of(entry, "e-1", "comp-1")
+        assert caught.value.errors == {
+            "entry_id": ["No entry e-1 is known in this competition."]}
+
+
+@pytest.mark.parametrize("previous, award, rank, outcome", [
+    (None, "first", 1, "awarded"),
+    (None, "none", None, "no award"),
+    ({"award": "first", "rank": 1}, "first", 1, "unchanged"),
+    ({"award": "none", "rank": None}, "none", None, "unchanged"),
+    ({"award": "first", "rank": 1}, "second", 2, "corrected"),
+    ({"award": "first", "rank": 1}, "first", 2, "corrected"),
+    ({"award": "none", "rank": None}, "third", None, "corrected"),
+])
+def test_a_result_is_new_the_same_as_before_or_a_correction(previous, award, rank, outcome):
+    assert domain.result_outcome(previous, award, rank) == outcome
+
+
+def awarded(student_id, award="first", status="awarded", reason=None):
+    return {"_id": domain.award_id("e-1", student_id), "award": award, "status": status,
+            "withdrawal_reason": reason}
+
+
+def test_an_award_goes_to_every_member_once_a_changed_one_is_replaced():
+    assert domain.award_id("e-1", "stu-1") == "e-1:stu-1"
+    assert domain.award_changes(TEAM, "first", {}) == ([], ["stu-1", "stu-2"])
+    assert domain.award_changes(TEAM, "none", {}) == ([], [])
+    existing = {a["_id"]: a for a in (awarded("stu-1"), awarded("stu-2"))}
+    assert domain.award_changes(TEAM, "first", existing) == ([], [])  # the same: left alone
+    withdraw, grant = domain.award_changes(TEAM, "second", existing)
+    assert ([a["_id"] for a in withdraw], grant) == (["e-1:stu-1", "e-1:stu-2"],
+                                                     ["stu-1", "stu-2"])
+    withdraw, grant = domain.award_changes(TEAM, "none", existing)
+    assert (len(withdraw), grant) == (2, [])
+
+
+def test_a_correction_restores_an_award_it_withdrew_but_not_a_disqualification():
+    existing = {a["_id"]: a for a in (
+        awarded("stu-1", status="withdrawn", reason=domain.RESULT_CORRECTED),
+        awarded("stu-2", status="withdrawn", reason="违规使用外部设备"))}
+    assert domain.award_changes(TEAM, "first", existing) == ([], ["stu-1"])
+
+
+def test_an_award_copies_the_competition_the_entry_and_the_students_programme():
+    award = domain.new_award(COMPETITION, TEAM, "stu-2",
+                             {"programme_id": "prog-1", "partner_id": "p-1"}, "second", "now")
+    assert award == {
+        "_id": "e-1:stu-2", "student_id": "stu-2", "programme_id": "prog-1",
+        "partner_id": "p-1", "competition_id": "comp-1",
+        "competition_name": "全省职业院校技能大赛 物联网技术应用", "level": "provincial",
+        "award": "second", "held_on": "2027-05-20", "entry_id": "e-1",
+        "team_name": "物联网一队", "tutor_ids": ["m-1"], "status": "awarded",
+        "withdrawal_reason": None, "withdrawn_at": None, "certificate_number": None,
+        "created_at": "now"}
+    assert domain.award_event(award) == {
+        "award_id": "e-1:stu-2", "student_id": "stu-2", "programme_id": "prog-1",
+        "partner_id": "p-1", "competition_id": "comp-1",
+        "competition_name": "全省职业院校技能大赛 物联网技术应用", "level": "provincial",
+        "award": "second", "held_on": "2027-05-20"}
+
+
+def test_an_award_is_withdrawn_once_its_credits_and_certificate_told_why():
+    domain.check_withdrawable(awarded("stu-1"))
+    with pytest.raises(Conflict, match="already withdrawn"):
+        domain.check_withdrawable(awarded("stu-1", status="withdrawn"))
+    assert domain.award_withdrawal_reason("作弊") == "award withdrawn: 作弊"
+
+
+def test_an_award_grant_is_keyed_by_award_and_programme_and_names_no_certificate():
+    rule = {"programme_id": "prog-1", "credits": 3.0, "course_exemptions": ["IOT201"],
+            "version": 2}
+    grant = domain.new_award_grant({"_id": "e-1:stu-1", "student_id": "stu-1"}, rule, "now")
+    assert grant["_id"] == domain.award_grant_id("e-1:stu-1", "prog-1") == \
+        "award:e-1:stu-1:prog-1"
+    assert (grant["certificate_number"], grant["award_id"], grant["credits"]) == \
+        (None, "e-1:stu-1", 3.0)
+    assert domain.credit_event(grant, "why")["award_id"] == "e-1:stu-1"
+    assert domain.ledger_entry("l-1", "grant", grant, None, "now")["award_id"] == "e-1:stu-1"
+    assert domain.award_rule_id("prog-1", "provincial", "first") == "prog-1:provincial:first"
+
+
+def test_an_award_rule_re_evaluates_each_award_as_a_certificate_rule_does_its_holders():
+    awards = [{"student_id": "stu-1", "award_id": "e-1:stu-1"},
+              {"student_id": "stu-2", "award_id": "e-1:stu-2"}]
+    grants = {"e-1:stu-1": {"credits": 2.0, "course_exemptions": []}}
+    changes = domain.credit_changes(awards, grants, {"credits": 3.0, "course_exemptions": []},
+                                    key="award_id")
+    assert [(c["award_id"], c["change"]) for c in changes] == [
+        ("e-1:stu-1", "adjust"), ("e-1:stu-2", "grant")]
+    assert "certificate_number" not in changes[0]
+
+
+def test_an_exam_stand_in_is_a_catalogued_certificate_at_one_of_its_levels():
+    stand_in = {"certificate_code": "1X-IOT-01", "level": "intermediate"}
+    domain.check_stand_in(None, None)
+    domain.check_stand_in(stand_in, CERTIFICATE)
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_stand_in({**stand_in, "level": "senior"}, CERTIFICATE)
+    assert caught.value.errors == {"exam_stand_in": {
+        "level": ["1X-IOT-01 is offered at junior, intermediate."]}}
+    with pytest.raises(InvalidInput) as caught:
+        domain.check_stand_in(stand_in, None)
+    assert "certificate_code" in caught.value.errors["exam_stand_in"]
+
+
+@pytest.mark.parametrize("held, issued", [
+    (set(), True),
+    ({("1X-IOT-01", "junior")}, True),  # a lower level is no reason not to
+    ({("1X-IOT-01", "intermediate")}, False),
+    ({("1X-IOT-01", "senior")}, False),  # a higher one is
+    ({("1X-CAD-01", "senior")}, True),
+])
+def test_an_award_stands_in_for_an_exam_unless_the_certificate_is_held_at_that_level_or_higher(
+        held, issued):
+    rule = {"exam_stand_in": {"certificate_code": "1X-IOT-01", "level": "intermediate"}}
+    expected = rule["exam_stand_in"] if issued else None
+    assert domain.stand_in_to_issue(rule, held) == expected
+    assert domain.stand_in_to_issue({"exam_stand_in": None}, set()) is None
+    assert domain.stand_in_to_issue(None, set()) is None
+
+
+def test_staff_see_every_entry_and_award_a_student_their_own_a_teacher_those_they_tutor():
+    staff, nobody = {"kind": "staff"}, {"kind": "enterprise", "enterprise_id": "p-1"}
+    student, other = {"kind": "student", "student_id": "stu-1"}, \
+        {"kind": "student", "student_id": "stu-9"}
+    tutor, other_teacher = {"kind": "teacher", "mentor_id": "m-1"}, \
+        {"kind": "teacher", "mentor_id": "m-9"}
+    award = {**awarded("stu-1"), "student_id": "stu-1", "tutor_ids": ["m-1"]}
+    for actor in (None, staff, student, tutor):
+        domain.check_entry_visible(actor, TEAM)
+        domain.check_award_visible(actor, award)
+    for actor in (other, other_teacher, nobody, {"kind": "student", "student_id": None}):
+        with pytest.raises(NotFound, match="entry e-1 does not exist"):
+            domain.check_entry_visible(actor, TEAM)
+        with pytest.raises(NotFound, match="award e-1:stu-1 does not exist"):
+            domain.check_award_visible(actor, award)
+    # a teammate sees the entry, not the other member's award
+    with pytest.raises(NotFound):
+        domain.check_award_visible({"kind": "student", "student_id": "stu-2"}, award)
+    assert domain.entry_scope(student) == {"student_ids": "stu-1"}
+    assert domain.award_scope(student) == {"student_id": "stu-1"}
+    assert domain.award_scope(tutor) == domain.entry_scope(tutor) == {"tutor_ids": "m-1"}
+    assert domain.entry_scope(staff) == {} and domain.entry_scope(nobody) is None
+
+
+def test_a_filter_is_narrowed_to_the_callers_scope_and_one_outside_it_finds_nothing():
+    assert domain.within_scope({"level": "world"}, {}) == {"level": "world"}
+    assert domain.within_scope({"student_id": "stu-1"}, {"student_id": "stu-1"}) == \
+        {"student_id": "stu-1"}
+    assert domain.within_scope({}, {"student_id": "stu-1"}) == {"student_id": "stu-1"}
+    assert domain.within_scope({"student_id": "stu-9"}, {"student_id": "stu-1"}) is None
+    assert domain.within_scope({}, None) is None
+
+
+def test_a_students_awards_in_force_are_a_credentials_evidence():
+    awards = [{**awarded("stu-1"), "competition_name": "全国技能大赛", "level": "national",
+               "held_on": "2027-05-20"},
+              {**awarded("stu-2"), "status": "withdrawn", "competition_name": "x",
+               "level": "college", "held_on": "2027-01-01"}]
+    assert domain.award_evidence(awards) == [{
+        "id": "urn:college:award:e-1:stu-1", "type": ["Evidence"], "name": "全国技能大赛",
+        "description": "first award, national skills competition, 2027-05-20"}]

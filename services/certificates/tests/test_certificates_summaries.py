@@ -43,8 +43,9 @@ def test_a_students_part_lists_registrations_results_certificates_and_credits():
         "certificate_code": "1X-IOT-01", "level": "junior", "issued_on": "2027-06-20",
         "status": "valid"}]
     assert part["credits"] == {"total": 4.0, "grants": [{
-        "certificate_number": ISSUED["_id"], "programme_id": "prog-1", "credits": 4.0,
-        "course_exemptions": ["IOT101"]}]}
+        "certificate_number": ISSUED["_id"], "award_id": None, "programme_id": "prog-1",
+        "credits": 4.0, "course_exemptions": ["IOT101"]}]}
+    assert part["awards"] == []
 
 
 def test_a_revoked_certificate_shows_revoked_and_its_reversed_credits_are_gone():
@@ -86,4 +87,50 @@ def test_facts_count_live_registrations_and_results_per_certificate_and_level_in
         ("results_passed", "2027-spring", "prog-1", "p-1", "1X-IOT-01/junior"): 1,
         ("registrations", "2027-autumn", None, None, "1X-IOT-01/intermediate"): 1,
         ("credits_converted", "2027-spring", "prog-1", "p-1", None): 6.0,
+    }
+
+
+def award(id_, held_on="2027-05-20", level="provincial", status="awarded", **fields):
+    return {"_id": id_, "student_id": "stu-1", "programme_id": "prog-1", "partner_id": "p-1",
+            "competition_id": "comp-" + id_, "competition_name": "技能大赛 " + id_,
+            "level": level, "award": "first", "held_on": held_on, "status": status,
+            "certificate_number": None, "created_at": at("2027-06-01"), **fields}
+
+
+def test_a_students_part_lists_their_awards_newest_first_and_award_grants_name_the_award():
+    grant = {**GRANT, "_id": "award:e-1:stu-1:prog-1", "certificate_number": None,
+             "award_id": "e-1:stu-1", "credits": 2.0, "course_exemptions": []}
+    part = summaries.student_part(None, [], [], [grant], [
+        award("e-1:stu-1", certificate_number="N-9"),
+        award("e-2:stu-1", held_on="2027-11-02", level="national", status="withdrawn")])
+    assert part["awards"] == [
+        {"award_id": "e-2:stu-1", "competition_id": "comp-e-2:stu-1",
+         "competition_name": "技能大赛 e-2:stu-1", "level": "national", "award": "first",
+         "held_on": "2027-11-02", "status": "withdrawn", "certificate_number": None},
+        {"award_id": "e-1:stu-1", "competition_id": "comp-e-1:stu-1",
+         "competition_name": "技能大赛 e-1:stu-1", "level": "provincial", "award": "first",
+         "held_on": "2027-05-20", "status": "awarded", "certificate_number": "N-9"}]
+    assert part["credits"]["grants"] == [{
+        "certificate_number": None, "award_id": "e-1:stu-1", "programme_id": "prog-1",
+        "credits": 2.0, "course_exemptions": []}]
+    # only awards: the student is known
+    assert summaries.student_part(None, [], [], [], [award("e-1:stu-1")]) != {}
+
+
+def test_facts_count_awards_in_force_per_level_in_the_term_the_competition_was_held():
+    rows = summaries.indicator_facts(
+        [], {}, {"stu-1": {"programme_id": "prog-1", "partner_id": "p-1"}}, [],
+        [award("e-1:stu-1"), award("e-2:stu-1", level="national"),
+         award("e-3:stu-1", held_on="2027-10-01"),
+         award("e-4:stu-1", status="withdrawn"),
+         {**award("e-5:stu-2"), "student_id": "stu-2", "programme_id": "prog-2",
+          "partner_id": None}])
+    facts = {(r["metric"], r["term"], r["programme_id"], r["enterprise_id"], r["breakdown"]):
+             r["value"] for r in rows}
+    assert facts == {
+        ("awards", "2027-spring", "prog-1", "p-1", "provincial"): 1,
+        ("awards", "2027-spring", "prog-1", "p-1", "national"): 1,
+        ("awards", "2027-autumn", "prog-1", "p-1", "provincial"): 1,
+        # a student the service no longer knows counts under the award's programme
+        ("awards", "2027-spring", "prog-2", None, "provincial"): 1,
     }

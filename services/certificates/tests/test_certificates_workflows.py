@@ -276,3 +276,236 @@ def test_an_enrolment_change_follows_the_programme_code(uow):
 class LedgerView:
     def dump(self, items, many=False):
         return [{"kind": item["kind"], "credits": item["credits"]} for item in items]
+
+
+# skills competitions ------------------------------------------------------------------------
+
+COMPETITION = {"name": "全省职业院校技能大赛 物联网技术应用", "level": "provincial",
+               "organiser": "省教育厅", "held_on": date(2027, 5, 20), "courses": ["IOT101"],
+               "certificates": [{"code": "1X-IOT-01", "level": "intermediate"}]}
+AWARD_RULE = {"programme_id": PROGRAMME, "competition_level": "provincial", "award": "first",
+              "credits": 4.0, "course_exemptions": ["IOT201"], "exam_stand_in": None}
+STAND_IN = {"certificate_code": "1X-IOT-01", "level": "junior"}
+
+
+@pytest.fixture
+def competition(uow):
+    return workflows.create_competition(uow, dict(COMPETITION))
+
+
+def enter(uow, competition, student_ids, tutor_ids=(), team_name="物联网一队"):
+    kind = "team" if len(student_ids) > 1 else "individual"
+    return workflows.enter(uow, competition["_id"], {
+        "kind": kind, "team_name": team_name if kind == "team" else None,
+        "student_ids": list(student_ids), "tutor_ids": list(tutor_ids)})
+
+
+def record(uow, competition, entry, award, rank=None, issuer=ISSUER):
+    return workflows.record_competition_result(
+        uow, competition["_id"], {"entry_id": entry["_id"], "award": award, "rank": rank},
+        NOW, issuer)
+
+
+def test_a_competition_is_aligned_with_catalogued_certificates_at_their_levels(uow, competition):
+    assert (competition["status"], competition["entries"], competition["held_on"]) == (
+        "open", 0, "2027-05-20")
+    with pytest.raises(InvalidInput) as caught:
+        workflows.create_competition(uow, {**COMPETITION, "certificates": [
+            {"code": "1X-IOT-01", "level": "senior"}]})
+    assert caught.value.errors == {"certificates": {"0": {"level": [
+        "1X-IOT-01 is offered at junior, intermediate."]}}}
+
+
+def test_students_enter_once_with_teachers_as_tutors_until_results_are_recorded(
+        uow, competition):
+    team = enter(uow, competition, STUDENTS[:2], ["m-1"])
+    assert (team["kind"], team["team_name"], team["tutor_ids"]) == ("team", "物联网一队", ["m-1"])
+    assert uow.records.competition(competition["_id"])["entries"] == 1
+    with pytest.raises(Conflict, match="%s already entered" % STUDENTS[1]):
+        enter(uow, competition, [STUDENTS[1]])
+    with pytest.raises(InvalidInput) as caught:
+        enter(uow, competition, [STUDENTS[2], "nobody"], ["stu-1"])
+    assert caught.value.errors == {"student_ids": ["Not a known active student: nobody."],
+                                   "tutor_ids": ["Not a known teacher: stu-1."]}
+    workflows.change_enrolment(uow, {"student_id": STUDENTS[3], "status": "suspended",
+                                     "programme_id": PROGRAMME, "partner_id": None})
+    with pytest.raises(InvalidInput, match="not a known active student"):
+        enter(uow, competition, [STUDENTS[3]])
+    record(uow, competition, team, "second", 2)
+    with pytest.raises(Conflict, match="no more entries"):
+        enter(uow, competition, [STUDENTS[4]])
+    assert uow.records.competition(competition["_id"])["entries"] == 1
+
+
+def test_recording_the_same_results_twice_grants_each_member_one_award(uow, competition):
+    team = enter(uow, competition, STUDENTS[:2], ["m-1"])
+    solo = enter(uow, competition, [STUDENTS[2]])
+    uow.emitted.clear()
+    assert record(uow, competition, team, "first", 1) == {
+        "entry_id": team["_id"], "outcome": "awarded",
+        "award_ids": ["%s:%s" % (team["_id"], s) for s in STUDENTS[:2]]}
+    assert record(uow, competition, solo, "none") == {
+        "entry_id": solo["_id"], "outcome": "no award", "award_ids": []}
+    assert uow.records.competition(competition["_id"])["status"] == "results_recorded"
+    granted = uow.events("award_granted")
+    assert [e["student_id"] for e in granted] == STUDENTS[:2]
+    assert granted[0] == {
+        "award_id": "%s:%s" % (team["_id"], STUDENTS[0]), "student_id": STUDENTS[0],
+        "programme_id": PROGRAMME, "partner_id": "ent-1", "competition_id": competition["_id"],
+        "competition_name": COMPETITION["name"], "level": "provincial", "award": "first",
+        "held_on": "2027-05-20"}
+    uow.emitted.clear()
+    assert record(uow, competition, team, "first", 1)["outcome"] == "unchanged"
+    assert record(uow, competition, solo, "none")["outcome"] == "unchanged"
+    assert uow.emitted == []
+    assert len(uow.records.data["awards"]) == 2
+
+
+def test_a_correction_withdraws_the_changed_awards_and_grants_the_new_ones(uow, competition):
+    workflows.set_award_rule(uow, dict(AWARD_RULE))
+    team = enter(uow, competition, STUDENTS[:2])
+    record(uow, competition, team, "first", 1)
+    uow.emitted.clear()
+    assert record(uow, competition, team, "second", 2)["outcome"] == "corrected"
+    assert [(e["award"], e["reason"]) for e in uow.events("award_withdrawn")] == [
+        ("first", "result corrected")] * 2
+    assert [e["award"] for e in uow.events("award_granted")] == ["second"] * 2
+    assert [e["reason"] for e in uow.events("credits_reversed")] == [
+        "award withdrawn: result corrected"] * 2
+    assert uow.events("credits_granted") == []  # no rule for a second award
+    award = uow.records.award("%s:%s" % (team["_id"], STUDENTS[0]))
+    assert (award["award"], award["status"], award["withdrawal_reason"]) == (
+        "second", "awarded", None)
+    assert uow.records.find_entry(team["_id"])["result"]["award"] == "second"
+    # corrected to first again: the first award's credits come back
+    record(uow, competition, team, "first", 1)
+    assert len(uow.records.grants_of_student(STUDENTS[0])) == 1
+
+
+def test_a_correction_does_not_restore_a_disqualified_members_award(uow, competition):
+    team = enter(uow, competition, STUDENTS[:2])
+    record(uow, competition, team, "first", 1)
+    disqualified = "%s:%s" % (team["_id"], STUDENTS[1])
+    workflows.withdraw(uow, disqualified, "违规使用外部设备", NOW)
+    uow.emitted.clear()
+    assert record(uow, competition, team, "second", 2)["award_ids"] == [
+        "%s:%s" % (team["_id"], STUDENTS[0])]
+    assert uow.records.award(disqualified)["status"] == "withdrawn"
+
+
+def test_an_award_earns_the_programmes_credits_and_a_certificate_without_an_exam(
+        uow, competition):
+    rule, changes = workflows.set_award_rule(uow, {**AWARD_RULE, "exam_stand_in": STAND_IN})
+    assert (rule["_id"], rule["version"], changes) == (
+        "%s:provincial:first" % PROGRAMME, 1, [])
+    solo = enter(uow, competition, [STUDENTS[0]])
+    uow.emitted.clear()
+    award_id = record(uow, competition, solo, "first", 1)["award_ids"][0]
+    grant = uow.records.grant(domain.award_grant_id(award_id, PROGRAMME))
+    assert (grant["credits"], grant["certificate_number"], grant["award_id"]) == (
+        4.0, None, award_id)
+    assert uow.events("credits_granted")[0]["award_id"] == award_id
+    number = uow.records.award(award_id)["certificate_number"]
+    issued = uow.records.issued(number)
+    assert (issued["level"], issued["registration_id"], issued["basis"]) == (
+        "junior", None, {"kind": "award", "award_id": award_id})
+    subject = issued["credential"]["credentialSubject"]
+    assert subject["result"][0]["value"] == "first"
+    assert "replaced by a first award" in subject["achievement"]["criteria"]["narrative"]
+    assert issued["credential"]["evidence"][-1]["id"] == "urn:college:award:%s" % award_id
+    assert credentials.verify_proof(issued["credential"], ISSUER.key_ring) == []
+    assert [e["certificate_number"] for e in uow.events("certificate_issued")] == [number]
+
+
+def test_no_certificate_stands_in_for_one_the_student_holds_at_that_level_or_higher(
+        uow, competition, exam):
+    held = issue_to(uow, exam, STUDENTS[0])  # junior, by exam
+    workflows.set_award_rule(uow, {**AWARD_RULE, "exam_stand_in": STAND_IN})
+    solo = enter(uow, competition, [STUDENTS[0]])
+    uow.emitted.clear()
+    award_id = record(uow, competition, solo, "first")["award_ids"][0]
+    assert uow.records.award(award_id)["certificate_number"] is None
+    assert uow.events("certificate_issued") == []
+    assert uow.records.grant(domain.award_grant_id(award_id, PROGRAMME))  # credits still
+    assert uow.records.held(STUDENTS[0]) == {("1X-IOT-01", "junior")}
+    assert held
+
+
+def test_withdrawing_an_award_reverses_its_credits_and_revokes_its_certificate_once(
+        uow, competition):
+    workflows.set_award_rule(uow, {**AWARD_RULE, "exam_stand_in": STAND_IN})
+    solo = enter(uow, competition, [STUDENTS[0]])
+    award_id = record(uow, competition, solo, "first")["award_ids"][0]
+    number = uow.records.award(award_id)["certificate_number"]
+    uow.emitted.clear()
+    award = workflows.withdraw(uow, award_id, "违规使用外部设备", NOW)
+    assert (award["status"], award["withdrawal_reason"]) == ("withdrawn", "违规使用外部设备")
+    assert uow.events("award_withdrawn")[0]["reason"] == "违规使用外部设备"
+    assert [e["award_id"] for e in uow.events("credits_reversed")] == [award_id]
+    assert uow.records.grants_of_student(STUDENTS[0]) == []
+    issued = uow.records.issued(number)
+    assert (issued["revoked"], issued["revocation_reason"]) == (
+        True, "award withdrawn: 违规使用外部设备")
+    with pytest.raises(Conflict, match="already withdrawn"):
+        workflows.withdraw(uow, award_id, "again", NOW)
+    with pytest.raises(NotFound):
+        workflows.withdraw(uow, "no-such-award", "reason", NOW)
+
+
+def test_a_correction_revokes_the_certificate_the_changed_award_stood_in_for(
+        uow, competition):
+    workflows.set_award_rule(uow, {**AWARD_RULE, "exam_stand_in": STAND_IN})
+    solo = enter(uow, competition, [STUDENTS[0]])
+    award_id = record(uow, competition, solo, "first")["award_ids"][0]
+    number = uow.records.award(award_id)["certificate_number"]
+    record(uow, competition, solo, "third")
+    assert uow.records.issued(number)["revocation_reason"] == \
+        "award withdrawn: result corrected"
+    assert uow.records.award(award_id)["certificate_number"] is None
+
+
+def test_a_changed_award_rule_re_evaluates_the_credits_of_existing_awards_only(
+        uow, competition):
+    team = enter(uow, competition, STUDENTS[:2])
+    solo = enter(uow, competition, [STUDENTS[2]])
+    record(uow, competition, team, "first")
+    record(uow, competition, solo, "second")
+    uow.emitted.clear()
+    rule, changes = workflows.set_award_rule(uow, {**AWARD_RULE, "exam_stand_in": STAND_IN})
+    assert sorted((c["student_id"], c["change"]) for c in changes) == [
+        (STUDENTS[0], "grant"), (STUDENTS[1], "grant")]
+    # the stand-in is not retroactive: no certificate for awards recorded before
+    assert uow.events("certificate_issued") == []
+    uow.emitted.clear()
+    rule, changes = workflows.set_award_rule(uow, {**AWARD_RULE, "credits": 2.0})
+    assert rule["version"] == 2 and [c["change"] for c in changes] == ["adjust", "adjust"]
+    assert [e["reason"] for e in uow.events("credits_reversed")] == [
+        "award rule changed (version 2)"] * 2
+    assert [e["credits"] for e in uow.events("credits_granted")] == [2.0, 2.0]
+    uow.emitted.clear()
+    assert workflows.set_award_rule(uow, {**AWARD_RULE, "credits": 2.0})[1] == []
+    assert uow.emitted == []
+    account = workflows.credit_account(uow, {"student_id": STUDENTS[0], "offset": 0,
+                                             "limit": 20}, LedgerView())
+    assert (account["total_credits"], account["grants"][0]["award_id"]) == (
+        2.0, "%s:%s" % (team["_id"], STUDENTS[0]))
+
+
+def test_an_award_rule_names_a_known_programme_and_a_catalogued_stand_in(uow):
+    with pytest.raises(InvalidInput, match="unknown programme"):
+        workflows.set_award_rule(uow, {**AWARD_RULE, "programme_id": "nope"})
+    with pytest.raises(InvalidInput) as caught:
+        workflows.set_award_rule(uow, {**AWARD_RULE, "exam_stand_in": {
+            "certificate_code": "1X-NOPE", "level": "junior"}})
+    assert "certificate_code" in caught.value.errors["exam_stand_in"]
+    with pytest.raises(InvalidInput, match="no such level"):
+        workflows.set_award_rule(uow, {**AWARD_RULE, "exam_stand_in": {
+            "certificate_code": "1X-IOT-01", "level": "senior"}})
+
+
+def test_a_result_names_an_entry_of_the_competition(uow, competition):
+    other = workflows.create_competition(uow, dict(COMPETITION))
+    foreign = enter(uow, other, [STUDENTS[0]])
+    with pytest.raises(InvalidInput, match="no such entry"):
+        record(uow, competition, foreign, "first")
+    assert uow.records.competition(competition["_id"])["status"] == "open"

@@ -9,16 +9,20 @@ class ReadModelEntrypoints:
 
     @rpc
     def student_summaries(self, student_ids):
-        """Per candidate: registrations, results, certificates and credits.
-        At most 200 ids; ``{}`` for an unknown one. Read-only, no transaction.
+        """Per candidate: registrations, results, certificates, credits and
+        competition awards. At most 200 ids; ``{}`` for an unknown one.
+        Read-only, no transaction.
 
         ["stu-1"] -> {"stu-1": {"registrations": [...], "results": [...],
-        "certificates": [...], "credits": {"total": 4.0, "grants": [...]}}}"""
+        "certificates": [...], "credits": {"total": 4.0, "grants": [...]},
+        "awards": [{"award_id", "competition_id", "competition_name", "level",
+        "award", "held_on", "status", "certificate_number"}]}}"""
         ids = summary_ids(student_ids, "student_ids")
-        candidates, registrations, issued, grants = \
+        candidates, registrations, issued, grants, awards = \
             self.store.reading().records.student_parts(ids)
         return {id_: summaries.student_part(candidates.get(id_), registrations.get(id_, []),
-                                            issued.get(id_, []), grants.get(id_, []))
+                                            issued.get(id_, []), grants.get(id_, []),
+                                            awards.get(id_, []))
                 for id_ in ids}
 
     @rpc
@@ -34,6 +38,7 @@ class ReadModelEntrypoints:
     @rpc
     def indicator_facts(self):
         """The dashboard's additive facts: registrations, results_total and
-        results_passed (breakdown ``<code>/<level>``) and credits_converted.
+        results_passed (breakdown ``<code>/<level>``), credits_converted and
+        awards (breakdown ``<competition level>``).
         -> [{"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}]"""
         return summaries.indicator_facts(*self.store.reading().records.indicator_documents())
