@@ -5,10 +5,13 @@ Nothing is written into a database directly. Reproducible from a seed.
 
 At scale 1: 200 partner enterprises, 40 programmes, 10,000 enrolled students,
 500 mentors, 2,000 projects with teams, deliverables and reviews, 1,000
-placements with weekly check-ins and 20,000 certificate exam results. The
-per-student records (students, projects, placements, results) grow with the
-scale; the institutions (partners, programmes, mentors) do not. A second call
-at a higher scale adds to what a first one created (offset by what exists).
+placements with weekly check-ins, 20,000 certificate exam results and 1,000
+graduates of earlier cohorts (graduated in bulk, with their first destinations
+of every kind, the 6- and 12-month retention checks of the hired and their
+employers' survey answers). The per-student records (students, projects,
+placements, results, graduates) grow with the scale; the institutions
+(partners, programmes, mentors) do not. A second call at a higher scale adds to
+what a first one created (offset by what exists).
 """
 import dataclasses
 import hashlib
@@ -47,13 +50,16 @@ class Sizes:
     projects: int = 2_000
     placements: int = 1_000
     results: int = 20_000
+    graduates: int = 1_000  # of the earlier cohorts' order classes, graduated now
+    cohorts: int = 4  # those order classes
     inbound_share: float = 0.1  # of the projects, posted by enterprise systems
 
     @classmethod
     def at_scale(cls, scale):
         base = cls()
         return cls(students=int(base.students * scale), projects=int(base.projects * scale),
-                   placements=int(base.placements * scale), results=int(base.results * scale))
+                   placements=int(base.placements * scale), results=int(base.results * scale),
+                   graduates=int(base.graduates * scale))
 
     def with_students(self, factor):
         """The same institutions and records with ``factor`` times the students:
@@ -64,7 +70,7 @@ class Sizes:
     def tiny(cls):
         """The smoke run's: a handful of everything."""
         return cls(partners=4, programmes=2, students=24, mentors=8, projects=6, placements=4,
-                   results=24)
+                   results=24, graduates=8, cohorts=1)
 
 
 @dataclass
@@ -75,12 +81,17 @@ class Dataset:
     partners: list = field(default_factory=list)
     programmes: list = field(default_factory=list)
     students: list = field(default_factory=list)   # [{"id", "programme_id", "partner_id"}]
+    cohorts: list = field(default_factory=list)    # the graduating order classes, as programmes
+    graduates: list = field(default_factory=list)  # like students
     teachers: list = field(default_factory=list)
     industry_mentors: dict = field(default_factory=dict)  # partner id -> [mentor id]
     enterprise_tokens: dict = field(default_factory=dict)
     projects: int = 0
     placements: int = 0
     results: int = 0
+    destinations: int = 0
+    retention_checks: int = 0
+    survey_answers: int = 0
     applicant_serial: int = 0  # resident ids handed out so far
 
     def save(self, path):
@@ -104,7 +115,9 @@ class Dataset:
                 "students": len(self.students), "mentors": len(self.teachers) + sum(
                     len(m) for m in self.industry_mentors.values()),
                 "projects": self.projects, "placements": self.placements,
-                "certificate_results": self.results}
+                "certificate_results": self.results, "graduates": len(self.graduates),
+                "destinations": self.destinations, "retention_checks": self.retention_checks,
+                "survey_answers": self.survey_answers}
 
 
 class ApiError(RuntimeError):
@@ -118,6 +131,7 @@ class ApiError(RuntimeError):
 WORKFLOW_SHARE = 0.02
 WORKFLOW_MOST = 200  # ~1 student/s on a busy 2-core machine: the 10x growth adds no more
 ADMISSION_BATCH = 500
+MAX_CAPACITY = 5000  # a programme's seats at most (the API's limit)
 UNAVAILABLE = 503  # the gateway's deadline passed: the call may or may not have been done
 ATTEMPTS = 3
 
@@ -231,9 +245,11 @@ class Generator:
                 raise
             return formed[0]
 
-    def parallel(self, label, items, work, weight=None):
-        """Run ``work(item)`` on a thread pool with a progress bar (counting
-        ``weight(item)`` for each, one by default); results in order."""
+    def parallel(self, label, items, work, weight=None, workers=None):
+        """Run ``work(item)`` on a thread pool (of ``workers``, the generator's by
+        default) with a progress bar (counting ``weight(item)`` for each, one by
+        default); results in order. Each part's items and seconds are kept in
+        ``rates``: the report's timed steps."""
         items = list(items)
         weight = weight or (lambda item: 1)
         results = [None] * len(items)
@@ -250,7 +266,7 @@ class Generator:
                         raise
                     time.sleep(number)
 
-        pool = ThreadPoolExecutor(self.workers)
+        pool = ThreadPoolExecutor(workers or self.workers)
         try:
             with tqdm(total=sum(weight(item) for item in items), desc=label,
                       disable=not self.progress, unit="") as bar:
@@ -290,6 +306,8 @@ class Generator:
         self.placements(data, sizes.placements - data.placements)
         self.checkpoint(data)
         self.certificate_results(data, sizes.results - data.results)
+        self.checkpoint(data)
+        self.graduates(data, sizes)
         data.sizes = sizes
         self.checkpoint(data)
         return data
@@ -308,26 +326,15 @@ class Generator:
         holders = {code: [p for j, p in enumerate(data.partners) if j % sizes.programmes == i]
                    for i, code in enumerate(codes)}
 
-        def agreement(index_partner):
-            index, partner = index_partner
-            mine = [code for code in codes if partner in holders[code]]
-            created = api.call("POST", "/v1/partners/%s/agreements" % partner, {
-                "title": "基准合作协议 %04d" % index, "starts_on": "2020-01-01",
-                "ends_on": "2099-12-31", "programme_codes": mine or [codes[0]]})
-            api.call("POST", "/v1/agreements/%s/status" % created["id"], {"status": "active"})
-        self.parallel("agreements", enumerate(data.partners), agreement)
-        per_programme = max(1, sizes.students * 10 // sizes.programmes)
+        self.agreements("agreements", "基准合作协议", "2020-01-01", {
+            partner: [code for code in codes if partner in holders[code]] or [codes[0]]
+            for partner in data.partners})
+        capacity = min(MAX_CAPACITY, max(1, sizes.students * 10 // sizes.programmes) * 2 + 10)
 
         def programme(index_code):
             index, code = index_code
-            partners = holders[code]
-            capacity = min(5000, per_programme * 2 + 10)
-            seats = max(1, capacity // max(1, len(partners)) - 1)
-            created = api.call("POST", "/v1/programmes", {
-                "code": code, "name": "基准专业 %02d" % index, "kind": kinds[index % 3],
-                "intake_year": 2025 + index % 3, "capacity": capacity,
-                "quotas": [{"partner_id": p, "seats": seats} for p in partners]})
-            return {"id": created["id"], "code": code, "partners": partners}
+            return self.programme(code, holders[code], capacity, name="基准专业 %02d" % index,
+                                  kind=kinds[index % 3], intake_year=2025 + index % 3)
         data.programmes = self.parallel("programmes", enumerate(codes), programme)
 
         teachers = sizes.mentors // 2
@@ -346,6 +353,26 @@ class Generator:
                 data.teachers.append(mentor_id)
             else:
                 data.industry_mentors.setdefault(owner, []).append(mentor_id)
+
+    def agreements(self, label, title, starts_on, codes_of):
+        """An active cooperation agreement for each partner of ``codes_of``
+        (partner -> the programme codes it covers)."""
+        def agreement(index_partner):
+            index, (partner, codes) = index_partner
+            created = self.api.call("POST", "/v1/partners/%s/agreements" % partner, {
+                "title": "%s %04d" % (title, index), "starts_on": starts_on,
+                "ends_on": "2099-12-31", "programme_codes": codes})
+            self.api.call("POST", "/v1/agreements/%s/status" % created["id"],
+                          {"status": "active"})
+        self.parallel(label, enumerate(codes_of.items()), agreement)
+
+    def programme(self, code, partners, capacity, **fields):
+        """A programme with a seat quota for each of its ``partners``."""
+        seats = max(1, capacity // max(1, len(partners)) - 1)
+        created = self.api.call("POST", "/v1/programmes", {
+            "code": code, "capacity": capacity,
+            "quotas": [{"partner_id": p, "seats": seats} for p in partners], **fields})
+        return {"id": created["id"], "code": code, "partners": partners}
 
     # -- students: imported applicants taken through the joint enrolment ------------
 
@@ -383,12 +410,15 @@ class Generator:
         self.enrol_through_workflow(data, workflow, apprenticeships or data.programmes)
         self.enrol_from_admission_lists(data, count - workflow, listed)
 
-    def enrol_from_admission_lists(self, data, count, programmes, batch=ADMISSION_BATCH):
+    def enrol_from_admission_lists(self, data, count, programmes):
+        data.students.extend(self.admit(data, count, programmes, "admission lists"))
+
+    def admit(self, data, count, programmes, label, batch=ADMISSION_BATCH):
         """``count`` students through ``POST /v1/admission-imports``: rows spread
         over the programmes and their partners' quotas, sent in batches of
-        ``batch`` rows per programme and partner."""
+        ``batch`` rows per programme and partner; the students admitted."""
         if count <= 0:
-            return
+            return []
         first = data.applicant_serial
         data.applicant_serial += count
         rng = self.item_rng("admitted", first)
@@ -419,9 +449,9 @@ class Generator:
                     r for r in report["report"] if r["status"] == "rejected"][:3])
             return [{"id": r["student_id"], "programme_id": programme_id, "partner_id": partner}
                     for r in report["report"]]
-        for students in self.parallel("admission lists", batches, admit,
-                                      weight=lambda b: len(b[2])):
-            data.students.extend(students)
+        return [student for students in self.parallel(label, batches, admit,
+                                                       weight=lambda b: len(b[2]))
+                for student in students]
 
     def enrol_through_workflow(self, data, count, programmes):
         """``count`` imported applicants, each taken through the joint enrolment."""
@@ -615,6 +645,170 @@ class Generator:
             return size
         self.parallel("exam sessions", sessions, exam)
         data.results += count
+
+    # -- graduates: destinations, retention checks and employer surveys ---------------
+
+    def graduates(self, data, sizes):
+        """Earlier cohorts' order classes graduated: the registrar checks each
+        cohort and graduates it in bulk (timed, the issue's "graduating 1,000"),
+        then records each graduate's first destination, the 6- and 12-month
+        checks of the hired, and the employers answer some of their surveys."""
+        count = sizes.graduates - len(data.graduates)
+        if count <= 0:
+            return
+        if not data.cohorts:
+            self.cohort_programmes(data, sizes.cohorts)
+        admitted = self.admit(data, count, data.cohorts, "graduating cohorts")
+        self.graduate(admitted)
+        offset = len(data.graduates)
+        graduates = list(enumerate(admitted, offset))
+        outsiders = {cohort["id"]: [p for p in data.partners if p not in cohort["partners"]]
+                     or data.partners for cohort in data.cohorts}
+        destinations = self.parallel("destinations", graduates, lambda serial_graduate: (
+            self.destination(serial_graduate, outsiders[serial_graduate[1]["programme_id"]])))
+        hires = [(serial, graduate, destination) for (serial, graduate), destination
+                 in zip(graduates, destinations) if destination.get("started_on")]
+        checks = [(graduate, self.retention_checks(serial)) for serial, graduate, _ in hires]
+        self.parallel("retention checks", checks, self.retention,
+                      weight=lambda graduate_checks: len(graduate_checks[1]))
+        answering = [(serial, graduate, destination) for serial, graduate, destination in hires
+                     if destination.get("enterprise_id") and serial % 5 < SURVEYS_ANSWERED]
+        answers = self.parallel("survey answers", answering,
+                                lambda hire: self.answer_surveys(data, *hire),
+                                weight=lambda hire: SURVEYS_PER_HIRE)
+        # counted together once all is done: a run cut short starts this part again
+        data.graduates.extend(admitted)
+        data.destinations += len(destinations)
+        data.retention_checks += sum(len(planned) for _, planned in checks)
+        data.survey_answers += sum(answers)
+
+    def cohort_programmes(self, data, count):
+        """The graduating order classes (intake 2022), each sponsored by a few
+        partners, with the competencies employers rate their graduates on and
+        requirements their students meet: what they achieved before the system
+        was not recorded in it (the demo's graduated class is made the same way)."""
+        per = max(1, min(COHORT_SPONSORS, len(data.partners) // 2))
+        codes = ["G%02d-OC" % index for index in range(count)]
+        sponsors = {code: [data.partners[(index * per + k) % len(data.partners)]
+                           for k in range(per)] for index, code in enumerate(codes)}
+        codes_of = {}
+        for code, partners in sponsors.items():
+            for partner in partners:
+                codes_of.setdefault(partner, []).append(code)
+        self.agreements("cohort agreements", "基准往届订单班协议", "2022-01-01", codes_of)
+        api = self.api
+
+        def cohort(index_code):
+            index, code = index_code
+            created = self.programme(code, sponsors[code], MAX_CAPACITY, kind="order_class",
+                                     name="基准往届订单班 %02d" % index, intake_year=2022)
+            path = "/v1/programmes/%s" % created["id"]
+            api.call("PUT", path + "/competencies", {"competencies": list(COMPETENCIES)})
+            api.call("POST", path + "/graduation-requirements", {
+                "credits": 0, "placement_hours": 0, "certificates": [],
+                "effective_from": "2022-09-01", "note": "基准数据：往届学业记录未录入系统"})
+            return created
+        data.cohorts = self.parallel("cohort programmes", enumerate(codes), cohort)
+
+    def graduate(self, students):
+        """Per cohort, the graduation check (each student checked against the
+        requirements), then the bulk graduation, at most 1,000 students a call,
+        one call at a time as the registrar confirms them."""
+        api = self.api
+        of_cohort = {}
+        for student in students:
+            of_cohort.setdefault(student["programme_id"], []).append(student["id"])
+
+        def check(cohort_ids):
+            cohort, ids = cohort_ids
+            path = "/v1/programmes/%s/graduation-check?status=active" % cohort
+            page = api.call("GET", path + "&limit=1")
+            if page["eligible"] < len(ids):
+                missing = api.call("GET", path + "&eligible=false&limit=3")["items"]
+                raise ApiError("%d of cohort %s's %d may graduate: %s" % (
+                    page["eligible"], cohort, len(ids), missing))
+        self.parallel("graduation checks", of_cohort.items(), check,
+                      weight=lambda cohort_ids: len(cohort_ids[1]), workers=1)
+
+        def confirm(cohort_ids):
+            cohort, ids = cohort_ids
+            report = api.call("POST", "/v1/programmes/%s/graduations" % cohort,
+                              {"student_ids": ids})
+            refused = [s for s in report["students"] if not s["graduated"] and
+                       s.get("missing") != ["already graduated"]]  # a retried call
+            if refused:
+                raise ApiError("graduation refused: %s" % refused[:3])
+        calls = [(cohort, ids[start:start + GRADUATES_PER_CALL])
+                 for cohort, ids in of_cohort.items()
+                 for start in range(0, len(ids), GRADUATES_PER_CALL)]
+        self.parallel("graduations", calls, confirm, weight=lambda call: len(call[1]),
+                      workers=1)
+
+    def destination(self, serial_graduate, outsiders):
+        """The graduate's first destination, of the kind its place in
+        ``DESTINATIONS`` says; the body recorded."""
+        serial, graduate = serial_graduate
+        rng = self.item_rng("destination", serial)
+        kind = DESTINATIONS[serial % len(DESTINATIONS)]
+        started_on = (self.today - timedelta(days=rng.randint(380, 540))).isoformat()
+        body = {
+            "sponsor": {"kind": "hired", "enterprise_id": graduate["partner_id"],
+                        "position": "数控工艺员", "started_on": started_on},
+            "partner": {"kind": "hired", "enterprise_id": outsiders[serial % len(outsiders)],
+                        "position": "设备运维员", "started_on": started_on},
+            "employer": {"kind": "hired", "employer_name": "基准外部企业%03d" % (serial % 97),
+                         "started_on": started_on},
+            "further_study": {"kind": "further_study", "started_on": started_on,
+                              "employer_name": "基准职业技术大学（专升本）"},
+            "other": {"kind": "other", "note": "应征入伍"},
+            "not_yet_placed": {"kind": "not_yet_placed"},
+        }[kind]
+        self.api.call("PUT", "/v1/students/%s/destination" % graduate["id"], body)
+        return body if body["kind"] == "hired" else {}
+
+    def retention_checks(self, serial):
+        """The 6-month check of a hire, and the 12-month one of who stayed then."""
+        rng = self.item_rng("retention", serial)
+        checks = []
+        for months, stays in ((6, 0.9), (12, 0.85)):
+            checks.append({"months": months, "still_employed": rng.random() < stays})
+            if not checks[-1]["still_employed"]:
+                break
+        return checks
+
+    def retention(self, graduate_checks):
+        graduate, checks = graduate_checks
+        for check in checks:
+            self.api.call("POST", "/v1/students/%s/retention-checks" % graduate["id"], check)
+
+    def answer_surveys(self, data, serial, graduate, destination):
+        """The employer answers the graduate's open surveys (6 and 12 months, both
+        due); how many it answered."""
+        token = data.enterprise_tokens[destination["enterprise_id"]]
+        rng = self.item_rng("survey", serial)
+        surveys = self.api.call("GET", "/v1/employer-surveys?student_id=%s&status=open"
+                                % graduate["id"], token=token)["items"]
+        for survey in surveys:
+            # 设备维护 rated lowest: the results name the competency to work on
+            self.api.call("POST", "/v1/employer-surveys/%s/answers" % survey["id"], {
+                "ratings": {competency: rng.randint(1, 4) if competency == "设备维护"
+                            else rng.randint(3, 5) for competency in COMPETENCIES},
+                "comment": "基准问卷回答"}, token=token)
+        return len(surveys)
+
+
+# the graduates' first destinations, in turn: half hired by their sponsor, 15% by another
+# partner, 5% by an employer outside the partners, 15% further study, 5% other, 10% not yet
+# placed; every kind among the first eight (the smoke run's)
+DESTINATIONS = ("sponsor", "partner", "further_study", "sponsor", "not_yet_placed", "employer",
+                "sponsor", "other", "sponsor", "partner", "sponsor", "further_study", "sponsor",
+                "not_yet_placed", "sponsor", "partner", "sponsor", "further_study", "sponsor",
+                "sponsor")
+COMPETENCIES = ("数控编程", "设备维护", "质量意识", "职业素养")
+COHORT_SPONSORS = 5  # partners sponsoring each graduating order class
+GRADUATES_PER_CALL = 1000  # POST /v1/programmes/{id}/graduations takes at most this many
+SURVEYS_ANSWERED = 3  # of every five hires by a partner, the employer answers
+SURVEYS_PER_HIRE = 2  # at 6 and 12 months, both due: the hires began over a year ago
 
 
 # -- the inbound contract, as an enterprise system speaks it --------------------------

@@ -59,7 +59,15 @@ METHOD = """## How it is measured
   a tutor review), a tenth posted by enterprise systems through the inbound contract with
   their own broker users; placements with four weekly check-ins (two confirmed), logged by
   the students' own accounts; exam sessions with their class registered at once
-  (`POST /v1/exam-sessions/{id}/group-registrations`) and results imported per session.
+  (`POST /v1/exam-sessions/{id}/group-registrations`) and results imported per session;
+  graduates (1,000 at scale 1), admitted from the admission list into four earlier order
+  classes that have requirements their students meet, each class checked
+  (`GET /v1/programmes/{id}/graduation-check`) and graduated in bulk
+  (`POST /v1/programmes/{id}/graduations`, at most 1,000 a call) one call at a time, both
+  timed as parts below ("graduation checks", "graduations"); then each graduate's first
+  destination (half hired by the sponsor, the rest hired by another partner or employer,
+  further study, other, not yet placed), the 6- and 12-month retention checks of the hired,
+  and three in five of the partners that hired one answer its employer surveys.
   The 10× phase adds students only (from the admission list); the other records stay at
   their 1× size. Nothing is written to a database directly. The accounts the dataset needs
   (enterprise users, placed students) are hashed with OWASP's minimum argon2id parameters

@@ -392,7 +392,8 @@ class Measure:
 
     def read_routes(self, rng, only):
         data, gateway, token = self.data, self.running.gateway, self.data.admin_token
-        students = [s["id"] for s in data.students]
+        # the graduates too: their 360s show graduation, destination and retention
+        students = [s["id"] for s in data.students + data.graduates]
         total = len(students)
         choices = {
             "student_360": [("GET", "/v1/students/%s/360" % s, None)

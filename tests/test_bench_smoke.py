@@ -36,8 +36,16 @@ def results(mongo_uri, tmp_path_factory):
 
 
 def test_the_dataset_was_created_through_the_api(results):
-    assert results["dataset"] == {"partners": 4, "programmes": 2, "students": 24, "mentors": 8,
-                                  "projects": 6, "placements": 4, "certificate_results": 24}
+    assert results["dataset"] == {
+        "partners": 4, "programmes": 2, "students": 24, "mentors": 8, "projects": 6,
+        "placements": 4, "certificate_results": 24, "graduates": 8, "destinations": 8,
+        "retention_checks": 10, "survey_answers": 6}
+
+
+def test_the_cohort_was_checked_and_graduated_as_timed_steps(results):
+    for step in ("graduation checks", "graduations"):
+        figures = results["dataset_rates"][step]
+        assert figures["items"] == 8 and figures["per_s"] > 0, figures
 
 
 @pytest.mark.parametrize("route", HTTP_ROUTES)
