@@ -84,11 +84,12 @@ def test_the_parts_and_facts_follow_results_credits_and_a_revocation(certificate
         "certificate_id": number, "number": number, "certificate_code": "1X-IOT-01",
         "level": "junior", "issued_on": "2027-05-10", "status": "valid"}]
     assert part["credits"] == {"total": 4, "grants": [{
-        "certificate_number": number, "programme_id": PROGRAMME_ID, "credits": 4,
-        "course_exemptions": ["IOT101"]}]}
+        "certificate_number": number, "award_id": None, "programme_id": PROGRAMME_ID,
+        "credits": 4, "course_exemptions": ["IOT101"]}]}
+    assert part["awards"] == []
     assert answer["stu-3"] == {
         "registrations": [answer["stu-3"]["registrations"][0]], "results": [],
-        "certificates": [], "credits": {"total": 0, "grants": []}}
+        "certificates": [], "credits": {"total": 0, "grants": []}, "awards": []}
     assert answer["stu-3"]["registrations"][0]["status"] == "cancelled"
 
     assert read_model("enterprise_summaries", ["p-1", "p-9"]) == {
