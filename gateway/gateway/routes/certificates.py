@@ -1,13 +1,15 @@
 """Routes of the certificates service: catalogue, exam sessions, registrations,
-results, issued certificates with their credentials, the credit bank and the
-public verification routes.
+results, issued certificates with their credentials, the credit bank, skills
+competitions with their awards, and the public verification routes.
 
 The certificate officer manages; a student (``student_id`` on the account) or a
 teacher (``mentor_id``) sees and acts only on their own registrations,
 certificates and credits: the caller goes with the call as ``actor``, and the
 service answers anyone else's with 404 (``certificates.domain.check_visible``).
 Anyone may verify a certificate, at a limited pace per client address, and
-learns what it proves, not who holds it.
+learns what it proves, not who holds it. Competitions are read by the college
+and its students; of their entries and awards a student sees their own and a
+teacher those they tutor; enterprise users have no access to them.
 """
 from nameko.extensions import DependencyProvider
 
@@ -22,6 +24,8 @@ from gateway.scoping import actor_of, page_query
 
 MANAGERS = (ADMIN, CERTIFICATE_OFFICER)
 CANDIDATES = (STUDENT, TEACHER)
+# every role but the enterprise's (STAFF includes teachers)
+COMPETITION_READERS = STAFF + (STUDENT,)
 VC_MEDIA_TYPE = "application/vc"
 
 
@@ -250,6 +254,95 @@ class CertificatesRoutes:
         query = {**page_query(request), "student_id": student_id}
         return json_response(200, self.call("certificates", "credit_account", query,
                                             candidate_actor(request)))
+
+    # skills competitions -----------------------------------------------------------------
+
+    @route("POST", "/v1/competitions", roles=MANAGERS,
+           summary="Create a skills competition, aligned with catalogued certificates",
+           body=api.NewCompetitionSchema, response=api.CompetitionSchema, status=201)
+    def create_competition(self, request):
+        competition = self.call("certificates", "create_competition", request.json_body)
+        return json_response(201, competition,
+                             {"Location": "/v1/competitions/%s" % competition["id"]})
+
+    @route("GET", "/v1/competitions", roles=COMPETITION_READERS,
+           summary="List skills competitions", query=api.CompetitionQuerySchema,
+           response=Page(api.CompetitionSchema))
+    def list_competitions(self, request):
+        return json_response(200, self.call("certificates", "list_competitions",
+                                            page_query(request, "level", "status")))
+
+    @route("GET", "/v1/competitions/<competition_id>", roles=COMPETITION_READERS,
+           summary="One competition, with how many entries it has",
+           response=api.CompetitionSchema)
+    def get_competition(self, request, competition_id):
+        return json_response(200, self.call("certificates", "get_competition", competition_id))
+
+    @route("POST", "/v1/competitions/<competition_id>/entries", roles=MANAGERS,
+           summary="Enter an individual or a team (each student once) with their tutors",
+           body=api.NewEntrySchema, response=api.EntrySchema, status=201)
+    def add_competition_entry(self, request, competition_id):
+        """{"kind": "team", "team_name": "物联网一队", "student_ids": ["<id>", "<id>"],
+        "tutor_ids": ["<teacher's mentor id>"]}"""
+        return json_response(201, self.call("certificates", "add_entry", competition_id,
+                                            request.json_body))
+
+    @route("GET", "/v1/competitions/<competition_id>/entries", roles=COMPETITION_READERS,
+           summary="A competition's entries (a student sees their own, a teacher those "
+                   "they tutor)",
+           query=api.EntryQuerySchema, response=Page(api.EntrySchema))
+    def list_competition_entries(self, request, competition_id):
+        return json_response(200, self.call("certificates", "list_entries", competition_id,
+                                            page_query(request, "student_id"),
+                                            candidate_actor(request)))
+
+    @route("POST", "/v1/competitions/<competition_id>/results", roles=MANAGERS,
+           summary="Record or correct a competition's results, with a per-entry report",
+           body=api.CompetitionResultsSchema, response=api.CompetitionResultsReportSchema)
+    def record_competition_results(self, request, competition_id):
+        """{"results": [{"entry_id": "<id>", "award": "first", "rank": 1},
+        {"entry_id": "<id>", "award": "none"}]}"""
+        return json_response(200, self.call("certificates", "record_competition_results",
+                                            competition_id, request.json_body,
+                                            deadline=settings.IMPORT_RPC_TIMEOUT_SECONDS))
+
+    @route("GET", "/v1/awards", roles=COMPETITION_READERS,
+           summary="List competition awards (a student sees their own, a teacher those of "
+                   "the entries they tutor)",
+           query=api.AwardQuerySchema, response=Page(api.AwardSchema))
+    def list_awards(self, request):
+        query = page_query(request, "student_id", "competition_id", "level", "status")
+        return json_response(200, self.call("certificates", "list_awards", query,
+                                            candidate_actor(request)))
+
+    @route("GET", "/v1/awards/<award_id>", roles=COMPETITION_READERS,
+           summary="One competition award", response=api.AwardSchema)
+    def get_award(self, request, award_id):
+        return json_response(200, self.call("certificates", "get_award", award_id,
+                                            candidate_actor(request)))
+
+    @route("POST", "/v1/awards/<award_id>/withdrawal", roles=MANAGERS,
+           summary="Withdraw an award with a reason; its credits are reversed and a "
+                   "certificate issued on it revoked",
+           body=api.AwardWithdrawalSchema, response=api.AwardSchema)
+    def withdraw_award(self, request, award_id):
+        """{"reason": "违规使用外部设备，取消成绩"}"""
+        return json_response(200, self.call("certificates", "withdraw_award", award_id,
+                                            request.json_body))
+
+    @route("POST", "/v1/award-credit-rules", roles=MANAGERS,
+           summary="Set an award rule (credits, exemptions, an exam it stands in for) and "
+                   "apply its credits to the awards it concerns",
+           body=api.AwardRuleInputSchema, response=api.AwardRuleChangesSchema)
+    def set_award_credit_rule(self, request):
+        return json_response(200, self.call("certificates", "set_award_rule",
+                                            request.json_body))
+
+    @route("GET", "/v1/award-credit-rules", roles=STAFF, summary="List award rules",
+           query=api.AwardRuleQuerySchema, response=Page(api.AwardRuleSchema))
+    def list_award_credit_rules(self, request):
+        return json_response(200, self.call("certificates", "list_award_rules",
+                                            page_query(request, "programme_id")))
 
     # public verification (no login) -----------------------------------------------------
 

@@ -412,7 +412,7 @@ class LedgerEntrySchema(Schema):
     programme_id = fields.String()
     certificate_number = fields.String(allow_none=True, metadata={
         "description": "The certificate the credits are for; null for an award's."})
-    award_id = fields.String(allow_none=True, metadata={
+    award_id = fields.String(allow_none=True, dump_default=None, metadata={
         "description": "The competition award the credits are for; null for a certificate's."})
     credits = fields.Float()
     course_exemptions = fields.List(fields.String())
@@ -428,7 +428,7 @@ class CreditGrantSchema(Schema):
     """A grant in force: what one certificate, or one competition award, earns
     under one programme's rule."""
     certificate_number = fields.String(allow_none=True)
-    award_id = fields.String(allow_none=True)
+    award_id = fields.String(allow_none=True, dump_default=None)
     programme_id = fields.String()
     credits = fields.Float()
     course_exemptions = fields.List(fields.String())
