@@ -256,6 +256,16 @@ RULES = (
          ("POST /v1/employer-surveys/{survey_id}/answers",)),
     Rule("A replay's cursor is one the previous page of the replay gave", "cursor",
          r"Not a cursor of this replay", ("POST /v1/admin/inbound/dead-letters/replay",)),
+    Rule("A competition's certificates, and an award's exam stand-in, are at levels their "
+         "certificates offer", "*", r"is offered at",
+         ("POST /v1/competitions", "POST /v1/award-credit-rules")),
+    Rule("A competition entry is shaped as its kind: an individual names one student and no "
+         "team name, a team 2 to 10 students and a name", "*",
+         r"^(An individual entry|A team (has|needs))",
+         ("POST /v1/competitions/{competition_id}/entries",)),
+    Rule("An entry names each student and tutor once; results name each entry once", "*",
+         r"[Nn]amed more than once", ("POST /v1/competitions/{competition_id}/entries",
+                                      "POST /v1/competitions/{competition_id}/results")),
 )
 
 

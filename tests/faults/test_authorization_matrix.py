@@ -9,8 +9,9 @@ roles x an object of the caller's own party and one of another party (two
 enterprises, each with everything the platform keeps: tests/testkit/tenants.py).
 The expected answers follow from what each route declares (its roles and its
 path, whose parameters name a party's objects or the college's shared ones:
-programmes, exam sessions, the certificate catalogue) and from the one rule of
-who may see what (README, "Security"), never from a hand-written list:
+programmes, exam sessions, the certificate catalogue, skills competitions) and
+from the one rule of who may see what (README, "Security"), never from a
+hand-written list:
 
 - the caller reaches its own party's objects (no 401, 404 or role refusal);
 - another party's object answers exactly as a missing one does, and never with
@@ -45,7 +46,7 @@ from testkit.tenants import build_tenants
 ROUTES = [r for r in route_table(GatewayService) if not r["public"]]
 PARTY_ROLES = (ENTERPRISE_USER, STUDENT)
 # path parameters that name the college's shared objects, and plain values
-COLLEGE_PARAMETERS = ("programme_id", "session_id", "code")
+COLLEGE_PARAMETERS = ("programme_id", "session_id", "code", "competition_id")
 WEEK = "2026-09-07"
 
 

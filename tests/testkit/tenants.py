@@ -7,8 +7,9 @@ sponsors (applied, interviewed, offered, signed and enrolled), its HR user and
 the student's own account, an industry mentor and a teacher seconded to it with
 a timesheet, a placement with a check-in and feedback, a published project in
 progress with the student's team, a deliverable and its review, and the
-student's exam registration, result and certificate. The programme, the tutor,
-the certificate catalogue and the exam session are the college's, shared."""
+student's exam registration, result and certificate, and their award in a skills
+competition. The programme, the tutor, the certificate catalogue, the exam
+session and the competition are the college's, shared."""
 import hashlib
 import uuid
 
@@ -97,8 +98,14 @@ def build_tenants(system, labels=("A", "B")):
     tutor = mentors.ok("POST", "/v1/mentors", {"name": "周老师", "kind": "teacher",
                                                "expertise": ["数控技术"]})
     session = certificate_with_session(certificates, CERTIFICATE_CODE, PROGRAMME_CODE)
+    competition = certificates.ok("POST", "/v1/competitions", {
+        "name": "全省职业院校技能大赛 数控车铣", "level": "provincial", "organiser": "省教育厅",
+        "held_on": "2027-05-20", "certificates": [{"code": CERTIFICATE_CODE,
+                                                   "level": "junior"}]})
     college = {"programme_id": programme["id"], "code": CERTIFICATE_CODE,
-               "session_id": session["id"], "tutor_id": tutor["id"]}
+               "session_id": session["id"], "tutor_id": tutor["id"],
+               "competition_id": competition["id"]}
+    entries = {}
 
     for number, label in enumerate(labels):
         tenant, hr = tenants[label], tenants[label].users["enterprise_user"]
@@ -166,6 +173,17 @@ def build_tenants(system, labels=("A", "B")):
                                  {"theory": 78.5, "practical": 85})
         tenant.ids.update(registration_id=registration["id"],
                           number=result["certificate_number"])
+        entries[label] = certificates.eventually(
+            "POST", "/v1/competitions/%s/entries" % competition["id"],
+            {"kind": "individual", "student_ids": [student["id"]],
+             "tutor_ids": [teacher["id"]]})
+    # each tenant's student wins an award: the party's own object
+    report = certificates.ok("POST", "/v1/competitions/%s/results" % competition["id"], {
+        "results": [{"entry_id": entry["id"], "award": "second", "rank": rank}
+                    for rank, entry in enumerate(entries.values(), start=2)]})
+    for label, row in zip(entries, report["rows"]):
+        assert row["outcome"] == "awarded", row
+        tenants[label].ids.update(entry_id=row["entry_id"], award_id=row["award_ids"][0])
     # a student both parties relate to: the second sponsors and places them, the
     # college places them with the first as well
     first, second = (tenants[label] for label in labels[:2])
