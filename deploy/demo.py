@@ -233,6 +233,9 @@ def load(admin, password, today=None):
 
     log("a graduated cohort: destinations, retention and employer surveys")
     created["graduates"] = graduated_cohort(admin, created, today)
+
+    log("skills competitions: entrants, awards and the credits they convert to")
+    created["awards"] = competitions(admin, created, today)
     return created
 
 
@@ -488,6 +491,58 @@ def graduated_cohort(admin, created, today):
         hr.post("/v1/employer-surveys/%s/answers" % survey["id"],
                 {"ratings": ratings, "comment": "设备维护能力需加强"})
     return admin.items("/v1/students", programme_id=programme["id"])
+
+
+# (name, level, organiser, held days ago, aligned course codes, aligned certificates,
+#  entries: (team name or None, student names, award))
+COMPETITIONS = [
+    ("广东省职业院校技能大赛·数控车加工赛项", "provincial", "广东省教育厅", 40, ["CNC101"],
+     [{"code": "1X-CNC-02", "level": "intermediate"}],
+     [(None, ["李明"], "first"), ("精工队", ["王晓明", "张伟"], "second")]),
+    ("校园物联网创新技能赛", "college", "教务处", 20, ["IOT101"],
+     [{"code": "1X-IOT-01", "level": "junior"}],
+     [(None, ["Emma Wilson"], "third"), (None, ["陈静"], "none")]),
+]
+# (programme index, competition level, award, credits, course exemptions, exam stand-in)
+AWARD_RULES = [
+    (0, "provincial", "first", 4, ["CNC101"], {"certificate_code": "1X-CNC-02",
+                                                "level": "intermediate"}),
+    (0, "provincial", "second", 2, [], None),
+    (1, "college", "third", 1, [], None),
+]
+
+
+def competitions(admin, created, today):
+    """Competitions with individual and team entries tutored by a teacher, their
+    awards, and the rules that turn awards into credits (a provincial first
+    prize also stands in for the intermediate CNC exam)."""
+    rules = {(r["programme_id"], r["competition_level"], r["award"])
+             for r in admin.items("/v1/award-credit-rules")}
+    for index, level, award, credits, exemptions, stand_in in AWARD_RULES:
+        programme_id = created["programmes"][index]["id"]
+        if (programme_id, level, award) not in rules:
+            admin.eventually("POST", "/v1/award-credit-rules", {
+                "programme_id": programme_id, "competition_level": level, "award": award,
+                "credits": credits, "course_exemptions": exemptions,
+                "exam_stand_in": stand_in})
+    existing = {c["name"]: c for c in admin.items("/v1/competitions")}
+    tutor = created["mentors"]["周老师"]["id"]
+    for name, level, organiser, days_ago, courses, aligned, entries in COMPETITIONS:
+        competition = existing.get(name) or admin.post("/v1/competitions", {
+            "name": name, "level": level, "organiser": organiser,
+            "held_on": (today - timedelta(days=days_ago)).isoformat(),
+            "courses": courses, "certificates": aligned})
+        if competition["status"] != "open":
+            continue
+        results = []
+        for team_name, names, award in entries:
+            entry = admin.eventually("POST", "/v1/competitions/%s/entries" % competition["id"], {
+                "kind": "team" if team_name else "individual", "team_name": team_name,
+                "student_ids": [created["students"][n]["id"] for n in names],
+                "tutor_ids": [tutor]})
+            results.append({"entry_id": entry["id"], "award": award})
+        admin.post("/v1/competitions/%s/results" % competition["id"], {"results": results})
+    return admin.items("/v1/awards")
 
 
 def demo_password():
