@@ -617,3 +617,68 @@ def test_an_employer_answers_a_survey_and_the_college_sees_the_lowest_competency
     assert stored["competencies"] == competencies + ["安全生产"]
     assert gateway_get(system, "/v1/employer-surveys/%s" % answered_id,
                        officer).json()["competencies"] == competencies, "a survey keeps its own"
+
+
+# -- skills competitions: a certificate officer's competition, entrant, prize and rule ----
+
+
+def test_an_officer_records_a_competition_prize_converts_it_to_credits_and_withdraws_it(
+        system):
+    officer = system.user("officer.competitions", "certificate_officer", password=PASSWORD)
+    registrar = system.user("registrar.competitions", "admissions_officer")
+    programme, (student_id,) = admitted_cohort(system, registrar, ["钱俊杰"])
+    student = gateway_get(system, "/v1/students/%s" % student_id, registrar).json()
+    tutor = requests.post(system.url("gateway", "/v1/mentors"), timeout=15,
+                          headers=system.user("mentors.competitions", "mentor_coordinator"),
+                          json={"name": "冯老师", "kind": "teacher", "expertise": ["数控技术"]})
+    assert tutor.status_code == 201, tutor.text
+    suffix = uuid.uuid4().hex[:4].upper()
+    name = "全省职业院校数控技能大赛 %s" % suffix
+    observed = browse(system, "competition_awards", username="officer.competitions",
+                      name=name, organiser="省教育厅", held_on="2027-05-20",
+                      course="CNC-%s" % suffix, unknown_certificate="NO-SUCH-%s" % suffix,
+                      student_id=student_id, student_number=student["student_number"],
+                      student_name="钱俊杰", tutor_name="冯老师",
+                      programme_id=programme["id"], credits=3,
+                      reason="赛后复核发现违规，取消获奖资格")
+    assert "技能竞赛" in observed["nav"], observed["nav"]
+    assert observed["certificate_error"] == ["证书目录中没有这个证书。", ""], observed
+    assert "已授奖" in observed["report"], observed["report"]
+    award_id = "%s:%s" % (observed["entry_id"], student_id)
+    assert observed["award_id"] == award_id
+    assert "一等奖" in " ".join(observed["award_row"]), observed["award_row"]
+    assert observed["rule_row"][1:4] == ["省级", "一等奖", "3"], observed["rule_row"]
+    for words in (name, "省级", "一等奖", "有效"):
+        assert words in observed["student_awards"], (words, observed["student_awards"])
+    assert name in observed["student_credits"], observed["student_credits"]
+    assert "省级" in observed["dashboard"] and "null" not in observed["dashboard"]
+    assert observed["csv_name"].endswith(".csv")
+    assert award_id in observed["csv"] and name in observed["csv"], observed["csv"][:500]
+    assert name in observed["question"], observed["question"]
+    assert "已撤销" in " ".join(observed["withdrawn_row"]), observed["withdrawn_row"]
+    for words in ("Skills competitions", "Awards", "Withdrawn", "Award credit rules",
+                  "Export CSV"):
+        assert words in observed["page_en"], (words, observed["page_en"])
+    assert "null" not in observed["page_en"] and "undefined" not in observed["page_en"]
+
+    competition = gateway_get(system, "/v1/competitions/%s" % observed["competition_id"],
+                              officer).json()
+    assert (competition["name"], competition["level"], competition["organiser"],
+            competition["held_on"], competition["courses"], competition["certificates"],
+            competition["status"], competition["entries"]) == (
+        name, "provincial", "省教育厅", "2027-05-20", ["CNC-%s" % suffix], [],
+        "results_recorded", 1)
+    entries = gateway_get(system, "/v1/competitions/%s/entries" % competition["id"],
+                          officer).json()["items"]
+    assert [(e["kind"], e["student_ids"], e["tutor_ids"], e["result"]["award"],
+             e["result"]["rank"]) for e in entries] == [
+        ("individual", [student_id], [tutor.json()["id"]], "first", 1)]
+    award = gateway_get(system, "/v1/awards/%s" % award_id, officer).json()
+    assert (award["status"], award["withdrawal_reason"], award["level"], award["award"]) == (
+        "withdrawn", "赛后复核发现违规，取消获奖资格", "provincial", "first")
+    rules = gateway_get(system, "/v1/award-credit-rules?programme_id=%s" % programme["id"],
+                        officer).json()["items"]
+    assert [(r["competition_level"], r["award"], r["credits"], r["course_exemptions"])
+            for r in rules] == [("provincial", "first", 3, ["CNC-%s" % suffix])]
+    credits = gateway_get(system, "/v1/students/%s/credits" % student_id, officer).json()
+    assert credits["total_credits"] == 0, "the withdrawal reversed the award's credits"

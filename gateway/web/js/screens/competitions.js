@@ -236,7 +236,7 @@ async function awardRuleDialog() {
           return await post("/v1/award-credit-rules", body);
         } catch (error) {
           // the stand-in as a whole (not catalogued at that level) is said beside its code
-          throw renamedFields(error, { exam_stand_in: "exam_stand_in.certificate_code" });
+          throw renamedFields(reworded(error, certificateWords), { exam_stand_in: "exam_stand_in.certificate_code" });
         }
       },
       onDone: (answer) => close(answer),
@@ -250,6 +250,18 @@ async function awardRuleDialog() {
 // course codes typed with commas (ASCII or Chinese) or spaces between them
 function splitList(text) {
   return String(text || "").split(/[,，、;\s]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+// The API's field errors reworded: ``rule(fieldError)`` answers a replacement
+// ({field, message}) for one the console can say better (the API's own
+// message is English and names ids), or nothing to leave it as it is.
+function reworded(error, rule) {
+  if (!(error instanceof ApiError) || !Array.isArray(error.problem.field_errors)) return error;
+  error.problem.field_errors = error.problem.field_errors.map((e) => {
+    const better = rule(e);
+    return better ? { ...e, code: "rule", params: undefined, ...better } : e;
+  });
+  return error;
 }
 
 // An API error whose field errors name a field the form shows under another name.
@@ -327,6 +339,14 @@ function busy(button, on) {
   button.disabled = on;
   if (on) button.setAttribute("aria-busy", "true");
   else button.removeAttribute("aria-busy");
+}
+
+// a certificate not in the catalogue, or not at that level, in the console's words
+function certificateWords(fieldError) {
+  if (fieldError.code !== "invalid") return null;
+  if (/^(certificates\.\d+|exam_stand_in)\.code$|certificate_code$/.test(fieldError.field)) return { message: t("competitions.certificate_unknown") };
+  if (/^(certificates\.\d+|exam_stand_in)\.level$/.test(fieldError.field)) return { message: t("competitions.certificate_level_unknown") };
+  return null;
 }
 
 function competitionDialog() {
@@ -414,7 +434,7 @@ function competitionDialog() {
       try {
         close(await post("/v1/competitions", body));
       } catch (error) {
-        f.showErrors(error, place);
+        f.showErrors(reworded(error, certificateWords), place);
       } finally {
         busy(submit, false);
       }
@@ -446,7 +466,16 @@ async function renderCompetition(view, context) {
       again();
     }),
   }, t("entries.add")) : null;
-  const certificates = (competition.certificates || []).map((c) => `${c.code} · ${label("level", c.level)}`).join("、");
+  const certificates = (competition.certificates || []).map((c) => `${c.code} · ${label("level", c.level)}`).join(t("entries.separator"));
+  const statusCell = h("span", {}, competitionStatus(competition));
+  // results recorded: the competition takes no more entries
+  function recorded() {
+    awards.reload();
+    competition.status = "results_recorded";
+    document.getElementById("competition-facts").dataset.status = competition.status;
+    statusCell.replaceChildren(competitionStatus(competition));
+    addEntrant?.remove();
+  }
   const nodes = [
     pageHeader(competition.name, addEntrant),
     h("p", { class: "muted" }, h("a", { href: "#/competitions" }, t("competitions.back"))),
@@ -454,7 +483,7 @@ async function renderCompetition(view, context) {
       fact(t("competitions.level"), label("competition_level", competition.level)),
       fact(t("competitions.organiser"), competition.organiser),
       fact(t("competitions.held_on"), formatDate(competition.held_on)),
-      fact(t("col.status"), competitionStatus(competition)),
+      fact(t("col.status"), statusCell),
       fact(t("competitions.entries_count"), formatNumber(competition.entries ?? 0)),
       fact(t("competitions.courses"), (competition.courses || []).join("、") || "—"),
       fact(t("competitions.certificates"), certificates || "—"))),
@@ -473,7 +502,7 @@ async function renderCompetition(view, context) {
     return;
   }
   entriesBox.replaceChildren(h("h2", {}, t("entries.title")),
-    entries.length ? (manager ? resultsForm(competition, entries, () => { awards.reload(); }) : entriesTable(entries)) : empty(t("entries.none")));
+    entries.length ? (manager ? resultsForm(competition, entries, recorded) : entriesTable(entries)) : empty(t("entries.none")));
 }
 
 function entrantNames(entry) {
@@ -753,23 +782,42 @@ function entryDialog(competition) {
       f.clear();
       if (kind.value === "team") f.requireFilled();
       for (const row of students) if (!row.control.value.trim()) f.mark(row.control, [t("validation.required")]);
+      for (const row of tutorsChosen) if (!row.control.value) f.mark(row.control, [t("entries.choose_or_remove_tutor")]);
       if (f.focusFirst()) return;
       busy(submit, true);
+      let sent = null;
       try {
         const ids = [];
         for (const row of students) ids.push(await studentId(row));
         if (f.focusFirst()) return;
         const body = {
           kind: kind.value, team_name: kind.value === "team" ? teamName.value.trim() : null,
-          student_ids: ids, tutor_ids: tutorsChosen.map((row) => row.control.value).filter(Boolean),
+          student_ids: ids, tutor_ids: tutorsChosen.map((row) => row.control.value),
         };
+        sent = body;
         close(await post(`${competitionPath(competition.id)}/entries`, body));
       } catch (error) {
-        if (error instanceof ApiError && error.status === 409) {
-          // a student entered already, or results recorded: the API says which
-          f.general.append(h("div", { class: "alert error", role: "alert" }, h("strong", {}, t("entries.conflict")), " ", error.problem.detail || ""));
+        const named = (text, ids) => ids.findIndex((id) => id && String(text || "").includes(id));
+        // a student entered already: said beside each one the API names
+        const already = error instanceof ApiError && error.status === 409
+          ? (sent?.student_ids || []).map((id, index) => [id, index]).filter(([id]) => String(error.problem.detail || "").includes(id)) : [];
+        if (already.length) {
+          for (const [, index] of already) f.mark(students[index].control, [t("entries.already_entered")]);
+          f.focusFirst();
+        } else if (error instanceof ApiError && error.status === 409) {
+          f.general.append(errorBox(error));  // the results are recorded: no more entries
         } else {
-          f.showErrors(error, place);
+          // the API names the student or tutor it does not know: said beside that row
+          f.showErrors(reworded(error, (e) => {
+            if (e.code !== "invalid") return null;
+            if (e.field === "student_ids" && named(e.message, sent?.student_ids || []) >= 0) {
+              return { field: `student_ids.${named(e.message, sent.student_ids)}`, message: t("entries.not_active_student") };
+            }
+            if (e.field === "tutor_ids" && named(e.message, sent?.tutor_ids || []) >= 0) {
+              return { field: `tutor_ids.${named(e.message, sent.tutor_ids)}`, message: t("entries.not_a_teacher") };
+            }
+            return null;
+          }), place);
         }
       } finally {
         busy(submit, false);
