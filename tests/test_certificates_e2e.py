@@ -1,5 +1,6 @@
 """Certificates through the gateway, as processes: an enrolled student registers,
-passes, receives a signed credential and credits, and anyone verifies it."""
+passes, receives a signed credential and credits, and anyone verifies it; a
+skills competition's award earns credits and a certificate in place of an exam."""
 import copy
 import json
 import re
@@ -267,3 +268,67 @@ def test_unknown_things_are_404_and_a_non_json_body_is_400(system, officer, cata
     raw = requests.post(system.url("gateway", "/v1/public/credentials/verify"), data="{oops",
                         timeout=15)
     assert raw.status_code == 400
+
+
+def test_a_competition_award_earns_credits_and_a_certificate_until_it_is_withdrawn(
+        system, officer, catalogue):
+    for number, (student_id, name) in enumerate((("stu-e2e-5", "刘洋"), ("stu-e2e-6", "陈静")),
+                                                start=5):
+        publish_event(system.amqp_uri, "enrollment", new_event("student_enrolled", "enrollment", {
+            "student_id": student_id, "student_number": "2027%04d" % number, "name": name,
+            "programme_id": PROGRAMME["programme_id"], "programme_code": PROGRAMME["code"],
+            "programme_kind": "order_class", "intake_year": 2027}))
+    winner = system.user("liu.yang", "student", student_id="stu-e2e-5")
+    classmate = system.user("chen.jing", "student", student_id="stu-e2e-6")
+    rule = post(system, "/v1/award-credit-rules", officer, {
+        "programme_id": PROGRAMME["programme_id"], "competition_level": "national",
+        "award": "first", "credits": 3, "course_exemptions": ["IOT201"],
+        "exam_stand_in": {"certificate_code": "1x-iot-01", "level": "intermediate"}})
+    assert rule.status_code == 200, rule.text
+    created = post(system, "/v1/competitions", officer, {
+        "name": "全国职业院校技能大赛 物联网技术应用", "level": "national", "organiser": "教育部",
+        "held_on": "2027-05-20", "courses": ["IOT101"],
+        "certificates": [{"code": "1X-IOT-01", "level": "intermediate"}]})
+    assert created.status_code == 201, created.text
+    competition = created.json()
+    assert created.headers["Location"] == "/v1/competitions/%s" % competition["id"]
+    entries_path = "/v1/competitions/%s/entries" % competition["id"]
+    assert post(system, entries_path, officer, {"kind": "team", "student_ids": [
+        "stu-e2e-5", "stu-e2e-6"]}).json()["errors"] == {"team_name": ["A team needs a name."]}
+    entries = [wait_until(lambda: (lambda r: r.json() if r.status_code == 201 else None)(
+        post(system, entries_path, officer, {"kind": "individual", "student_ids": [s]})),
+        timeout=30, message="entering %s" % s) for s in ("stu-e2e-5", "stu-e2e-6")]
+
+    report = post(system, "/v1/competitions/%s/results" % competition["id"], officer, {
+        "results": [{"entry_id": entries[0]["id"], "award": "first", "rank": 1},
+                    {"entry_id": entries[1]["id"], "award": "none"}]})
+    assert report.status_code == 200, report.text
+    assert [row["outcome"] for row in report.json()["rows"]] == ["awarded", "no award"]
+    award_id = report.json()["rows"][0]["award_ids"][0]
+
+    mine = get(system, "/v1/awards", winner).json()["items"]
+    assert [(a["id"], a["award"], a["level"]) for a in mine] == [(award_id, "first", "national")]
+    number = mine[0]["certificate_number"]
+    assert get(system, "/v1/awards/%s" % award_id, classmate).status_code == 404
+    assert get(system, "/v1/awards", classmate).json()["items"] == []
+    assert [e["id"] for e in get(system, entries_path, classmate).json()["items"]] == [
+        entries[1]["id"]]
+    issued = get(system, "/v1/issued-certificates/%s" % number, winner).json()
+    assert (issued["level"], issued["basis"]) == (
+        "intermediate", {"kind": "award", "award_id": award_id})
+    credential = get(system, "/v1/issued-certificates/%s/credential" % number, winner).json()
+    assert "urn:college:award:%s" % award_id in [e["id"] for e in credential["evidence"]]
+    assert post(system, "/v1/public/credentials/verify", {}, credential).json()["verified"]
+    credits = get(system, "/v1/students/stu-e2e-5/credits", winner).json()
+    assert (credits["total_credits"], credits["grants"][0]["award_id"]) == (3, award_id)
+    export = get(system, "/v1/awards?format=csv&level=national", officer)
+    assert export.status_code == 200
+    assert "全国职业院校技能大赛" in export.content.decode("utf-8-sig")
+
+    withdrawn = post(system, "/v1/awards/%s/withdrawal" % award_id, officer,
+                     {"reason": "违规使用外部设备"})
+    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "withdrawn")
+    assert post(system, "/v1/awards/%s/withdrawal" % award_id, officer,
+                {"reason": "again"}).status_code == 409
+    assert get(system, "/v1/public/certificates/%s" % number).json()["status"] == "revoked"
+    assert get(system, "/v1/students/stu-e2e-5/credits", winner).json()["total_credits"] == 0

@@ -327,7 +327,7 @@ def add_grant(uow: UnitOfWork, grant: Document) -> None:
     """A grant into the credit bank, on the ledger; announces ``credits_granted``."""
     uow.records.add_grant(grant)
     uow.records.add_ledger_entry(domain.ledger_entry(new_id(), "grant", grant, None, utcnow()))
-    uow.count("credit_grants", "Credit grants made from certificates.")
+    uow.count("credit_grants", "Credit grants made, from certificates and competition awards.")
     emit(uow, "credits_granted", domain.credit_event(grant, None))
 
 
