@@ -5,12 +5,14 @@ Nothing is written into a database directly. Reproducible from a seed.
 
 At scale 1: 200 partner enterprises, 40 programmes, 10,000 enrolled students,
 500 mentors, 2,000 projects with teams, deliverables and reviews, 1,000
-placements with weekly check-ins, 20,000 certificate exam results and 1,000
-graduates of earlier cohorts (graduated in bulk, with their first destinations
-of every kind, the 6- and 12-month retention checks of the hired and their
-employers' survey answers). The per-student records (students, projects,
-placements, results, graduates) grow with the scale; the institutions
-(partners, programmes, mentors) do not. A second call at a higher scale adds to
+placements with weekly check-ins, 20,000 certificate exam results, 20 skills
+competitions of 20 entries each (individuals and teams, their results and the
+rules that turn awards into credits) and 1,000 graduates of earlier cohorts
+(graduated in bulk, with their first destinations of every kind, the 6- and
+12-month retention checks of the hired and their employers' survey answers).
+The per-student records (students, projects, placements, results,
+competitions, graduates) grow with the scale; the institutions (partners,
+programmes, mentors) do not. A second call at a higher scale adds to
 what a first one created (offset by what exists).
 """
 import dataclasses
@@ -50,6 +52,8 @@ class Sizes:
     projects: int = 2_000
     placements: int = 1_000
     results: int = 20_000
+    competitions: int = 20
+    entries: int = 20  # of each competition
     graduates: int = 1_000  # of the earlier cohorts' order classes, graduated now
     cohorts: int = 4  # those order classes
     inbound_share: float = 0.1  # of the projects, posted by enterprise systems
@@ -59,6 +63,7 @@ class Sizes:
         base = cls()
         return cls(students=int(base.students * scale), projects=int(base.projects * scale),
                    placements=int(base.placements * scale), results=int(base.results * scale),
+                   competitions=int(base.competitions * scale),
                    graduates=int(base.graduates * scale))
 
     def with_students(self, factor):
@@ -70,7 +75,7 @@ class Sizes:
     def tiny(cls):
         """The smoke run's: a handful of everything."""
         return cls(partners=4, programmes=2, students=24, mentors=8, projects=6, placements=4,
-                   results=24, graduates=8, cohorts=1)
+                   results=24, competitions=2, entries=6, graduates=8, cohorts=1)
 
 
 @dataclass
@@ -89,6 +94,9 @@ class Dataset:
     projects: int = 0
     placements: int = 0
     results: int = 0
+    competitions: int = 0
+    competition_entries: int = 0
+    awards: int = 0
     destinations: int = 0
     retention_checks: int = 0
     survey_answers: int = 0
@@ -115,7 +123,9 @@ class Dataset:
                 "students": len(self.students), "mentors": len(self.teachers) + sum(
                     len(m) for m in self.industry_mentors.values()),
                 "projects": self.projects, "placements": self.placements,
-                "certificate_results": self.results, "graduates": len(self.graduates),
+                "certificate_results": self.results, "competitions": self.competitions,
+                "competition_entries": self.competition_entries, "awards": self.awards,
+                "graduates": len(self.graduates),
                 "destinations": self.destinations, "retention_checks": self.retention_checks,
                 "survey_answers": self.survey_answers}
 
@@ -306,6 +316,8 @@ class Generator:
         self.placements(data, sizes.placements - data.placements)
         self.checkpoint(data)
         self.certificate_results(data, sizes.results - data.results)
+        self.checkpoint(data)
+        self.competitions(data, sizes.competitions - data.competitions, sizes.entries)
         self.checkpoint(data)
         self.graduates(data, sizes)
         data.sizes = sizes
@@ -604,7 +616,7 @@ class Generator:
         api = self.api
         for index in range(10):
             api.call("POST", "/v1/certificates", {
-                "code": "1X-BN-%02d" % index, "title": "基准证书 %02d" % index,
+                "code": CERTIFICATE_CODE % index, "title": "基准证书 %02d" % index,
                 "organisation": "基准评价组织", "levels": ["junior"],
                 # every programme prepares for every certificate: any student may sit any
                 "alignment": {"programmes": [p["code"] for p in data.programmes]}},
@@ -617,7 +629,7 @@ class Generator:
             start, size = start_size
             serial = offset + start
             session = api.call("POST", "/v1/exam-sessions", {
-                "certificate_code": "1X-BN-%02d" % (serial // per_session % 10),
+                "certificate_code": CERTIFICATE_CODE % (serial // per_session % 10),
                 "level": "junior", "site": "实训楼 A%03d" % (serial // per_session),
                 "exam_date": "2099-06-12", "registration_deadline": "2099-05-31",
                 "capacity": size})
@@ -640,11 +652,87 @@ class Generator:
             for part in range(0, size, 250):
                 rows = "".join("%s,%d,%d\n" % (c, rng.randint(40, 99), rng.randint(40, 99))
                                for c in candidates[part:part + 250])
-                api.call("POST", "/v1/exam-sessions/%s/results" % session["id"],
-                         {"csv": "candidate_id,theory,practical\n" + rows})
+                report = api.call("POST", "/v1/exam-sessions/%s/results" % session["id"],
+                                  {"csv": "candidate_id,theory,practical\n" + rows})
+                if report["rejected"]:  # a pass not issued is a result not recorded
+                    raise ApiError("the results import rejected rows: %s" % [
+                        row for row in report["rows"] if row["status"] == "rejected"][:3])
             return size
         self.parallel("exam sessions", sessions, exam)
         data.results += count
+
+    # -- skills competitions: entries, results and the awards' credits ----------------
+
+    def competitions(self, data, count, entries):
+        """``count`` competitions of ``entries`` entries each (every fourth a team
+        of three, the others individuals, each tutored by a teacher), their
+        results recorded at once, after the rules that turn the awards of each
+        programme's students into credits (two of them standing in for an exam)."""
+        if count <= 0:
+            return
+        api = self.api
+
+        def award_rule(programme_rule):
+            programme, (level, award, credits, stands_in) = programme_rule
+            api.call("POST", "/v1/award-credit-rules", {
+                "programme_id": programme["id"], "competition_level": level, "award": award,
+                "credits": credits, "exam_stand_in": {
+                    "certificate_code": CERTIFICATE_CODE % 0, "level": "junior"}
+                if stands_in else None},
+                wait_for=60)  # certificates learns of the programmes by event
+        if not data.competitions:
+            self.parallel("award credit rules", [
+                (programme, rule) for programme in data.programmes for rule in AWARD_RULES],
+                award_rule)
+        offset = data.competitions
+
+        def competition(index):
+            serial = offset + index
+            level = COMPETITION_LEVELS[serial % len(COMPETITION_LEVELS)]
+            created = api.call("POST", "/v1/competitions", {
+                "name": "基准技能大赛 %04d" % serial, "level": level, "organiser": "基准组委会",
+                "held_on": (self.today - timedelta(days=30 + serial % 300)).isoformat(),
+                "certificates": [{"code": CERTIFICATE_CODE % (serial % 10), "level": "junior"}]},
+                expect=(201,))
+            path = "/v1/competitions/%s" % created["id"]
+            first = serial * entries * 2  # the competition's students, each entering once
+            results, members = [], 0
+            for place in range(entries):
+                size = 3 if place % 4 == 3 else 1
+                students = [data.students[(first + members + k) % len(data.students)]["id"]
+                            for k in range(size)]
+                members += size
+                entry = self._entry(api, path, {
+                    "kind": "team" if size > 1 else "individual",
+                    "team_name": "基准队 %d" % place if size > 1 else None,
+                    "student_ids": students,
+                    "tutor_ids": [data.teachers[(serial + place) % len(data.teachers)]]})
+                award = AWARDS_BY_PLACE[place] if place < len(AWARDS_BY_PLACE) else "none"
+                results.append({"entry_id": entry["id"], "award": award,
+                                "rank": place + 1 if award != "none" else None})
+            report = api.call("POST", path + "/results", {"results": results})
+            if report["rejected"]:
+                raise ApiError("competition results rejected: %s" % [
+                    row for row in report["rows"] if row["outcome"] == "rejected"][:3])
+            return sum(len(row["award_ids"]) for row in report["rows"])
+        awards = self.parallel("competitions", range(count), competition)
+        data.competitions += count
+        data.competition_entries += count * entries
+        data.awards += sum(awards)
+
+    @staticmethod
+    def _entry(api, path, body):
+        """Enter them; a first attempt that the gateway's deadline cut short may
+        have entered them already (409): then that entry is the one."""
+        try:
+            return api.call("POST", path + "/entries", body, expect=(201,), wait_for=120)
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+            entered = api.call("GET", path + "/entries?student_id=%s" % body["student_ids"][0])
+            if not entered["items"]:
+                raise
+            return entered["items"][0]
 
     # -- graduates: destinations, retention checks and employer surveys ---------------
 
@@ -796,6 +884,15 @@ class Generator:
                 "comment": "基准问卷回答"}, token=token)
         return len(surveys)
 
+
+CERTIFICATE_CODE = "1X-BN-%02d"  # the ten certificates catalogued, junior level only
+COMPETITION_LEVELS = ("provincial", "college", "municipal", "college", "national", "municipal",
+                      "college", "provincial", "world", "college")  # in turn
+AWARDS_BY_PLACE = ("first", "second", "third", "third", "honourable")  # then none
+# (level, award, credits, whether it stands in for the exam of 1X-BN-00, junior)
+AWARD_RULES = (("college", "first", 1, False), ("municipal", "first", 2, False),
+               ("provincial", "first", 4, True), ("provincial", "second", 2, False),
+               ("national", "first", 6, True), ("world", "first", 8, False))
 
 # the graduates' first destinations, in turn: half hired by their sponsor, 15% by another
 # partner, 5% by an employer outside the partners, 15% further study, 5% other, 10% not yet

@@ -60,8 +60,11 @@ METHOD = """## How it is measured
   their own broker users; placements with four weekly check-ins (two confirmed), logged by
   the students' own accounts; exam sessions with their class registered at once
   (`POST /v1/exam-sessions/{id}/group-registrations`) and results imported per session;
-  graduates (1,000 at scale 1), admitted from the admission list into four earlier order
-  classes that have requirements their students meet, each class checked
+  skills competitions (20 at scale 1) of 20 entries each, every fourth a team of three,
+  each tutored by a teacher, their results recorded in one call after award credit rules
+  for every programme (two of them standing in for an exam); graduates (1,000 at scale 1),
+  admitted from the admission list into four earlier order classes that have
+  requirements their students meet, each class checked
   (`GET /v1/programmes/{id}/graduation-check`) and graduated in bulk
   (`POST /v1/programmes/{id}/graduations`, at most 1,000 a call) one call at a time, both
   timed as parts below ("graduation checks", "graduations"); then each graduate's first

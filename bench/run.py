@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import subprocess
@@ -218,6 +219,20 @@ def measure_overload(args, running, publishers, rate, out):
     return figures
 
 
+def signing_key(data_dir=None):
+    """The certificates service's credential signing key, generated as `make run`
+    does (without one a pass issues no certificate, and its result is refused);
+    kept beside a kept dataset, whose credentials it signed."""
+    path = data_dir / "certificate-signing-key" if data_dir else None
+    if path and path.exists():
+        return path.read_text().strip()
+    key = "bench:" + secrets.token_urlsafe(32)
+    if path:
+        path.write_text(key)
+        path.chmod(0o600)
+    return key
+
+
 class Running:
     """Everything the run started, stopped in reverse."""
 
@@ -250,6 +265,7 @@ class Running:
         self.system = System(self.vhost.uri, mongo_uri, extra_env={
             "JWT_LIFETIME_SECONDS": "86400", "LOG_LEVEL": "WARNING", **ACCOUNT_HASHING,
             "EVENT_QUEUE_TYPE": args.queue_type,
+            "CERTIFICATE_SIGNING_KEYS": signing_key(self.data_dir),
             # one load client with one token is one rate-limit bucket: the benchmark
             # measures the routes, not the per-client limit (which would cap it at 1,000/s)
             "RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000"},

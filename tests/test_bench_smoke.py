@@ -38,7 +38,8 @@ def results(mongo_uri, tmp_path_factory):
 def test_the_dataset_was_created_through_the_api(results):
     assert results["dataset"] == {
         "partners": 4, "programmes": 2, "students": 24, "mentors": 8, "projects": 6,
-        "placements": 4, "certificate_results": 24, "graduates": 8, "destinations": 8,
+        "placements": 4, "certificate_results": 24, "competitions": 2,
+        "competition_entries": 12, "awards": 14, "graduates": 8, "destinations": 8,
         "retention_checks": 10, "survey_answers": 6}
 
 
