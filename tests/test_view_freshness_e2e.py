@@ -141,7 +141,8 @@ def tell(story):
 @pytest.fixture(scope="module")
 def story(system):
     """A partner, its agreement and quota, an apprentice enrolled, mentored, placed,
-    rated, on a project, certified and credited, then changes to each."""
+    rated, on a project, certified and credited, awarded a competition prize, then
+    changes to each."""
     s = Story(system)
     ids = s.ids
     officer = s.user("fresh.admissions", "admissions_officer")
@@ -394,9 +395,42 @@ def story(system):
     s.step("apprentice back", lambda: officer.ok(
         "POST", status, {"action": "resume", "reason": "病愈复学"}), {
         ("student", "student"): lambda now, _: now["status"] == "active"})
+    a_competition_award(s, certificates, programme, tutor)
     graduates_and_their_employer(s, officer, hr, programme, partner)
     s.hr, s.me = hr, me
     return s
+
+
+def a_competition_award(s, certificates, programme, tutor):
+    """The apprentice wins a first prize at a provincial skills competition,
+    which converts to credits under the programme's rule, then loses it."""
+    ids = s.ids
+    competition = certificates.ok("POST", "/v1/competitions", {
+        "name": "新鲜度数控技能大赛", "level": "provincial", "organiser": "省教育厅",
+        "held_on": "2027-05-20", "courses": ["CNC-101"], "certificates": []})
+    path = "/v1/competitions/%s" % competition["id"]
+    entry = certificates.eventually("POST", path + "/entries", {
+        "kind": "individual", "student_ids": [ids["student_id"]], "tutor_ids": [tutor["id"]]})
+    s.step("a first prize recorded", lambda: certificates.ok("POST", path + "/results", {
+        "results": [{"entry_id": entry["id"], "award": "first", "rank": 1}]}), {
+        ("student", "awards"): lambda now, _: has(now, "competition_id", competition["id"])
+        and one(now, "competition_id", competition["id"])["status"] == "awarded",
+        ("dashboard", "awards.total"): lambda now, before: now == before + 1,
+        ("dashboard", "awards.by_level"): lambda now, _: one(
+            now, "level", "provincial")["awards"] >= 1})
+    award_id = "%s:%s" % (entry["id"], ids["student_id"])
+    s.step("the award converts to credits", lambda: certificates.ok(
+        "POST", "/v1/award-credit-rules", {
+            "programme_id": programme["id"], "competition_level": "provincial",
+            "award": "first", "credits": 3, "course_exemptions": ["CNC-101"]}), {
+        ("student", "credits"): lambda now, _: has(now["grants"], "award_id", award_id)
+        and now["total"] == 3})
+    s.step("the award withdrawn", lambda: certificates.ok(
+        "POST", "/v1/awards/%s/withdrawal" % award_id, {"reason": "赛后复核取消资格"}), {
+        ("student", "awards"): lambda now, _: one(
+            now, "competition_id", competition["id"])["status"] == "withdrawn",
+        ("student", "credits"): lambda now, _: now["total"] == 0,
+        ("dashboard", "awards.total"): lambda now, before: now == before - 1})
 
 
 def graduates_and_their_employer(s, officer, hr, programme, partner):
