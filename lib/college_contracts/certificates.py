@@ -75,6 +75,9 @@ class CreditsChanged(EventData):
     (``award_id``, grant id ``award:<award_id>:<programme_id>``)."""
     grant_id = Id(required=True)
     student_id = Id(required=True)
+    # when the grant was made ("2027-06-01T08:00:00.123Z"), the same on its reversal: a
+    # grant made again under the same id after a reversal is told apart by it
+    granted_at = fields.String(allow_none=True, load_default=None)
     certificate_number = fields.String(allow_none=True, load_default=None)
     award_id = Id(allow_none=True, load_default=None)
     programme_id = Id(required=True)

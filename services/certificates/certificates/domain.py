@@ -14,7 +14,7 @@ import io
 import re
 import secrets
 import unicodedata
-from datetime import date
+from datetime import date, timezone
 from typing import AbstractSet, Any, Callable, Mapping, Optional, Sequence, Sized
 
 from college_platform.actors import STAFF, STUDENT, TEACHER, Actor, kind_of, not_found, owns
@@ -588,9 +588,21 @@ def ledger_entry(entry_id: str, kind: str, grant: Document, reason: Optional[str
             "created_at": now}
 
 
+def granted_at(grant: Document) -> str:
+    """When the grant was made, to the millisecond and in UTC, as the database
+    keeps it: its reversal, read back from the store, names the same time, and
+    a grant made again under the same id (a rule changed, an award corrected
+    back) a later one, so a consumer tells the two grants apart."""
+    moment = grant["created_at"]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return "%s.%03dZ" % (moment.strftime("%Y-%m-%dT%H:%M:%S"), moment.microsecond // 1000)
+
+
 def credit_event(grant: Document, reason: Optional[str]) -> Document:
     """The data of ``credits_granted`` and ``credits_reversed``."""
     return {"grant_id": grant["_id"], "student_id": grant["student_id"],
+            "granted_at": granted_at(grant),
             "certificate_number": grant["certificate_number"],
             "award_id": grant.get("award_id"),
             "programme_id": grant["programme_id"], "credits": grant["credits"],

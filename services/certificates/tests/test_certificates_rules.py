@@ -1,6 +1,6 @@
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -367,13 +367,15 @@ def test_credits_follow_an_unrevoked_certificate_of_a_students_programme():
 
 
 def test_a_grant_its_ledger_entry_its_event_and_the_account_agree():
-    grant = domain.new_grant("stu-1", "N-1", RULE, "now")
+    grant = domain.new_grant("stu-1", "N-1", RULE,
+                             datetime(2027, 6, 1, 8, 0, 0, 123456, tzinfo=timezone.utc))
     assert grant["_id"] == domain.grant_id("N-1", "p-1") == "N-1:p-1"
     assert grant["rule_version"] == 2 and grant["credits"] == 4.0
     entry = domain.ledger_entry("l-1", "reversal", grant, "why", "now")
     assert (entry["kind"], entry["grant_id"], entry["reason"]) == ("reversal", "N-1:p-1", "why")
     assert domain.credit_event(grant, None) == {
         "grant_id": "N-1:p-1", "student_id": "stu-1", "certificate_number": "N-1",
+        "granted_at": "2027-06-01T08:00:00.123Z",
         "award_id": None, "programme_id": "p-1", "credits": 4.0,
         "course_exemptions": ["IOT101"], "reason": None}
     other = {**grant, "certificate_number": "N-2", "credits": 1.5,
@@ -510,12 +512,17 @@ def test_an_award_is_withdrawn_once_its_credits_and_certificate_told_why():
 def test_an_award_grant_is_keyed_by_award_and_programme_and_names_no_certificate():
     rule = {"programme_id": "prog-1", "credits": 3.0, "course_exemptions": ["IOT201"],
             "version": 2}
-    grant = domain.new_award_grant({"_id": "e-1:stu-1", "student_id": "stu-1"}, rule, "now")
+    grant = domain.new_award_grant({"_id": "e-1:stu-1", "student_id": "stu-1"}, rule,
+                                   datetime(2027, 6, 1, tzinfo=timezone.utc))
     assert grant["_id"] == domain.award_grant_id("e-1:stu-1", "prog-1") == \
         "award:e-1:stu-1:prog-1"
     assert (grant["certificate_number"], grant["award_id"], grant["credits"]) == \
         (None, "e-1:stu-1", 3.0)
     assert domain.credit_event(grant, "why")["award_id"] == "e-1:stu-1"
+    # as the database gives it back (naive UTC, to the millisecond): the same time
+    stored = {**grant, "created_at": datetime(2027, 6, 1)}
+    assert domain.credit_event(stored, "why")["granted_at"] == \
+        domain.credit_event(grant, None)["granted_at"] == "2027-06-01T00:00:00.000Z"
     assert domain.ledger_entry("l-1", "grant", grant, None, "now")["award_id"] == "e-1:stu-1"
     assert domain.award_rule_id("prog-1", "provincial", "first") == "prog-1:provincial:first"
 

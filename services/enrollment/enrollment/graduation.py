@@ -66,7 +66,13 @@ def new_requirements(programme_id: str, version: int, fields: Document, set_by: 
 # -- what a student has achieved ------------------------------------------------------------
 
 def credit_grant(data: Document) -> Document:
-    return {"_id": "credit:" + data["grant_id"], "student_id": data["student_id"],
+    """One grant, and its reversal under the same id. A grant made again after
+    its reversal (a rule changed, an award corrected back) is a new fact: its
+    time is part of the id, or the reversal's mark would hide it."""
+    grant_id = data["grant_id"]
+    if data.get("granted_at"):
+        grant_id += "@" + data["granted_at"]
+    return {"_id": "credit:" + grant_id, "student_id": data["student_id"],
             "kind": "credits", "credits": data["credits"],
             "certificate_number": data["certificate_number"]}
 

@@ -121,6 +121,24 @@ def test_a_reversed_grant_or_a_revoked_certificate_stops_counting_even_if_delive
     assert check["missing"] == ["10 more credits", "the certificate CNC-1X (intermediate)"]
 
 
+def test_credits_granted_again_after_their_reversal_count_again(enrollment, amqp_uri, database):
+    """A conversion rule changed, or an award corrected back: certificates reverses
+    the grant and grants it again under the same id, at a later time."""
+    ev, (student, *_) = cohort(enrollment, size=1)
+    call(enrollment, "set_graduation_requirements", ev["id"], REQUIREMENTS)
+    achieve(amqp_uri, student, credits=0)  # all but the credits
+    grant = {"grant_id": "grant-%s" % student, "student_id": student,
+             "certificate_number": "N-%s" % student, "programme_id": "p", "credits": 10}
+    for event_type, granted_at in (("credits_granted", "2029-06-01T08:00:00.000Z"),
+                                   ("credits_reversed", "2029-06-01T08:00:00.000Z"),
+                                   ("credits_granted", "2029-07-01T09:30:00.250Z")):
+        publish_event(amqp_uri, "certificates", new_event(event_type, "certificates", {
+            **grant, "granted_at": granted_at}))
+    wait_until(lambda: database("enrollment").achievements.count_documents(
+        {"student_id": student}) == 6, message="both grants and the reversal are kept")
+    assert checked(enrollment, ev)[student]["missing"] == []
+
+
 def test_a_cohort_keeps_the_requirements_it_started_under(enrollment, amqp_uri, database):
     ev, (student, *_) = cohort(enrollment, size=1)
     call(enrollment, "set_graduation_requirements", ev["id"], REQUIREMENTS)

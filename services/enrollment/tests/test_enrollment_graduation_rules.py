@@ -94,6 +94,15 @@ def test_each_fact_has_an_id_of_its_own_so_a_redelivery_is_the_same_fact():
                                            "kind": "credits", "withdrawn": True}
 
 
+def test_a_grant_made_again_after_its_reversal_is_a_fact_of_its_own():
+    first = {"grant_id": "g", "student_id": "s1", "credits": 2, "certificate_number": "N",
+             "granted_at": "2029-06-01T08:00:00.123Z"}
+    again = {**first, "granted_at": "2029-07-01T08:00:00.000Z"}
+    reversal = graduation.withdrawn(graduation.credit_grant(first))
+    assert reversal["_id"] == graduation.credit_grant(first)["_id"]
+    assert graduation.credit_grant(again)["_id"] != reversal["_id"]
+
+
 def test_a_new_version_changes_the_progress_of_whom_it_now_holds():
     students = [{"_id": "old", "enrolled_on": "2027-09-01"},
                 {"_id": "new", "enrolled_on": "2028-09-01"}]
