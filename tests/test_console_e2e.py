@@ -656,10 +656,13 @@ def test_an_officer_records_a_competition_prize_converts_it_to_credits_and_withd
     assert award_id in observed["csv"] and name in observed["csv"], observed["csv"][:500]
     assert name in observed["question"], observed["question"]
     assert "已撤销" in " ".join(observed["withdrawn_row"]), observed["withdrawn_row"]
-    for words in ("Skills competitions", "Awards", "Withdrawn", "Award credit rules",
+    for words in ("Entries and results", "Provincial", "First prize", "Awards", "Withdrawn",
                   "Export CSV"):
         assert words in observed["page_en"], (words, observed["page_en"])
-    assert "null" not in observed["page_en"] and "undefined" not in observed["page_en"]
+    for words in ("Skills competitions", "Award credit rules", "Set a credit rule"):
+        assert words in observed["list_en"], (words, observed["list_en"])
+    for text in (observed["page_en"], observed["list_en"]):
+        assert "null" not in text and "undefined" not in text
 
     competition = gateway_get(system, "/v1/competitions/%s" % observed["competition_id"],
                               officer).json()

@@ -1093,9 +1093,9 @@ def competition_awards(session):
     dialog.get_by_label("学分").fill(str(args["credits"]))
     dialog.get_by_label("免修课程").fill(args["course"])
     seen["rule_refusals"] = saved_when_known(page, dialog, "保存", programme)
-    rules = page.locator("#award-rules-table tbody tr")
-    expect(rules.filter(has_text="一等奖")).to_have_count(1)
-    seen["rule_row"] = rules.filter(has_text="一等奖").locator("td").all_inner_texts()
+    rule = page.locator("#award-rules-table tbody tr").filter(has_text=args["course"])
+    expect(rule).to_have_count(1)
+    seen["rule_row"] = rule.locator("td").all_inner_texts()
 
     session.open("#/students/%s" % args["student_id"])
     reload_until(session, page.locator("#student-credits-total"), "data-total",
@@ -1113,11 +1113,12 @@ def competition_awards(session):
     seen.update({"dashboard": page.locator("#dashboard-awards").inner_text(),
                  "dashboard_screenshot": session.screenshot("dashboard-awards")})
 
-    session.open("#/competitions")
-    award = page.locator("#awards-table tbody tr[data-key='%s']" % seen["award_id"])
+    # the competition's own awards (the college's list holds every other one too)
+    session.open("#/competitions/%s" % seen["competition_id"])
+    award = page.locator("#competition-awards-table tbody tr[data-key='%s']" % seen["award_id"])
     expect(award.locator(".award-status")).to_have_attribute("data-status", "awarded")
     with page.expect_download() as downloading:
-        page.locator("#awards-csv").click()
+        page.locator("#competition-awards-csv").click()
     download = downloading.value
     seen["csv_name"] = download.suggested_filename
     seen["csv"] = Path(download.path()).read_text(encoding="utf-8-sig")
@@ -1134,9 +1135,14 @@ def competition_awards(session):
     seen.update({"withdrawn_row": award.locator("td").all_inner_texts(),
                  "screenshot": session.screenshot("competitions")})
     session.use_language("en")
-    expect(page.locator("main h1")).to_have_text("Skills competitions")
+    expect(page.locator("#competition-facts")).to_contain_text("Results recorded")
     expect(award.locator(".award-status")).to_have_attribute("data-status", "withdrawn")
     seen["page_en"] = page.locator("main").inner_text()
+    session.screenshot("competition-en")
+    session.open("#/competitions")
+    expect(page.locator("main h1")).to_have_text("Skills competitions")
+    expect(page.locator("#award-rules-table tbody tr").first).to_be_visible()
+    seen["list_en"] = page.locator("main").inner_text()
     session.screenshot("competitions-en")
     session.use_language("zh-CN")
     return seen
