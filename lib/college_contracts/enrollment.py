@@ -10,6 +10,11 @@ ENROLMENT_STATUSES = ("active", "suspended", "withdrawn", "transferred", "gradua
 APPLICATION_STATUSES = ("submitted", "screened", "interviewed", "offered", "accepted", "declined",
                         "rejected", "withdrawn", "expired", "enrolled")
 OFFER_PARTIES = ("college", "enterprise")
+# what a cooperation agreement's clause may bind a party to (enrollment/commitments.py)
+CLAUSE_PARTIES = ("enterprise", "college")
+CLAUSE_METRICS = ("seats_filled", "placements_hosted", "projects_posted", "projects_completed",
+                  "mentor_hours", "teachers_hosted", "hires", "equipment_value", "funds_value")
+CLAUSE_STATUSES = ("on_track", "at_risk", "met", "missed")
 
 
 class PartnerRegistered(EventData):
@@ -150,6 +155,22 @@ class EmployerSurveyReminder(EventData):
     reminders = fields.Integer(required=True)
 
 
+class ClauseAtRisk(EventData):
+    """A clause of a cooperation agreement entered ``at_risk`` (its progress lags
+    the time elapsed) or ``missed`` (past due, unmet): once per clause and change."""
+    agreement_id = Id(required=True)
+    partner_id = Id(required=True)
+    clause_id = fields.String(required=True)
+    party = fields.String(required=True, validate=one_of(*CLAUSE_PARTIES))
+    metric = fields.String(required=True, validate=one_of(*CLAUSE_METRICS))
+    target = fields.Float(required=True)
+    progress = fields.Float(required=True)
+    elapsed = fields.Float(required=True)  # the share of the clause's time gone, 0..1
+    due_on = Date(required=True)
+    status = fields.String(required=True, validate=one_of("at_risk", "missed"))
+    previous_status = fields.String(allow_none=True, load_default=None)
+
+
 EVENTS = {
     "partner_registered": PartnerRegistered,
     "agreement_activated": AgreementChanged,
@@ -166,4 +187,5 @@ EVENTS = {
     "retention_recorded": RetentionRecorded,
     "employer_survey_answered": EmployerSurveyAnswered,
     "employer_survey_reminder": EmployerSurveyReminder,
+    "clause_at_risk": ClauseAtRisk,
 }

@@ -107,10 +107,12 @@ class EnrollmentRoutes:
                                             actor_of(request)))
 
     @route("PATCH", "/v1/agreements/<agreement_id>", roles=ADMISSIONS,
-           summary="Amend an agreement's title, end date or programmes",
+           summary="Amend an agreement's title, end date, programmes or clauses",
            body=api.AgreementAmendmentSchema, response=api.AgreementSchema)
     def amend_agreement(self, request, agreement_id):
-        """{"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC"], "reason": "续签"}"""
+        """{"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC"], "reason": "续签"};
+        clauses: [{"id": "seats", "party": "enterprise", "metric": "seats_filled",
+        "target": 30, "due_on": "2027-09-30", "description": "招收学徒30名"}]"""
         return json_response(200, self.call("enrollment", "amend_agreement", agreement_id,
                                             request.json_body))
 
@@ -121,6 +123,37 @@ class EnrollmentRoutes:
         """{"status": "active"} or {"status": "suspended", "reason": "..."}"""
         return json_response(200, self.call("enrollment", "change_agreement_status",
                                             agreement_id, request.json_body))
+
+    # enrollment: commitments (an agreement's clauses) ----------------------
+
+    @route("GET", "/v1/agreements/<agreement_id>/commitments", roles=STAFF_AND_ENTERPRISE,
+           summary="An agreement's clauses with their progress and status, and each "
+                   "party's fulfilment score",
+           response=api.CommitmentsSchema)
+    def agreement_commitments(self, request, agreement_id):
+        return json_response(200, self.call("enrollment", "agreement_commitments",
+                                            agreement_id, actor_of(request)))
+
+    @route("POST", "/v1/agreements/<agreement_id>/declarations",
+           roles=ADMISSIONS + (ENTERPRISE_USER,),
+           summary="Declare equipment or funds given toward a clause (counts once the "
+                   "college confirms it)",
+           body=api.DeclarationSchema, response=api.AgreementSchema, status=201)
+    def declare_contribution(self, request, agreement_id):
+        """{"clause_id": "equipment", "amount": 200000, "on": "2027-03-01",
+        "note": "五轴加工中心一台"}"""
+        agreement = self.call("enrollment", "declare_contribution", agreement_id,
+                              request.json_body, actor_of(request))
+        return created(agreement, "/v1/agreements/%s" % agreement_id)
+
+    @route("POST", "/v1/agreements/<agreement_id>/declarations/<declaration_id>/decision",
+           roles=ADMISSIONS, summary="Confirm or reject a declared contribution",
+           body=api.DeclarationDecisionSchema, response=api.AgreementSchema)
+    def decide_declaration(self, request, agreement_id, declaration_id):
+        """{"confirm": true} or {"confirm": false, "reason": "发票金额不符"}"""
+        return json_response(200, self.call("enrollment", "decide_declaration", agreement_id,
+                                            declaration_id, request.json_body,
+                                            actor_of(request)))
 
     # enrollment: programmes and the quota ledger ----------------------------
 

@@ -17,6 +17,9 @@ from marshmallow import (
 from college_contracts.api import SET_BY_THE_GATEWAY, decided_for_the_caller, needs_decided
 from college_contracts.enrollment import (
     APPLICATION_STATUSES,
+    CLAUSE_METRICS,
+    CLAUSE_PARTIES,
+    CLAUSE_STATUSES,
     ENROLMENT_STATUSES,
     OFFER_PARTIES,
     PROGRAMME_KINDS,
@@ -138,19 +141,65 @@ class NewAgreementSchema(Schema):
         date_fields_in_order(data, "starts_on", "ends_on")
 
 
+class ClauseSchema(Schema):
+    """One commitment of a cooperation agreement: a party bound to a measurable
+    target of a metric by a due date within the agreement's term."""
+    id = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]{1,40}$", error="1 to 40 letters, digits, hyphens or underscores."),
+        metadata={"description": "the clause's own id within the agreement, kept across "
+                                 "amendments (e.g. \"seats-2027\")"})
+    party = fields.String(required=True, validate=validate.OneOf(CLAUSE_PARTIES))
+    metric = fields.String(required=True, validate=validate.OneOf(CLAUSE_METRICS), metadata={
+        "description": "what counts: equipment_value and funds_value are declared by the "
+                       "enterprise and confirmed by the college, every other metric is "
+                       "counted from the services' events and enrollment's own records"})
+    target = fields.Float(required=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=1e9))
+    due_on = fields.Date(required=True, metadata={"description": "within the agreement's term"})
+    description = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
 class AgreementAmendmentSchema(Schema):
     title = fields.String(load_default=None, validate=validate.Length(min=2, max=200))
     ends_on = fields.Date(load_default=None)
     programme_codes = fields.List(fields.String(validate=PROGRAMME_CODE), load_default=None,
                                   validate=validate.Length(min=1, max=50))
+    clauses = fields.List(fields.Nested(ClauseSchema), load_default=None,
+                          validate=validate.Length(max=50), metadata={
+                              "description": "the agreement's clauses as amended (all of "
+                                             "them: a clause left out is removed)"})
     reason = fields.String(required=True, validate=REASON)
 
     upper_codes = NewAgreementSchema.upper_codes
 
     @validates_schema
     def something_changes(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if all(data.get(key) is None for key in ("title", "ends_on", "programme_codes")):
-            raise ValidationError("Change the title, the end date or the programmes.", "_schema")
+        if all(data.get(key) is None for key in ("title", "ends_on", "programme_codes",
+                                                 "clauses")):
+            raise ValidationError(
+                "Change the title, the end date, the programmes or the clauses.", "_schema")
+
+    @validates("clauses")
+    def one_clause_per_id(self, clauses: list[dict[str, Any]], **kwargs: Any) -> None:
+        ids = [clause["id"] for clause in clauses or []]
+        if len(ids) != len(set(ids)):
+            raise ValidationError("Each clause has an id of its own.")
+
+
+class DeclarationSchema(Schema):
+    """What the enterprise contributed toward a clause of equipment or funds."""
+    clause_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    amount = fields.Float(required=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=1e9), metadata={"description": "its value (CNY)"})
+    on = fields.Date(required=True, metadata={"description": "when it was given, within the "
+                                                            "agreement's term"})
+    note = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+class DeclarationDecisionSchema(Schema):
+    confirm = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, validate=REASON,
+                           metadata={"description": "required to reject"})
 
 
 class AgreementStatusSchema(Schema):
@@ -618,10 +667,59 @@ class StatusRecordSchema(Schema):
     at = fields.DateTime()
 
 
+class ClauseRecordSchema(Schema):
+    id = fields.String()
+    party = fields.String(validate=validate.OneOf(CLAUSE_PARTIES))
+    metric = fields.String(validate=validate.OneOf(CLAUSE_METRICS))
+    target = fields.Float()
+    due_on = fields.String(metadata={"format": "date"})
+    description = fields.String()
+
+
 class AgreementTermsSchema(Schema):
     title = fields.String()
     ends_on = fields.String(metadata={"format": "date"})
     programme_codes = fields.List(fields.String())
+    clauses = fields.List(fields.Nested(ClauseRecordSchema), allow_none=True)
+
+
+class DeclarationRecordSchema(Schema):
+    id = fields.String()
+    clause_id = fields.String()
+    amount = fields.Float()
+    on = fields.String(metadata={"format": "date"})
+    note = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(("declared", "confirmed", "rejected")))
+    declared_by = fields.String()
+    declared_at = fields.DateTime()
+    decided_by = fields.String()
+    decided_at = fields.DateTime()
+    reason = fields.String(allow_none=True)
+
+
+class FulfilmentSchema(Schema):
+    """Per party: sum(min(done, elapsed)) / sum(elapsed) over its clauses
+    (docs/enrollment.md, Commitments); null while none of its clauses is due yet."""
+    enterprise = fields.Float(allow_none=True)
+    college = fields.Float(allow_none=True)
+
+
+class ClauseProgressSchema(ClauseRecordSchema):
+    progress = fields.Float(metadata={"description": "what counts toward the target so far"})
+    done = fields.Float(metadata={"description": "min(progress / target, 1)"})
+    elapsed = fields.Float(metadata={"description": "the share of the clause's time gone, "
+                                                    "from the term's start to its due date"})
+    status = fields.String(validate=validate.OneOf(CLAUSE_STATUSES))
+
+
+class CommitmentsSchema(Schema):
+    agreement_id = fields.String()
+    partner_id = fields.String()
+    as_of = fields.String(metadata={"format": "date"})
+    tolerance = fields.Float(metadata={"description": "how far done may lag elapsed before "
+                                                      "a clause is at risk"})
+    clauses = fields.List(fields.Nested(ClauseProgressSchema))
+    fulfilment = fields.Nested(FulfilmentSchema)
 
 
 class AmendmentSchema(Schema):
@@ -641,6 +739,10 @@ class AgreementSchema(Schema):
     status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
     history = fields.List(fields.Nested(StatusRecordSchema))
     amendments = fields.List(fields.Nested(AmendmentSchema))
+    clauses = fields.List(fields.Nested(ClauseRecordSchema))
+    declarations = fields.List(fields.Nested(DeclarationRecordSchema))
+    fulfilment = fields.Nested(FulfilmentSchema, metadata={
+        "description": "each party's score (one agreement's answer, not a list's)"})
     created_at = fields.DateTime()
 
 

@@ -19,6 +19,7 @@ from college_contracts.identifiers import (  # noqa: F401 - the domain's names t
 from college_platform.actors import ENTERPRISE, Actor, kind_of
 from college_platform.actors import check_visible as check_visible
 from college_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from enrollment import commitments
 
 Document = dict[str, Any]
 # who acts, as the gateway passes it: {"kind": "staff" | "teacher" | "enterprise" |
@@ -261,8 +262,9 @@ def check_amendable(agreement: Document) -> None:
 
 def amendment(agreement: Document, fields: Document) -> Document:
     """The changes an amendment makes to the agreement's terms (title, scope,
-    end date as stored); refused for an expired or terminated agreement, or an
-    end before the term starts."""
+    end date, clauses as stored); refused for an expired or terminated
+    agreement, an end before the term starts, or a clause falling due outside
+    the term as amended."""
     check_amendable(agreement)
     changes = {key: fields[key] for key in ("title", "programme_codes")
                if fields.get(key) is not None}
@@ -271,6 +273,14 @@ def amendment(agreement: Document, fields: Document) -> Document:
         if changes["ends_on"] < agreement["starts_on"]:
             raise InvalidInput("the term would end before it starts", errors={
                 "ends_on": ["Must be on or after %s." % agreement["starts_on"]]})
+    ends_on: str = changes.get("ends_on") or agreement["ends_on"]
+    if fields.get("clauses") is not None:
+        changes["clauses"] = commitments.stored_clauses(fields["clauses"])
+        commitments.check_clauses_within_term(changes["clauses"], agreement["starts_on"],
+                                              ends_on)
+    elif "ends_on" in changes:  # a shorter term must still hold the clauses already set
+        commitments.check_clauses_within_term(agreement.get("clauses", []),
+                                              agreement["starts_on"], ends_on, field="ends_on")
     return changes
 
 

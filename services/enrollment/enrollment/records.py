@@ -84,10 +84,11 @@ class EnrollmentRecords:
     def amend_agreement(self, agreement: Document, changes: Document, reason: str | None,
                         at: datetime) -> Document:
         """The terms changed, the previous ones kept in ``amendments``; the stored one."""
-        previous = {key: agreement[key] for key in changes}
+        previous = {key: agreement.get(key) for key in changes}  # clauses: none at first
         self._guarded_update(
             "agreements", {"_id": agreement["_id"], "status": agreement["status"]},
-            {"$set": changes, "$push": {"amendments": {
+            # the amended clauses or term are checked again by the next sweep
+            {"$set": {**changes, "clauses_checked_on": None}, "$push": {"amendments": {
                 "previous": previous, "reason": reason, "at": at}}},
             "the agreement")
         return self.agreement(agreement["_id"])
@@ -97,6 +98,54 @@ class EnrollmentRecords:
         return list(self.db.agreements.find(
             {"status": {"$in": ["active", "suspended"]}, "ends_on": {"$lt": today}},
             session=self.session).limit(limit))
+
+    # commitments: the clauses' facts, declarations and alerts ----------------------------------
+
+    def agreements_to_check(self, today: str, limit: int) -> list[Document]:
+        """Active or suspended agreements with clauses not yet checked today."""
+        return list(self.db.agreements.find(
+            {"status": {"$in": ["active", "suspended"]}, "clauses.0": {"$exists": True},
+             "clauses_checked_on": {"$ne": today}}, {"_id": 1},
+            session=self.session).limit(limit))
+
+    def record_clause_check(self, agreement: Document, states: Document, today: str,
+                            at: datetime) -> None:
+        """The clauses' states as the sweep saw them, if no other sweep did meanwhile."""
+        self._guarded_update(
+            "agreements", {"_id": agreement["_id"],
+                           "clauses_checked_at": agreement.get("clauses_checked_at")},
+            {"$set": {"clause_states": states, "clauses_checked_on": today,
+                      "clauses_checked_at": at}}, "the agreement's clauses")
+
+    def commitment_facts(self, enterprise_id: str, since: str, until: str) -> list[Document]:
+        return self._find("commitment_facts", {"enterprise_id": enterprise_id,
+                                               "on": {"$gte": since, "$lte": until}})
+
+    def remember_commitment_facts(self, facts: list[Document]) -> None:
+        """Each fact once: a redelivery changes nothing."""
+        self.db.commitment_facts.bulk_write(
+            [UpdateOne({"_id": f["_id"]}, {"$setOnInsert": f}, upsert=True) for f in facts],
+            ordered=False, session=self.session)
+
+    def students_counting_for(self, partner_id: str) -> list[Document]:
+        """The partner's students (seats filled) and the graduates it hired."""
+        return self._find("students", {"$or": [{"partner_id": partner_id},
+                                               {"destination.enterprise_id": partner_id}]},
+                          {"partner_id": 1, "status": 1, "enrolled_on": 1,
+                           "destination.outcome": 1, "destination.enterprise_id": 1,
+                           "destination.started_on": 1})
+
+    def add_declaration(self, agreement: Document, declaration: Document) -> None:
+        self._guarded_update(
+            "agreements", {"_id": agreement["_id"], "status": agreement["status"]},
+            {"$push": {"declarations": declaration}}, "the agreement")
+
+    def decide_declaration(self, agreement_id: str, decided: Document) -> None:
+        self._guarded_update(
+            "agreements", {"_id": agreement_id, "declarations": {
+                "$elemMatch": {"id": decided["id"], "status": "declared"}}},
+            {"$set": {"declarations.$": decided, "clauses_checked_on": None}},
+            "the declaration")
 
     # programmes and the quota ledger ----------------------------------------------------------
 

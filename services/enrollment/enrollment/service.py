@@ -24,6 +24,7 @@ from college_platform.service import PlatformService
 from enrollment.domain import ACTIVE_APPLICATION, active_key
 from enrollment.entrypoints.admission_list import AdmissionListEntrypoints
 from enrollment.entrypoints.applications import ApplicationEntrypoints
+from enrollment.entrypoints.commitments import CommitmentEntrypoints
 from enrollment.entrypoints.enrolment import STUDENT_POSITIONS, EnrolmentEntrypoints
 from enrollment.entrypoints.expiry import ExpiryEntrypoints
 from enrollment.entrypoints.graduation import GraduationEntrypoints
@@ -57,7 +58,7 @@ def active_applications_hold_their_key(db):
 class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEntrypoints,
                         AdmissionListEntrypoints, EnrolmentEntrypoints, ReadModelEntrypoints,
                         ExpiryEntrypoints, GraduationEntrypoints, SurveyEntrypoints,
-                        PlatformService):
+                        CommitmentEntrypoints, PlatformService):
     name = "enrollment"
 
     clock = Clock()
@@ -91,12 +92,15 @@ class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEnt
                      IndexModel("student_number", unique=True, name="student_number_unique"),
                      RECENT_FIRST, ascending("programme_id"), ascending("partner_id"),
                      ascending("status"), ascending("name"),
+                     # the hires counted toward an employer's clauses
+                     ascending("destination.enterprise_id"),
                      IndexModel("list_position", unique=True, sparse=True,
                                 name="list_position_unique"),
                      IndexModel(PENDING, sparse=True, name="list_pending")],
         "apprentice_contracts": [ascending("student_id"), ascending("partner_id")],
         "graduation_requirements": [ascending("programme_id")],
         "achievements": [ascending("student_id")],
+        "commitment_facts": [ascending("enterprise_id", "on")],
         "employer_surveys": [ascending("student_id"), ascending("enterprise_id", "due_on"),
                              ascending("status", "due_on"), ascending("programme_id")],
     }, prepare=[students_written_before_positions, active_applications_hold_their_key],

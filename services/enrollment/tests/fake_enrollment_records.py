@@ -24,6 +24,7 @@ class FakeEnrollmentRecords:
         self.partners, self.agreements, self.programmes, self.quotas = {}, {}, {}, {}
         self.applicants, self.applications, self.tripartites, self.students = {}, {}, {}, {}
         self.apprentice_contracts = {}
+        self.facts = {}  # commitment_facts
         self.ledger = []
         self.sequences = {}
 
@@ -85,8 +86,9 @@ class FakeEnrollmentRecords:
     def amend_agreement(self, agreement, changes, reason, at):
         stored = self._guard(self.agreements, agreement, "the agreement",
                              status=agreement["status"])
-        previous = {key: agreement[key] for key in changes}
+        previous = {key: agreement.get(key) for key in changes}
         stored.update(copy.deepcopy(changes))
+        stored["clauses_checked_on"] = None
         stored.setdefault("amendments", []).append(
             {"previous": previous, "reason": reason, "at": at})
         return self.agreement(agreement["_id"])
@@ -94,6 +96,46 @@ class FakeEnrollmentRecords:
     def agreements_past_term(self, today, limit):
         return [copy.deepcopy(a) for a in self.agreements.values()
                 if a["status"] in ("active", "suspended") and a["ends_on"] < today][:limit]
+
+    # commitments ------------------------------------------------------------------------------
+
+    def agreements_to_check(self, today, limit):
+        return [{"_id": a["_id"]} for a in self.agreements.values()
+                if a["status"] in ("active", "suspended") and a.get("clauses")
+                and a.get("clauses_checked_on") != today][:limit]
+
+    def record_clause_check(self, agreement, states, today, at):
+        stored = self._guard(self.agreements, agreement, "the agreement's clauses",
+                             clauses_checked_at=agreement.get("clauses_checked_at"))
+        stored.update({"clause_states": dict(states), "clauses_checked_on": today,
+                       "clauses_checked_at": at})
+
+    def commitment_facts(self, enterprise_id, since, until):
+        return [copy.deepcopy(f) for f in self.facts.values()
+                if f["enterprise_id"] == enterprise_id and since <= f["on"] <= until]
+
+    def remember_commitment_facts(self, facts):
+        for fact in facts:
+            self.facts.setdefault(fact["_id"], copy.deepcopy(fact))
+
+    def students_counting_for(self, partner_id):
+        return [copy.deepcopy(s) for s in self.students.values()
+                if s.get("partner_id") == partner_id
+                or (s.get("destination") or {}).get("enterprise_id") == partner_id]
+
+    def add_declaration(self, agreement, declaration):
+        stored = self._guard(self.agreements, agreement, "the agreement",
+                             status=agreement["status"])
+        stored.setdefault("declarations", []).append(copy.deepcopy(declaration))
+
+    def decide_declaration(self, agreement_id, decided):
+        stored = self.agreements.get(agreement_id) or {}
+        for position, declaration in enumerate(stored.get("declarations", [])):
+            if declaration["id"] == decided["id"] and declaration["status"] == "declared":
+                stored["declarations"][position] = copy.deepcopy(decided)
+                stored["clauses_checked_on"] = None
+                return
+        raise Conflict("the declaration changed meanwhile; try again")
 
     # programmes and the quota ledger --------------------------------------------------------
 

@@ -140,16 +140,19 @@ def test_declining_and_expiry_release_the_seat(enrollment, service_config):
     assert call(enrollment, "get_programme", cnc["id"])["free"] == 1
 
     assert call(enrollment, "run_expiry_sweep") == {"agreements": 0, "offers": 0,
-                                                  "survey_reminders": 0}
+                                                  "survey_reminders": 0,
+                                                  "clauses_at_risk": 0}
     later = datetime.now(timezone.utc) + timedelta(days=15)
     with config.patch({"CLOCK_NOW": later.isoformat()}):
         # past the deadline the offer cannot be taken, even before the sweep expires it
         with pytest.raises(Conflict, match="lapsed"):
             call(enrollment, "respond_to_offer", lapsing["id"], {"accept": True})
         assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 1,
-                                                  "survey_reminders": 0}
+                                                  "survey_reminders": 0,
+                                                  "clauses_at_risk": 0}
         assert call(enrollment, "expire_due") == {"agreements": 0, "offers": 0,
-                                                  "survey_reminders": 0}, "idempotent"
+                                                  "survey_reminders": 0,
+                                                  "clauses_at_risk": 0}, "idempotent"
     assert call(enrollment, "get_application", lapsing["id"])["status"] == "expired"
     figures = call(enrollment, "get_programme", cnc["id"])
     assert (figures["free"], figures["reserved"]) == (2, 0)

@@ -6,6 +6,7 @@ from enrollment.schemas import (
     AgreementSchema,
     ApplicantRecordSchema,
     ApplicationRecordSchema,
+    CommitmentsSchema,
     EmployerSurveySchema,
     GraduationRequirementsRecordSchema,
     LedgerEntrySchema,
@@ -19,6 +20,7 @@ from enrollment.schemas import (
 # (quota_partner_ids, list_position, identity_key, ...) never leave the service
 partner_view = PartnerSchema()
 agreement_view = AgreementSchema()
+commitments_view = CommitmentsSchema()
 programme_view = ProgrammeSchema()
 ledger_view = LedgerEntrySchema()
 applicant_view = ApplicantRecordSchema()

@@ -3,6 +3,7 @@ from college_platform.errors import Conflict
 from college_platform.repository import filters, paged_view
 from college_platform.rpc import rpc
 from college_platform.validation import PageQuerySchema, load
+from enrollment import settings
 from enrollment.entrypoints.base import agreement_view, partner_view
 from enrollment.schemas import (
     AgreementAmendmentSchema,
@@ -11,7 +12,7 @@ from enrollment.schemas import (
     NewAgreementSchema,
     NewPartnerSchema,
 )
-from enrollment.workflows import agreements, partners
+from enrollment.workflows import agreements, commitments, partners
 
 
 class PartnerEntrypoints:
@@ -76,6 +77,9 @@ class PartnerEntrypoints:
         ``amendments``.
 
         payload: {"ends_on": "2030-12-31", "programme_codes": ["2027-MA-CNC", "2028-MA-CNC"],
+                  "clauses": [{"id": "seats", "party": "enterprise", "metric": "seats_filled",
+                               "target": 30, "due_on": "2027-09-30",
+                               "description": "招收学徒30名"}],
                   "reason": "续签两年"}
         """
         fields = load(AgreementAmendmentSchema(), payload)
@@ -84,8 +88,12 @@ class PartnerEntrypoints:
 
     @rpc
     def get_agreement(self, agreement_id, actor=None):
+        """The agreement, with each party's fulfilment of its clauses as of today."""
+        today = self.clock.today()
         return agreement_view.dump(self.store.read(
-            lambda uow: agreements.agreement(uow, agreement_id, actor)))
+            lambda uow: commitments.with_fulfilment(
+                uow, agreements.agreement(uow, agreement_id, actor), today,
+                settings.CLAUSE_AT_RISK_TOLERANCE())))
 
     @rpc
     def list_agreements(self, query=None):
