@@ -596,7 +596,7 @@ def test_an_employer_answers_a_survey_and_the_college_sees_the_lowest_competency
                       programme_id=programme["id"], partner_id=partner_id,
                       competencies=competencies, added="安全生产", surveys=4,
                       close_id=closed_id, reason="毕业生已离职，企业无法评价",
-                      lowest="设备维护")
+                      lowest="设备维护", graduate_id=first)
     assert observed["lowest"] == "设备维护"
     assert len(observed["marked"]) == 1 and "设备维护" in observed["marked"][0], observed
     assert observed["bars"][0].startswith("设备维护"), "lowest first"
@@ -610,6 +610,13 @@ def test_an_employer_answers_a_survey_and_the_college_sees_the_lowest_competency
     assert "已关闭" in " ".join(observed["rows"][closed_id])
     assert "设备维护" in observed["dashboard"] and "null" not in observed["dashboard"]
     assert observed["enterprise_answered"] == "1", observed["enterprise"]
+    # the graduate's page: the answered survey with its ratings and their mean, the other due
+    graduate_surveys = observed["graduate_surveys"]
+    assert set(graduate_surveys) == {answered_id, surveys[(first, 12)]["id"]}, graduate_surveys
+    answered_row = " ".join(graduate_surveys[answered_id])
+    for words in ("6 个月", "已填写", "3.67", "设备维护 2"):
+        assert words in answered_row, (words, answered_row)
+    assert "—" in graduate_surveys[surveys[(first, 12)]["id"]][4], "no mean before an answer"
 
     closed = gateway_get(system, "/v1/employer-surveys/%s" % closed_id, officer).json()
     assert (closed["status"], closed["closed_reason"]) == ("closed", "毕业生已离职，企业无法评价")

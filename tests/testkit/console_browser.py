@@ -993,6 +993,13 @@ def programme_survey_results(session):
     seen.update({"enterprise": own.inner_text(),
                  "enterprise_answered": own.get_attribute("data-answered"),
                  "enterprise_screenshot": session.screenshot("enterprise-satisfaction")})
+    session.open("#/students/%s" % args["graduate_id"])
+    surveys = page.locator("#student-surveys")
+    reload_until(session, surveys, "data-answered", "1")
+    seen.update({"graduate_surveys": {
+        r.get_attribute("data-key"): r.locator("td").all_inner_texts()
+        for r in surveys.locator("tbody tr[data-key]").all()},
+        "graduate_screenshot": session.screenshot("student-employer-surveys")})
     return seen
 
 

@@ -77,6 +77,7 @@ async function renderStudent(view, studentId, user) {
   // a graduate's first destination and retention checks (not an enterprise's user's: no graduation section)
   if (data.graduation && (data.graduation.graduated_on || student.status === "graduated")) {
     nodes.push(await destinationSection(studentId, student, data.graduation, user));
+    if ((data.graduation.surveys || []).length) nodes.push(employerSurveysSection(data.graduation.surveys));
   }
   const mentors = data.mentors || {};
   const apprenticeship = data.apprenticeship || {};
@@ -322,6 +323,22 @@ function destinationView(record, editable, actions) {
     } } : null,
   ].filter(Boolean), RETENTION_MONTHS, t("retention.title"), (months) => String(months)));
   return nodes;
+}
+
+// the employers' 6- and 12-month surveys of the graduate: when due, whether answered, the
+// ratings and their mean (the employer's comment stays with the college's survey pages)
+function employerSurveysSection(surveys) {
+  const box = section(t("surveys.title"), dataTable([
+    { label: t("surveys.survey"), value: (s) => t("surveys.months", { months: formatNumber(s.months) }) },
+    { label: t("col.enterprise"), value: (s) => nameOf("partner", s.enterprise_id, `#/enterprises/${encodeURIComponent(s.enterprise_id)}`) },
+    { label: t("surveys.due_on"), value: (s) => formatDate(s.due_on) },
+    { label: t("col.status"), value: (s) => badge(label("survey_status", s.status), s.status) },
+    { label: t("surveys.mean"), value: (s) => (s.mean == null ? "—" : formatNumber(s.mean, { maximumFractionDigits: 2 })), numeric: true },
+    { label: t("surveys.ratings"), value: (s) => Object.entries(s.ratings || {}).map(([competency, rating]) => `${competency} ${formatNumber(rating)}`).join(" · ") || "—" },
+  ], surveys, t("surveys.title"), (s) => s.survey_id));
+  box.id = "student-surveys";
+  box.dataset.answered = String(surveys.filter((s) => s.status === "answered").length);
+  return box;
 }
 
 function outcomeTone(outcome) {
