@@ -692,3 +692,71 @@ def test_an_officer_records_a_competition_prize_converts_it_to_credits_and_withd
             for r in rules] == [("provincial", "first", 3, ["CNC-%s" % suffix])]
     credits = gateway_get(system, "/v1/students/%s/credits" % student_id, officer).json()
     assert credits["total_credits"] == 0, "the withdrawal reversed the award's credits"
+
+
+# -- commitments: an agreement's clauses set in the console, with their progress ----------
+
+
+def test_an_officer_sets_an_agreements_clauses_and_sees_their_progress_and_status(system):
+    officer = system.user("registrar.commitments", "admissions_officer", password=PASSWORD)
+    programme, (student_id,) = admitted_cohort(system, officer, ["韩思远"])
+    partner_id = programme["quotas"][0]["partner_id"]
+    agreements = gateway_get(system, "/v1/agreements?partner_id=%s" % partner_id,
+                             officer).json()["items"]
+    assert len(agreements) == 1, agreements
+    agreement_id = agreements[0]["id"]  # active from 2020-01-01 to 2099-12-31
+    system.user("hr.commitments", "enterprise_user", enterprise_id=partner_id,
+                password=PASSWORD)
+    clauses = [
+        # the student of the admission list fills 1 of 2 seats, with years to go
+        {"id": "seats-2027", "party": "enterprise", "metric": "seats_filled", "target": 2,
+         "due_on": "2099-12-31", "description": "2027级订单班招收2名学生"},
+        # due years ago, nobody seconded: missed
+        {"id": "teachers", "party": "college", "metric": "teachers_hosted", "target": 4,
+         "due_on": "2021-12-31", "description": "学校派教师下企业实践"},
+        {"id": "equipment", "party": "enterprise", "metric": "equipment_value",
+         "target": 500000, "due_on": "2099-12-31", "description": "捐赠实训设备50万元"}]
+    declared = {"clause_id": "equipment", "amount": 200000, "on": date.today().isoformat(),
+                "note": "五轴加工中心一台"}
+    observed = browse(system, "agreement_commitments", username="registrar.commitments",
+                      enterprise_username="hr.commitments", agreement_id=agreement_id,
+                      clauses=clauses, invalid_target=0, reason="补充合作条款",
+                      declared=declared)
+    assert "尚无条款" in observed["empty"], observed["empty"]
+    assert observed["target_error"] and observed["invalid_elsewhere"] == 0, observed
+    assert observed["statuses"] == {"seats-2027": "on_track", "teachers": "missed",
+                                    "equipment": "on_track"}, observed["statuses"]
+    seats = " ".join(observed["rows"]["seats-2027"])
+    for words in ("2027级订单班招收2名学生", "企业", "招收学生", "1 / 2", "50%", "进展正常"):
+        assert words in seats, (words, seats)
+    teachers = " ".join(observed["rows"]["teachers"])
+    for words in ("学校", "接收教师下企业实践", "0 / 4", "未达成"):
+        assert words in teachers, (words, teachers)
+    assert "0 / ¥500,000" in " ".join(observed["rows"]["equipment"]), observed["rows"]
+    # before the equipment counts: the seats clause ahead of its time, the equipment none of it
+    assert observed["fulfilment"] == {"enterprise": "0.5", "college": "0"}, observed
+    assert observed["enterprise_edit_buttons"] == 0
+    assert observed["enterprise_statuses"] == ["on_track", "missed", "on_track"]
+    assert observed["enterprise_decision_buttons"] == 0
+    assert "¥200,000" in observed["question"], observed["question"]
+    assert "¥200,000 / ¥500,000" in " ".join(observed["declared_row"]), observed["declared_row"]
+    for words in ("Commitments", "Seats filled", "On track", "Missed", "Confirmed",
+                  "Enterprise's fulfilment"):
+        assert words in observed["page_en"], (words, observed["page_en"])
+    assert "null" not in observed["page_en"] and "undefined" not in observed["page_en"]
+
+    path = "/v1/agreements/%s" % agreement_id
+    commitments = gateway_get(system, path + "/commitments", officer).json()
+    assert [(c["id"], c["party"], c["metric"], c["target"], c["due_on"], c["progress"],
+             c["status"]) for c in commitments["clauses"]] == [
+        ("seats-2027", "enterprise", "seats_filled", 2.0, "2099-12-31", 1.0, "on_track"),
+        ("teachers", "college", "teachers_hosted", 4.0, "2021-12-31", 0.0, "missed"),
+        ("equipment", "enterprise", "equipment_value", 500000.0, "2099-12-31", 200000.0,
+         "on_track")], commitments
+    assert commitments["fulfilment"] == {"enterprise": 1.0, "college": 0.0}
+    agreement = gateway_get(system, path, officer).json()
+    assert [(a["reason"], a["previous"].get("clauses") or []) for a in agreement["amendments"]] \
+        == [("补充合作条款", [])], agreement["amendments"]
+    assert [(d["clause_id"], d["amount"], d["status"], d["declared_by"], d["decided_by"])
+            for d in agreement["declarations"]] == [
+        ("equipment", 200000.0, "confirmed", "hr.commitments", "registrar.commitments")]

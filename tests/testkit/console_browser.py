@@ -1155,6 +1155,108 @@ def competition_awards(session):
     return seen
 
 
+def clause_row(page, clause_id):
+    return page.locator("#agreement-clauses tbody tr[data-key='%s']" % clause_id)
+
+
+def fill_clause(dialog, n, clause):
+    """Fills the editor's clause ``n`` (from 1) with ``clause``'s fields."""
+    dialog.get_by_label("条款 %d 编号" % n, exact=True).fill(clause["id"])
+    dialog.get_by_label("条款 %d 责任方" % n, exact=True).select_option(clause["party"])
+    dialog.get_by_label("条款 %d 考核指标" % n, exact=True).select_option(clause["metric"])
+    dialog.get_by_label("条款 %d 目标值" % n, exact=True).fill(str(clause["target"]))
+    dialog.get_by_label("条款 %d 截止日期" % n, exact=True).fill(clause["due_on"])
+    dialog.get_by_label("条款 %d 内容" % n, exact=True).fill(clause["description"])
+
+
+def agreement_commitments(session):
+    """An admissions officer adds an agreement's clauses in its commitments
+    editor (a target of 0 refused by the API beside its row) and sees each
+    listed with its progress and status and each party's fulfilment; the
+    enterprise's user opens its agreement from its own page, sees the clauses
+    without the editor and declares equipment it gave, which the officer
+    confirms and then sees counted."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    session.open("#/agreements/%s" % args["agreement_id"])
+    commitments = page.locator("#agreement-commitments")
+    expect(commitments).to_have_attribute("data-count", "0")
+    seen = {"empty": commitments.inner_text()}
+    commitments.get_by_role("button", name="修改条款").click()
+    dialog = page.locator("dialog[open]")
+    for n, clause in enumerate(args["clauses"], start=1):
+        dialog.get_by_role("button", name="添加条款").click()
+        expect(dialog.get_by_label("条款 %d 编号" % n, exact=True)).to_be_focused()
+        fill_clause(dialog, n, {**clause, "target": args["invalid_target"]} if n == 1 else clause)
+    dialog.get_by_label("修订原因").fill(args["reason"])
+    dialog.get_by_role("button", name="保存").click()
+    first = dialog.locator(".clause-row").first
+    expect(first.locator("[aria-invalid=true]")).to_have_count(1)
+    target = dialog.get_by_label("条款 1 目标值", exact=True)
+    expect(target).to_have_attribute("aria-invalid", "true")
+    expect(target).to_be_focused()
+    seen.update({
+        "target_error": first.locator(".clause-target .field-error").inner_text(),
+        "invalid_elsewhere": dialog.locator(".clause-row").nth(1).locator(
+            "[aria-invalid=true]").count(),
+        "error_screenshot": session.screenshot("agreement-clause-error")})
+    target.fill(str(args["clauses"][0]["target"]))
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(commitments).to_have_attribute("data-count", str(len(args["clauses"])))
+    seen["rows"] = {clause["id"]: clause_row(page, clause["id"]).locator("td").all_inner_texts()
+                    for clause in args["clauses"]}
+    seen["statuses"] = {
+        clause["id"]: clause_row(page, clause["id"]).locator(".clause-status").get_attribute(
+            "data-status") for clause in args["clauses"]}
+    seen["fulfilment"] = {
+        party: page.locator("#agreement-fulfilment [data-party=%s]" % party).get_attribute(
+            "data-score") for party in ("enterprise", "college")}
+    seen["fulfilment_text"] = page.locator("#agreement-fulfilment").inner_text()
+    seen["screenshot"] = session.screenshot("agreement-commitments")
+
+    # the enterprise's user: its own agreement from its page, read-only, and a declaration
+    other = session.new_page()
+    session.sign_in(args["enterprise_username"], args["password"], page=other)
+    other.locator("#view table a[href='#/agreements/%s']" % args["agreement_id"]).click()
+    own = other.locator("#agreement-commitments")
+    expect(own).to_have_attribute("data-count", str(len(args["clauses"])))
+    seen["enterprise_edit_buttons"] = own.get_by_role("button", name="修改条款").count()
+    seen["enterprise_statuses"] = own.locator(".clause-status").evaluate_all(
+        "badges => badges.map((badge) => badge.dataset.status)")
+    other.get_by_role("button", name="申报投入").click()
+    declaring = other.locator("dialog[open]")
+    declaring.locator("select[name=clause_id]").select_option(args["declared"]["clause_id"])
+    declaring.get_by_label("价值（元）").fill(str(args["declared"]["amount"]))
+    declaring.get_by_label("投入日期").fill(args["declared"]["on"])
+    declaring.get_by_label("说明").fill(args["declared"]["note"])
+    declaring.get_by_role("button", name="申报投入").click()
+    expect(other.locator("dialog[open]")).to_have_count(0)
+    declared = other.locator("#agreement-declarations tbody tr[data-key]")
+    expect(declared.locator(".declaration-status")).to_have_attribute("data-status", "declared")
+    seen["enterprise_decision_buttons"] = declared.get_by_role("button").count()
+    session.screenshot("agreement-declared", page=other)
+
+    # the officer confirms it, and it counts toward its clause
+    page.reload()
+    row = page.locator("#agreement-declarations tbody tr[data-key]")
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="确认", exact=True).click()
+    asked = page.locator("dialog[open]").last
+    seen["question"] = asked.inner_text()
+    asked.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(row.locator(".declaration-status")).to_have_attribute("data-status", "confirmed")
+    seen["declared_row"] = clause_row(page, args["declared"]["clause_id"]).locator(
+        "td").all_inner_texts()
+    session.use_language("en")
+    expect(commitments.locator("h2")).to_have_text("Commitments")
+    seen["page_en"] = page.locator("main").inner_text()
+    session.screenshot("agreement-commitments-en")
+    session.use_language("zh-CN")
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
@@ -1162,7 +1264,7 @@ SCENARIOS = {function.__name__: function for function in (
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
     projects_search, review_dialog_fields, graduation_requirements, graduate_eligible,
     graduate_destination, answer_employer_survey, programme_survey_results,
-    competition_awards)}
+    competition_awards, agreement_commitments)}
 
 
 def main(name, raw_args):

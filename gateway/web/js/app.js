@@ -19,6 +19,7 @@ import * as me from "./screens/me.js";
 import * as verify from "./screens/verify.js";
 import * as surveys from "./screens/surveys.js";
 import * as competitions from "./screens/competitions.js";
+import * as agreements from "./screens/agreements.js";
 
 // pattern, screen, who may open it (null: public), navigation label key
 const ROUTES = [
@@ -29,6 +30,7 @@ const ROUTES = [
   ["/students/:id", students, ROLES.staffAndEnterprise.concat(["student"])],
   ["/enterprises", enterprises, ROLES.partnerReaders, "nav.enterprises"],
   ["/enterprises/:id", enterprises, ROLES.staffAndEnterprise],
+  ["/agreements/:id", agreements, ROLES.staffAndEnterprise],
   ["/programmes", programmes, ROLES.staffAndEnterprise, "nav.programmes"],
   ["/programmes/:id", programmes, ROLES.staffAndEnterprise],
   ["/applications/:id", programmes, ROLES.applicationReaders],

@@ -64,7 +64,7 @@ async function renderEnterprise(view, enterpriseId) {
     section(t("enterprise.partner"), h("dl", { class: "facts" },
       fact(t("col.credit_code"), partner.credit_code), fact(t("col.industry"), partner.industry))),
     section(t("enterprise.agreements"), rows(data.agreements, [
-      { label: t("col.title"), value: (a) => a.title },
+      { label: t("col.title"), value: (a) => a.agreement_id ? h("a", { href: `#/agreements/${encodeURIComponent(a.agreement_id)}` }, a.title || a.agreement_id) : a.title },
       { label: t("col.status"), value: (a) => badge(label("agreement_status", a.status), a.status) },
       { label: t("col.period"), value: (a) => `${formatDate(a.starts_on)} – ${formatDate(a.ends_on)}` },
     ]))));
