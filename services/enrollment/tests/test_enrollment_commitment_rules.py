@@ -180,3 +180,13 @@ def test_the_sweep_announces_a_clause_once_per_change_into_at_risk_or_missed():
     seen = {"clause_states": {"seats": "at_risk", "hours": "on_track", "places": "at_risk"}}
     assert [(a["id"], a["previous"]) for a in rules.alerts(seen, clauses)] == [
         ("places", "at_risk")], "at risk still: not again"
+
+
+def test_a_clause_without_an_id_is_refused_as_a_field_error_not_a_crash():
+    from marshmallow import ValidationError
+    clause = {key: value for key, value in SEATS.items() if key != "id"}
+    with pytest.raises(ValidationError) as refused:
+        AgreementAmendmentSchema().load({"reason": "补充条款", "clauses": [clause, clause]})
+    assert refused.value.messages == {"clauses": {
+        0: {"id": ["Missing data for required field."]},
+        1: {"id": ["Missing data for required field."]}}}
