@@ -2,7 +2,8 @@
 API as the college and the enterprises would: for tests that ask whether one
 party can reach another's objects.
 
-Each tenant is a partner enterprise with an active agreement, an apprentice it
+Each tenant is a partner enterprise with an active agreement (its clauses, and
+equipment it declared toward one), an apprentice it
 sponsors (applied, interviewed, offered, signed and enrolled), its HR user and
 the student's own account, an industry mentor and a teacher seconded to it with
 a timesheet, a placement with a check-in and feedback, a published project in
@@ -90,6 +91,16 @@ def build_tenants(system, labels=("A", "B")):
             "ends_on": "2099-12-31", "programme_codes": [PROGRAMME_CODE]})
         officer.ok("POST", "/v1/agreements/%s/status" % agreement["id"], {"status": "active"})
         tenant.ids["agreement_id"] = agreement["id"]
+        officer.ok("PATCH", "/v1/agreements/%s" % agreement["id"], {
+            "reason": "合作条款", "clauses": [
+                {"id": "seats", "party": "enterprise", "metric": "seats_filled", "target": 5,
+                 "due_on": "2027-12-31", "description": "招收学徒5名"},
+                {"id": "equipment", "party": "enterprise", "metric": "equipment_value",
+                 "target": 100000, "due_on": "2027-12-31", "description": "捐赠实训设备"}]})
+        declared = tenant.users["enterprise_user"].ok(
+            "POST", "/v1/agreements/%s/declarations" % agreement["id"],
+            {"clause_id": "equipment", "amount": 50000, "on": "2026-09-01"})
+        tenant.ids["declaration_id"] = declared["declarations"][-1]["id"]
 
     programme = officer.ok("POST", "/v1/programmes", {
         "code": PROGRAMME_CODE, "name": "数控技术现代学徒制班", "kind": "apprenticeship",
