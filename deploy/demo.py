@@ -148,6 +148,20 @@ def ensure_user(admin, username, password, role, **links):
                       "in var/demo-password" % username)
 
 
+# what the first partner and the college commit to in their agreement (docs/enrollment.md,
+# "Commitments"): progress comes from the students, placements and secondments below
+CLAUSES = [
+    {"id": "seats-2027", "party": "enterprise", "metric": "seats_filled", "target": 5,
+     "due_on": "2027-09-30", "description": "2027级订单班招收5名学生"},
+    {"id": "placements", "party": "enterprise", "metric": "placements_hosted", "target": 4,
+     "due_on": "2029-06-30", "description": "每年接收学生顶岗实习"},
+    {"id": "equipment", "party": "enterprise", "metric": "equipment_value", "target": 500000,
+     "due_on": "2028-12-31", "description": "捐赠实训设备50万元"},
+    {"id": "teachers", "party": "college", "metric": "teachers_hosted", "target": 4,
+     "due_on": "2029-12-31", "description": "学校派教师下企业实践"},
+]
+
+
 def load(admin, password, today=None):
     """The whole dataset; returns what a caller (a test, the summary) needs."""
     today = today or date.today()
@@ -168,6 +182,10 @@ def load(admin, password, today=None):
                 "title": "%s校企合作协议" % programme[1], "starts_on": "2024-01-01",
                 "ends_on": "2030-12-31", "programme_codes": [programme[0]]})
             admin.post("/v1/agreements/%s/status" % agreement["id"], {"status": "active"})
+            agreements = [agreement]
+        if spec is PARTNERS[0] and not agreements[0].get("clauses"):
+            admin.send("PATCH", "/v1/agreements/%s" % agreements[0]["id"], {
+                "reason": "补充合作条款", "clauses": CLAUSES})
         created["users"][spec["username"]] = ensure_user(
             admin, spec["username"], password, "enterprise_user", enterprise_id=partner["id"])
     created["partners"] = partners
