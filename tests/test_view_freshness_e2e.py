@@ -397,6 +397,7 @@ def story(system):
         ("student", "student"): lambda now, _: now["status"] == "active"})
     a_competition_award(s, certificates, programme, tutor)
     graduates_and_their_employer(s, officer, hr, programme, partner)
+    clauses_behind(s, officer, agreement)
     s.hr, s.me = hr, me
     return s
 
@@ -482,6 +483,31 @@ def graduates_and_their_employer(s, officer, hr, programme, partner):
     s.step("the employer answers its 6-month survey", survey_answered, {
         ("dashboard", "satisfaction.by_competency"): lambda now, _: len(now) >= 4,
         ("enterprise", "satisfaction"): lambda now, _: now["answered"] == 1})
+
+
+def clauses_behind(s, officer, agreement):
+    """The agreement is amended with clauses: one already missed (hires due
+    years ago), one at risk (1000 seats by 2030, with three filled), and the
+    college's (the teacher's practice with the partner may count already); the
+    enterprise view lists the two behind and the dashboard counts them and
+    scores each party."""
+    s.step("clauses missed and at risk amended into the agreement", lambda: officer.ok(
+        "PATCH", "/v1/agreements/%s" % agreement["id"], {"reason": "补充合作条款", "clauses": [
+            {"id": "hires", "party": "enterprise", "metric": "hires", "target": 2,
+             "due_on": "2021-06-30", "description": "录用两名毕业生"},
+            {"id": "seats", "party": "enterprise", "metric": "seats_filled", "target": 1000,
+             "due_on": "2030-12-31", "description": "订单班招生1000人"},
+            {"id": "teachers", "party": "college", "metric": "teachers_hosted", "target": 1,
+             "due_on": "2099-12-31", "description": "派教师下企业实践"}]}), {
+        ("enterprise", "commitments"): lambda now, _: [
+            (c["clause_id"], c["status"]) for c in now["clauses_behind"]] == [
+            ("hires", "missed"), ("seats", "at_risk")],
+        ("dashboard", "commitments.clauses_by_status"): lambda now, _: (
+            now["at_risk"], now["missed"], now["on_track"] + now["met"]) == (1, 1, 1),
+        ("dashboard", "commitments.at_risk"): lambda now, before: now == before + 1,
+        ("dashboard", "commitments.missed"): lambda now, before: now == before + 1,
+        ("dashboard", "commitments.enterprise_fulfilment"): lambda now, _: 0 <= now < 0.01,
+        ("dashboard", "commitments.college_fulfilment"): lambda now, _: 0 <= now <= 1})
 
 
 def test_every_fact_of_every_view_follows_its_change_within_seconds(story):

@@ -191,6 +191,10 @@ class EnterpriseViewSchema(ViewStatus):
     hires = fields.Dict(metadata={
         "description": "of the graduates it sponsored: graduates, hired (by it), "
                        "kept_12_months, hires_kept_ratio (kept over graduates)"})
+    commitments = fields.Dict(metadata={
+        "description": "its agreements in force: agreements (agreement_id, fulfilment per "
+                       "party, clauses_by_status) and clauses_behind (at risk or missed, "
+                       "missed first, at most 20)"})
     projects = fields.List(fields.Dict())
     projects_by_status = fields.Dict()
     feedback_given = fields.Dict(allow_none=True)

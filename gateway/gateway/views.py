@@ -18,7 +18,7 @@ WATCHED_EVENTS = {
                    "student_enrolled", "apprentice_contract_signed",
                    "tripartite_agreement_changed", "enrolment_status_changed",
                    "graduation_requirements_set", "destination_recorded", "retention_recorded",
-                   "employer_survey_answered"),
+                   "employer_survey_answered", "clause_at_risk"),
     "projects": ("project_drafted", "project_published", "project_updated", "team_formed",
                  "team_member_removed", "deliverable_reviewed", "project_completed",
                  "project_status_changed", "placement_started", "placement_ended",
@@ -79,6 +79,13 @@ GRADUATION_FACTS = {("certificates", "credits_granted"), ("certificates", "credi
                     ("projects", "placement_ended"), ("projects", "project_completed")}
 
 
+# what counts toward an agreement's clauses (enrollment learns it from these events):
+# enrollment's part of the enterprise view and its facts show the clauses' progress
+COMMITMENT_FACTS = {("projects", "placement_started"), ("projects", "project_published"),
+                    ("projects", "project_completed"), ("mentors", "timesheet_decided"),
+                    ("mentors", "secondment_started"), ("mentors", "secondment_completed")}
+
+
 def stale_views(source, event_type, data, team_members=()):
     """``[(kind, key, service)]``: the view parts this event makes stale. The
     part to refresh is the publisher's, except that a new student's view is
@@ -104,6 +111,10 @@ def stale_views(source, event_type, data, team_members=()):
             marks.add((STUDENT_VIEW, student, "enrollment"))
     for enterprise in enterprises:
         marks.add((ENTERPRISE_VIEW, enterprise, source))
+        if (source, event_type) in COMMITMENT_FACTS:
+            marks.add((ENTERPRISE_VIEW, enterprise, "enrollment"))
+    if (source, event_type) in COMMITMENT_FACTS:
+        marks.add((FACTS, "all", "enrollment"))
     if source == "enrollment" and event_type == "student_enrolled":
         marks.update((STUDENT_VIEW, data["student_id"], service) for service in SERVICES)
     if source == "enrollment" and event_type == "partner_registered":
@@ -256,7 +267,8 @@ ENTERPRISE_SECTIONS = {
                    "apprentices": [], "apprentice_count": 0,
                    "hires": {"graduates": 0, "hired": 0, "kept_12_months": 0,
                              "hires_kept_ratio": None},
-                   "satisfaction": {"answered": 0, "competencies": [], "lowest": []}},
+                   "satisfaction": {"answered": 0, "competencies": [], "lowest": []},
+                   "commitments": {"agreements": [], "clauses_behind": []}},
     "projects": {"projects": [], "projects_by_status": {}, "feedback_given": None,
                  "feedback_received": None},
     "mentors": {"mentors": [], "hosted_teachers": []},
@@ -448,6 +460,7 @@ def dashboard(facts_by_service, filters, names=None):
                          "pass_rate_by_certificate": pass_rates(by_breakdown),
                          "credits_converted": total("credits_converted")},
         "awards": {"total": total("awards"), "by_level": awards_by_level(by_breakdown)},
+        "commitments": commitments_indicators(by_breakdown),
     }
     rows = contribution_index([
         contribution_row(enterprise_id, enterprise_figures(figures), None)
@@ -469,6 +482,23 @@ def enterprise_figures(metrics):
             "graduates": metrics.get("graduates", 0),
             "hires_kept": metrics.get("sponsor_hires_kept", 0),
             "feedback_turnaround_days": turnaround}
+
+
+CLAUSE_STATUSES = ("on_track", "at_risk", "met", "missed")
+
+
+def commitments_indicators(by_breakdown):
+    """The agreements' clauses by status, and each party's fulfilment score:
+    what it delivered of what was due by now, summed over the clauses the
+    filters select (each weighted by how far it is due); null while none is due."""
+    clauses = by_breakdown["clauses"]
+    delivered, due = by_breakdown["fulfilment_delivered"], by_breakdown["fulfilment_due"]
+    return {"clauses_by_status": {status: int(clauses.get(status, 0))
+                                  for status in CLAUSE_STATUSES},
+            "at_risk": int(clauses.get("at_risk", 0)), "missed": int(clauses.get("missed", 0)),
+            "enterprise_fulfilment": ratio(delivered.get("enterprise", 0),
+                                           due.get("enterprise", 0)),
+            "college_fulfilment": ratio(delivered.get("college", 0), due.get("college", 0))}
 
 
 def satisfaction(by_breakdown):

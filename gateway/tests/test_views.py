@@ -25,10 +25,60 @@ from gateway.views import (
 
 
 def test_an_event_marks_the_publishers_part_of_each_view_it_names_and_its_facts():
-    marks = stale_views("projects", "placement_started", {
+    marks = stale_views("projects", "checkin_logged", {
         "placement_id": "pl1", "student_id": "s1", "enterprise_id": "e1"})
     assert marks == sorted([(ENTERPRISE_VIEW, "e1", "projects"), (FACTS, "all", "projects"),
                             (STUDENT_VIEW, "s1", "projects")])
+
+
+def test_what_counts_toward_a_clause_marks_enrollments_enterprise_part_and_facts_too():
+    marks = stale_views("projects", "placement_started", {
+        "placement_id": "pl1", "student_id": "s1", "enterprise_id": "e1"})
+    assert marks == sorted([(ENTERPRISE_VIEW, "e1", "enrollment"),
+                            (ENTERPRISE_VIEW, "e1", "projects"),
+                            (FACTS, "all", "enrollment"), (FACTS, "all", "projects"),
+                            (STUDENT_VIEW, "s1", "projects")])
+    hours = stale_views("mentors", "timesheet_decided", {"enterprise_id": "e1"})
+    assert (ENTERPRISE_VIEW, "e1", "enrollment") in hours
+    assert (FACTS, "all", "enrollment") in hours
+    alert = stale_views("enrollment", "clause_at_risk", {
+        "agreement_id": "a1", "partner_id": "e1", "clause_id": "seats"})
+    assert alert == [(ENTERPRISE_VIEW, "e1", "enrollment"), (FACTS, "all", "enrollment")]
+
+
+def clause_rows(status, party, delivered, due, term="2027-spring", enterprise_id="e1"):
+    dimensions = {"term": term, "programme_id": None, "enterprise_id": enterprise_id}
+    return [{"metric": "clauses", "value": 1, "breakdown": status, **dimensions},
+            {"metric": "fulfilment_delivered", "value": delivered, "breakdown": party,
+             **dimensions},
+            {"metric": "fulfilment_due", "value": due, "breakdown": party, **dimensions}]
+
+
+def test_the_commitments_count_clauses_by_status_and_divide_delivered_by_due_per_party():
+    rows = {"enrollment": clause_rows("at_risk", "enterprise", 0.2, 0.6)
+            + clause_rows("met", "enterprise", 0.4, 0.4)
+            + clause_rows("missed", "college", 0.5, 1.0, term="2026-autumn")
+            + clause_rows("on_track", "enterprise", 0.3, 0.3, enterprise_id="e2")}
+    assert dashboard(rows, {})["indicators"]["commitments"] == {
+        "clauses_by_status": {"on_track": 1, "at_risk": 1, "met": 1, "missed": 1},
+        "at_risk": 1, "missed": 1, "enterprise_fulfilment": round(0.9 / 1.3, 4),
+        "college_fulfilment": 0.5}
+    of_e1 = dashboard(rows, {"enterprise_id": "e1", "term": "2027-spring"})
+    assert of_e1["indicators"]["commitments"] == {
+        "clauses_by_status": {"on_track": 0, "at_risk": 1, "met": 1, "missed": 0},
+        "at_risk": 1, "missed": 0, "enterprise_fulfilment": 0.6, "college_fulfilment": None}
+    assert dashboard({}, {})["indicators"]["commitments"]["enterprise_fulfilment"] is None
+
+
+def test_the_enterprise_view_shows_enrollments_commitments_or_their_empty_shape():
+    commitments = {"agreements": [{"agreement_id": "a1", "fulfilment": {
+        "enterprise": 0.5, "college": None}, "clauses_by_status": {"missed": 1}}],
+        "clauses_behind": [{"agreement_id": "a1", "clause_id": "seats", "status": "missed"}]}
+    view = enterprise_view("e1", {"enrollment": {"partner": {"legal_name": "华为"},
+                                                 "commitments": commitments}}, {}, [], None)
+    assert view["commitments"] == commitments
+    assert enterprise_view("e1", {}, {}, ["enrollment"], None)["commitments"] == {
+        "agreements": [], "clauses_behind": []}
 
 
 def test_a_draft_marks_its_enterprises_view_and_no_fact():

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from college_platform.summaries import Facts, put_capped
 from college_platform.terms import term_of
+from enrollment.commitments import STATUSES
 from enrollment.destinations import hires_kept
 from enrollment.surveys import results as survey_results
 
@@ -129,11 +130,12 @@ ENTERPRISE_LIST_ITEMS = 20
 
 
 def enterprise_part(partner, agreements, quotas, programmes, students, contracts,
-                    students_by_id, answered_surveys=()):
+                    students_by_id, answered_surveys=(), commitments=()):
     """A partner's part. ``quotas`` are the partner's, ``programmes`` maps
     ids to the programmes they name, ``students`` the students it sponsors,
     ``contracts`` the apprentice contracts it employs under, whose students
-    ``students_by_id`` holds."""
+    ``students_by_id`` holds, ``commitments`` the progress of its active or
+    suspended agreements' clauses (``enrollment.commitments.commitments``)."""
     part = {"partner": {"partner_id": partner["_id"], "legal_name": partner["legal_name"],
                         "credit_code": partner.get("credit_code"),
                         "industry": partner.get("industry"),
@@ -179,6 +181,35 @@ def enterprise_part(partner, agreements, quotas, programmes, students, contracts
     part["contribution"].update(graduates=part["hires"]["graduates"],
                                 hires_kept=part["hires"]["kept_12_months"])
     part["satisfaction"] = survey_results(answered_surveys)
+    part["commitments"] = commitments_part(commitments)
+    return part
+
+
+# the clauses the enterprise view lists first: those that need someone to act
+BEHIND = ("missed", "at_risk")
+
+
+def commitments_part(progresses):
+    """Per agreement in force (active or suspended): each party's fulfilment
+    and its clauses counted by status; then the clauses at risk or missed,
+    missed first, the soonest due first, capped like the other lists."""
+    agreements, behind = [], []
+    for found in sorted(progresses, key=lambda found: found["agreement_id"]):
+        clauses = found["clauses"]
+        agreements.append({"agreement_id": found["agreement_id"],
+                           "fulfilment": found["fulfilment"],
+                           "clauses_by_status": {status: sum(
+                               1 for c in clauses if c["status"] == status)
+                               for status in STATUSES}})
+        behind += [{"agreement_id": found["agreement_id"], "clause_id": c["id"],
+                    "party": c["party"], "description": c["description"],
+                    "metric": c["metric"], "target": c["target"], "progress": c["progress"],
+                    "due_on": c["due_on"], "status": c["status"]}
+                   for c in clauses if c["status"] in BEHIND]
+    part = {"agreements": agreements}
+    put_capped(part, "clauses_behind", sorted(behind, key=lambda c: (
+        BEHIND.index(c["status"]), c["due_on"], c["agreement_id"], c["clause_id"])),
+        cap=ENTERPRISE_LIST_ITEMS)
     return part
 
 
@@ -230,7 +261,8 @@ def active_periods(agreement, today):
     return [(first, last) for first, last in clipped if first <= last]
 
 
-def indicator_facts(agreements, programmes, quotas, students, today, answered_surveys=()):
+def indicator_facts(agreements, programmes, quotas, students, today, answered_surveys=(),
+                    commitments=()):
     """Enrollment's facts. Counts as of now (``agreements_active``,
     ``apprentices``) have no term; ``partners_active`` is per term in which
     the partner had an active agreement; seats count in their intake's term
@@ -238,7 +270,8 @@ def indicator_facts(agreements, programmes, quotas, students, today, answered_su
     programme kind; a programme's seats outside any quota have no enterprise.
     ``students`` are every student, whatever their status; each answered
     employer survey adds its ratings per competency (the breakdown), counted
-    for the employer in the graduate's intake term."""
+    for the employer in the graduate's intake term; each clause of an agreement
+    in force counts by its status (``commitments``, see ``add_commitment_facts``)."""
     facts = Facts()
     partner_terms = set()
     for agreement in agreements:
@@ -281,7 +314,25 @@ def indicator_facts(agreements, programmes, quotas, students, today, answered_su
                           "enterprise_id": survey["enterprise_id"], "breakdown": competency}
             facts.add("survey_rating_sum", rating, **dimensions)
             facts.add("survey_rating_count", **dimensions)
+    for found in commitments:
+        add_commitment_facts(facts, found)
     return facts.rows()
+
+
+def add_commitment_facts(facts, found):
+    """One agreement's clauses (``enrollment.commitments.commitments``), each in
+    the term of its due date, for the agreement's partner: ``clauses`` (the
+    breakdown: its status), and the fulfilment score's numerator and
+    denominator (``fulfilment_delivered``: min(done, elapsed);
+    ``fulfilment_due``: elapsed; the breakdown: the party bound), so that
+    the dashboard divides their sums under any filter."""
+    for clause in found["clauses"]:
+        dimensions = {"term": term_of(date.fromisoformat(clause["due_on"])),
+                      "enterprise_id": found["partner_id"]}
+        facts.add("clauses", breakdown=clause["status"], **dimensions)
+        facts.add("fulfilment_delivered", min(clause["done"], clause["elapsed"]),
+                  breakdown=clause["party"], **dimensions)
+        facts.add("fulfilment_due", clause["elapsed"], breakdown=clause["party"], **dimensions)
 
 
 def add_cohort_facts(facts, student):

@@ -132,6 +132,42 @@ def test_indicator_facts_count_agreements_partners_seats_and_apprentices(
                if r["metric"] == "partners_active")
 
 
+def test_the_enterprise_summary_and_the_facts_show_its_clauses_behind_and_its_fulfilment(
+        enrollment, apprenticeship):
+    partner, _, _ = apprenticeship
+    (agreement,) = call(enrollment, "enterprise_summaries", [partner["id"]])[partner["id"]][
+        "agreements"]
+    call(enrollment, "amend_agreement", agreement["agreement_id"], {
+        "reason": "补充合作条款", "clauses": [
+            {"id": "hires", "party": "enterprise", "metric": "hires", "target": 2,
+             "due_on": "2021-06-30", "description": "录用两名毕业生"},
+            {"id": "seats", "party": "enterprise", "metric": "seats_filled", "target": 1000,
+             "due_on": "2030-12-31", "description": "订单班招生1000人"},
+            {"id": "teachers", "party": "college", "metric": "teachers_hosted", "target": 1,
+             "due_on": "2099-12-31", "description": "派教师下企业实践"}]})
+
+    part = json_ready(call(enrollment, "enterprise_summaries", [partner["id"]]))[partner["id"]]
+
+    (of_agreement,) = part["commitments"]["agreements"]
+    assert of_agreement["agreement_id"] == agreement["agreement_id"]
+    assert of_agreement["clauses_by_status"] == {"on_track": 1, "at_risk": 1, "met": 0,
+                                                 "missed": 1}
+    assert 0 < of_agreement["fulfilment"]["enterprise"] < 0.01
+    assert of_agreement["fulfilment"]["college"] == 0
+    assert [(c["clause_id"], c["status"], c["progress"])
+            for c in part["commitments"]["clauses_behind"]] == [
+        ("hires", "missed", 0), ("seats", "at_risk", 1)]
+
+    rows = json_ready(call(enrollment, "indicator_facts"))
+    clauses = {(r["term"], r["breakdown"]): r["value"] for r in rows
+               if r["metric"] == "clauses" and r["enterprise_id"] == partner["id"]}
+    assert clauses == {("2021-spring", "missed"): 1, ("2030-autumn", "at_risk"): 1,
+                       ("2099-autumn", "on_track"): 1}
+    due = {r["breakdown"]: r["value"] for r in rows if r["metric"] == "fulfilment_due"
+           and r["term"] == "2021-spring"}
+    assert due == {"enterprise": 1.0}
+
+
 @pytest.mark.parametrize("method", ["student_summaries", "enterprise_summaries"])
 def test_at_most_200_ids_are_answered_per_call(enrollment, method):
     assert len(call(enrollment, method, ["id-%d" % n for n in range(200)])) == 200

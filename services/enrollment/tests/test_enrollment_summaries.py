@@ -2,6 +2,7 @@
 from datetime import date, datetime, timezone
 
 from enrollment import summaries
+from enrollment.commitments import fulfilment
 
 TODAY = date(2026, 11, 22)
 ENROLLED_AT = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
@@ -247,3 +248,61 @@ def test_each_answered_survey_adds_its_ratings_per_competency_for_the_employer()
         ("2027-autumn", "prog-cnc", "p-9", "数控编程"): 4,
         ("2027-autumn", "prog-cnc", "p-9", "设备维护"): 2}
     assert set(facts_of(rows, "survey_rating_count").values()) == {1}
+
+
+# -- commitments ------------------------------------------------------------------------------
+
+def a_clause(clause_id, status, party="enterprise", due_on="2027-06-30", done=0.2, elapsed=0.6):
+    return {"id": clause_id, "party": party, "metric": "seats_filled", "target": 30.0,
+            "due_on": due_on, "description": "订单班招生", "progress": 30 * done,
+            "done": done, "elapsed": elapsed, "status": status}
+
+
+def progress_of(agreement_id, clauses, partner_id="p-1"):
+    return {"agreement_id": agreement_id, "partner_id": partner_id, "clauses": clauses,
+            "fulfilment": fulfilment(clauses)}
+
+
+def test_an_enterprise_part_shows_each_agreements_fulfilment_and_the_clauses_behind_first():
+    partner = {"_id": "p-1", "legal_name": "华为"}
+    found = [progress_of("a-2", [a_clause("seats", "at_risk", due_on="2027-03-31"),
+                                 a_clause("hires", "met", done=1.0, elapsed=0.5),
+                                 a_clause("teachers", "missed", party="college",
+                                          due_on="2027-06-30", done=0.5, elapsed=1.0)]),
+             progress_of("a-1", [a_clause("kit", "at_risk", due_on="2026-12-31")])]
+    part = summaries.enterprise_part(partner, [], [], {}, [], [], {}, commitments=found)
+    commitments = part["commitments"]
+    assert commitments["agreements"][1] == {
+        "agreement_id": "a-2", "fulfilment": {"enterprise": round(0.7 / 1.1, 4), "college": 0.5},
+        "clauses_by_status": {"on_track": 0, "at_risk": 1, "met": 1, "missed": 1}}
+    assert [(c["agreement_id"], c["clause_id"]) for c in commitments["clauses_behind"]] == [
+        ("a-2", "teachers"), ("a-1", "kit"), ("a-2", "seats")]
+    assert commitments["clauses_behind"][0] == {
+        "agreement_id": "a-2", "clause_id": "teachers", "party": "college",
+        "description": "订单班招生", "metric": "seats_filled", "target": 30.0,
+        "progress": 15.0, "due_on": "2027-06-30", "status": "missed"}
+    assert summaries.enterprise_part(partner, [], [], {}, [], [], {})["commitments"] == {
+        "agreements": [], "clauses_behind": []}
+
+
+def test_the_clauses_behind_are_capped_like_the_other_lists():
+    many = progress_of("a-1", [a_clause("c%02d" % n, "at_risk") for n in range(25)])
+    part = summaries.commitments_part([many])
+    assert len(part["clauses_behind"]) == summaries.ENTERPRISE_LIST_ITEMS
+    assert part["clauses_behind_truncated"] is True
+    assert part["agreements"][0]["clauses_by_status"]["at_risk"] == 25
+
+
+def test_each_clause_counts_by_status_and_toward_its_partys_fulfilment_in_its_due_term():
+    found = progress_of("a-1", [a_clause("seats", "at_risk", due_on="2027-03-31"),
+                                a_clause("teachers", "missed", party="college",
+                                         due_on="2026-12-31", done=0.5, elapsed=1.0)])
+    rows = summaries.indicator_facts([], [], [], [], TODAY, commitments=[found])
+    assert {(r["metric"], r["term"], r["enterprise_id"], r["breakdown"]): r["value"]
+            for r in rows} == {
+        ("clauses", "2027-spring", "p-1", "at_risk"): 1,
+        ("fulfilment_delivered", "2027-spring", "p-1", "enterprise"): 0.2,
+        ("fulfilment_due", "2027-spring", "p-1", "enterprise"): 0.6,
+        ("clauses", "2026-autumn", "p-1", "missed"): 1,
+        ("fulfilment_delivered", "2026-autumn", "p-1", "college"): 0.5,
+        ("fulfilment_due", "2026-autumn", "p-1", "college"): 1.0}

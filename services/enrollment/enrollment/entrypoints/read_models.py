@@ -1,6 +1,7 @@
 """The aggregated views' read models (docs/views.md): read-only, no transaction."""
 from college_platform.rpc import rpc
 from college_platform.summaries import summary_ids
+from enrollment import settings
 from enrollment.workflows import read_models
 
 
@@ -16,14 +17,16 @@ class ReadModelEntrypoints:
     @rpc
     def enterprise_summaries(self, enterprise_ids):
         """{partner_id: {"partner", "agreements", "seats", "students",
-        "apprentices", "contribution"}} for at most 200 ids; {} for an
-        unknown partner."""
+        "apprentices", "contribution", "commitments"}} for at most 200 ids;
+        {} for an unknown partner."""
         ids = summary_ids(enterprise_ids, "enterprise_ids")
-        return self.store.read(lambda uow: read_models.enterprise_summaries(uow, ids))
+        today, tolerance = self.clock.today(), settings.CLAUSE_AT_RISK_TOLERANCE()
+        return self.store.read(
+            lambda uow: read_models.enterprise_summaries(uow, ids, today, tolerance))
 
     @rpc
     def indicator_facts(self):
         """Enrollment's contribution to the dashboard: additive rows
         {"metric", "value", "term", "programme_id", "enterprise_id", "breakdown"}."""
-        today = self.clock.today()
-        return self.store.read(lambda uow: read_models.indicator_facts(uow, today))
+        today, tolerance = self.clock.today(), settings.CLAUSE_AT_RISK_TOLERANCE()
+        return self.store.read(lambda uow: read_models.indicator_facts(uow, today, tolerance))

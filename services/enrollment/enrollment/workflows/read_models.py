@@ -9,6 +9,7 @@ from college_contracts.enrollment import PROGRAMME_KINDS
 from college_platform.repository import group_by
 from enrollment import summaries
 from enrollment.workflows import graduation
+from enrollment.workflows.commitments import progress_of
 from enrollment.workflows.common import Document, records
 
 
@@ -35,9 +36,20 @@ def student_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
     return answer
 
 
-def enterprise_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
+IN_FORCE = ("active", "suspended")
+
+
+def commitments_in_force(uow: Any, agreements: list[Document], today: date,
+                         tolerance: float) -> list[Document]:
+    """The progress of the clauses of each agreement in force that has clauses."""
+    return [progress_of(uow, agreement, today, tolerance) for agreement in agreements
+            if agreement["status"] in IN_FORCE and agreement.get("clauses")]
+
+
+def enterprise_summaries(uow: Any, ids: list[str], today: date,
+                         tolerance: float) -> dict[str, Document]:
     """{partner_id: {"partner", "agreements", "seats", "students",
-    "apprentices", "contribution"}}; {} for an unknown partner."""
+    "apprentices", "contribution", "commitments"}}; {} for an unknown partner."""
     store = records(uow)
     partners = store.partners_with_ids(ids)
     known = [p["_id"] for p in partners]
@@ -66,14 +78,20 @@ def enterprise_summaries(uow: Any, ids: list[str]) -> dict[str, Document]:
         answer[pid] = summaries.enterprise_part(
             partner, agreements.get(pid, []), quotas.get(pid, []), programmes,
             students_by_partner.get(pid, []), contracts_by_partner.get(pid, []),
-            students_by_id, answered.get(pid, []))
+            students_by_id, answered.get(pid, []),
+            commitments_in_force(uow, agreements.get(pid, []), today, tolerance))
     return answer
 
 
-def indicator_facts(uow: Any, today: date) -> list[Document]:
+def indicator_facts(uow: Any, today: date, tolerance: float) -> list[Document]:
     """Enrollment's additive rows for the dashboard."""
-    agreements, programmes, quotas, students, answered = records(uow).indicator_sources(
+    store = records(uow)
+    agreements, programmes, quotas, students, answered = store.indicator_sources(
         list(PROGRAMME_KINDS))
-    facts: list[Document] = summaries.indicator_facts(agreements, programmes, quotas, students,
-                                                      today, answered)
+    with_clauses = store.of_partners(
+        "agreements", sorted({a["partner_id"] for a in agreements if a["status"] in IN_FORCE}),
+        {"history": 0, "amendments": 0})
+    facts: list[Document] = summaries.indicator_facts(
+        agreements, programmes, quotas, students, today, answered,
+        commitments_in_force(uow, with_clauses, today, tolerance))
     return facts
