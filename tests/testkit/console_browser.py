@@ -567,9 +567,13 @@ def projects_search(session):
     args, page = session.args, session.page
     session.sign_in(args["username"], args["password"])
     page.locator("#nav a[href='#/projects']").click()
-    expect(page.locator("main tbody tr").first).to_be_visible()
-    headers = page.locator("main thead th").all_inner_texts()
+    # the projects screen's own field first: until it replaces the dashboard, rows and
+    # headers on the page may be the dashboard's, or none while it swaps
     search = page.get_by_label("按项目名称查找")
+    expect(search).to_be_visible()
+    expect(page.locator("main tbody tr").first).to_be_visible()
+    expect(page.locator("main thead th").first).to_be_visible()
+    headers = page.locator("main thead th").all_inner_texts()
     search.fill(args["search"])
     search.press("Enter")
     expect(page.locator("main tbody tr")).to_have_count(args["count"])
