@@ -7,6 +7,7 @@
 // the dashboard show.
 import { ApiError, download, get, post } from "../api.js";
 import { compareNames, formatDate, formatNumber, formatPercent, label, t } from "../i18n.js";
+import { CERTIFICATE_LEVELS, certificateRowsEditor } from "../certificate-rows.js";
 import { nameOf } from "../lookup.js";
 import { ROLES, can } from "../roles.js";
 import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, fieldMessages, form, h, loading, pageHeader, pagedTable, ratioBars, section, toast, uid } from "../ui.js";
@@ -17,7 +18,6 @@ export const AWARDS = ["first", "second", "third", "honourable"];
 const RESULTS = [...AWARDS, "none"];
 const STATUSES = ["open", "results_recorded"];
 const AWARD_STATUSES = ["awarded", "withdrawn"];
-const CERTIFICATE_LEVELS = ["junior", "intermediate", "senior"];
 const MAX_TEAM = 10;
 const MAX_TUTORS = 3;
 const AWARD_TONES = { first: "ok", second: "ok", third: "ok", honourable: "" };
@@ -355,43 +355,11 @@ function competitionDialog() {
     const input = (attrs = {}) => h("input", { type: "text", autocomplete: "off", ...attrs });
     const level = h("select", {}, COMPETITION_LEVELS.map((l) => h("option", { value: l }, label("competition_level", l))));
     level.value = "provincial";
-    const rows = [];
-    const certificateRows = h("div", { class: "certificate-rows" });
-    const certificatesError = h("p", { class: "field-error", id: uid("certificates-error") });
-    function renumber() {
-      rows.forEach((row, index) => {
-        const n = formatNumber(index + 1);
-        row.codeLabel.textContent = t("competitions.certificate_code", { n });
-        row.levelLabel.textContent = t("competitions.certificate_level", { n });
-        row.remove.textContent = t("competitions.remove_certificate", { n });
-      });
-    }
-    function addRow() {
-      const code = input({ name: "certificate-code", maxlength: 40, id: uid("certificate-code") });
-      const certificateLevel = h("select", { name: "certificate-level", id: uid("certificate-level") },
-        CERTIFICATE_LEVELS.map((l) => h("option", { value: l }, label("level", l))));
-      const row = { code, level: certificateLevel, codeLabel: h("label", { for: code.id }), levelLabel: h("label", { for: certificateLevel.id }) };
-      for (const control of [code, certificateLevel]) {
-        const error = h("p", { class: "field-error", id: `${control.id}-error` });
-        control.setAttribute("aria-describedby", error.id);
-        row[control === code ? "codeError" : "levelError"] = error;
-      }
-      row.remove = h("button", { type: "button", class: "remove-certificate", onclick: () => {
-        rows.splice(rows.indexOf(row), 1);
-        row.el.remove();
-        renumber();
-        add.focus();
-      } });
-      row.el = h("div", { class: "certificate-row" },
-        h("div", { class: "field" }, row.codeLabel, code, row.codeError),
-        h("div", { class: "field" }, row.levelLabel, certificateLevel, row.levelError),
-        row.remove);
-      rows.push(row);
-      certificateRows.append(row.el);
-      renumber();
-      return row;
-    }
-    const add = h("button", { type: "button", id: "add-competition-certificate", onclick: () => addRow().code.focus() }, t("competitions.add_certificate"));
+    const certificates = certificateRowsEditor({
+      addId: "add-competition-certificate",
+      words: { code: "competitions.certificate_code", level: "competitions.certificate_level",
+               remove: "competitions.remove_certificate", add: "competitions.add_certificate" },
+    });
     f.el.append(
       f.field("name", t("competitions.name"), input({ maxlength: 200 }), { required: true }),
       h("div", { class: "grid-2" },
@@ -402,18 +370,17 @@ function competitionDialog() {
       h("fieldset", { class: "certificates" },
         h("legend", {}, t("competitions.certificates")),
         h("p", { class: "help" }, t("competitions.certificates_help")),
-        certificateRows, certificatesError, add));
+        certificates.list, certificates.error, certificates.add));
     const submit = h("button", { type: "submit", class: "primary" }, t("action.save"));
     f.el.append(f.general, h("div", { class: "form-actions" }, submit, h("button", { type: "button", onclick: () => close(null) }, t("action.cancel"))));
     function place(path, messages) {
-      const found = /^certificates\.(\d+)(?:\.(code|level))?$/.exec(path);
-      if (found && rows[Number(found[1])]) {
-        const row = rows[Number(found[1])];
-        f.mark(found[2] === "level" ? row.level : row.code, messages);
+      const target = certificates.control(path);
+      if (target) {
+        f.mark(target[0], messages);
         return true;
       }
       if (path === "certificates") {
-        certificatesError.textContent = messages.join(" ");
+        certificates.error.textContent = messages.join(" ");
         return true;
       }
       return false;
@@ -422,13 +389,13 @@ function competitionDialog() {
       event.preventDefault();
       f.clear();
       f.requireFilled();
-      rows.forEach((row) => { if (!row.code.value.trim()) f.mark(row.code, [t("validation.required")]); });
+      certificates.empty().forEach((row) => f.mark(row.code, [t("validation.required")]));
       if (f.focusFirst()) return;
       const { controls } = f;
       const body = {
         name: controls.name.value.trim(), level: controls.level.value, organiser: controls.organiser.value.trim(),
         held_on: controls.held_on.value, courses: splitList(controls.courses.value),
-        certificates: rows.map((row) => ({ code: row.code.value.trim(), level: row.level.value })),
+        certificates: certificates.value(),
       };
       busy(submit, true);
       try {

@@ -3,6 +3,7 @@
 import { ApiError, get, post, put } from "../api.js";
 import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
+import { certificateRowsEditor } from "../certificate-rows.js";
 import { nameOf } from "../lookup.js";
 import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, fieldMessages, form, h, loading, pageHeader, pagedTable, section, toast, uid } from "../ui.js";
 import { graduationWords } from "./students.js";
@@ -254,7 +255,6 @@ function importDialog() {
 // -- graduation: the programme's requirements, the check of its students and
 // the registrar's confirmation (docs/enrollment.md, "Graduation") ------------
 
-const LEVELS = ["junior", "intermediate", "senior"];
 const CHECK_PAGE = 200;       // the largest page of the check the API answers
 const GRADUATE_BATCH = 1000;  // the most students one confirmation takes
 
@@ -457,44 +457,11 @@ function requirementsDialog(path, latest) {
     };
     const effective = h("input", { type: "date" });
     const note = h("textarea", { rows: 2 });
-    const certificateRows = h("div", { class: "certificate-rows" });
-    const certificatesError = h("p", { class: "field-error", id: uid("certificates-error") });
-    const rows = [];
-    function renumber() {
-      rows.forEach((row, index) => {
-        const n = formatNumber(index + 1);
-        row.codeLabel.textContent = t("graduation.certificate_code", { n });
-        row.levelLabel.textContent = t("graduation.certificate_level", { n });
-        row.remove.textContent = t("graduation.remove_certificate", { n });
-      });
-    }
-    function addRow(certificate = {}) {
-      const code = h("input", { type: "text", autocomplete: "off", name: "certificate-code", maxlength: 40, id: uid("certificate-code") });
-      code.value = certificate.code || "";
-      const level = h("select", { name: "certificate-level", id: uid("certificate-level") },
-        LEVELS.map((l) => h("option", { value: l, selected: (certificate.level || "junior") === l }, label("level", l))));
-      const row = { code, level, codeLabel: h("label", { for: code.id }), levelLabel: h("label", { for: level.id }) };
-      row.codeError = h("p", { class: "field-error", id: `${code.id}-error` });
-      row.levelError = h("p", { class: "field-error", id: `${level.id}-error` });
-      code.setAttribute("aria-describedby", row.codeError.id);
-      level.setAttribute("aria-describedby", row.levelError.id);
-      row.remove = h("button", { type: "button", class: "remove-certificate", onclick: () => {
-        rows.splice(rows.indexOf(row), 1);
-        row.el.remove();
-        renumber();
-        add.focus();
-      } });
-      row.el = h("div", { class: "certificate-row" },
-        h("div", { class: "field" }, row.codeLabel, code, row.codeError),
-        h("div", { class: "field" }, row.levelLabel, level, row.levelError),
-        row.remove);
-      rows.push(row);
-      certificateRows.append(row.el);
-      renumber();
-      return row;
-    }
-    const add = h("button", { type: "button", id: "add-certificate", onclick: () => addRow().code.focus() }, t("graduation.add_certificate"));
-    for (const certificate of latest?.certificates || []) addRow(certificate);
+    const certificates = certificateRowsEditor({
+      addId: "add-certificate", initial: latest?.certificates || [],
+      words: { code: "graduation.certificate_code", level: "graduation.certificate_level",
+               remove: "graduation.remove_certificate", add: "graduation.add_certificate" },
+    });
 
     el.append(
       h("p", { class: "muted" }, t("graduation.set_help")),
@@ -506,22 +473,16 @@ function requirementsDialog(path, latest) {
       h("fieldset", { class: "certificates" },
         h("legend", {}, t("graduation.certificates")),
         h("p", { class: "help" }, t("graduation.certificates_help")),
-        certificateRows, certificatesError, add),
+        certificates.list, certificates.error, certificates.add),
       field("effective_from", t("graduation.effective_from"), effective, { help: t("graduation.effective_from_help") }),
       field("note", t("graduation.note"), note));
     const submit = h("button", { type: "submit", class: "primary" }, t("action.save"));
     el.append(general, h("div", { class: "form-actions" }, submit, h("button", { type: "button", onclick: () => close(null) }, t("action.cancel"))));
 
-    const certificateControl = (path) => {
-      const found = /^certificates\.(\d+)\.(code|level)$/.exec(path);
-      if (!found || !rows[Number(found[1])]) return null;
-      const row = rows[Number(found[1])];
-      return found[2] === "code" ? [row.code, row.codeError] : [row.level, row.levelError];
-    };
     function place(path, messages) {
       let target = controls[path] ? [controls[path], document.getElementById(`${controls[path].id}-error`)]
-        : certificateControl(path);
-      if (!target && (path === "certificates" || path.startsWith("certificates."))) target = [null, certificatesError];
+        : certificates.control(path);
+      if (!target && (path === "certificates" || path.startsWith("certificates."))) target = [null, certificates.error];
       if (!target && path === "projects") target = [controls["projects.count"], document.getElementById(`${controls["projects.count"].id}-error`)];
       if (!target) return false;
       const [control, error] = target;
@@ -540,12 +501,12 @@ function requirementsDialog(path, latest) {
       for (const [name, control] of Object.entries(controls)) {
         if (control.required && !control.value.trim()) place(name, [t("validation.required")]);
       }
-      rows.forEach((row, index) => { if (!row.code.value.trim()) place(`certificates.${index}.code`, [t("validation.required")]); });
+      certificates.empty().forEach((row) => place(`certificates.${certificates.rows.indexOf(row)}.code`, [t("validation.required")]));
       if (el.querySelector("[aria-invalid]")) { el.querySelector("[aria-invalid]").focus(); return; }
       const body = {
         credits: Number(controls.credits.value),
         placement_hours: Number(controls.placement_hours.value),
-        certificates: rows.map((row) => ({ code: row.code.value.trim(), level: row.level.value })),
+        certificates: certificates.value(),
         projects: { count: Number(controls["projects.count"].value), min_grade: Number(controls["projects.min_grade"].value) },
       };
       if (effective.value) body.effective_from = effective.value;
