@@ -174,29 +174,14 @@ export function form({ fields, submitLabel, submit, onDone, cancel }) {
       if (value === "" && !field.keepEmpty) continue;
       values[field.name] = value;
     }
-    submitButton.disabled = true;
-    submitButton.setAttribute("aria-busy", "true");
-    try {
-      const result = await submit(values);
-      if (onDone) onDone(result);
-    } catch (error) {
-      if (error instanceof ApiError && Object.keys(error.errors).length) {
-        const unplaced = [];
-        for (const [name, messages] of fieldMessages(error)) {
-          const top = name.split(".")[0];
-          if (controls[name] || controls[top]) showFieldError(controls, controls[name] ? name : top, messages);
-          else unplaced.push(`${name}: ${messages.join(" ")}`);
-        }
-        if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
-        const first = el.querySelector("[aria-invalid]");
-        if (first) first.focus();
-      } else {
-        general.append(errorBox(error));
-      }
-    } finally {
-      submitButton.disabled = false;
-      submitButton.removeAttribute("aria-busy");
-    }
+    const place = (name, messages) => {
+      const top = name.split(".")[0];
+      if (!controls[name] && !controls[top]) return false;
+      showFieldError(controls, controls[name] ? name : top, messages);
+      return true;
+    };
+    await sendForm({ button: submitButton, form: el, general, place }, () => submit(values),
+      (result) => onDone?.(result));
   });
   el.controls = controls;
   return el;
@@ -216,6 +201,67 @@ export function fieldMessages(error) {
   }
   for (const [name, messages] of Object.entries(error.errors || {})) byField.set(name, flatten(messages));
   return byField;
+}
+
+// A form's errors cleared before it is checked again: its general box, every
+// control marked invalid and every field's error line.
+export function clearFormErrors(formEl, general) {
+  general.replaceChildren();
+  for (const control of formEl.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+  for (const error of formEl.querySelectorAll(".field-error")) error.textContent = "";
+}
+
+// The first control marked invalid takes the focus (a group's first input,
+// for a group marked as a whole); else `fallback`. Whether one was marked.
+export function focusFirstInvalid(formEl, fallback = null) {
+  const first = formEl.querySelector("[aria-invalid]");
+  const target = first ? (first.querySelector("input, select, textarea") || first) : fallback;
+  target?.focus?.();
+  return !!first;
+}
+
+// A refused request shown in its form: each field error where
+// `place(path, messages)` puts it (false: it had nowhere, so it goes to the
+// general box with its path), any other failure in the general box; then the
+// first invalid control takes the focus, else `fallback`.
+export function showRefusal(error, { form: formEl, general, place, fallback }) {
+  if (error instanceof ApiError && Object.keys(error.errors).length) {
+    const unplaced = [];
+    for (const [name, messages] of fieldMessages(error)) {
+      if (!place(name, messages)) unplaced.push(`${name}: ${messages.join(" ")}`);
+    }
+    if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
+    focusFirstInvalid(formEl, fallback);
+  } else {
+    general.append(errorBox(error));
+  }
+}
+
+// The button busy (disabled, aria-busy) while `work` runs.
+export async function whileBusy(button, work) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+// A form's request sent with its button busy: `done(answer)` on success, the
+// refusal shown in the form (showRefusal) otherwise.
+export async function sendForm({ button, ...where }, send, done) {
+  await whileBusy(button, async () => {
+    let answer;
+    try {
+      answer = await send();
+    } catch (error) {
+      showRefusal(error, where);
+      return;
+    }
+    await done(answer);
+  });
 }
 
 function flatten(messages) {

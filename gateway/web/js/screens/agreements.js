@@ -4,10 +4,10 @@
 // staff change the clauses through the amendment route and decide the
 // equipment and funds the enterprise declares; an enterprise's user sees its
 // own agreement's clauses and declares what it gave.
-import { ApiError, get, patch, post } from "../api.js";
+import { get, patch, post } from "../api.js";
 import { formatDate, formatDateTime, formatNumber, formatPercent, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
-import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, fieldMessages, form, h, loading, pageHeader, section, toast, uid } from "../ui.js";
+import { badge, confirmAction, dataTable, dialog, empty, clearFormErrors, errorBox, errorText, form, h, loading, pageHeader, section, sendForm, toast, uid } from "../ui.js";
 import { fact } from "./verify.js";
 
 const PARTIES = ["enterprise", "college"];
@@ -202,9 +202,7 @@ function clausesDialog(agreement) {
     }
     el.addEventListener("submit", async (event) => {
       event.preventDefault();
-      general.replaceChildren();
-      for (const invalid of el.querySelectorAll("[aria-invalid]")) invalid.removeAttribute("aria-invalid");
-      for (const error of el.querySelectorAll(".field-error")) error.textContent = "";
+      clearFormErrors(el, general);
       const seen = new Set();
       for (const row of rows) {
         for (const name of CLAUSE_FIELDS) {
@@ -222,25 +220,9 @@ function clausesDialog(agreement) {
         target: Number(row.controls.target.value), due_on: row.controls.due_on.value,
         description: row.controls.description.value.trim(),
       }));
-      submit.disabled = true;
-      submit.setAttribute("aria-busy", "true");
-      try {
-        close(await patch(`/v1/agreements/${encodeURIComponent(agreement.id)}`, { clauses, reason: reason.value.trim() }));
-      } catch (error) {
-        if (error instanceof ApiError && Object.keys(error.errors).length) {
-          const unplaced = [];
-          for (const [name, messages] of fieldMessages(error)) {
-            if (!place(name, messages)) unplaced.push(`${name}: ${messages.join(" ")}`);
-          }
-          if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
-          (el.querySelector("[aria-invalid]") || add).focus();
-        } else {
-          general.append(errorBox(error));
-        }
-      } finally {
-        submit.disabled = false;
-        submit.removeAttribute("aria-busy");
-      }
+      await sendForm({ button: submit, form: el, general, place, fallback: add },
+        () => patch(`/v1/agreements/${encodeURIComponent(agreement.id)}`, { clauses, reason: reason.value.trim() }),
+        close);
     });
     return el;
   }, { wide: true });

@@ -10,7 +10,7 @@ import { compareNames, formatDate, formatNumber, formatPercent, label, t } from 
 import { CERTIFICATE_LEVELS, certificateRowsEditor } from "../certificate-rows.js";
 import { nameOf } from "../lookup.js";
 import { ROLES, can } from "../roles.js";
-import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, fieldMessages, form, h, loading, pageHeader, pagedTable, ratioBars, section, toast, uid } from "../ui.js";
+import { badge, confirmAction, dataTable, dialog, empty, clearFormErrors, errorBox, errorText, focusFirstInvalid, form, h, loading, pageHeader, pagedTable, ratioBars, section, showRefusal, toast, uid } from "../ui.js";
 import { fact } from "./verify.js";
 
 export const COMPETITION_LEVELS = ["college", "municipal", "provincial", "national", "world"];
@@ -301,36 +301,22 @@ function rowsForm(id) {
     const error = errorOf(control);
     error.textContent = [error.textContent, ...messages].filter(Boolean).join(" ");
   }
-  function clear() {
-    general.replaceChildren();
-    for (const control of el.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
-    for (const error of el.querySelectorAll(".field-error")) error.textContent = "";
-  }
+  const clear = () => clearFormErrors(el, general);
   function requireFilled() {
     for (const control of Object.values(controls)) {
       if (control.required && !control.value.trim()) mark(control, [t("validation.required")]);
     }
   }
-  function focusFirst() {
-    const first = el.querySelector("[aria-invalid]");
-    if (first) first.focus();
-    return !!first;
-  }
-  // place(path, messages) -> whether the form had somewhere to show it
+  const focusFirst = () => focusFirstInvalid(el);
+  // place(path, messages) -> whether the form had somewhere to show it; else
+  // the control the path (or its first part) names
   function showErrors(error, place) {
-    if (error instanceof ApiError && Object.keys(error.errors).length) {
-      const unplaced = [];
-      for (const [name, messages] of fieldMessages(error)) {
-        const top = name.split(".")[0];
-        if (place(name, messages)) continue;
-        if (controls[name] || controls[top]) mark(controls[name] || controls[top], messages);
-        else unplaced.push(`${name}: ${messages.join(" ")}`);
-      }
-      if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
-      focusFirst();
-    } else {
-      general.append(errorBox(error));
-    }
+    showRefusal(error, { form: el, general, place: (name, messages) => {
+      if (place(name, messages)) return true;
+      const control = controls[name] || controls[name.split(".")[0]];
+      if (control) mark(control, messages);
+      return !!control;
+    } });
   }
   return { el, controls, general, field, mark, clear, requireFilled, focusFirst, showErrors };
 }
@@ -577,23 +563,14 @@ function resultsForm(competition, entries, onRecorded) {
       if (rejected) el.querySelector("[aria-invalid]")?.focus();
       onRecorded();
     } catch (error) {
-      if (error instanceof ApiError && Object.keys(error.errors).length) {
-        const unplaced = [];
-        for (const [name, messages] of fieldMessages(error)) {
-          const found = /^results\.(\d+)(?:\.(\w+))?/.exec(name);
-          const row = found ? chosen[Number(found[1])] : null;
-          if (row) {
-            (found[2] === "rank" ? row.rank : row.award).setAttribute("aria-invalid", "true");
-            row.error.textContent = [row.error.textContent, ...messages].filter(Boolean).join(" ");
-          } else {
-            unplaced.push(`${name}: ${messages.join(" ")}`);
-          }
-        }
-        if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
-        el.querySelector("[aria-invalid]")?.focus();
-      } else {
-        general.append(errorBox(error));
-      }
+      showRefusal(error, { form: el, general, place: (name, messages) => {
+        const found = /^results\.(\d+)(?:\.(\w+))?/.exec(name);
+        const row = found ? chosen[Number(found[1])] : null;
+        if (!row) return false;
+        (found[2] === "rank" ? row.rank : row.award).setAttribute("aria-invalid", "true");
+        row.error.textContent = [row.error.textContent, ...messages].filter(Boolean).join(" ");
+        return true;
+      } });
     } finally {
       busy(submit, false);
     }

@@ -1,11 +1,11 @@
 // Programmes with seat figures, the application pipeline with the screening,
 // interview, offer and approval actions, and the CSV import of applicants.
-import { ApiError, get, post, put } from "../api.js";
+import { get, post, put } from "../api.js";
 import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { certificateRowsEditor } from "../certificate-rows.js";
 import { nameOf } from "../lookup.js";
-import { badge, confirmAction, dataTable, dialog, empty, errorBox, errorText, fieldMessages, form, h, loading, pageHeader, pagedTable, section, toast, uid } from "../ui.js";
+import { badge, confirmAction, dataTable, dialog, empty, clearFormErrors, errorBox, errorText, form, h, loading, pageHeader, pagedTable, section, sendForm, toast, uid } from "../ui.js";
 import { graduationWords } from "./students.js";
 import { fact } from "./verify.js";
 import { satisfactionView } from "./surveys.js";
@@ -490,14 +490,9 @@ function requirementsDialog(path, latest) {
       error.textContent = [error.textContent, ...messages].filter(Boolean).join(" ");
       return true;
     }
-    function clearErrors() {
-      general.replaceChildren();
-      for (const control of el.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
-      for (const error of el.querySelectorAll(".field-error")) error.textContent = "";
-    }
     el.addEventListener("submit", async (event) => {
       event.preventDefault();
-      clearErrors();
+      clearFormErrors(el, general);
       for (const [name, control] of Object.entries(controls)) {
         if (control.required && !control.value.trim()) place(name, [t("validation.required")]);
       }
@@ -511,25 +506,8 @@ function requirementsDialog(path, latest) {
       };
       if (effective.value) body.effective_from = effective.value;
       if (note.value.trim()) body.note = note.value.trim();
-      submit.disabled = true;
-      submit.setAttribute("aria-busy", "true");
-      try {
-        close(await post(`${path}/graduation-requirements`, body));
-      } catch (error) {
-        if (error instanceof ApiError && Object.keys(error.errors).length) {
-          const unplaced = [];
-          for (const [name, messages] of fieldMessages(error)) {
-            if (!place(name, messages)) unplaced.push(`${name}: ${messages.join(" ")}`);
-          }
-          if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
-          (el.querySelector("[aria-invalid]") || general).focus?.();
-        } else {
-          general.append(errorBox(error));
-        }
-      } finally {
-        submit.disabled = false;
-        submit.removeAttribute("aria-busy");
-      }
+      await sendForm({ button: submit, form: el, general, place, fallback: general },
+        () => post(`${path}/graduation-requirements`, body), close);
     });
     return el;
   }, { wide: true });
@@ -614,9 +592,7 @@ function competenciesDialog(programmeId, current) {
     }
     el.addEventListener("submit", async (event) => {
       event.preventDefault();
-      general.replaceChildren();
-      for (const control of el.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
-      for (const error of el.querySelectorAll(".field-error")) error.textContent = "";
+      clearFormErrors(el, general);
       const seen = new Set();
       rows.forEach((row) => {
         const value = row.input.value.trim();
@@ -626,28 +602,16 @@ function competenciesDialog(programmeId, current) {
       });
       if (!rows.length) mark(null, [t("competencies.at_least_one")]);
       if (el.querySelector("[aria-invalid]") || listError.textContent) { (el.querySelector("[aria-invalid]") || add).focus(); return; }
-      submit.disabled = true;
-      submit.setAttribute("aria-busy", "true");
-      try {
-        close(await put(`/v1/programmes/${encodeURIComponent(programmeId)}/competencies`, { competencies: rows.map((row) => row.input.value.trim()) }));
-      } catch (error) {
-        if (error instanceof ApiError && Object.keys(error.errors).length) {
-          const unplaced = [];
-          for (const [name, messages] of fieldMessages(error)) {
-            const found = /^competencies\.(\d+)$/.exec(name);
-            if (found && rows[Number(found[1])]) mark(rows[Number(found[1])], messages);
-            else if (name === "competencies") mark(null, messages);
-            else unplaced.push(`${name}: ${messages.join(" ")}`);
-          }
-          if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
-          (el.querySelector("[aria-invalid]") || add).focus();
-        } else {
-          general.append(errorBox(error));
-        }
-      } finally {
-        submit.disabled = false;
-        submit.removeAttribute("aria-busy");
-      }
+      const place = (name, messages) => {
+        const found = /^competencies\.(\d+)$/.exec(name);
+        if (found && rows[Number(found[1])]) mark(rows[Number(found[1])], messages);
+        else if (name === "competencies") mark(null, messages);
+        else return false;
+        return true;
+      };
+      await sendForm({ button: submit, form: el, general, place, fallback: add },
+        () => put(`/v1/programmes/${encodeURIComponent(programmeId)}/competencies`, { competencies: rows.map((row) => row.input.value.trim()) }),
+        close);
     });
     return el;
   }, { wide: true });

@@ -4,10 +4,10 @@
 // close an open one with the reason. Also the bars of the results (mean per
 // competency, lowest first) that the programme, dashboard and enterprise
 // pages show.
-import { ApiError, get, post } from "../api.js";
+import { get, post } from "../api.js";
 import { compareNames, formatDate, formatDateTime, formatNumber, label, t } from "../i18n.js";
 import { nameOf } from "../lookup.js";
-import { badge, confirmAction, dataTable, dialog, empty, errorBox, fieldMessages, form, h, loading, pageHeader, pagedTable, ratioBars, section, toast, uid } from "../ui.js";
+import { badge, confirmAction, dataTable, dialog, empty, clearFormErrors, form, h, loading, pageHeader, pagedTable, ratioBars, section, sendForm, toast, uid } from "../ui.js";
 import { fact } from "./verify.js";
 
 const STATUSES = ["open", "answered", "closed"];
@@ -116,18 +116,13 @@ function answerDialog(survey) {
       general,
       h("div", { class: "form-actions" }, submit, h("button", { type: "button", onclick: () => close(null) }, t("action.cancel"))));
 
-    function clearErrors() {
-      general.replaceChildren();
-      for (const control of el.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
-      for (const error of el.querySelectorAll(".field-error")) error.textContent = "";
-    }
     function mark(control, error, messages) {
       control.setAttribute("aria-invalid", "true");
       error.textContent = [error.textContent, ...messages].filter(Boolean).join(" ");
     }
     el.addEventListener("submit", async (event) => {
       event.preventDefault();
-      clearErrors();
+      clearFormErrors(el, general);
       const ratings = {};
       for (const g of groups) {
         const chosen = el.querySelector(`input[name="${g.name}"]:checked`);
@@ -135,34 +130,20 @@ function answerDialog(survey) {
       }
       const body = { ratings };
       if (comment.value.trim()) body.comment = comment.value.trim();
-      submit.disabled = true;
-      submit.setAttribute("aria-busy", "true");
-      try {
-        close(await post(`${PATH}/${encodeURIComponent(survey.id)}/answers`, body));
-      } catch (error) {
-        if (error instanceof ApiError && Object.keys(error.errors).length) {
-          const unplaced = [];
-          for (const [name, messages] of fieldMessages(error)) {
-            const unrated = groups.filter((g) => !(g.competency in ratings));
-            if ((name === "ratings" || name.startsWith("ratings.")) && unrated.length) {
-              // the API names the competency missing; the form knows which ones those are
-              for (const g of unrated) mark(g.fieldset, g.error, [t("surveys.not_rated")]);
-            } else if (name === "comment") {
-              mark(comment, commentError, messages);
-            } else {
-              unplaced.push(`${name}: ${messages.join(" ")}`);
-            }
-          }
-          if (unplaced.length) general.append(h("p", {}, unplaced.join("; ")));
-          const first = el.querySelector("[aria-invalid]");
-          if (first) (first.querySelector("input") || first).focus();
+      const place = (name, messages) => {
+        const unrated = groups.filter((g) => !(g.competency in ratings));
+        if ((name === "ratings" || name.startsWith("ratings.")) && unrated.length) {
+          // the API names the competency missing; the form knows which ones those are
+          for (const g of unrated) mark(g.fieldset, g.error, [t("surveys.not_rated")]);
+        } else if (name === "comment") {
+          mark(comment, commentError, messages);
         } else {
-          general.append(errorBox(error));
+          return false;
         }
-      } finally {
-        submit.disabled = false;
-        submit.removeAttribute("aria-busy");
-      }
+        return true;
+      };
+      await sendForm({ button: submit, form: el, general, place },
+        () => post(`${PATH}/${encodeURIComponent(survey.id)}/answers`, body), close);
     });
     return el;
   }, { wide: true });
