@@ -721,7 +721,8 @@ def test_an_officer_sets_an_agreements_clauses_and_sees_their_progress_and_statu
     observed = browse(system, "agreement_commitments", username="registrar.commitments",
                       enterprise_username="hr.commitments", agreement_id=agreement_id,
                       clauses=clauses, invalid_target=0, reason="补充合作条款",
-                      declared=declared)
+                      declared=declared, enterprise_id=partner_id,
+                      enterprise_score="100%")
     assert "尚无条款" in observed["empty"], observed["empty"]
     assert observed["target_error"] and observed["invalid_elsewhere"] == 0, observed
     assert observed["statuses"] == {"seats-2027": "on_track", "teachers": "missed",
@@ -744,6 +745,11 @@ def test_an_officer_sets_an_agreements_clauses_and_sees_their_progress_and_statu
                   "Enterprise's fulfilment"):
         assert words in observed["page_en"], (words, observed["page_en"])
     assert "null" not in observed["page_en"] and "undefined" not in observed["page_en"]
+    behind = " ".join(observed["enterprise_page_behind"])
+    for words in ("学校派教师下企业实践", "学校", "0 / 4", "2021", "未达成"):
+        assert words in behind, (words, behind)
+    scores = observed["enterprise_page_scores"]
+    assert scores[1:] == ["100%", "0%", "1"], scores  # each party's fulfilment, 1 behind
 
     path = "/v1/agreements/%s" % agreement_id
     commitments = gateway_get(system, path + "/commitments", officer).json()

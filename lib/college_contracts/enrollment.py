@@ -171,6 +171,18 @@ class ClauseAtRisk(EventData):
     previous_status = fields.String(allow_none=True, load_default=None)
 
 
+class DeclarationChanged(EventData):
+    """Published as ``contribution_declared`` (an enterprise declared equipment
+    or funds toward a clause) and ``declaration_decided`` (the college
+    confirmed it, from when it counts, or rejected it)."""
+    agreement_id = Id(required=True)
+    partner_id = Id(required=True)
+    declaration_id = Id(required=True)
+    clause_id = fields.String(required=True)
+    amount = fields.Float(required=True)
+    status = fields.String(required=True, validate=one_of("declared", "confirmed", "rejected"))
+
+
 EVENTS = {
     "partner_registered": PartnerRegistered,
     "agreement_activated": AgreementChanged,
@@ -188,4 +200,6 @@ EVENTS = {
     "employer_survey_answered": EmployerSurveyAnswered,
     "employer_survey_reminder": EmployerSurveyReminder,
     "clause_at_risk": ClauseAtRisk,
+    "contribution_declared": DeclarationChanged,
+    "declaration_decided": DeclarationChanged,
 }

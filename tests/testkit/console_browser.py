@@ -1179,7 +1179,8 @@ def agreement_commitments(session):
     listed with its progress and status and each party's fulfilment; the
     enterprise's user opens its agreement from its own page, sees the clauses
     without the editor and declares equipment it gave, which the officer
-    confirms and then sees counted."""
+    confirms and then sees counted; the enterprise's page then lists the
+    clause missed."""
     args, page = session.args, session.page
     session.sign_in(args["username"], args["password"])
     session.open("#/agreements/%s" % args["agreement_id"])
@@ -1222,7 +1223,7 @@ def agreement_commitments(session):
     # the enterprise's user: its own agreement from its page, read-only, and a declaration
     other = session.new_page()
     session.sign_in(args["enterprise_username"], args["password"], page=other)
-    other.locator("#view table a[href='#/agreements/%s']" % args["agreement_id"]).click()
+    other.locator("#view table a[href='#/agreements/%s']" % args["agreement_id"]).first.click()
     own = other.locator("#agreement-commitments")
     expect(own).to_have_attribute("data-count", str(len(args["clauses"])))
     seen["enterprise_edit_buttons"] = own.get_by_role("button", name="修改条款").count()
@@ -1258,6 +1259,22 @@ def agreement_commitments(session):
     seen["page_en"] = page.locator("main").inner_text()
     session.screenshot("agreement-commitments-en")
     session.use_language("zh-CN")
+
+    # the enterprise's page lists the clause behind once its view catches up
+    session.open("#/enterprises/%s" % args["enterprise_id"])
+    behind = page.locator("#enterprise-commitments")
+    reload_until(session, behind, "data-behind", "1")
+    scores = behind.locator("table").first.locator("tbody tr").first.locator("td")
+    for _ in range(60):  # the confirmed equipment reaches the view a moment after
+        if scores.nth(1).inner_text() == args["enterprise_score"]:
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+        expect(behind).to_be_visible()
+    seen["enterprise_page_behind"] = behind.locator("tbody tr").last.locator(
+        "td").all_inner_texts()
+    seen["enterprise_page_scores"] = scores.all_inner_texts()
+    session.screenshot("enterprise-commitments")
     return seen
 
 

@@ -116,3 +116,26 @@ def test_progress_is_learnt_from_events_once_and_a_clause_falling_behind_is_anno
     assert (alert["clause_id"], alert["status"], alert["progress"], alert["due_on"]) == (
         "hours", "at_risk", 6.5, soon)
     assert drain(amqp_uri, "probe-clauses") == []
+
+
+def test_a_declaration_and_its_decision_are_announced_for_the_views(enrollment, amqp_uri):
+    bind_probe_queue(amqp_uri, "enrollment", "contribution_declared", "probe-declared")
+    bind_probe_queue(amqp_uri, "enrollment", "declaration_decided", "probe-decided")
+    partner_id = partner_with_agreement(enrollment)["id"]
+    agreement_id = call(enrollment, "list_agreements", {"partner_id": partner_id})[
+        "items"][0]["id"]
+    call(enrollment, "amend_agreement", agreement_id, {"reason": "设备捐赠", "clauses": [
+        clause("kit", "equipment_value", 100000, "2098-12-31")]})
+    hr = {"kind": "enterprise", "enterprise_id": partner_id, "username": "hr.wang"}
+    today = datetime.now(timezone.utc).date().isoformat()
+    declared = call(enrollment, "declare_contribution", agreement_id, {
+        "clause_id": "kit", "amount": 80000, "on": today, "note": "数控车床"},
+        hr)["declarations"][0]
+    decision = {"confirm": True}
+    officer = {"kind": "staff", "username": "officer.li"}
+    call(enrollment, "decide_declaration", agreement_id, declared["id"], decision, officer)
+
+    expected = {"agreement_id": agreement_id, "partner_id": partner_id,
+                "declaration_id": declared["id"], "clause_id": "kit", "amount": 80000.0}
+    assert collect_events(amqp_uri, "probe-declared", 1) == [{**expected, "status": "declared"}]
+    assert collect_events(amqp_uri, "probe-decided", 1) == [{**expected, "status": "confirmed"}]

@@ -10,7 +10,7 @@ import { ROLES, can } from "../roles.js";
 import { badge, confirmAction, dataTable, dialog, empty, clearFormErrors, errorBox, errorText, form, h, loading, pageHeader, section, sendForm, toast, uid } from "../ui.js";
 import { fact } from "./verify.js";
 
-const PARTIES = ["enterprise", "college"];
+export const PARTIES = ["enterprise", "college"];
 const METRICS = ["seats_filled", "placements_hosted", "projects_posted", "projects_completed",
   "mentor_hours", "teachers_hosted", "hires", "equipment_value", "funds_value"];
 // declared by the enterprise and confirmed by the college; every other metric is counted from events
@@ -56,14 +56,14 @@ function termsSection(agreement, partner, user) {
 // -- the clauses, their progress and status ----------------------------------------
 
 // A clause's amount in its metric's unit: yuan for equipment and funds, hours, or a count.
-function amount(metric, value) {
+export function amount(metric, value) {
   if (value === null || value === undefined) return "—";
   if (DECLARED.includes(metric)) return t("commitments.yuan", { amount: formatNumber(value, { maximumFractionDigits: 2 }) });
   if (metric === "mentor_hours") return t("commitments.hours", { hours: formatNumber(value, { maximumFractionDigits: 1 }) });
   return formatNumber(value, { maximumFractionDigits: 2 });
 }
 
-function statusBadge(status) {
+export function statusBadge(status) {
   return h("span", { class: "clause-status", "data-status": status }, badge(label("clause_status", status), STATUS_TONES[status] || ""));
 }
 

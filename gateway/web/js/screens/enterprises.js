@@ -4,6 +4,7 @@ import { currentUser, get, post } from "../api.js";
 import { compareNames, formatDate, formatNumber, formatPercent, label, t } from "../i18n.js";
 import { ROLES, can } from "../roles.js";
 import { badge, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader, pagedTable, section, toast } from "../ui.js";
+import { PARTIES, amount, statusBadge } from "./agreements.js";
 import { fact } from "./verify.js";
 import { satisfactionView } from "./surveys.js";
 
@@ -74,6 +75,7 @@ async function renderEnterprise(view, enterpriseId) {
     { label: t("col.seats_offered"), value: (s) => formatNumber(s.offered), numeric: true },
     { label: t("col.seats_filled"), value: (s) => formatNumber(s.filled), numeric: true },
   ])));
+  if (data.commitments) nodes.push(commitmentsSection(data.commitments, data.agreements));
   if (data.hires) nodes.push(hiresSection(data.hires));
   if (data.satisfaction) nodes.push(satisfactionSection(data.satisfaction, enterpriseId));
   nodes.push(h("div", { class: "grid-2" },
@@ -84,6 +86,34 @@ async function renderEnterprise(view, enterpriseId) {
     section(t("enterprise.mentors"), counted(data.mentors, (m) => h("a", { href: `#/mentors/${m.mentor_id || m.id}` }, m.name || m.mentor_id))),
     section(t("enterprise.hosted_teachers"), counted(data.hosted_teachers, (m) => m.name || m.mentor_id))));
   body.replaceChildren(...nodes);
+}
+
+// Each agreement in force with each party's fulfilment score, then the
+// clauses missed or at risk (missed first, the soonest due first), each
+// linking to its agreement's page, where its progress is shown.
+function commitmentsSection(commitments, agreements) {
+  const titles = new Map((Array.isArray(agreements) ? agreements : agreements?.items || [])
+    .map((a) => [a.agreement_id, a.title]));
+  const link = (id) => h("a", { href: `#/agreements/${encodeURIComponent(id)}` }, titles.get(id) || id);
+  const scores = (commitments.agreements || []).length ? dataTable([
+    { label: t("col.title"), value: (a) => link(a.agreement_id) },
+    ...PARTIES.map((party) => ({ label: t("commitments.fulfilment", { party: label("clause_party", party) }),
+      value: (a) => formatPercent(a.fulfilment?.[party]), numeric: true })),
+    { label: t("enterprise.clauses_behind_count"), value: (a) => formatNumber((a.clauses_by_status?.at_risk ?? 0) + (a.clauses_by_status?.missed ?? 0)), numeric: true },
+  ], commitments.agreements, t("commitments.title"), (a) => a.agreement_id) : empty(t("commitments.none"));
+  const behind = commitments.clauses_behind || [];
+  const clauses = behind.length ? dataTable([
+    { label: t("commitments.clause"), value: (c) => h("span", { class: "clause-description" }, c.description) },
+    { label: t("col.title"), value: (c) => link(c.agreement_id) },
+    { label: t("commitments.party"), value: (c) => label("clause_party", c.party) },
+    { label: t("commitments.progress"), value: (c) => `${amount(c.metric, c.progress)} / ${amount(c.metric, c.target)}`, numeric: true },
+    { label: t("commitments.due_on"), value: (c) => formatDate(c.due_on) },
+    { label: t("col.status"), value: (c) => statusBadge(c.status) },
+  ], behind, t("enterprise.clauses_behind"), (c) => `${c.agreement_id}:${c.clause_id}`) : h("p", { class: "muted" }, t("enterprise.no_clauses_behind"));
+  return h("section", { class: "card", id: "enterprise-commitments", "data-behind": String(behind.length) },
+    h("h2", {}, t("commitments.title")), scores,
+    h("h3", {}, t("enterprise.clauses_behind")), clauses,
+    commitments.clauses_behind_truncated ? h("p", { class: "help" }, t("enterprise.clauses_behind_truncated", { shown: formatNumber(behind.length) })) : null);
 }
 
 // Of the graduates the enterprise sponsored: how many it hired, and how many

@@ -50,6 +50,7 @@ def declare(uow: Any, agreement_id: str, fields: Document, actor: Actor, now: da
     declaration = commitments.new_declaration(
         agreement, fields, (actor or {}).get("username") or "enrollment", new_id(), now)
     records(uow).add_declaration(agreement, declaration)
+    announce_declaration(uow, "contribution_declared", agreement, declaration)
     return records(uow).agreement(agreement_id)
 
 
@@ -64,7 +65,18 @@ def decide_declaration(uow: Any, agreement_id: str, declaration_id: str, fields:
     decided = commitments.decide_declaration(declaration, fields["confirm"], decided_by,
                                              fields.get("reason"), now)
     records(uow).decide_declaration(agreement_id, decided)
+    announce_declaration(uow, "declaration_decided", agreement, decided)
     return records(uow).agreement(agreement_id)
+
+
+def announce_declaration(uow: Any, event_type: str, agreement: Document,
+                         declaration: Document) -> None:
+    """A declaration or its decision changes what the views show of the
+    agreement (a confirmed value counts toward its clause from then on)."""
+    emit(uow, event_type, {
+        "agreement_id": agreement["_id"], "partner_id": agreement["partner_id"],
+        "declaration_id": declaration["id"], "clause_id": declaration["clause_id"],
+        "amount": declaration["amount"], "status": declaration["status"]})
 
 
 # -- the sweep's alert -------------------------------------------------------------------------
