@@ -60,24 +60,24 @@ class CostEntrypoints:
 
     # what counts as a return -----------------------------------------------------------------
 
-    def _remember(self, events, facts, write=costs.remember, load_event=read):
+    def _count_returns(self, events, facts, write=costs.remember, load_event=read):
         return self.store.remember_in_bulk(
             events, load_event, lambda records, loaded: write(records, [
                 fact for data in loaded for fact in facts(data)]))
 
     @event_handler("projects", "checkin_confirmed", batched=True)
-    def count_intern_hours(self, events):
-        return self._remember(events, rules.intern_hours)
+    def tally_intern_hours(self, events):
+        return self._count_returns(events, rules.intern_hours)
 
     @event_handler("projects", "project_completed", batched=True)
-    def count_deliverables_accepted(self, events):
-        return self._remember(events, lambda loaded: rules.deliverables_accepted(*loaded),
+    def tally_deliverables_accepted(self, events):
+        return self._count_returns(events, lambda loaded: rules.deliverables_accepted(*loaded),
                               load_event=with_time)
 
     @event_handler("certificates", "certificate_issued", batched=True)
-    def count_certificate_earned(self, events):
-        return self._remember(events, rules.certificate_earned)
+    def tally_certificate_earned(self, events):
+        return self._count_returns(events, rules.certificate_earned)
 
     @event_handler("certificates", "certificate_revoked", batched=True)
-    def count_certificate_revoked(self, events):
-        return self._remember(events, rules.certificate_revoked, write=costs.withdraw)
+    def tally_certificate_revoked(self, events):
+        return self._count_returns(events, rules.certificate_revoked, write=costs.withdraw)
