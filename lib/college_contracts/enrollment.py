@@ -171,6 +171,25 @@ class ClauseAtRisk(EventData):
     previous_status = fields.String(allow_none=True, load_default=None)
 
 
+class DeclarationDecided(EventData):
+    """The college confirmed or rejected an enterprise's declared equipment or
+    funds: a confirmed one counts toward its clause and its costs and returns."""
+    agreement_id = Id(required=True)
+    partner_id = Id(required=True)
+    declaration_id = Id(required=True)
+    clause_id = fields.String(required=True)
+    amount = fields.Float(required=True)
+    on = Date(required=True)
+    status = fields.String(required=True, validate=one_of("confirmed", "rejected"))
+
+
+class ValuationRateSet(EventData):
+    """The college set the value of a mentor hour for a calendar year: every
+    enterprise's costs and returns of that year are valued again."""
+    year = fields.Integer(required=True)
+    mentor_hour_cny = fields.Float(required=True)
+
+
 EVENTS = {
     "partner_registered": PartnerRegistered,
     "agreement_activated": AgreementChanged,
@@ -188,4 +207,6 @@ EVENTS = {
     "employer_survey_answered": EmployerSurveyAnswered,
     "employer_survey_reminder": EmployerSurveyReminder,
     "clause_at_risk": ClauseAtRisk,
+    "valuation_rate_set": ValuationRateSet,
+    "declaration_decided": DeclarationDecided,
 }

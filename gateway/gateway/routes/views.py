@@ -97,6 +97,8 @@ class ViewRoutes:
     on_retention_recorded = marks_stale("enrollment", "retention_recorded")
     on_employer_survey_answered = marks_stale("enrollment", "employer_survey_answered")
     on_clause_at_risk = marks_stale("enrollment", "clause_at_risk")
+    on_valuation_rate_set = marks_stale("enrollment", "valuation_rate_set")
+    on_declaration_decided = marks_stale("enrollment", "declaration_decided")
     on_project_drafted = marks_stale("projects", "project_drafted")
     on_project_published = marks_stale("projects", "project_published")
     on_project_updated = marks_stale("projects", "project_updated")

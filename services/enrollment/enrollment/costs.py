@@ -215,6 +215,44 @@ def account(partner_id: str, year: int, facts: Iterable[Document],
             "inputs": inputs, "returns": returns, "rules": dict(RULES)}
 
 
+# the dashboard's figures: those the fact store and the rate give, summed over enterprises
+DASHBOARD = ("mentor_hours", "mentor_hours_value_cny", "equipment_value_cny", "funds_value_cny",
+             "total_value_cny", "placements_hosted", "teachers_hosted", "projects_posted",
+             "deliverables_accepted", "intern_hours", "certificates_earned")
+
+
+def indicator_rows(year: int, facts: Iterable[Document], agreements: Iterable[Document],
+                   students: Iterable[Document], rate: Document | None) -> list[Document]:
+    """The dashboard's additive rows of the year's costs and returns: one per
+    enterprise and figure (``costs``, the breakdown naming the figure), and the
+    year itself (``costs_year``) with whether its rate is set (``costs_rate_set``)."""
+    facts_by: dict[str, list[Document]] = {}
+    agreements_by: dict[str, list[Document]] = {}
+    apprentices_by: dict[str, list[str]] = {}
+    for f in facts:
+        facts_by.setdefault(f["enterprise_id"], []).append(f)
+    for agreement in agreements:
+        agreements_by.setdefault(agreement["partner_id"], []).append(agreement)
+    for student in students:
+        if student.get("programme_kind") == "apprenticeship" and student.get("partner_id"):
+            apprentices_by.setdefault(student["partner_id"], []).append(student["_id"])
+    found: list[Document] = [
+        {"metric": "costs_year", "value": year, "term": None, "programme_id": None,
+         "enterprise_id": None, "breakdown": None},
+        {"metric": "costs_rate_set", "value": 1 if (rate or {}).get("mentor_hour_cny")
+         is not None else 0, "term": None, "programme_id": None, "enterprise_id": None,
+         "breakdown": None}]
+    for enterprise_id in sorted(set(facts_by) | set(agreements_by)):
+        counted = account(enterprise_id, year, facts_by.get(enterprise_id, []),
+                          agreements_by.get(enterprise_id, []), [],
+                          apprentices_by.get(enterprise_id, []), rate)
+        figures = {**counted["inputs"], **counted["returns"]}
+        found += [{"metric": "costs", "value": figures[name] or 0, "term": None,
+                   "programme_id": None, "enterprise_id": enterprise_id, "breakdown": name}
+                  for name in DASHBOARD if figures[name]]
+    return found
+
+
 def rows(found: Document) -> list[Document]:
     """The account as one row per figure (CSV, the evidence pack)."""
     return [{"year": found["year"], "section": section, "measure": name,

@@ -165,6 +165,14 @@ class EnrollmentRecords:
                              {"$set": {key: value for key, value in rate.items()
                                        if key != "_id"}}, "the year's rate")
 
+    def facts_between(self, since: str, until: str) -> list[Document]:
+        """Every enterprise's facts of a period (the dashboard's year)."""
+        return self._find("commitment_facts", {"on": {"$gte": since, "$lte": until}})
+
+    def agreements_with_declarations(self) -> list[Document]:
+        return self._find("agreements", {"declarations.0": {"$exists": True}},
+                          {"partner_id": 1, "clauses": 1, "declarations": 1})
+
     def hires_by(self, partner_id: str) -> list[Document]:
         """The graduates the enterprise hired, with their retention checks."""
         return self._find("students", {"destination.enterprise_id": partner_id},

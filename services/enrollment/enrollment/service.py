@@ -101,7 +101,7 @@ class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEnt
         "apprentice_contracts": [ascending("student_id"), ascending("partner_id")],
         "graduation_requirements": [ascending("programme_id")],
         "achievements": [ascending("student_id")],
-        "commitment_facts": [ascending("enterprise_id", "on")],
+        "commitment_facts": [ascending("enterprise_id", "on"), ascending("on")],
         "valuation_rates": [ascending("year")],
         "employer_surveys": [ascending("student_id"), ascending("enterprise_id", "due_on"),
                              ascending("status", "due_on"), ascending("programme_id")],

@@ -152,3 +152,20 @@ def test_every_figure_has_its_rule_and_a_row():
     assert set(found["returns"]) == set(rules.RETURNS)
     assert [row["measure"] for row in rules.rows(found)] == list(rules.INPUTS + rules.RETURNS)
     assert all(row["rule"] for row in rules.rows(found))
+
+
+def test_the_dashboard_rows_sum_each_enterprises_figures_and_say_the_year_and_its_rate():
+    facts = [fact("mentor_hours", "ts-1", "ent-a", "2027-05-01", 10),
+             fact("mentor_hours", "ts-2", "ent-b", "2027-05-01", 5),
+             {**fact("certificates_earned", "C-1", "ent-a", "2027-06-01"), "student_id": "s-1"}]
+    students = [{"_id": "s-1", "partner_id": "ent-a", "programme_kind": "apprenticeship"}]
+    found = rules.indicator_rows(2027, facts, [], students, {"mentor_hour_cny": 100.0})
+    by = {(r["metric"], r["enterprise_id"], r["breakdown"]): r["value"] for r in found}
+    assert by[("costs_year", None, None)] == 2027 and by[("costs_rate_set", None, None)] == 1
+    assert by[("costs", "ent-a", "mentor_hours_value_cny")] == 1000
+    assert by[("costs", "ent-b", "mentor_hours")] == 5
+    assert by[("costs", "ent-a", "certificates_earned")] == 1
+    assert ("costs", "ent-b", "certificates_earned") not in by, "a zero is left out"
+    unrated = rules.indicator_rows(2027, facts, [], students, None)
+    assert {(r["metric"], r["value"]) for r in unrated if r["metric"] == "costs_rate_set"} == \
+        {("costs_rate_set", 0)}

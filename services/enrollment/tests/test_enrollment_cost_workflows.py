@@ -44,8 +44,11 @@ def actor(enterprise_id):
 
 def test_a_rate_is_set_per_year_with_its_history_and_refused_for_a_bad_year(uow):
     costs.set_rate(uow, "2027", {"mentor_hour_cny": 300}, "officer.li", NOW)
+    assert uow.emitted[-1] == ("valuation_rate_set", {"year": 2027, "mentor_hour_cny": 300.0})
+    uow.emitted.clear()
     again = costs.set_rate(uow, 2027, {"mentor_hour_cny": 300}, "officer.li", NOW)
     assert again["history"] == [], "the same rate again changes nothing"
+    assert uow.emitted == [], "and announces nothing"
     changed = costs.set_rate(uow, 2027, {"mentor_hour_cny": 320}, "admin", NOW)
     assert [h["mentor_hour_cny"] for h in changed["history"]] == [300]
     costs.set_rate(uow, 2026, {"mentor_hour_cny": 250}, "admin", NOW)

@@ -30,10 +30,13 @@ def test_returns_are_learnt_from_events_once_and_valued_at_the_years_rate(
     # the enterprise's apprentice (its employee), and a student it sponsors in an order class
     db.students.insert_many([
         {"_id": "s-apprentice", "application_id": "a-1", "student_number": "2027001",
+         "name": "李明",
          "partner_id": partner_id, "programme_kind": "apprenticeship", "status": "active",
+         "programme_id": "pg-1", "intake_year": 2026, "created_at": datetime.now(timezone.utc),
          "enrolled_on": "2026-09-01"},
-        {"_id": "s-order", "application_id": "a-2", "student_number": "2027002",
+        {"_id": "s-order", "application_id": "a-2", "student_number": "2027002", "name": "王芳",
          "partner_id": partner_id, "programme_kind": "order_class", "status": "active",
+         "programme_id": "pg-2", "intake_year": 2026, "created_at": datetime.now(timezone.utc),
          "enrolled_on": "2026-09-01"}])
 
     def checkin(week, hours):
@@ -96,6 +99,15 @@ def test_returns_are_learnt_from_events_once_and_valued_at_the_years_rate(
     assert pack["partner"]["credit_code"] == "91350100M000100Y43"
     assert [a["status"] for a in pack["agreements"]] == ["active"]
     assert pack["costs_and_returns"] == found
+
+    # the views' read models: this year's account in the enterprise's part, and its figures
+    # among the dashboard's facts
+    part = call(enrollment, "enterprise_summaries", [partner_id])[partner_id]
+    assert part["costs_and_returns"]["returns"]["deliverables_accepted"] == 2
+    rows = call(enrollment, "indicator_facts")
+    assert {(r["breakdown"], r["value"]) for r in rows if r["metric"] == "costs"
+            and r["enterprise_id"] == partner_id and r["breakdown"] ==
+            "deliverables_accepted"} == {("deliverables_accepted", 2)}
 
     other = {"kind": "enterprise", "enterprise_id": other_id, "username": "hr.zhao"}
     for rpc in ("costs_and_returns", "evidence_pack"):

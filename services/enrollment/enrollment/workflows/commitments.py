@@ -55,7 +55,8 @@ def declare(uow: Any, agreement_id: str, fields: Document, actor: Actor, now: da
 
 def decide_declaration(uow: Any, agreement_id: str, declaration_id: str, fields: Document,
                        decided_by: str, now: datetime) -> Document:
-    """The college confirms (it counts from then on) or rejects a declaration."""
+    """The college confirms (it counts from then on) or rejects a declaration;
+    ``declaration_decided`` tells the views."""
     agreement = records(uow).agreement(agreement_id)
     declaration = next((d for d in agreement.get("declarations", [])
                         if d["id"] == declaration_id), None)
@@ -64,6 +65,10 @@ def decide_declaration(uow: Any, agreement_id: str, declaration_id: str, fields:
     decided = commitments.decide_declaration(declaration, fields["confirm"], decided_by,
                                              fields.get("reason"), now)
     records(uow).decide_declaration(agreement_id, decided)
+    emit(uow, "declaration_decided", {
+        "agreement_id": agreement_id, "partner_id": agreement["partner_id"],
+        "declaration_id": declaration_id, "clause_id": decided["clause_id"],
+        "amount": decided["amount"], "on": decided["on"], "status": decided["status"]})
     return records(uow).agreement(agreement_id)
 
 

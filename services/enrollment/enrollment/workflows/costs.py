@@ -8,12 +8,13 @@ from typing import Any
 
 from enrollment import commitments, costs
 from enrollment.workflows.commitments import facts_of
-from enrollment.workflows.common import Actor, Document, records, visible_partner
+from enrollment.workflows.common import Actor, Document, emit, records, visible_partner
 
 
 def set_rate(uow: Any, year: Any, fields: Document, set_by: str, now: datetime) -> Document:
-    """The year's rate; the earlier one kept in its history. Setting the same
-    rate again changes nothing."""
+    """The year's rate; the earlier one kept in its history, and
+    ``valuation_rate_set`` announced. Setting the same rate again changes
+    nothing and announces nothing."""
     year = costs.check_year(year)
     store = records(uow)
     current = store.valuation_rate(year)
@@ -22,6 +23,7 @@ def set_rate(uow: Any, year: Any, fields: Document, set_by: str, now: datetime) 
         assert current is not None
         return current
     store.set_valuation_rate(rate, current)
+    emit(uow, "valuation_rate_set", {"year": year, "mentor_hour_cny": rate["mentor_hour_cny"]})
     return rate
 
 
