@@ -190,6 +190,12 @@ def load(admin, password, today=None):
             admin, spec["username"], password, "enterprise_user", enterprise_id=partner["id"])
     created["partners"] = partners
 
+    # the value of a mentor hour (docs/enrollment.md, "Costs and returns"), so each
+    # enterprise's costs and returns and its evidence pack value the hours it gives
+    log("the value of a mentor hour, last year and this")
+    for year, value in ((today.year - 1, 280), (today.year, 300)):
+        admin.send("PUT", "/v1/valuation-rates/%d" % year, {"mentor_hour_cny": value})
+
     log("programmes with their partners' seat quotas")
     existing = {p["code"]: p for p in admin.items("/v1/programmes")}
     programmes = []

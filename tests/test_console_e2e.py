@@ -766,3 +766,50 @@ def test_an_officer_sets_an_agreements_clauses_and_sees_their_progress_and_statu
     assert [(d["clause_id"], d["amount"], d["status"], d["declared_by"], d["decided_by"])
             for d in agreement["declarations"]] == [
         ("equipment", 200000.0, "confirmed", "hr.commitments", "registrar.commitments")]
+
+
+# -- costs and returns: the rate, an enterprise's figures, its CSV and evidence pack -------
+
+
+def test_an_officer_sets_the_rate_and_opens_an_enterprises_costs_csv_and_evidence_pack(system):
+    officer = system.user("registrar.costs", "admissions_officer", password=PASSWORD)
+    programme, _ = admitted_cohort(system, officer, ["林晓"])
+    partner_id = programme["quotas"][0]["partner_id"]
+    other_id = admitted_cohort(system, officer, ["郭宁"])[0]["quotas"][0]["partner_id"]
+    year = date.today().year
+    publish_event(system.amqp_uri, "mentors", new_event("timesheet_decided", "mentors", {
+        "timesheet_id": "ts-costs-%s" % partner_id, "secondment_id": "se-costs",
+        "mentor_id": "m-costs", "enterprise_id": partner_id, "direction": "inward",
+        "work_date": date.today().isoformat(), "hours": 7.5, "decision": "approved"}))
+    path = "/v1/partners/%s/costs-and-returns?year=%d" % (partner_id, year)
+    wait_until(lambda: gateway_get(system, path, officer).json()["inputs"]["mentor_hours"]
+               == 7.5, message="the mentor's hours counted")
+    system.user("hr.costs", "enterprise_user", enterprise_id=partner_id, password=PASSWORD)
+    observed = browse(system, "costs_and_returns", username="registrar.costs",
+                      enterprise_username="hr.costs", partner_id=partner_id,
+                      other_id=other_id, year=year, rate=320)
+    assert str(year) in observed["rate_row"][0] and "320" in observed["rate_row"][1], observed
+    assert (observed["hours"], observed["value"]) == ("7.5", "2,400"), observed
+    assert "320" in observed["rate_note"], observed["rate_note"]
+    for words in ("投入与回报", "导师课时折算价值（元）", "实习学生为企业工作（小时）"):
+        assert words in observed["section"], (words, observed["section"])
+    assert observed["csv_name"].endswith(".csv")
+    assert "inputs,mentor_hours_value_cny,2400.0," in observed["csv"], observed["csv"]
+    assert observed["pack_url"].startswith("blob:")
+    assert observed["pack_lang"] == "zh-CN"
+    assert "校企合作年度举证材料" in observed["pack_title"], observed["pack_title"]
+    for words in ("毕业审核测试企业", "统一社会信用代码", "智能产线订单班合作协议", "2400",
+                  "统计口径"):
+        assert words in observed["pack_text"], (words, observed["pack_text"])
+    assert observed["pack_header_background"] == "rgb(240, 240, 240)", observed
+    assert observed["pack_links"] == 0
+    assert observed["enterprise_hours"] == "7.5"
+    assert observed["enterprise_other_costs"] == 0, "no figures of another enterprise"
+
+    hr = system.user("hr.costs.api", "enterprise_user", enterprise_id=partner_id)
+    for route in ("costs-and-returns", "evidence-pack"):
+        assert gateway_get(system, "/v1/partners/%s/%s" % (other_id, route),
+                           hr).status_code == 404, route
+    rates = gateway_get(system, "/v1/valuation-rates", officer).json()["items"]
+    this_year, = [r for r in rates if r["year"] == year]
+    assert (this_year["mentor_hour_cny"], this_year["set_by"]) == (320.0, "registrar.costs")

@@ -233,6 +233,11 @@ def story(system):
         "mentor_id": expert["id"], "direction": "inward", "enterprise_id": partner["id"],
         "starts_on": "2026-11-02", "ends_on": "2027-06-30", "agreed_hours": 200})
     time.sleep(2)  # the refresh its start causes is over: only the approval can show the hours
+    year = datetime.now(timezone.utc).year
+    s.step("the college sets this year's value of a mentor hour", lambda: officer.ok(
+        "PUT", "/v1/valuation-rates/%d" % year, {"mentor_hour_cny": 300}), {
+        ("dashboard", "costs_and_returns.rate_set"): lambda now, _: now is True,
+        ("dashboard", "costs_and_returns.year"): lambda now, _: now == year})
 
     def hours_approved():
         sheet = mentors.ok("POST", "/v1/secondments/%s/timesheets" % inward["id"], {
@@ -243,7 +248,12 @@ def story(system):
         ("enterprise", "mentors"): lambda now, _: one(now, "mentor_id", expert["id"])["hours"]
         == 6,
         ("enterprise", "contribution"): lambda now, _: now["mentor_hours"] == 6,
-        ("dashboard", "contribution"): lambda now, _: now["mentor_hours"] == 6})
+        ("dashboard", "contribution"): lambda now, _: now["mentor_hours"] == 6,
+        ("enterprise", "costs_and_returns"): lambda now, _: (
+            now["inputs"]["mentor_hours"], now["inputs"]["mentor_hours_value_cny"]) == (6, 1800),
+        ("dashboard", "costs_and_returns.mentor_hours"): lambda now, before: now == before + 6,
+        ("dashboard", "costs_and_returns.mentor_hours_value_cny"): lambda now, _: now == 1800,
+        ("dashboard", "costs_and_returns.total_value_cny"): lambda now, _: now == 1800})
 
     teacher = mentors.ok("POST", "/v1/mentors", {"name": "吴老师", "kind": "teacher"})
 
@@ -266,6 +276,13 @@ def story(system):
         "starts_on": "2027-03-01", "ends_on": "2027-08-31", "agreed_hours": 300}), {
         ("enterprise", "hosted_teachers"): lambda now, _: len(now) == 2})
     ids["visit_id"] = visit["id"]
+    host = mentors.ok("POST", "/v1/mentors", {"name": "郑老师", "kind": "teacher"})
+    s.step("a teacher's practice with the partner starts this year", lambda: mentors.ok(
+        "POST", "/v1/secondments", {
+            "mentor_id": host["id"], "direction": "outward", "enterprise_id": partner["id"],
+            "starts_on": "%d-01-05" % year, "ends_on": "%d-12-31" % (year + 1),
+            "agreed_hours": 600}), {
+        ("dashboard", "costs_and_returns.teachers_hosted"): lambda now, before: now == before + 1})
 
     # a placement five weeks and more ago, one week logged
     placement = s.step("placement started weeks ago", lambda: hr.eventually(
@@ -275,7 +292,9 @@ def story(system):
         ("student", "placements"): lambda now, _: now[0]["checkins"]["expected"] >= 5,
         ("student", "risk"): lambda now, _: now["level"] != "none",
         ("dashboard", "placements.checkin_compliance"): lambda now, _: now == 0,
-        ("dashboard", "placements.open_alerts"): lambda now, before: now >= before + 5})
+        ("dashboard", "placements.open_alerts"): lambda now, before: now >= before + 5,
+        ("dashboard", "costs_and_returns.placements_hosted"):
+            lambda now, before: now == before + 1})
     ids["placement_id"] = placement["id"]
     s.step("check-in logged", lambda: me.ok(
         "POST", "/v1/placements/%s/checkins" % placement["id"], {
@@ -284,7 +303,8 @@ def story(system):
     s.step("check-in confirmed", lambda: hr.ok(
         "POST", "/v1/placements/%s/checkins/2026-10-05/confirmation" % placement["id"], {}), {
         ("student", "placements"): lambda now, _: now[0]["compliance"] > 0,
-        ("dashboard", "placements.checkin_compliance"): lambda now, _: now > 0})
+        ("dashboard", "placements.checkin_compliance"): lambda now, _: now > 0,
+        ("dashboard", "costs_and_returns.intern_hours"): lambda now, before: now == before + 38})
     s.step("the partner rates the apprentice", lambda: hr.ok("POST", "/v1/feedback", {
         "subject_kind": "placement", "subject_id": placement["id"],
         "ratings": {"competencies": 4, "conduct": 5}}), {
@@ -318,7 +338,8 @@ def story(system):
         ("dashboard", "projects.published"): lambda now, before: now == before + 1,
         ("enterprise", "contribution"): lambda now, _: now["projects_posted"] == 1,
         ("dashboard", "contribution"): lambda now, _: now["projects_posted"] == 1
-        and now["index"] is not None})
+        and now["index"] is not None,
+        ("dashboard", "costs_and_returns.projects_posted"): lambda now, before: now == before + 1})
     team = s.step("team formed", lambda: coordinator.eventually("POST", path + "/teams", {
         "student_ids": [ids["student_id"]], "tutor_id": tutor["id"],
         "mentor_id": expert["id"], "name": "视觉组"}), {
@@ -342,7 +363,9 @@ def story(system):
         ("enterprise", "projects_by_status"): lambda now, _: now.get("evaluated") == 1,
         ("dashboard", "projects.completed"): lambda now, before: now == before + 1,
         ("dashboard", "projects.completed_on_time"): lambda now, before: now == before + 1,
-        ("dashboard", "projects.on_time_rate"): lambda now, _: now == 1})
+        ("dashboard", "projects.on_time_rate"): lambda now, _: now == 1,
+        ("dashboard", "costs_and_returns.deliverables_accepted"):
+            lambda now, before: now == before + 1})
 
     # a certificate and its credits, then its revocation
     session = certificate_with_session(certificates, CERTIFICATE_CODE, PROGRAMME_CODE)
@@ -360,7 +383,9 @@ def story(system):
         ("enterprise", "certificates_issued"): lambda now, before: now == before + 1,
         ("dashboard", "certificates.pass_rate"): lambda now, _: now == 1,
         ("dashboard", "certificates.pass_rate_by_certificate"): lambda now, _: has(
-            now, "certificate", CERTIFICATE_CODE)})
+            now, "certificate", CERTIFICATE_CODE),
+        ("dashboard", "costs_and_returns.certificates_earned"):
+            lambda now, before: now == before + 1})
     s.step("credits for the certificate", lambda: certificates.ok("POST", "/v1/credit-rules", {
         "programme_id": programme["id"], "certificate_code": CERTIFICATE_CODE,
         "level": "junior", "credits": 2, "course_exemptions": []}), {
@@ -372,7 +397,9 @@ def story(system):
         ("student", "certificates"): lambda now, _: now[0]["status"] == "revoked",
         ("student", "credits"): lambda now, _: now["total"] == 0,
         ("enterprise", "students_certified"): lambda now, before: now == before - 1,
-        ("enterprise", "certificates_issued"): lambda now, before: now == before - 1})
+        ("enterprise", "certificates_issued"): lambda now, before: now == before - 1,
+        ("dashboard", "costs_and_returns.certificates_earned"):
+            lambda now, before: now == before - 1})
 
     # people leave, plans change, a student pauses
     s.step("the industry mentor leaves", lambda: mentors.ok(
@@ -398,6 +425,7 @@ def story(system):
     a_competition_award(s, certificates, programme, tutor)
     graduates_and_their_employer(s, officer, hr, programme, partner)
     clauses_behind(s, officer, agreement)
+    contributions_confirmed(s, officer, hr, agreement)
     s.hr, s.me = hr, me
     return s
 
@@ -508,6 +536,32 @@ def clauses_behind(s, officer, agreement):
         ("dashboard", "commitments.missed"): lambda now, before: now == before + 1,
         ("dashboard", "commitments.enterprise_fulfilment"): lambda now, _: 0 <= now < 0.01,
         ("dashboard", "commitments.college_fulfilment"): lambda now, _: 0 <= now <= 1})
+
+
+def contributions_confirmed(s, officer, hr, agreement):
+    """Equipment and funds the enterprise declares this year count among its
+    inputs once the college confirms them."""
+    path = "/v1/agreements/%s" % agreement["id"]
+    clauses = officer.ok("GET", path)["clauses"]
+    officer.ok("PATCH", path, {"reason": "补充投入条款", "clauses": clauses + [
+        {"id": "kit", "party": "enterprise", "metric": "equipment_value", "target": 100000,
+         "due_on": "2099-12-31", "description": "捐赠实训设备"},
+        {"id": "cash", "party": "enterprise", "metric": "funds_value", "target": 50000,
+         "due_on": "2099-12-31", "description": "设立奖学金"}]})
+    today = datetime.now(timezone.utc).date().isoformat()
+    declared = {clause: hr.ok("POST", path + "/declarations", {
+        "clause_id": clause, "amount": amount, "on": today})["declarations"][-1]["id"]
+        for clause, amount in (("kit", 80000), ("cash", 20000))}
+
+    def confirmed():
+        for declaration_id in declared.values():
+            officer.ok("POST", path + "/declarations/%s/decision" % declaration_id,
+                       {"confirm": True})
+    s.step("the enterprise's equipment and funds confirmed", confirmed, {
+        ("dashboard", "costs_and_returns.equipment_value_cny"):
+            lambda now, before: now == before + 80000,
+        ("dashboard", "costs_and_returns.funds_value_cny"):
+            lambda now, before: now == before + 20000})
 
 
 def test_every_fact_of_every_view_follows_its_change_within_seconds(story):

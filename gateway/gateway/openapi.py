@@ -140,7 +140,9 @@ def openapi_path(url):
 
 
 # path parameters that are more than an id
-PATH_PARAMETER_SCHEMAS = {"week_starting": {"type": "string", "format": "date"}}
+PATH_PARAMETER_SCHEMAS = {"week_starting": {"type": "string", "format": "date"},
+                          # a valuation rate's calendar year (enrollment/costs.py)
+                          "year": {"type": "integer", "minimum": 2000, "maximum": 2100}}
 
 
 def path_parameters(url):

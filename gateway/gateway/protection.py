@@ -5,6 +5,8 @@ import math
 import time
 from collections import OrderedDict
 
+from gateway.evidence_pack import STYLE_HASH as EVIDENCE_PACK_STYLE
+
 
 class ConfigurationError(RuntimeError):
     """A protection setting the gateway cannot start with."""
@@ -136,9 +138,12 @@ class CorsPolicy:
                 ("Vary", "Origin")]
 
 
-# a same-origin console: its own scripts, styles and images, nobody may frame it
-CONTENT_SECURITY_POLICY = ("default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-                           "form-action 'self'; object-src 'none'")
+# a same-origin console: its own scripts, styles and images, nobody may frame it; the one
+# inline style allowed is the evidence pack's (by its hash), which the console opens from
+# the document it fetched (a blob keeps the console's policy)
+CONTENT_SECURITY_POLICY = ("default-src 'self'; style-src 'self' %s; frame-ancestors 'none'; "
+                           "base-uri 'none'; form-action 'self'; object-src 'none'"
+                           % EVIDENCE_PACK_STYLE)
 
 
 def security_headers(content_type, present, hsts_max_age=0):

@@ -195,6 +195,9 @@ class EnterpriseViewSchema(ViewStatus):
         "description": "its agreements in force: agreements (agreement_id, fulfilment per "
                        "party, clauses_by_status) and clauses_behind (at risk or missed, "
                        "missed first, at most 20)"})
+    costs_and_returns = fields.Dict(allow_none=True, metadata={
+        "description": "this calendar year's inputs and returns, as GET "
+                       "/v1/partners/{id}/costs-and-returns answers them without the rules"})
     projects = fields.List(fields.Dict())
     projects_by_status = fields.Dict()
     feedback_given = fields.Dict(allow_none=True)

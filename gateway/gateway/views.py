@@ -19,7 +19,7 @@ WATCHED_EVENTS = {
                    "tripartite_agreement_changed", "enrolment_status_changed",
                    "graduation_requirements_set", "destination_recorded", "retention_recorded",
                    "employer_survey_answered", "clause_at_risk", "contribution_declared",
-                   "declaration_decided"),
+                   "declaration_decided", "valuation_rate_set"),
     "projects": ("project_drafted", "project_published", "project_updated", "team_formed",
                  "team_member_removed", "deliverable_reviewed", "project_completed",
                  "project_status_changed", "placement_started", "placement_ended",
@@ -80,11 +80,14 @@ GRADUATION_FACTS = {("certificates", "credits_granted"), ("certificates", "credi
                     ("projects", "placement_ended"), ("projects", "project_completed")}
 
 
-# what counts toward an agreement's clauses (enrollment learns it from these events):
-# enrollment's part of the enterprise view and its facts show the clauses' progress
+# what counts toward an agreement's clauses and an enterprise's costs and returns
+# (enrollment learns it from these events): enrollment's part of the enterprise view and
+# its facts show the clauses' progress and the year's figures
 COMMITMENT_FACTS = {("projects", "placement_started"), ("projects", "project_published"),
                     ("projects", "project_completed"), ("mentors", "timesheet_decided"),
-                    ("mentors", "secondment_started"), ("mentors", "secondment_completed")}
+                    ("mentors", "secondment_started"), ("mentors", "secondment_completed"),
+                    ("projects", "checkin_confirmed"), ("certificates", "certificate_issued"),
+                    ("certificates", "certificate_revoked")}
 
 
 def stale_views(source, event_type, data, team_members=()):
@@ -269,7 +272,8 @@ ENTERPRISE_SECTIONS = {
                    "hires": {"graduates": 0, "hired": 0, "kept_12_months": 0,
                              "hires_kept_ratio": None},
                    "satisfaction": {"answered": 0, "competencies": [], "lowest": []},
-                   "commitments": {"agreements": [], "clauses_behind": []}},
+                   "commitments": {"agreements": [], "clauses_behind": []},
+                   "costs_and_returns": None},
     "projects": {"projects": [], "projects_by_status": {}, "feedback_given": None,
                  "feedback_received": None},
     "mentors": {"mentors": [], "hosted_teachers": []},
@@ -462,6 +466,7 @@ def dashboard(facts_by_service, filters, names=None):
                          "credits_converted": total("credits_converted")},
         "awards": {"total": total("awards"), "by_level": awards_by_level(by_breakdown)},
         "commitments": commitments_indicators(by_breakdown),
+        "costs_and_returns": costs_indicators(totals, by_breakdown),
     }
     rows = contribution_index([
         contribution_row(enterprise_id, enterprise_figures(figures), None)
@@ -486,6 +491,23 @@ def enterprise_figures(metrics):
 
 
 CLAUSE_STATUSES = ("on_track", "at_risk", "met", "missed")
+# this calendar year's costs and returns (enrollment/costs.py), summed over enterprises
+COST_FIGURES = ("mentor_hours", "mentor_hours_value_cny", "equipment_value_cny",
+                "funds_value_cny", "total_value_cny", "placements_hosted", "teachers_hosted",
+                "projects_posted", "deliverables_accepted", "intern_hours", "certificates_earned")
+
+
+def costs_indicators(totals, by_breakdown):
+    """This year's inputs and returns of the enterprises the filters select;
+    the mentor hours' value is null while the year has no rate."""
+    figures = by_breakdown["costs"]
+    found = {name: (int(figures.get(name, 0)) if float(figures.get(name, 0)).is_integer()
+                    else round(figures.get(name, 0), 2)) for name in COST_FIGURES}
+    year = totals.get("costs_year")
+    rate_set = bool(totals.get("costs_rate_set"))
+    if not rate_set:
+        found["mentor_hours_value_cny"] = None
+    return {"year": int(year) if year else None, "rate_set": rate_set, **found}
 
 
 def commitments_indicators(by_breakdown):

@@ -531,3 +531,48 @@ def test_the_sponsor_also_sees_the_enrolment_it_is_party_to():
     assert view["registrations"] == [] and view["results"] == []
     assert view["graduation"] is None
     assert "e2" not in str(view)
+
+
+def test_what_counts_toward_costs_and_returns_marks_enrollments_enterprise_part_and_facts():
+    for source, event_type, data in (
+            ("projects", "checkin_confirmed", {"placement_id": "pl1", "student_id": "s1",
+                                               "enterprise_id": "e1"}),
+            ("certificates", "certificate_issued", {"candidate_kind": "student",
+                                                    "candidate_id": "s1", "partner_id": "e1"}),
+            ("certificates", "certificate_revoked", {"candidate_kind": "student",
+                                                     "candidate_id": "s1", "partner_id": "e1"})):
+        marks = stale_views(source, event_type, data)
+        assert (ENTERPRISE_VIEW, "e1", "enrollment") in marks, event_type
+        assert (FACTS, "all", "enrollment") in marks, event_type
+
+
+def cost_rows(enterprise_id, **figures):
+    return [{"metric": "costs", "value": value, "term": None, "programme_id": None,
+             "enterprise_id": enterprise_id, "breakdown": name}
+            for name, value in figures.items()]
+
+
+def test_the_costs_and_returns_sum_the_selected_enterprises_figures_of_the_year():
+    college = [{"metric": "costs_year", "value": 2027, "term": None, "programme_id": None,
+                "enterprise_id": None, "breakdown": None},
+               {"metric": "costs_rate_set", "value": 1, "term": None, "programme_id": None,
+                "enterprise_id": None, "breakdown": None}]
+    rows = {"enrollment": college + cost_rows("e1", mentor_hours=10, mentor_hours_value_cny=3000,
+                                              intern_hours=38.5)
+            + cost_rows("e2", mentor_hours=5, mentor_hours_value_cny=1500)}
+    found = dashboard(rows, {})["indicators"]["costs_and_returns"]
+    assert (found["year"], found["rate_set"], found["mentor_hours"],
+            found["mentor_hours_value_cny"], found["intern_hours"]) == (2027, True, 15, 4500,
+                                                                        38.5)
+    of_e2 = dashboard(rows, {"enterprise_id": "e2"})["indicators"]["costs_and_returns"]
+    assert (of_e2["year"], of_e2["mentor_hours"], of_e2["intern_hours"]) == (2027, 5, 0)
+    unrated = dashboard({"enrollment": college[:1] + cost_rows("e1", mentor_hours=10)},
+                        {})["indicators"]["costs_and_returns"]
+    assert (unrated["rate_set"], unrated["mentor_hours_value_cny"]) == (False, None)
+
+
+def test_the_enterprise_view_shows_this_years_costs_and_returns_or_none():
+    found = {"year": 2027, "inputs": {"mentor_hours": 6.5}, "returns": {"hires": 1}}
+    view = enterprise_view("e1", {"enrollment": {"costs_and_returns": found}}, {}, [], None)
+    assert view["costs_and_returns"] == found
+    assert enterprise_view("e1", {}, {}, ["enrollment"], None)["costs_and_returns"] is None

@@ -180,7 +180,15 @@ class DeclarationChanged(EventData):
     declaration_id = Id(required=True)
     clause_id = fields.String(required=True)
     amount = fields.Float(required=True)
+    on = Date(required=True)  # the day the contribution was made
     status = fields.String(required=True, validate=one_of("declared", "confirmed", "rejected"))
+
+
+class ValuationRateSet(EventData):
+    """The college set the value of a mentor hour for a calendar year: every
+    enterprise's costs and returns of that year are valued again."""
+    year = fields.Integer(required=True)
+    mentor_hour_cny = fields.Float(required=True)
 
 
 EVENTS = {
@@ -202,4 +210,5 @@ EVENTS = {
     "clause_at_risk": ClauseAtRisk,
     "contribution_declared": DeclarationChanged,
     "declaration_decided": DeclarationChanged,
+    "valuation_rate_set": ValuationRateSet,
 }

@@ -1278,6 +1278,69 @@ def agreement_commitments(session):
     return seen
 
 
+def costs_and_returns(session):
+    """An admissions officer sets this year's value of a mentor hour, opens an
+    enterprise's page, reads its costs and returns for the year with the hours'
+    value, downloads them as CSV and opens the evidence pack, a printable
+    document of its own; the enterprise's user sees its own figures and is told
+    another enterprise's page does not exist."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    session.open("#/valuation-rates")
+    page.get_by_role("button", name="设定年度单价").click()
+    dialog = page.locator("dialog[open]")
+    dialog.locator("select[name=year]").select_option(str(args["year"]))
+    dialog.get_by_label("导师课时单价（元/小时）").fill(str(args["rate"]))
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    rate_row = page.locator("tr[data-key='%s']" % args["year"])
+    expect(rate_row).to_contain_text(str(args["rate"]))
+    seen = {"rate_row": rate_row.locator("td").all_inner_texts()}
+
+    session.open("#/enterprises/%s" % args["partner_id"])
+    costs = page.locator("#enterprise-costs")
+    costs.locator("#costs-year").select_option(str(args["year"]))
+    value = costs.locator("[data-figure=mentor_hours_value_cny]")
+    expect(value).not_to_have_text("未知（未设定单价）")
+    seen.update({"hours": costs.locator("[data-figure=mentor_hours]").inner_text(),
+                 "value": value.inner_text(),
+                 "rate_note": costs.locator("#costs-rate").inner_text(),
+                 "section": costs.inner_text(),
+                 "screenshot": session.screenshot("enterprise-costs")})
+    with page.expect_download() as downloading:
+        costs.locator("#costs-csv").click()
+    seen["csv_name"] = downloading.value.suggested_filename
+    seen["csv"] = Path(downloading.value.path()).read_text(encoding="utf-8-sig")
+    with page.context.expect_page() as opening:
+        costs.locator("#costs-pack").click()
+    pack = opening.value
+    expect(pack.locator("h1")).to_be_visible()
+    seen.update({
+        "pack_url": pack.url, "pack_lang": pack.locator("html").get_attribute("lang"),
+        "pack_title": pack.locator("h1").inner_text(),
+        "pack_text": pack.locator("body").inner_text(),
+        # its inline style applies: the console's policy allows it by its hash
+        "pack_header_background": pack.locator("th").first.evaluate(
+            "cell => getComputedStyle(cell).backgroundColor"),
+        "pack_links": pack.locator("a, script, link, img").count(),
+        "pack_screenshot": session.screenshot("evidence-pack", page=pack)})
+    pack.close()
+
+    # the enterprise's user: its own figures, and another enterprise's page is missing
+    other = session.new_page()
+    session.sign_in(args["enterprise_username"], args["password"], page=other)
+    session.open("#/enterprises/%s" % args["partner_id"], page=other)
+    own = other.locator("#enterprise-costs [data-figure=mentor_hours]")
+    expect(own).to_be_visible()
+    seen["enterprise_hours"] = own.inner_text()
+    session.open("#/enterprises/%s" % args["other_id"], page=other)
+    expect(other.locator("#view .alert")).to_be_visible()
+    seen["enterprise_other"] = other.locator("#view").inner_text()
+    seen["enterprise_other_costs"] = other.locator("#enterprise-costs").count()
+    session.screenshot("enterprise-costs-other", page=other)
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
@@ -1285,7 +1348,7 @@ SCENARIOS = {function.__name__: function for function in (
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
     projects_search, review_dialog_fields, graduation_requirements, graduate_eligible,
     graduate_destination, answer_employer_survey, programme_survey_results,
-    competition_awards, agreement_commitments)}
+    competition_awards, agreement_commitments, costs_and_returns)}
 
 
 def main(name, raw_args):

@@ -11,7 +11,7 @@ from college_contracts.api import enrollment as api
 from college_platform.errors import InvalidInput, NotFound
 from college_platform.http import json_response
 from college_platform.validation import PageQuerySchema
-from gateway import settings
+from gateway import csv_export, evidence_pack, settings
 from gateway.api import Page, route
 from gateway.auth import (
     ADMIN,
@@ -32,6 +32,10 @@ STAFF_AND_ENTERPRISE = STAFF + (ENTERPRISE_USER,)
 # an applicant's file (statement, interview, offer, the tripartite agreement's signatures
 # with a minor's guardian): not a teacher's, who tutors students and teams, not applicants
 APPLICATION_READERS = tuple(role for role in STAFF_AND_ENTERPRISE if role != TEACHER)
+# an enterprise's costs and returns: the college's staff who deal with partners, and the
+# enterprise itself (its own only); not a teacher's or a student's business
+COST_STAFF = tuple(role for role in STAFF if role != TEACHER)
+COST_READERS = COST_STAFF + (ENTERPRISE_USER,)
 
 
 def created(body, location):
@@ -55,6 +59,12 @@ def decided(reveal, payload, **values):
     except InvalidInput:
         reveal()
         raise
+
+
+def year_of(request):
+    """The query's year (checked by the route's schema), else None: this year."""
+    year = request.args.get("year")
+    return int(float(year)) if year else None
 
 
 class EnrollmentRoutes:
@@ -154,6 +164,53 @@ class EnrollmentRoutes:
         return json_response(200, self.call("enrollment", "decide_declaration", agreement_id,
                                             declaration_id, request.json_body,
                                             actor_of(request)))
+
+    # enrollment: costs and returns, the evidence pack -------------------------
+
+    @route("GET", "/v1/valuation-rates", roles=COST_STAFF,
+           summary="The value of a mentor hour the college set for each year, with the "
+                   "earlier values", response=api.ValuationRatesSchema)
+    def list_valuation_rates(self, request):
+        return json_response(200, self.call("enrollment", "list_valuation_rates"))
+
+    @route("PUT", "/v1/valuation-rates/<year>", roles=ADMISSIONS,
+           summary="Set the value of a mentor hour for a calendar year (CNY)",
+           body=api.ValuationRateSchema, response=api.ValuationRateRecordSchema)
+    def set_valuation_rate(self, request, year):
+        """{"mentor_hour_cny": 300}"""
+        return json_response(200, self.call("enrollment", "set_valuation_rate", year,
+                                            request.json_body, actor_of(request)))
+
+    @route("GET", "/v1/partners/<partner_id>/costs-and-returns", roles=COST_READERS,
+           summary="An enterprise's inputs and returns in a calendar year, with their value "
+                   "and how each is counted (CSV: one row per figure)",
+           query=api.CostsQuerySchema, response=api.CostsAndReturnsSchema,
+           media_types=("application/json", csv_export.CSV))
+    def costs_and_returns(self, request, partner_id):
+        """?year=2027; ?format=csv or Accept: text/csv for a spreadsheet"""
+        found = self.call("enrollment", "costs_and_returns", partner_id, year_of(request),
+                          actor_of(request))
+        if csv_export.wanted(request):
+            return evidence_pack.csv_response(
+                found, "costs-and-returns-%s-%s" % (partner_id, found["year"]))
+        return json_response(200, found)
+
+    @route("GET", "/v1/partners/<partner_id>/evidence-pack", roles=COST_READERS,
+           summary="An enterprise's annual evidence pack: a printable HTML document (A4) of "
+                   "its agreements in force, each party's fulfilment, and the year's inputs "
+                   "and returns with how each is counted; or its figures as CSV",
+           query=api.EvidencePackQuerySchema,
+           media_types=(evidence_pack.HTML, csv_export.CSV))
+    def evidence_pack(self, request, partner_id):
+        """?year=2027&lang=en; ?format=csv for the figures"""
+        pack = self.call("enrollment", "evidence_pack", partner_id, year_of(request),
+                         actor_of(request))
+        if request.args.get("format") == "csv" or (
+                request.args.get("format") is None and request.accept_mimetypes.best_match(
+                    [evidence_pack.HTML, "text/html", "text/csv"]) == "text/csv"):
+            return evidence_pack.csv_response(
+                pack["costs_and_returns"], "evidence-pack-%s-%s" % (partner_id, pack["year"]))
+        return evidence_pack.html_response(pack, evidence_pack.language(request))
 
     # enrollment: programmes and the quota ledger ----------------------------
 

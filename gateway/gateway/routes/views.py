@@ -98,6 +98,7 @@ class ViewRoutes:
     on_employer_survey_answered = marks_stale("enrollment", "employer_survey_answered")
     on_clause_at_risk = marks_stale("enrollment", "clause_at_risk")
     on_contribution_declared = marks_stale("enrollment", "contribution_declared")
+    on_valuation_rate_set = marks_stale("enrollment", "valuation_rate_set")
     on_declaration_decided = marks_stale("enrollment", "declaration_decided")
     on_project_drafted = marks_stale("projects", "project_drafted")
     on_project_published = marks_stale("projects", "project_published")

@@ -20,6 +20,7 @@ import * as verify from "./screens/verify.js";
 import * as surveys from "./screens/surveys.js";
 import * as competitions from "./screens/competitions.js";
 import * as agreements from "./screens/agreements.js";
+import * as costs from "./screens/costs.js";
 
 // pattern, screen, who may open it (null: public), navigation label key
 const ROUTES = [
@@ -31,6 +32,7 @@ const ROUTES = [
   ["/enterprises", enterprises, ROLES.partnerReaders, "nav.enterprises"],
   ["/enterprises/:id", enterprises, ROLES.staffAndEnterprise],
   ["/agreements/:id", agreements, ROLES.staffAndEnterprise],
+  ["/valuation-rates", costs, ROLES.rateReaders, "nav.valuation_rates"],
   ["/programmes", programmes, ROLES.staffAndEnterprise, "nav.programmes"],
   ["/programmes/:id", programmes, ROLES.staffAndEnterprise],
   ["/applications/:id", programmes, ROLES.applicationReaders],

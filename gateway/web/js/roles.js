@@ -19,6 +19,9 @@ export const ROLES = {
   certificateOfficers: ["admin", "certificate_officer"],
   candidatesAndOfficers: ["admin", "certificate_officer", "student", "teacher"],
   creditReaders: ["admin", "certificate_officer", "student"],
+  // an enterprise's costs and returns: staff but teachers, and the enterprise's own users
+  costReaders: ["admin", "admissions_officer", "project_coordinator", "mentor_coordinator", "certificate_officer", "enterprise_user"],
+  rateReaders: ["admin", "admissions_officer", "project_coordinator", "mentor_coordinator", "certificate_officer"],
 };
 
 export function can(user, roles) { return !!user && roles.includes(user.role); }

@@ -723,6 +723,117 @@ class CommitmentsSchema(Schema):
     fulfilment = fields.Nested(FulfilmentSchema)
 
 
+# -- costs and returns (enrollment/costs.py) ---------------------------------------------------
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEAR = validate.Range(min=FIRST_YEAR, max=LAST_YEAR,
+                      error="Must be a year from %d to %d." % (FIRST_YEAR, LAST_YEAR))
+
+
+class ValuationRateSchema(Schema):
+    """The value the college gives a mentor's hour in a calendar year."""
+    mentor_hour_cny = fields.Float(required=True, validate=validate.Range(
+        min=0, max=1e6), metadata={"description": "CNY per approved mentor hour"})
+
+
+class RateChangeSchema(Schema):
+    mentor_hour_cny = fields.Float(allow_none=True)
+    set_by = fields.String()
+    set_at = fields.DateTime()
+
+
+class ValuationRateRecordSchema(RateChangeSchema):
+    year = fields.Integer()
+    history = fields.List(fields.Nested(RateChangeSchema), metadata={
+        "description": "the earlier rates of the year, oldest first"})
+
+
+class ValuationRatesSchema(Schema):
+    items = fields.List(fields.Nested(ValuationRateRecordSchema))
+
+
+class CostsQuerySchema(Schema):
+    year = WholeNumber(validate=YEAR, metadata={"description": "the calendar year (default: "
+                                                              "this year)"})
+    format = fields.String(validate=validate.OneOf(("json", "csv")),
+                           metadata={"description": "csv: one row per figure"})
+
+
+class EvidencePackQuerySchema(Schema):
+    year = WholeNumber(validate=YEAR, metadata={"description": "the calendar year (default: "
+                                                              "this year)"})
+    format = fields.String(validate=validate.OneOf(("html", "csv")),
+                           metadata={"description": "html (printable, the default) or csv"})
+    lang = fields.String(validate=validate.OneOf(("zh-CN", "en")), metadata={
+        "description": "the document's language (default: the Accept-Language header's, "
+                       "else zh-CN)"})
+
+
+class RateUsedSchema(Schema):
+    mentor_hour_cny = fields.Float(allow_none=True)
+    set = fields.Boolean(metadata={"description": "false: no rate is set for the year and "
+                                                  "the hours' value is null"})
+
+
+class CostInputsSchema(Schema):
+    mentor_hours = fields.Float()
+    mentor_hours_value_cny = fields.Float(allow_none=True)
+    equipment_value_cny = fields.Float()
+    funds_value_cny = fields.Float()
+    placements_hosted = fields.Integer()
+    teachers_hosted = fields.Integer()
+    projects_posted = fields.Integer()
+    total_value_cny = fields.Float()
+
+
+class CostReturnsSchema(Schema):
+    hires = fields.Integer()
+    hires_checked_6_months = fields.Integer()
+    hires_retained_6_months = fields.Integer()
+    hires_checked_12_months = fields.Integer()
+    hires_retained_12_months = fields.Integer()
+    deliverables_accepted = fields.Integer()
+    intern_hours = fields.Float()
+    certificates_earned = fields.Integer()
+
+
+class CostsAndReturnsSchema(Schema):
+    partner_id = fields.String()
+    year = fields.Integer()
+    rate = fields.Nested(RateUsedSchema)
+    inputs = fields.Nested(CostInputsSchema)
+    returns = fields.Nested(CostReturnsSchema)
+    rules = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "how each figure is counted"})
+
+
+class PackPartnerSchema(Schema):
+    id = fields.String(attribute="_id")
+    legal_name = fields.String()
+    credit_code = fields.String()
+    industry = fields.String(allow_none=True)
+
+
+class PackAgreementSchema(Schema):
+    id = fields.String(attribute="_id")
+    title = fields.String()
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+    status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
+    commitments = fields.Nested(CommitmentsSchema, metadata={
+        "description": "its clauses and each party's fulfilment as of the year's end "
+                       "(today, for this year)"})
+
+
+class EvidencePackSchema(Schema):
+    partner = fields.Nested(PackPartnerSchema)
+    year = fields.Integer()
+    as_of = fields.String(metadata={"format": "date"})
+    agreements = fields.List(fields.Nested(PackAgreementSchema), metadata={
+        "description": "the agreements in force at some time in the year"})
+    costs_and_returns = fields.Nested(CostsAndReturnsSchema)
+
+
 class AmendmentSchema(Schema):
     previous = fields.Nested(AgreementTermsSchema,
                              metadata={"description": "the terms before the amendment"})

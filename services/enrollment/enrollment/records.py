@@ -135,6 +135,55 @@ class EnrollmentRecords:
                            "destination.outcome": 1, "destination.enterprise_id": 1,
                            "destination.started_on": 1})
 
+    def withdraw_commitment_facts(self, facts: list[Document]) -> None:
+        """Each fact no longer counted, kept so that a late delivery of what
+        made it cannot count it again."""
+        self.db.commitment_facts.bulk_write(
+            [UpdateOne({"_id": f["_id"]}, {"$set": {"withdrawn": True}, "$setOnInsert": {
+                key: value for key, value in f.items() if key not in ("_id", "withdrawn")}},
+                upsert=True) for f in facts], ordered=False, session=self.session)
+
+    # costs and returns -------------------------------------------------------------------------
+
+    def valuation_rate(self, year: int) -> Document | None:
+        return self._find_one("valuation_rates", {"_id": str(year)})
+
+    def valuation_rates(self) -> list[Document]:
+        return list(self.db.valuation_rates.find({}, session=self.session).sort("year", 1)
+                    .limit(200))
+
+    def set_valuation_rate(self, rate: Document, current: Document | None) -> None:
+        """The year's rate, if no one set it meanwhile."""
+        if current is None:
+            try:
+                self.db.valuation_rates.insert_one(rate, session=self.session)
+            except DuplicateKeyError:
+                raise Conflict("the year's rate changed meanwhile; try again")
+            return
+        self._guarded_update("valuation_rates", {"_id": rate["_id"],
+                                                 "set_at": current["set_at"]},
+                             {"$set": {key: value for key, value in rate.items()
+                                       if key != "_id"}}, "the year's rate")
+
+    def facts_between(self, since: str, until: str) -> list[Document]:
+        """Every enterprise's facts of a period (the dashboard's year)."""
+        return self._find("commitment_facts", {"on": {"$gte": since, "$lte": until}})
+
+    def agreements_with_declarations(self) -> list[Document]:
+        return self._find("agreements", {"declarations.0": {"$exists": True}},
+                          {"partner_id": 1, "clauses": 1, "declarations": 1})
+
+    def hires_by(self, partner_id: str) -> list[Document]:
+        """The graduates the enterprise hired, with their retention checks."""
+        return self._find("students", {"destination.enterprise_id": partner_id},
+                          {"destination.outcome": 1, "destination.enterprise_id": 1,
+                           "destination.started_on": 1, "retention": 1})
+
+    def apprentice_ids(self, partner_id: str) -> list[str]:
+        """The students the enterprise sponsors in an apprenticeship."""
+        return [s["_id"] for s in self._find("students", {
+            "partner_id": partner_id, "programme_kind": "apprenticeship"}, {"_id": 1})]
+
     def add_declaration(self, agreement: Document, declaration: Document) -> None:
         self._guarded_update(
             "agreements", {"_id": agreement["_id"], "status": agreement["status"]},

@@ -25,6 +25,7 @@ from enrollment.domain import ACTIVE_APPLICATION, active_key
 from enrollment.entrypoints.admission_list import AdmissionListEntrypoints
 from enrollment.entrypoints.applications import ApplicationEntrypoints
 from enrollment.entrypoints.commitments import CommitmentEntrypoints
+from enrollment.entrypoints.costs import CostEntrypoints
 from enrollment.entrypoints.enrolment import STUDENT_POSITIONS, EnrolmentEntrypoints
 from enrollment.entrypoints.expiry import ExpiryEntrypoints
 from enrollment.entrypoints.graduation import GraduationEntrypoints
@@ -58,7 +59,7 @@ def active_applications_hold_their_key(db):
 class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEntrypoints,
                         AdmissionListEntrypoints, EnrolmentEntrypoints, ReadModelEntrypoints,
                         ExpiryEntrypoints, GraduationEntrypoints, SurveyEntrypoints,
-                        CommitmentEntrypoints, PlatformService):
+                        CommitmentEntrypoints, CostEntrypoints, PlatformService):
     name = "enrollment"
 
     clock = Clock()
@@ -100,7 +101,8 @@ class EnrollmentService(PartnerEntrypoints, ProgrammeEntrypoints, ApplicationEnt
         "apprentice_contracts": [ascending("student_id"), ascending("partner_id")],
         "graduation_requirements": [ascending("programme_id")],
         "achievements": [ascending("student_id")],
-        "commitment_facts": [ascending("enterprise_id", "on")],
+        "commitment_facts": [ascending("enterprise_id", "on"), ascending("on")],
+        "valuation_rates": [ascending("year")],
         "employer_surveys": [ascending("student_id"), ascending("enterprise_id", "due_on"),
                              ascending("status", "due_on"), ascending("programme_id")],
     }, prepare=[students_written_before_positions, active_applications_hold_their_key],

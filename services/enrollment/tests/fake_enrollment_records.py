@@ -25,6 +25,7 @@ class FakeEnrollmentRecords:
         self.applicants, self.applications, self.tripartites, self.students = {}, {}, {}, {}
         self.apprentice_contracts = {}
         self.facts = {}  # commitment_facts
+        self.rates = {}  # valuation_rates
         self.ledger = []
         self.sequences = {}
 
@@ -122,6 +123,33 @@ class FakeEnrollmentRecords:
         return [copy.deepcopy(s) for s in self.students.values()
                 if s.get("partner_id") == partner_id
                 or (s.get("destination") or {}).get("enterprise_id") == partner_id]
+
+    def withdraw_commitment_facts(self, facts):
+        for fact in facts:
+            self.facts.setdefault(fact["_id"], copy.deepcopy(fact))["withdrawn"] = True
+
+    # costs and returns ------------------------------------------------------------------------
+
+    def valuation_rate(self, year):
+        return copy.deepcopy(self.rates.get(str(year)))
+
+    def valuation_rates(self):
+        return [copy.deepcopy(r) for r in sorted(self.rates.values(), key=lambda r: r["year"])]
+
+    def set_valuation_rate(self, rate, current):
+        stored = self.rates.get(rate["_id"])
+        if (stored or {}).get("set_at") != (current or {}).get("set_at"):
+            raise Conflict("the year's rate changed meanwhile; try again")
+        self.rates[rate["_id"]] = copy.deepcopy(rate)
+
+    def hires_by(self, partner_id):
+        return [copy.deepcopy(s) for s in self.students.values()
+                if (s.get("destination") or {}).get("enterprise_id") == partner_id]
+
+    def apprentice_ids(self, partner_id):
+        return [s["_id"] for s in self.students.values()
+                if s.get("partner_id") == partner_id
+                and s.get("programme_kind") == "apprenticeship"]
 
     def add_declaration(self, agreement, declaration):
         stored = self._guard(self.agreements, agreement, "the agreement",

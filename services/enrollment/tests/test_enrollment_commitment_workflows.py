@@ -102,6 +102,9 @@ def test_a_declaration_counts_once_the_college_confirms_it(uow, agreement):
     commitments.decide_declaration(uow, agreement["_id"], declared["id"], {"confirm": True},
                                    "officer.li", NOW)
     assert (kit()["progress"], kit()["status"]) == (100000, "met")
+    kind, data = uow.emitted[-1]
+    assert (kind, data["partner_id"], data["amount"], data["status"]) == (
+        "declaration_decided", partner_id, 100000, "confirmed"), "the views are told"
     with pytest.raises(Conflict):
         commitments.decide_declaration(uow, agreement["_id"], declared["id"],
                                        {"confirm": False, "reason": "重复"}, "officer.li", NOW)

@@ -136,6 +136,7 @@ def test_a_declaration_and_its_decision_are_announced_for_the_views(enrollment, 
     call(enrollment, "decide_declaration", agreement_id, declared["id"], decision, officer)
 
     expected = {"agreement_id": agreement_id, "partner_id": partner_id,
-                "declaration_id": declared["id"], "clause_id": "kit", "amount": 80000.0}
+                "declaration_id": declared["id"], "clause_id": "kit", "amount": 80000.0,
+                "on": today}
     assert collect_events(amqp_uri, "probe-declared", 1) == [{**expected, "status": "declared"}]
     assert collect_events(amqp_uri, "probe-decided", 1) == [{**expected, "status": "confirmed"}]

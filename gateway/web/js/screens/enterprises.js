@@ -7,6 +7,7 @@ import { badge, dataTable, dialog, empty, errorBox, form, h, loading, pageHeader
 import { PARTIES, amount, statusBadge } from "./agreements.js";
 import { fact } from "./verify.js";
 import { satisfactionView } from "./surveys.js";
+import { costsSection } from "./costs.js";
 
 export async function render(view, { params, user }) {
   if (params.id) return renderEnterprise(view, params.id);
@@ -78,6 +79,7 @@ async function renderEnterprise(view, enterpriseId) {
   if (data.commitments) nodes.push(commitmentsSection(data.commitments, data.agreements));
   if (data.hires) nodes.push(hiresSection(data.hires));
   if (data.satisfaction) nodes.push(satisfactionSection(data.satisfaction, enterpriseId));
+  if (can(currentUser(), ROLES.costReaders)) nodes.push(costsSection(enterpriseId));
   nodes.push(h("div", { class: "grid-2" },
     section(t("enterprise.students"), counted(data.students, (s) => h("a", { href: `#/students/${s.student_id || s.id}` }, [s.name, s.student_number].filter(Boolean).join(" · "))),
       shownOf(data.students, data.student_counts?.total)),

@@ -56,7 +56,8 @@ def declare(uow: Any, agreement_id: str, fields: Document, actor: Actor, now: da
 
 def decide_declaration(uow: Any, agreement_id: str, declaration_id: str, fields: Document,
                        decided_by: str, now: datetime) -> Document:
-    """The college confirms (it counts from then on) or rejects a declaration."""
+    """The college confirms (it counts from then on) or rejects a declaration;
+    ``declaration_decided`` tells the views."""
     agreement = records(uow).agreement(agreement_id)
     declaration = next((d for d in agreement.get("declarations", [])
                         if d["id"] == declaration_id), None)
@@ -76,7 +77,8 @@ def announce_declaration(uow: Any, event_type: str, agreement: Document,
     emit(uow, event_type, {
         "agreement_id": agreement["_id"], "partner_id": agreement["partner_id"],
         "declaration_id": declaration["id"], "clause_id": declaration["clause_id"],
-        "amount": declaration["amount"], "status": declaration["status"]})
+        "amount": declaration["amount"], "on": declaration["on"],
+        "status": declaration["status"]})
 
 
 # -- the sweep's alert -------------------------------------------------------------------------

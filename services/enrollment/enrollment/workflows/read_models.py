@@ -7,7 +7,8 @@ from typing import Any
 
 from college_contracts.enrollment import PROGRAMME_KINDS
 from college_platform.repository import group_by
-from enrollment import summaries
+from enrollment import costs, summaries
+from enrollment.workflows import costs as cost_workflows
 from enrollment.workflows import graduation
 from enrollment.workflows.commitments import progress_of
 from enrollment.workflows.common import Document, records
@@ -49,7 +50,8 @@ def commitments_in_force(uow: Any, agreements: list[Document], today: date,
 def enterprise_summaries(uow: Any, ids: list[str], today: date,
                          tolerance: float) -> dict[str, Document]:
     """{partner_id: {"partner", "agreements", "seats", "students",
-    "apprentices", "contribution", "commitments"}}; {} for an unknown partner."""
+    "apprentices", "contribution", "commitments", "costs_and_returns"}}; {} for an
+    unknown partner. The costs and returns are this calendar year's."""
     store = records(uow)
     partners = store.partners_with_ids(ids)
     known = [p["_id"] for p in partners]
@@ -80,6 +82,9 @@ def enterprise_summaries(uow: Any, ids: list[str], today: date,
             students_by_partner.get(pid, []), contracts_by_partner.get(pid, []),
             students_by_id, answered.get(pid, []),
             commitments_in_force(uow, agreements.get(pid, []), today, tolerance))
+        answer[pid]["costs_and_returns"] = {
+            key: value for key, value in cost_workflows.account(uow, pid, today.year).items()
+            if key != "rules"}
     return answer
 
 
@@ -94,4 +99,8 @@ def indicator_facts(uow: Any, today: date, tolerance: float) -> list[Document]:
     facts: list[Document] = summaries.indicator_facts(
         agreements, programmes, quotas, students, today, answered,
         commitments_in_force(uow, with_clauses, today, tolerance))
+    since, until = costs.year_bounds(today.year)
+    facts += costs.indicator_rows(today.year, store.facts_between(since, until),
+                                  store.agreements_with_declarations(), students,
+                                  store.valuation_rate(today.year))
     return facts
