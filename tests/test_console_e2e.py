@@ -750,6 +750,10 @@ def test_an_officer_sets_an_agreements_clauses_and_sees_their_progress_and_statu
         assert words in behind, (words, behind)
     scores = observed["enterprise_page_scores"]
     assert scores[1:] == ["100%", "0%", "1"], scores  # each party's fulfilment, 1 behind
+    assert observed["dashboard_missed"] >= 1
+    for words in ("合作协议承诺", "企业履约率", "学校履约率", "未达成", "投入", "回报",
+                  "企业导师授课（小时）"):
+        assert words in observed["dashboard_agreements"], (words, observed["dashboard_agreements"])
 
     path = "/v1/agreements/%s" % agreement_id
     commitments = gateway_get(system, path + "/commitments", officer).json()

@@ -1180,7 +1180,7 @@ def agreement_commitments(session):
     enterprise's user opens its agreement from its own page, sees the clauses
     without the editor and declares equipment it gave, which the officer
     confirms and then sees counted; the enterprise's page then lists the
-    clause missed."""
+    clause missed, and the dashboard counts it."""
     args, page = session.args, session.page
     session.sign_in(args["username"], args["password"])
     session.open("#/agreements/%s" % args["agreement_id"])
@@ -1275,6 +1275,18 @@ def agreement_commitments(session):
         "td").all_inner_texts()
     seen["enterprise_page_scores"] = scores.all_inner_texts()
     session.screenshot("enterprise-commitments")
+
+    # the dashboard counts the clause missed once its facts catch up
+    session.open("#/dashboard")
+    missed = page.locator("#dashboard-clauses [data-status=missed]")
+    for _ in range(60):
+        expect(missed).to_be_visible()
+        if int(missed.get_attribute("data-count")) >= 1:
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    seen["dashboard_missed"] = int(missed.get_attribute("data-count"))
+    seen["dashboard_agreements"] = page.locator("#dashboard-agreements").inner_text()
     return seen
 
 

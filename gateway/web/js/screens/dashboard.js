@@ -83,6 +83,7 @@ function indicators(data) {
       })), formatPercent)
       : empty())));
   nodes.push(graduationGroup(ind.graduation || {}));
+  nodes.push(agreementsGroup(ind.commitments || {}, ind.costs_and_returns || {}));
   nodes.push(h("div", { class: "grid-2" },
     section(t("dashboard.satisfaction"), satisfactionView((ind.satisfaction || {}).by_competency || [], { id: "dashboard-satisfaction" })),
     awardsByLevelSection(ind.awards)));
@@ -103,6 +104,31 @@ function indicators(data) {
     nodes.push(h("p", { class: "muted small" }, t("view.as_of", { services: Object.keys(data.as_of).map((s) => t("service." + s)).join(", ") })));
   }
   return nodes;
+}
+
+// Agreements that bind: the clauses by status and each party's fulfilment,
+// then this year's inputs and returns of the enterprises the filters select
+// (the mentor hours' value is unknown until the year has a rate).
+const CLAUSE_STATUSES = ["on_track", "at_risk", "missed", "met"];
+const COST_INPUTS = ["total_value_cny", "mentor_hours", "mentor_hours_value_cny", "equipment_value_cny", "funds_value_cny", "placements_hosted", "teachers_hosted", "projects_posted"];
+const COST_RETURNS = ["deliverables_accepted", "intern_hours", "certificates_earned"];
+
+function agreementsGroup(commitments, costs) {
+  const byStatus = commitments.clauses_by_status || {};
+  const figure = (name) => fact(t(`costs_figure.${name}`), h("span", { "data-figure": name, "data-value": costs[name] ?? "" },
+    costs[name] === null || costs[name] === undefined ? t("dashboard.not_valued") : formatNumber(costs[name], { maximumFractionDigits: 2 })));
+  return h("div", { class: "grid-2", id: "dashboard-agreements" },
+    section(t("dashboard.commitments"),
+      ratioBars(t("dashboard.commitments_chart"), ["enterprise", "college"].map((party) => ({
+        label: t("commitments.fulfilment", { party: label("clause_party", party) }), value: commitments[`${party}_fulfilment`],
+      })), formatPercent),
+      h("dl", { class: "facts", id: "dashboard-clauses" },
+        ...CLAUSE_STATUSES.map((status) => fact(label("clause_status", status),
+          h("span", { "data-status": status, "data-count": byStatus[status] ?? 0 }, formatNumber(byStatus[status] ?? 0))))),
+      h("p", { class: "muted small" }, t("dashboard.commitments_note"))),
+    section(costs.year ? t("dashboard.costs_year", { year: String(costs.year) }) : t("costs.title"),
+      h("h3", {}, t("costs.inputs")), h("dl", { class: "facts", id: "dashboard-cost-inputs" }, ...COST_INPUTS.map(figure)),
+      h("h3", {}, t("costs.returns")), h("dl", { class: "facts", id: "dashboard-cost-returns" }, ...COST_RETURNS.map(figure))));
 }
 
 // Graduation and employment, for the cohorts the filters select: the rates
