@@ -182,6 +182,8 @@ class OutboundSender(DependencyProvider):
             try:
                 self.send_due()
             except Exception as exc:  # the database away: try again at the next poll
+                if not self._running:
+                    break
                 log.warning("outbound sender could not look for deliveries (%s: %s)",
                             type(exc).__name__, str(exc)[:200])
 
