@@ -12,9 +12,11 @@ import amqp.exceptions
 import pytest
 from kombu import Connection
 from nameko import config
+from prometheus_client import generate_latest
 
 from college_platform.envelope import new_event
-from college_platform.errors import NotFound
+from college_platform.errors import Conflict, InvalidInput, NotFound
+from college_platform.metrics import metrics_of
 from projects.service import ProjectsService
 from testkit.amqp import publish_event
 from testkit.calls import call
@@ -195,3 +197,79 @@ def test_a_webhook_receives_signed_events_a_failing_one_is_retried_then_dead_and
     assert verify_webhook(secret, headers, body)["id"] == dead[0]["event_id"]
     wait_until(lambda: not call(projects, "list_deliveries", subscription["id"],
                                 {"status": "dead"})["items"], message="nothing dead")
+
+
+def test_certificates_go_to_the_sponsor_known_from_enrollment_and_reviews_to_the_projects_owner(
+        projects, enterprises, service_config, database):
+    uri = service_config["AMQP_URI"]
+    subscribe(projects, ACME, "queue", ["edu.college.certificate.issued.v1",
+                                        "edu.college.deliverable.reviewed.v1"])
+    subscribe(projects, RIVAL, "queue", ["edu.college.certificate.issued.v1",
+                                         "edu.college.deliverable.reviewed.v1"])
+    publish_event(uri, "enrollment", new_event("student_enrolled", "enrollment", {
+        "student_id": "s-7", "student_number": "2027000007", "name": "李明",
+        "programme_id": "prog-1", "programme_code": "2027-CNC", "programme_kind": "order_class",
+        "partner_id": ACME, "intake_year": 2027}))
+    wait_until(lambda: database("projects").students.find_one({"_id": "s-7"}),
+               message="the sponsor known")
+    database("projects").projects.insert_one({"_id": "p-acme", "enterprise_id": ACME,
+                                              "title": "视觉质检", "status": "in_progress"})
+    issued = {"certificate_number": "X-7", "candidate_id": "s-7", "candidate_kind": "student",
+              "certificate_code": "1X-CNC-01", "level": "junior", "issued_on": "2027-06-15"}
+    publish_event(uri, "certificates", new_event("certificate_issued", "certificates", issued))
+    publish_event(uri, "certificates", new_event("certificate_issued", "certificates", {
+        **issued, "certificate_number": "X-8", "candidate_id": "t-1",
+        "candidate_kind": "teacher"}))  # a teacher's: nobody's
+    publish_event(uri, "projects", new_event("deliverable_reviewed", "projects", {
+        "project_id": "p-acme", "team_id": "t-1", "milestone_id": "m-1", "deliverable_id": "d-1",
+        "version": 1, "reviewer_kind": "tutor", "score": 91.0, "late": False}))
+    wait_until(lambda: len(deliveries(database, status="delivered")) == 2, timeout=30,
+               message="the certificate and the review sent")
+
+    with Consumer(enterprises[ACME]["url"], ACME) as consumer:
+        received = consumer.drain(lambda event: None, idle_timeout=1.5)
+    assert sorted((e["type"], e["subject"]) for e in received) == [
+        ("edu.college.certificate.issued.v1", "X-7"),
+        ("edu.college.deliverable.reviewed.v1", "d-1")]
+    assert deliveries(database, enterprise_id=RIVAL) == []
+
+    exposition = generate_latest(metrics_of(projects).registry).decode()
+    assert 'projects_outbound_deliveries_total{delivery="queue",outcome="delivered"} 2.0' \
+        in exposition
+    assert 'projects_outbound_delivery_lag_seconds_count{delivery="queue"} 2.0' in exposition
+
+
+def test_a_subscription_is_its_enterprises_alone_one_per_target_and_a_paused_one_gets_nothing(
+        projects, receiver, service_config, database):
+    uri = service_config["AMQP_URI"]
+    acme = {"kind": "enterprise", "enterprise_id": ACME}
+    rival = {"kind": "enterprise", "enterprise_id": RIVAL}
+    created = subscribe(projects, ACME, "webhook", [MISSED], receiver.url)
+    for method, args in (("get_subscription", ()), ("list_deliveries", ({},)),
+                         ("rotate_subscription_secret", ()), ("delete_subscription", ()),
+                         ("change_subscription", ({"paused": True},))):
+        with pytest.raises(NotFound):
+            call(projects, method, created["id"], *args, rival)
+    assert call(projects, "list_subscriptions", {"enterprise_id": ACME}, rival)["items"] == []
+    assert call(projects, "list_subscriptions", {}, acme)["total"] == 1
+    with pytest.raises(NotFound):  # for another enterprise
+        call(projects, "create_subscription", {"enterprise_id": ACME, "event_types": [MISSED],
+                                               "delivery": "queue"}, rival)
+    with pytest.raises(Conflict):
+        subscribe(projects, ACME, "webhook", [STARTED], receiver.url)
+    with pytest.raises(InvalidInput) as refused:
+        subscribe(projects, ACME, "webhook", [MISSED], "http://erp.example.com/hook")
+    assert "url" in refused.value.errors
+
+    rotated = call(projects, "rotate_subscription_secret", created["id"], acme)
+    assert rotated["secret"] != created["secret"]
+    call(projects, "change_subscription", created["id"], {"paused": True}, acme)
+    publish_event(uri, "projects", checkin_missed(ACME))
+    wait_until(lambda: database("projects").inbox.count_documents(
+        {"consumer": "projects.outbound_checkin_missed"}) == 1, message="the event handled")
+    call(projects, "change_subscription", created["id"], {"paused": False}, acme)
+    publish_event(uri, "projects", checkin_missed(ACME, "2027-03-15"))
+    wait_until(lambda: len(receiver.requests) == 1, timeout=20, message="sent once resumed")
+    headers, body = receiver.requests[0]
+    assert verify_webhook(rotated["secret"], headers, body)["data"]["week_starting"] == \
+        "2027-03-15"  # signed with the new secret; nothing kept from the pause
