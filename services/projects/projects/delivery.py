@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any, Optional
+from urllib.parse import urlparse
 
 import eventlet
 import eventlet.semaphore
@@ -100,14 +102,32 @@ class QueuePublisher:
 
 
 class WebhookFailed(Exception):
-    def __init__(self, reason: str, status: Optional[int]) -> None:
+    def __init__(self, reason: str, status: Optional[int], can_pass: Optional[bool] = None
+                 ) -> None:
         super().__init__(reason)
         self.status = status
+        self.can_pass = outbound.retryable(status) if can_pass is None else can_pass
+
+
+def check_host(url: str, allow_local_http: bool) -> None:
+    """The webhook's host must resolve to addresses outside the college's
+    network (a name can point anywhere, whatever it looked like when subscribed)."""
+    parts = urlparse(url)
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise WebhookFailed("the webhook's host could not be resolved: %s" % exc, None)
+    internal = sorted({str(info[4][0]) for info in found
+                       if not outbound.reachable_address(str(info[4][0]), allow_local_http)})
+    if internal:
+        raise WebhookFailed("the webhook's host resolves to an internal address (%s)"
+                            % internal[0], None, can_pass=False)
 
 
 def post_webhook(url: str, secret: str, event: dict[str, Any], delivery_id: str,
-                 timeout: float) -> int:
+                 timeout: float, allow_local_http: bool = False) -> int:
     """POST the CloudEvent, signed; its status when 2xx, else WebhookFailed."""
+    check_host(url, allow_local_http)
     body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {"Content-Type": contract.CONTENT_TYPE,
                outbound.SIGNATURE_HEADER: outbound.signature(secret, int(time.time()), body),
@@ -132,6 +152,7 @@ class OutboundSender(DependencyProvider):
         self.attempts = settings.OUTBOUND_ATTEMPTS()
         self.base = settings.OUTBOUND_BACKOFF_SECONDS()
         self.timeout = settings.OUTBOUND_TIMEOUT_SECONDS()
+        self.allow_local_http = settings.OUTBOUND_ALLOW_LOCAL_HTTP()
         self._wake = threading.Event()
         self._running = False
         self._thread: Any = None
@@ -223,7 +244,7 @@ class OutboundSender(DependencyProvider):
                 self.publisher.publish(subscription["enterprise_id"], delivery["event"])
             else:
                 post_webhook(subscription["url"], subscription["secret"], delivery["event"],
-                             delivery["_id"], self.timeout)
+                             delivery["_id"], self.timeout, self.allow_local_http)
         except BrokerAway as exc:
             self.records.settle(delivery["_id"], {
                 "next_attempt_at": now + timedelta(seconds=self.base), "lease_until": now,
@@ -231,9 +252,8 @@ class OutboundSender(DependencyProvider):
             log.warning("outbound queue delivery waits for the broker: %s", exc)
             return outbound.PENDING
         except Exception as exc:
-            status = exc.status if isinstance(exc, WebhookFailed) else None
-            return self._failed(delivery, attempts, str(exc)[:500], outbound.retryable(status),
-                                now)
+            can_pass = exc.can_pass if isinstance(exc, WebhookFailed) else True
+            return self._failed(delivery, attempts, str(exc)[:500], can_pass, now)
         delivered_at = utcnow()
         self.records.settle(delivery["_id"], {"status": outbound.DELIVERED,
                                               "attempts": attempts,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -134,16 +135,40 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return "t=%d,v1=%s" % (timestamp, mac.hexdigest())
 
 
+def internal_address(address: str) -> bool:
+    """Whether an IP address is one of a private network, this machine, a link
+    (cloud metadata services) or reserved: never a webhook's, which would let a
+    subscriber make the platform call inside the college's network."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or \
+        ip.is_multicast or ip.is_unspecified
+
+
+def reachable_address(address: str, allow_local_http: bool) -> bool:
+    """An address a webhook may be sent to: a public one, or this machine's
+    when plain http to it is allowed (tests and development)."""
+    if allow_local_http and address.split("%")[0] in ("127.0.0.1", "::1"):
+        return True
+    return not internal_address(address)
+
+
 def check_webhook_url(url: str, allow_local_http: bool) -> None:
-    """An https URL; plain http only to this machine, and only when allowed
-    (tests and development)."""
+    """An https URL to a host outside the college's network; plain http (and
+    this machine) only when allowed, for tests and development."""
     parts = urlparse(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS and allow_local_http:
-        return
-    raise InvalidInput("the webhook URL must be https", errors={"url": [
-        "Must be an https URL."]})
+    host = parts.hostname or ""
+    local = host in LOCAL_HOSTS
+    if parts.scheme not in ("https", "http") or not host or \
+            (parts.scheme == "http" and not (local and allow_local_http)):
+        raise InvalidInput("the webhook URL must be https", errors={"url": [
+            "Must be an https URL."]})
+    if (local and not allow_local_http) or not reachable_address(
+            "127.0.0.1" if host == "localhost" else host, allow_local_http):
+        raise InvalidInput("the webhook URL names an internal address", errors={"url": [
+            "Must be an https URL of a host outside the college's network."]})
 
 
 def retryable(status: Optional[int]) -> bool:

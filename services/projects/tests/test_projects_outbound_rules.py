@@ -151,6 +151,16 @@ def test_network_errors_server_errors_and_429_are_retried_other_answers_are_not(
     ("http://127.0.0.1:9000/hook", True, True),
     ("http://localhost:9000/hook", True, True),
     ("ftp://erp.example.com/hook", True, False),
+    # never inside the college's network: a subscriber would make the platform call it
+    ("https://10.0.0.5/hook", False, False),
+    ("https://192.168.1.20/hook", True, False),
+    ("https://169.254.169.254/latest/meta-data", False, False),
+    ("https://[::1]:8443/hook", False, False),
+    ("https://localhost/hook", False, False),
+    ("https://127.0.0.1/hook", False, False),
+    ("https://127.0.0.1/hook", True, True),
+    ("https://203.0.113.9/hook", False, False),  # reserved for documentation
+    ("https://8.8.8.8/hook", False, True),
 ])
 def test_a_webhook_is_https_and_plain_http_only_to_this_machine_when_allowed(
         url, allow_local, ok):
@@ -165,3 +175,14 @@ def test_a_webhook_is_https_and_plain_http_only_to_this_machine_when_allowed(
 def test_one_delivery_per_subscription_and_cloud_event():
     assert outbound.delivery_id("sub-1", "e") == outbound.delivery_id("sub-1", "e")
     assert outbound.delivery_id("sub-1", "e") != outbound.delivery_id("sub-2", "e")
+
+
+def test_a_webhook_whose_name_resolves_inside_the_network_is_dead_at_once(monkeypatch):
+    from projects import delivery
+    answers = {"erp.example.com": "93.184.216.34", "rebound.example.com": "10.1.2.3"}
+    monkeypatch.setattr(delivery.socket, "getaddrinfo", lambda host, port, **kw: [
+        (2, 1, 6, "", (answers[host], port))])
+    delivery.check_host("https://erp.example.com/hook", allow_local_http=False)
+    with pytest.raises(delivery.WebhookFailed) as refused:
+        delivery.check_host("https://rebound.example.com/hook", allow_local_http=False)
+    assert refused.value.can_pass is False and "10.1.2.3" in str(refused.value)
