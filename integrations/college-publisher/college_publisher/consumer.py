@@ -4,7 +4,7 @@
 
     from college_publisher import Consumer
 
-    def handle(event):          # a CloudEvent dict; raise to have it delivered again
+    def handle(event):          # a CloudEvent dict; if it raises, the event comes again
         print(event["type"], event["subject"], event["data"])
 
     with Consumer("amqps://enterprise-ACME:SECRET@rabbitmq.college.example.edu:5671/"
@@ -12,8 +12,9 @@
         consumer.run(handle)    # until consumer.stop(), or drain(handle) to take what waits
 
 A message is acknowledged once ``handle`` returns; if it raises, the message
-goes back to the queue and comes again. The same event may come more than once
-(with the same ``id``): deduplicate on it.
+goes back to the queue (it comes again) and the error is raised from ``run`` or
+``drain``. The same event may come more than once (with the same ``id``):
+deduplicate on it.
 
     from college_publisher import verify_webhook, InvalidSignature
 
