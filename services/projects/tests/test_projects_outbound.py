@@ -96,10 +96,20 @@ def test_each_enterprise_reads_its_own_events_once_from_its_own_queue_and_no_oth
     wait_until(lambda: len(deliveries(database, status="delivered")) == 2, timeout=30,
                message="one delivery per enterprise")
 
+    refused = []
+
+    def refuse_once(event):
+        refused.append(event["id"])
+        raise RuntimeError("the receiving system broke")
+
     with Consumer(enterprises[ACME]["url"], ACME) as consumer:
+        with pytest.raises(RuntimeError):
+            consumer.drain(refuse_once, idle_timeout=1.5)
+    with Consumer(enterprises[ACME]["url"], ACME) as consumer:  # it comes again
         received = consumer.drain(lambda event: None, idle_timeout=1.5)
     assert [(e["type"], e["subject"], e["source"]) for e in received] == [
         (STARTED, "pl-acme", "/college")]
+    assert refused == [received[0]["id"]]
     assert received[0]["data"] == {"placement_id": "pl-acme", "student_id": "s-1",
                                    "starts_on": "2027-03-01", "ends_on": "2027-06-30"}
     with Consumer(enterprises[RIVAL]["url"], RIVAL) as consumer:
