@@ -257,6 +257,19 @@ def ratios(results):
     return lines
 
 
+def outbound_line(figures):
+    """The outbound delivery lag measured during the first inbound run (bench/outbound.py)."""
+    if figures.get("error"):
+        return "Outbound delivery under the inbound stream: not measured (%s)." % figures["error"]
+    return ("Outbound delivery under the inbound stream: %s `placement_started` events/s "
+            "announced for %s s, each read by its enterprise from its own queue "
+            "`college.outbound.<id>` (%s enterprises): %s of %s delivered, lag from the "
+            "announcement p50 %s ms, p99 %s ms, max %s ms." % (
+                figures.get("target_rate"), figures.get("seconds"), figures.get("enterprises"),
+                figures.get("delivered"), figures.get("sent"), figures.get("lag_p50_ms"),
+                figures.get("lag_p99_ms"), figures.get("lag_max_ms")))
+
+
 def print_summary(results, out=print):
     out("route                      req/s     p50     p95     p99  errors  /A    /B")
     a, b = results["routes"].get("baseline_a", {}), results["routes"].get("baseline_b", {})
@@ -284,6 +297,8 @@ def print_summary(results, out=print):
                 figures["lag_p99_ms"], figures["max_queue_depth"], figures["bound"],
                 figures["nack_waits"], figures["seconds_waiting"],
                 figures["refused_for_good"], figures["lost"]))
+    if results.get("outbound"):
+        out(outbound_line(results["outbound"]))
     if results.get("inbound") and results.get("baseline_c"):
         out("inbound / baseline C: %s" % ratio(results["inbound"].get("events_per_s"),
                                                results["baseline_c"].get("events_per_s")))
@@ -407,6 +422,9 @@ def markdown(results):
                       overload["seconds_waiting"], overload["refused_for_good"],
                       overload["events_per_s"], overload["lag_p99_ms"],
                       overload["max_queue_depth"], overload["lost"], overload["sent"])]
+    returned = results.get("outbound")
+    if returned:
+        lines += ["", outbound_line(returned)]
     lines += ["", "Peak RSS under load (target < 200 MB each): " + ", ".join(
         "%s %s MB" % item for item in sorted(results.get("peak_rss_mb", {}).items())) + ".",
         "", "### Targets", "", "| target | measured | met |", "| --- | --- | --- |"]

@@ -8,7 +8,9 @@ and the baselines, and write the results.
 
 Settings (flags or environment): BENCH_RUNS, BENCH_SECONDS (per HTTP route),
 BENCH_WARMUP (unrecorded seconds before each read route), BENCH_INBOUND_SECONDS,
-BENCH_INBOUND_RATE, BENCH_OVERLOAD_SECONDS and BENCH_OVERLOAD_BOUND (twice the
+BENCH_INBOUND_RATE, BENCH_OUTBOUND_RATE (internal events/s sent back to enterprises' queues
+during the first inbound run, for the outbound delivery lag; 0 skips it),
+BENCH_OVERLOAD_SECONDS and BENCH_OVERLOAD_BOUND (twice the
 inbound rate offered to a bounded queue after the inbound runs; 0 seconds skips it),
 BENCH_QUEUE_TYPE (classic or quorum: EVENT_QUEUE_TYPE of every component),
 BENCH_CONNECTIONS, BENCH_SCALE (dataset multiplier), BENCH_10X
@@ -40,6 +42,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -53,7 +56,7 @@ for folder in ("lib", "gateway", "tests"):  # the test kit starts processes the 
     if str(ROOT / folder) not in sys.path:
         sys.path.insert(0, str(ROOT / folder))
 
-from bench import inbound, load, report, signin  # noqa: E402
+from bench import inbound, load, outbound, report, signin  # noqa: E402
 from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
 from bench.rss import PeakRss, cpu_seconds  # noqa: E402
 from testkit.enterprise import access, provision  # noqa: E402
@@ -101,6 +104,10 @@ def parse_args(argv):
                         default=env_number("BENCH_INBOUND_SECONDS", 60))
     parser.add_argument("--inbound-rate", type=float,
                         default=env_number("BENCH_INBOUND_RATE", 1200, float))
+    parser.add_argument("--outbound-rate", type=float,
+                        default=env_number("BENCH_OUTBOUND_RATE", 50, float),
+                        help="events/s sent back to the enterprises' queues during the first "
+                             "inbound run (0: skipped)")
     parser.add_argument("--connections", type=int, default=env_number("BENCH_CONNECTIONS", 32))
     parser.add_argument("--queue-type", choices=("classic", "quorum"),
                         default=os.environ.get("BENCH_QUEUE_TYPE", "classic"),
@@ -143,6 +150,7 @@ def parse_args(argv):
     if args.smoke:
         args.runs, args.seconds, args.inbound_seconds, args.warmup = 1, 2, 3, 1
         args.inbound_rate, args.ten_x, args.no_doc = 20, 0, True
+        args.outbound_rate = 10
         args.overload_seconds, args.overload_bound = 3, 5
     return args
 
@@ -189,6 +197,32 @@ class Vhost:
         """An enterprise's broker credentials, as deploy/enterprise_access.py gives them."""
         self.enterprises.append(enterprise_id)
         return provision(self.uri, enterprise_id)
+
+
+class OutboundRun:
+    """The outbound delivery lag measured in a thread while the inbound stream
+    runs (bench/outbound.py): each publishing enterprise subscribes its queue."""
+
+    def __init__(self, running, publishers, args):
+        api = Api(running.gateway, running.system.user("bench.outbound", "admin",
+                                                       password=PASSWORD)["Authorization"]
+                  [len("Bearer "):])
+        for credentials in publishers:
+            outbound.subscribe(api, credentials["enterprise_id"])
+        self.figures = {}
+        self.thread = threading.Thread(target=self.run, args=(
+            running.vhost.uri, publishers, args.outbound_rate, args.inbound_seconds), daemon=True)
+        self.thread.start()
+
+    def run(self, uri, publishers, rate, seconds):
+        try:
+            self.figures = outbound.measure(uri, publishers, rate, seconds)
+        except Exception as exc:  # a figure of the run, not a crash of the whole benchmark
+            self.figures = {"error": "%s: %s" % (type(exc).__name__, exc)}
+
+    def result(self):
+        self.thread.join(300)
+        return self.figures
 
 
 def measure_overload(args, running, publishers, rate, out):
@@ -576,8 +610,18 @@ def run(args):
                 sampler = PeakRss(running.pids()).start()
                 profiler = measure.start_profile("inbound", args.inbound_seconds) \
                     if run_index == 0 else None
+                returning = OutboundRun(running, publishers, args) \
+                    if run_index == 0 and args.outbound_rate and "outbound" not in results \
+                    else None
                 figures = inbound.measure_inbound(running.vhost.uri, publishers,
                                                   args.inbound_rate, args.inbound_seconds, out)
+                if returning is not None:
+                    results["outbound"] = returning.result()
+                    say("outbound under the inbound stream: %s of %s delivered, lag p50 %s ms, "
+                        "p99 %s ms" % (results["outbound"].get("delivered"),
+                                       results["outbound"].get("sent"),
+                                       results["outbound"].get("lag_p50_ms"),
+                                       results["outbound"].get("lag_p99_ms")))
                 for recorder in profiler or ():
                     recorder.wait(60)
                 measure.keep_rss(sampler.stop())

@@ -17,8 +17,13 @@ lets the services' user (--service-user) use the vhost. The projects service
 is told the vhost's name with INBOUND_VHOST.
 
 Each enterprise gets the RabbitMQ user ``enterprise-<id>`` that may publish
-to the ``college.inbound`` exchange and do nothing else: no configure
-permission (it declares nothing), write on that exchange only, no read.
+to the ``college.inbound`` exchange and read its own outbound queue
+``college.outbound.<id>`` (the events the platform sends it, docs/outbound.md),
+and do nothing else: no configure permission (it declares nothing), write on
+that exchange only, read on that queue only. The platform declares the
+outbound queues (durable); ``setup`` bounds them too (``college-outbound-bounds``:
+past the bounds the broker refuses the platform's publish, and the delivery
+waits and is tried again).
 
 Talks to the RabbitMQ management API at RABBITMQ_API_URL (or --api-url), which
 must name an administrator's user and password, for example
@@ -39,7 +44,15 @@ EXCHANGE = "college.inbound"
 USER_PREFIX = "enterprise-"
 INBOUND_VHOST = "college-inbound"
 ENTERPRISE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
-PERMISSIONS = {"configure": "^$", "write": "^%s$" % re.escape(EXCHANGE), "read": "^$"}
+OUTBOUND_PREFIX = "college.outbound."
+
+
+def permissions(enterprise_id):
+    """Publish to the inbound exchange; read the enterprise's own outbound queue."""
+    return {"configure": "^$", "write": "^%s$" % re.escape(EXCHANGE),
+            "read": "^%s$" % re.escape(OUTBOUND_PREFIX + enterprise_id)}
+
+
 # the broker's own limit on any message (rabbitmq.conf max_message_size), node-wide:
 # it must also take the services' largest RPC messages. Set alike by
 # deploy/ensure_rabbitmq.sh, deploy/run_local.py, deploy/k8s/rabbitmq.yaml and
@@ -51,6 +64,9 @@ BOUNDS_POLICY = "college-inbound-bounds"
 BOUNDED_QUEUES = r"^college\.inbound\.[^.]+$"
 DEFAULT_MAX_LENGTH = 100_000
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# the queues the platform fills for each enterprise (college.outbound.<id>)
+OUTBOUND_POLICY = "college-outbound-bounds"
+OUTBOUND_QUEUES = r"^college\.outbound\.[^.]+$"
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -89,6 +105,12 @@ def bounds_policy(max_length=DEFAULT_MAX_LENGTH, max_bytes=DEFAULT_MAX_BYTES):
                            "overflow": "reject-publish"}}
 
 
+def outbound_policy(max_length=DEFAULT_MAX_LENGTH, max_bytes=DEFAULT_MAX_BYTES):
+    return {"pattern": OUTBOUND_QUEUES, "apply-to": "queues", "priority": 10,
+            "definition": {"max-length": max_length, "max-length-bytes": max_bytes,
+                           "overflow": "reject-publish"}}
+
+
 def setup(api, service_user=None, max_length=DEFAULT_MAX_LENGTH, max_bytes=DEFAULT_MAX_BYTES):
     """The inbound vhost, its exchange and the bounds of its queues (a policy,
     which the broker applies to queues that already exist too)."""
@@ -101,14 +123,16 @@ def setup(api, service_user=None, max_length=DEFAULT_MAX_LENGTH, max_bytes=DEFAU
              {"type": "topic", "durable": True, "auto_delete": False, "internal": False})
     policy = bounds_policy(max_length, max_bytes)
     api.call("PUT", "/policies/%s/%s" % (api.vhost, BOUNDS_POLICY), policy)
+    outbound = outbound_policy(max_length, max_bytes)
+    api.call("PUT", "/policies/%s/%s" % (api.vhost, OUTBOUND_POLICY), outbound)
     return {"vhost": api.vhost_name, "exchange": EXCHANGE, "service_user": service_user,
-            "policy": {BOUNDS_POLICY: policy}}
+            "policy": {BOUNDS_POLICY: policy, OUTBOUND_POLICY: outbound}}
 
 
 def platform_queues(api):
-    """Queues on the vhost that are not the inbound contract's."""
+    """Queues on the vhost that are not the inbound or outbound contract's."""
     return sorted(queue["name"] for queue in api.call("GET", "/queues/%s" % api.vhost) or []
-                  if not queue["name"].startswith(EXCHANGE + "."))
+                  if not queue["name"].startswith((EXCHANGE + ".", OUTBOUND_PREFIX)))
 
 
 def provision(api, enterprise_id, amqp_host):
@@ -120,6 +144,8 @@ def provision(api, enterprise_id, amqp_host):
              {"type": "topic", "durable": True, "auto_delete": False, "internal": False})
     if not api.exists("/policies/%s/%s" % (api.vhost, BOUNDS_POLICY)):  # setup's, if run
         api.call("PUT", "/policies/%s/%s" % (api.vhost, BOUNDS_POLICY), bounds_policy())
+    if not api.exists("/policies/%s/%s" % (api.vhost, OUTBOUND_POLICY)):
+        api.call("PUT", "/policies/%s/%s" % (api.vhost, OUTBOUND_POLICY), outbound_policy())
     others = platform_queues(api)
     if others:
         print("warning: vhost %s also holds %d queue(s) of the platform (%s, ...); the "
@@ -127,10 +153,11 @@ def provision(api, enterprise_id, amqp_host):
               "their own (setup, INBOUND_VHOST)." % (api.vhost_name, len(others), others[0]),
               file=sys.stderr)
     api.call("PUT", "/users/%s" % quote(user), {"password": password, "tags": ""})
-    api.call("PUT", "/permissions/%s/%s" % (api.vhost, quote(user)), PERMISSIONS)
+    api.call("PUT", "/permissions/%s/%s" % (api.vhost, quote(user)), permissions(enterprise_id))
     return {"enterprise_id": enterprise_id, "username": user, "password": password,
             "amqp_url": "amqps://%s:%s@%s/%s" % (user, password, amqp_host, api.vhost),
-            "exchange": EXCHANGE, "source": "/enterprises/%s" % enterprise_id}
+            "exchange": EXCHANGE, "source": "/enterprises/%s" % enterprise_id,
+            "queue": OUTBOUND_PREFIX + enterprise_id}
 
 
 def revoke(api, enterprise_id):

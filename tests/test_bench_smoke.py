@@ -110,3 +110,10 @@ def test_the_sign_in_section_is_written_without_touching_the_others(results):
         "%s×" % ratio, "an old figure"), results)
     assert again == added
     assert "Not measured" in "\n".join(report.signin_lines({"started_at": "then"}))
+
+
+def test_events_sent_back_to_the_enterprises_queues_arrive_with_lag_figures(results):
+    returned = results["outbound"]
+    assert returned.get("error") is None and returned["reader_failures"] == [], returned
+    assert returned["sent"] > 0 and returned["undelivered"] == 0, returned
+    assert 0 <= returned["lag_p50_ms"] <= returned["lag_p99_ms"]

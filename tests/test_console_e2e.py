@@ -817,3 +817,22 @@ def test_an_officer_sets_the_rate_and_opens_an_enterprises_costs_csv_and_evidenc
     rates = gateway_get(system, "/v1/valuation-rates", officer).json()["items"]
     this_year, = [r for r in rates if r["year"] == year]
     assert (this_year["mentor_hour_cny"], this_year["set_by"]) == (320.0, "registrar.costs")
+
+
+def test_an_enterprise_user_subscribes_a_webhook_and_sees_its_secret_once(system, data):
+    partner_id = data["partners"][0]["id"]
+    system.user("hr.subscriptions", "enterprise_user", enterprise_id=partner_id,
+                password=PASSWORD)
+    url = "https://erp-%s.example.invalid/college" % uuid.uuid4().hex[:6]
+    observed = browse(system, "event_subscriptions", username="hr.subscriptions", url=url)
+    assert observed["secret"].startswith("whsec_") and len(observed["secret"]) > 40
+    assert "仅显示这一次" in observed["shown_once"]
+    assert url in observed["row"] and "Webhook" in observed["row_en"]
+    assert "暂无投递记录" in observed["deliveries"]
+    admin = system.user("admin.subscriptions", "admin")
+    listed = gateway_get(system, "/v1/enterprise-subscriptions?enterprise_id=%s" % partner_id,
+                         admin).json()["items"]
+    subscription, = [item for item in listed if item["url"] == url]
+    assert "secret" not in subscription  # shown once, in the console alone
+    assert "edu.college.certificate.revoked.v1" not in subscription["event_types"]
+    assert len(subscription["event_types"]) == 9

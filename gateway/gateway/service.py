@@ -26,6 +26,7 @@ from gateway.routes.console import ConsoleRoutes
 from gateway.routes.docs import DocsRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
 from gateway.routes.mentors import MentorsRoutes
+from gateway.routes.outbound import OutboundRoutes
 from gateway.routes.platform import PlatformRoutes
 from gateway.routes.privacy import PrivacyRoutes
 from gateway.routes.projects import ProjectsRoutes
@@ -34,8 +35,8 @@ from gateway.users import INDEXES as USER_INDEXES
 
 
 class GatewayService(PlatformRoutes, AccountRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes,
-                     ProjectsRoutes, MentorsRoutes, CertificatesRoutes, ViewRoutes, ConsoleRoutes,
-                     PlatformService):
+                     ProjectsRoutes, OutboundRoutes, MentorsRoutes, CertificatesRoutes, ViewRoutes,
+                     ConsoleRoutes, PlatformService):
     name = "gateway"
 
     store = MongoStore(indexes={"users": USER_INDEXES,  # usernames are the _id

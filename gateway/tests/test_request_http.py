@@ -37,10 +37,20 @@ class StandInCertificates:
         return {"id": registration_id, "candidate_id": "stu-1", "status": "cancelled"}
 
 
+class StandInProjects:
+    name = "projects"
+
+    @rpc
+    def rotate_subscription_secret(self, subscription_id, actor=None):
+        return {"id": subscription_id, "enterprise_id": "partner-1", "delivery": "webhook",
+                "secret": "whsec_stand-in"}
+
+
 @pytest.fixture
 def gateway(web_session, service_config, start_service):
     with config.patch({"RPC_TIMEOUT_SECONDS": 2}):
         start_service(StandInCertificates)
+        start_service(StandInProjects)
         yield start_service(GatewayService)
 
 

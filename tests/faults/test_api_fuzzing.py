@@ -176,9 +176,13 @@ RULES = (
     Rule("A field the path or the caller's account decides is left out or given as decided "
          "(the partner of an agreement, the actor, an enterprise user's own enterprise)", "*",
          r"^The path or your account decides this field"),
-    Rule("Staff name the enterprise of a project or placement; an enterprise user's is its "
-         "own", "enterprise_id", r"^Missing data for required field",
-         ("POST /v1/projects", "POST /v1/placements")),
+    Rule("Staff name the enterprise of a project, placement or subscription; an enterprise "
+         "user's is its own", "enterprise_id", r"^Missing data for required field",
+         ("POST /v1/projects", "POST /v1/placements", "POST /v1/enterprise-subscriptions")),
+    Rule("A webhook subscription names its URL, https (plain http only to this machine when "
+         "the setting allows it); a queue subscription names none", "url",
+         r"^(Missing data for required field|A queue subscription takes no url|"
+         r"Must be an https URL)", ("POST /v1/enterprise-subscriptions",)),
     Rule("Coordinators say whose review it is (tutor or enterprise); tutors and enterprise "
          "users are known from their account", "reviewer_kind", r"^Missing data",
          ("POST /v1/deliverables/{deliverable_id}/reviews",)),

@@ -1353,6 +1353,42 @@ def costs_and_returns(session):
     return seen
 
 
+def event_subscriptions(session):
+    """An enterprise user subscribes its system's webhook: the secret is shown
+    once; the subscription is listed with its deliveries; in both languages."""
+    args, page = session.args, session.page
+    session.sign_in(args["username"], args["password"])
+    page.locator("#nav a[href='#/subscriptions']").click()
+    expect(page.locator("main h1")).to_have_text("事件订阅")
+    expect(page.locator("main .state.loading")).to_have_count(0)
+    page.get_by_role("button", name="新建订阅").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("投递方式").select_option("webhook")
+    dialog.get_by_label("Webhook 地址").fill(args["url"])
+    dialog.get_by_label("证书已撤销").uncheck()
+    dialog.locator("button[type=submit]").click()
+    secret = page.locator("dialog[open] pre[data-secret]")
+    expect(secret).to_be_visible()
+    seen = {"secret": secret.inner_text(), "shown_once": page.locator("dialog[open]").inner_text()}
+    seen["screenshot"] = session.screenshot("subscription-secret")
+    page.locator("dialog[open]").get_by_role("button", name="关闭").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    rows = page.locator("main tbody tr")
+    expect(rows).to_have_count(1)
+    seen["row"] = rows.first.inner_text()
+    rows.first.get_by_role("button", name="投递记录").click()
+    expect(page.locator("dialog[open] .state.loading")).to_have_count(0)
+    seen["deliveries"] = page.locator("dialog[open]").inner_text()
+    page.locator("dialog[open]").get_by_role("button", name="关闭").click()
+    session.use_language("en")
+    expect(page.locator("main h1")).to_have_text("Event subscriptions")
+    expect(page.locator("main tbody tr")).to_have_count(1)
+    seen["row_en"] = page.locator("main tbody tr").first.inner_text()
+    session.screenshot("subscriptions-en")
+    session.use_language("zh-CN")
+    return seen
+
+
 SCENARIOS = {function.__name__: function for function in (
     sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
     every_screen, disable_account, reset_password, create_and_change_account,
@@ -1360,7 +1396,8 @@ SCENARIOS = {function.__name__: function for function in (
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
     projects_search, review_dialog_fields, graduation_requirements, graduate_eligible,
     graduate_destination, answer_employer_survey, programme_survey_results,
-    competition_awards, agreement_commitments, costs_and_returns)}
+    competition_awards, agreement_commitments, costs_and_returns,
+    event_subscriptions)}
 
 
 def main(name, raw_args):

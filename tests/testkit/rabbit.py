@@ -26,9 +26,9 @@ def enterprise_access():
     return module
 
 
-def enterprise_permissions():
+def enterprise_permissions(enterprise_id):
     """The permissions the provisioning command grants, from the command itself."""
-    return enterprise_access().PERMISSIONS
+    return enterprise_access().permissions(enterprise_id)
 
 
 class PrivateRabbit:
@@ -156,7 +156,7 @@ class PrivateRabbit:
         """The enterprise's broker user with the permissions the provisioning
         command grants (deploy/enterprise_access.py); its AMQP URI."""
         user, password = "enterprise-" + enterprise_id, uuid.uuid4().hex
-        permissions = enterprise_permissions()
+        permissions = enterprise_permissions(enterprise_id)
         self.ctl("add_user", user, password)
         self.ctl("set_permissions", "-p", "/", user, permissions["configure"],
                  permissions["write"], permissions["read"])

@@ -176,6 +176,12 @@ def build_tenants(system, labels=("A", "B")):
         tenant.ids.update(placement_id=placement["id"], project_id=project["id"],
                           team_id=team["id"], deliverable_id=deliverable["id"],
                           milestone_id=project["milestones"][0]["id"])
+        # its system is sent the events about its own objects (a host that never answers)
+        subscription = hr.ok("POST", "/v1/enterprise-subscriptions", {
+            "event_types": ["edu.college.placement.started.v1",
+                            "edu.college.deliverable.reviewed.v1"],
+            "delivery": "webhook", "url": "https://erp-%s.example.invalid/college" % suffix})
+        tenant.ids["subscription_id"] = subscription["id"]
 
         registration = certificates.eventually(
             "POST", "/v1/exam-sessions/%s/registrations" % session["id"],

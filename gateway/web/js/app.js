@@ -14,6 +14,7 @@ import * as placements from "./screens/placements.js";
 import * as mentors from "./screens/mentors.js";
 import * as certificates from "./screens/certificates.js";
 import * as deadLetters from "./screens/dead_letters.js";
+import * as subscriptions from "./screens/subscriptions.js";
 import * as accounts from "./screens/accounts.js";
 import * as me from "./screens/me.js";
 import * as verify from "./screens/verify.js";
@@ -47,6 +48,7 @@ const ROUTES = [
   ["/competitions", competitions, ROLES.staff, "nav.competitions"],
   ["/competitions/:id", competitions, ROLES.staff],
   ["/dead-letters", deadLetters, ["admin"], "nav.dead_letters"],
+  ["/subscriptions", subscriptions, ["admin", "enterprise_user"], "nav.subscriptions"],
   ["/accounts", accounts, ["admin"], "nav.accounts"],
   ["/verify", verify, null, "nav.verify"],
   ["/me", me, ROLES.all, "nav.my_account"],

@@ -28,7 +28,10 @@ from amqp.exceptions import MessageNacked, RecoverableConnectionError
 from kombu import Connection, Exchange
 from kombu.exceptions import OperationalError
 
-__all__ = ["Publisher", "PublishFailed", "new_event"]
+from college_publisher.consumer import Consumer, InvalidSignature, verify_webhook
+
+__all__ = ["Publisher", "PublishFailed", "new_event", "Consumer", "InvalidSignature",
+           "verify_webhook"]
 
 EXCHANGE = "college.inbound"
 CONTENT_TYPE = "application/cloudevents+json"

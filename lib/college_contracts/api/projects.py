@@ -4,6 +4,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from college_contracts.api import decided_for_the_caller, needs_decided
+from college_contracts.outbound import EVENT_TYPES as OUTBOUND_EVENT_TYPES
 from college_contracts.projects import PROJECT_STATUSES as STATUSES
 from college_contracts.projects import REVIEWER_KINDS
 from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
@@ -439,3 +440,95 @@ class ReplayReportSchema(Schema):
     remaining = WholeNumber(required=True)
     cursor = fields.String(required=True, allow_none=True, metadata={
         "description": "send it back, with the same body, while remaining is above 0"})
+
+
+# the outbound contract: enterprise subscriptions and their deliveries -------------
+
+SUBSCRIPTION_DELIVERIES = ("queue", "webhook")
+DELIVERY_STATUSES = ("pending", "delivered", "dead", "cancelled")
+
+
+class NewSubscriptionSchema(StrictSchema):
+    enterprise_id = decided_for_the_caller(
+        validate=validate.Length(min=1, max=64),
+        description="The enterprise whose events are sent: an enterprise user's own, which it "
+                    "may leave out; an administrator names it.")
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(OUTBOUND_EVENT_TYPES)), required=True,
+        validate=validate.Length(min=1, max=len(OUTBOUND_EVENT_TYPES)),
+        metadata={"description": "The public CloudEvent types to send (docs/outbound.md)."})
+    delivery = fields.String(required=True, validate=validate.OneOf(SUBSCRIPTION_DELIVERIES),
+                             metadata={"description": "queue: the broker queue "
+                                       "college.outbound.<enterprise id>; webhook: POSTs to url"})
+    url = fields.String(load_default=None, validate=[
+        validate.Length(min=9, max=2000),
+        validate.Regexp(r"^https?://[^\s/?#]+(/[^\s]*)?$", error="Must be an https URL.")],
+        metadata={"description": "The webhook's https URL (webhook only); plain http is "
+                                 "refused unless to this machine with OUTBOUND_ALLOW_LOCAL_HTTP."})
+
+    _decided = needs_decided("enterprise_id")
+
+    @validates_schema
+    def url_with_webhook(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("delivery") == "webhook" and not data.get("url"):
+            raise ValidationError({"url": ["Missing data for required field."]})
+        if data.get("delivery") == "queue" and data.get("url"):
+            raise ValidationError({"url": ["A queue subscription takes no url."]})
+
+
+class SubscriptionSchema(Schema):
+    id = fields.String(attribute="_id")
+    enterprise_id = fields.String()
+    event_types = fields.List(fields.String())
+    delivery = fields.String()
+    url = fields.String(allow_none=True)
+    queue = fields.String(allow_none=True)
+    paused = fields.Boolean()
+    created_at = fields.DateTime()
+    created_by = fields.String(allow_none=True)
+    secret_rotated_at = fields.DateTime(allow_none=True)
+
+
+class SubscriptionWithSecretSchema(SubscriptionSchema):
+    """A webhook subscription as created or after its secret is rotated: the
+    only answers that show the secret."""
+    secret = fields.String(allow_none=True, metadata={
+        "description": "The webhook's signing secret (X-College-Signature), shown this once."})
+
+
+class SubscriptionQuerySchema(PageQuerySchema):
+    enterprise_id = fields.String(load_default=None)
+
+
+class SubscriptionChangeSchema(StrictSchema):
+    paused = fields.Boolean(required=True)
+
+
+class DeliverySchema(Schema):
+    id = fields.String(attribute="_id")
+    subscription_id = fields.String()
+    event_id = fields.String(metadata={"description": "the CloudEvent's id"})
+    type = fields.String()
+    subject = fields.String()
+    status = fields.String()
+    attempts = WholeNumber()
+    created_at = fields.DateTime()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "why it is dead"})
+    event = fields.Dict(metadata={"description": "the CloudEvent sent"})
+
+
+class DeliveryQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(DELIVERY_STATUSES))
+
+
+class DeliveryReplaySchema(StrictSchema):
+    delivery_ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)),
+                               load_default=list, validate=validate.Length(max=200),
+                               metadata={"description": "the dead deliveries; [] for all"})
+
+
+class DeliveryReplayReportSchema(Schema):
+    replayed = fields.List(fields.String(), required=True)

@@ -23,9 +23,11 @@ from projects.entrypoints.copies import CopiesEntrypoints
 from projects.entrypoints.deliverables import DeliverablesEntrypoints
 from projects.entrypoints.feedback import FeedbackEntrypoints
 from projects.entrypoints.inbound import INBOUND_DEAD_QUEUE, INBOUND_QUEUE, InboundEntrypoints
+from projects.entrypoints.outbound import OutboundEntrypoints
 from projects.entrypoints.placements import PlacementsEntrypoints
 from projects.entrypoints.projects import ProjectsEntrypoints
 from projects.entrypoints.read_models import ReadModelEntrypoints
+from projects.outbound_records import INDEXES as OUTBOUND_INDEXES
 from projects.records import ProjectsRecords, tallies_count_every_project
 
 __all__ = ["ProjectsService", "INBOUND_QUEUE", "INBOUND_DEAD_QUEUE", "grace_days"]
@@ -33,7 +35,7 @@ __all__ = ["ProjectsService", "INBOUND_QUEUE", "INBOUND_DEAD_QUEUE", "grace_days
 
 class ProjectsService(ProjectsEntrypoints, DeliverablesEntrypoints, PlacementsEntrypoints,
                       FeedbackEntrypoints, ReadModelEntrypoints, CopiesEntrypoints,
-                      InboundEntrypoints, PlatformService):
+                      InboundEntrypoints, OutboundEntrypoints, PlatformService):
     name = "projects"
 
     store = MongoStore(indexes={
@@ -59,5 +61,6 @@ class ProjectsService(ProjectsEntrypoints, DeliverablesEntrypoints, PlacementsEn
         "feedback": [RECENT_FIRST, recent("enterprise_id"), recent("student_id"),
                      recent("enterprise_id", "direction"), recent("student_id", "direction")],
         "students": [], "mentors": [], "partners": [], "enterprise_tallies": [],
+        **OUTBOUND_INDEXES,
     }, records=ProjectsRecords, prepare=[tallies_count_every_project])
     clock = Clock()

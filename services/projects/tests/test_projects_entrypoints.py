@@ -188,7 +188,8 @@ def test_a_withdrawn_student_leaves_their_active_team(projects, service_config, 
                message="the withdrawn student to leave the team")
     events = wait_until(lambda: drain(amqp_uri, removed), message="team_member_removed")
     wait_until(lambda: database("projects").inbox.count_documents(
-        {"event_id": event["id"]}) == 1, message="the handled event")
+        {"event_id": event["id"], "consumer": "projects.on_enrolment_status_changed"}) == 1,
+        message="the handled event")
     assert [e["data"]["student_id"] for e, _ in events] == ["s-1"]
     assert call(projects, "get_team", team["id"])["removed"][0]["reason"] == "本人申请退学"
     assert database("projects").students.find_one({"_id": "s-1"})["status"] == "withdrawn"
@@ -207,7 +208,8 @@ def test_a_graduated_students_open_placement_ends_once_and_they_leave_their_team
         for delivered in (event, event, again):  # ``event`` delivered twice
             publish_event(amqp_uri, "enrollment", delivered)
         wait_until(lambda: db.inbox.count_documents(
-            {"event_id": {"$in": [event["id"], again["id"]]}}) == 2,
+            {"event_id": {"$in": [event["id"], again["id"]]},
+             "consumer": "projects.on_enrolment_status_changed"}) == 2,
             message="both graduation events handled")
 
     events = wait_until(lambda: drain(amqp_uri, ended), message="placement_ended")
