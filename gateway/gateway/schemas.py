@@ -299,3 +299,39 @@ class PersonalDataExportSchema(Schema):
     projects = fields.Nested(ProjectsExportSchema)
     mentors = fields.Nested(MentorsExportSchema)
     certificates = fields.Nested(CertificatesExportSchema)
+
+
+# the inbox (gateway.inbox, docs/notifications.md) ------------------------------------
+
+class InboxQuerySchema(PageQuerySchema):
+    unread = fields.Boolean()  # true: only those the caller has not read; false: only read
+    open = fields.Boolean()  # true: only those still waiting on someone; false: only done
+
+
+class NotificationSubjectSchema(Schema):
+    type = fields.String()
+    id = fields.String()
+    link = fields.String()  # the console's page of the object
+
+
+class NotificationSchema(Schema):
+    """One notification as its reader sees it: ``kind`` and ``params`` are
+    worded by the client in the reader's language."""
+    id = fields.String(attribute="_id")
+    kind = fields.String()
+    subject = fields.Nested(NotificationSubjectSchema)
+    params = fields.Dict(keys=fields.String())
+    created_at = fields.DateTime()
+    raised_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    done = fields.Boolean()
+    read = fields.Boolean()
+    reminder = fields.Boolean()
+
+
+class UnreadCountSchema(Schema):
+    unread = fields.Integer()
+
+
+class MarkedCountSchema(Schema):
+    marked = fields.Integer()

@@ -19,12 +19,15 @@ from gateway.accounts import Accounts
 from gateway.api import HealthChecks, LoginThrottle, ServiceUnavailable, Tokens
 from gateway.audit import INDEXES as AUDIT_INDEXES
 from gateway.audit import AuditTrail
+from gateway.inbox import COLLECTION as NOTIFICATIONS
+from gateway.inbox import INDEXES as NOTIFICATION_INDEXES
 from gateway.readmodels import ReadModels
 from gateway.routes.accounts import AccountRoutes
 from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.console import ConsoleRoutes
 from gateway.routes.docs import DocsRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
+from gateway.routes.inbox import InboxRoutes
 from gateway.routes.mentors import MentorsRoutes
 from gateway.routes.platform import PlatformRoutes
 from gateway.routes.privacy import PrivacyRoutes
@@ -34,12 +37,13 @@ from gateway.users import INDEXES as USER_INDEXES
 
 
 class GatewayService(PlatformRoutes, AccountRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes,
-                     ProjectsRoutes, MentorsRoutes, CertificatesRoutes, ViewRoutes, ConsoleRoutes,
-                     PlatformService):
+                     ProjectsRoutes, MentorsRoutes, CertificatesRoutes, ViewRoutes, InboxRoutes,
+                     ConsoleRoutes, PlatformService):
     name = "gateway"
 
     store = MongoStore(indexes={"users": USER_INDEXES,  # usernames are the _id
-                                "audit_log": AUDIT_INDEXES})
+                                "audit_log": AUDIT_INDEXES,
+                                NOTIFICATIONS: NOTIFICATION_INDEXES})
     rpc_client = ServiceRpc(expiration=30)
     tokens = Tokens()
     health_checks = HealthChecks()

@@ -58,3 +58,8 @@ PASSWORD_HASH_QUEUE = Setting("PASSWORD_HASH_QUEUE", 32)
 # the audit records waiting for the background writer, and its bulk insert size
 AUDIT_QUEUE_SIZE = Setting("AUDIT_QUEUE_SIZE", 10000, int)
 AUDIT_BATCH_SIZE = Setting("AUDIT_BATCH_SIZE", 500, int)
+
+# notifications (docs/notifications.md): how long before its due time an open
+# notification is raised again as a reminder, and how often the sweep looks
+NOTIFICATION_REMINDER_HOURS = Setting("NOTIFICATION_REMINDER_HOURS", 48, float)
+NOTIFICATION_SWEEP_SECONDS = Setting("NOTIFICATION_SWEEP_SECONDS", 60, float)
