@@ -20,6 +20,7 @@ import * as verify from "./screens/verify.js";
 import * as surveys from "./screens/surveys.js";
 import * as competitions from "./screens/competitions.js";
 import * as agreements from "./screens/agreements.js";
+import * as inbox from "./screens/inbox.js";
 
 // pattern, screen, who may open it (null: public), navigation label key
 const ROUTES = [
@@ -47,6 +48,7 @@ const ROUTES = [
   ["/dead-letters", deadLetters, ["admin"], "nav.dead_letters"],
   ["/accounts", accounts, ["admin"], "nav.accounts"],
   ["/verify", verify, null, "nav.verify"],
+  ["/inbox", inbox, ROLES.all, "nav.inbox"],
   ["/me", me, ROLES.all, "nav.my_account"],
 ];
 
@@ -94,6 +96,7 @@ function renderNav(user, active) {
   const who = document.getElementById("who");
   who.textContent = user ? `${user.name || user.username} · ${t("role." + user.role)}` : "";
   document.getElementById("sign-out").hidden = !user;
+  inbox.refreshBell(user);
 }
 
 async function route() {
@@ -141,6 +144,8 @@ async function start() {
     navigate("/sign-in");
   });
   window.addEventListener("hashchange", route);
+  // the bell's count follows notifications that arrive while a screen stays open
+  setInterval(() => { if (currentUser()) inbox.refreshBell(currentUser()); }, 30000);
   route();
 }
 
