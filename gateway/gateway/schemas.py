@@ -22,10 +22,19 @@ class NewUserSchema(Schema):
     enterprise_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     student_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     mentor_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    # notifications are e-mailed to the address (docs/notifications.md)
+    email_notifications = fields.Boolean(load_default=False)
 
     @validates_schema
     def enterprise_scope(self, data, **kwargs):
         check_scope(data)
+        check_mail(data)
+
+
+def check_mail(data):
+    if data.get("email_notifications") and not data.get("email"):
+        raise ValidationError("Give an address to have notifications e-mailed.", "email")
 
 
 def check_scope(data):
@@ -53,6 +62,8 @@ class UserSchema(Schema):
     enterprise_id = fields.String(allow_none=True)
     student_id = fields.String(allow_none=True)
     mentor_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    email_notifications = fields.Boolean(dump_default=False)
     disabled = fields.Boolean(dump_default=False)
     created_at = fields.DateTime()
     updated_at = fields.DateTime(allow_none=True)
@@ -335,3 +346,32 @@ class UnreadCountSchema(Schema):
 
 class MarkedCountSchema(Schema):
     marked = fields.Integer()
+
+
+class MailPreferencesSchema(Schema):
+    """Your own e-mail address and whether your notifications are e-mailed to it."""
+    email = fields.Email(required=True, allow_none=True, validate=validate.Length(max=254))
+    email_notifications = fields.Boolean(required=True)
+
+    @validates_schema
+    def address_for_mail(self, data, **kwargs):
+        check_mail(data)
+
+
+class OutgoingMailQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(("queued", "sending", "sent", "failed")))
+
+
+class OutgoingMailSchema(Schema):
+    id = fields.String(attribute="_id")
+    notification_id = fields.String()
+    username = fields.String()
+    to = fields.String()
+    reminder = fields.Boolean()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+    failed_at = fields.DateTime(allow_none=True)
