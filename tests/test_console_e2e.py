@@ -799,7 +799,7 @@ def test_an_enterprise_user_opens_a_clause_at_risk_from_the_inbox_and_another_se
         message="the clause's notification")
     observed = browse(system, "inbox_notification", username="hr.inbox.ours",
                       other_username="hr.inbox.theirs", notification_id=notification_id,
-                      agreement_id=agreement_id)
+                      agreement_id=agreement_id, email="hr.inbox@example.cn")
     assert "消息" in observed["nav"], observed["nav"]
     assert observed["bell_before"] == "1" and observed["bell_after"] == "0", observed
     assert "协议条款有未达成风险" in observed["row"] and "招收学生" in observed["row"], observed
@@ -809,3 +809,9 @@ def test_an_enterprise_user_opens_a_clause_at_risk_from_the_inbox_and_another_se
     refused = requests.post(system.url("gateway", "/v1/inbox/%s/read" % notification_id),
                             headers=theirs_headers, timeout=10)
     assert refused.status_code == 404, refused.text
+    assert observed["mail_error"], "asking for e-mail without an address is refused"
+    ours_headers = system.user("hr.inbox.ours.check", "enterprise_user",
+                               enterprise_id=ours["id"])
+    stored = system.db("gateway").users.find_one({"_id": "hr.inbox.ours"})
+    assert (stored["email"], stored["email_notifications"]) == ("hr.inbox@example.cn", True)
+    assert gateway_get(system, "/v1/inbox", ours_headers).json()["total"] == 1
