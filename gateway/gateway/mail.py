@@ -43,6 +43,7 @@ TITLES = {
     "checkin_missed": ("实习签到缺失", "A placement check-in is missing"),
     "clause_at_risk": ("合作协议条款有风险", "An agreement clause is at risk"),
     "survey_due": ("雇主问卷待填写", "An employer survey waits for your answer"),
+    "offer_to_approve": ("录取待审批", "An offer waits for your approval"),
 }
 
 

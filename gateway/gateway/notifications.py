@@ -26,7 +26,8 @@ ADMISSIONS_OFFICER = "admissions_officer"
 PROJECT_COORDINATOR = "project_coordinator"
 MENTOR_COORDINATOR = "mentor_coordinator"
 
-KINDS = ("timesheet_to_decide", "checkin_missed", "clause_at_risk", "survey_due")
+KINDS = ("timesheet_to_decide", "checkin_missed", "clause_at_risk", "survey_due",
+         "offer_to_approve")
 
 
 def audience(kind: str, value: str) -> str:
@@ -189,6 +190,33 @@ def survey_answered(data: Mapping[str, Any], at: datetime) -> list[Change]:
     return [Resolve((survey_id(data["survey_id"]),))]
 
 
+# joint offers --------------------------------------------------------------------
+
+def offer_id(application_id: str) -> str:
+    return "offer-%s" % application_id
+
+
+def offer_decision_recorded(data: Mapping[str, Any], at: datetime) -> list[Change]:
+    """One party approved an offer: the other is told, the enterprise's users
+    for the partner the application goes to, the admissions officers for the
+    college. Made or rejected, the matter is settled."""
+    if data["status"] != "interviewed":
+        return [Resolve((offer_id(data["application_id"]),))]
+    awaiting = data.get("awaiting")
+    if awaiting == "enterprise" and data.get("partner_id"):
+        reader = audience(ENTERPRISE, data["partner_id"])
+    elif awaiting == "college":
+        reader = audience(ROLE, ADMISSIONS_OFFICER)
+    else:
+        return []
+    return [Raise(
+        id=offer_id(data["application_id"]), kind="offer_to_approve", audience=(reader,),
+        subject={"type": "application", "id": data["application_id"],
+                 "link": "/applications/%s" % data["application_id"]},
+        params={"awaiting": awaiting, "approved_by": data["party"],
+                "programme_id": data["programme_id"]})]
+
+
 RULES: dict[tuple[str, str], Callable[[Mapping[str, Any], datetime], list[Change]]] = {
     ("mentors", "timesheet_submitted"): timesheet_submitted,
     ("mentors", "timesheet_decided"): timesheet_decided,
@@ -196,6 +224,7 @@ RULES: dict[tuple[str, str], Callable[[Mapping[str, Any], datetime], list[Change
     ("projects", "checkin_logged"): checkin_logged,
     ("projects", "checkin_confirmed"): checkin_confirmed,
     ("enrollment", "clause_at_risk"): clause_at_risk,
+    ("enrollment", "offer_decision_recorded"): offer_decision_recorded,
     ("enrollment", "employer_survey_reminder"): survey_reminder,
     ("enrollment", "employer_survey_answered"): survey_answered,
 }

@@ -118,7 +118,32 @@ def test_a_survey_reminder_tells_the_employer_again_each_time_and_an_answer_sett
         Resolve(("survey-sv-1",))]
 
 
+def offer(party, status, awaiting, partner_id=OURS):
+    return loaded("enrollment", "offer_decision_recorded", {
+        "application_id": "ap-1", "programme_id": "p-1", "partner_id": partner_id,
+        "party": party, "approve": status != "rejected", "status": status,
+        "awaiting": awaiting})
+
+
+def test_an_offer_approved_by_one_party_waits_on_the_other_and_is_settled_when_decided():
+    for_enterprise = raised(changes_for("enrollment", "offer_decision_recorded",
+                                        offer("college", "interviewed", "enterprise"), AT))
+    assert for_enterprise.audience == ("enterprise:%s" % OURS,)
+    assert (for_enterprise.kind, for_enterprise.id) == ("offer_to_approve", "offer-ap-1")
+    assert for_enterprise.subject["link"] == "/applications/ap-1"
+    for_college = raised(changes_for("enrollment", "offer_decision_recorded",
+                                     offer("enterprise", "interviewed", "college"), AT))
+    assert for_college.audience == ("role:admissions_officer",)
+    for status in ("offered", "rejected"):
+        assert changes_for("enrollment", "offer_decision_recorded",
+                           offer("enterprise", status, None), AT) == [Resolve(("offer-ap-1",))]
+    # an application without a partner awaits nobody but the college
+    assert changes_for("enrollment", "offer_decision_recorded",
+                       offer("college", "interviewed", "enterprise", None), AT) == []
+
+
 @pytest.mark.parametrize("source, event_type, data", [
+    ("enrollment", "offer_decision_recorded", offer("college", "interviewed", "enterprise")),
     ("mentors", "timesheet_submitted", timesheet("outward")),
     ("projects", "checkin_missed", checkin("not_logged")),
     ("projects", "checkin_missed", checkin("not_confirmed")),

@@ -22,6 +22,8 @@ export function message(notification) {
       const values = { metric: label("clause_metric", p.metric), progress: formatNumber(p.progress), target: formatNumber(p.target), date: formatDate(p.due_on) };
       return p.status === "missed" ? t("inbox.clause_missed", values) : t("inbox.clause_at_risk", values);
     }
+    case "offer_to_approve":
+      return t("inbox.offer_to_approve");
     case "survey_due":
       return t("inbox.survey_due", { months: formatNumber(p.months), date: formatDate(p.due_on) });
     default:
