@@ -2,8 +2,16 @@
 from datetime import timedelta
 
 import pytest
+from nameko import config
 
-from gateway.mail import MailSettingRefused, backoff, checked_password, compose, recipients_query
+from gateway.mail import (
+    MailSettingRefused,
+    MailSettingsCheck,
+    backoff,
+    checked_password,
+    compose,
+    recipients_query,
+)
 
 
 def test_the_recipients_are_the_opted_in_accounts_of_each_audience_and_no_other():
@@ -42,3 +50,11 @@ def test_a_placeholder_password_is_refused_without_naming_it(password):
         checked_password(password)
     assert password not in str(refused.value) and "SMTP_PASSWORD" in str(refused.value)
     assert checked_password("") == "" and checked_password("k3J9-q0Zr-Tt7w") == "k3J9-q0Zr-Tt7w"
+
+
+def test_a_placeholder_password_stops_the_gateway_only_when_a_mail_server_is_set():
+    with config.patch({"SMTP_HOST": "smtp.example.cn", "SMTP_PASSWORD": "password"}):
+        with pytest.raises(MailSettingRefused):
+            MailSettingsCheck().setup()
+    with config.patch({"SMTP_HOST": "", "SMTP_PASSWORD": "password"}):
+        MailSettingsCheck().setup()  # no mail server: the password is never used
