@@ -8,6 +8,16 @@ from college_platform.validation import PageQuerySchema, WholeNumber
 from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON body's true or false, nothing else: marshmallow's Boolean also
+    takes 0, 1, "yes" and the like, which the API's document does not admit."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -24,7 +34,7 @@ class NewUserSchema(Schema):
     mentor_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     # notifications are e-mailed to the address (docs/notifications.md)
-    email_notifications = fields.Boolean(load_default=False)
+    email_notifications = JsonBoolean(load_default=False)
 
     @validates_schema
     def enterprise_scope(self, data, **kwargs):
@@ -351,7 +361,7 @@ class MarkedCountSchema(Schema):
 class MailPreferencesSchema(Schema):
     """Your own e-mail address and whether your notifications are e-mailed to it."""
     email = fields.Email(required=True, allow_none=True, validate=validate.Length(max=254))
-    email_notifications = fields.Boolean(required=True)
+    email_notifications = JsonBoolean(required=True)
 
     @validates_schema
     def address_for_mail(self, data, **kwargs):

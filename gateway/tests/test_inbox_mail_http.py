@@ -107,7 +107,9 @@ def test_notifications_are_e_mailed_only_to_an_address(web_session, start_servic
         ours = sign_in(web_session, db, "hr.ours", "enterprise_user", enterprise_id=OURS)
         for body, field in (({"email": None, "email_notifications": True}, "email"),
                             ({"email": "not-an-address", "email_notifications": False}, "email"),
-                            ({"email": "a@example.cn"}, "email_notifications")):
+                            ({"email": "a@example.cn"}, "email_notifications"),
+                            ({"email": "a@example.cn", "email_notifications": 0},
+                             "email_notifications")):
             response = web_session.put("/v1/me/notifications", headers=ours, json=body)
             assert response.status_code == 400, (body, response.text)
             assert set(response.json()["errors"]) == {field}, response.text
