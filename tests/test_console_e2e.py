@@ -836,3 +836,58 @@ def test_an_enterprise_user_subscribes_a_webhook_and_sees_its_secret_once(system
     assert "secret" not in subscription  # shown once, in the console alone
     assert "edu.college.certificate.revoked.v1" not in subscription["event_types"]
     assert len(subscription["event_types"]) == 9
+
+
+# -- the inbox: an enterprise's user is told of a clause at risk, another enterprise's not ----
+
+
+def test_an_enterprise_user_opens_a_clause_at_risk_from_the_inbox_and_another_sees_nothing(
+        system):
+    admin = system.user("admin.inbox", "admin")
+    partners = []
+    for label in ("甲", "乙"):
+        name = "消息测试企业%s%s" % (label, uuid.uuid4().hex[:4])
+        answer = requests.post(system.url("gateway", "/v1/partners"), headers=admin, timeout=10,
+                               json={"legal_name": name, "industry": "制造",
+                                     "credit_code": valid_credit_code(uuid.uuid4().int % 10**6)})
+        assert answer.status_code == 201, answer.text
+        partners.append(answer.json())
+    ours, theirs = partners
+    agreement = requests.post(
+        system.url("gateway", "/v1/partners/%s/agreements" % ours["id"]), headers=admin,
+        timeout=10, json={"title": "订单班合作协议", "starts_on": "2020-01-01",
+                          "ends_on": "2099-12-31", "programme_codes": ["INBOX-1"]})
+    assert agreement.status_code == 201, agreement.text
+    agreement_id = agreement.json()["id"]
+    system.user("hr.inbox.ours", "enterprise_user", enterprise_id=ours["id"], password=PASSWORD)
+    theirs_headers = system.user("hr.inbox.theirs", "enterprise_user",
+                                 enterprise_id=theirs["id"], password=PASSWORD)
+    event = new_event("clause_at_risk", "enrollment", {
+        "agreement_id": agreement_id, "partner_id": ours["id"], "clause_id": "seats",
+        "party": "enterprise", "metric": "seats_filled", "target": 5, "progress": 1,
+        "elapsed": 0.6, "due_on": "2099-12-31", "status": "at_risk"})
+    publish_event(system.amqp_uri, "enrollment", event)
+    publish_event(system.amqp_uri, "enrollment", event)  # delivered twice: one notification
+    notification_id = "clause-%s-seats-at_risk" % agreement_id
+    officer = system.user("registrar.inbox", "admissions_officer")
+    wait_until(lambda: any(item["id"] == notification_id for item in gateway_get(
+        system, "/v1/inbox?limit=200", officer).json()["items"]), timeout=30,
+        message="the clause's notification")
+    observed = browse(system, "inbox_notification", username="hr.inbox.ours",
+                      other_username="hr.inbox.theirs", notification_id=notification_id,
+                      agreement_id=agreement_id, email="hr.inbox@example.cn")
+    assert "消息" in observed["nav"], observed["nav"]
+    assert observed["bell_before"] == "1" and observed["bell_after"] == "0", observed
+    assert "协议条款有未达成风险" in observed["row"] and "招收学生" in observed["row"], observed
+    assert observed["address"] == "#/agreements/%s" % agreement_id
+    assert "An agreement clause is at risk" in observed["page_en"], observed["page_en"]
+    assert observed["other_rows"] == 0 and observed["other_bell"] == "0", observed
+    refused = requests.post(system.url("gateway", "/v1/inbox/%s/read" % notification_id),
+                            headers=theirs_headers, timeout=10)
+    assert refused.status_code == 404, refused.text
+    assert observed["mail_error"], "asking for e-mail without an address is refused"
+    ours_headers = system.user("hr.inbox.ours.check", "enterprise_user",
+                               enterprise_id=ours["id"])
+    stored = system.db("gateway").users.find_one({"_id": "hr.inbox.ours"})
+    assert (stored["email"], stored["email_notifications"]) == ("hr.inbox@example.cn", True)
+    assert gateway_get(system, "/v1/inbox", ours_headers).json()["total"] == 1

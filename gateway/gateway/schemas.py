@@ -8,6 +8,16 @@ from college_platform.validation import PageQuerySchema, WholeNumber
 from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON body's true or false, nothing else: marshmallow's Boolean also
+    takes 0, 1, "yes" and the like, which the API's document does not admit."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -22,10 +32,19 @@ class NewUserSchema(Schema):
     enterprise_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     student_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     mentor_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    # notifications are e-mailed to the address (docs/notifications.md)
+    email_notifications = JsonBoolean(load_default=False)
 
     @validates_schema
     def enterprise_scope(self, data, **kwargs):
         check_scope(data)
+        check_mail(data)
+
+
+def check_mail(data):
+    if data.get("email_notifications") and not data.get("email"):
+        raise ValidationError("Give an address to have notifications e-mailed.", "email")
 
 
 def check_scope(data):
@@ -53,6 +72,8 @@ class UserSchema(Schema):
     enterprise_id = fields.String(allow_none=True)
     student_id = fields.String(allow_none=True)
     mentor_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    email_notifications = fields.Boolean(dump_default=False)
     disabled = fields.Boolean(dump_default=False)
     created_at = fields.DateTime()
     updated_at = fields.DateTime(allow_none=True)
@@ -302,3 +323,68 @@ class PersonalDataExportSchema(Schema):
     projects = fields.Nested(ProjectsExportSchema)
     mentors = fields.Nested(MentorsExportSchema)
     certificates = fields.Nested(CertificatesExportSchema)
+
+
+# the inbox (gateway.inbox, docs/notifications.md) ------------------------------------
+
+class InboxQuerySchema(PageQuerySchema):
+    unread = fields.Boolean()  # true: only those the caller has not read; false: only read
+    open = fields.Boolean()  # true: only those still waiting on someone; false: only done
+
+
+class NotificationSubjectSchema(Schema):
+    type = fields.String()
+    id = fields.String()
+    link = fields.String()  # the console's page of the object
+
+
+class NotificationSchema(Schema):
+    """One notification as its reader sees it: ``kind`` and ``params`` are
+    worded by the client in the reader's language."""
+    id = fields.String(attribute="_id")
+    kind = fields.String()
+    subject = fields.Nested(NotificationSubjectSchema)
+    params = fields.Dict(keys=fields.String())
+    created_at = fields.DateTime()
+    raised_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    done = fields.Boolean()
+    read = fields.Boolean()
+    reminder = fields.Boolean()
+
+
+class UnreadCountSchema(Schema):
+    unread = fields.Integer()
+
+
+class MarkedCountSchema(Schema):
+    marked = fields.Integer()
+
+
+class MailPreferencesSchema(Schema):
+    """Your own e-mail address and whether your notifications are e-mailed to it."""
+    email = fields.Email(required=True, allow_none=True, validate=validate.Length(max=254))
+    email_notifications = JsonBoolean(required=True)
+
+    @validates_schema
+    def address_for_mail(self, data, **kwargs):
+        check_mail(data)
+
+
+class OutgoingMailQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(("queued", "sending", "sent", "failed")))
+
+
+class OutgoingMailSchema(Schema):
+    id = fields.String(attribute="_id")
+    notification_id = fields.String()
+    username = fields.String()
+    to = fields.String()
+    reminder = fields.Boolean()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+    failed_at = fields.DateTime(allow_none=True)

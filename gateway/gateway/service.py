@@ -19,12 +19,18 @@ from gateway.accounts import Accounts
 from gateway.api import HealthChecks, LoginThrottle, ServiceUnavailable, Tokens
 from gateway.audit import INDEXES as AUDIT_INDEXES
 from gateway.audit import AuditTrail
+from gateway.inbox import COLLECTION as NOTIFICATIONS
+from gateway.inbox import INDEXES as NOTIFICATION_INDEXES
+from gateway.mail import COLLECTION as OUTGOING_MAIL
+from gateway.mail import INDEXES as MAIL_INDEXES
+from gateway.mail import MailSettingsCheck
 from gateway.readmodels import ReadModels
 from gateway.routes.accounts import AccountRoutes
 from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.console import ConsoleRoutes
 from gateway.routes.docs import DocsRoutes
 from gateway.routes.enrollment import EnrollmentRoutes
+from gateway.routes.inbox import InboxRoutes
 from gateway.routes.mentors import MentorsRoutes
 from gateway.routes.outbound import OutboundRoutes
 from gateway.routes.platform import PlatformRoutes
@@ -36,11 +42,14 @@ from gateway.users import INDEXES as USER_INDEXES
 
 class GatewayService(PlatformRoutes, AccountRoutes, DocsRoutes, PrivacyRoutes, EnrollmentRoutes,
                      ProjectsRoutes, OutboundRoutes, MentorsRoutes, CertificatesRoutes, ViewRoutes,
+                     InboxRoutes,
                      ConsoleRoutes, PlatformService):
     name = "gateway"
 
     store = MongoStore(indexes={"users": USER_INDEXES,  # usernames are the _id
-                                "audit_log": AUDIT_INDEXES})
+                                "audit_log": AUDIT_INDEXES,
+                                NOTIFICATIONS: NOTIFICATION_INDEXES,
+                                OUTGOING_MAIL: MAIL_INDEXES})
     rpc_client = ServiceRpc(expiration=30)
     tokens = Tokens()
     health_checks = HealthChecks()
@@ -48,6 +57,7 @@ class GatewayService(PlatformRoutes, AccountRoutes, DocsRoutes, PrivacyRoutes, E
     login_throttle = LoginThrottle()
     accounts = Accounts()
     read_models = ReadModels()
+    mail_settings = MailSettingsCheck()
 
     def call(self, service, method, *args, deadline=settings.RPC_TIMEOUT_SECONDS):
         """One RPC with a deadline: a slow or dead service becomes a 503. Bulk

@@ -58,3 +58,25 @@ PASSWORD_HASH_QUEUE = Setting("PASSWORD_HASH_QUEUE", 32)
 # the audit records waiting for the background writer, and its bulk insert size
 AUDIT_QUEUE_SIZE = Setting("AUDIT_QUEUE_SIZE", 10000, int)
 AUDIT_BATCH_SIZE = Setting("AUDIT_BATCH_SIZE", 500, int)
+
+# notifications (docs/notifications.md): how long before its due time an open
+# notification is raised again as a reminder, and how often the sweep looks
+NOTIFICATION_REMINDER_HOURS = Setting("NOTIFICATION_REMINDER_HOURS", 48, float)
+NOTIFICATION_SWEEP_SECONDS = Setting("NOTIFICATION_SWEEP_SECONDS", 60, float)
+
+# e-mail of notifications (gateway.mail): the mail server; no host, no e-mail.
+# SMTP_PASSWORD is a secret: from the environment only, refused as a placeholder
+SMTP_HOST = Setting("SMTP_HOST", "", empty_is_default=True)
+SMTP_PORT = Setting("SMTP_PORT", 587, int, empty_is_default=True)
+SMTP_USERNAME = Setting("SMTP_USERNAME", "", empty_is_default=True)
+SMTP_PASSWORD = Setting("SMTP_PASSWORD", "", empty_is_default=True)
+SMTP_FROM = Setting("SMTP_FROM", "", empty_is_default=True)
+SMTP_STARTTLS = Setting("SMTP_STARTTLS", True, flag)
+# the console's address the messages link to (empty: no link)
+CONSOLE_URL = Setting("CONSOLE_URL", "", empty_is_default=True)
+# how often queued mail is sent, at most how many at a time, and the retries:
+# a doubling wait from MAIL_RETRY_SECONDS, given up after MAIL_MAX_ATTEMPTS
+MAIL_SEND_INTERVAL_SECONDS = Setting("MAIL_SEND_INTERVAL_SECONDS", 5, float)
+MAIL_BATCH = Setting("MAIL_BATCH", 50, int)
+MAIL_MAX_ATTEMPTS = Setting("MAIL_MAX_ATTEMPTS", 5, int)
+MAIL_RETRY_SECONDS = Setting("MAIL_RETRY_SECONDS", 60, float)

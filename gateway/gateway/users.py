@@ -115,12 +115,13 @@ def password_matches(password_hash, password):
 
 
 def create_user(db, username, password, role, name=None, enterprise_id=None, student_id=None,
-                mentor_id=None):
+                mentor_id=None, email=None, email_notifications=False):
     now = utcnow()
     user = {"_id": username, "password_hash": hashed(password), "role": role,
             "name": name, "enterprise_id": enterprise_id, "student_id": student_id,
-            "mentor_id": mentor_id, "disabled": False, "token_version": 0,
-            "created_at": now, "updated_at": now}
+            "mentor_id": mentor_id, "email": email,
+            "email_notifications": bool(email and email_notifications),
+            "disabled": False, "token_version": 0, "created_at": now, "updated_at": now}
     try:
         db.users.insert_one(user)
     except DuplicateKeyError:
@@ -203,6 +204,14 @@ def change_scope(db, username, fields):
         raise InvalidInput("the account's role and links do not fit together",
                            errors=exc.normalized_messages())
     return before, _update(db, username, merged, end_sessions=True)
+
+
+def set_mail_preferences(db, username, fields):
+    """A user's own e-mail address and whether notifications are e-mailed to
+    it; what a token may do is unchanged, so no session ends."""
+    return _update(db, username, {"email": fields["email"],
+                                  "email_notifications": fields["email_notifications"]},
+                   end_sessions=False)
 
 
 def end_sessions(db, username):

@@ -62,6 +62,20 @@ class ApplicationOffered(EventData):
     partner_id = Id(allow_none=True, load_default=None)
 
 
+class OfferDecisionRecorded(EventData):
+    """One party's decision on a joint offer: ``status`` is the application's
+    after it (``interviewed`` while ``awaiting`` the other party, ``offered``
+    once both approved, ``rejected``)."""
+    application_id = Id(required=True)
+    programme_id = Id(required=True)
+    partner_id = Id(allow_none=True, load_default=None)
+    party = fields.String(required=True, validate=one_of(*OFFER_PARTIES))
+    approve = fields.Boolean(required=True)
+    status = fields.String(required=True, validate=one_of("interviewed", "offered", "rejected"))
+    awaiting = fields.String(allow_none=True, load_default=None,
+                             validate=one_of(*OFFER_PARTIES))
+
+
 class StudentEnrolled(EventData):
     student_id = Id(required=True)
     student_number = fields.String(required=True)
@@ -198,6 +212,7 @@ EVENTS = {
     "programme_created": ProgrammeCreated,
     "quota_set": QuotaSet,
     "application_offered": ApplicationOffered,
+    "offer_decision_recorded": OfferDecisionRecorded,
     "student_enrolled": StudentEnrolled,
     "apprentice_contract_signed": ApprenticeContractSigned,
     "tripartite_agreement_changed": TripartiteAgreementChanged,

@@ -32,6 +32,18 @@ class SecondmentChanged(EventData):
     approved_hours = fields.Float(load_default=0.0)
 
 
+class TimesheetSubmitted(EventData):
+    """A seconded mentor logged hours: the host is to approve or reject them
+    (the enterprise for an outward secondment, the college for an inward one)."""
+    timesheet_id = Id(required=True)
+    secondment_id = Id(required=True)
+    mentor_id = Id(required=True)
+    enterprise_id = Id(required=True)
+    direction = fields.String(required=True, validate=one_of("inward", "outward"))
+    work_date = Date(required=True)
+    hours = fields.Float(required=True)
+
+
 class TimesheetDecided(EventData):
     """The host approved or rejected hours logged on a secondment."""
     timesheet_id = Id(required=True)
@@ -71,6 +83,7 @@ EVENTS = {
     "secondment_started": SecondmentChanged,
     "secondment_completed": SecondmentChanged,
     "secondment_cancelled": SecondmentChanged,
+    "timesheet_submitted": TimesheetSubmitted,
     "timesheet_decided": TimesheetDecided,
     "mentor_assigned": MentorAssignment,
     "mentor_released": MentorAssignment,

@@ -232,6 +232,12 @@ RULES = (
          "user to its enterprise, a teacher or enterprise mentor to a mentor, no other",
          "*", r"(^Only .* (link|linked|belong) to|account is linked to its|"
               r"user belongs to one enterprise)"),
+    Rule("Notifications are e-mailed only to an address: asking for e-mail needs one",
+         "email", r"^Give an address to have notifications e-mailed",
+         ("PUT /v1/me/notifications", "POST /v1/users")),
+    Rule("An e-mail address is one marshmallow's validator accepts (a dotted domain, no "
+         "quoted local part), narrower than the document's \"email\" format", "email",
+         r"^Not a valid email address", ("PUT /v1/me/notifications", "POST /v1/users")),
     Rule("A change of an account names something to change", "_schema",
          r"^Name at least one of", ("PATCH /v1/users/{username}",)),
     Rule("Dates in order: an end on or after its start, registration closing by the exam, "

@@ -97,7 +97,9 @@ def concrete(url):
 @pytest.fixture(scope="module")
 def system(rabbit, mongo):
     running = System(rabbit.uri, mongo.uri, extra_env={
-        "CERTIFICATE_SIGNING_KEYS": "matrix:%s" % secrets.token_urlsafe(32)})
+        "CERTIFICATE_SIGNING_KEYS": "matrix:%s" % secrets.token_urlsafe(32),
+        # the tenants' missed check-ins are raised, and their notifications made, soon
+        "PROJECTS_CHECKIN_SWEEP_SECONDS": "1"})
     yield running
     running.stop()
 

@@ -221,8 +221,27 @@ def build_tenants(system, labels=("A", "B")):
     second.ids.update(shared_student_id=shared["id"],
                       shared_placement_id=sponsor_placement["id"])
     graduates_hired(officer, programme, [tenants[label] for label in labels])
+    for label in labels:
+        missed_week_notified(tenants[label])
     tenants["college"] = college
     return tenants
+
+
+# the first week after the one each tenant's student logged
+MISSED_WEEK = "2026-09-14"
+
+
+def missed_week_notified(tenant):
+    """``notification_id``: the week the tenant's student did not log, told to
+    the student and to the host enterprise's users (docs/notifications.md).
+    Needs the projects service's check-in sweep to run (``CHECKIN_SWEEP_SECONDS``)."""
+    notification_id = "checkin-%s-%s-not_logged" % (tenant.ids["placement_id"], MISSED_WEEK)
+    for role in ("enterprise_user", "student"):
+        caller = tenant.users[role]
+        wait_until(lambda: any(item["id"] == notification_id for item in caller.ok(
+            "GET", "/v1/inbox?open=true&limit=200")["items"]), timeout=60, interval=0.5,
+            message="the missed week in the %s's inbox" % role)
+    tenant.ids["notification_id"] = notification_id
 
 
 def graduates_hired(officer, programme, tenants):

@@ -22,6 +22,7 @@ import * as surveys from "./screens/surveys.js";
 import * as competitions from "./screens/competitions.js";
 import * as agreements from "./screens/agreements.js";
 import * as costs from "./screens/costs.js";
+import * as inbox from "./screens/inbox.js";
 
 // pattern, screen, who may open it (null: public), navigation label key
 const ROUTES = [
@@ -51,6 +52,7 @@ const ROUTES = [
   ["/subscriptions", subscriptions, ["admin", "enterprise_user"], "nav.subscriptions"],
   ["/accounts", accounts, ["admin"], "nav.accounts"],
   ["/verify", verify, null, "nav.verify"],
+  ["/inbox", inbox, ROLES.all, "nav.inbox"],
   ["/me", me, ROLES.all, "nav.my_account"],
 ];
 
@@ -98,6 +100,7 @@ function renderNav(user, active) {
   const who = document.getElementById("who");
   who.textContent = user ? `${user.name || user.username} · ${t("role." + user.role)}` : "";
   document.getElementById("sign-out").hidden = !user;
+  inbox.refreshBell(user);
 }
 
 async function route() {
@@ -145,6 +148,8 @@ async function start() {
     navigate("/sign-in");
   });
   window.addEventListener("hashchange", route);
+  // the bell's count follows notifications that arrive while a screen stays open
+  setInterval(() => { if (currentUser()) inbox.refreshBell(currentUser()); }, 30000);
   route();
 }
 

@@ -124,6 +124,14 @@ def offer_decision(application: Document, party: str, approve: bool) -> str:
     return "interviewed" if others else "offered"
 
 
+def offer_awaiting(application: Document, party: str) -> str | None:
+    """The party whose approval an offer still awaits after ``party`` approved."""
+    parties = OFFER_PARTIES if application.get("partner_id") else ("college",)
+    others = [other for other in parties
+              if other != party and other not in application.get("offer_approvals", {})]
+    return others[0] if others else None
+
+
 def offer_has_lapsed(application: Document, now: datetime) -> bool:
     return application["status"] == "offered" and application["offer_expires_at"] < now
 

@@ -171,6 +171,12 @@ def test_an_offer_made_by_both_parties_reserves_a_seat_and_is_announced(uow, off
                                       {"free": 0, "reserved": 1, "consumed": 0})
     event, = uow.events("application_offered")
     assert event["application_id"] == offered["_id"]
+    first, second = uow.events("offer_decision_recorded")
+    assert (first["party"], first["status"], first["awaiting"]) == (
+        "college", "interviewed", "enterprise")
+    assert (second["party"], second["status"], second["awaiting"]) == (
+        "enterprise", "offered", None)
+    assert first["partner_id"] == offered["partner_id"]
 
 
 def test_declining_an_offer_releases_its_seat(uow, offered):

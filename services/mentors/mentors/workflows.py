@@ -420,6 +420,11 @@ def log_timesheet(uow: Work, secondment_id: str, fields: Fields,
                  "activity": fields["activity"], "status": "submitted",
                  "reason": None, "decided_by": None, "created_at": utcnow()}
     uow.records.add_timesheet(timesheet)
+    emit(uow, "timesheet_submitted", {
+        "timesheet_id": timesheet["_id"], "secondment_id": secondment_id,
+        "mentor_id": timesheet["mentor_id"], "enterprise_id": timesheet["enterprise_id"],
+        "direction": timesheet["direction"], "work_date": timesheet["work_date"],
+        "hours": float(timesheet["hours"])})
     return timesheet
 
 

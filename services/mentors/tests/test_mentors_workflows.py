@@ -252,6 +252,10 @@ def test_approved_hours_count_on_the_secondment_and_in_the_ledger_once(uow):
     secondment = plan(uow, teacher["_id"], "2027-01-10", "2027-06-30")
     timesheet = log_hours(uow, secondment["_id"])
     assert (timesheet["status"], timesheet["term"]) == ("submitted", "2027-spring")
+    assert uow.events("timesheet_submitted") == [{
+        "timesheet_id": timesheet["_id"], "secondment_id": secondment["_id"],
+        "mentor_id": teacher["_id"], "enterprise_id": ENTERPRISE, "direction": "outward",
+        "work_date": "2027-03-02", "hours": 6.0}]
     decided = decide(uow, timesheet["_id"])
     assert (decided["status"], decided["decided_by"]) == ("approved", "hr.zhizao")
     assert uow.records.secondments[secondment["_id"]]["approved_hours"] == 6

@@ -53,6 +53,8 @@ export async function render(view, { user: me }) {
       { name: "password", label: t("accounts.initial_password"), type: "password", required: true, autocomplete: "new-password", help: t("password.help") },
       { name: "role", label: t("col.role"), type: "select", required: true, options: [["", t("accounts.choose_role")], ...roleOptions()] },
       ...linkFields({}, partners),
+      { name: "email", label: t("col.email"), type: "email" },
+      { name: "email_notifications", label: t("me.email_notifications"), type: "checkbox", value: false },
     ],
     submitLabel: t("action.save"),
     submit: (values) => post("/v1/users", values),

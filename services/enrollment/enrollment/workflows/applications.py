@@ -63,7 +63,9 @@ def decide_offer(uow: Any, application_id: str, party: str, fields: Document,
                  now: datetime, actor: Actor = None) -> Document:
     """One party's decision on a joint offer: the offer is made, and a seat
     reserved, once the college and the enterprise both approve (the partner's
-    agreement still active); either may reject. Announces ``application_offered``."""
+    agreement still active); either may reject. Announces each decision
+(``offer_decision_recorded``, naming the party still awaited) and the offer
+made (``application_offered``)."""
     application = visible_application(uow, application_id, actor)
     target = domain.offer_decision(application, party, fields["approve"])
     approval = {"approve": fields["approve"], "actor": fields["actor"], "at": now}
@@ -88,6 +90,11 @@ def decide_offer(uow: Any, application_id: str, party: str, fields: Document,
             "programme_id": application["programme_id"],
             "partner_id": application["partner_id"],
         })
+    awaiting = domain.offer_awaiting(application, party) if target == "interviewed" else None
+    emit(uow, "offer_decision_recorded", {
+        "application_id": application["_id"], "programme_id": application["programme_id"],
+        "partner_id": application["partner_id"], "party": party,
+        "approve": fields["approve"], "status": target, "awaiting": awaiting})
     return records(uow).application(application_id)
 
 
