@@ -1,8 +1,6 @@
 """The published AsyncAPI document of the inbound contract is valid AsyncAPI
 3.0 and says what the code accepts."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -10,24 +8,16 @@ import pytest
 import yaml
 
 from college_contracts.inbound import TYPES, parse
+from testkit.asyncapi import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs/inbound/asyncapi.yaml"
-ASYNCAPI_SCHEMA = (ROOT / "tools/asyncapi/node_modules/@asyncapi/specs/schemas"
-                   / "3.0.0-without-$id.json")
 EXAMPLES = sorted((ROOT / "docs/inbound/examples").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
 def document():
     return yaml.safe_load(DOCUMENT.read_text(encoding="utf-8"))
-
-
-def validate(path):
-    assert ASYNCAPI_SCHEMA.exists(), "the AsyncAPI schemas are missing: run make install"
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "check-jsonschema"), "--schemafile",
-         str(ASYNCAPI_SCHEMA), str(path)], capture_output=True, text=True, timeout=120)
 
 
 def test_the_document_is_valid_asyncapi_3():

@@ -2,8 +2,6 @@
 3.0 and says what the platform sends: exactly its public types, each example
 a CloudEvent its schema and the code's public schema both accept unchanged."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -11,23 +9,15 @@ import pytest
 import yaml
 
 from college_contracts import outbound
+from testkit.asyncapi import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs/outbound/asyncapi.yaml"
-ASYNCAPI_SCHEMA = (ROOT / "tools/asyncapi/node_modules/@asyncapi/specs/schemas"
-                   / "3.0.0-without-$id.json")
 
 
 @pytest.fixture(scope="module")
 def document():
     return yaml.safe_load(DOCUMENT.read_text(encoding="utf-8"))
-
-
-def validate(path):
-    assert ASYNCAPI_SCHEMA.exists(), "the AsyncAPI schemas are missing: run make install"
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "check-jsonschema"), "--schemafile",
-         str(ASYNCAPI_SCHEMA), str(path)], capture_output=True, text=True, timeout=120)
 
 
 def test_the_document_is_valid_asyncapi_3():
