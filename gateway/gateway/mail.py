@@ -44,6 +44,7 @@ TITLES = {
     "clause_at_risk": ("合作协议条款有风险", "An agreement clause is at risk"),
     "survey_due": ("雇主问卷待填写", "An employer survey waits for your answer"),
     "offer_to_approve": ("录取待审批", "An offer waits for your approval"),
+    "declaration_to_confirm": ("企业投入待确认", "A declared contribution waits for confirmation"),
 }
 
 

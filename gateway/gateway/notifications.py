@@ -27,7 +27,7 @@ PROJECT_COORDINATOR = "project_coordinator"
 MENTOR_COORDINATOR = "mentor_coordinator"
 
 KINDS = ("timesheet_to_decide", "checkin_missed", "clause_at_risk", "survey_due",
-         "offer_to_approve")
+         "offer_to_approve", "declaration_to_confirm")
 
 
 def audience(kind: str, value: str) -> str:
@@ -217,6 +217,28 @@ def offer_decision_recorded(data: Mapping[str, Any], at: datetime) -> list[Chang
                 "programme_id": data["programme_id"]})]
 
 
+# declared equipment and funds ------------------------------------------------------
+
+def declaration_id(agreement_id: str, declaration: str) -> str:
+    return "declaration-%s-%s" % (agreement_id, declaration)
+
+
+def contribution_declared(data: Mapping[str, Any], at: datetime) -> list[Change]:
+    """An enterprise declared equipment or funds toward a clause: the admissions
+    officers, who hold the partnership, confirm or reject it."""
+    return [Raise(
+        id=declaration_id(data["agreement_id"], data["declaration_id"]),
+        kind="declaration_to_confirm", audience=(audience(ROLE, ADMISSIONS_OFFICER),),
+        subject={"type": "agreement", "id": data["agreement_id"],
+                 "link": "/agreements/%s" % data["agreement_id"]},
+        params={"clause_id": data["clause_id"], "amount": data["amount"],
+                "on": _day(data["on"]).isoformat(), "partner_id": data["partner_id"]})]
+
+
+def declaration_decided(data: Mapping[str, Any], at: datetime) -> list[Change]:
+    return [Resolve((declaration_id(data["agreement_id"], data["declaration_id"]),))]
+
+
 RULES: dict[tuple[str, str], Callable[[Mapping[str, Any], datetime], list[Change]]] = {
     ("mentors", "timesheet_submitted"): timesheet_submitted,
     ("mentors", "timesheet_decided"): timesheet_decided,
@@ -225,6 +247,8 @@ RULES: dict[tuple[str, str], Callable[[Mapping[str, Any], datetime], list[Change
     ("projects", "checkin_confirmed"): checkin_confirmed,
     ("enrollment", "clause_at_risk"): clause_at_risk,
     ("enrollment", "offer_decision_recorded"): offer_decision_recorded,
+    ("enrollment", "contribution_declared"): contribution_declared,
+    ("enrollment", "declaration_decided"): declaration_decided,
     ("enrollment", "employer_survey_reminder"): survey_reminder,
     ("enrollment", "employer_survey_answered"): survey_answered,
 }

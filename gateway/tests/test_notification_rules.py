@@ -142,6 +142,25 @@ def test_an_offer_approved_by_one_party_waits_on_the_other_and_is_settled_when_d
                        offer("college", "interviewed", "enterprise", None), AT) == []
 
 
+def declaration(event_type, status):
+    return loaded("enrollment", event_type, {
+        "agreement_id": "ag-1", "partner_id": OURS, "declaration_id": "d-1",
+        "clause_id": "kit", "amount": 200000, "on": "2027-03-01", "status": status})
+
+
+def test_a_declared_contribution_waits_on_the_admissions_officers_until_decided():
+    declared = raised(changes_for("enrollment", "contribution_declared",
+                                  declaration("contribution_declared", "declared"), AT))
+    assert (declared.kind, declared.id) == ("declaration_to_confirm", "declaration-ag-1-d-1")
+    assert declared.audience == ("role:admissions_officer",)
+    assert declared.subject["link"] == "/agreements/ag-1"
+    assert declared.params["amount"] == 200000
+    for status in ("confirmed", "rejected"):
+        assert changes_for("enrollment", "declaration_decided",
+                           declaration("declaration_decided", status), AT) == [
+            Resolve(("declaration-ag-1-d-1",))]
+
+
 @pytest.mark.parametrize("source, event_type, data", [
     ("enrollment", "offer_decision_recorded", offer("college", "interviewed", "enterprise")),
     ("mentors", "timesheet_submitted", timesheet("outward")),

@@ -88,6 +88,8 @@ class InboxRoutes:
     notify_on_checkin_confirmed = notifies("projects", "checkin_confirmed")
     notify_on_clause_at_risk = notifies("enrollment", "clause_at_risk")
     notify_on_offer_decision_recorded = notifies("enrollment", "offer_decision_recorded")
+    notify_on_contribution_declared = notifies("enrollment", "contribution_declared")
+    notify_on_declaration_decided = notifies("enrollment", "declaration_decided")
     notify_on_employer_survey_reminder = notifies("enrollment", "employer_survey_reminder")
     notify_on_employer_survey_answered = notifies("enrollment", "employer_survey_answered")
 

@@ -24,6 +24,8 @@ export function message(notification) {
     }
     case "offer_to_approve":
       return t("inbox.offer_to_approve");
+    case "declaration_to_confirm":
+      return t("inbox.declaration_to_confirm", { amount: formatNumber(p.amount, { maximumFractionDigits: 2 }), date: formatDate(p.on) });
     case "survey_due":
       return t("inbox.survey_due", { months: formatNumber(p.months), date: formatDate(p.due_on) });
     default:
