@@ -4,18 +4,8 @@ from college_contracts.api import certificates as certificates_api
 from college_contracts.api import enrollment as enrollment_api
 from college_contracts.api import mentors as mentors_api
 from college_contracts.api import projects as projects_api
-from college_platform.validation import PageQuerySchema, WholeNumber
+from college_platform.validation import JsonBoolean, PageQuerySchema, WholeNumber
 from gateway.auth import ENTERPRISE_USER, ROLES, STUDENT, TEACHER
-
-
-class JsonBoolean(fields.Boolean):
-    """A JSON body's true or false, nothing else: marshmallow's Boolean also
-    takes 0, 1, "yes" and the like, which the API's document does not admit."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
 
 
 class LoginSchema(Schema):

@@ -62,6 +62,16 @@ def sort_by(*names: str) -> fields.String:
                   % ", ".join(names)})
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON body's true or false, nothing else: marshmallow's Boolean also
+    takes 0, 1, "yes" and the like, which the API's document does not admit."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def load(schema: Schema, payload: object, **kwargs: Any) -> Any:
     if not isinstance(payload, dict):
         raise InvalidInput("the body must be a JSON object",

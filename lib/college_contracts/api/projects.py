@@ -7,7 +7,7 @@ from college_contracts.api import decided_for_the_caller, needs_decided
 from college_contracts.outbound import EVENT_TYPES as OUTBOUND_EVENT_TYPES
 from college_contracts.projects import PROJECT_STATUSES as STATUSES
 from college_contracts.projects import REVIEWER_KINDS
-from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
+from college_platform.validation import JsonBoolean, PageQuerySchema, WholeNumber, sort_by
 
 Id = fields.String
 # what the document promises of a deliverable's URL: a part of what Url() takes, so a
@@ -501,7 +501,7 @@ class SubscriptionQuerySchema(PageQuerySchema):
 
 
 class SubscriptionChangeSchema(StrictSchema):
-    paused = fields.Boolean(required=True)
+    paused = JsonBoolean(required=True)
 
 
 class DeliverySchema(Schema):
