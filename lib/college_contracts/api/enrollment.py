@@ -32,7 +32,7 @@ from college_contracts.identifiers import (
     normalise_resident_id,
     resident_id_problem,
 )
-from college_platform.validation import PageQuerySchema, WholeNumber, sort_by
+from college_platform.validation import JsonBoolean, PageQuerySchema, WholeNumber, sort_by
 
 # as typed: the route trims it and capitalises its letters before checking its check character
 CREDIT_CODE_SHAPE = validate.Regexp(
@@ -198,7 +198,7 @@ class DeclarationSchema(Schema):
 
 
 class DeclarationDecisionSchema(Schema):
-    confirm = fields.Boolean(required=True)
+    confirm = JsonBoolean(required=True)
     reason = fields.String(load_default=None, validate=REASON,
                            metadata={"description": "required to reject"})
 
@@ -340,7 +340,7 @@ class NewApplicationSchema(Schema):
 
 
 class ScreeningSchema(Schema):
-    passed = fields.Boolean(required=True)
+    passed = JsonBoolean(required=True)
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
     reason = fields.String(load_default=None, validate=REASON)
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
@@ -362,7 +362,7 @@ class OfferDecisionSchema(Schema):
         description="Decided by the caller's role: an enterprise user decides for its "
                     "enterprise, the college's staff for the college; leave it out "
                     "(another value is refused).")
-    approve = fields.Boolean(required=True)
+    approve = JsonBoolean(required=True)
     reason = fields.String(load_default=None, validate=REASON)
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})
     respond_within_days = WholeNumber(load_default=14, validate=validate.Range(min=1, max=90))
@@ -376,7 +376,7 @@ class OfferDecisionSchema(Schema):
 
 
 class OfferResponseSchema(Schema):
-    accept = fields.Boolean(required=True)
+    accept = JsonBoolean(required=True)
     reason = fields.String(load_default=None, validate=REASON)
 
 
@@ -602,7 +602,7 @@ class DestinationSchema(Schema):
 
 class RetentionSchema(Schema):
     months = WholeNumber(required=True, validate=validate.OneOf((6, 12)))
-    still_employed = fields.Boolean(required=True)
+    still_employed = JsonBoolean(required=True)
     checked_on = fields.Date(load_default=None, metadata={"description": "today when left out"})
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
     actor = fields.String(load_default=None, metadata={"description": SET_BY_THE_GATEWAY})

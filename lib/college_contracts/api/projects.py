@@ -48,7 +48,7 @@ class NewProjectSchema(StrictSchema):
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     ip_terms = fields.String(load_default=None, validate=validate.Length(max=5000))
-    confidential = fields.Boolean(load_default=False)
+    confidential = JsonBoolean(load_default=False)
     milestones = fields.List(fields.Nested(MilestoneInputSchema), load_default=list,
                              validate=validate.Length(max=20))
 
