@@ -160,7 +160,9 @@ def ensure_mongo(env, started):
     if env.get("MONGO_URI"):
         say("using MongoDB at MONGO_URI")
         return
-    env["MONGO_URI"] = "mongodb://127.0.0.1:%d/?directConnection=true" % LOCAL_MONGO_PORT
+    # college_platform.settings.local_mongo_uri (not importable here): why retryable writes are off
+    env["MONGO_URI"] = ("mongodb://127.0.0.1:%d/?directConnection=true&retryWrites=false"
+                        % LOCAL_MONGO_PORT)
     # `make admin` in another terminal finds the same server (gateway/create_admin.py)
     VAR.mkdir(exist_ok=True)
     (VAR / "local-mongo-port").write_text("%d\n" % LOCAL_MONGO_PORT)

@@ -46,5 +46,5 @@ def test_make_run_notes_the_local_databases_port_for_make_admin(run_local, monke
     monkeypatch.setattr(run_local, "port_open", lambda host, port, timeout=1.0: True)
     env = {}
     run_local.ensure_mongo(env, [])
-    assert env["MONGO_URI"] == "mongodb://127.0.0.1:27018/?directConnection=true"
+    assert env["MONGO_URI"] == "mongodb://127.0.0.1:27018/?directConnection=true&retryWrites=false"
     assert (run_local.VAR / "local-mongo-port").read_text().strip() == "27018"

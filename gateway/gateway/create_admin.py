@@ -17,6 +17,7 @@ from pymongo import MongoClient
 from pymongo.errors import ConnectionFailure
 
 from college_platform.errors import Conflict
+from college_platform.settings import local_mongo_uri
 from gateway.auth import ADMIN
 from gateway.users import create_user
 
@@ -33,7 +34,7 @@ def database_uri(run_port_file=RUN_PORT_FILE):
     port = os.environ.get("LOCAL_MONGO_PORT")
     if not port and run_port_file.exists():
         port = run_port_file.read_text().strip()
-    return "mongodb://127.0.0.1:%d/?directConnection=true" % int(port or 27017)
+    return local_mongo_uri(int(port or 27017))
 
 
 def read_password():

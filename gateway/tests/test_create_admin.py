@@ -42,11 +42,11 @@ def test_mongo_uri_then_local_mongo_port_then_the_last_make_runs_port(
     monkeypatch.setenv("LOCAL_MONGO_PORT", "27018")
     assert create_admin.database_uri(noted) == "mongodb://db.internal:27017/?replicaSet=rs0"
     monkeypatch.delenv("MONGO_URI")
-    assert create_admin.database_uri(noted) == "mongodb://127.0.0.1:27018/?directConnection=true"
+    assert create_admin.database_uri(noted) == "mongodb://127.0.0.1:27018/?directConnection=true&retryWrites=false"
     monkeypatch.delenv("LOCAL_MONGO_PORT")
-    assert create_admin.database_uri(noted) == "mongodb://127.0.0.1:27019/?directConnection=true"
+    assert create_admin.database_uri(noted) == "mongodb://127.0.0.1:27019/?directConnection=true&retryWrites=false"
     assert create_admin.database_uri(tmp_path / "none") == \
-        "mongodb://127.0.0.1:27017/?directConnection=true"
+        "mongodb://127.0.0.1:27017/?directConnection=true&retryWrites=false"
 
 
 def test_a_short_password_is_refused_before_any_database_is_touched(monkeypatch):

@@ -5,8 +5,20 @@ table names them (tests/test_configuration_documented.py)."""
 from college_platform.config import Setting, UriSetting
 from college_platform.retry import DEFAULT_DELAYS
 
+
+
+def local_mongo_uri(port: int = 27017) -> str:
+    """The local SecantusDB server's URI (make run, the tests, the benchmark),
+    with retryable writes off: SecantusDB scans the records of every retryable
+    write of the last 30 minutes at each write, and sorts them past 10,000,
+    so single inserts fell from 1,181/s to 99/s within 16,000 of them
+    (docs/benchmarks.md). On the loopback a lost reply, what they guard
+    against, is unlikely; a production MongoDB URI keeps the driver's default."""
+    return "mongodb://127.0.0.1:%d/?directConnection=true&retryWrites=false" % port
+
+
 # the database and the broker; a placeholder password in either stops the component
-MONGO_URI = UriSetting("MONGO_URI", "mongodb://127.0.0.1:27017/?directConnection=true")
+MONGO_URI = UriSetting("MONGO_URI", local_mongo_uri())
 AMQP_URI = UriSetting("AMQP_URI", "pyamqp://guest:guest@localhost")
 # unset: the component's own name (database_name)
 MONGO_DATABASE = Setting("MONGO_DATABASE", None, empty_is_default=True)

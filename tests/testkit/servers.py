@@ -8,6 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from college_platform.settings import local_mongo_uri
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -80,7 +82,7 @@ class SecantusServer:
 
     @property
     def uri(self):
-        return "mongodb://127.0.0.1:%d/?directConnection=true" % self.port
+        return local_mongo_uri(self.port)
 
     def stop(self):
         self.halt()
