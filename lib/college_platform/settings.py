@@ -6,7 +6,6 @@ from college_platform.config import Setting, UriSetting
 from college_platform.retry import DEFAULT_DELAYS
 
 
-
 def local_mongo_uri(port: int = 27017) -> str:
     """The local SecantusDB server's URI (make run, the tests, the benchmark),
     with retryable writes off: SecantusDB scans the records of every retryable
