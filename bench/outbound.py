@@ -1,9 +1,10 @@
 """Outbound delivery lag: internal events announced on ``projects.events``
 (``placement_started``, as the projects service's outbox announces them) at a
 steady rate, while the inbound stream runs; each enterprise reads its own
-queue ``college.outbound.<id>`` with its own broker user (kombu alone, as an
-integrator's system would). The lag is from the announcement (the
-CloudEvent's ``time``, the internal event's) to the enterprise receiving it.
+queue, the one its subscription names (``college.outbound.<id>.<token>``),
+with its own broker user (kombu alone, as an integrator's system would). The
+lag is from the announcement (the CloudEvent's ``time``, the internal event's)
+to the enterprise receiving it.
 """
 import json
 import threading
@@ -16,14 +17,20 @@ from kombu import Connection, Exchange, Queue
 from bench.inbound import percentile
 
 TYPE = "edu.college.placement.started.v1"
-QUEUE_PREFIX = "college.outbound."
 
 
 def subscribe(api, enterprise_id):
-    """A queue subscription for the enterprise's placements (409: it has one)."""
-    api.call("POST", "/v1/enterprise-subscriptions", {
+    """The queue the enterprise's placements go to: its queue subscription's
+    (one made by an earlier run, else a new one)."""
+    listed = api.call("GET", "/v1/enterprise-subscriptions?enterprise_id=%s&limit=100"
+                      % enterprise_id)
+    for subscription in listed["items"]:
+        if subscription["delivery"] == "queue" and TYPE in subscription["event_types"] \
+                and not subscription["paused"]:
+            return subscription["queue"]
+    return api.call("POST", "/v1/enterprise-subscriptions", {
         "enterprise_id": enterprise_id, "event_types": [TYPE], "delivery": "queue"},
-        expect=(201, 409))
+        expect=(201,))["queue"]
 
 
 def internal_event(enterprise_id, placement_id):
@@ -40,7 +47,7 @@ class Reader:
 
     def __init__(self, credentials, prefix):
         self.url = credentials["url"]
-        self.queue = Queue(QUEUE_PREFIX + credentials["enterprise_id"], no_declare=True)
+        self.queue = Queue(credentials["queue"], no_declare=True)
         self.prefix = prefix
         self.samples = []
         self.failure = None
@@ -67,17 +74,16 @@ class Reader:
             self.failure = exc
 
 
-def wait_for_queues(amqp_uri, enterprise_ids, timeout=60):
+def wait_for_queues(amqp_uri, queues, timeout=60):
     """The platform declares a queue when it first sends to it."""
     deadline = time.monotonic() + timeout
-    missing = set(enterprise_ids)
+    missing = set(queues)
     while missing and time.monotonic() < deadline:
-        for enterprise_id in sorted(missing):
+        for queue in sorted(missing):
             with Connection(amqp_uri) as connection:
                 try:
-                    connection.default_channel.queue_declare(QUEUE_PREFIX + enterprise_id,
-                                                             passive=True)
-                    missing.discard(enterprise_id)
+                    connection.default_channel.queue_declare(queue, passive=True)
+                    missing.discard(queue)
                 except Exception:
                     pass
         time.sleep(0.5)
@@ -86,7 +92,8 @@ def wait_for_queues(amqp_uri, enterprise_ids, timeout=60):
 
 
 def measure(amqp_uri, enterprises, rate, seconds, settle_seconds=10):
-    """enterprises: credentials with ``url`` and ``enterprise_id``, each subscribed."""
+    """enterprises: credentials with ``url``, ``enterprise_id`` and ``queue`` (its
+    subscription's)."""
     run_id = "bench-%s" % uuid.uuid4().hex[:8]
     exchange = Exchange("projects.events", type="topic", durable=True)
     ids = [credentials["enterprise_id"] for credentials in enterprises]
@@ -97,7 +104,7 @@ def measure(amqp_uri, enterprises, rate, seconds, settle_seconds=10):
             producer.publish(internal_event(enterprise_id, warmup), exchange=exchange,
                              routing_key="placement_started", declare=[exchange],
                              delivery_mode=2)
-    wait_for_queues(amqp_uri, ids)
+    wait_for_queues(amqp_uri, [credentials["queue"] for credentials in enterprises])
     readers = [Reader(credentials, run_id + "-e") for credentials in enterprises]
     for reader in readers:
         reader.thread.start()

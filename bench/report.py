@@ -263,7 +263,7 @@ def outbound_line(figures):
         return "Outbound delivery under the inbound stream: not measured (%s)." % figures["error"]
     return ("Outbound delivery under the inbound stream: %s `placement_started` events/s "
             "announced for %s s, each read by its enterprise from its own queue "
-            "`college.outbound.<id>` (%s enterprises): %s of %s delivered, lag from the "
+            "`college.outbound.<id>.<token>` (%s enterprises): %s of %s delivered, lag from the "
             "announcement p50 %s ms, p99 %s ms, max %s ms." % (
                 figures.get("target_rate"), figures.get("seconds"), figures.get("enterprises"),
                 figures.get("delivered"), figures.get("sent"), figures.get("lag_p50_ms"),

@@ -208,7 +208,7 @@ class OutboundRun:
                                                        password=PASSWORD)["Authorization"]
                   [len("Bearer "):])
         for credentials in publishers:
-            outbound.subscribe(api, credentials["enterprise_id"])
+            credentials["queue"] = outbound.subscribe(api, credentials["enterprise_id"])
         self.figures = {}
         self.thread = threading.Thread(target=self.run, args=(
             running.vhost.uri, publishers, args.outbound_rate, args.inbound_seconds), daemon=True)

@@ -17,13 +17,22 @@ lets the services' user (--service-user) use the vhost. The projects service
 is told the vhost's name with INBOUND_VHOST.
 
 Each enterprise gets the RabbitMQ user ``enterprise-<id>`` that may publish
-to the ``college.inbound`` exchange and read its own outbound queue
-``college.outbound.<id>`` (the events the platform sends it, docs/outbound.md),
-and do nothing else: no configure permission (it declares nothing), write on
-that exchange only, read on that queue only. The platform declares the
+to the ``college.inbound`` exchange and read its own outbound queues
+``college.outbound.<id>.<token>`` (the events the platform sends it,
+docs/outbound.md), and do nothing else: no configure permission (it declares
+nothing), write on that exchange only, read on those queues only (the ``.``
+after the id keeps ``acme`` from reading ``acme-2``'s). Each queue
+subscription has a queue of its own, its token random and given with the
+subscription: a passive declare, which the broker allows anyone, cannot find
+another enterprise's queue by guessing its name. The platform declares the
 outbound queues (durable); ``setup`` bounds them too (``college-outbound-bounds``:
 past the bounds the broker refuses the platform's publish, and the delivery
 waits and is tried again).
+
+``setup`` may be run again: it also brings every enterprise user of the vhost
+to the permissions above, and lists the outbound queues named the old way
+(``college.outbound.<id>``, without a token), which nothing fills any more:
+delete each once its enterprise has drained it.
 
 Talks to the RabbitMQ management API at RABBITMQ_API_URL (or --api-url), which
 must name an administrator's user and password, for example
@@ -48,9 +57,10 @@ OUTBOUND_PREFIX = "college.outbound."
 
 
 def permissions(enterprise_id):
-    """Publish to the inbound exchange; read the enterprise's own outbound queue."""
+    """Publish to the inbound exchange; read the enterprise's own outbound
+    queues (``college.outbound.<id>.<token>``) and no other enterprise's."""
     return {"configure": "^$", "write": "^%s$" % re.escape(EXCHANGE),
-            "read": "^%s$" % re.escape(OUTBOUND_PREFIX + enterprise_id)}
+            "read": r"^%s\.[A-Za-z0-9_-]+$" % re.escape(OUTBOUND_PREFIX + enterprise_id)}
 
 
 # the broker's own limit on any message (rabbitmq.conf max_message_size), node-wide:
@@ -64,9 +74,11 @@ BOUNDS_POLICY = "college-inbound-bounds"
 BOUNDED_QUEUES = r"^college\.inbound\.[^.]+$"
 DEFAULT_MAX_LENGTH = 100_000
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-# the queues the platform fills for each enterprise (college.outbound.<id>)
+# the queues the platform fills for each enterprise's queue subscriptions
+# (college.outbound.<id>.<token>); before tokens, college.outbound.<id>
 OUTBOUND_POLICY = "college-outbound-bounds"
-OUTBOUND_QUEUES = r"^college\.outbound\.[^.]+$"
+OUTBOUND_QUEUES = r"^college\.outbound\.[^.]+\.[A-Za-z0-9_-]+$"
+UNTOKENED_OUTBOUND_QUEUES = re.compile(r"^college\.outbound\.[^.]+$")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -125,8 +137,23 @@ def setup(api, service_user=None, max_length=DEFAULT_MAX_LENGTH, max_bytes=DEFAU
     api.call("PUT", "/policies/%s/%s" % (api.vhost, BOUNDS_POLICY), policy)
     outbound = outbound_policy(max_length, max_bytes)
     api.call("PUT", "/policies/%s/%s" % (api.vhost, OUTBOUND_POLICY), outbound)
+    updated = []
+    for granted in api.call("GET", "/vhosts/%s/permissions" % api.vhost) or []:
+        enterprise_id = granted["user"][len(USER_PREFIX):]
+        if granted["user"].startswith(USER_PREFIX) and ENTERPRISE_ID.match(enterprise_id):
+            wanted = permissions(enterprise_id)
+            if {key: granted.get(key) for key in wanted} != wanted:
+                api.call("PUT", "/permissions/%s/%s" % (api.vhost, quote(granted["user"])),
+                         wanted)
+                updated.append(enterprise_id)
+    untokened = {queue["name"]: queue.get("messages", 0)
+                 for queue in api.call("GET", "/queues/%s" % api.vhost) or []
+                 if UNTOKENED_OUTBOUND_QUEUES.match(queue["name"])}
     return {"vhost": api.vhost_name, "exchange": EXCHANGE, "service_user": service_user,
-            "policy": {BOUNDS_POLICY: policy, OUTBOUND_POLICY: outbound}}
+            "policy": {BOUNDS_POLICY: policy, OUTBOUND_POLICY: outbound},
+            "enterprise_permissions_updated": sorted(updated),
+            # filled no more since queues have tokens: delete each once drained
+            "untokened_outbound_queues": untokened}
 
 
 def platform_queues(api):
@@ -157,7 +184,8 @@ def provision(api, enterprise_id, amqp_host):
     return {"enterprise_id": enterprise_id, "username": user, "password": password,
             "amqp_url": "amqps://%s:%s@%s/%s" % (user, password, amqp_host, api.vhost),
             "exchange": EXCHANGE, "source": "/enterprises/%s" % enterprise_id,
-            "queue": OUTBOUND_PREFIX + enterprise_id}
+            "outbound_queues": "each queue subscription's own (its \"queue\": %s<token>)"
+                               % (OUTBOUND_PREFIX + enterprise_id + ".")}
 
 
 def revoke(api, enterprise_id):

@@ -3,6 +3,7 @@ runs on the build machines: Prometheus configuration and alert rules with
 promtool (including rule unit tests), the compose file against the Compose
 specification, and the Kubernetes manifests against the Kubernetes schemas."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from projects.outbound import new_queue
+from testkit.rabbit import enterprise_access
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -215,3 +219,52 @@ def test_nothing_is_exposed_outside_the_cluster_but_through_the_gateway():
     rabbitmq, = yaml_documents(DEPLOY / "k8s/rabbitmq.yaml")
     assert rabbitmq["spec"].get("service", {}).get("type", "ClusterIP") == "ClusterIP", \
         "the management UI stays inside the cluster"
+
+
+def test_an_enterprise_user_reads_its_own_tokened_queues_and_no_other_enterprises():
+    access = enterprise_access()
+    read = re.compile(access.permissions("acme")["read"])
+    policy = re.compile(access.OUTBOUND_QUEUES)
+    own = [new_queue("acme") for _ in range(20)]
+    assert all(read.match(name) and policy.match(name) for name in own)
+    others = [new_queue("acme-2"), new_queue("acm"), new_queue("rival"), new_queue("xacme"),
+              "college.outbound.acme", "college.outbound.acme.", own[0] + ".more",
+              "college.outbound.acme-2", "college.inbound.projects", "x" + own[0]]
+    assert [name for name in others if read.match(name)] == []
+    assert not policy.match("college.inbound.projects") and \
+        not policy.match("college.outbound.acme")  # filled no more
+
+
+class FakeManagementApi:
+    """What ``setup`` asks of the management API, and what it changes."""
+    vhost = vhost_name = "college-inbound"
+
+    def __init__(self, permissions, queues):
+        self.answers = {"/vhosts/college-inbound/permissions": permissions,
+                        "/queues/college-inbound": queues}
+        self.put = {}
+
+    def call(self, method, path, body=None, ok=None):
+        if method == "PUT":
+            self.put[path] = body
+            return None
+        return self.answers[path]
+
+
+def test_setup_again_brings_enterprise_users_to_the_tokened_queues_and_lists_old_queues():
+    access = enterprise_access()
+    current = access.permissions("rival")
+    api = FakeManagementApi([
+        {"user": "enterprise-acme", "configure": "^$", "write": "^college\\.inbound$",
+         "read": "^college\\.outbound\\.acme$"},
+        {"user": "enterprise-rival", **current},
+        {"user": "college", "configure": ".*", "write": ".*", "read": ".*"}],
+        [{"name": "college.outbound.acme", "messages": 3},
+         {"name": "college.outbound.rival.%s" % ("t" * 32), "messages": 1},
+         {"name": "college.inbound.projects", "messages": 0}])
+    done = access.setup(api)
+    assert done["enterprise_permissions_updated"] == ["acme"]
+    assert api.put["/permissions/college-inbound/enterprise-acme"] == access.permissions("acme")
+    assert "/permissions/college-inbound/enterprise-rival" not in api.put
+    assert "/permissions/college-inbound/college" not in api.put
+    assert done["untokened_outbound_queues"] == {"college.outbound.acme": 3}

@@ -1,7 +1,8 @@
 """The receivers' side of the outbound contract in the integrators' library
 (integrations/college-publisher): a webhook's signature is verified as the
-platform makes it (projects.outbound.signature). No broker: the queue
-``Consumer`` is exercised against the real broker in
+platform makes it (projects.outbound.signature), and the queue ``Consumer``
+reads the queue a subscription names. No broker: the ``Consumer`` is
+exercised against the real broker in
 services/projects/tests/test_projects_outbound.py."""
 import sys
 import time
@@ -12,7 +13,7 @@ from projects import outbound
 from testkit.servers import ROOT
 
 sys.path.insert(0, str(ROOT / "integrations/college-publisher"))
-from college_publisher import InvalidSignature, verify_webhook  # noqa: E402
+from college_publisher import Consumer, InvalidSignature, verify_webhook  # noqa: E402
 
 BODY = b'{"id":"1","type":"edu.college.placement.started.v1"}'
 SIGNED_AT = 1700000000
@@ -39,3 +40,13 @@ def test_a_request_the_platform_signed_verifies_and_gives_the_event():
 def test_anything_else_is_refused(secret, headers, body, now):
     with pytest.raises(InvalidSignature):
         verify_webhook(secret, headers, body, tolerance=300, now=now)
+
+
+def test_the_consumer_reads_the_queue_its_subscription_names_and_refuses_an_enterprise_id():
+    name = outbound.new_queue("ACME")
+    assert Consumer("amqp://localhost//", queue=name).queue.name == name  # no connection yet
+    for wrong in ("ACME", "college.outbound.ACME", "college.inbound.projects"):
+        with pytest.raises(ValueError, match="subscription's queue"):
+            Consumer("amqp://localhost//", wrong)
+    with pytest.raises(TypeError):
+        Consumer("amqp://localhost//", enterprise_id="ACME")  # the 1.x call

@@ -1,7 +1,8 @@
 """The outbound contract: the CloudEvents the platform sends back to an
-enterprise's own systems (its broker queue ``college.outbound.<enterprise id>``
-or a webhook), each about that enterprise's own applicants, students,
-placements, projects, certificates and agreement clauses.
+enterprise's own systems (a broker queue ``college.outbound.<enterprise
+id>.<token>``, its name given with the subscription, or a webhook), each
+about that enterprise's own applicants, students, placements, projects,
+certificates and agreement clauses.
 
 Every public type is ``edu.college.<thing>.<verb>.v1`` with the schema of its
 ``data`` here; ``docs/outbound/asyncapi.yaml`` documents each one and
@@ -10,6 +11,7 @@ promises to send: a receiver should ignore fields it does not know (the
 platform may add some), and a change that removes or changes one gets a new
 ``.v2`` type.
 """
+import re
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -31,9 +33,25 @@ SPEC_VERSION = "1.0"
 Id = fields.String
 
 
-def queue_for(enterprise_id: str) -> str:
-    """The broker queue an enterprise reads its events from."""
-    return QUEUE_PREFIX + enterprise_id
+# a queue subscription's token: at least 128 random bits, URL-safe base64 (no dot,
+# so neither the enterprise id nor another token can run into it)
+QUEUE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+def queue_for(enterprise_id: str, token: str) -> str:
+    """The broker queue a queue subscription's events go to. The token makes
+    the name unguessable: RabbitMQ checks no permission on a passive declare,
+    so any user of the vhost could otherwise learn whether an enterprise has
+    a queue and how many events wait in it."""
+    if not QUEUE_TOKEN.match(token):
+        raise ValueError("a queue token is 22 to 64 URL-safe characters")
+    return "%s%s.%s" % (QUEUE_PREFIX, enterprise_id, token)
+
+
+def is_queue_of(enterprise_id: str, name: str) -> bool:
+    """Whether ``name`` is one of the enterprise's tokened queue names."""
+    prefix = QUEUE_PREFIX + enterprise_id + "."
+    return name.startswith(prefix) and bool(QUEUE_TOKEN.match(name[len(prefix):]))
 
 
 class PublicData(Schema):

@@ -23,8 +23,9 @@ class OutboundRoutes:
     def create_subscription(self, request):
         """{"event_types": ["edu.college.placement.started.v1"], "delivery": "webhook",
         "url": "https://erp.example.com/college"} -> the subscription, with "secret"
-        (a webhook's signing secret, shown this once); "delivery": "queue" sends to the
-        broker queue college.outbound.<enterprise id> instead."""
+        (a webhook's signing secret, shown this once); "delivery": "queue" sends to a
+        broker queue of the subscription's own instead, named in "queue"
+        (college.outbound.<enterprise id>.<token>, which no other enterprise can guess)."""
         payload = request.json_body
         if request.principal.is_enterprise:
             payload = with_fields(payload, enterprise_id=request.principal.enterprise_id)

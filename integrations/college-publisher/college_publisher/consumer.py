@@ -7,9 +7,18 @@
     def handle(event):          # a CloudEvent dict; if it raises, the event comes again
         print(event["type"], event["subject"], event["data"])
 
+    # the "queue" of your queue subscription (POST or GET /v1/enterprise-subscriptions)
+    QUEUE = "college.outbound.ACME.4n8Qp0s..."
+
     with Consumer("amqps://enterprise-ACME:SECRET@rabbitmq.college.example.edu:5671/"
-                  "college-inbound", enterprise_id="ACME") as consumer:
+                  "college-inbound", queue=QUEUE) as consumer:
         consumer.run(handle)    # until consumer.stop(), or drain(handle) to take what waits
+
+Each queue subscription has a queue of its own, named
+``college.outbound.<enterprise id>.<token>`` with a random token, so that no
+other enterprise can guess it; take the name from the subscription (since
+2.0: 1.x took the enterprise id and read ``college.outbound.<enterprise id>``,
+which the college fills no more).
 
 A message is acknowledged once ``handle`` returns; if it raises, the message
 goes back to the queue (it comes again) and the error is raised from ``run`` or
@@ -77,12 +86,18 @@ def verify_webhook(secret, headers, body, tolerance=300, now=None):
 
 
 class Consumer:
-    """Reads ``college.outbound.<enterprise_id>`` with your enterprise's broker
-    user (which may read that queue and no other)."""
+    """Reads ``queue``, the queue your queue subscription names
+    (``college.outbound.<enterprise id>.<token>``), with your enterprise's
+    broker user (which may read your enterprise's queues and no other)."""
 
-    def __init__(self, url, enterprise_id, prefetch=10):
+    def __init__(self, url, queue, prefetch=10):
+        name = str(queue)
+        if not name.startswith(QUEUE_PREFIX) or "." not in name[len(QUEUE_PREFIX):]:
+            raise ValueError("queue must be your subscription's queue, %s<enterprise id>."
+                             "<token> (its \"queue\" in /v1/enterprise-subscriptions), not %r"
+                             % (QUEUE_PREFIX, name))
         self.url = url
-        self.queue = Queue(QUEUE_PREFIX + enterprise_id, no_declare=True)
+        self.queue = Queue(name, no_declare=True)
         self.prefetch = prefetch
         self.connection = None
         self._stopping = False

@@ -458,8 +458,9 @@ class NewSubscriptionSchema(StrictSchema):
         validate=validate.Length(min=1, max=len(OUTBOUND_EVENT_TYPES)),
         metadata={"description": "The public CloudEvent types to send (docs/outbound.md)."})
     delivery = fields.String(required=True, validate=validate.OneOf(SUBSCRIPTION_DELIVERIES),
-                             metadata={"description": "queue: the broker queue "
-                                       "college.outbound.<enterprise id>; webhook: POSTs to url"})
+                             metadata={"description": "queue: a broker queue of the "
+                                       "subscription's own, named in the answer's queue; "
+                                       "webhook: POSTs to url"})
     url = fields.String(load_default=None, validate=[
         validate.Length(min=9, max=2000),
         validate.Regexp(r"^https?://[^\s/?#]+(/[^\s]*)?$", error="Must be an https URL.")],
@@ -482,7 +483,10 @@ class SubscriptionSchema(Schema):
     event_types = fields.List(fields.String())
     delivery = fields.String()
     url = fields.String(allow_none=True)
-    queue = fields.String(allow_none=True)
+    queue = fields.String(allow_none=True, metadata={
+        "description": "A queue subscription's own queue, college.outbound.<enterprise id>."
+                       "<token>: read it with the enterprise's broker user. The token (random, "
+                       "192 bits) keeps other enterprises from guessing the name."})
     paused = fields.Boolean()
     created_at = fields.DateTime()
     created_by = fields.String(allow_none=True)

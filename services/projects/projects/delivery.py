@@ -5,12 +5,13 @@ its outcome. A crash loses nothing: a delivery is written with the event that
 caused it, and one claimed by a dead process is due again once its claim
 runs out (the receiver may then see it twice, with the same CloudEvent id).
 
-- ``queue``: published, with a publisher confirm, to the enterprise's queue
-  ``college.outbound.<id>`` on the enterprises' vhost (``INBOUND_VHOST``),
-  which it declares durable (its bounds are the broker policy
-  ``college-outbound-bounds``, ``deploy/enterprise_access.py setup``). A
-  broker that cannot be reached spends no attempt; a refused publish (the
-  queue full) does.
+- ``queue``: published, with a publisher confirm, to the subscription's own
+  queue ``college.outbound.<id>.<token>`` on the enterprises' vhost
+  (``INBOUND_VHOST``), which it declares durable (its bounds are the broker
+  policy ``college-outbound-bounds``, ``deploy/enterprise_access.py setup``).
+  A broker that cannot be reached spends no attempt, nor does a subscription
+  stored before queues had tokens until the start gives it one; a refused
+  publish (the queue full) does.
 - ``webhook``: POSTed as structured JSON, signed (``outbound.signature``),
   within ``OUTBOUND_TIMEOUT_SECONDS``, redirects not followed. A 2xx is
   delivered; a network error, 5xx or 429 is tried again after
@@ -50,7 +51,8 @@ SENDERS = 8  # deliveries in flight at once
 
 
 class BrokerAway(Exception):
-    """The broker could not be reached: the delivery waits without spending an attempt."""
+    """The broker could not be reached (or the queue is not named yet): the
+    delivery waits without spending an attempt."""
 
 
 class QueuePublisher:
@@ -63,8 +65,7 @@ class QueuePublisher:
         self.declared: set[str] = set()
         self.lock = eventlet.semaphore.Semaphore()
 
-    def publish(self, enterprise_id: str, event: dict[str, Any]) -> None:
-        name = contract.queue_for(enterprise_id)
+    def publish(self, name: str, event: dict[str, Any]) -> None:
         body = json.dumps(event, ensure_ascii=False).encode()
         with self.lock:
             try:
@@ -241,7 +242,12 @@ class OutboundSender(DependencyProvider):
         now = utcnow()
         try:
             if subscription["delivery"] == outbound.QUEUE:
-                self.publisher.publish(subscription["enterprise_id"], delivery["event"])
+                queue = subscription.get("queue") or ""
+                if not contract.is_queue_of(subscription["enterprise_id"], queue):
+                    # never to a name another enterprise could guess
+                    raise BrokerAway("the subscription's queue has no token yet (the "
+                                     "service gives it one as it starts)")
+                self.publisher.publish(queue, delivery["event"])
             else:
                 post_webhook(subscription["url"], subscription["secret"], delivery["event"],
                              delivery["_id"], self.timeout, self.allow_local_http)
@@ -249,7 +255,7 @@ class OutboundSender(DependencyProvider):
             self.records.settle(delivery["_id"], {
                 "next_attempt_at": now + timedelta(seconds=self.base), "lease_until": now,
                 "last_error": str(exc)[:500]})
-            log.warning("outbound queue delivery waits for the broker: %s", exc)
+            log.warning("outbound queue delivery waits: %s", exc)
             return outbound.PENDING
         except Exception as exc:
             can_pass = exc.can_pass if isinstance(exc, WebhookFailed) else True

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -202,10 +203,21 @@ def schedule(max_attempts: int, base: float) -> list[float]:
     return [backoff(attempt, base) for attempt in range(1, max_attempts)]
 
 
-def target_of(delivery: str, enterprise_id: str, url: Optional[str]) -> str:
-    """Where a subscription sends: its queue, or its URL (one subscription per
-    enterprise and target)."""
-    return outbound.queue_for(enterprise_id) if delivery == QUEUE else str(url)
+QUEUE_TOKEN_BYTES = 24  # 192 random bits
+
+
+def new_queue(enterprise_id: str) -> str:
+    """A queue subscription's own queue, ``college.outbound.<enterprise
+    id>.<token>``: a name no other enterprise can guess (it could otherwise
+    learn by a passive declare, which the broker lets anyone make, whether
+    the enterprise has events waiting and how many)."""
+    return outbound.queue_for(enterprise_id, secrets.token_urlsafe(QUEUE_TOKEN_BYTES))
+
+
+def target_of(delivery: str, queue: Optional[str], url: Optional[str]) -> str:
+    """Where a subscription sends: its own queue (each queue subscription has
+    one), or its URL (one subscription per enterprise and URL)."""
+    return str(queue) if delivery == QUEUE else str(url)
 
 
 def delivery_id(subscription_id: str, event_id: str) -> str:

@@ -2,15 +2,20 @@
 domain verbs (as ``projects.records`` is for the rest of the service)."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
+from college_contracts import outbound as contract
 from college_platform.documents import Database, Document, Session
+from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
 from college_platform.repository import page
-from projects.outbound import DEAD, PENDING
+from projects.outbound import DEAD, PENDING, QUEUE, new_queue
+
+log = logging.getLogger(__name__)
 
 INDEXES = {
     "subscriptions": [
@@ -121,3 +126,32 @@ class OutboundRecords:
     def counts(self) -> dict[str, Any]:
         return {row["_id"]: row["count"] for row in self.db.deliveries.aggregate(
             [{"$group": {"_id": "$status", "count": {"$sum": 1}}}])}
+
+
+def queues_get_tokens(db: Database) -> int:
+    """Give its own tokened queue to each queue subscription stored before
+    queues had one (its queue was ``college.outbound.<enterprise id>``, a name
+    any enterprise could guess). Run at start, every start: safe to run again,
+    and by two instances at once (a subscription is changed only while it still
+    has its old name). The old queue is filled no more; an operator deletes it
+    once its enterprise has drained it. How many were given a token."""
+    given = 0
+    for found in db.subscriptions.find({"delivery": QUEUE},
+                                       {"enterprise_id": 1, "queue": 1}):
+        old = found.get("queue")
+        if old and contract.is_queue_of(found["enterprise_id"], old):
+            continue
+        name = new_queue(found["enterprise_id"])
+        changed = db.subscriptions.update_one(
+            {"_id": found["_id"], "queue": old},
+            {"$set": {"queue": name, "target": name, "queue_given_at": utcnow()}})
+        if changed.modified_count:
+            given += 1
+            log.warning("outbound subscription %s of %s now sends to its own queue; %s is "
+                        "filled no more: delete it once drained", found["_id"],
+                        found["enterprise_id"], old)
+    if given:
+        db.migrations.update_one({"_id": "outbound_queue_tokens"},
+                                 {"$setOnInsert": {"done_at": utcnow()},
+                                  "$inc": {"subscriptions": given}}, upsert=True)
+    return given

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Optional
 
-from college_contracts import outbound as contract
 from college_platform.actors import Actor, check_visible
 from college_platform.errors import NotFound
 from college_platform.repository import new_id
@@ -30,7 +29,8 @@ def new_secret() -> str:
 def create_subscription(uow: Any, fields: Mapping[str, Any], actor: Actor, now: datetime,
                         allow_local_http: bool) -> Document:
     """A subscription for the enterprise (an enterprise user's own: the gateway
-    decides it), with a webhook's secret in the answer only."""
+    decides it), with a webhook's secret in the answer only. A queue
+    subscription gets a queue of its own, its name unguessable (``queue``)."""
     enterprise_id = fields["enterprise_id"]
     check_visible(actor, "enterprise", enterprise_id, enterprise_id)
     if uow.records.partner(enterprise_id) is None:
@@ -39,12 +39,12 @@ def create_subscription(uow: Any, fields: Mapping[str, Any], actor: Actor, now: 
     url = fields.get("url")
     if delivery == outbound.WEBHOOK:
         outbound.check_webhook_url(url or "", allow_local_http)
+    queue = outbound.new_queue(enterprise_id) if delivery == outbound.QUEUE else None
     subscription = {
         "_id": new_id(), "enterprise_id": enterprise_id,
         "event_types": sorted(set(fields["event_types"])), "delivery": delivery,
-        "url": url if delivery == outbound.WEBHOOK else None,
-        "queue": contract.queue_for(enterprise_id) if delivery == outbound.QUEUE else None,
-        "target": outbound.target_of(delivery, enterprise_id, url),
+        "url": url if delivery == outbound.WEBHOOK else None, "queue": queue,
+        "target": outbound.target_of(delivery, queue, url),
         "paused": False, "created_at": now, "created_by": (actor or {}).get("username"),
     }
     secret = new_secret() if delivery == outbound.WEBHOOK else None

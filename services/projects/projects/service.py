@@ -28,6 +28,7 @@ from projects.entrypoints.placements import PlacementsEntrypoints
 from projects.entrypoints.projects import ProjectsEntrypoints
 from projects.entrypoints.read_models import ReadModelEntrypoints
 from projects.outbound_records import INDEXES as OUTBOUND_INDEXES
+from projects.outbound_records import queues_get_tokens
 from projects.records import ProjectsRecords, tallies_count_every_project
 
 __all__ = ["ProjectsService", "INBOUND_QUEUE", "INBOUND_DEAD_QUEUE", "grace_days"]
@@ -62,5 +63,5 @@ class ProjectsService(ProjectsEntrypoints, DeliverablesEntrypoints, PlacementsEn
                      recent("enterprise_id", "direction"), recent("student_id", "direction")],
         "students": [], "mentors": [], "partners": [], "enterprise_tallies": [],
         **OUTBOUND_INDEXES,
-    }, records=ProjectsRecords, prepare=[tallies_count_every_project])
+    }, records=ProjectsRecords, prepare=[tallies_count_every_project, queues_get_tokens])
     clock = Clock()

@@ -6,6 +6,7 @@ HTTP server in the test), with retries, dead letters and replay."""
 import json
 import sys
 import threading
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import amqp.exceptions
@@ -14,9 +15,11 @@ from kombu import Connection
 from nameko import config
 from prometheus_client import generate_latest
 
+from college_contracts import outbound as contract
 from college_platform.envelope import new_event
 from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.metrics import metrics_of
+from projects.outbound_records import queues_get_tokens
 from projects.service import ProjectsService
 from testkit.amqp import publish_event
 from testkit.calls import call
@@ -85,8 +88,8 @@ def deliveries(database, **criteria):
 def test_each_enterprise_reads_its_own_events_once_from_its_own_queue_and_no_other(
         projects, enterprises, service_config, database):
     uri = service_config["AMQP_URI"]
-    for enterprise in (ACME, RIVAL):
-        subscribe(projects, enterprise, "queue", [STARTED])
+    queues = {enterprise: subscribe(projects, enterprise, "queue", [STARTED])["queue"]
+              for enterprise in (ACME, RIVAL)}
     ours = placement_started(ACME, "pl-acme")
     publish_event(uri, "projects", ours)
     publish_event(uri, "projects", ours)  # delivered twice
@@ -102,34 +105,95 @@ def test_each_enterprise_reads_its_own_events_once_from_its_own_queue_and_no_oth
         refused.append(event["id"])
         raise RuntimeError("the receiving system broke")
 
-    with Consumer(enterprises[ACME]["url"], ACME) as consumer:
+    with Consumer(enterprises[ACME]["url"], queues[ACME]) as consumer:
         with pytest.raises(RuntimeError):
             consumer.drain(refuse_once, idle_timeout=1.5)
-    with Consumer(enterprises[ACME]["url"], ACME) as consumer:  # it comes again
+    with Consumer(enterprises[ACME]["url"], queues[ACME]) as consumer:  # it comes again
         received = consumer.drain(lambda event: None, idle_timeout=1.5)
     assert [(e["type"], e["subject"], e["source"]) for e in received] == [
         (STARTED, "pl-acme", "/college")]
     assert refused and set(refused) == {received[0]["id"]}
     assert received[0]["data"] == {"placement_id": "pl-acme", "student_id": "s-1",
                                    "starts_on": "2027-03-01", "ends_on": "2027-06-30"}
-    with Consumer(enterprises[RIVAL]["url"], RIVAL) as consumer:
+    with Consumer(enterprises[RIVAL]["url"], queues[RIVAL]) as consumer:
         theirs = consumer.drain(lambda event: None, idle_timeout=1.5)
     assert [e["subject"] for e in theirs] == ["pl-rival"]
     assert theirs[0]["id"] != received[0]["id"]
 
-    # ACME's broker user cannot read RIVAL's queue
+    # ACME's broker user cannot read RIVAL's queue, even knowing its name
     with Connection(enterprises[ACME]["url"]) as connection:
         with pytest.raises(amqp.exceptions.AccessRefused, match="ACCESS_REFUSED"):
             channel = connection.channel()
-            channel.basic_consume("college.outbound." + RIVAL, callback=lambda m: None)
+            channel.basic_consume(queues[RIVAL], callback=lambda m: None)
             connection.drain_events(timeout=2)
     # nor publish into its own (only the platform writes there)
     with Connection(enterprises[ACME]["url"],
                     transport_options={"confirm_publish": True}) as connection:
         with pytest.raises(amqp.exceptions.AccessRefused):
             connection.default_channel.basic_publish(
-                amqp.Message(b"{}"), exchange="", routing_key="college.outbound." + ACME)
+                amqp.Message(b"{}"), exchange="", routing_key=queues[ACME])
             connection.drain_events(timeout=2)
+
+
+def test_a_rival_cannot_learn_by_a_passive_declare_whether_an_enterprise_has_waiting_events(
+        projects, enterprises, service_config, database):
+    """RabbitMQ checks no permission on a passive queue_declare, so a queue whose
+    name another enterprise could guess would tell it whether that enterprise
+    subscribes and how many events wait for it. The name carries a random token
+    given with the subscription: the guessable one does not exist."""
+    created = subscribe(projects, ACME, "queue", [STARTED])
+    other = subscribe(projects, ACME, "queue", [MISSED])  # each subscription its own queue
+    assert created["queue"] != other["queue"]
+    for made in (created, other):
+        assert contract.is_queue_of(ACME, made["queue"])
+        for viewer in ({"kind": "enterprise", "enterprise_id": ACME}, None):  # and an admin
+            assert call(projects, "get_subscription", made["id"], viewer)["queue"] == \
+                made["queue"]
+    for placement_id in ("pl-1", "pl-2", "pl-3"):
+        publish_event(service_config["AMQP_URI"], "projects",
+                      placement_started(ACME, placement_id))
+    wait_until(lambda: len(deliveries(database, status="delivered")) == 3, timeout=30,
+               message="three events waiting in ACME's queue")
+
+    for guess in ("college.outbound." + ACME, "college.outbound." + ACME + ".",
+                  "college.outbound." + ACME + ".0"):
+        with Connection(enterprises[RIVAL]["url"]) as connection:
+            with pytest.raises(amqp.exceptions.NotFound):
+                connection.default_channel.queue_declare(guess, passive=True)
+
+    with Consumer(enterprises[ACME]["url"], created["queue"]) as consumer:
+        received = consumer.drain(lambda event: None, idle_timeout=1.5)
+    assert sorted(e["subject"] for e in received) == ["pl-1", "pl-2", "pl-3"]
+
+
+def test_a_queue_subscription_stored_before_tokens_gets_one_at_start_and_never_the_old_name(
+        projects, enterprises, service_config, database):
+    uri, db = service_config["AMQP_URI"], database("projects")
+    old = "college.outbound." + ACME
+    db.subscriptions.insert_one({
+        "_id": "sub-old", "enterprise_id": ACME, "event_types": [STARTED], "delivery": "queue",
+        "url": None, "queue": old, "target": old, "paused": False,
+        "created_at": datetime.now(timezone.utc), "created_by": "hr"})
+    publish_event(uri, "projects", placement_started(ACME, "pl-old"))
+    waiting = wait_until(lambda: [d for d in deliveries(database, subscription_id="sub-old")
+                                  if "no token" in (d.get("last_error") or "")],
+                         timeout=30, message="the delivery waiting for the token")
+    assert waiting[0]["status"] == "pending" and waiting[0]["attempts"] == 0
+    with Connection(uri) as connection:  # nothing was sent to the guessable name
+        with pytest.raises(amqp.exceptions.NotFound):
+            connection.default_channel.queue_declare(old, passive=True)
+
+    assert queues_get_tokens(db) == 1  # as the next start does
+    assert queues_get_tokens(db) == 0
+    migrated = db.subscriptions.find_one({"_id": "sub-old"})
+    assert contract.is_queue_of(ACME, migrated["queue"]) and migrated["target"] == \
+        migrated["queue"]
+    assert db.migrations.find_one({"_id": "outbound_queue_tokens"})["subscriptions"] == 1
+    wait_until(lambda: deliveries(database, subscription_id="sub-old", status="delivered"),
+               timeout=30, message="sent to the new queue")
+    with Consumer(enterprises[ACME]["url"], migrated["queue"]) as consumer:
+        received = consumer.drain(lambda event: None, idle_timeout=1.5)
+    assert [e["subject"] for e in received] == ["pl-old"]
 
 
 class Receiver:
@@ -212,8 +276,8 @@ def test_a_webhook_receives_signed_events_a_failing_one_is_retried_then_dead_and
 def test_certificates_go_to_the_sponsor_known_from_enrollment_and_reviews_to_the_projects_owner(
         projects, enterprises, service_config, database):
     uri = service_config["AMQP_URI"]
-    subscribe(projects, ACME, "queue", ["edu.college.certificate.issued.v1",
-                                        "edu.college.deliverable.reviewed.v1"])
+    ours = subscribe(projects, ACME, "queue", ["edu.college.certificate.issued.v1",
+                                               "edu.college.deliverable.reviewed.v1"])
     subscribe(projects, RIVAL, "queue", ["edu.college.certificate.issued.v1",
                                          "edu.college.deliverable.reviewed.v1"])
     publish_event(uri, "enrollment", new_event("student_enrolled", "enrollment", {
@@ -236,7 +300,7 @@ def test_certificates_go_to_the_sponsor_known_from_enrollment_and_reviews_to_the
     wait_until(lambda: len(deliveries(database, status="delivered")) == 2, timeout=30,
                message="the certificate and the review sent")
 
-    with Consumer(enterprises[ACME]["url"], ACME) as consumer:
+    with Consumer(enterprises[ACME]["url"], ours["queue"]) as consumer:
         received = consumer.drain(lambda event: None, idle_timeout=1.5)
     assert sorted((e["type"], e["subject"]) for e in received) == [
         ("edu.college.certificate.issued.v1", "X-7"),

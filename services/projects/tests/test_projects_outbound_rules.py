@@ -186,3 +186,33 @@ def test_a_webhook_whose_name_resolves_inside_the_network_is_dead_at_once(monkey
     with pytest.raises(delivery.WebhookFailed) as refused:
         delivery.check_host("https://rebound.example.com/hook", allow_local_http=False)
     assert refused.value.can_pass is False and "10.1.2.3" in str(refused.value)
+
+
+def test_each_queue_subscription_gets_an_unguessable_name_of_its_enterprises_own():
+    names = {outbound.new_queue(ACME) for _ in range(50)}
+    assert len(names) == 50
+    for name in names:
+        prefix, token = name.rsplit(".", 1)
+        assert prefix == "college.outbound." + ACME
+        assert len(token) * 6 >= 128 and contract.QUEUE_TOKEN.match(token)
+        assert contract.is_queue_of(ACME, name) and not contract.is_queue_of(RIVAL, name)
+        assert not contract.is_queue_of("acm", name)  # a prefix of the id is another id
+    assert outbound.target_of(outbound.QUEUE, name, None) == name
+
+
+@pytest.mark.parametrize("name", [
+    "college.outbound.acme",             # as it was named before tokens, guessable
+    "college.outbound.acme.",
+    "college.outbound.acme.short",        # under 128 bits
+    "college.outbound.acme.%s.x" % ("a" * 32),
+    "college.outbound.acme.%s" % ("a.b" * 11),
+    "college.outbound.acme-2.%s" % ("a" * 32),
+])
+def test_a_name_without_a_whole_token_of_the_enterprise_is_not_its_queue(name):
+    assert not contract.is_queue_of(ACME, name)
+
+
+def test_a_token_is_url_safe_without_a_dot():
+    with pytest.raises(ValueError):
+        contract.queue_for(ACME, "abc.def" * 5)
+    assert contract.queue_for(ACME, "A-_z" * 6) == "college.outbound.acme." + "A-_z" * 6

@@ -102,8 +102,7 @@ class OutboundEntrypoints:
         created = self.store.transact(
             lambda uow: workflows.create_subscription(uow, fields, actor, now,
                                                       settings.OUTBOUND_ALLOW_LOCAL_HTTP()),
-            on_duplicate=Conflict("the enterprise already has a subscription to this "
-                                  "queue or URL"))
+            on_duplicate=Conflict("the enterprise already has a subscription to this URL"))
         return with_secret_view.dump(created)
 
     @rpc
