@@ -213,7 +213,7 @@ class OutboundSender(DependencyProvider):
         now = utcnow()
         sent = 0
         for delivery in self.records.due(now, BATCH):
-            claimed = self.records.claim(delivery["_id"], now, self.timeout + 30)
+            claimed = self.records.claim(delivery, now, self.timeout + 30)
             if claimed is not None:
                 self.pool.spawn_n(self._send_one, claimed)
                 sent += 1

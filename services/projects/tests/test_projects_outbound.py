@@ -347,3 +347,28 @@ def test_a_subscription_is_its_enterprises_alone_one_per_target_and_a_paused_one
     headers, body = receiver.requests[0]
     assert verify_webhook(rotated["secret"], headers, body)["data"]["week_starting"] == \
         "2027-03-15"  # signed with the new secret; nothing kept from the pause
+
+
+def test_a_due_delivery_is_claimed_by_one_sender_and_not_once_changed_since_it_was_read(
+        database):
+    """Two senders that read the same due delivery: one holds it. A delivery
+    tried again since it was read (its attempts differ) is not claimed from
+    the stale copy."""
+    from datetime import timedelta
+
+    from projects.outbound import PENDING
+    from projects.outbound_records import OutboundRecords
+    records = OutboundRecords(database("projects"))
+    now = datetime.now(timezone.utc)
+    for delivery_id in ("d-1", "d-2"):
+        records.db.deliveries.insert_one({
+            "_id": delivery_id, "status": PENDING, "attempts": 0,
+            "next_attempt_at": now, "lease_until": now, "event": {}})
+    first, second = records.due(now, 10)
+    held = records.claim(first, now, 30)
+    assert held["_id"] == "d-1" and held["lease_until"] == now + timedelta(seconds=30)
+    assert records.claim(first, now, 30) is None  # the other sender's copy
+    records.db.deliveries.update_one({"_id": "d-2"}, {"$set": {"attempts": 1}})
+    assert records.claim(second, now, 30) is None
+    stored = records.db.deliveries.find_one({"_id": "d-1"})
+    assert stored["lease_until"] > now
