@@ -13,6 +13,7 @@ from college_platform.errors import NotFound
 from college_platform.repository import (
     DUPLICATE_KEY,
     RECENT_FIRST,
+    find_in,
     get_or_raise,
     group_by,
     newest_first,
@@ -176,8 +177,8 @@ class CertificatesRecords:
         return found
 
     def candidates(self, candidate_ids: list[str]) -> dict[str, Document]:
-        return {c["_id"]: c for c in self.db.candidates.find(
-            {"_id": {"$in": candidate_ids}}, session=self.session)}
+        return {c["_id"]: c for c in find_in(self.db.candidates, "_id", candidate_ids,
+                                             session=self.session)}
 
     def partner_of(self, candidate_id: str) -> Optional[str]:
         candidate = self.db.candidates.find_one({"_id": candidate_id}, {"partner_id": 1},
@@ -218,9 +219,9 @@ class CertificatesRecords:
     def evidence_of_students(self, student_ids: list[str],
                              limit: int) -> dict[str, list[Document]]:
         """``evidence_of`` for many students in one read, by student."""
-        found = group_by(self.db.evidence.find({"student_id": {"$in": student_ids}},
-                                               session=self.session)
-                         .sort("created_at", ASCENDING), "student_id")
+        found = group_by(find_in(self.db.evidence, "student_id", student_ids,
+                                 sort=[("created_at", ASCENDING)], session=self.session),
+                         "student_id")
         return {student_id: items[:limit] for student_id, items in found.items()}
 
     # registrations ---------------------------------------------------------------------
@@ -237,17 +238,18 @@ class CertificatesRecords:
 
     def registrations_for_seats(self, seat_keys: list[str]) -> dict[str, Document]:
         """The live registrations holding ``seat_keys``, by candidate."""
-        return {r["candidate_id"]: r for r in self.db.registrations.find(
-            {"seat_key": {"$in": seat_keys}},
-            {"candidate_id": 1, "status": 1, "waitlist_position": 1}, session=self.session)}
+        return {r["candidate_id"]: r for r in find_in(
+            self.db.registrations, "seat_key", seat_keys,
+            projection={"candidate_id": 1, "status": 1, "waitlist_position": 1},
+            session=self.session)}
 
     def add_registration(self, registration: Document) -> None:
         self.db.registrations.insert_one(registration, session=self.session)
 
     def registrations_with_seats(self, seat_keys: list[str]) -> dict[str, Document]:
         """The live registrations holding ``seat_keys``, whole, by seat key."""
-        return {r["seat_key"]: r for r in self.db.registrations.find(
-            {"seat_key": {"$in": seat_keys}}, session=self.session)}
+        return {r["seat_key"]: r for r in find_in(self.db.registrations, "seat_key", seat_keys,
+                                                  session=self.session)}
 
     def add_registrations(self, registrations: list[Document]) -> None:
         self.db.registrations.insert_many(registrations, session=self.session)
@@ -304,10 +306,9 @@ class CertificatesRecords:
     def held_by(self, candidate_ids: list[str]) -> dict[str, set[tuple[str, str]]]:
         """``held`` for many candidates, by candidate."""
         held: dict[str, set[tuple[str, str]]] = {}
-        for item in self.db.issued.find({"candidate_id": {"$in": candidate_ids},
-                                         "revoked": False},
-                                        {"candidate_id": 1, "certificate_code": 1, "level": 1},
-                                        session=self.session):
+        for item in find_in(self.db.issued, "candidate_id", candidate_ids, {"revoked": False},
+                            {"candidate_id": 1, "certificate_code": 1, "level": 1},
+                            session=self.session):
             held.setdefault(item["candidate_id"], set()).add(
                 (item["certificate_code"], item["level"]))
         return held
@@ -500,9 +501,10 @@ class CertificatesRecords:
     def awards_in_force_of(self, student_ids: list[str],
                            limit: int) -> dict[str, list[Document]]:
         """``awards_in_force`` for many students in one read, by student."""
-        found = group_by(self.db.awards.find(
-            {"student_id": {"$in": student_ids}, "status": "awarded"}, session=self.session)
-            .sort([("held_on", ASCENDING), ("_id", ASCENDING)]), "student_id")
+        found = group_by(find_in(self.db.awards, "student_id", student_ids,
+                                 {"status": "awarded"},
+                                 sort=[("held_on", ASCENDING), ("_id", ASCENDING)],
+                                 session=self.session), "student_id")
         return {student_id: items[:limit] for student_id, items in found.items()}
 
     def awards_for_rule(self, programme_id: str, level: str, award: str,
