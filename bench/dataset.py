@@ -715,8 +715,8 @@ class Generator:
         # reported on their own, not among the dataset's parts
         registration_s, import_s = (self.rates.pop(EXAM_REGISTRATION)[1],
                                     self.rates.pop(EXAM_IMPORT)[1])
-        return {"candidates": len(candidates), "registration_s": round(registration_s, 1),
-                "import_s": round(import_s, 1), "total_s": round(registration_s + import_s, 1),
+        return {"candidates": len(candidates), "registration_s": round(registration_s, 2),
+                "import_s": round(import_s, 2), "total_s": round(registration_s + import_s, 2),
                 "registered": registered, "recorded": len(candidates), "passed": passed,
                 "certificate_code": code}
 
