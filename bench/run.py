@@ -23,7 +23,10 @@ BENCH_MONGO_URI (a server to use instead of a private SecantusDB), BENCH_DATA_DI
 run: creating the dataset through the API takes far longer than measuring it; the 10x
 phase grows a kept dataset for good, so keep a 1x one with BENCH_10X=0).
 
-BENCH_PHASES (default all, comma-separated): routes (baselines A and B and the HTTP
+BENCH_PHASES (default all, comma-separated): exam (one exam session of 1,000 candidates,
+the students at most, registered as a class and its results imported, timed alone once the
+dataset has settled; BENCH_PROFILE records the certificates service, the gateway and
+their databases meanwhile), routes (baselines A and B and the HTTP
 routes, BENCH_ROUTES choosing among them), inbound (the inbound stream and baseline
 C), 10x (the read routes again at 10x the students, unless BENCH_10X=0), signin (the
 sign-in flood, bench/signin.py: the gateway restarted with its shipped hashing and
@@ -57,7 +60,14 @@ for folder in ("lib", "gateway", "tests"):  # the test kit starts processes the 
         sys.path.insert(0, str(ROOT / folder))
 
 from bench import inbound, load, outbound, report, signin  # noqa: E402
-from bench.dataset import PASSWORD, Api, Dataset, Generator, Sizes  # noqa: E402
+from bench.dataset import (  # noqa: E402
+    EXAM_SESSION_CANDIDATES,
+    PASSWORD,
+    Api,
+    Dataset,
+    Generator,
+    Sizes,
+)
 from bench.rss import PeakRss, cpu_seconds  # noqa: E402
 from college_contracts.outbound import QUEUE_PREFIX as OUTBOUND_QUEUE_PREFIX  # noqa: E402
 from testkit.enterprise import access, provision  # noqa: E402
@@ -80,8 +90,9 @@ ACCOUNT_HASHING = {"PASSWORD_HASH_TIME_COST": "2", "PASSWORD_HASH_MEMORY_KIB": "
 # the components each route's requests run through, beyond the gateway (profiled)
 PROFILED = {"students_list": ("gateway", "enrollment"),
             "create_application": ("gateway", "enrollment"),
-            "inbound": ("projects", "gateway")}
-PHASES = ("routes", "inbound", "10x", "signin")
+            "inbound": ("projects", "gateway"),
+            "exam_session": ("certificates", "gateway")}
+PHASES = ("exam", "routes", "inbound", "10x", "signin")
 
 
 def say(message):
@@ -491,6 +502,24 @@ def measure_signin(args, running, data, out, measure):
                           profile=measure.start_profile, say=say)
 
 
+def measure_exam_session(generator, data, measure):
+    """One exam session of 1,000 candidates (the students, at most) registered and
+    its results imported (``Generator.exam_session``), profiled when asked."""
+    say("one exam session of %d candidates: registration, then the results import"
+        % min(EXAM_SESSION_CANDIDATES, len(data.students)))
+    profiler = measure.start_profile("exam_session", seconds=3600)
+    try:
+        figures = generator.exam_session(data)
+    finally:
+        for recorder in profiler or ():  # py-spy writes its profile when interrupted
+            recorder.send_signal(signal.SIGINT)
+            recorder.wait(60)
+    say("exam session of %d candidates: registration %s s, results import %s s, %s s in "
+        "all (%d passed)" % (figures["candidates"], figures["registration_s"],
+                             figures["import_s"], figures["total_s"], figures["passed"]))
+    return figures
+
+
 def lines_of_run(lines, run, runs):
     """The requests of one run: reads are shared by every run; writes are each
     sent once in the whole measurement, so each run has its own slice of them
@@ -572,6 +601,10 @@ def run(args):
         settled = {"1x": running.settle()}
         say("the system settled %s s after the dataset was created" % settled["1x"])
         measure = Measure(args, running, data, out)
+        exam_session = None
+        if "exam" in args.phases:
+            exam_session = measure_exam_session(generator, data, measure)
+            settled["exam_session"] = running.settle()
         routes = {}
         if wanted("baseline_a"):
             routes["baseline_a"] = measure.route("baseline_a", running.baseline_url,
@@ -597,6 +630,8 @@ def run(args):
                    "dataset": data.summary(), "dataset_seconds": dataset_seconds,
                    "dataset_rates": dataset_rates, "settled_seconds": settled,
                    "routes": routes}
+        if exam_session:
+            results["exam_session"] = exam_session
 
         settled["after_writes"] = running.settle()  # the applications' events, consumed
         if wanted("baseline_c", "inbound"):

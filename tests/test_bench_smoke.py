@@ -49,6 +49,17 @@ def test_the_cohort_was_checked_and_graduated_as_timed_steps(results):
         assert figures["items"] == 8 and figures["per_s"] > 0, figures
 
 
+def test_an_exam_session_is_registered_and_its_results_imported_as_a_timed_step(results):
+    exam = results["exam_session"]  # the students, at most 1,000: the tiny dataset's 24
+    assert (exam["candidates"], exam["registered"], exam["recorded"]) == (24, 24, 24), exam
+    assert 0 < exam["passed"] < 24
+    assert 0 < exam["registration_s"] and 0 < exam["import_s"]
+    assert exam["total_s"] == pytest.approx(exam["registration_s"] + exam["import_s"], abs=0.011)
+    # the target is for 1,000 candidates: a smaller session is not judged by it
+    assert not any("exam session" in target for target, _, _ in report.verdicts(results))
+    assert "One exam session of 24 candidates" in report.markdown(results)
+
+
 @pytest.mark.parametrize("route", HTTP_ROUTES)
 def test_every_route_has_figures_and_no_errors(results, route):
     figures = results["routes"][route]

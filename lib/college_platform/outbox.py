@@ -17,6 +17,7 @@ from pymongo import ASCENDING, IndexModel
 
 from college_platform.documents import Collection, Document
 from college_platform.envelope import Envelope, utcnow
+from college_platform.repository import in_parts
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,10 @@ class OutboxRelay:
             self.publish_many([envelope for _, envelope in records])
             sent = [record_id for record_id, _ in records]
         finally:
-            if sent:
-                # by id alone: marking a sent record sent again is harmless, and on
-                # SecantusDB a second condition made this update cost twice as much
-                self.collection.update_many({"_id": {"$in": sent}},
+            # by id alone: marking a sent record sent again is harmless, and on
+            # SecantusDB a second condition made this update cost twice as much
+            for part in in_parts(sent):
+                self.collection.update_many({"_id": {"$in": part}},
                                             {"$set": {"status": SENT, "sent_at": self.clock()}})
             if len(sent) < len(records):
                 self.release([record_id for record_id, _ in records[len(sent):]])
@@ -128,10 +129,11 @@ class OutboxRelay:
     def release(self, ids: list[Any], claim: str | None = None) -> None:
         """Free records this process holds (under ``claim``, when it claimed
         them in a sweep) so that the next sweep takes them."""
-        query: dict[str, Any] = {"_id": {"$in": ids}, "status": PENDING}
-        if claim:
-            query["claim"] = claim
-        self.collection.update_many(query, {"$set": {"lease_until": EPOCH}})
+        for part in in_parts(ids):
+            query: dict[str, Any] = {"_id": {"$in": part}, "status": PENDING}
+            if claim:
+                query["claim"] = claim
+            self.collection.update_many(query, {"$set": {"lease_until": EPOCH}})
 
     def backlog(self) -> tuple[int, float]:
         """(number pending, age in seconds of the oldest pending)."""

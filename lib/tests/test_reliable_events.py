@@ -11,7 +11,8 @@ from college_platform.errors import NotFound
 from college_platform.events import event_handler
 from college_platform.metrics import EntrypointMetrics
 from college_platform.mongo import MongoStore
-from college_platform.outbox import OutboxRelay, outbox_record
+from college_platform.outbox import EPOCH, OutboxRelay, outbox_record
+from college_platform.repository import IN_LIST_PART
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
 from testkit.amqp import bind_probe_queue, drain, publish_event
@@ -311,3 +312,26 @@ def test_the_relay_publishes_what_was_just_committed_and_sweeps_the_rest(mongo_u
     relay.publish = published.append
     assert relay.publish_pending() == 3
     assert [event["data"]["n"] for event in published] == [0, 1, 2, 2, 3, 4]
+
+
+def test_a_committed_batch_longer_than_one_list_is_marked_sent_or_released_whole(
+        mongo_uri, database):
+    collection = database("relay").outbox
+    now = utcnow()
+    records = [outbox_record(new_event("thing_done", "relay", {"n": n}), now,
+                             lease_until=now + timedelta(seconds=60))
+               for n in range(2 * IN_LIST_PART + 5)]
+    collection.insert_many(records)
+    relay = OutboxRelay(collection, lambda envelope: None)
+    half = len(records) // 2
+
+    def broker_gone(envelopes):
+        raise ConnectionError("broker gone")
+    relay.publish_many = broker_gone
+    with pytest.raises(ConnectionError):
+        relay.publish_committed([(record["_id"], record["event"]) for record in records[:half]])
+    assert collection.count_documents({"lease_until": EPOCH}) == half  # released, all of them
+    relay.publish_many = lambda envelopes: None
+    assert relay.publish_committed([(record["_id"], record["event"])
+                                    for record in records[half:]]) == len(records) - half
+    assert collection.count_documents({"status": "sent"}) == len(records) - half

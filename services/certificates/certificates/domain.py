@@ -452,12 +452,13 @@ def frees_a_seat(registration: Document) -> bool:
 MAX_EVIDENCE = 20
 
 
-def check_result_recordable(registration: Document) -> None:
-    """A result is recorded once, for a candidate with a seat."""
+def check_result_recordable(registration: Document, recorded_above: bool = False) -> None:
+    """A result is recorded once, for a candidate with a seat.
+    ``recorded_above``: an earlier row of the same import recorded it."""
     if registration["status"] != "registered":
         raise Conflict("only a registered candidate has a result; this one is %s"
                        % registration["status"])
-    if registration["result"]:
+    if registration["result"] or recorded_above:
         raise Conflict("the result of registration %s is already recorded"
                        % registration["_id"])
 

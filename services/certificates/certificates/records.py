@@ -6,11 +6,14 @@ entrypoints that answer without a transaction).
 ``INDEXES`` declares the collections and their indexes for ``MongoStore``."""
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from college_platform.errors import NotFound
 from college_platform.repository import (
+    DUPLICATE_KEY,
     RECENT_FIRST,
+    find_in,
     get_or_raise,
     group_by,
     newest_first,
@@ -174,8 +177,8 @@ class CertificatesRecords:
         return found
 
     def candidates(self, candidate_ids: list[str]) -> dict[str, Document]:
-        return {c["_id"]: c for c in self.db.candidates.find(
-            {"_id": {"$in": candidate_ids}}, session=self.session)}
+        return {c["_id"]: c for c in find_in(self.db.candidates, "_id", candidate_ids,
+                                             session=self.session)}
 
     def partner_of(self, candidate_id: str) -> Optional[str]:
         candidate = self.db.candidates.find_one({"_id": candidate_id}, {"partner_id": 1},
@@ -213,6 +216,14 @@ class CertificatesRecords:
         return list(self.db.evidence.find({"student_id": student_id}, session=self.session)
                     .sort("created_at", ASCENDING).limit(limit))
 
+    def evidence_of_students(self, student_ids: list[str],
+                             limit: int) -> dict[str, list[Document]]:
+        """``evidence_of`` for many students in one read, by student."""
+        found = group_by(find_in(self.db.evidence, "student_id", student_ids,
+                                 sort=[("created_at", ASCENDING)], session=self.session),
+                         "student_id")
+        return {student_id: items[:limit] for student_id, items in found.items()}
+
     # registrations ---------------------------------------------------------------------
 
     def registration(self, registration_id: str) -> Document:
@@ -227,12 +238,18 @@ class CertificatesRecords:
 
     def registrations_for_seats(self, seat_keys: list[str]) -> dict[str, Document]:
         """The live registrations holding ``seat_keys``, by candidate."""
-        return {r["candidate_id"]: r for r in self.db.registrations.find(
-            {"seat_key": {"$in": seat_keys}},
-            {"candidate_id": 1, "status": 1, "waitlist_position": 1}, session=self.session)}
+        return {r["candidate_id"]: r for r in find_in(
+            self.db.registrations, "seat_key", seat_keys,
+            projection={"candidate_id": 1, "status": 1, "waitlist_position": 1},
+            session=self.session)}
 
     def add_registration(self, registration: Document) -> None:
         self.db.registrations.insert_one(registration, session=self.session)
+
+    def registrations_with_seats(self, seat_keys: list[str]) -> dict[str, Document]:
+        """The live registrations holding ``seat_keys``, whole, by seat key."""
+        return {r["seat_key"]: r for r in find_in(self.db.registrations, "seat_key", seat_keys,
+                                                  session=self.session)}
 
     def add_registrations(self, registrations: list[Document]) -> None:
         self.db.registrations.insert_many(registrations, session=self.session)
@@ -255,16 +272,30 @@ class CertificatesRecords:
         self.db.registrations.update_one({"_id": registration_id}, {"$set": changes},
                                          session=self.session)
 
+    def set_results(self, changes: list[tuple[str, Document]]) -> int:
+        """``set_result`` for many registrations in one statement, each on
+        condition that it still has a seat and no result. Returns how many were
+        written: fewer when a result was recorded meanwhile."""
+        written = self.db.registrations.bulk_write([
+            UpdateOne({"_id": registration_id, "status": "registered", "result": None},
+                      {"$set": fields}) for registration_id, fields in changes],
+            ordered=False, session=self.session)
+        return int(written.modified_count)
+
     def registrations_page(self, criteria: Document, params: Document, view: Any) -> Document:
         return paged_view(self.db.registrations, criteria, params, view)
 
     # issued certificates ---------------------------------------------------------------
 
     def next_count(self, counter: str) -> int:
+        return self.reserve_counts(counter, 1)
+
+    def reserve_counts(self, counter: str, count: int) -> int:
+        """The first of ``count`` next values of ``counter``, taken at once."""
         value: int = self.db.counters.find_one_and_update(
-            {"_id": counter}, {"$inc": {"value": 1}}, upsert=True,
+            {"_id": counter}, {"$inc": {"value": count}}, upsert=True,
             return_document=ReturnDocument.AFTER, session=self.session)["value"]
-        return value
+        return value - count + 1
 
     def held(self, candidate_id: str) -> set[tuple[str, str]]:
         """(certificate code, level) of the candidate's unrevoked certificates."""
@@ -275,10 +306,9 @@ class CertificatesRecords:
     def held_by(self, candidate_ids: list[str]) -> dict[str, set[tuple[str, str]]]:
         """``held`` for many candidates, by candidate."""
         held: dict[str, set[tuple[str, str]]] = {}
-        for item in self.db.issued.find({"candidate_id": {"$in": candidate_ids},
-                                         "revoked": False},
-                                        {"candidate_id": 1, "certificate_code": 1, "level": 1},
-                                        session=self.session):
+        for item in find_in(self.db.issued, "candidate_id", candidate_ids, {"revoked": False},
+                            {"candidate_id": 1, "certificate_code": 1, "level": 1},
+                            session=self.session):
             held.setdefault(item["candidate_id"], set()).add(
                 (item["certificate_code"], item["level"]))
         return held
@@ -295,6 +325,18 @@ class CertificatesRecords:
 
     def add_issued(self, issued: Document) -> None:
         self.db.issued.insert_one(issued, session=self.session)
+
+    def add_issued_many(self, issued: list[Document]) -> None:
+        """Many issued certificates in one statement; a number or status-list
+        entry taken already raises ``DuplicateKeyError``, as ``add_issued``."""
+        try:
+            self.db.issued.insert_many(issued, session=self.session)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if errors and all(error.get("code") == DUPLICATE_KEY for error in errors):
+                raise DuplicateKeyError(errors[0].get("errmsg", "duplicate key"),
+                                        DUPLICATE_KEY, errors[0])
+            raise
 
     def revoke(self, number: str, reason: str, at: Any) -> None:
         self.db.issued.update_one({"_id": number}, {"$set": {
@@ -455,6 +497,15 @@ class CertificatesRecords:
         return list(self.db.awards.find({"student_id": student_id, "status": "awarded"},
                                         session=self.session)
                     .sort([("held_on", ASCENDING), ("_id", ASCENDING)]).limit(limit))
+
+    def awards_in_force_of(self, student_ids: list[str],
+                           limit: int) -> dict[str, list[Document]]:
+        """``awards_in_force`` for many students in one read, by student."""
+        found = group_by(find_in(self.db.awards, "student_id", student_ids,
+                                 {"status": "awarded"},
+                                 sort=[("held_on", ASCENDING), ("_id", ASCENDING)],
+                                 session=self.session), "student_id")
+        return {student_id: items[:limit] for student_id, items in found.items()}
 
     def awards_for_rule(self, programme_id: str, level: str, award: str,
                         limit: int) -> list[Document]:

@@ -6,12 +6,13 @@ together. The entrypoints (``certificates.entrypoints``) run them inside
 ``store.transact``; those that only read run outside a transaction on
 ``store.reading()``.
 """
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any, Optional, Protocol
 
 from certificates import credentials, domain
 from certificates.records import CertificatesRecords
-from college_contracts import emitter
+from college_contracts import checked_all, emitter
 from college_platform.envelope import utcnow
 from college_platform.errors import Conflict
 from college_platform.repository import new_id
@@ -31,7 +32,17 @@ class UnitOfWork(Protocol):
 
     def emit(self, event_type: str, data: Any, schema_version: int = 1) -> Any: ...
 
+    def emit_many(self, event_type: str, items: Iterable[Any],
+                  schema_version: int = 1) -> Any: ...
+
     def count(self, name: str, documentation: str, **labels: Any) -> None: ...
+
+
+def emit_all(uow: UnitOfWork, event_type: str, items: list[Document]) -> None:
+    """``emit`` for many events of one type: checked against the contract, then
+    written to the outbox at once."""
+    if items:
+        uow.emit_many(event_type, checked_all("certificates", event_type, items))
 
 
 # catalogue and exam sessions ----------------------------------------------------------------
@@ -60,13 +71,22 @@ def schedule_session(uow: UnitOfWork, fields: Document) -> Document:
 
 # registrations ------------------------------------------------------------------------------
 
-def announce_registration(uow: UnitOfWork, registration: Document) -> None:
-    emit(uow, "exam_registered", {
+def registration_event(registration: Document) -> Document:
+    return {
         "registration_id": registration["_id"], "session_id": registration["session_id"],
         "certificate_code": registration["certificate_code"],
         "level": registration["level"], "candidate_id": registration["candidate_id"],
         "candidate_kind": registration["candidate_kind"],
-        "status": registration["status"]})
+        "status": registration["status"]}
+
+
+def announce_registration(uow: UnitOfWork, registration: Document) -> None:
+    emit(uow, "exam_registered", registration_event(registration))
+
+
+def announce_registrations(uow: UnitOfWork, registrations: list[Document]) -> None:
+    """``exam_registered`` for each, written to the outbox in one statement."""
+    emit_all(uow, "exam_registered", [registration_event(r) for r in registrations])
 
 
 def register(uow: UnitOfWork, session_id: str, fields: Document, today: date) -> Document:
@@ -119,8 +139,7 @@ def register_group(uow: UnitOfWork, session_id: str, candidate_ids: list[str],
         if not records.claim_seats(exam_session, seated, waitlist):
             raise Conflict("the session's seats changed meanwhile; try again")
         records.add_registrations(registrations)
-        for registration in registrations:
-            announce_registration(uow, registration)
+        announce_registrations(uow, registrations)
     return report
 
 
@@ -170,13 +189,18 @@ def record_result(uow: UnitOfWork, registration_id: str, scores: Document, now: 
         changes["certificate_number"] = issue(uow, registration, certificate, result, now,
                                               issuer)
     records.set_result(registration_id, changes)
-    emit(uow, "result_recorded", {
-        "registration_id": registration_id, "candidate_id": registration["candidate_id"],
+    emit(uow, "result_recorded", result_event(registration, result))
+    return result
+
+
+def result_event(registration: Document, result: Document) -> Document:
+    """``result_recorded``'s data."""
+    return {
+        "registration_id": registration["_id"], "candidate_id": registration["candidate_id"],
         "candidate_kind": registration["candidate_kind"],
         "certificate_code": registration["certificate_code"],
-        "level": registration["level"], "theory": scores["theory"],
-        "practical": scores["practical"], "passed": result["passed"]})
-    return result
+        "level": registration["level"], "theory": result["theory"],
+        "practical": result["practical"], "passed": result["passed"]}
 
 
 def issue(uow: UnitOfWork, registration: Document, certificate: Document, result: Document,
@@ -202,8 +226,6 @@ def issue_certificate(uow: UnitOfWork, *, candidate_id: str, candidate_kind: str
     key = issuer.key_ring.active
     domain.check_signing_key(key)
     records = uow.records
-    number = domain.certificate_number(certificate["code"], level, now.year)
-    valid_until = domain.valid_until(now.date(), certificate.get("validity_years"))
     status_index = records.next_count("status_index")
     domain.check_status_index(status_index, credentials.STATUS_LIST_SIZE)
     candidate = records.candidate(candidate_id) or {}
@@ -213,6 +235,27 @@ def issue_certificate(uow: UnitOfWork, *, candidate_id: str, candidate_kind: str
         evidence = records.evidence_of(candidate_id, domain.MAX_EVIDENCE)
         award_evidence = domain.award_evidence(
             records.awards_in_force(candidate_id, domain.MAX_AWARD_EVIDENCE))
+    issued = signed_certificate(
+        key, issuer, candidate_id=candidate_id, candidate_kind=candidate_kind,
+        candidate=candidate, certificate=certificate, level=level, now=now,
+        status_index=status_index, evidence=evidence, award_evidence=award_evidence,
+        result=result, registration_id=registration_id, award=award)
+    records.add_issued(issued)
+    uow.count("certificates_issued", "Certificates issued, by level.", level=level)
+    emit(uow, "certificate_issued", issue_event(issued, candidate))
+    return str(issued["_id"])
+
+
+def signed_certificate(key: Any, issuer: Any, *, candidate_id: str, candidate_kind: str,
+                       candidate: Document, certificate: Document, level: str, now: datetime,
+                       status_index: int, evidence: list[Document],
+                       award_evidence: list[Document], result: Optional[Document] = None,
+                       registration_id: Optional[str] = None,
+                       award: Optional[Document] = None) -> Document:
+    """The issued certificate's document with its credential signed by ``key``
+    (what ``issue_certificate`` stores), from what was read for it."""
+    number = domain.certificate_number(certificate["code"], level, now.year)
+    valid_until = domain.valid_until(now.date(), certificate.get("validity_years"))
     unsigned = credentials.certificate_credential(
         issuer=issuer.profile, base_url=issuer.base_url, number=number,
         certificate=certificate, level=level,
@@ -222,25 +265,153 @@ def issue_certificate(uow: UnitOfWork, *, candidate_id: str, candidate_kind: str
         valid_until=valid_until and datetime.combine(valid_until, time(23, 59, 59),
                                                      tzinfo=now.tzinfo))
     credential = credentials.sign(unsigned, key, now)
-    issued_on = now.date().isoformat()
     issued = {
         "_id": number, "certificate_code": certificate["code"],
         "title": certificate["title"], "level": level,
         "candidate_id": candidate_id, "candidate_kind": candidate_kind,
         "holder_name": candidate.get("name"), "registration_id": registration_id,
-        "issued_on": issued_on, "valid_until": valid_until and valid_until.isoformat(),
+        "issued_on": now.date().isoformat(),
+        "valid_until": valid_until and valid_until.isoformat(),
         "signed_with": key.key_id, "status_index": status_index,
         "credential": credential, "revoked": False, "revocation_reason": None,
         "revoked_at": None, "created_at": utcnow()}
     if award is not None:
         issued["basis"] = domain.award_basis(award)
-    records.add_issued(issued)
-    uow.count("certificates_issued", "Certificates issued, by level.", level=level)
-    emit(uow, "certificate_issued", {
-        "certificate_number": number, "candidate_id": candidate_id,
-        "candidate_kind": candidate_kind, "certificate_code": certificate["code"],
-        "level": level, "issued_on": issued_on, "partner_id": candidate.get("partner_id")})
-    return number
+    return issued
+
+
+def issue_event(issued: Document, candidate: Document) -> Document:
+    """``certificate_issued``'s data."""
+    return {
+        "certificate_number": issued["_id"], "candidate_id": issued["candidate_id"],
+        "candidate_kind": issued["candidate_kind"],
+        "certificate_code": issued["certificate_code"], "level": issued["level"],
+        "issued_on": issued["issued_on"], "partner_id": candidate.get("partner_id")}
+
+
+# results imported ---------------------------------------------------------------------------
+
+def record_results(uow: UnitOfWork, session_id: str, rows: list[Document], now: datetime,
+                   issuer: Any) -> list[Document]:
+    """Many results of a session at once (the rows of a CSV import,
+    ``domain.parse_results_csv``'s), each row checked as ``record_result``
+    checks one: the candidate registered for the session with a seat and no
+    result yet (a second row for a candidate finds the first recorded), and
+    for a pass a signing key and a free status-list entry. A row refused is
+    reported with the reason and the others are recorded, each pass issued
+    its certificate as ``issue_certificate`` issues one.
+
+    A few statements for all the rows, not a few per row: the registrations
+    and their certificate read at once, the passes issued at once
+    (``issue_certificates``), the results written in one bulk update and
+    announced in one outbox write. Announces ``certificate_issued`` for each
+    pass and ``result_recorded`` for each row recorded. Returns the report's
+    rows ({"row", "candidate_id", "status", ...}) in the rows' order."""
+    records = uow.records
+    found = records.registrations_with_seats(
+        [domain.seat_key(session_id, row["candidate_id"]) for row in rows])
+    catalogue = {code: records.certificate(code)
+                 for code in sorted({r["certificate_code"] for r in found.values()})}
+    report: list[Document] = []
+    planned: list[tuple[Document, Document, Document]] = []  # (its report, registration, result)
+    seen: set[str] = set()
+    for row in rows:
+        outcome: Document = {"row": row["row"], "candidate_id": row["candidate_id"]}
+        report.append(outcome)
+        registration = found.get(domain.seat_key(session_id, row["candidate_id"]))
+        if registration is None:
+            outcome.update(status="rejected", errors={
+                "candidate_id": ["Not registered for this session."]})
+            continue
+        result = domain.result_of(catalogue[registration["certificate_code"]]["pass_rule"],
+                                  {"theory": row["theory"], "practical": row["practical"]},
+                                  now)
+        try:
+            domain.check_result_recordable(registration,
+                                           recorded_above=registration["_id"] in seen)
+            if result["passed"]:
+                domain.check_signing_key(issuer.key_ring.active)
+        except Conflict as exc:
+            outcome.update(status="rejected", errors={"_row": [exc.detail]})
+            continue
+        seen.add(registration["_id"])
+        planned.append((outcome, registration, result))
+    issued, refused = issue_certificates(
+        uow, [(registration, result) for _, registration, result in planned
+              if result["passed"]], catalogue, now, issuer)
+    changes: list[tuple[Document, Document, Optional[str]]] = []
+    for outcome, registration, result in planned:
+        if registration["_id"] in refused:
+            outcome.update(status="rejected", errors={"_row": [refused[registration["_id"]]]})
+            continue
+        number = issued[registration["_id"]]["_id"] if result["passed"] else None
+        changes.append((registration, result, number))
+        outcome.update(status="recorded", registration_id=registration["_id"],
+                       passed=result["passed"], certificate_number=number)
+    if changes:
+        written = records.set_results([(registration["_id"], {
+            "result": result, "certificate_number": number})
+            for registration, result, number in changes])
+        if written != len(changes):  # a result recorded since the registrations were read
+            raise Conflict("results of the session were recorded meanwhile; try again")
+        emit_all(uow, "result_recorded", [result_event(registration, result)
+                                          for registration, result, _ in changes])
+    return report
+
+
+def issue_certificates(uow: UnitOfWork, passes: list[tuple[Document, Document]],
+                       catalogue: dict[str, Document], now: datetime, issuer: Any
+                       ) -> tuple[dict[str, Document], dict[str, str]]:
+    """The certificates of many exams passed (``[(registration, result)]``,
+    with a signing key), each as ``issue_certificate`` issues one, with one
+    statement per collection for them all: the status-list entries taken at
+    once, the candidates, their evidence and awards read at once, the
+    certificates inserted and announced at once. Returns (the issued documents
+    by registration id, {registration id: why not issued} for the passes that
+    found the revocation status list full)."""
+    if not passes:
+        return {}, {}
+    records = uow.records
+    key = issuer.key_ring.active
+    first = records.reserve_counts("status_index", len(passes))
+    refused: dict[str, str] = {}
+    issuable: list[tuple[Document, Document, int]] = []
+    for offset, (registration, result) in enumerate(passes):
+        try:
+            domain.check_status_index(first + offset, credentials.STATUS_LIST_SIZE)
+        except Conflict as exc:
+            refused[registration["_id"]] = exc.detail
+            continue
+        issuable.append((registration, result, first + offset))
+    kinds = {registration["candidate_id"]: registration["candidate_kind"]
+             for registration, _, _ in issuable}
+    candidates = records.candidates(list(kinds)) if kinds else {}
+    students = [candidate_id for candidate_id, kind in kinds.items()
+                if domain.has_evidence(kind)]
+    evidence = records.evidence_of_students(students, domain.MAX_EVIDENCE) if students else {}
+    awards = records.awards_in_force_of(students, domain.MAX_AWARD_EVIDENCE) \
+        if students else {}
+    issued: dict[str, Document] = {}
+    for registration, result, status_index in issuable:
+        candidate_id = registration["candidate_id"]
+        issued[registration["_id"]] = signed_certificate(
+            key, issuer, candidate_id=candidate_id,
+            candidate_kind=registration["candidate_kind"],
+            candidate=candidates.get(candidate_id) or {},
+            certificate=catalogue[registration["certificate_code"]],
+            level=registration["level"], now=now, status_index=status_index,
+            evidence=evidence.get(candidate_id, []),
+            award_evidence=domain.award_evidence(awards.get(candidate_id, [])),
+            result=result, registration_id=registration["_id"])
+    if issued:
+        records.add_issued_many(list(issued.values()))
+        for document in issued.values():
+            uow.count("certificates_issued", "Certificates issued, by level.",
+                      level=document["level"])
+        emit_all(uow, "certificate_issued", [
+            issue_event(document, candidates.get(document["candidate_id"]) or {})
+            for document in issued.values()])
+    return issued, refused
 
 
 # issued certificates --------------------------------------------------------------------------

@@ -90,6 +90,9 @@ class FakeCertificatesRecords:
         found = [e for e in self.data["evidence"].values() if e["student_id"] == student_id]
         return sorted(found, key=lambda e: e["created_at"])[:limit]
 
+    def evidence_of_students(self, student_ids, limit):
+        return {s: found for s in student_ids if (found := self.evidence_of(s, limit))}
+
     # registrations ---------------------------------------------------------------------
 
     def registration(self, registration_id):
@@ -103,6 +106,10 @@ class FakeCertificatesRecords:
         return {r["candidate_id"]: {key: r.get(key) for key in (
             "_id", "candidate_id", "status", "waitlist_position")}
             for r in self.data["registrations"].values() if r["seat_key"] in seat_keys}
+
+    def registrations_with_seats(self, seat_keys):
+        return {r["seat_key"]: copy.deepcopy(r) for r in self.data["registrations"].values()
+                if r["seat_key"] in seat_keys}
 
     def add_registration(self, registration):
         if self.registration_for_seat(registration["seat_key"]):
@@ -129,11 +136,23 @@ class FakeCertificatesRecords:
     def set_result(self, registration_id, changes):
         self.data["registrations"][registration_id].update(copy.deepcopy(changes))
 
+    def set_results(self, changes):
+        written = 0
+        for registration_id, fields in changes:
+            registration = self.data["registrations"][registration_id]
+            if registration["status"] == "registered" and registration["result"] is None:
+                registration.update(copy.deepcopy(fields))
+                written += 1
+        return written
+
     # issued certificates ---------------------------------------------------------------
 
     def next_count(self, counter):
-        self.data["counters"][counter] = self.data["counters"].get(counter, 0) + 1
-        return self.data["counters"][counter]
+        return self.reserve_counts(counter, 1)
+
+    def reserve_counts(self, counter, count):
+        self.data["counters"][counter] = self.data["counters"].get(counter, 0) + count
+        return self.data["counters"][counter] - count + 1
 
     def held(self, candidate_id):
         return {(i["certificate_code"], i["level"]) for i in self.data["issued"].values()
@@ -155,6 +174,10 @@ class FakeCertificatesRecords:
 
     def add_issued(self, issued):
         self.data["issued"][issued["_id"]] = copy.deepcopy(issued)
+
+    def add_issued_many(self, issued):
+        for document in issued:
+            self.add_issued(document)
 
     def revoke(self, number, reason, at):
         self.data["issued"][number].update(revoked=True, revocation_reason=reason, revoked_at=at)
@@ -272,6 +295,9 @@ class FakeCertificatesRecords:
         found = [a for a in self.data["awards"].values()
                  if a["student_id"] == student_id and a["status"] == "awarded"]
         return copy.deepcopy(sorted(found, key=lambda a: (a["held_on"], a["_id"]))[:limit])
+
+    def awards_in_force_of(self, student_ids, limit):
+        return {s: found for s in student_ids if (found := self.awards_in_force(s, limit))}
 
     def awards_for_rule(self, programme_id, level, award, limit):
         return [{"student_id": a["student_id"], "award_id": a["_id"]}

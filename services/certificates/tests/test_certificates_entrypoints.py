@@ -333,6 +333,50 @@ def test_a_class_registered_at_once_fills_the_seats_then_the_waiting_list(
         call(certificates, "register_group", exam["id"], {"candidate_ids": []})
 
 
+def test_a_class_imported_twice_at_once_has_each_result_recorded_and_issued_once(
+        certificates, amqp_uri, database):
+    enrol(amqp_uri, database, STUDENTS)
+    exam = call(certificates, "create_session", {**SESSION, "capacity": len(STUDENTS)})
+    group = call(certificates, "register_group", exam["id"],
+                 {"candidate_ids": [s[0] for s in STUDENTS]})
+    assert group["registered"] == len(STUDENTS)
+    outbox = database("certificates").outbox
+    assert outbox.count_documents({"event.type": "exam_registered"}) == len(STUDENTS)
+    # theory 80 for all; a practical of 70 or more passes (the even ones)
+    csv = "candidate_id,theory,practical\n" + "".join(
+        "%s,80,%d\n" % (student_id, 90 if number % 2 == 0 else 50)
+        for number, (student_id, _) in enumerate(STUDENTS))
+
+    def import_results(_):
+        with ServiceRpcClient("certificates") as client:
+            return client.import_results(exam["id"], {"csv": csv})
+
+    reports = list(eventlet.GreenPool(2).imap(import_results, range(2)))
+    for rows in zip(*(report["rows"] for report in reports)):
+        assert sorted(row["status"] for row in rows) == ["recorded", "rejected"], rows
+        refused = next(row for row in rows if row["status"] == "rejected")
+        assert "recorded" in refused["errors"]["_row"][0], refused
+    passes = len(STUDENTS[::2])
+    assert sum(report["recorded"] for report in reports) == len(STUDENTS)
+    issued = list(database("certificates").issued.find())
+    assert len(issued) == passes
+    assert len({item["status_index"] for item in issued}) == passes
+    registrations = {r["candidate_id"]: r for r in database("certificates").registrations.find()}
+    assert {item["registration_id"] for item in issued} == {
+        registrations[s[0]]["_id"] for s in STUDENTS[::2]}
+    assert all(registrations[s[0]]["certificate_number"] for s in STUDENTS[::2])
+    assert not any(registrations[s[0]]["certificate_number"] for s in STUDENTS[1::2])
+    assert outbox.count_documents({"event.type": "certificate_issued"}) == passes
+    assert outbox.count_documents({"event.type": "result_recorded"}) == len(STUDENTS)
+    for item in issued:
+        credential = call(certificates, "get_credential", item["_id"])
+        assert call(certificates, "verify_credential", credential)["verified"] is True
+
+    again = call(certificates, "import_results", exam["id"], {"csv": csv})
+    assert (again["recorded"], again["rejected"]) == (0, len(STUDENTS))
+    assert database("certificates").issued.count_documents({}) == passes
+
+
 def test_public_verification_shows_what_not_who_and_numbers_cannot_be_walked(
         certificates, amqp_uri, database):
     enrol(amqp_uri, database, STUDENTS[:2])

@@ -175,6 +175,123 @@ def test_without_a_signing_key_nothing_is_issued(uow, exam):
                                 NOW, unkeyed)
 
 
+def rows_of(*scores):
+    """Parsed CSV rows ``(candidate, theory, practical)``, numbered from 2."""
+    return [{"row": number, "candidate_id": candidate, "theory": theory,
+             "practical": practical}
+            for number, (candidate, theory, practical) in enumerate(scores, start=2)]
+
+
+class CountedRecords:
+    """The fake records, counting the calls of each verb: a statement each."""
+
+    def __init__(self, records):
+        self.records, self.calls = records, {}
+
+    def __getattr__(self, name):
+        verb = getattr(self.records, name)
+
+        def counted(*args, **kwargs):
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return verb(*args, **kwargs)
+        return counted
+
+
+def test_results_imported_at_once_are_each_checked_and_each_pass_issued(uow, exam):
+    workflows.remember_evidence(uow, {"project_id": "p-1", "evidence": [
+        {"student_id": STUDENTS[0], "deliverable_id": "d-1", "url": "https://x/1"}]})
+    first, second, _ = [register(uow, exam, s) for s in STUDENTS[:3]]  # the third waits
+    teacher = register(uow, exam, "m-1", kind="teacher")
+    uow.records.data["sessions"][exam["_id"]]["seats_taken"] = 1  # a seat for the teacher
+    uow.records.data["registrations"][teacher["_id"]].update(status="registered",
+                                                             waitlist_position=None)
+    uow.emitted.clear()
+    counted = CountedRecords(uow.records)
+    uow.records = counted
+    report = workflows.record_results(uow, exam["_id"], rows_of(
+        (STUDENTS[0], 80, 75), (STUDENTS[1], 80, 69), ("nobody", 90, 90),
+        (STUDENTS[2], 90, 90), (STUDENTS[0], 99, 99), ("m-1", 70, 70)), NOW, ISSUER)
+    uow.records = counted.records
+
+    assert [(r["row"], r["status"]) for r in report] == [
+        (2, "recorded"), (3, "recorded"), (4, "rejected"), (5, "rejected"), (6, "rejected"),
+        (7, "recorded")]
+    assert report[2]["errors"] == {"candidate_id": ["Not registered for this session."]}
+    assert "this one is waitlisted" in report[3]["errors"]["_row"][0]
+    assert "already recorded" in report[4]["errors"]["_row"][0]  # the first row counts
+    assert [r["passed"] for r in report if r["status"] == "recorded"] == [True, False, True]
+    assert report[1]["certificate_number"] is None
+    stored = uow.records.registration(first["_id"])
+    assert (stored["result"]["theory"], stored["certificate_number"]) == (
+        80, report[0]["certificate_number"])
+    assert uow.records.registration(second["_id"])["result"]["passed"] is False
+    student, teachers = (uow.records.issued(report[i]["certificate_number"]) for i in (0, 5))
+    assert (student["status_index"], teachers["status_index"]) == (1, 2)
+    assert (student["registration_id"], student["holder_name"]) == (first["_id"], "学生1")
+    assert credentials.verify_proof(student["credential"], ISSUER.key_ring) == []
+    assert credentials.verify_proof(teachers["credential"], ISSUER.key_ring) == []
+    assert student["credential"]["evidence"][0]["id"] == "https://x/1"
+    assert uow.events("certificate_issued") == [{
+        "certificate_number": student["_id"], "candidate_id": STUDENTS[0],
+        "candidate_kind": "student", "certificate_code": "1X-IOT-01", "level": "junior",
+        "issued_on": "2027-05-10", "partner_id": "ent-1"}, {
+        "certificate_number": teachers["_id"], "candidate_id": "m-1",
+        "candidate_kind": "teacher", "certificate_code": "1X-IOT-01", "level": "junior",
+        "issued_on": "2027-05-10", "partner_id": None}]
+    assert [(e["candidate_id"], e["passed"]) for e in uow.events("result_recorded")] == [
+        (STUDENTS[0], True), (STUDENTS[1], False), ("m-1", True)]
+    assert uow.counted == [("certificates_issued", {"level": "junior"})] * 2
+    # a statement per collection for all the rows, none per row
+    assert counted.calls == {
+        "registrations_with_seats": 1, "certificate": 1, "reserve_counts": 1,
+        "candidates": 1, "evidence_of_students": 1, "awards_in_force_of": 1,
+        "add_issued_many": 1, "set_results": 1}
+
+
+def test_results_imported_again_record_nobody_twice(uow, exam):
+    registrations = [register(uow, exam, s) for s in STUDENTS[:2]]
+    rows = rows_of((STUDENTS[0], 80, 75), (STUDENTS[1], 50, 90))
+    first = workflows.record_results(uow, exam["_id"], rows, NOW, ISSUER)
+    uow.emitted.clear()
+    again = workflows.record_results(uow, exam["_id"], rows, NOW, ISSUER)
+    assert [r["status"] for r in first] == ["recorded", "recorded"]
+    assert [r["status"] for r in again] == ["rejected", "rejected"]
+    assert all("already recorded" in r["errors"]["_row"][0] for r in again)
+    assert uow.emitted == [] and len(uow.records.data["issued"]) == 1
+    assert uow.records.registration(registrations[0]["_id"])["certificate_number"] == \
+        first[0]["certificate_number"]
+
+
+def test_results_imported_without_a_signing_key_record_the_fails_only(uow, exam):
+    for student in STUDENTS[:2]:
+        register(uow, exam, student)
+    unkeyed = Issuer(KeyRing(""), "https://college.example.edu", "College", "http://x")
+    report = workflows.record_results(uow, exam["_id"], rows_of(
+        (STUDENTS[0], 80, 80), (STUDENTS[1], 80, 50)), NOW, unkeyed)
+    assert [r["status"] for r in report] == ["rejected", "recorded"]
+    assert "no credential signing key" in report[0]["errors"]["_row"][0]
+    assert uow.records.data["issued"] == {} and uow.events("certificate_issued") == []
+
+
+def test_results_imported_past_the_end_of_the_status_list_are_refused(uow, exam):
+    for student in STUDENTS[:2]:
+        register(uow, exam, student)
+    uow.records.data["counters"]["status_index"] = credentials.STATUS_LIST_SIZE - 2
+    report = workflows.record_results(uow, exam["_id"], rows_of(
+        (STUDENTS[0], 80, 80), (STUDENTS[1], 80, 80)), NOW, ISSUER)
+    assert [r["status"] for r in report] == ["recorded", "rejected"]
+    assert report[1]["errors"] == {"_row": ["the revocation status list is full"]}
+    assert [e["candidate_id"] for e in uow.events("result_recorded")] == [STUDENTS[0]]
+
+
+def test_results_recorded_by_a_concurrent_import_refuse_the_batch(uow, exam):
+    register(uow, exam, STUDENTS[0])
+    uow.records.set_results = lambda changes: 0  # another import wrote them first
+    with pytest.raises(Conflict, match="recorded meanwhile"):
+        workflows.record_results(uow, exam["_id"], rows_of((STUDENTS[0], 80, 80)), NOW,
+                                 ISSUER)
+
+
 def issue_to(uow, exam, student_id):
     registration = register(uow, exam, student_id)
     workflows.record_result(uow, registration["_id"], {"theory": 80, "practical": 80}, NOW,

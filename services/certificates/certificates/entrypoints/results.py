@@ -7,6 +7,8 @@ from college_platform.validation import load
 
 results_report_view = ResultsImportReportSchema()
 ISSUED_CONCURRENTLY = "the certificate was issued concurrently"
+# rows of a results import recorded in one transaction: a class's results in a few of them
+RESULTS_PER_TRANSACTION = 250
 
 
 class ResultsEntrypoints:
@@ -31,7 +33,9 @@ class ResultsEntrypoints:
     @rpc
     def import_results(self, session_id, payload):
         """Record many results from CSV (``candidate_id,theory,practical``), each
-        row on its own; the report says what happened to every row.
+        row on its own; the report says what happened to every row. The rows
+        are recorded ``RESULTS_PER_TRANSACTION`` at a time, each batch in one
+        transaction of a few statements (``workflows.record_results``).
 
         payload: {"csv": "candidate_id,theory,practical\\nstu-1,78,85\\nstu-2,55,90\\n"}
         -> {"recorded": 2, "rejected": 0, "rows": [{"row": 2, "candidate_id": "stu-1",
@@ -43,32 +47,24 @@ class ResultsEntrypoints:
             rows, report = domain.parse_results_csv(text)
         except ValueError as exc:
             raise InvalidInput("the CSV cannot be read", errors={"csv": [str(exc)]})
-        for row in rows:
-            report.append(self._import_row(session_id, row))
+        for start in range(0, len(rows), RESULTS_PER_TRANSACTION):
+            report.extend(self._import_rows(session_id,
+                                            rows[start:start + RESULTS_PER_TRANSACTION]))
         report.sort(key=lambda item: item["row"])
         recorded = sum(1 for item in report if item["status"] == "recorded")
         return results_report_view.dump({"recorded": recorded,
                                          "rejected": len(report) - recorded, "rows": report})
 
-    def _import_row(self, session_id, row):
-        """One row of an import in its own transaction: a row refused is
-        reported, and the others are still recorded."""
-        outcome = {"row": row["row"], "candidate_id": row["candidate_id"]}
-        records = self.store.reading().records
-        registration = records.registration_for_seat(
-            domain.seat_key(session_id, row["candidate_id"]))
-        if registration is None:
-            return {**outcome, "status": "rejected", "errors": {
-                "candidate_id": ["Not registered for this session."]}}
-        scores = {"theory": row["theory"], "practical": row["practical"]}
+    def _import_rows(self, session_id, rows):
+        """Rows of an import in one transaction: a row refused is reported and
+        the others are recorded. What refuses them all (a concurrent import
+        recorded some of them first, and again on the transaction's retries)
+        is reported on each, as when each row had its own transaction."""
         try:
-            self.store.transact(
-                lambda uow: workflows.record_result(uow, registration["_id"], scores,
-                                                    self.clock(), self.issuer),
+            return self.store.transact(
+                lambda uow: workflows.record_results(uow, session_id, rows, self.clock(),
+                                                     self.issuer),
                 on_duplicate=Conflict(ISSUED_CONCURRENTLY))
         except (Conflict, NotFound) as exc:
-            return {**outcome, "status": "rejected", "errors": {"_row": [exc.detail]}}
-        recorded = records.registration(registration["_id"])
-        return {**outcome, "status": "recorded", "registration_id": registration["_id"],
-                "passed": recorded["result"]["passed"],
-                "certificate_number": recorded["certificate_number"]}
+            return [{"row": row["row"], "candidate_id": row["candidate_id"],
+                     "status": "rejected", "errors": {"_row": [exc.detail]}} for row in rows]
