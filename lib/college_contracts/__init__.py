@@ -48,11 +48,7 @@ def schema_for(source: str, event_type: str) -> Schema:
 
 def checked(source: str, event_type: str, data: Data) -> Data:
     """``data`` unchanged if it honours the contract, else ContractViolation."""
-    try:
-        schema_for(source, event_type).load(data)
-    except ValidationError as exc:
-        raise ContractViolation("%s.%s: %s" % (source, event_type, exc.messages))
-    return data
+    return checked_all(source, event_type, [data])[0]
 
 
 def checked_all(source: str, event_type: str, items: Sequence[Data]) -> list[Data]:

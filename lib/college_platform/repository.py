@@ -58,7 +58,7 @@ def group_by(documents: Iterable[Document], key: str) -> dict[Any, list[Document
 # value of an ``$in`` list, so n values over n documents cost n² comparisons: 500
 # registrations by seat key took 310 ms in one list and 59 ms in five of 100, and
 # marking 1,000 outbox records sent 1.19 s in lists of 500 and 0.59 s in lists of
-# 100 (docs/benchmarks.md, 8 December). MongoDB looks the values up, and the parts
+# 100 (docs/benchmarks.md, 7 December, night). MongoDB looks the values up, and the parts
 # cost it a round trip each. Long lists are sent in parts of this many values.
 IN_LIST_PART = 100
 
