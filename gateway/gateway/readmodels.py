@@ -253,12 +253,13 @@ class ReadModelStore:
 
     # dashboard facts -------------------------------------------------------------
 
-    def save_facts(self, service, rows, fetched_at):
-        """Store a service's facts; the same facts fetched again only move
-        ``checked_at``, so the dashboards computed from them stay valid."""
+    def save_facts(self, service, rows, fetched_at, read_seconds=0.0):
+        """Store a service's facts and how long reading them took; the same
+        facts fetched again only move ``checked_at``, so the dashboards
+        computed from them stay valid."""
         digest = hashlib.sha256(dumps(rows).encode()).hexdigest()
         stored = self.db.indicator_facts.find_one({"_id": service}, {"digest": 1})
-        changes = {"checked_at": fetched_at}
+        changes = {"checked_at": fetched_at, "read_seconds": read_seconds}
         if not stored or stored.get("digest") != digest:
             changes.update(rows=rows, digest=digest, fetched_at=fetched_at)
         self.db.indicator_facts.update_one({"_id": service}, {"$set": changes}, upsert=True)
@@ -280,9 +281,12 @@ class ReadModelStore:
             self._facts = (time.monotonic(), current, facts)
         return facts
 
-    def facts_checked_at(self, service):
-        stored = self.db.indicator_facts.find_one({"_id": service}, {"checked_at": 1})
-        return stored and stored.get("checked_at")
+    def facts_checked(self, service):
+        """``(checked_at, read_seconds)`` of the service's last facts read, or
+        ``(None, 0.0)``."""
+        stored = self.db.indicator_facts.find_one({"_id": service},
+                                                  {"checked_at": 1, "read_seconds": 1}) or {}
+        return stored.get("checked_at"), stored.get("read_seconds") or 0.0
 
 
 class ReadModels(DependencyProvider):

@@ -34,6 +34,15 @@ WATCHED_EVENTS = {
 }
 
 
+def facts_wait_seconds(read_seconds, min_interval, max_share):
+    """How long after a read of a service's dashboard facts the next may
+    start: ``min_interval``, or longer when the read was slow. The facts read
+    whole collections, so their cost grows with the data; spacing the reads
+    by ``read_seconds / max_share`` keeps them to that share of the service's
+    time (0.1: a read of 0.8 s, the next 8 s later) whatever it holds."""
+    return max(min_interval, (read_seconds or 0.0) / max_share)
+
+
 def sweep_size(round_size, interval_seconds, round_seconds, batch):
     """How many stored views of a kind one sweep tick re-reads: enough to go
     round all ``round_size`` of them (as counted when the round started) within

@@ -155,3 +155,11 @@ def test_the_same_facts_fetched_again_keep_their_version(store):
                      first + timedelta(seconds=9))
     rows, changed = store.facts(max_age_seconds=0)
     assert changed != versions and rows["projects"][0]["value"] == 2
+
+
+def test_the_last_facts_read_is_remembered_with_how_long_it_took(store):
+    assert store.facts_checked("mentors") == (None, 0.0)
+    at = utcnow()
+    store.save_facts("mentors", [], at, read_seconds=0.75)
+    checked_at, read_seconds = store.facts_checked("mentors")
+    assert abs((checked_at - at).total_seconds()) < 0.001 and read_seconds == 0.75

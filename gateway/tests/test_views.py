@@ -1,5 +1,6 @@
 """The aggregated views' rules, without broker or database."""
 from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
 
 from college_contracts import CONTRACTS
 from gateway.routes.views import ViewRoutes
@@ -14,6 +15,7 @@ from gateway.views import (
     contribution_row,
     dashboard,
     enterprise_view,
+    facts_wait_seconds,
     risk_of,
     stale_views,
     student_360,
@@ -449,6 +451,50 @@ def test_the_sweep_tick_marks_the_rounds_next_views_of_each_kind_for_refresh():
     routes.read_models.marked.clear()
     routes.sweep_views()
     assert (STUDENT_VIEW, "s2") in {(kind, key) for kind, key, _ in routes.read_models.marked}
+
+
+def test_slow_facts_reads_are_spaced_to_keep_them_a_bounded_share_of_the_services_time():
+    assert facts_wait_seconds(0.05, 2, 0.1) == 2  # quick reads: the minimum interval
+    assert facts_wait_seconds(0.8, 2, 0.1) == 8  # 0.8 s of reading, then 8 s apart
+    assert facts_wait_seconds(None, 2, 0.1) == 2  # never read
+
+
+def test_the_facts_refresh_waits_after_a_slow_read_and_records_how_long_each_took():
+    class StoredFacts:
+        def __init__(self):
+            self.checked, self.saved = (None, 0.0), []
+
+        def facts_checked(self, service):
+            return self.checked
+
+        def claim(self, kind, service, keys, lease_seconds):
+            return "token", keys
+
+        def save_facts(self, service, rows, fetched_at, read_seconds):
+            self.saved.append(read_seconds)
+            self.checked = (fetched_at, read_seconds)
+
+        def release(self, token):
+            pass
+
+    clock = {"now": 0.0}
+    routes = ViewRoutes()
+    routes.read_models = StoredFacts()
+
+    def slow_call(service, method, deadline):  # the facts read takes 1 s
+        clock["now"] += 1.0
+        return []
+    routes.call = slow_call
+    moments = iter([datetime(2027, 3, 1, 8, 0, s, tzinfo=timezone.utc) for s in range(60)])
+    with patch("gateway.routes.views.time.monotonic", lambda: clock["now"]), \
+            patch("gateway.routes.views.utcnow", lambda: next(moments)):
+        routes._refresh_facts("projects")  # 08:00:00, read for 1 s
+        for _ in range(8):  # 08:00:01 to 08:00:08: within 10 s of a 1 s read
+            routes._refresh_facts("projects")
+        assert routes.read_models.saved == [1.0]
+        routes._refresh_facts("projects")  # 08:00:09 is still within 10 s
+        routes._refresh_facts("projects")  # 08:00:10
+    assert routes.read_models.saved == [1.0, 1.0]
 
 
 def a_360_with_two_enterprises():

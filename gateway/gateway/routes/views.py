@@ -5,6 +5,7 @@ current by the event handlers and the refresher below; a part the read model
 lacks is fetched at request time within a deadline, and a service that does
 not answer makes the response partial. See docs/views.md."""
 import logging
+import time
 
 from eventlet.greenpool import GreenPool
 
@@ -33,6 +34,7 @@ from gateway.views import (
     dashboard,
     enterprise_known,
     enterprise_view,
+    facts_wait_seconds,
     stale_views,
     student_360,
     student_360_for_enterprise,
@@ -168,15 +170,17 @@ class ViewRoutes:
             self.read_models.mark([(FACTS, "all", service)])
 
     def _refresh_facts(self, service):
-        """Facts are whole-service aggregates: refreshed at most every few seconds."""
-        last = self.read_models.facts_checked_at(service)
-        interval = settings.FACTS_MIN_INTERVAL_SECONDS()
-        if last is not None and (utcnow() - last).total_seconds() < interval:
+        """Facts are whole-service aggregates: refreshed at most every few
+        seconds, and less often when they take long to read (``facts_wait_seconds``)."""
+        last, read_seconds = self.read_models.facts_checked(service)
+        wait = facts_wait_seconds(read_seconds, settings.FACTS_MIN_INTERVAL_SECONDS(),
+                                  settings.FACTS_MAX_SHARE())
+        if last is not None and (utcnow() - last).total_seconds() < wait:
             return
         token, claimed = self.read_models.claim(FACTS, service, ["all"], lease_seconds=60)
         if not claimed:
             return
-        fetched_at = utcnow()
+        fetched_at, started = utcnow(), time.monotonic()
         try:
             rows = self.call(service, "indicator_facts",
                              deadline=settings.VIEW_REFRESH_TIMEOUT_SECONDS)
@@ -185,7 +189,7 @@ class ViewRoutes:
                         service, str(exc)[:200])
             self.read_models.postpone(token, settings.VIEW_RETRY_SECONDS())
             return
-        self.read_models.save_facts(service, rows, fetched_at)
+        self.read_models.save_facts(service, rows, fetched_at, time.monotonic() - started)
         self.read_models.release(token)
 
     @configured_timer(settings.VIEW_SWEEP_INTERVAL_SECONDS)
