@@ -23,7 +23,7 @@ from college_platform.documents import Database, Document, Session
 from college_platform.envelope import Envelope, new_event, utcnow
 from college_platform.errors import PermanentEventError
 from college_platform.metrics import metrics_of
-from college_platform.outbox import EPOCH, OUTBOX_INDEXES, OutboxRelay, outbox_record
+from college_platform.outbox import EPOCH, OUTBOX_INDEXES, OutboxRelay, events_of, outbox_records
 from college_platform.repository import derived_id, insert_new
 
 log = logging.getLogger(__name__)
@@ -71,35 +71,37 @@ class UnitOfWork(Generic[R]):
         self.source = source
         self.claimed_for = claimed_for
         self.emitted: list[Envelope] = []
-        self.committed_records: list[tuple[Any, Envelope]] = []  # (outbox id, envelope)
+        # (outbox id, the record's envelopes)
+        self.committed_records: list[tuple[Any, list[Envelope]]] = []
         self.counted: list[tuple[str, str, dict[str, Any]]] = []
 
     def _records(self, envelopes: Sequence[Envelope]) -> list[Document]:
         now = utcnow()
         lease_until = now + self.claimed_for if self.claimed_for else EPOCH
-        return [outbox_record(envelope, now, lease_until) for envelope in envelopes]
+        return outbox_records(envelopes, now, lease_until)
 
     def emit(self, event_type: str, data: Any, schema_version: int = 1) -> Envelope:
         envelope = new_event(event_type, self.source, data, schema_version)
         record, = self._records([envelope])
         self.db.outbox.insert_one(record, session=self.session)
-        self.committed_records.append((record["_id"], envelope))
+        self.committed_records.append((record["_id"], [envelope]))
         self.emitted.append(envelope)
         return envelope
 
     def emit_many(self, event_type: str, items: Iterable[Any], schema_version: int = 1,
                   caused_by: Sequence[str] | None = None) -> list[Envelope]:
-        """``emit`` for many events of one type, written to the outbox at once.
-        ``caused_by``: the ids of the events each announces the effect of, one
-        per item; the envelopes' ids are then derived from them (``caused``)."""
+        """``emit`` for many events of one type, written to the outbox at once
+        in shared records (``outbox.outbox_records``). ``caused_by``: the ids
+        of the events each announces the effect of, one per item; the
+        envelopes' ids are then derived from them (``caused``)."""
         envelopes = [new_event(event_type, self.source, data, schema_version) for data in items]
         if caused_by is not None:
             envelopes = caused(envelopes, self.source, caused_by)
         if envelopes:
             records = self._records(envelopes)
             self.db.outbox.insert_many(records, session=self.session)
-            self.committed_records.extend((record["_id"], envelope)
-                                          for record, envelope in zip(records, envelopes))
+            self.committed_records.extend((record["_id"], events_of(record))
+                                          for record in records)
         self.emitted.extend(envelopes)
         return envelopes
 
@@ -140,7 +142,8 @@ class OnceUnit(Generic[R]):
         self.claimed_for = claimed_for
         self.outbox: list[Document] = []
         self.emitted: list[Envelope] = []
-        self.committed_records: list[tuple[Any, Envelope]] = []  # those new to the outbox
+        # (outbox id, the record's envelopes) of the records new to the outbox
+        self.committed_records: list[tuple[Any, list[Envelope]]] = []
         self.counted: list[tuple[str, str, dict[str, Any]]] = []
 
     def emit(self, event_type: str, data: Any, schema_version: int = 1) -> Envelope:
@@ -155,9 +158,12 @@ class OnceUnit(Generic[R]):
         lease_until = now + self.claimed_for if self.claimed_for else EPOCH
         envelopes = caused([new_event(event_type, self.source, data, schema_version, now)
                             for data in items], self.source, caused_by)
-        self.outbox.extend({**outbox_record(envelope, now, lease_until),
-                            "_id": derived_id(self.source, "outbox", envelope["id"])}
-                           for envelope in envelopes)
+        # a record's id is derived from its events': the same events announced
+        # again find their record; grouped otherwise on a later run, they are
+        # published again, and every consumer's inbox absorbs them by their ids
+        self.outbox.extend({**record, "_id": derived_id(self.source, "outbox",
+                                                        *[e["id"] for e in events_of(record)])}
+                           for record in outbox_records(envelopes, now, lease_until))
         return envelopes
 
     def count(self, name: str, documentation: str, **labels: Any) -> None:
@@ -167,9 +173,10 @@ class OnceUnit(Generic[R]):
         """Write the announcements not written by an earlier run of the same
         events; those this run wrote are published from memory."""
         stored = insert_new(self.db.outbox, self.outbox)
-        self.committed_records = [(record["_id"], record["event"]) for record in self.outbox
+        self.committed_records = [(record["_id"], events_of(record)) for record in self.outbox
                                   if record["_id"] not in stored]
-        self.emitted = [envelope for _, envelope in self.committed_records]
+        self.emitted = [envelope for _, envelopes in self.committed_records
+                        for envelope in envelopes]
 
 
 class _AlreadyHandled(Exception):
@@ -449,8 +456,8 @@ class MongoStore(DependencyProvider):
         self.poll_interval = settings.OUTBOX_POLL_SECONDS()
         self.relay_enabled = settings.OUTBOX_RELAY_ENABLED()
         self._wake = threading.Event()
-        # outbox records this process committed: (id, envelope), published from memory
-        self._committed: deque[tuple[Any, Envelope]] = deque()
+        # outbox records this process committed: (id, envelopes), published from memory
+        self._committed: deque[tuple[Any, list[Envelope]]] = deque()
         # born claimed for this long: a process killed before publishing them leaves
         # them to the sweeps of its successors after that
         self.claimed_for = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS()) \
@@ -516,8 +523,11 @@ class MongoStore(DependencyProvider):
 
     def _publish_held(self) -> None:
         while self._committed:
-            batch = [self._committed.popleft()
-                     for _ in range(min(COMMITTED_BATCH, len(self._committed)))]
+            batch = [self._committed.popleft()]  # whole records, about COMMITTED_BATCH events
+            events = len(batch[0][1])
+            while self._committed and events + len(self._committed[0][1]) <= COMMITTED_BATCH:
+                events += len(self._committed[0][1])
+                batch.append(self._committed.popleft())
             self.relay.publish_committed(batch)
 
     def _release_committed(self) -> None:

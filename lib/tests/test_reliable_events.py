@@ -11,7 +11,14 @@ from college_platform.errors import NotFound
 from college_platform.events import event_handler
 from college_platform.metrics import EntrypointMetrics
 from college_platform.mongo import MongoStore
-from college_platform.outbox import EPOCH, OutboxRelay, outbox_record
+from college_platform.outbox import (
+    EPOCH,
+    GROUP_SIZE,
+    OutboxRelay,
+    events_of,
+    outbox_record,
+    outbox_records,
+)
 from college_platform.repository import IN_LIST_PART
 from college_platform.rpc import rpc
 from college_platform.service import PlatformService
@@ -304,7 +311,7 @@ def test_the_relay_publishes_what_was_just_committed_and_sweeps_the_rest(mongo_u
         published.append(envelope)
     relay.publish = broker_gone_after_one
     with pytest.raises(ConnectionError):
-        relay.publish_committed([(record["_id"], record["event"]) for record in mine])
+        relay.publish_committed([(record["_id"], [record["event"]]) for record in mine])
     # a batch is confirmed whole or not known to be taken: none of it is marked sent
     assert collection.count_documents({"status": "sent"}) == 2
     # and it is released at once, not when its claim runs out; the one the broker
@@ -329,9 +336,61 @@ def test_a_committed_batch_longer_than_one_list_is_marked_sent_or_released_whole
         raise ConnectionError("broker gone")
     relay.publish_many = broker_gone
     with pytest.raises(ConnectionError):
-        relay.publish_committed([(record["_id"], record["event"]) for record in records[:half]])
+        relay.publish_committed([(record["_id"], [record["event"]]) for record in records[:half]])
     assert collection.count_documents({"lease_until": EPOCH}) == half  # released, all of them
     relay.publish_many = lambda envelopes: None
-    assert relay.publish_committed([(record["_id"], record["event"])
+    assert relay.publish_committed([(record["_id"], [record["event"]])
                                     for record in records[half:]]) == len(records) - half
     assert collection.count_documents({"status": "sent"}) == len(records) - half
+
+
+def test_events_announced_together_share_records_of_at_most_a_group_each():
+    now = utcnow()
+    alone, = outbox_records([new_event("thing_done", "relay", {"n": 0})], now)
+    assert events_of(alone)[0]["data"] == {"n": 0} and "events" not in alone
+    many = [new_event("thing_done", "relay", {"n": n}) for n in range(GROUP_SIZE + 3)]
+    records = outbox_records(many, now)
+    assert [record["count"] for record in records] == [GROUP_SIZE, 3]
+    assert [event["data"]["n"] for record in records for event in events_of(record)] == \
+        list(range(GROUP_SIZE + 3))
+
+
+def test_a_shared_record_is_published_whole_in_order_and_counted_by_its_events(
+        mongo_uri, database):
+    collection = database("relay").outbox
+    now = utcnow()
+    collection.insert_one(outbox_record(new_event("thing_done", "relay", {"n": 0}), now))
+    collection.insert_many(outbox_records(
+        [new_event("thing_done", "relay", {"n": n}) for n in range(1, 5)], now))
+    relay = OutboxRelay(collection, lambda envelope: None)
+    assert relay.backlog()[0] == 5  # events, not records
+
+    def broker_gone(envelopes):
+        raise ConnectionError("broker gone")
+    relay.publish_many = broker_gone
+    with pytest.raises(ConnectionError):
+        relay.publish_pending()
+    assert relay.backlog()[0] == 5
+    published = []
+    relay.publish_many = published.extend
+    assert relay.publish_pending() == 2  # records
+    assert [event["data"]["n"] for event in published] == [0, 1, 2, 3, 4]
+    assert relay.backlog()[0] == 0
+
+
+def test_what_a_process_committed_goes_out_in_whole_records_about_a_batch_at_a_time():
+    from collections import deque
+
+    from college_platform import mongo
+    store = mongo.MongoStore.__new__(mongo.MongoStore)
+    sizes = [1, mongo.COMMITTED_BATCH - 1, 2, mongo.COMMITTED_BATCH + 7, 3]
+    store._committed = deque(("r%d" % n, [{"n": n}] * size) for n, size in enumerate(sizes))
+    batches = []
+
+    class Relay:
+        def publish_committed(self, records):
+            batches.append([record_id for record_id, _ in records])
+    store.relay = Relay()
+    store._publish_held()
+    # never a record split between two publishes (each is marked sent whole)
+    assert batches == [["r0", "r1"], ["r2"], ["r3"], ["r4"]]
