@@ -12,7 +12,7 @@ from college_contracts import outbound as contract
 from college_platform.documents import Database, Document, Session
 from college_platform.envelope import utcnow
 from college_platform.errors import NotFound
-from college_platform.repository import page
+from college_platform.repository import insert_new, page
 from projects.outbound import DEAD, PENDING, QUEUE, new_queue
 
 log = logging.getLogger(__name__)
@@ -73,12 +73,9 @@ class OutboundRecords:
     # deliveries ---------------------------------------------------------------
 
     def add_deliveries(self, deliveries: list[Document]) -> None:
-        """Each once: a delivery already there (the same event announced again)
-        is left as it is."""
-        for delivery in deliveries:
-            self.db.deliveries.update_one({"_id": delivery["_id"]},
-                                          {"$setOnInsert": delivery}, upsert=True,
-                                          session=self.session)
+        """Each once, in one statement: a delivery already there (the same
+        event announced again) is left as it is."""
+        insert_new(self.db.deliveries, deliveries, session=self.session)
 
     def deliveries_page(self, criteria: Document, params: Document) -> Document:
         return page(self.db.deliveries, criteria, params["offset"], params["limit"])

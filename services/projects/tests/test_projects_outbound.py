@@ -21,7 +21,7 @@ from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.metrics import metrics_of
 from projects.outbound_records import queues_get_tokens
 from projects.service import ProjectsService
-from testkit.amqp import publish_event
+from testkit.amqp import drain, publish_event
 from testkit.calls import call
 from testkit.enterprise import access, provision
 from testkit.servers import ROOT, wait_until
@@ -372,3 +372,20 @@ def test_a_due_delivery_is_claimed_by_one_sender_and_not_once_changed_since_it_w
     assert records.claim(second, now, 30) is None
     stored = records.db.deliveries.find_one({"_id": "d-1"})
     assert stored["lease_until"] > now
+
+
+def test_an_internal_event_breaking_its_contract_is_dead_lettered_alone_and_its_batch_delivered(
+        projects, enterprises, service_config, database):
+    uri = service_config["AMQP_URI"]
+    subscribe(projects, ACME, "queue", [STARTED])
+    broken = placement_started(ACME, "pl-broken")
+    del broken["data"]["student_id"]
+    for event in (placement_started(ACME, "pl-1"), broken, placement_started(ACME, "pl-2")):
+        publish_event(uri, "projects", event)
+    wait_until(lambda: len(deliveries(database, status="delivered")) == 2, timeout=30,
+               message="the two valid placements delivered")
+    dead = wait_until(lambda: drain(
+        uri, "evt-projects-placement_started--projects.outbound_placement_started.dead"),
+        timeout=30, message="the broken event dead-lettered")
+    assert [body["id"] for body, _ in dead] == [broken["id"]]
+    assert sorted(d["subject"] for d in deliveries(database)) == ["pl-1", "pl-2"]

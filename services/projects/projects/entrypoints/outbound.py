@@ -3,7 +3,7 @@ sent back to its systems as public CloudEvents (its queue or a webhook), and
 the subscriptions that say what and how (docs/outbound.md)."""
 from college_contracts import read
 from college_platform.envelope import utcnow
-from college_platform.errors import Conflict
+from college_platform.errors import Conflict, PermanentEventError
 from college_platform.events import event_handler
 from college_platform.rpc import rpc
 from college_platform.validation import load
@@ -41,12 +41,24 @@ class OutboundEntrypoints:
     sender = OutboundSender()
 
     def _outgoing(self, events):
-        """Deliveries for a batch of internal events, with their inbox records
-        in one transaction: an event delivered twice adds nothing."""
+        """Deliveries for a batch of internal events, with no transaction
+        (``Store.handle_in_bulk``): a delivery's id is derived from its
+        subscription and event, so an event delivered twice, or again after a
+        crash between the deliveries and the inbox records, adds nothing."""
         now = utcnow()  # the sender's clock: due now, whatever the service's clock says
         source = events[0]["source"]
-        outcomes = self.store.handle_batch(events, lambda uow, fresh: workflows.record_outgoing(
-            uow, source, [(event, read(event)) for event in fresh], now))
+
+        def work(unit, fresh):
+            loaded, outcomes = [], []
+            for event in fresh:
+                try:
+                    loaded.append((event, read(event)))
+                    outcomes.append(None)
+                except PermanentEventError as exc:  # that event alone is dead-lettered
+                    outcomes.append(exc)
+            workflows.record_outgoing(unit, source, loaded, now)
+            return outcomes
+        outcomes = self.store.handle_in_bulk(events, work)
         self.sender.wake()
         return outcomes
 
