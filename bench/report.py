@@ -99,6 +99,15 @@ METHOD = """## How it is measured
   `projects.events` receives the resulting `project_drafted` after the projects service has
   committed the draft and relayed its outbox. Rate = drafted announcements per second from
   the first send to the last announcement; lag = announcement received − enterprise's send.
+- **Quorum queues beside classic ones** (`python -m bench.queue_types`, not part of
+  `make bench`): a private three-node RabbitMQ cluster and a private SecantusDB
+  (`testkit.rabbit.PrivateCluster`, `testkit.servers.SecantusServer`), the fault tests'
+  probe service (tests/faults/ledger.py: an inbound event's effect, and through its outbox
+  and the broker a second effect) run once with `EVENT_QUEUE_TYPE=classic` and once with
+  `quorum`; two enterprise publishers offer `--events` between them as fast as the broker
+  confirms each (persistent, one by one). Rate = events whose downstream effect is
+  stored, from the first send to the last effect (the effects' own timestamps); lost and
+  duplicated compare every confirmed event with its effects.
 - **Memory**: peak RSS of each service process, sampled from `/proc` every 250 ms under load.
 - **Profiles**: `BENCH_PROFILE=1` records with py-spy, during the first run of each
   gateway route, the gateway and its database server, and for the routes served by
