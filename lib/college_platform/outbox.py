@@ -75,11 +75,14 @@ class OutboxRelay:
     """
 
     def __init__(self, collection: Collection, publish: Callable[[Envelope], None],
-                 lease_seconds: float = 30, batch_size: int = 100,
+                 lease_seconds: float = 30, batch_size: int = 20,
                  clock: Callable[[], datetime] = utcnow,
                  publish_many: Callable[[Sequence[Envelope]], None] | None = None) -> None:
         """``publish_many``: publishes a batch, every one confirmed or an
-        exception (``confirms.BatchPublisher``); unset, ``publish`` each."""
+        exception (``confirms.BatchPublisher``); unset, ``publish`` each.
+        ``batch_size``: records a sweep claims and publishes at once; a record
+        holds up to ``GROUP_SIZE`` events, so a batch at most 2,000 at the
+        default, well within the confirms' timeout."""
         self.collection = collection
         self.publish = publish
         self.publish_many = publish_many or self._one_at_a_time
