@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from college_platform.documents import Database, Document, Session
 from college_platform.envelope import utcnow
+from college_platform.errors import NotFound
 from college_platform.repository import (
     get_or_raise,
     group_by,
@@ -215,6 +216,26 @@ class ProjectsRecords:
     def deliverable(self, deliverable_id: str) -> Document:
         return self._get("deliverables", deliverable_id, "deliverable")
 
+    def deliverable_in_context(self, deliverable_id: str
+                               ) -> tuple[Document, Document, Optional[Document]]:
+        """The deliverable, its team and its project (None if missing), read
+        with one statement: an aggregate joining the team and the project by
+        their ``_id``. NotFound for a missing deliverable or team."""
+        found = list(self.db.deliverables.aggregate([
+            {"$match": {"_id": deliverable_id}},
+            {"$lookup": {"from": "teams", "localField": "team_id", "foreignField": "_id",
+                         "as": "_team"}},
+            {"$lookup": {"from": "projects", "localField": "project_id", "foreignField": "_id",
+                         "as": "_project"}}], session=self.session))
+        if not found:
+            raise NotFound("deliverable %s does not exist" % deliverable_id, id=deliverable_id)
+        deliverable = found[0]
+        teams, projects = deliverable.pop("_team"), deliverable.pop("_project")
+        if not teams:
+            raise NotFound("team %s does not exist" % deliverable["team_id"],
+                           id=deliverable["team_id"])
+        return deliverable, teams[0], projects[0] if projects else None
+
     def latest_version(self, team_id: str, milestone_id: str) -> Optional[Document]:
         return self._find_one("deliverables", {"team_id": team_id, "milestone_id": milestone_id},
                               sort=[("version", -1)])
@@ -244,6 +265,25 @@ class ProjectsRecords:
 
     def placement(self, placement_id: str) -> Document:
         return self._get("placements", placement_id, "placement")
+
+    def placement_and_checkin(self, placement_id: str, checkin_id: str
+                              ) -> tuple[Document, Optional[Document]]:
+        """The placement and one check-in (None if not logged), read with one
+        statement: an aggregate joining the check-in by its ``_id``, which it
+        names first as a literal (a join on ``_id`` reads one check-in through
+        its index; a sub-pipeline would give SecantusDB every check-in to
+        match). NotFound for a missing placement."""
+        found = list(self.db.placements.aggregate([
+            {"$match": {"_id": placement_id}},
+            {"$addFields": {"_checkin_id": {"$literal": checkin_id}}},
+            {"$lookup": {"from": "checkins", "localField": "_checkin_id", "foreignField": "_id",
+                         "as": "_checkin"}}], session=self.session))
+        if not found:
+            raise NotFound("placement %s does not exist" % placement_id, id=placement_id)
+        placement = found[0]
+        del placement["_checkin_id"]
+        checkins = placement.pop("_checkin")
+        return placement, checkins[0] if checkins else None
 
     def add_placement(self, placement: Document) -> None:
         self.db.placements.insert_one(placement, session=self.session)
@@ -276,9 +316,6 @@ class ProjectsRecords:
         """The placements with weeks still to judge, however long the sweeps were stopped."""
         return [p["_id"] for p in self._find("placements", {"sweep_done": {"$ne": True}},
                                              {"_id": 1})]
-
-    def checkin(self, checkin_id: str) -> Document:
-        return self._get("checkins", checkin_id, "check-in")
 
     def checkins_of(self, placement_id: str) -> list[Document]:
         return self._find("checkins", {"placement_id": placement_id})

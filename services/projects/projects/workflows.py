@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, Optional, Sequence
 
 from college_contracts import checked, emitter
-from college_platform.errors import Conflict, InvalidInput
+from college_platform.errors import Conflict, InvalidInput, NotFound
 from college_platform.repository import new_id
 from projects import domain
 from projects.domain import Actor, Document
@@ -45,9 +45,14 @@ def visible_deliverable(uow: UnitOfWork, deliverable_id: str, actor: Actor
                         ) -> tuple[Document, Document]:
     deliverable = uow.records.deliverable(deliverable_id)
     team = uow.records.team(deliverable["team_id"])
-    domain.check_visible(actor, "deliverable", deliverable_id,
-                         enterprise_id=team["enterprise_id"], student_ids=team["student_ids"])
+    check_deliverable_visible(actor, deliverable, team)
     return deliverable, team
+
+
+def check_deliverable_visible(actor: Actor, deliverable: Document, team: Document) -> None:
+    """A deliverable is seen by whoever sees its team."""
+    domain.check_visible(actor, "deliverable", deliverable["_id"],
+                         enterprise_id=team["enterprise_id"], student_ids=team["student_ids"])
 
 
 def deliverable_with_reviews(uow: UnitOfWork, deliverable_id: str, actor: Actor) -> Document:
@@ -58,10 +63,15 @@ def deliverable_with_reviews(uow: UnitOfWork, deliverable_id: str, actor: Actor)
 
 def visible_placement(uow: UnitOfWork, placement_id: str, actor: Actor) -> Document:
     placement = uow.records.placement(placement_id)
-    domain.check_visible(actor, "placement", placement_id,
+    check_placement_visible(actor, placement)
+    return placement
+
+
+def check_placement_visible(actor: Actor, placement: Document) -> None:
+    """A placement is seen by its enterprise and its student (and the college)."""
+    domain.check_visible(actor, "placement", placement["_id"],
                          enterprise_id=placement["enterprise_id"],
                          student_ids=[placement["student_id"]])
-    return placement
 
 
 def announce_update(uow: UnitOfWork, project: Document, changed: Sequence[str],
@@ -295,8 +305,13 @@ def submit_deliverable(uow: UnitOfWork, team_id: str, fields: Document, actor: A
 
 def review_deliverable(uow: UnitOfWork, deliverable_id: str, fields: Document, actor: Actor,
                        now: datetime) -> Document:
-    deliverable, team = visible_deliverable(uow, deliverable_id, actor)
-    project = uow.records.project(deliverable["project_id"])
+    """Four statements: the deliverable read with its team and project at
+    once, the review and its announcement inserted, the commit."""
+    deliverable, team, project = uow.records.deliverable_in_context(deliverable_id)
+    check_deliverable_visible(actor, deliverable, team)
+    if project is None:
+        raise NotFound("project %s does not exist" % deliverable["project_id"],
+                       id=deliverable["project_id"])
     domain.check_review_open(project)
     domain.check_reviewer(fields["reviewer_kind"], actor, team)
     review = {
@@ -343,6 +358,10 @@ def start_placement(uow: UnitOfWork, fields: Document, now: datetime, grace_days
 
 def log_checkin(uow: UnitOfWork, placement_id: str, fields: Document, actor: Actor,
                 now: datetime) -> Document:
+    """Four statements: the placement read, the check-in and its
+    announcement inserted, the commit. The transaction stays: an API call
+    that dies halfway is not reliably delivered again (its request expires
+    with its deadline), so nothing would write an announcement left out."""
     placement = visible_placement(uow, placement_id, actor)
     domain.check_checkin_open(placement)
     domain.check_checkin_week(placement, fields["week_starting"], now.date())
@@ -365,13 +384,21 @@ def announce_checkin(uow: UnitOfWork, event_type: str, placement: Document,
 
 def confirm_checkin(uow: UnitOfWork, placement_id: str, week_starting: str, actor: Actor,
                     now: datetime) -> Document:
-    placement = visible_placement(uow, placement_id, actor)
+    """Five statements: the placement read with the check-in at once, the
+    check-in confirmed, the hours added, the announcement, the commit."""
     checkin_id = "%s:%s" % (placement_id, week_starting)
-    # only a logged check-in turns confirmed, so its hours count once
-    confirmed = uow.records.confirm_checkin(checkin_id, (actor or {}).get("username"), now)
-    checkin = uow.records.checkin(checkin_id)
-    if not confirmed:
+    placement, checkin = uow.records.placement_and_checkin(placement_id, checkin_id)
+    check_placement_visible(actor, placement)
+    if checkin is None:
+        raise NotFound("check-in %s does not exist" % checkin_id, id=checkin_id)
+    confirmed_by = (actor or {}).get("username")
+    # only a logged check-in turns confirmed, so its hours count once; the update
+    # keeps the condition, as a concurrent confirmation may have committed since the read
+    if checkin["status"] != "logged" or \
+            not uow.records.confirm_checkin(checkin_id, confirmed_by, now):
         raise Conflict("the check-in is already confirmed")
+    checkin = {**checkin, "status": "confirmed", "confirmed_by": confirmed_by,
+               "confirmed_at": now}
     uow.records.add_hours(placement["_id"], checkin["hours"])
     announce_checkin(uow, "checkin_confirmed", placement, checkin)
     return checkin

@@ -149,6 +149,11 @@ class FakeProjectsRecords:
     def deliverable(self, deliverable_id):
         return self._get("deliverables", deliverable_id, "deliverable")
 
+    def deliverable_in_context(self, deliverable_id):
+        deliverable = self._get("deliverables", deliverable_id, "deliverable")
+        return (deliverable, self._get("teams", deliverable["team_id"], "team"),
+                self._find_one("projects", deliverable["project_id"]))
+
     def latest_version(self, team_id, milestone_id):
         versions = self._all("deliverables", team_id=team_id, milestone_id=milestone_id)
         return max(versions, key=lambda d: d["version"]) if versions else None
@@ -205,8 +210,9 @@ class FakeProjectsRecords:
     def placements_to_sweep(self):
         return [p["_id"] for p in self._all("placements") if p.get("sweep_done") is not True]
 
-    def checkin(self, checkin_id):
-        return self._get("checkins", checkin_id, "check-in")
+    def placement_and_checkin(self, placement_id, checkin_id):
+        return (self._get("placements", placement_id, "placement"),
+                self._find_one("checkins", checkin_id))
 
     def checkins_of(self, placement_id):
         return self._all("checkins", placement_id=placement_id)

@@ -191,6 +191,21 @@ def test_only_the_teams_tutor_reviews_as_its_tutor(uow):
     assert uow.events("deliverable_reviewed")[0]["reviewer_kind"] == "tutor"
 
 
+def test_a_review_reaches_only_a_deliverable_the_reviewer_sees(uow):
+    project, team = in_progress(uow)
+    deliverable = submit(uow, team, project["milestones"][0])
+    for outsider in (OTHER_ENTERPRISE, {"kind": "student", "student_id": "s-3",
+                                        "username": "s-3"}):
+        with pytest.raises(NotFound):
+            review(uow, deliverable, "enterprise", 80, outsider)
+    with pytest.raises(NotFound):
+        review(uow, {"_id": "nope"}, "enterprise", 80, ENTERPRISE)
+    assert uow.records.data["reviews"] == {} and uow.events("deliverable_reviewed") == []
+    done = review(uow, deliverable, "enterprise", 80, ENTERPRISE)
+    assert (done["team_id"], done["project_id"], done["reviewer"]) == (
+        team["_id"], project["_id"], "hr@p-1")
+
+
 def test_evaluation_grades_every_member_from_the_reviews(uow):
     project, team = in_progress(uow)
     for milestone, (enterprise, tutor) in zip(project["milestones"], [(90, 70), (80, 60)]):
@@ -248,6 +263,28 @@ def test_ending_a_placement_early_announces_its_confirmed_hours(uow):
         "ended_on": "2027-03-12", "early": True, "reason": "休学", "hours": 38.5}]
     with pytest.raises(Conflict):
         workflows.end_placement(uow, placement["_id"], date(2027, 3, 12), "休学", STAFF, NOW, 2)
+
+
+def test_a_week_is_confirmed_once_by_whoever_sees_the_placement(uow):
+    placement = workflows.start_placement(uow, dict(PLACEMENT), NOW, 2, STAFF)
+    workflows.log_checkin(uow, placement["_id"], {"week_starting": date(2027, 3, 1),
+                                                  "hours": 38.5, "summary": "点检"}, None, NOW)
+    with pytest.raises(NotFound):  # another enterprise learns nothing, not even the week
+        workflows.confirm_checkin(uow, placement["_id"], "2027-03-01", OTHER_ENTERPRISE, NOW)
+    with pytest.raises(NotFound):  # a week not logged
+        workflows.confirm_checkin(uow, placement["_id"], "2027-03-08", ENTERPRISE, NOW)
+    assert uow.events("checkin_confirmed") == []
+
+    confirmed = workflows.confirm_checkin(uow, placement["_id"], "2027-03-01", ENTERPRISE, NOW)
+    assert confirmed == uow.records.data["checkins"]["%s:2027-03-01" % placement["_id"]]
+    assert (confirmed["status"], confirmed["confirmed_by"], confirmed["confirmed_at"]) == (
+        "confirmed", "hr@p-1", NOW)
+    with pytest.raises(Conflict):
+        workflows.confirm_checkin(uow, placement["_id"], "2027-03-01", ENTERPRISE, NOW)
+    assert uow.records.placement(placement["_id"])["hours"] == 38.5
+    assert uow.events("checkin_confirmed") == [{
+        "placement_id": placement["_id"], "student_id": "s-1", "enterprise_id": "p-1",
+        "week_starting": "2027-03-01", "hours": 38.5}]
 
 
 def test_a_graduated_students_open_placements_end_and_they_leave_the_teams_under_way(uow):
