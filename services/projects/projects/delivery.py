@@ -211,28 +211,32 @@ class OutboundSender(DependencyProvider):
 
     def send_due(self) -> int:
         now = utcnow()
-        sent = 0
-        for delivery in self.records.due(now, BATCH):
-            claimed = self.records.claim(delivery, now, self.timeout + 30)
-            if claimed is not None:
-                self.pool.spawn_n(self._send_one, claimed)
-                sent += 1
+        claimed = [held for held in (self.records.claim(delivery, now, self.timeout + 30)
+                                     for delivery in self.records.due(now, BATCH))
+                   if held is not None]
+        # their subscriptions in one read, not one per delivery
+        subscriptions = self.records.subscriptions_by_id(
+            {delivery["subscription_id"] for delivery in claimed})
+        for delivery in claimed:
+            self.pool.spawn_n(self._send_one, delivery,
+                              subscriptions.get(delivery["subscription_id"]))
         self.pool.waitall()
-        return sent
+        return len(claimed)
 
     def _count(self, delivery: str, outcome: str) -> None:
         if self.outcomes is not None:
             self.outcomes.labels(delivery=delivery, outcome=outcome).inc()
 
-    def _send_one(self, delivery: dict[str, Any]) -> None:
+    def _send_one(self, delivery: dict[str, Any], subscription: Optional[dict[str, Any]]
+                  ) -> None:
         try:
-            self.send(delivery)
+            self.send(delivery, subscription)
         except Exception:
             log.exception("outbound delivery %s failed unexpectedly", delivery["_id"])
 
-    def send(self, delivery: dict[str, Any]) -> str:
-        """One attempt at one claimed delivery; its outcome."""
-        subscription = self.records.find_subscription(delivery["subscription_id"])
+    def send(self, delivery: dict[str, Any], subscription: Optional[dict[str, Any]]) -> str:
+        """One attempt at one claimed delivery to its subscription (None if
+        deleted); its outcome."""
         if subscription is None or subscription.get("paused"):
             self.records.settle(delivery["_id"], {"status": outbound.CANCELLED, "reason":
                                                   "the subscription was paused or deleted"})

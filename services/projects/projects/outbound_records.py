@@ -54,6 +54,11 @@ class OutboundRecords:
             {"_id": subscription_id}, session=self.session)
         return found
 
+    def subscriptions_by_id(self, subscription_ids: set[str]) -> dict[str, Document]:
+        """``{id: subscription}`` of those that exist."""
+        return {found["_id"]: found for found in self.db.subscriptions.find(
+            {"_id": {"$in": sorted(subscription_ids)}}, session=self.session)}
+
     def update_subscription(self, subscription_id: str, changes: Document) -> None:
         self.db.subscriptions.update_one({"_id": subscription_id}, {"$set": changes},
                                          session=self.session)
