@@ -5,8 +5,7 @@ from types import SimpleNamespace
 
 from pymongo import monitoring
 
-from college_platform.mongo import INBOX_INDEXES, MongoStore, Store, ensure_indexes
-from college_platform.outbox import OUTBOX_INDEXES
+from college_platform.mongo import MongoStore, Store
 
 
 def store_on(client, database, declared, source):
@@ -22,10 +21,7 @@ def store_on(client, database, declared, source):
     provider.relay_enabled = False
     provider.claimed_for = None
     provider.duplicates_absorbed = 0
-    ensure_indexes(provider.db, {"outbox": OUTBOX_INDEXES, "inbox": INBOX_INDEXES,
-                                 **provider.indexes})
-    for prepare in provider.prepare:
-        prepare(provider.db)
+    provider.start()  # its indexes and start-up steps, as in a container (the relay off)
     return Store(provider, "%s.test" % source)
 
 
