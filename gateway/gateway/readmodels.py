@@ -9,6 +9,7 @@ import time
 import uuid
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, IndexModel, UpdateOne
@@ -28,6 +29,7 @@ INDEXES = {
     "enterprise_views": [IndexModel([("updated_at", ASCENDING)], name="changes")],
     "view_refresh": [IndexModel([("due_at", ASCENDING)], name="due"),
                      IndexModel([("claim", ASCENDING)], name="claim")],
+    "view_leases": [IndexModel([("expires_at", ASCENDING)], name="expiry")],
     "team_members": [],
     "indicator_facts": [],
 }
@@ -36,6 +38,15 @@ CHANGE_OVERLAP = timedelta(seconds=1)  # covers clock skew between gateway insta
 # SecantusDB walked every resting marker at each refresh tick looking for due ones
 NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
 DUPLICATE_KEY = 11000
+
+
+class Claim(NamedTuple):
+    """Markers claimed for one refresh: ``by_time`` when one of them was due
+    because its part changed with time alone; then the service's facts, which
+    count the same weeks, changed too."""
+    token: str
+    keys: list
+    by_time: bool
 
 
 class ViewCache:
@@ -125,23 +136,26 @@ class ReadModelStore:
         if writes:
             self.db.view_refresh.bulk_write(writes, ordered=False)
 
-    def schedule(self, marks):
+    def schedule(self, marks, token=None):
         """Make each ``(kind, key, service, due_at)`` due at ``due_at``, the
         moment its part changes with time alone, unless its marker is due
-        sooner or claimed (that refresh schedules it again from its answer)."""
-        writes = [UpdateOne({"_id": "%s:%s:%s" % (kind, service, key), "claim": None,
+        sooner or being refreshed under another claim than ``token`` (that
+        refresh schedules it again from its answer)."""
+        if not marks:
+            return
+        live = [lease["_id"] for lease in self.db.view_leases.find({"_id": {"$ne": token}},
+                                                                   {"_id": 1})]
+        writes = [UpdateOne({"_id": "%s:%s:%s" % (kind, service, key), "claim": {"$nin": live},
                              "due_at": {"$gt": due_at}},
                             {"$set": {"kind": kind, "service": service, "key": key,
                                       "marked_at": utcnow(), "due_at": due_at,
                                       "by_time": True}},
                             upsert=True)
                   for kind, key, service, due_at in marks]
-        if not writes:
-            return
         try:
             self.db.view_refresh.bulk_write(writes, ordered=False)
         except BulkWriteError as exc:
-            # a duplicate key is a marker due sooner or claimed: it stays as it is
+            # a duplicate key is a marker due sooner or being refreshed: it stays as it is
             if any(error["code"] != DUPLICATE_KEY for error in exc.details["writeErrors"]):
                 raise
 
@@ -155,36 +169,52 @@ class ReadModelStore:
         return groups
 
     def claim(self, kind, service, keys, lease_seconds):
-        """Claim due markers for a while so that no other gateway instance
-        refreshes the same parts at the same time: ``(token, claimed keys)``."""
+        """Claim due markers so that no other gateway instance refreshes the
+        same parts at the same time: ``Claim(token, keys, by_time)``.
+
+        A claimed marker rests at once (due ``NEVER``), so a refresh that
+        finishes writes nothing more to it: releasing a marker cost the
+        gateway's database as much as claiming it. What covers a refresher
+        that dies holding its claim is one lease document per claim, written
+        first and removed when the parts are stored (``release``); once
+        expired, ``recover_leases`` makes its markers due again. An event
+        during the refresh marks its marker due again (``mark`` clears the
+        claim), so that marker is refreshed once more."""
         token = uuid.uuid4().hex
         now = utcnow()
         ids = ["%s:%s:%s" % (kind, service, key) for key in keys]
+        self.db.view_leases.insert_one({"_id": token, "kind": kind, "service": service,
+                                        "expires_at": now + timedelta(seconds=lease_seconds)})
         self.db.view_refresh.update_many(
             {"_id": {"$in": ids}, "due_at": {"$lte": now}},
-            {"$set": {"claim": token, "due_at": now + timedelta(seconds=lease_seconds)}})
-        claimed = [marker["key"] for marker in
-                   self.db.view_refresh.find({"claim": token}, {"key": 1})]
-        return token, claimed
-
-    def claimed_by_time(self, token):
-        """Whether a claimed marker was due because its part changed with time
-        alone: then the service's facts, which count the same weeks, changed too."""
-        return self.db.view_refresh.find_one({"claim": token, "by_time": True},
-                                             {"_id": 1}) is not None
+            {"$set": {"claim": token, "due_at": NEVER, "refreshed_at": now}})
+        claimed = list(self.db.view_refresh.find({"claim": token}, {"key": 1, "by_time": 1}))
+        if not claimed:
+            self.release(token)
+        return Claim(token, [marker["key"] for marker in claimed],
+                     any(marker.get("by_time") for marker in claimed))
 
     def release(self, token):
-        """The claimed parts are stored: their markers rest (due ``NEVER``) with
-        the time of this refresh, except those marked again meanwhile (a newer
-        event cleared our claim), which stay due."""
-        self.db.view_refresh.update_many(
-            {"claim": token}, {"$set": {"claim": None, "due_at": NEVER, "refreshed_at": utcnow()}})
+        """The claimed parts are stored: their markers rest as claimed, except
+        those marked again meanwhile, which are due."""
+        self.db.view_leases.delete_one({"_id": token})
 
     def postpone(self, token, seconds):
+        """The service did not answer: the claimed markers fall due later."""
         self.db.view_refresh.update_many(
             {"claim": token},
             {"$set": {"due_at": utcnow() + timedelta(seconds=seconds), "claim": None},
              "$inc": {"attempts": 1}})
+        self.release(token)
+
+    def recover_leases(self):
+        """The markers of claims whose lease expired before their parts were
+        stored (the refresher died or hung) are due again."""
+        now = utcnow()
+        for lease in self.db.view_leases.find({"expires_at": {"$lte": now}}, {"_id": 1}):
+            self.db.view_refresh.update_many({"claim": lease["_id"]},
+                                             {"$set": {"due_at": now, "claim": None}})
+            self.release(lease["_id"])
 
     # team membership, for events that name only a team --------------------------
 

@@ -41,14 +41,15 @@ def test_parts_of_different_services_add_up(store):
 def test_a_claimed_marker_is_not_claimed_twice_and_goes_when_refreshed(store):
     store.mark([(STUDENT_VIEW, "s1", "projects"), (STUDENT_VIEW, "s2", "projects")])
     assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1", "s2"]}
-    token, claimed = store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=30)
-    assert sorted(claimed) == ["s1", "s2"]
-    assert store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=30)[1] == []
+    claim = store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=30)
+    assert sorted(claim.keys) == ["s1", "s2"]
+    assert store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=30).keys == []
     assert store.due(10) == {}
-    store.release(token)
+    store.release(claim.token)
     assert store.due(10) == {}
     assert all(marker["due_at"] == NEVER and marker["refreshed_at"] is not None
                for marker in store.db.view_refresh.find())
+    assert store.db.view_leases.count_documents({}) == 0  # nothing left to recover
 
 
 def test_a_part_refreshed_moments_ago_falls_due_when_its_interval_has_passed(store):
@@ -56,8 +57,7 @@ def test_a_part_refreshed_moments_ago_falls_due_when_its_interval_has_passed(sto
     every ``min_interval`` seconds, not at every refresh tick."""
     store.mark([(STUDENT_VIEW, "s1", "projects")], min_interval=60)  # never refreshed: now
     assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1"]}
-    token, _ = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
-    store.release(token)
+    store.release(store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30).token)
     store.mark([(STUDENT_VIEW, "s1", "projects"), (STUDENT_VIEW, "s2", "projects")],
                min_interval=60)
     assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s2"]}
@@ -69,9 +69,9 @@ def test_a_part_refreshed_moments_ago_falls_due_when_its_interval_has_passed(sto
 
 def test_a_view_marked_again_while_refreshing_stays_stale(store):
     store.mark([(STUDENT_VIEW, "s1", "projects")])
-    token, _ = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
+    claim = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
     store.mark([(STUDENT_VIEW, "s1", "projects")])  # a newer event during the refresh
-    store.release(token)
+    store.release(claim.token)
     assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1"]}
 
 
@@ -85,16 +85,16 @@ def test_a_marker_already_due_is_not_written_again(store):
 
 def test_a_postponed_marker_marked_again_is_due_at_once(store):
     store.mark([(STUDENT_VIEW, "s1", "certificates")])
-    token, _ = store.claim(STUDENT_VIEW, "certificates", ["s1"], lease_seconds=30)
-    store.postpone(token, 60)
+    claim = store.claim(STUDENT_VIEW, "certificates", ["s1"], lease_seconds=30)
+    store.postpone(claim.token, 60)
     store.mark([(STUDENT_VIEW, "s1", "certificates")])
     assert store.due(10) == {(STUDENT_VIEW, "certificates"): ["s1"]}
 
 
 def test_a_failed_refresh_is_retried_later(store):
     store.mark([(STUDENT_VIEW, "s1", "certificates")])
-    token, _ = store.claim(STUDENT_VIEW, "certificates", ["s1"], lease_seconds=30)
-    store.postpone(token, 60)
+    claim = store.claim(STUDENT_VIEW, "certificates", ["s1"], lease_seconds=30)
+    store.postpone(claim.token, 60)
     assert store.due(10) == {}
     marker = store.db.view_refresh.find_one()
     assert marker["attempts"] == 1 and marker["due_at"] > utcnow() + timedelta(seconds=50)
@@ -111,20 +111,38 @@ def test_a_part_changing_with_time_is_due_then_unless_due_sooner(store):
     store.mark([(STUDENT_VIEW, "s1", "projects")])  # an event: due at once
     store.schedule([(STUDENT_VIEW, "s1", "projects", later)])
     assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1"]}
-    token, _ = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
-    assert not store.claimed_by_time(token)  # due for the event, not for the time
+    claim = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
+    assert not claim.by_time  # due for the event, not for the time
     store.schedule([(STUDENT_VIEW, "s1", "projects", soon)])  # being refreshed: left alone
-    store.release(token)
-    assert store.due(10) == {}
-    store.schedule([(STUDENT_VIEW, "s1", "projects", soon)])  # a resting part: due then
+    assert store.db.view_refresh.find_one()["due_at"] == NEVER
+    store.schedule([(STUDENT_VIEW, "s1", "projects", later)], claim.token)  # by its refresh
     assert store.db.view_refresh.find_one()["due_at"] < NEVER
+    store.release(claim.token)
+    store.schedule([(STUDENT_VIEW, "s1", "projects", soon)])  # a resting part: due sooner
+    assert store.db.view_refresh.find_one()["due_at"] == soon.replace(microsecond=(
+        soon.microsecond // 1000) * 1000)
+    assert store.due(10) == {}
+
+
+def test_the_parts_of_a_refresher_that_died_holding_its_claim_fall_due_again(store):
+    store.mark([(STUDENT_VIEW, "s1", "projects"), (STUDENT_VIEW, "s2", "projects"),
+                (STUDENT_VIEW, "s1", "mentors")])
+    dead = store.claim(STUDENT_VIEW, "projects", ["s1", "s2"], lease_seconds=0)
+    alive = store.claim(STUDENT_VIEW, "mentors", ["s1"], lease_seconds=30)
+    store.mark([(STUDENT_VIEW, "s3", "mentors")])
+    assert sorted(dead.keys) == ["s1", "s2"] and store.due(10) == {
+        (STUDENT_VIEW, "mentors"): ["s3"]}
+    store.recover_leases()  # the dead one's lease has expired; the live one's has not
+    assert store.due(10) == {(STUDENT_VIEW, "projects"): ["s1", "s2"],
+                             (STUDENT_VIEW, "mentors"): ["s3"]}
+    assert [lease["_id"] for lease in store.db.view_leases.find()] == [alive.token]
 
 
 def test_a_part_due_because_time_passed_says_so_when_claimed(store):
     """Then the gateway refreshes the service's facts, which count the same weeks."""
     store.schedule([(STUDENT_VIEW, "s1", "projects", utcnow() - timedelta(seconds=1))])
-    token, claimed = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
-    assert claimed == ["s1"] and store.claimed_by_time(token)
+    claim = store.claim(STUDENT_VIEW, "projects", ["s1"], lease_seconds=30)
+    assert claim.keys == ["s1"] and claim.by_time
 
 
 def test_the_cache_serves_a_view_until_it_is_refreshed(store):

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
 from college_contracts import CONTRACTS
+from gateway.readmodels import Claim
 from gateway.routes.views import ViewRoutes
 from gateway.views import (
     ENTERPRISE_VIEW,
@@ -441,6 +442,9 @@ def test_the_sweep_tick_marks_the_rounds_next_views_of_each_kind_for_refresh():
         def mark(self, marks):
             self.marked.extend(marks)
 
+        def recover_leases(self):
+            pass
+
     routes = ViewRoutes()
     routes.read_models = StoredViews()
     routes.sweep_views()  # two students in a round of 90 ticks: one a tick
@@ -468,7 +472,7 @@ def test_the_facts_refresh_waits_after_a_slow_read_and_records_how_long_each_too
             return self.checked
 
         def claim(self, kind, service, keys, lease_seconds):
-            return "token", keys
+            return Claim("token", keys, False)
 
         def save_facts(self, service, rows, fetched_at, read_seconds):
             self.saved.append(read_seconds)

@@ -150,23 +150,22 @@ class ViewRoutes:
                 self._refresh_parts(kind, service, keys[:BATCH])
 
     def _refresh_parts(self, kind, service, keys):
-        token, claimed = self.read_models.claim(kind, service, keys, lease_seconds=30)
-        if not claimed:
+        claim = self.read_models.claim(kind, service, keys, lease_seconds=30)
+        if not claim.keys:
             return
         fetched_at = utcnow()
         try:
-            parts = self.call(service, SUMMARY_METHODS[kind], claimed,
+            parts = self.call(service, SUMMARY_METHODS[kind], claim.keys,
                               deadline=settings.VIEW_REFRESH_TIMEOUT_SECONDS)
         except Exception as exc:  # the service is away or failing: try again later
             log.warning("cannot refresh %s views from %s (%s); will retry",
                         kind, service, str(exc)[:200])
-            self.read_models.postpone(token, settings.VIEW_RETRY_SECONDS())
+            self.read_models.postpone(claim.token, settings.VIEW_RETRY_SECONDS())
             return
-        by_time = self.read_models.claimed_by_time(token)
         self.read_models.save_parts(kind, service, parts, fetched_at)
-        self.read_models.release(token)
-        self.read_models.schedule(time_marks(kind, service, parts, fetched_at))
-        if by_time:
+        self.read_models.schedule(time_marks(kind, service, parts, fetched_at), claim.token)
+        self.read_models.release(claim.token)
+        if claim.by_time:
             self.read_models.mark([(FACTS, "all", service)])
 
     def _refresh_facts(self, service):
@@ -177,8 +176,8 @@ class ViewRoutes:
                                   settings.FACTS_MAX_SHARE())
         if last is not None and (utcnow() - last).total_seconds() < wait:
             return
-        token, claimed = self.read_models.claim(FACTS, service, ["all"], lease_seconds=60)
-        if not claimed:
+        claim = self.read_models.claim(FACTS, service, ["all"], lease_seconds=60)
+        if not claim.keys:
             return
         fetched_at, started = utcnow(), time.monotonic()
         try:
@@ -187,10 +186,10 @@ class ViewRoutes:
         except Exception as exc:
             log.warning("cannot refresh %s indicator facts (%s); will retry",
                         service, str(exc)[:200])
-            self.read_models.postpone(token, settings.VIEW_RETRY_SECONDS())
+            self.read_models.postpone(claim.token, settings.VIEW_RETRY_SECONDS())
             return
         self.read_models.save_facts(service, rows, fetched_at, time.monotonic() - started)
-        self.read_models.release(token)
+        self.read_models.release(claim.token)
 
     @configured_timer(settings.VIEW_SWEEP_INTERVAL_SECONDS)
     def sweep_views(self):
@@ -198,7 +197,9 @@ class ViewRoutes:
         every change is announced by an event naming the views it changes, and
         a part that changes with time alone is read again when it does
         (``time_marks``). A lost marker or a missed event still reaches the
-        views within a bounded time."""
+        views within a bounded time, as do the parts of a refresh whose
+        gateway died before storing them (its lease expired)."""
+        self.read_models.recover_leases()
         marks = [(FACTS, "all", service) for service in SERVICES]
         batch = settings.VIEW_SWEEP_BATCH()
         interval = settings.VIEW_SWEEP_INTERVAL_SECONDS()
