@@ -119,7 +119,7 @@ class ReadModelStore:
         now = utcnow()
         known = {marker["_id"]: marker for marker in self.db.view_refresh.find(
             {"_id": {"$in": list(ids)}}, {"claim": 1, "due_at": 1, "refreshed_at": 1})}
-        writes = []
+        changes = {}
         for marker_id, (kind, key, service) in ids.items():
             marker = known.get(marker_id, {})
             due = now
@@ -128,13 +128,27 @@ class ReadModelStore:
             if marker.get("claim") is None and marker.get("due_at") is not None \
                     and marker["due_at"] <= due:  # a resting one is due NEVER
                 continue  # due already, as soon or sooner
-            writes.append(UpdateOne({"_id": marker_id},
-                                    {"$set": {"kind": kind, "service": service, "key": key,
-                                              "marked_at": now, "due_at": due, "claim": None,
-                                              "by_time": False}},
-                                    upsert=True))
-        if writes:
-            self.db.view_refresh.bulk_write(writes, ordered=False)
+            changes[marker_id] = {"kind": kind, "service": service, "key": key,
+                                  "marked_at": now, "due_at": due, "claim": None,
+                                  "by_time": False}
+        # markers never written (a new student's, one per service) are inserted,
+        # at a third of an upsert's cost on SecantusDB; one another handler wrote
+        # meanwhile is updated as the others are
+        new = [marker_id for marker_id in changes if marker_id not in known]
+        updates = [marker_id for marker_id in changes if marker_id in known]
+        if new:
+            try:
+                self.db.view_refresh.insert_many(
+                    [{"_id": marker_id, **changes[marker_id]} for marker_id in new],
+                    ordered=False)
+            except BulkWriteError as exc:
+                if any(error["code"] != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+                    raise
+                updates.extend(new[error["index"]] for error in exc.details["writeErrors"])
+        if updates:
+            self.db.view_refresh.bulk_write([
+                UpdateOne({"_id": marker_id}, {"$set": changes[marker_id]}, upsert=True)
+                for marker_id in updates], ordered=False)
 
     def schedule(self, marks, token=None):
         """Make each ``(kind, key, service, due_at)`` due at ``due_at``, the
