@@ -114,6 +114,15 @@ def test_staff_find_a_student_and_open_the_360(system, data):
     assert data["certificates"]["numbers"][0] in observed["text"], "and the certificate"
 
 
+def test_a_search_typed_while_the_dashboard_still_loads_keeps_its_focus(system, data):
+    """A screen that answers after the user went elsewhere does not take the
+    focus from the box they are typing in (it did: Enter then went nowhere)."""
+    observed = browse(system, "search_while_the_dashboard_loads", search="明", count=2)
+    assert observed["focused"] == "student-search"
+    assert observed["title"].startswith("学生")
+    assert sorted(observed["rows"]) == sorted(["李明", "王晓明"])
+
+
 def test_the_college_and_the_enterprise_move_an_application_to_an_offer(system, data):
     application = data["applications"]["赵雪"]
     assert application["status"] == "interviewed"

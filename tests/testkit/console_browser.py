@@ -126,6 +126,32 @@ def student_360(session):
             "sections": sections, "text": page.locator("main").inner_text()}
 
 
+def search_while_the_dashboard_loads(session):
+    """The dashboard answers slowly; meanwhile the user opens the students and
+    types a search. When the dashboard's answer comes, the focus stays in the
+    search box, so Enter searches."""
+    page = session.page
+    held = []
+    page.route(re.compile(r".*/v1/dashboard(\?.*)?$"), lambda route: held.append(route))
+    session.sign_in(session.args["username"], session.args["password"])
+    page.locator("#nav a[href='#/students']").click()
+    search = page.get_by_label("按学号或姓名查找")
+    search.fill(session.args["search"])
+    expect(page.locator("tbody tr").first).to_be_visible()
+    expect(search).to_be_focused()
+    assert held, "the dashboard's request was held"
+    with page.expect_response(re.compile(r".*/v1/dashboard(\?.*)?$")):
+        for route in held:
+            route.continue_()
+    page.wait_for_timeout(500)  # the dashboard's screen has its answer, then finishes
+    focused = page.evaluate("document.activeElement.id")
+    title = page.title()
+    page.keyboard.press("Enter")
+    expect(page.locator("tbody tr")).to_have_count(session.args["count"])
+    return {"focused": focused, "title": title,
+            "rows": page.locator("tbody tr td:nth-child(2)").all_inner_texts()}
+
+
 def application_to_offer(session):
     """The college approves in one session, the enterprise in another: the
     application becomes an offer only once both have."""
@@ -1455,8 +1481,9 @@ def inbox_notification(session):
 
 
 SCENARIOS = {function.__name__: function for function in (
-    sign_in_and_dashboard, student_360, application_to_offer, verify_certificate, field_errors,
-    every_screen, disable_account, reset_password, create_and_change_account,
+    sign_in_and_dashboard, student_360, search_while_the_dashboard_loads, application_to_offer,
+    verify_certificate, field_errors, every_screen, disable_account, reset_password,
+    create_and_change_account,
     change_own_password, accounts_not_offered, issued_certificate_status, problem_messages,
     dashboard_labels_in_english, dead_letter_detail, enterprise_projects_total,
     projects_search, review_dialog_fields, graduation_requirements, graduate_eligible,

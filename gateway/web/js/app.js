@@ -103,7 +103,12 @@ function renderNav(user, active) {
   inbox.refreshBell(user);
 }
 
+// which route() is the latest: a screen still loading when the user went
+// elsewhere must not take the focus (or the title) from the screen they went to
+let routing = 0;
+
 async function route() {
+  const current = ++routing;
   const path = window.location.hash.replace(/^#/, "") || "/";
   const user = currentUser();
   const target = path === "/" ? home(user) : path;
@@ -122,6 +127,7 @@ async function route() {
   document.getElementById("nav-toggle").setAttribute("aria-expanded", "false");
   view.replaceChildren();
   await found.screen.render(view, { params: found.params, query: found.query, pattern: found.pattern, user, navigate });
+  if (current !== routing) return;
   const heading = view.querySelector("h1");
   document.title = heading ? `${heading.textContent} · ${t("app.title")}` : t("app.title");
   view.focus({ preventScroll: true });
